@@ -1,0 +1,68 @@
+package dev.agentstack.buildkite;
+
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import org.apache.camel.http.base.HttpOperationFailedException;
+
+/**
+ * Why a call to a Buildkite API failed, in a form fit for one log line and a metric label.
+ *
+ * @param reason     a short stable label: {@code http_<status>}, {@code timeout}, {@code connection},
+ *                   {@code graphql_errors}, {@code malformed_response}, ...
+ * @param message    a readable description without secrets
+ * @param retryAfter the server's Retry-After, or null
+ */
+public record ApiFailure(String reason, String message, Duration retryAfter) {
+
+    /** Classifies an exception from camel-graphql, the HTTP client or our own response checks. */
+    public static ApiFailure of(Throwable error, Instant now) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof BuildkiteApiException b) {
+                return new ApiFailure(b.reason(), b.getMessage(), null);
+            }
+            if (t instanceof HttpOperationFailedException h) {
+                return new ApiFailure("http_" + h.getStatusCode(),
+                        "HTTP " + h.getStatusCode() + (h.getStatusText() != null ? " " + h.getStatusText() : ""),
+                        retryAfter(h.getResponseHeaders(), now));
+            }
+            if (t instanceof InterruptedIOException) {
+                return new ApiFailure("timeout", "no answer in time (" + t.getClass().getSimpleName() + ")", null);
+            }
+            if (t instanceof ConnectException || t instanceof UnknownHostException) {
+                return new ApiFailure("connection", "cannot connect: " + t.getMessage(), null);
+            }
+        }
+        String type = error.getClass().getSimpleName();
+        return new ApiFailure("error", type + (error.getMessage() != null ? ": " + error.getMessage() : ""), null);
+    }
+
+    /** Retry-After as seconds or as an HTTP date; null when absent or unreadable. */
+    static Duration retryAfter(Map<String, String> headers, Instant now) {
+        if (headers == null) {
+            return null;
+        }
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            if (h.getKey() != null && h.getKey().equalsIgnoreCase("Retry-After") && h.getValue() != null) {
+                String v = h.getValue().trim();
+                try {
+                    return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
+                } catch (NumberFormatException notSeconds) {
+                    try {
+                        Duration d = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                        return d.isNegative() ? Duration.ZERO : d;
+                    } catch (DateTimeParseException unreadable) {
+                        return null;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.agentstack.buildkite;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.util.json.JsonArray;
+import org.apache.camel.util.json.JsonObject;
+
+/**
+ * One poll's walk through the pages of scheduled jobs, oldest page first. The route asks {@link #wantsAnotherPage()},
+ * sends {@link #nextPageVariables()} with camel-graphql and hands each answer to {@link #addPage(String)}. Holds the
+ * state of a single exchange; the shared, stateless part is {@link ScheduledJobsQuery}.
+ */
+public final class ScheduledJobsScan {
+
+    private final ScheduledJobsQuery query;
+    private final Map<String, BuildkiteJob> jobs = new LinkedHashMap<>();
+    private int pagesRead;
+    private boolean hasPreviousPage = true;
+    private String cursor;
+    private int count;
+
+    ScheduledJobsScan(ScheduledJobsQuery query) {
+        this.query = query;
+    }
+
+    /** True until the oldest-to-newest walk has no more pages or has read pagination-depth-limit pages. */
+    public boolean wantsAnotherPage() {
+        return hasPreviousPage && pagesRead < query.depthLimit();
+    }
+
+    /** The GraphQL variables of the next page, as the JsonObject camel-graphql needs (a JSON string is sent as {}). */
+    public JsonObject nextPageVariables() {
+        JsonObject v = new JsonObject();
+        v.put("slug", query.org());
+        JsonArray rules = new JsonArray();
+        rules.add("queue=" + query.queue());
+        v.put("agentQueryRules", rules);
+        v.put("last", query.pageSize());
+        if (cursor != null) {
+            v.put("cursor", cursor);
+        }
+        if (!query.clusterNodeId().isEmpty()) {
+            v.put("cluster", query.clusterNodeId());
+        }
+        return v;
+    }
+
+    /** Reads one answer; a GraphQL error, a malformed answer or a missing organization throws. */
+    public void addPage(String body) {
+        JsonNode organization = GraphqlResponses.data(body).path("organization");
+        if (organization.isNull() || organization.isMissingNode()) {
+            throw new OrganizationNotFoundException(query.org());
+        }
+        JsonNode connection = organization.path("jobs");
+        if (!connection.isObject()) {
+            throw new BuildkiteApiException("malformed_response", "GraphQL answer has no organization.jobs");
+        }
+        pagesRead++;
+        count = connection.path("count").asInt(count);
+        for (JsonNode edge : connection.path("edges")) {
+            BuildkiteJob job = toJob(edge.path("node"));
+            if (job != null) {
+                jobs.putIfAbsent(job.uuid(), job); // jobs created between pages can shift into a page already read
+            }
+        }
+        JsonNode pageInfo = connection.path("pageInfo");
+        hasPreviousPage = pageInfo.path("hasPreviousPage").asBoolean(false);
+        String start = pageInfo.path("startCursor").asText(null);
+        if (start == null || start.equals(cursor)) {
+            hasPreviousPage = false; // no way forward; never loop on the same page
+        }
+        cursor = start;
+    }
+
+    /** Every job the walk saw, in the order the pages gave them. */
+    public List<BuildkiteJob> jobs() {
+        return new ArrayList<>(jobs.values());
+    }
+
+    public int pagesRead() {
+        return pagesRead;
+    }
+
+    /** The total number of scheduled jobs the API reported for the query. */
+    public int totalCount() {
+        return count;
+    }
+
+    static BuildkiteJob toJob(JsonNode node) {
+        String uuid = node.path("uuid").asText(null);
+        if (uuid == null || uuid.isEmpty()) {
+            return null; // not a command job: the inline fragment selected nothing
+        }
+        List<String> rules = new ArrayList<>();
+        node.path("agentQueryRules").forEach(r -> rules.add(r.asText()));
+        List<String> env = new ArrayList<>();
+        node.path("env").forEach(e -> env.add(e.asText()));
+        JsonNode priority = node.path("priority").path("number");
+        return new BuildkiteJob(node.path("id").asText(null), uuid, node.path("command").asText(""), rules,
+                priority.isNumber() ? priority.asInt() : 0, instant(node.path("scheduledAt").asText(null)), env);
+    }
+
+    private static Instant instant(String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

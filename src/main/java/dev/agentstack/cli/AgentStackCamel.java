@@ -1,0 +1,89 @@
+package dev.agentstack.cli;
+
+import dev.agentstack.config.ConfigException;
+import dev.agentstack.config.ConfigLoader;
+import dev.agentstack.config.ControllerConfig;
+import dev.agentstack.runtime.Controller;
+import dev.agentstack.runtime.Version;
+import dev.agentstack.sandbox.DemoMode;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command line: {@code java -jar agent-stack-camel.jar [run|demo|version] [options]}. User errors print one line
+ * and exit with code 2; no stack traces.
+ */
+public final class AgentStackCamel {
+
+    public static final int EXIT_USAGE = 2;
+
+    private AgentStackCamel() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), System.out, System.err));
+    }
+
+    /** Runs a command and returns its exit code. */
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        try {
+            CommandLine cl = CommandLine.parse(args, Set.of(), Set.of("max-seconds"));
+            if (cl.help()) {
+                out.print(Help.text());
+                return 0;
+            }
+            return switch (cl.command()) {
+                case "version" -> {
+                    out.println("agent-stack-camel " + Version.get());
+                    yield 0;
+                }
+                case "demo" -> {
+                    Logging.quietForDemo();
+                    yield DemoMode.run(cl.options(), cl.configFile(), maxSeconds(cl), env, out);
+                }
+                case "run" -> runController(cl, env);
+                default -> throw new ConfigException("unknown command \"" + cl.command() + "\"");
+            };
+        } catch (ConfigException e) {
+            err.println("agent-stack-camel: " + e.getMessage());
+            return EXIT_USAGE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private static int runController(CommandLine cl, Map<String, String> env) throws InterruptedException {
+        if (!cl.arguments().isEmpty() || !cl.extras().isEmpty()) {
+            throw new ConfigException("run takes no arguments, got " + String.join(" ", cl.arguments()));
+        }
+        ControllerConfig config = ConfigLoader.load(cl.options(), cl.configFile(), env, true);
+        Logging.configure(config.debug());
+        LoggerFactory.getLogger("dev.agentstack.controller").info(
+                "agent-stack-camel {} starting: org={} queue={} tags={} cluster={} namespace={} id={} max-in-flight={}",
+                Version.get(), config.org(), config.queue(), config.tags(),
+                config.clustered() ? config.clusterUuid() : "(unclustered)", config.namespace(), config.id(),
+                config.maxInFlight());
+        try (Controller controller = new Controller(config, null)) {
+            return controller.runUntilStopped(0);
+        }
+    }
+
+    private static long maxSeconds(CommandLine cl) {
+        String v = cl.extras().get("max-seconds");
+        if (v == null) {
+            return 0;
+        }
+        try {
+            long s = Long.parseLong(v.trim());
+            if (s < 1) {
+                throw new NumberFormatException();
+            }
+            return s;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("option --max-seconds: expected a whole number of seconds (1 or more), got \"" + v + "\"");
+        }
+    }
+}

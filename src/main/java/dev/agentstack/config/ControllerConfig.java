@@ -1,0 +1,212 @@
+package dev.agentstack.config;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The validated configuration of one controller: every option of {@link Options} with its value. Immutable; build one
+ * with {@link ConfigLoader} (file, environment, flags) or, in code and tests, with {@link #builder()}.
+ */
+public final class ControllerConfig {
+
+    private final Map<Option<?>, Object> values;
+
+    private ControllerConfig(Map<Option<?>, Object> values) {
+        this.values = Map.copyOf(values.entrySet().stream()
+                .filter(e -> e.getValue() != null)
+                .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
+    }
+
+    /** The value of an option, or its default when it was not set. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Option<T> option) {
+        Object v = values.get(option);
+        return v != null ? (T) v : option.defaultValue();
+    }
+
+    /** True when the option was set explicitly (in a file, the environment or a flag). */
+    public boolean isSet(Option<?> option) {
+        return values.containsKey(option);
+    }
+
+    public String org() {
+        return get(Options.ORG);
+    }
+
+    public String buildkiteToken() {
+        return get(Options.BUILDKITE_TOKEN);
+    }
+
+    public String graphqlEndpoint() {
+        return get(Options.GRAPHQL_ENDPOINT);
+    }
+
+    public String clusterUuid() {
+        return get(Options.CLUSTER_UUID);
+    }
+
+    public boolean clustered() {
+        return !clusterUuid().isEmpty();
+    }
+
+    /**
+     * The GraphQL node id of the cluster, which {@code jobs(cluster:)} takes: the padded base64 of
+     * {@code Cluster---<uuid>}.
+     */
+    public String clusterNodeId() {
+        return clustered()
+                ? Base64.getEncoder().encodeToString(("Cluster---" + clusterUuid()).getBytes(StandardCharsets.UTF_8))
+                : "";
+    }
+
+    public List<String> tags() {
+        return get(Options.TAGS);
+    }
+
+    /** The value of the queue tag (validation guarantees there is exactly one). */
+    public String queue() {
+        for (String tag : tags()) {
+            if (tag.startsWith("queue=")) {
+                return tag.substring("queue=".length());
+            }
+        }
+        throw new IllegalStateException("no queue tag");
+    }
+
+    public String id() {
+        return get(Options.ID);
+    }
+
+    public String namespace() {
+        return get(Options.NAMESPACE);
+    }
+
+    public int maxInFlight() {
+        return get(Options.MAX_IN_FLIGHT);
+    }
+
+    public Duration pollInterval() {
+        return get(Options.POLL_INTERVAL);
+    }
+
+    public Duration jobTtl() {
+        return get(Options.JOB_TTL);
+    }
+
+    public String image() {
+        return get(Options.IMAGE);
+    }
+
+    public String agentTokenSecret() {
+        return get(Options.AGENT_TOKEN_SECRET);
+    }
+
+    public Duration imagePullBackoffGracePeriod() {
+        return get(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD);
+    }
+
+    public boolean prohibitKubernetesPlugin() {
+        return get(Options.PROHIBIT_KUBERNETES_PLUGIN);
+    }
+
+    public boolean debug() {
+        return get(Options.DEBUG);
+    }
+
+    public int graphqlPageSize() {
+        return get(Options.GRAPHQL_PAGE_SIZE);
+    }
+
+    public int paginationDepthLimit() {
+        return get(Options.PAGINATION_DEPTH_LIMIT);
+    }
+
+    public Duration httpTimeout() {
+        return get(Options.HTTP_TIMEOUT);
+    }
+
+    public Map<String, Object> podSpecPatch() {
+        return get(Options.POD_SPEC_PATCH);
+    }
+
+    public Map<String, Object> defaultCheckoutParams() {
+        return get(Options.DEFAULT_CHECKOUT_PARAMS);
+    }
+
+    public Map<String, Object> defaultCommandParams() {
+        return get(Options.DEFAULT_COMMAND_PARAMS);
+    }
+
+    public Map<String, Object> defaultSidecarParams() {
+        return get(Options.DEFAULT_SIDECAR_PARAMS);
+    }
+
+    public Map<String, Object> defaultMetadata() {
+        return get(Options.DEFAULT_METADATA);
+    }
+
+    public List<String> additionalRedactedVars() {
+        return get(Options.ADDITIONAL_REDACTED_VARS);
+    }
+
+    /**
+     * The options as Camel properties, so routes read {@code {{poll-interval}}}. Durations are milliseconds (what
+     * Camel endpoints take), lists are comma-joined; secrets and objects are left out. Derived values: {@code queue},
+     * {@code cluster-node-id}, {@code scheduled-jobs-operation}.
+     */
+    public Properties toCamelProperties() {
+        Properties p = new Properties();
+        for (Option<?> o : Options.ALL) {
+            if (o.isSecret() || o.kind() == Option.Kind.OBJECT || o.kind() == Option.Kind.OBJECT_LIST) {
+                continue;
+            }
+            Object v = get(o);
+            if (v == null) {
+                continue;
+            }
+            p.setProperty(o.key(), v instanceof Duration d ? String.valueOf(d.toMillis()) : o.toText(v));
+        }
+        p.setProperty("queue", queue());
+        p.setProperty("cluster-node-id", clusterNodeId());
+        p.setProperty("scheduled-jobs-operation", clustered() ? "ScheduledJobsClustered" : "ScheduledJobs");
+        return p;
+    }
+
+    /** A copy with some options changed; the result is validated like any other configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.values.putAll(values);
+        return b;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a configuration in code; {@link #build()} applies the same checks as the loader. */
+    public static final class Builder {
+        private final Map<Option<?>, Object> values = new LinkedHashMap<>();
+
+        public <T> Builder set(Option<T> option, T value) {
+            values.put(option, value);
+            return this;
+        }
+
+        /** Sets an option from its YAML form (strings for durations, maps for objects), as a config file would. */
+        public Builder setFromYaml(Option<?> option, Object value) {
+            values.put(option, option.fromYaml(value));
+            return this;
+        }
+
+        public ControllerConfig build() {
+            ControllerConfig config = new ControllerConfig(values);
+            ConfigLoader.validate(config);
+            return config;
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.agentstack.config;
+
+import static dev.agentstack.config.Option.Kind.BOOLEAN;
+import static dev.agentstack.config.Option.Kind.DURATION;
+import static dev.agentstack.config.Option.Kind.INTEGER;
+import static dev.agentstack.config.Option.Kind.LIST;
+import static dev.agentstack.config.Option.Kind.OBJECT;
+import static dev.agentstack.config.Option.Kind.STRING;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The catalogue of every configuration option: one source of truth for the command line, the config file, the
+ * environment, the Camel properties the routes read, {@code --help}, the README table and the Helm schema. Names and
+ * defaults follow the original controller (agent-stack-k8s).
+ */
+public final class Options {
+
+    /** A Kubernetes label value: at most 63 characters, alphanumeric at both ends. */
+    static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
+    /** A DNS-1123 label, as namespaces must be. */
+    static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    public static final String DEFAULT_GRAPHQL_ENDPOINT = "https://graphql.buildkite.com/v1";
+    public static final List<String> DEFAULT_TAGS = List.of("queue=kubernetes");
+    public static final String DEFAULT_ID = "agent-stack-camel";
+    public static final String DEFAULT_NAMESPACE = "default";
+    public static final int DEFAULT_MAX_IN_FLIGHT = 25;
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration MIN_POLL_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_JOB_TTL = Duration.ofMinutes(10);
+    /** The newest agent that agent-stack-k8s v0.47.0 pins; it has {@code buildkite-agent kubernetes-bootstrap}. */
+    public static final String DEFAULT_IMAGE = "ghcr.io/buildkite/agent:3.136.2";
+    public static final String DEFAULT_AGENT_TOKEN_SECRET = "buildkite-agent-token";
+    public static final Duration DEFAULT_IMAGE_PULL_BACKOFF_GRACE_PERIOD = Duration.ofSeconds(30);
+    public static final int DEFAULT_GRAPHQL_PAGE_SIZE = 100;
+    public static final int MAX_GRAPHQL_PAGE_SIZE = 500;
+    public static final int DEFAULT_PAGINATION_DEPTH_LIMIT = 20;
+    public static final int MAX_PAGINATION_DEPTH_LIMIT = 20;
+    public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(60);
+
+    public static final Option<String> ORG = Option.of("org", STRING, (String) null,
+            "Buildkite organization slug to poll for scheduled jobs").required();
+
+    public static final Option<String> BUILDKITE_TOKEN = Option.of("buildkite-token", STRING, (String) null,
+            "Buildkite API token with GraphQL scope (also read from BUILDKITE_TOKEN)")
+            .required().secret().alsoFromEnv("BUILDKITE_TOKEN");
+
+    public static final Option<String> GRAPHQL_ENDPOINT = Option.of("graphql-endpoint", STRING,
+            DEFAULT_GRAPHQL_ENDPOINT, "Buildkite GraphQL API endpoint")
+            .check(Option.rule(v -> v.startsWith("http://") || v.startsWith("https://") ? null : "must be an http(s) URL"));
+
+    public static final Option<String> CLUSTER_UUID = Option.of("cluster-uuid", STRING, "",
+            "UUID of the Buildkite cluster whose jobs to run; empty polls unclustered jobs")
+            .check(Option.rule(v -> v.isEmpty() || UUID.matcher(v).matches() ? null
+                    : "expected a cluster UUID such as beefcafe-abbe-baba-abba-deedcedecade, got \"" + v + "\""));
+
+    public static final Option<List<String>> TAGS = Option.of("tags", LIST, DEFAULT_TAGS,
+            "Agent tags of this controller as key=value; must contain exactly one queue tag")
+            .check(Option.rule(Options::tagsProblem));
+
+    public static final Option<String> ID = Option.of("id", STRING, DEFAULT_ID,
+            "Controller id: the value of the buildkite.com/controller-id label on every Job it creates and watches")
+            .check(Option.rule(v -> !v.isEmpty() && v.length() <= 63 && LABEL_VALUE.matcher(v).matches() ? null
+                    : "must be a valid Kubernetes label value (1-63 characters: letters, digits, '-', '_', '.'), got \"" + v + "\""));
+
+    public static final Option<String> NAMESPACE = Option.of("namespace", STRING, DEFAULT_NAMESPACE,
+            "Kubernetes namespace to create Jobs in")
+            .check(Option.rule(v -> v.length() <= 63 && DNS_LABEL.matcher(v).matches() ? null
+                    : "must be a valid namespace name (lower-case letters, digits and '-'), got \"" + v + "\""));
+
+    public static final Option<Integer> MAX_IN_FLIGHT = Option.of("max-in-flight", INTEGER, DEFAULT_MAX_IN_FLIGHT,
+            "Maximum number of unfinished Jobs at once; 0 means no limit")
+            .check(Option.rule(v -> v >= 0 ? null : "must be 0 or more, got " + v));
+
+    public static final Option<Duration> POLL_INTERVAL = Option.of("poll-interval", DURATION, DEFAULT_POLL_INTERVAL,
+            "Time between polls for scheduled jobs (at least 1s)")
+            .check(atLeast(MIN_POLL_INTERVAL));
+
+    public static final Option<Duration> JOB_TTL = Option.of("job-ttl", DURATION, DEFAULT_JOB_TTL,
+            "How long Kubernetes keeps a finished Job (ttlSecondsAfterFinished)")
+            .check(atLeast(Duration.ZERO));
+
+    public static final Option<String> IMAGE = Option.of("image", STRING, DEFAULT_IMAGE,
+            "Buildkite agent image for the agent, checkout and copy-agent containers (needs kubernetes-bootstrap, agent 3.110 or newer)")
+            .check(Option.rule(v -> v.isBlank() ? "must not be empty" : null));
+
+    public static final Option<String> AGENT_TOKEN_SECRET = Option.of("agent-token-secret", STRING,
+            DEFAULT_AGENT_TOKEN_SECRET, "Name of the Secret (key BUILDKITE_AGENT_TOKEN) that holds the agent token")
+            .check(Option.rule(v -> v.isBlank() ? "must not be empty" : null));
+
+    public static final Option<Duration> IMAGE_PULL_BACKOFF_GRACE_PERIOD = Option.of("image-pull-backoff-grace-period",
+            DURATION, DEFAULT_IMAGE_PULL_BACKOFF_GRACE_PERIOD,
+            "How long a pod may fail to pull an image before its job is failed")
+            .check(atLeast(Duration.ZERO));
+
+    public static final Option<Boolean> PROHIBIT_KUBERNETES_PLUGIN = Option.of("prohibit-kubernetes-plugin", BOOLEAN,
+            false, "Fail every job that uses the kubernetes plugin, so pipelines cannot change the pod spec");
+
+    public static final Option<Boolean> DEBUG = Option.of("debug", BOOLEAN, false, "Log at debug level");
+
+    public static final Option<Integer> GRAPHQL_PAGE_SIZE = Option.of("graphql-page-size", INTEGER,
+            DEFAULT_GRAPHQL_PAGE_SIZE, "Jobs fetched per GraphQL page (1-500)")
+            .check(Option.rule(v -> v >= 1 && v <= MAX_GRAPHQL_PAGE_SIZE ? null
+                    : "must be between 1 and " + MAX_GRAPHQL_PAGE_SIZE + ", got " + v));
+
+    public static final Option<Integer> PAGINATION_DEPTH_LIMIT = Option.of("pagination-depth-limit", INTEGER,
+            DEFAULT_PAGINATION_DEPTH_LIMIT, "Most GraphQL pages read per poll (1-20)")
+            .check(Option.rule(v -> v >= 1 && v <= MAX_PAGINATION_DEPTH_LIMIT ? null
+                    : "must be between 1 and " + MAX_PAGINATION_DEPTH_LIMIT + ", got " + v));
+
+    public static final Option<Duration> HTTP_TIMEOUT = Option.of("http-timeout", DURATION, DEFAULT_HTTP_TIMEOUT,
+            "Timeout of each call to the Buildkite APIs")
+            .check(atLeast(Duration.ofMillis(100)));
+
+    public static final Option<Map<String, Object>> POD_SPEC_PATCH = Option.of("pod-spec-patch", OBJECT,
+            (Map<String, Object>) null, "Strategic merge patch applied to every pod spec the controller builds");
+
+    public static final Option<Map<String, Object>> DEFAULT_CHECKOUT_PARAMS = Option.of("default-checkout-params",
+            OBJECT, (Map<String, Object>) null, "Checkout parameters applied to every job before the plugin's checkout");
+
+    public static final Option<Map<String, Object>> DEFAULT_COMMAND_PARAMS = Option.of("default-command-params",
+            OBJECT, (Map<String, Object>) null, "Command-container parameters applied before the plugin's commandParams");
+
+    public static final Option<Map<String, Object>> DEFAULT_SIDECAR_PARAMS = Option.of("default-sidecar-params",
+            OBJECT, (Map<String, Object>) null, "Sidecar parameters applied before the plugin's sidecarParams");
+
+    public static final Option<Map<String, Object>> DEFAULT_METADATA = Option.of("default-metadata", OBJECT,
+            (Map<String, Object>) null, "Labels and annotations for every Job, before the plugin's metadata");
+
+    public static final Option<List<String>> ADDITIONAL_REDACTED_VARS = Option.of("additional-redacted-vars", LIST,
+            List.<String>of(), "Extra variable-name patterns the agent redacts from job logs").fileOnly();
+
+    /** Every option, in the order --help and the README list them. */
+    public static final List<Option<?>> ALL = List.of(
+            ORG, BUILDKITE_TOKEN, GRAPHQL_ENDPOINT, CLUSTER_UUID, TAGS, ID, NAMESPACE, MAX_IN_FLIGHT, POLL_INTERVAL,
+            JOB_TTL, IMAGE, AGENT_TOKEN_SECRET, IMAGE_PULL_BACKOFF_GRACE_PERIOD, PROHIBIT_KUBERNETES_PLUGIN, DEBUG,
+            GRAPHQL_PAGE_SIZE, PAGINATION_DEPTH_LIMIT, HTTP_TIMEOUT,
+            POD_SPEC_PATCH, DEFAULT_CHECKOUT_PARAMS, DEFAULT_COMMAND_PARAMS, DEFAULT_SIDECAR_PARAMS, DEFAULT_METADATA,
+            ADDITIONAL_REDACTED_VARS);
+
+    private Options() {
+    }
+
+    /** The option with this key, or null. */
+    public static Option<?> byKey(String key) {
+        for (Option<?> o : ALL) {
+            if (o.key().equals(key)) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    private static Option.Check<Duration> atLeast(Duration min) {
+        return Option.rule(v -> v.compareTo(min) >= 0 ? null
+                : "must be at least " + Durations.format(min) + ", got " + Durations.format(v));
+    }
+
+    private static String tagsProblem(List<String> tags) {
+        int queues = 0;
+        for (String tag : tags) {
+            int eq = tag.indexOf('=');
+            if (eq <= 0) {
+                return "tag \"" + tag + "\" is not key=value";
+            }
+            if (tag.substring(0, eq).equals("queue")) {
+                queues++;
+            }
+        }
+        if (queues == 0) {
+            return "must contain a queue tag, e.g. queue=kubernetes";
+        }
+        return queues > 1 ? "must contain exactly one queue tag, got " + queues : null;
+    }
+}

@@ -1,0 +1,150 @@
+package dev.agentstack.runtime;
+
+import dev.agentstack.buildkite.PollBackoff;
+import dev.agentstack.buildkite.ScheduledJobsQuery;
+import dev.agentstack.config.ControllerConfig;
+import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.scheduling.JobSelection;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+
+/**
+ * One running controller: Camel Main with our routes, the beans they call and the configuration as Camel properties.
+ * The command line, demo mode and the route tests all start it this way.
+ */
+public final class Controller implements AutoCloseable {
+
+    /** Where the flow is read from: the routes/ folder of the repository, packaged into the jar. */
+    public static final String ROUTES = "classpath:routes/*.camel.yaml";
+
+    private final ControllerConfig config;
+    private final KubernetesClient kubernetes;
+    private final boolean ownsKubernetesClient;
+    private final ControllerLifecycle lifecycle = new ControllerLifecycle();
+    private final Map<String, Object> extraBeans = new LinkedHashMap<>();
+    private final Properties extraProperties = new Properties();
+    private Main main;
+    private CloseableHttpClient graphqlHttpClient;
+
+    /**
+     * @param kubernetes the API client to use, or null for fabric8's standard auto-configuration (in-cluster service
+     *                   account, else KUBECONFIG or ~/.kube/config), so the controller talks to whatever kubectl would
+     */
+    public Controller(ControllerConfig config, KubernetesClient kubernetes) {
+        this.config = config;
+        this.ownsKubernetesClient = kubernetes == null;
+        this.kubernetes = kubernetes != null ? kubernetes : new KubernetesClientBuilder().build();
+    }
+
+    /** Adds or replaces a bean before start, e.g. a test probe. */
+    public Controller withBean(String name, Object bean) {
+        extraBeans.put(name, bean);
+        return this;
+    }
+
+    /** Adds or overrides a Camel property before start. */
+    public Controller withProperty(String key, String value) {
+        extraProperties.setProperty(key, value);
+        return this;
+    }
+
+    public synchronized void start() {
+        if (main != null) {
+            throw new IllegalStateException("already started");
+        }
+        Main m = new Main();
+        Properties properties = config.toCamelProperties();
+        properties.putAll(extraProperties);
+        m.setOverrideProperties(properties);
+        m.configure().withRoutesIncludePattern(ROUTES);
+        graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(), config.httpTimeout());
+        beans().forEach(m::bind);
+        extraBeans.forEach(m::bind);
+        main = m;
+        try {
+            m.start();
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("controller failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, Object> beans() {
+        Map<String, Object> beans = new LinkedHashMap<>();
+        beans.put("controllerConfig", config);
+        beans.put("controllerLifecycle", lifecycle);
+        beans.put("kubernetesClient", kubernetes);
+        beans.put("graphqlHttpClient", graphqlHttpClient);
+        beans.put("noOutboundHeaders", new NoOutboundHeaders());
+        beans.put("scheduledJobsQuery", ScheduledJobsQuery.of(config));
+        beans.put("pollBackoff", new PollBackoff(config.pollInterval(), Clock.systemUTC()));
+        beans.put("jobSelection", new JobSelection(config.tags()));
+        beans.put("podSpecBuilder", new PodSpecBuilder(config));
+        return beans;
+    }
+
+    /**
+     * Runs until stopped (a fatal failure, a shutdown signal or {@code maxMillis} elapsing; 0 means no limit) and
+     * returns the process exit code.
+     */
+    public int runUntilStopped(long maxMillis) throws InterruptedException {
+        Thread hook = new Thread(lifecycle::requestStop, "agent-stack-camel-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        start();
+        lifecycle.awaitStopRequest(maxMillis > 0 ? maxMillis : Long.MAX_VALUE);
+        close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is already exiting because of the signal that stopped us
+        }
+        return lifecycle.exitCode();
+    }
+
+    public CamelContext camelContext() {
+        return main == null ? null : main.getCamelContext();
+    }
+
+    public ControllerLifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    public ControllerConfig config() {
+        return config;
+    }
+
+    public KubernetesClient kubernetes() {
+        return kubernetes;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (main != null) {
+            try {
+                main.stop();
+            } catch (Exception ignored) {
+                // stopping is best effort
+            }
+            main = null;
+        }
+        if (graphqlHttpClient != null) {
+            try {
+                graphqlHttpClient.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+            graphqlHttpClient = null;
+        }
+        if (ownsKubernetesClient) {
+            kubernetes.close();
+        }
+    }
+}

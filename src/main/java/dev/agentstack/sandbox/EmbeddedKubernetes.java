@@ -1,0 +1,62 @@
+package dev.agentstack.sandbox;
+
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+
+/**
+ * A Kubernetes API server in the process: fabric8's mock server in CRUD mode. It stores objects, enforces unique names
+ * (409 on a second create) and serves watches, but runs no controllers: nothing makes pods for Jobs on its own.
+ * Expectations set on {@link #server()} take precedence over the stored objects, for injecting faults.
+ */
+public final class EmbeddedKubernetes implements AutoCloseable {
+
+    /** Held so the level sticks: the mock server logs every request at INFO through java.util.logging. */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    static {
+        MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
+    private final KubernetesMockServer server;
+    private final NamespacedKubernetesClient client;
+
+    public EmbeddedKubernetes() {
+        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
+                new KubernetesMixedDispatcher(responses), false);
+        server.init();
+        client = server.createClient();
+    }
+
+    public KubernetesMockServer server() {
+        return server;
+    }
+
+    /** A client of this API server; the controller under test gets its own from {@link #newClient()}. */
+    public NamespacedKubernetesClient client() {
+        return client;
+    }
+
+    public NamespacedKubernetesClient newClient() {
+        return server.createClient();
+    }
+
+    public String url() {
+        return server.url("/");
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+}

@@ -1,0 +1,528 @@
+package dev.agentstack.sandbox;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.agentstack.buildkite.BuildkiteJob;
+import graphql.ExecutionInput;
+import graphql.ExecutionResult;
+import graphql.GraphQL;
+import graphql.GraphQLContext;
+import graphql.execution.CoercedVariables;
+import graphql.language.StringValue;
+import graphql.language.Value;
+import graphql.schema.Coercing;
+import graphql.schema.CoercingParseLiteralException;
+import graphql.schema.CoercingParseValueException;
+import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.GraphQLScalarType;
+import graphql.schema.GraphQLSchema;
+import graphql.schema.idl.RuntimeWiring;
+import graphql.schema.idl.SchemaGenerator;
+import graphql.schema.idl.SchemaParser;
+import graphql.schema.idl.TypeRuntimeWiring;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * An in-process stand-in for Buildkite that speaks the real wire format: GraphQL over HTTP at {@code /v1} (every query
+ * validated and executed by graphql-java against {@code sandbox/buildkite-schema-subset.graphqls}), with the Bearer
+ * token checked, Relay paging as the real API pages, scripted job states and faults injected on demand. Used by the
+ * tests and by demo mode.
+ */
+public final class FakeBuildkite implements AutoCloseable {
+
+    /** The most {@code first}/{@code last} the real API serves in one page. */
+    public static final int MAX_PAGE_SIZE = 500;
+    private static final int MAX_RECORDED = 10_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One HTTP request as it arrived. Header names are lower-case. */
+    public record RecordedRequest(String method, String path, String query, Map<String, List<String>> headers,
+                                  String body, Instant at) {
+        public String header(String name) {
+            List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
+            return v == null || v.isEmpty() ? null : v.get(0);
+        }
+    }
+
+    private final String orgSlug;
+    private final String orgUuid = UUID.randomUUID().toString();
+    private final String token;
+    private final Clock clock;
+    private final Object lock = new Object();
+    private final Map<String, FakeJob> jobs = new LinkedHashMap<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private final ConcurrentLinkedDeque<Fault> graphqlFaults = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<RecordedRequest> requests = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<Map<String, Object>> jobsArguments = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<String> rejectedQueries = new ConcurrentLinkedDeque<>();
+    private final GraphQL graphql;
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private FakeBuildkite(String orgSlug, String token, Clock clock) throws IOException {
+        this.orgSlug = orgSlug;
+        this.token = token;
+        this.clock = clock;
+        this.graphql = GraphQL.newGraphQL(schema()).build();
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fake-buildkite");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** Starts a fake for organization {@code orgSlug} that accepts the API token {@code token}. */
+    public static FakeBuildkite start(String orgSlug, String token) {
+        return start(orgSlug, token, Clock.systemUTC());
+    }
+
+    public static FakeBuildkite start(String orgSlug, String token, Clock clock) {
+        try {
+            return new FakeBuildkite(orgSlug, token, clock);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start FakeBuildkite: " + e.getMessage(), e);
+        }
+    }
+
+    public String baseUrl() {
+        return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort();
+    }
+
+    /** What the controller's {@code graphql-endpoint} option should be. */
+    public String graphqlEndpoint() {
+        return baseUrl() + "/v1";
+    }
+
+    public String orgSlug() {
+        return orgSlug;
+    }
+
+    // ---- jobs -------------------------------------------------------------------------------------------------
+
+    /** Adds a SCHEDULED command job; its creation time is now, so later jobs are newer. */
+    public void addJob(BuildkiteJob job, String label, String clusterUuid) {
+        synchronized (lock) {
+            FakeJob fake = new FakeJob(job.uuid(), label, job.command(), job.agentQueryRules(), job.priority(),
+                    job.env(), clusterUuid, clock.instant(), sequence.incrementAndGet());
+            if (job.scheduledAt() != null) {
+                fake.scheduledAt = job.scheduledAt();
+            }
+            jobs.put(job.uuid(), fake);
+        }
+    }
+
+    /** Adds a SCHEDULED job running {@code command} with the given agent tags; returns its uuid. */
+    public String scheduleCommand(String command, String... agentQueryRules) {
+        return scheduleCommand(command, 0, null, agentQueryRules);
+    }
+
+    public String scheduleCommand(String command, int priority, String clusterUuid, String... agentQueryRules) {
+        String uuid = UUID.randomUUID().toString();
+        addJob(new BuildkiteJob(FakeJob.nodeId(uuid), uuid, command, List.of(agentQueryRules), priority, null,
+                List.of("BUILDKITE_COMMAND=" + command, "BUILDKITE_JOB_ID=" + uuid)), command, clusterUuid);
+        return uuid;
+    }
+
+    public void setState(String uuid, String state) {
+        synchronized (lock) {
+            job(uuid).state = state;
+        }
+    }
+
+    public String state(String uuid) {
+        synchronized (lock) {
+            return job(uuid).state;
+        }
+    }
+
+    public FakeJob.Snapshot snapshot(String uuid) {
+        synchronized (lock) {
+            return job(uuid).snapshot();
+        }
+    }
+
+    public List<FakeJob.Snapshot> snapshots() {
+        synchronized (lock) {
+            return jobs.values().stream().map(FakeJob::snapshot).toList();
+        }
+    }
+
+    private FakeJob job(String uuid) {
+        FakeJob j = jobs.get(uuid);
+        if (j == null) {
+            throw new IllegalArgumentException("no job " + uuid);
+        }
+        return j;
+    }
+
+    // ---- faults and records -----------------------------------------------------------------------------------
+
+    /** The next GraphQL request is answered with this fault instead (faults queue up, one per request). */
+    public void enqueueGraphqlFault(Fault fault) {
+        graphqlFaults.add(fault);
+    }
+
+    public List<RecordedRequest> requests() {
+        return List.copyOf(requests);
+    }
+
+    public List<RecordedRequest> graphqlRequests() {
+        return requests.stream().filter(r -> r.path().equals("/v1")).toList();
+    }
+
+    /** The arguments {@code Organization.jobs} was executed with, after variables were substituted. */
+    public List<Map<String, Object>> jobsArguments() {
+        return List.copyOf(jobsArguments);
+    }
+
+    /** Queries that failed schema validation: a real API would have rejected them too. Should stay empty. */
+    public List<String> rejectedQueries() {
+        return List.copyOf(rejectedQueries);
+    }
+
+    public void clearRecords() {
+        requests.clear();
+        jobsArguments.clear();
+    }
+
+    // ---- HTTP ---------------------------------------------------------------------------------------------------
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            record(exchange, body);
+            String path = exchange.getRequestURI().getPath();
+            if (path.equals("/v1")) {
+                handleGraphql(exchange, body);
+            } else {
+                respond(exchange, 404, Map.of(), "{\"message\":\"Not Found\"}");
+            }
+        } catch (RuntimeException e) {
+            respond(exchange, 500, Map.of(), "{\"message\":\"fake failed: " + e.getClass().getSimpleName() + "\"}");
+        }
+    }
+
+    private void record(HttpExchange exchange, String body) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
+        requests.add(new RecordedRequest(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                exchange.getRequestURI().getRawQuery(), headers, body, clock.instant()));
+        while (requests.size() > MAX_RECORDED) {
+            requests.pollFirst();
+        }
+    }
+
+    private void handleGraphql(HttpExchange exchange, String body) throws IOException {
+        Fault fault = graphqlFaults.poll();
+        if (fault != null) {
+            sleep(fault.delay().toMillis());
+            if (fault.status() != 0) {
+                respond(exchange, fault.status(), fault.headers(), fault.body());
+                return;
+            }
+        }
+        if (!exchange.getRequestMethod().equals("POST")) {
+            respond(exchange, 405, Map.of(), "{\"message\":\"Method Not Allowed\"}");
+            return;
+        }
+        if (!("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            respond(exchange, 401, Map.of(), "{\"errors\":[{\"message\":\"Authentication required. Please supply a"
+                    + " valid API Access Token as the Authorization header\"}]}");
+            return;
+        }
+        Map<?, ?> request;
+        try {
+            request = JSON.readValue(body, Map.class);
+        } catch (IOException e) {
+            respond(exchange, 400, Map.of(), "{\"errors\":[{\"message\":\"Invalid JSON in request body\"}]}");
+            return;
+        }
+        Object query = request.get("query");
+        Object variables = request.get("variables");
+        if (!(query instanceof String q) || !(variables == null || variables instanceof Map)) {
+            respond(exchange, 400, Map.of(), "{\"errors\":[{\"message\":\"A query string is required\"}]}");
+            return;
+        }
+        ExecutionInput.Builder input = ExecutionInput.newExecutionInput().query(q);
+        if (request.get("operationName") instanceof String op) {
+            input.operationName(op);
+        }
+        if (variables != null) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> vars = (Map<String, Object>) variables;
+            input.variables(vars);
+        }
+        ExecutionResult result;
+        synchronized (lock) {
+            result = graphql.execute(input.build());
+        }
+        if (result.getData() == null && !result.getErrors().isEmpty()) {
+            rejectedQueries.add(result.getErrors().get(0).getMessage());
+        }
+        respond(exchange, 200, Map.of(), JSON.writeValueAsString(result.toSpecification()));
+    }
+
+    private static void respond(HttpExchange exchange, int status, Map<String, String> headers, String body)
+            throws IOException {
+        byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- GraphQL ------------------------------------------------------------------------------------------------
+
+    private GraphQLSchema schema() throws IOException {
+        String sdl;
+        try (InputStream in = FakeBuildkite.class.getResourceAsStream("/sandbox/buildkite-schema-subset.graphqls")) {
+            sdl = new String(Objects.requireNonNull(in, "schema subset missing").readAllBytes(), StandardCharsets.UTF_8);
+        }
+        RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
+                .scalar(dateTime())
+                .type("Query", b -> b.dataFetcher("organization", this::organization).dataFetcher("job", this::jobByUuid))
+                .type("Mutation", b -> b.dataFetcher("jobTypeCommandCancel", this::cancel))
+                .type("Organization", b -> b.dataFetcher("jobs", this::jobsConnection))
+                .type(TypeRuntimeWiring.newTypeWiring("Job").typeResolver(env -> env.getSchema().getObjectType("JobTypeCommand")))
+                .type(TypeRuntimeWiring.newTypeWiring("Node").typeResolver(env -> env.getSchema().getObjectType(
+                        ((Map<?, ?>) env.getObject()).containsKey("slug") ? "Organization" : "JobTypeCommand")))
+                .type(TypeRuntimeWiring.newTypeWiring("Connection").typeResolver(env -> env.getSchema().getObjectType("JobConnection")))
+                .build();
+        return new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl), wiring);
+    }
+
+    private Object organization(DataFetchingEnvironment env) {
+        String slug = env.getArgument("slug");
+        String uuid = env.getArgument("uuid");
+        if (!orgSlug.equals(slug) && !orgUuid.equals(uuid)) {
+            return null;
+        }
+        Map<String, Object> org = new LinkedHashMap<>();
+        org.put("id", Base64.getEncoder().encodeToString(("Organization---" + orgUuid).getBytes(StandardCharsets.UTF_8)));
+        org.put("slug", orgSlug);
+        org.put("name", orgSlug);
+        org.put("uuid", orgUuid);
+        return org;
+    }
+
+    private Object jobByUuid(DataFetchingEnvironment env) {
+        FakeJob j = jobs.get((String) env.getArgument("uuid"));
+        return j == null ? null : node(j);
+    }
+
+    private Object jobsConnection(DataFetchingEnvironment env) {
+        Map<String, Object> args = new LinkedHashMap<>(env.getArguments());
+        jobsArguments.add(args);
+        Integer first = env.getArgument("first");
+        Integer last = env.getArgument("last");
+        for (Integer n : new Integer[] {first, last}) {
+            if (n != null && (n < 0 || n > MAX_PAGE_SIZE)) {
+                throw new IllegalArgumentException("first and last must be between 0 and " + MAX_PAGE_SIZE);
+            }
+        }
+        List<FakeJob> matching = jobs.values().stream().filter(filter(env)).sorted(NEWEST_FIRST).toList();
+        List<FakeJob> window = new ArrayList<>(matching);
+        String after = env.getArgument("after");
+        String before = env.getArgument("before");
+        if (after != null) {
+            long s = cursorSequence(after);
+            window.removeIf(j -> j.sequence >= s);
+        }
+        if (before != null) {
+            long s = cursorSequence(before);
+            window.removeIf(j -> j.sequence <= s);
+        }
+        boolean hasNext = false;
+        boolean hasPrevious = false;
+        if (first != null && window.size() > first) {
+            window = new ArrayList<>(window.subList(0, first));
+            hasNext = true;
+        }
+        if (last != null && window.size() > last) {
+            window = new ArrayList<>(window.subList(window.size() - last, window.size()));
+            hasPrevious = true;
+        }
+        List<Map<String, Object>> edges = new ArrayList<>();
+        for (FakeJob j : window) {
+            edges.add(Map.of("cursor", cursor(j), "node", node(j)));
+        }
+        Map<String, Object> pageInfo = new LinkedHashMap<>();
+        pageInfo.put("hasNextPage", hasNext);
+        pageInfo.put("hasPreviousPage", hasPrevious);
+        pageInfo.put("startCursor", window.isEmpty() ? null : cursor(window.get(0)));
+        pageInfo.put("endCursor", window.isEmpty() ? null : cursor(window.get(window.size() - 1)));
+        Map<String, Object> connection = new LinkedHashMap<>();
+        connection.put("count", matching.size());
+        connection.put("edges", edges);
+        connection.put("pageInfo", pageInfo);
+        return connection;
+    }
+
+    private static final Comparator<FakeJob> NEWEST_FIRST = Comparator.comparingLong((FakeJob j) -> j.sequence).reversed();
+
+    private Predicate<FakeJob> filter(DataFetchingEnvironment env) {
+        List<String> states = env.getArgument("state");
+        List<String> types = env.getArgument("type");
+        List<String> rules = env.getArgument("agentQueryRules");
+        String cluster = env.getArgument("cluster");
+        Boolean clustered = env.getArgument("clustered");
+        String clusterUuid = cluster == null ? null : decodeNodeId(cluster, "Cluster---");
+        return j -> (states == null || states.contains(j.state))
+                && (types == null || types.contains("COMMAND"))
+                && (rules == null || rules.stream().anyMatch(j.agentQueryRules::contains))
+                && (cluster == null || Objects.equals(clusterUuid, j.clusterUuid))
+                && (cluster != null || clustered == null || clustered || j.clusterUuid == null);
+    }
+
+    private Object cancel(DataFetchingEnvironment env) {
+        Map<String, Object> input = env.getArgument("input");
+        String id = (String) input.get("id");
+        FakeJob j = jobs.values().stream().filter(x -> x.id.equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("No job found with ID " + id));
+        switch (j.state) {
+            case "RUNNING" -> j.state = "CANCELING";
+            case "FINISHED", "CANCELED", "CANCELING", "SKIPPED", "EXPIRED", "TIMED_OUT", "BROKEN" ->
+                    throw new IllegalArgumentException("Job can't be canceled in state " + j.state);
+            default -> {
+                j.state = "CANCELED";
+                j.canceledAt = clock.instant();
+            }
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("clientMutationId", input.get("clientMutationId"));
+        payload.put("jobTypeCommand", node(j));
+        return payload;
+    }
+
+    private Map<String, Object> node(FakeJob j) {
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("id", j.id);
+        n.put("uuid", j.uuid);
+        n.put("label", j.label);
+        n.put("command", j.command);
+        n.put("env", j.env);
+        n.put("agentQueryRules", j.agentQueryRules);
+        n.put("priority", Map.of("number", j.priority));
+        n.put("state", j.state);
+        n.put("createdAt", j.createdAt);
+        n.put("scheduledAt", j.scheduledAt);
+        n.put("runnableAt", j.scheduledAt);
+        n.put("startedAt", j.startedAt);
+        n.put("finishedAt", j.finishedAt);
+        n.put("canceledAt", j.canceledAt);
+        n.put("exitStatus", j.exitStatus);
+        n.put("url", baseUrl() + "/" + orgSlug + "/pipeline/builds/1#" + j.uuid);
+        return n;
+    }
+
+    private static String cursor(FakeJob j) {
+        return Base64.getEncoder().encodeToString(("job:" + j.sequence).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static long cursorSequence(String cursor) {
+        try {
+            String s = new String(Base64.getDecoder().decode(cursor), StandardCharsets.UTF_8);
+            return Long.parseLong(s.substring("job:".length()));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Invalid cursor");
+        }
+    }
+
+    private static String decodeNodeId(String id, String prefix) {
+        try {
+            String s = new String(Base64.getDecoder().decode(id), StandardCharsets.UTF_8);
+            return s.startsWith(prefix) ? s.substring(prefix.length()) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static GraphQLScalarType dateTime() {
+        return GraphQLScalarType.newScalar().name("DateTime").description("An ISO-8601 encoded UTC date string")
+                .coercing(new Coercing<Object, String>() {
+                    @Override
+                    public String serialize(Object value, GraphQLContext context, Locale locale) {
+                        Instant i = value instanceof Instant in ? in : Instant.parse(value.toString());
+                        return DateTimeFormatter.ISO_INSTANT.format(i.truncatedTo(ChronoUnit.SECONDS));
+                    }
+
+                    @Override
+                    public Object parseValue(Object input, GraphQLContext context, Locale locale) {
+                        try {
+                            return Instant.parse(input.toString());
+                        } catch (RuntimeException e) {
+                            throw new CoercingParseValueException("Invalid DateTime: " + input);
+                        }
+                    }
+
+                    @Override
+                    public Object parseLiteral(Value<?> input, CoercedVariables variables, GraphQLContext context,
+                                               Locale locale) {
+                        if (input instanceof StringValue s) {
+                            return parseValue(s.getValue(), context, locale);
+                        }
+                        throw new CoercingParseLiteralException("DateTime must be a string");
+                    }
+                }).build();
+    }
+
+    /** Every job the fake holds, in creation order. */
+    public Collection<String> uuids() {
+        synchronized (lock) {
+            return List.copyOf(jobs.keySet());
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

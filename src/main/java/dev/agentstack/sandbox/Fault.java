@@ -1,0 +1,41 @@
+package dev.agentstack.sandbox;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A failure {@link FakeBuildkite} answers one request with, instead of the real answer.
+ *
+ * @param status      the HTTP status to answer with (0: answer normally, after the delay)
+ * @param headers     extra response headers
+ * @param body        the response body
+ * @param delay       how long to wait before answering
+ */
+public record Fault(int status, Map<String, String> headers, String body, Duration delay) {
+
+    public static Fault status(int status) {
+        return new Fault(status, Map.of(), "{\"message\":\"fault injected: HTTP " + status + "\"}", Duration.ZERO);
+    }
+
+    /** 429 with a Retry-After in seconds, as Buildkite's rate limiter answers. */
+    public static Fault rateLimited(int retryAfterSeconds) {
+        return new Fault(429, Map.of("Retry-After", String.valueOf(retryAfterSeconds)),
+                "{\"message\":\"You have exceeded your API rate limit\"}", Duration.ZERO);
+    }
+
+    /** Answers normally, but only after the delay (use one longer than the client's timeout). */
+    public static Fault delay(Duration delay) {
+        return new Fault(0, Map.of(), null, delay);
+    }
+
+    /** 200 with a body that is not JSON. */
+    public static Fault malformedJson() {
+        return new Fault(200, Map.of(), "{\"data\": {\"organization\": ", Duration.ZERO);
+    }
+
+    /** 200 with a GraphQL {@code errors} array and no data, as for a query the server cannot run. */
+    public static Fault graphqlErrors(String message) {
+        return new Fault(200, Map.of(),
+                "{\"data\":null,\"errors\":[{\"message\":\"" + message.replace("\"", "'") + "\"}]}", Duration.ZERO);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.agentstack.scheduling;
+
+import dev.agentstack.buildkite.AgentTags;
+import dev.agentstack.buildkite.BuildkiteJob;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Which of the polled jobs this controller runs, and in what order. */
+public final class JobSelection {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.monitor");
+
+    /** Higher priority first, then the longest waiting; the uuid keeps the order total and repeatable. */
+    public static final Comparator<BuildkiteJob> SCHEDULING_ORDER = Comparator
+            .comparingInt(BuildkiteJob::priority).reversed()
+            .thenComparing(BuildkiteJob::scheduledAt, Comparator.nullsLast(Comparator.<Instant>naturalOrder()))
+            .thenComparing(BuildkiteJob::uuid);
+
+    private final List<String> controllerTags;
+
+    public JobSelection(List<String> controllerTags) {
+        this.controllerTags = List.copyOf(controllerTags);
+    }
+
+    public List<BuildkiteJob> inSchedulingOrder(List<BuildkiteJob> jobs) {
+        List<BuildkiteJob> sorted = new ArrayList<>(jobs);
+        sorted.sort(SCHEDULING_ORDER);
+        return sorted;
+    }
+
+    /** Why this controller does not run the job, or null when it does. */
+    public String skipReason(BuildkiteJob job) {
+        if (job.tag("queue") == null) {
+            return "missing_queue_tag";
+        }
+        if (!AgentTags.jobMatchesController(job.agentQueryRules(), controllerTags)) {
+            return "tags_mismatch";
+        }
+        return null;
+    }
+
+    public boolean isOurs(BuildkiteJob job) {
+        String reason = skipReason(job);
+        if (reason != null) {
+            LOG.debug("skipping job {} ({}): tags {} vs controller tags {}", job.uuid(), reason,
+                    job.agentQueryRules(), controllerTags);
+        }
+        return reason == null;
+    }
+}
