@@ -47,7 +47,7 @@ public final class Options {
             "Buildkite organization slug to poll for scheduled jobs").required();
 
     public static final Option<String> BUILDKITE_TOKEN = Option.of("buildkite-token", STRING, (String) null,
-            "Buildkite API token with GraphQL scope (also read from BUILDKITE_TOKEN)")
+            "Buildkite API token with GraphQL scope")
             .required().secret().alsoFromEnv("BUILDKITE_TOKEN");
 
     public static final Option<String> GRAPHQL_ENDPOINT = Option.of("graphql-endpoint", STRING,
