@@ -143,6 +143,11 @@ public final class ConfigLoader {
                 }
             }
         }
+        String patchProblem = ControllerPodSpecPatch.problem(config.get(Options.POD_SPEC_PATCH),
+                config.get(Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION));
+        if (patchProblem != null) {
+            throw new ConfigException(Options.POD_SPEC_PATCH, patchProblem);
+        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

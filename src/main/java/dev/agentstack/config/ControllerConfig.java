@@ -15,6 +15,7 @@ import java.util.Properties;
 public final class ControllerConfig {
 
     private final Map<Option<?>, Object> values;
+    private final Map<Option<?>, Object> decodedObjects = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ControllerConfig(Map<Option<?>, Object> values) {
         this.values = Map.copyOf(values.entrySet().stream()
@@ -134,20 +135,79 @@ public final class ControllerConfig {
         return get(Options.POD_SPEC_PATCH);
     }
 
-    public Map<String, Object> defaultCheckoutParams() {
-        return get(Options.DEFAULT_CHECKOUT_PARAMS);
+    public CheckoutParams defaultCheckoutParams() {
+        return decoded(Options.DEFAULT_CHECKOUT_PARAMS, CheckoutParams.class, CheckoutParams.NONE);
     }
 
-    public Map<String, Object> defaultCommandParams() {
-        return get(Options.DEFAULT_COMMAND_PARAMS);
+    public CommandParams defaultCommandParams() {
+        return decoded(Options.DEFAULT_COMMAND_PARAMS, CommandParams.class, CommandParams.NONE);
     }
 
-    public Map<String, Object> defaultSidecarParams() {
-        return get(Options.DEFAULT_SIDECAR_PARAMS);
+    public SidecarParams defaultSidecarParams() {
+        return decoded(Options.DEFAULT_SIDECAR_PARAMS, SidecarParams.class, SidecarParams.NONE);
     }
 
-    public Map<String, Object> defaultMetadata() {
-        return get(Options.DEFAULT_METADATA);
+    public PodMetadata defaultMetadata() {
+        return decoded(Options.DEFAULT_METADATA, PodMetadata.class, PodMetadata.NONE);
+    }
+
+    /** The agent-config option, or null when it is not set (then none of its effects apply). */
+    public AgentConfig agentConfig() {
+        return decoded(Options.AGENT_CONFIG, AgentConfig.class, null);
+    }
+
+    /** The workspace-volume option, or null for the default emptyDir. */
+    public io.fabric8.kubernetes.api.model.Volume workspaceVolume() {
+        return decoded(Options.WORKSPACE_VOLUME, io.fabric8.kubernetes.api.model.Volume.class, null);
+    }
+
+    public String jobPrefix() {
+        return get(Options.JOB_PREFIX);
+    }
+
+    public int jobActiveDeadlineSeconds() {
+        return get(Options.JOB_ACTIVE_DEADLINE_SECONDS);
+    }
+
+    public int defaultTerminationGracePeriodSeconds() {
+        return get(Options.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
+    }
+
+    public String workspaceMountSubPathExpr() {
+        return get(Options.WORKSPACE_MOUNT_SUB_PATH_EXPR);
+    }
+
+    public String defaultImagePullPolicy() {
+        return get(Options.DEFAULT_IMAGE_PULL_POLICY);
+    }
+
+    public String defaultImageCheckPullPolicy() {
+        return get(Options.DEFAULT_IMAGE_CHECK_PULL_POLICY);
+    }
+
+    public boolean skipImageCheckContainers() {
+        return get(Options.SKIP_IMAGE_CHECK_CONTAINERS);
+    }
+
+    public String imageCheckContainerCpuLimit() {
+        return get(Options.IMAGE_CHECK_CONTAINER_CPU_LIMIT);
+    }
+
+    public String imageCheckContainerMemoryLimit() {
+        return get(Options.IMAGE_CHECK_CONTAINER_MEMORY_LIMIT);
+    }
+
+    public boolean allowPodSpecPatchUnsafeCommandModification() {
+        return get(Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION);
+    }
+
+    /** An object option decoded into its type once (validation has already decoded it, so this cannot fail). */
+    private <T> T decoded(Option<Map<String, Object>> option, Class<T> type, T whenUnset) {
+        Map<String, Object> raw = get(option);
+        if (raw == null) {
+            return whenUnset;
+        }
+        return type.cast(decodedObjects.computeIfAbsent(option, o -> StrictDecoder.decode(raw, type, option.key())));
     }
 
     public List<String> additionalRedactedVars() {

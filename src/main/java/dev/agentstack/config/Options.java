@@ -119,21 +119,115 @@ public final class Options {
 
     public static final Option<Map<String, Object>> POD_SPEC_PATCH = Option.of("pod-spec-patch", OBJECT,
             (Map<String, Object>) null, "Strategic merge patch applied to every pod spec the controller builds");
+    // (its cross-option rules, commands and image case, are checked in ConfigLoader.validate)
 
     public static final Option<Map<String, Object>> DEFAULT_CHECKOUT_PARAMS = Option.of("default-checkout-params",
-            OBJECT, (Map<String, Object>) null, "Checkout parameters applied to every job before the plugin's checkout");
+            OBJECT, (Map<String, Object>) null, "Checkout parameters applied to every job before the plugin's checkout")
+            .check(Option.rule(v -> objectProblem(v, CheckoutParams.class, p -> null)));
 
     public static final Option<Map<String, Object>> DEFAULT_COMMAND_PARAMS = Option.of("default-command-params",
-            OBJECT, (Map<String, Object>) null, "Command-container parameters applied before the plugin's commandParams");
+            OBJECT, (Map<String, Object>) null, "Command-container parameters applied before the plugin's commandParams")
+            .check(Option.rule(v -> objectProblem(v, CommandParams.class, p -> null)));
 
     public static final Option<Map<String, Object>> DEFAULT_SIDECAR_PARAMS = Option.of("default-sidecar-params",
-            OBJECT, (Map<String, Object>) null, "Sidecar parameters applied before the plugin's sidecarParams");
+            OBJECT, (Map<String, Object>) null, "Sidecar parameters applied before the plugin's sidecarParams")
+            .check(Option.rule(v -> objectProblem(v, SidecarParams.class, p -> null)));
 
     public static final Option<Map<String, Object>> DEFAULT_METADATA = Option.of("default-metadata", OBJECT,
-            (Map<String, Object>) null, "Labels and annotations for every Job, before the plugin's metadata");
+            (Map<String, Object>) null, "Labels and annotations for every Job, before the plugin's metadata")
+            .check(Option.rule(v -> objectProblem(v, PodMetadata.class, PodMetadata::problem)));
 
     public static final Option<List<String>> ADDITIONAL_REDACTED_VARS = Option.of("additional-redacted-vars", LIST,
             List.<String>of(), "Extra variable-name patterns the agent redacts from job logs").fileOnly();
+
+    // ---- pod spec builder: the options that shape each Job (names and defaults of agent-stack-k8s v0.47)
+    public static final String DEFAULT_JOB_PREFIX = "buildkite-";
+    public static final int DEFAULT_JOB_ACTIVE_DEADLINE_SECONDS = 21600;
+    public static final int TERMINATION_GRACE_PERIOD_SECONDS = 60;
+    public static final String DEFAULT_IMAGE_CHECK_CPU_LIMIT = "200m";
+    public static final String DEFAULT_IMAGE_CHECK_MEMORY_LIMIT = "128Mi";
+    /** A job uuid is 36 characters and a Job name must stay a valid label value (63), so the prefix gets 27. */
+    static final int MAX_JOB_PREFIX_LENGTH = 63 - 36;
+    static final Pattern JOB_PREFIX_PATTERN = Pattern.compile("[a-z0-9]([-a-z0-9.]*)?");
+    static final List<String> PULL_POLICIES = List.of("", "Always", "IfNotPresent", "Never");
+
+    public static final Option<String> JOB_PREFIX = Option.of("job-prefix", STRING, DEFAULT_JOB_PREFIX,
+            "Prefix of every Job name (the rest is the Buildkite job uuid)")
+            .check(Option.rule(v -> v.length() <= MAX_JOB_PREFIX_LENGTH && JOB_PREFIX_PATTERN.matcher(v).matches() ? null
+                    : "must be lower-case letters, digits, '-' or '.', start with a letter or digit and be at most "
+                    + MAX_JOB_PREFIX_LENGTH + " characters, got \"" + v + "\""));
+
+    public static final Option<Integer> JOB_ACTIVE_DEADLINE_SECONDS = Option.of("job-active-deadline-seconds",
+            INTEGER, DEFAULT_JOB_ACTIVE_DEADLINE_SECONDS,
+            "Longest a Job may run (activeDeadlineSeconds); the plugin's jobActiveDeadlineSeconds overrides it")
+            .check(Option.rule(v -> v >= 1 ? null : "must be 1 or more, got " + v));
+
+    public static final Option<Integer> DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = Option.of(
+            "default-termination-grace-period-seconds", INTEGER, TERMINATION_GRACE_PERIOD_SECONDS,
+            "terminationGracePeriodSeconds of pods whose pod spec sets none")
+            .check(Option.rule(v -> v >= 0 ? null : "must be 0 or more, got " + v));
+
+    public static final Option<Map<String, Object>> WORKSPACE_VOLUME = Option.of("workspace-volume", OBJECT,
+            (Map<String, Object>) null, "Volume mounted at /workspace in every container, instead of an emptyDir")
+            .check(Option.rule(v -> objectProblem(v, io.fabric8.kubernetes.api.model.Volume.class,
+                    vol -> vol.getName() == null || vol.getName().isBlank() ? "name: required" : null)));
+
+    public static final Option<String> WORKSPACE_MOUNT_SUB_PATH_EXPR = Option.of("workspace-mount-sub-path-expr",
+            STRING, "", "subPathExpr of every /workspace mount, e.g. $(POD_NAME) to share one volume").fileOnly();
+
+    public static final Option<Map<String, Object>> AGENT_CONFIG = Option.of("agent-config", OBJECT,
+            (Map<String, Object>) null,
+            "Settings of the agent in each Job: endpoint, shell, hooks, plugins and signing-key volumes, ...")
+            .check(Option.rule(v -> objectProblem(v, AgentConfig.class, AgentConfig::problem)));
+
+    public static final Option<String> DEFAULT_IMAGE_PULL_POLICY = Option.of("default-image-pull-policy", STRING, "",
+            "imagePullPolicy for containers that set none (Always, IfNotPresent or Never); empty follows the image")
+            .check(pullPolicy());
+
+    public static final Option<String> DEFAULT_IMAGE_CHECK_PULL_POLICY = Option.of("default-image-check-pull-policy",
+            STRING, "", "imagePullPolicy of the image-check init containers; empty uses default-image-pull-policy")
+            .check(pullPolicy());
+
+    public static final Option<Boolean> SKIP_IMAGE_CHECK_CONTAINERS = Option.of("skip-image-check-containers",
+            BOOLEAN, false, "Do not add the init containers that check each image can be pulled before the agent starts");
+
+    public static final Option<String> IMAGE_CHECK_CONTAINER_CPU_LIMIT = Option.of("image-check-container-cpu-limit",
+            STRING, DEFAULT_IMAGE_CHECK_CPU_LIMIT, "CPU limit of each image-check init container")
+            .check(quantity());
+
+    public static final Option<String> IMAGE_CHECK_CONTAINER_MEMORY_LIMIT = Option.of(
+            "image-check-container-memory-limit", STRING, DEFAULT_IMAGE_CHECK_MEMORY_LIMIT,
+            "Memory limit of each image-check init container")
+            .check(quantity());
+
+    public static final Option<Boolean> ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION = Option.of(
+            "allow-pod-spec-patch-unsafe-command-modification", BOOLEAN, false,
+            "Let pod spec patches change the commands of the agent, checkout, copy-agent and image-check containers");
+
+    private static <T> String objectProblem(Map<String, Object> value, Class<T> type,
+                                            java.util.function.Function<T, String> rules) {
+        try {
+            return rules.apply(StrictDecoder.decode(value, type, ""));
+        } catch (DecodeException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static Option.Check<String> pullPolicy() {
+        return Option.rule(v -> PULL_POLICIES.contains(v) ? null
+                : "must be Always, IfNotPresent or Never, got \"" + v + "\"");
+    }
+
+    private static Option.Check<String> quantity() {
+        return Option.rule(v -> {
+            try {
+                io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(v));
+                return null;
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                return "must be a Kubernetes quantity such as 200m or 128Mi, got \"" + v + "\"";
+            }
+        });
+    }
 
     /** Every option, in the order --help and the README list them. */
     public static final List<Option<?>> ALL = List.of(
@@ -141,7 +235,11 @@ public final class Options {
             JOB_TTL, IMAGE, AGENT_TOKEN_SECRET, IMAGE_PULL_BACKOFF_GRACE_PERIOD, PROHIBIT_KUBERNETES_PLUGIN, DEBUG,
             GRAPHQL_PAGE_SIZE, PAGINATION_DEPTH_LIMIT, HTTP_TIMEOUT,
             POD_SPEC_PATCH, DEFAULT_CHECKOUT_PARAMS, DEFAULT_COMMAND_PARAMS, DEFAULT_SIDECAR_PARAMS, DEFAULT_METADATA,
-            ADDITIONAL_REDACTED_VARS);
+            ADDITIONAL_REDACTED_VARS,
+            JOB_PREFIX, JOB_ACTIVE_DEADLINE_SECONDS, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+            WORKSPACE_VOLUME, WORKSPACE_MOUNT_SUB_PATH_EXPR, AGENT_CONFIG, DEFAULT_IMAGE_PULL_POLICY,
+            DEFAULT_IMAGE_CHECK_PULL_POLICY, SKIP_IMAGE_CHECK_CONTAINERS, IMAGE_CHECK_CONTAINER_CPU_LIMIT,
+            IMAGE_CHECK_CONTAINER_MEMORY_LIMIT, ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION);
 
     private Options() {
     }

@@ -1,0 +1,57 @@
+package dev.agentstack.config;
+
+import java.util.regex.Pattern;
+
+/** The API server's rules for names, label keys and values, and annotation keys (apimachinery validation). */
+public final class KubernetesNames {
+
+    private static final Pattern NAME_PART = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
+    private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    /** The API server's limit on the total size of a resource's annotations. */
+    public static final int MAX_ANNOTATIONS_BYTES = 256 * 1024;
+
+    private KubernetesNames() {
+    }
+
+    /** Why {@code key} is not a qualified name ({@code [prefix/]name}), or null when it is. */
+    public static String qualifiedNameProblem(String key) {
+        if (key == null || key.isEmpty()) {
+            return "must not be empty";
+        }
+        String name = key;
+        int slash = key.indexOf('/');
+        if (slash >= 0) {
+            String prefix = key.substring(0, slash);
+            name = key.substring(slash + 1);
+            if (prefix.isEmpty() || prefix.length() > 253 || !DNS_SUBDOMAIN.matcher(prefix).matches()) {
+                return "prefix must be a lower-case DNS subdomain";
+            }
+        }
+        if (name.isEmpty() || name.length() > 63 || !NAME_PART.matcher(name).matches()) {
+            return "name part must be 1-63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+        }
+        return null;
+    }
+
+    /** Why {@code value} is not a label value, or null when it is. */
+    public static String labelValueProblem(String value) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        if (value.length() > 63 || !NAME_PART.matcher(value).matches()) {
+            return "must be at most 63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+        }
+        return null;
+    }
+
+    /** True for a DNS-1123 label, as container, volume and port names must be. */
+    public static boolean isDnsLabel(String name) {
+        return name != null && name.length() <= 63 && DNS_LABEL.matcher(name).matches();
+    }
+
+    /** True for a DNS-1123 subdomain, as Job names must be. */
+    public static boolean isDnsSubdomain(String name) {
+        return name != null && name.length() <= 253 && DNS_SUBDOMAIN.matcher(name).matches();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.agentstack.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Labels and annotations for the Job and its pod: {@code default-metadata}, then the plugin's {@code metadata}. */
+public record PodMetadata(Map<String, String> labels, Map<String, String> annotations) {
+
+    public static final PodMetadata NONE = new PodMetadata(null, null);
+
+    public PodMetadata {
+        // insertion order is kept so the output is the same every time
+        labels = labels == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+        annotations = annotations == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(annotations));
+    }
+
+    /** The first label or annotation Kubernetes would reject, as "labels.key: problem", or null. */
+    public String problem() {
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            String p = KubernetesNames.qualifiedNameProblem(e.getKey());
+            if (p != null) {
+                return "labels: invalid key \"" + e.getKey() + "\": " + p;
+            }
+            p = KubernetesNames.labelValueProblem(e.getValue());
+            if (p != null) {
+                return "labels." + e.getKey() + ": invalid value \"" + e.getValue() + "\": " + p;
+            }
+        }
+        for (String key : annotations.keySet()) {
+            String p = KubernetesNames.qualifiedNameProblem(key);
+            if (p != null) {
+                return "annotations: invalid key \"" + key + "\": " + p;
+            }
+        }
+        return null;
+    }
+}
