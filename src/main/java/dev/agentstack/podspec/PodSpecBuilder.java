@@ -1,69 +1,220 @@
 package dev.agentstack.podspec;
 
 import dev.agentstack.buildkite.BuildkiteJob;
+import dev.agentstack.config.CheckoutParams;
 import dev.agentstack.config.ControllerConfig;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import dev.agentstack.config.DecodeException;
+import dev.agentstack.config.Interposer;
+import dev.agentstack.config.StrictDecoder;
+import dev.agentstack.runtime.Version;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a Buildkite job into the Kubernetes Job that runs it: a pure function of the job and the controller
- * configuration.
+ * Turns a Buildkite job into the Kubernetes Job that runs it: a pure function of the job, the controller's
+ * configuration and (for {@code podTemplate}) a template lookup. Invalid input gives {@link BuildResult.Failed} with
+ * the reason; nothing throws and nothing invalid reaches the API server.
  *
- * <p>Placeholder layout until the full builder lands: one {@code agent} container that acquires the job and runs its
- * command itself ({@code buildkite-agent start} with {@code BUILDKITE_AGENT_ACQUIRE_JOB}).
+ * <p>The pod ({@code agent-stack-k8s} v0.47 layout, agent {@code kubernetes-bootstrap} mode):
+ * <pre>
+ * initContainers: copy-agent, imagecheck-0.., user init containers.., sidecars (native, restartPolicy Always)
+ * containers:     container-0.. (the job's command), agent (holds the token, acquires the job), checkout
+ * </pre>
+ * Build order, which sets the precedence: base pod spec (plugin podSpec, else podTemplate, else empty) -> metadata
+ * -> volumes -> command containers -> sidecars -> agent, checkout -> copy-agent -> controller pod-spec-patch -> the
+ * step's image: -> plugin podSpecPatch -> checkout removed when skipped -> mounts deduplicated by path -> image
+ * checks and pull policies from the final containers -> validation.
  */
 public final class PodSpecBuilder {
 
     public static final String LABEL_JOB_UUID = "buildkite.com/job-uuid";
     public static final String LABEL_CONTROLLER_ID = "buildkite.com/controller-id";
-    public static final String JOB_NAME_PREFIX = "buildkite-";
+    public static final String WORKSPACE_VOLUME = "workspace";
 
     private final ControllerConfig config;
+    private final PodTemplateLookup podTemplates;
 
+    /** A builder without a cluster: a step that names a podTemplate fails. */
     public PodSpecBuilder(ControllerConfig config) {
-        this.config = config;
+        this(config, PodTemplateLookup.OFFLINE);
     }
 
+    public PodSpecBuilder(ControllerConfig config, PodTemplateLookup podTemplates) {
+        this.config = config;
+        this.podTemplates = podTemplates;
+    }
+
+    /** What the scheduling route calls for each job. */
     public BuildResult build(BuildkiteJob job) {
-        return build(job, config);
+        return build(job, config, podTemplates);
     }
 
     public static BuildResult build(BuildkiteJob job, ControllerConfig config) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(LABEL_JOB_UUID, job.uuid());
-        labels.put(LABEL_CONTROLLER_ID, config.id());
-        Job k8sJob = new JobBuilder()
-                .withNewMetadata().withName(jobName(job.uuid())).withLabels(labels).endMetadata()
-                .withNewSpec()
-                .withBackoffLimit(0)
-                .withTtlSecondsAfterFinished((int) config.jobTtl().toSeconds())
-                .withNewTemplate()
-                .withNewMetadata().withLabels(labels).endMetadata()
-                .withNewSpec()
-                .withRestartPolicy("Never")
-                .addNewContainer()
-                .withName("agent")
-                .withImage(config.image())
-                .withArgs("start")
-                .withEnv(new EnvVarBuilder().withName("BUILDKITE_AGENT_TOKEN").withNewValueFrom()
-                                .withNewSecretKeyRef("BUILDKITE_AGENT_TOKEN", config.agentTokenSecret(), false)
-                                .endValueFrom().build(),
-                        new EnvVarBuilder().withName("BUILDKITE_AGENT_ACQUIRE_JOB").withValue(job.uuid()).build(),
-                        new EnvVarBuilder().withName("BUILDKITE_AGENT_TAGS")
-                                .withValue(String.join(",", job.agentQueryRules())).build())
-                .endContainer()
-                .endSpec()
-                .endTemplate()
-                .endSpec()
-                .build();
-        return new BuildResult.Built(k8sJob);
+        return build(job, config, PodTemplateLookup.OFFLINE);
+    }
+
+    public static BuildResult build(BuildkiteJob job, ControllerConfig config, PodTemplateLookup podTemplates) {
+        try {
+            return new BuildResult.Built(assemble(job, config, podTemplates, Version.get()));
+        } catch (BuildFailure e) {
+            return new BuildResult.Failed(e.getMessage());
+        } catch (RuntimeException e) {
+            // a bug, not bad input: still never crash the route or post a half-built Job
+            return new BuildResult.Failed("agent-stack-camel could not build the Job: " + e);
+        }
     }
 
     /** The Job name: deterministic, so a second create for the same job is refused with 409 by the API server. */
+    public static String jobName(String prefix, String uuid) {
+        return prefix + uuid;
+    }
+
+    /** The Job name with the default prefix. */
     public static String jobName(String uuid) {
-        return JOB_NAME_PREFIX + uuid;
+        return jobName(dev.agentstack.config.Options.DEFAULT_JOB_PREFIX, uuid);
+    }
+
+    static Job assemble(BuildkiteJob job, ControllerConfig config, PodTemplateLookup podTemplates, String version) {
+        JobInputs in = inputs(job, config, podTemplates, version);
+        JobMetadata.checkPluginMetadata(in.plugin().metadata());
+        Map<String, String> labels = JobMetadata.labels(in);
+
+        PodSpec spec = copy(in.base());
+        spec.setTerminationGracePeriodSeconds((long) in.terminationGracePeriodSeconds());
+        List<Volume> volumes = new ArrayList<>(orEmpty(spec.getVolumes()));
+        volumes.add(workspaceVolume(config));
+        if (in.agentConfig() != null) {
+            in.agentConfig().volumes().forEach(v -> volumes.add(new VolumeBuilder(v).build()));
+        }
+
+        List<Container> containers = CommandContainers.build(in);
+        int containerCount = containers.size() + in.firstCommandId();
+        List<Container> sidecars = CommandContainers.sidecars(in);
+        containers.add(SystemContainers.agent(in, containerCount));
+        if (!in.skipCheckout()) {
+            containers.add(SystemContainers.checkout(in));
+            volumes.addAll(SystemContainers.checkoutVolumes(in));
+        }
+        List<Container> initContainers = new ArrayList<>();
+        initContainers.add(SystemContainers.copyAgent(in));
+        initContainers.addAll(orEmpty(spec.getInitContainers()));
+        initContainers.addAll(sidecars);
+        spec.setVolumes(volumes);
+        spec.setContainers(containers);
+        spec.setInitContainers(initContainers);
+        spec.setRestartPolicy("Never");
+
+        PodSpecPatch controllerPatch = PodSpecPatch.of(config.podSpecPatch());
+        if (controllerPatch != null) {
+            spec = PodSpecPatcher.apply(spec, controllerPatch, PodSpecPatcher.FROM_CONTROLLER, in);
+        }
+        String image = in.envValue("BUILDKITE_IMAGE");
+        if (!image.isEmpty()) {
+            spec.getContainers().stream()
+                    .filter(c -> orEmpty(c.getEnv()).stream().anyMatch(e -> e.getName().equals("BUILDKITE_COMMAND")))
+                    .forEach(c -> c.setImage(image));
+        }
+        if (in.plugin().podSpecPatch() != null) {
+            spec = PodSpecPatcher.apply(spec, in.plugin().podSpecPatch(), PodSpecPatcher.FROM_PLUGIN, in);
+        }
+        if (in.skipCheckout()) {
+            spec.setContainers(new ArrayList<>(orEmpty(spec.getContainers()).stream()
+                    .filter(c -> !SystemContainers.CHECKOUT.equals(c.getName())).toList()));
+        }
+        spec.setContainers(new ArrayList<>(orEmpty(spec.getContainers())));
+        for (Container c : orEmpty(spec.getInitContainers())) {
+            c.setVolumeMounts(Mounts.firstPerPath(c.getVolumeMounts()));
+        }
+        for (Container c : spec.getContainers()) {
+            c.setVolumeMounts(Mounts.firstPerPath(c.getVolumeMounts()));
+        }
+        ImageChecks.apply(spec, config, in.workspaceMount());
+
+        Integer pluginDeadline = in.plugin().jobActiveDeadlineSeconds();
+        Job k8sJob = new JobBuilder()
+                .withNewMetadata()
+                .withName(jobName(config.jobPrefix(), job.uuid()))
+                .withNamespace(config.namespace())
+                .withLabels(labels)
+                .withAnnotations(JobMetadata.annotations(in, sidecars))
+                .endMetadata()
+                .withNewSpec()
+                .withBackoffLimit(0)
+                .withTtlSecondsAfterFinished((int) Math.min(Integer.MAX_VALUE, config.jobTtl().toSeconds()))
+                .withActiveDeadlineSeconds((long) (pluginDeadline != null && pluginDeadline > 0 ? pluginDeadline
+                        : config.jobActiveDeadlineSeconds()))
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(new LinkedHashMap<>(labels))
+                .withAnnotations(new LinkedHashMap<>(JobMetadata.annotations(in, sidecars)))
+                .endMetadata()
+                .withSpec(spec)
+                .endTemplate()
+                .endSpec()
+                .build();
+        JobValidation.check(k8sJob);
+        return k8sJob;
+    }
+
+    private static JobInputs inputs(BuildkiteJob job, ControllerConfig config, PodTemplateLookup podTemplates,
+                                    String version) {
+        Map<String, String> env = JobEnv.parse(job.env());
+        KubernetesPlugin plugin = PluginParser.parse(env.get("BUILDKITE_PLUGINS"), config.prohibitKubernetesPlugin());
+        PodSpec base;
+        String podTemplate = null;
+        if (plugin.podSpec() != null) {
+            base = plugin.podSpec();
+        } else if (plugin.podTemplate() != null && !plugin.podTemplate().isEmpty()) {
+            podTemplate = plugin.podTemplate();
+            try {
+                base = podTemplates.podSpec(podTemplate);
+            } catch (PodTemplateLookup.Unavailable e) {
+                throw new BuildFailure("Error fetching podTemplate \"" + podTemplate + "\": " + e.getMessage());
+            }
+        } else {
+            base = new PodSpec();
+        }
+        CheckoutParams defaults = config.defaultCheckoutParams();
+        Boolean skip = plugin.checkout().skip() != null ? plugin.checkout().skip() : defaults.skip();
+        VolumeMount workspace = new VolumeMountBuilder()
+                .withName(workspaceVolume(config).getName())
+                .withMountPath("/workspace")
+                .withSubPathExpr(config.workspaceMountSubPathExpr().isEmpty() ? null : config.workspaceMountSubPathExpr())
+                .build();
+        List<VolumeMount> shared = Mounts.concat(List.of(workspace), plugin.extraVolumeMounts());
+        Interposer interposer = plugin.commandParams().interposer() != null ? plugin.commandParams().interposer()
+                : config.defaultCommandParams().interposer() != null ? config.defaultCommandParams().interposer()
+                : Interposer.BUILDKITE;
+        return new JobInputs(job, env, plugin, config, copy(base), podTemplate, Boolean.TRUE.equals(skip), workspace,
+                shared, interposer, version);
+    }
+
+    private static Volume workspaceVolume(ControllerConfig config) {
+        Volume configured = config.workspaceVolume();
+        return configured != null ? new VolumeBuilder(configured).build()
+                : new VolumeBuilder().withName(WORKSPACE_VOLUME).withNewEmptyDir().endEmptyDir().build();
+    }
+
+    /** A deep copy, so the builder never changes the plugin's, the template's or the config's objects. */
+    private static PodSpec copy(PodSpec spec) {
+        try {
+            return StrictDecoder.decode(StrictDecoder.MAPPER.valueToTree(spec), PodSpec.class, "");
+        } catch (DecodeException e) {
+            throw new BuildFailure("the pod spec cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static <T> List<T> orEmpty(List<T> l) {
+        return l == null ? List.of() : l;
     }
 }

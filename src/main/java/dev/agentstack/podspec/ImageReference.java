@@ -1,0 +1,44 @@
+package dev.agentstack.podspec;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A container image reference, parsed with the grammar of the Docker distribution project
+ * ({@code [host[:port]/]path[:tag][@digest]}), which is what the kubelet accepts.
+ */
+record ImageReference(String name, String tag, String digest) {
+
+    private static final String ALPHANUMERIC = "[a-z0-9]+";
+    private static final String SEPARATOR = "(?:[._]|__|[-]+)";
+    private static final String PATH_COMPONENT = ALPHANUMERIC + "(?:" + SEPARATOR + ALPHANUMERIC + ")*";
+    private static final String DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+    private static final String HOST = "(?:" + DOMAIN_COMPONENT + "(?:\\." + DOMAIN_COMPONENT + ")*|\\[[a-fA-F0-9:]+\\])";
+    private static final String DOMAIN = HOST + "(?::[0-9]+)?";
+    private static final String NAME = "(?:" + DOMAIN + "/)?" + PATH_COMPONENT + "(?:/" + PATH_COMPONENT + ")*";
+    private static final String TAG = "[\\w][\\w.-]{0,127}";
+    private static final String DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
+    private static final Pattern REFERENCE = Pattern.compile("(" + NAME + ")(?::(" + TAG + "))?(?:@(" + DIGEST + "))?");
+    private static final Pattern IMAGE_ID = Pattern.compile("[a-f0-9]{64}");
+    private static final int MAX_NAME_LENGTH = 255;
+
+    /** The reason every unparsable reference gives, as the original reports it. */
+    static final String INVALID = "invalid reference format";
+
+    /** Parses a reference; throws IllegalArgumentException with {@link #INVALID} when it does not parse. */
+    static ImageReference parse(String image) {
+        if (image == null || IMAGE_ID.matcher(image).matches()) {
+            throw new IllegalArgumentException(INVALID);
+        }
+        Matcher m = REFERENCE.matcher(image);
+        if (!m.matches() || m.group(1).length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException(INVALID);
+        }
+        return new ImageReference(m.group(1), m.group(2), m.group(3));
+    }
+
+    /** A digest pins the image, so pulling it again can never give anything new. */
+    boolean hasDigest() {
+        return digest != null;
+    }
+}

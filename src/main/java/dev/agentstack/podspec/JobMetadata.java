@@ -1,0 +1,85 @@
+package dev.agentstack.podspec;
+
+import dev.agentstack.config.KubernetesNames;
+import dev.agentstack.config.PodMetadata;
+import io.fabric8.kubernetes.api.model.Container;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The labels and annotations of the Job and its pod. A later source wins: the controller's default metadata, then the
+ * plugin's, then what the controller always writes, which a pipeline therefore cannot forge (job uuid, controller id,
+ * build and step annotations).
+ */
+final class JobMetadata {
+
+    static final String SAFE_TO_EVICT = "cluster-autoscaler.kubernetes.io/safe-to-evict";
+    static final String TAG_PREFIX = "tag.buildkite.com/";
+    private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.scheduler");
+
+    private JobMetadata() {
+    }
+
+    static Map<String, String> labels(JobInputs in) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        putAll(labels, in.config().defaultMetadata().labels());
+        putAll(labels, in.plugin().metadata().labels());
+        labels.put(PodSpecBuilder.LABEL_JOB_UUID, in.job().uuid());
+        if (!in.config().id().isEmpty()) {
+            labels.put(PodSpecBuilder.LABEL_CONTROLLER_ID, in.config().id());
+        }
+        for (String rule : in.job().agentQueryRules()) {
+            int eq = rule.indexOf('=');
+            String key = eq > 0 ? TAG_PREFIX + rule.substring(0, eq) : null;
+            String value = eq > 0 ? rule.substring(eq + 1) : null;
+            if (key == null || KubernetesNames.qualifiedNameProblem(key) != null
+                    || KubernetesNames.labelValueProblem(value) != null) {
+                // a tag such as queue=* is fine in Buildkite but not as a label; it only loses its label
+                LOG.debug("job {}: agent tag {} is not a valid label; not labelled", in.job().uuid(), rule);
+                continue;
+            }
+            labels.put(key, value);
+        }
+        return labels;
+    }
+
+    static Map<String, String> annotations(JobInputs in, List<Container> sidecars) {
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put(SAFE_TO_EVICT, "false"); // metadata may say "true"
+        putAll(annotations, in.config().defaultMetadata().annotations());
+        putAll(annotations, in.plugin().metadata().annotations());
+        annotations.put("buildkite.com/build-url", in.envValue("BUILDKITE_BUILD_URL"));
+        annotations.put("buildkite.com/build-branch", in.envValue("BUILDKITE_BRANCH"));
+        annotations.put("buildkite.com/build-repo", in.envValue("BUILDKITE_REPO"));
+        annotations.put("buildkite.com/pipeline-slug", in.envValue("BUILDKITE_PIPELINE_SLUG"));
+        annotations.put("buildkite.com/step-key", in.envValue("BUILDKITE_STEP_KEY"));
+        String buildUrl = in.envValue("BUILDKITE_BUILD_URL");
+        if (!buildUrl.isEmpty()) { // the original wrote "#<uuid>" for an empty URL; we leave it out
+            String withoutFragment = buildUrl.contains("#") ? buildUrl.substring(0, buildUrl.indexOf('#')) : buildUrl;
+            annotations.put("buildkite.com/job-url", withoutFragment + "#" + in.job().uuid());
+        }
+        annotations.put("buildkite.com/job-priority", String.valueOf(in.job().priority()));
+        if (in.podTemplate() != null) {
+            annotations.put("buildkite.com/pod-template-name", in.podTemplate());
+        }
+        for (int i = 0; i < sidecars.size(); i++) {
+            annotations.put("buildkite.com/sidecar-" + i, sidecars.get(i).getName());
+        }
+        return annotations;
+    }
+
+    /** Checks the plugin's metadata as the API server would; the controller's was checked at start-up. */
+    static void checkPluginMetadata(PodMetadata metadata) {
+        String problem = metadata.problem();
+        if (problem != null) {
+            throw new BuildFailure("kubernetes plugin metadata." + problem);
+        }
+    }
+
+    private static void putAll(Map<String, String> into, Map<String, String> from) {
+        from.forEach((k, v) -> into.put(k, v == null ? "" : v));
+    }
+}

@@ -1,0 +1,96 @@
+package dev.agentstack.podspec;
+
+import dev.agentstack.config.KubernetesNames;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The API server's checks that user input can break, made before the Job is posted so the job fails with a clear
+ * reason instead of a 422: names, unique container and volume names, mounts of existing volumes, quantities,
+ * annotation size.
+ */
+final class JobValidation {
+
+    private JobValidation() {
+    }
+
+    static void check(Job job) {
+        String name = job.getMetadata().getName();
+        if (!KubernetesNames.isDnsSubdomain(name) || name.length() > 63) {
+            throw new BuildFailure("Job name \"" + name + "\" is not a valid name (job-prefix + uuid must be a"
+                    + " lower-case DNS label of at most 63 characters)");
+        }
+        int annotationBytes = job.getMetadata().getAnnotations().entrySet().stream()
+                .mapToInt(e -> e.getKey().getBytes(StandardCharsets.UTF_8).length
+                        + e.getValue().getBytes(StandardCharsets.UTF_8).length).sum();
+        if (annotationBytes > KubernetesNames.MAX_ANNOTATIONS_BYTES) {
+            throw new BuildFailure("annotations are " + annotationBytes + " bytes; Kubernetes allows "
+                    + KubernetesNames.MAX_ANNOTATIONS_BYTES);
+        }
+        PodSpec spec = job.getSpec().getTemplate().getSpec();
+        Set<String> volumes = new HashSet<>();
+        for (Volume v : orEmpty(spec.getVolumes())) {
+            if (!KubernetesNames.isDnsLabel(v.getName())) {
+                throw new BuildFailure("volume name \"" + v.getName() + "\" is not a valid name (a lower-case DNS label)");
+            }
+            if (!volumes.add(v.getName())) {
+                throw new BuildFailure("duplicate volume name \"" + v.getName() + "\"");
+            }
+        }
+        List<Container> all = new ArrayList<>(orEmpty(spec.getInitContainers()));
+        all.addAll(orEmpty(spec.getContainers()));
+        Set<String> names = new HashSet<>();
+        for (Container c : all) {
+            if (!KubernetesNames.isDnsLabel(c.getName())) {
+                throw new BuildFailure("container name \"" + (c.getName() == null ? "" : c.getName())
+                        + "\" is not a valid name (a lower-case DNS label)");
+            }
+            if (!names.add(c.getName())) {
+                throw new BuildFailure("duplicate container name \"" + c.getName() + "\" (agent, checkout, copy-agent,"
+                        + " imagecheck-N and container-N are the controller's names)");
+            }
+            for (VolumeMount m : orEmpty(c.getVolumeMounts())) {
+                if (!volumes.contains(m.getName())) {
+                    throw new BuildFailure("container \"" + c.getName() + "\" mounts volume \"" + m.getName()
+                            + "\" at " + m.getMountPath() + ", but the pod has no such volume");
+                }
+            }
+            checkQuantities(c.getName(), c.getResources());
+        }
+    }
+
+    private static void checkQuantities(String container, ResourceRequirements resources) {
+        if (resources == null) {
+            return;
+        }
+        for (Map<String, Quantity> quantities : List.of(orEmpty(resources.getRequests()), orEmpty(resources.getLimits()))) {
+            quantities.forEach((resource, q) -> {
+                try {
+                    Quantity.getAmountInBytes(q);
+                } catch (IllegalArgumentException | ArithmeticException e) {
+                    throw new BuildFailure("container \"" + container + "\": " + resource + " quantity \"" + q
+                            + "\" does not parse (e.g. 500m, 2, 1Gi)");
+                }
+            });
+        }
+    }
+
+    private static <T> List<T> orEmpty(List<T> l) {
+        return l == null ? List.of() : l;
+    }
+
+    private static <K, V> Map<K, V> orEmpty(Map<K, V> m) {
+        return m == null ? Map.of() : m;
+    }
+}
