@@ -9,10 +9,11 @@ import dev.agentstack.sandbox.DemoMode;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.slf4j.LoggerFactory;
 
 /**
- * The command line: {@code java -jar agent-stack-camel.jar [run|demo|version] [options]}. User errors print one line
+ * The command line: {@code java -jar agent-stack-camel.jar [run|demo|render|lint|version] [options]}. User errors print one line
  * and exit with code 2; no stack traces.
  */
 public final class AgentStackCamel {
@@ -44,6 +45,16 @@ public final class AgentStackCamel {
                     yield DemoMode.run(cl.options(), cl.configFile(), maxSeconds(cl), env, out);
                 }
                 case "run" -> runController(cl, env);
+                case "render" -> {
+                    PipelineFile file = PipelineFile.read(cl, "render", false);
+                    ControllerConfig config = ConfigLoader.load(cl.options(), cl.configFile(), env, false);
+                    yield Render.run(file.name(), file.text(), config, () -> UUID.randomUUID().toString(), out, err);
+                }
+                case "lint" -> {
+                    PipelineFile file = PipelineFile.read(cl, "lint", true);
+                    ControllerConfig config = ConfigLoader.load(cl.options(), cl.configFile(), env, false);
+                    yield Lint.run(file.name(), file.text(), config, out, err);
+                }
                 default -> throw new ConfigException("unknown command \"" + cl.command() + "\"");
             };
         } catch (ConfigException e) {

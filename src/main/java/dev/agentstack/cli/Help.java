@@ -21,6 +21,13 @@ final class Help {
                   run       run the controller (the default)
                   demo      run the controller against an embedded fake Buildkite and Kubernetes API, seeded from
                             examples/pipelines; stops on Ctrl-C or after --max-seconds N
+                  render PIPELINE.yaml
+                            print the Kubernetes Job the controller would create for each job of a pipeline file
+                            (YAML documents in step order); a step that cannot run prints "error: <step>: <reason>"
+                            on stderr; exit code 1 when any step failed
+                  lint PIPELINE.yaml|-
+                            check every step's kubernetes plugin offline (JSON schema and the controller's own
+                            rules); prints "<step>: <path>: <problem>" per problem; exit code 1 when any
                   version   print the version
 
                 Options (also AGENT_STACK_<KEY> environment variables, or keys of the --config YAML file):

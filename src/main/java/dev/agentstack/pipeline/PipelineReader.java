@@ -43,8 +43,23 @@ public final class PipelineReader {
         this.uuids = uuids;
     }
 
-    /** Every job the pipeline's steps would schedule, in step order; steps that cannot be read are errors. */
+    /** Every job the pipeline's steps would schedule, in step order; the first step that cannot be read is an error. */
     public List<PipelineJob> read(String yaml) {
+        List<PipelineJob> jobs = readEach(yaml);
+        for (PipelineJob job : jobs) {
+            if (job.problem() != null) {
+                throw new PipelineException(job.stepName() + ": " + job.problem());
+            }
+        }
+        return jobs;
+    }
+
+    /**
+     * Every job the pipeline's steps would schedule, in step order, with an entry carrying the problem for each
+     * command step that cannot be read (so one bad step does not hide the others). A file that is not a pipeline
+     * at all is still an error.
+     */
+    public List<PipelineJob> readEach(String yaml) {
         Object doc;
         try {
             doc = YAML.readValue(yaml, Object.class);
@@ -99,7 +114,13 @@ public final class PipelineReader {
                 readSteps(nested, at + ".steps", pipelineEnv, pipelineAgents, pipelineImage, out);
                 continue;
             }
-            readCommandStep(step, at, pipelineEnv, pipelineAgents, pipelineImage, out);
+            try {
+                readCommandStep(step, at, pipelineEnv, pipelineAgents, pipelineImage, out);
+            } catch (PipelineException e) {
+                String label = step.get("label") instanceof String l ? l : step.get("name") instanceof String n ? n : null;
+                String key = step.get("key") instanceof String k ? k : null;
+                out.add(PipelineJob.unreadable(label != null || key != null ? label : at, key, e.getMessage()));
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.buildkite.ScheduledJobsQuery;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.podspec.PodTemplateLookup;
 import dev.agentstack.scheduling.JobSelection;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -87,7 +88,7 @@ public final class Controller implements AutoCloseable {
         beans.put("scheduledJobsQuery", ScheduledJobsQuery.of(config));
         beans.put("pollBackoff", new PollBackoff(config.pollInterval(), Clock.systemUTC()));
         beans.put("jobSelection", new JobSelection(config.tags()));
-        beans.put("podSpecBuilder", new PodSpecBuilder(config));
+        beans.put("podSpecBuilder", new PodSpecBuilder(config, PodTemplateLookup.inNamespace(kubernetes, config.namespace())));
         return beans;
     }
 
