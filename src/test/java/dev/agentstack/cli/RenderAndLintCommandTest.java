@@ -1,0 +1,149 @@
+package dev.agentstack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** render and lint from the command line: outputs, stderr format and exit codes; no stack traces. */
+class RenderAndLintCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = AgentStackCamel.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private String file(String name, String text) throws Exception {
+        Path f = dir.resolve(name);
+        Files.writeString(f, text);
+        return f.toString();
+    }
+
+    private static final String MIXED = """
+            steps:
+              - label: fine
+                command: echo hi
+              - label: typo
+                plugins:
+                  - kubernetes:
+                      podSpec:
+                        containers:
+                          - image: alpine
+                            imagePullPolcy: Always
+              - key: bad-image
+                plugins:
+                  - kubernetes:
+                      podSpec:
+                        containers:
+                          - image: Alpine
+            """;
+
+    @Test
+    void renderPrintsJobsAndNamesFailedSteps() throws Exception {
+        Run r = run("render", file("mixed.yaml", MIXED));
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).startsWith("---\napiVersion: batch/v1\nkind: Job\n").containsOnlyOnce("kind: Job");
+        assertThat(r.err()).isEqualTo("""
+                error: typo: failed parsing Kubernetes plugin: podSpec.containers[0].imagePullPolcy: unknown field
+                error: bad-image: invalid reference format "Alpine" for container "container-0"
+                """);
+    }
+
+    @Test
+    void renderOfAValidPipelineExitsZero() {
+        Run r = run("render", "examples/pipelines/hello-world.yaml");
+        assertThat(r.exit()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).contains("name: buildkite-", "BUILDKITE_COMMAND", "value: echo Hello World!");
+    }
+
+    @Test
+    void renderUsesTheConfigFile() throws Exception {
+        String config = file("config.yaml", "prohibit-kubernetes-plugin: true\n");
+        Run r = run("render", "--config", config, "examples/pipelines/sidecars.yaml");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: Talk to an nginx sidecar: the kubernetes plugin is prohibited by this controller, but was"
+                + " configured on this job\n");
+    }
+
+    @Test
+    void usageErrorsExitTwoWithOneLine() {
+        Run missing = run("render", "no/such/pipeline.yaml");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).isEqualTo("agent-stack-camel: no/such/pipeline.yaml: no such file\n");
+        Run none = run("lint");
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).isEqualTo("agent-stack-camel: lint takes one pipeline file (or - for stdin), got 0 arguments\n");
+    }
+
+    @Test
+    void lintReportsEveryProblemWithItsPath() throws Exception {
+        Run r = run("lint", file("mixed.yaml", MIXED));
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).isEqualTo("""
+                typo: podSpec.containers[0]: property 'imagePullPolcy' is not defined in the schema and the schema does not allow additional properties
+                bad-image: invalid reference format "Alpine" for container "container-0"
+                """);
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void lintReadsStdinAndPassesValidPipelines() throws Exception {
+        InputStream stdin = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream(Files.readAllBytes(Path.of("examples/pipelines/git-https-credentials.yaml"))));
+            Run r = run("lint", "-");
+            assertThat(r.exit()).isZero();
+            assertThat(r.out()).isEqualTo("stdin: valid (1 job)\n");
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
+    @Test
+    void everyExamplePipelineLintsClean() {
+        for (Path pipeline : ExampleRenders.pipelines()) {
+            if (!pipeline.getFileName().toString().equals("prohibited-plugin.yaml")) {
+                Run r = run("lint", pipeline.toString());
+                assertThat(r.exit()).as(pipeline + ": " + r.out()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void lintReportsSchemaTypeErrorsAndDecodeErrors() throws Exception {
+        Run r = run("lint", file("types.yaml", """
+                steps:
+                  - label: types
+                    plugins:
+                      kubernetes:
+                        podSpec:
+                          containers:
+                            - image: alpine
+                              env: [{name: A, value: 1}]
+                        commandParams: {interposer: bash}
+                  - label: template
+                    plugins: [{kubernetes: {podTemplate: my-template}}]
+                """));
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("types: podSpec.containers[0].env[0].value: ", "types: commandParams.interposer: ")
+                .doesNotContain("template:");
+    }
+}

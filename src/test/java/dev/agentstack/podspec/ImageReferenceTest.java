@@ -1,0 +1,37 @@
+package dev.agentstack.podspec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Image references follow the Docker distribution grammar. */
+class ImageReferenceTest {
+
+    @ParameterizedTest
+    @CsvSource({
+            "alpine, alpine, , false",
+            "alpine:3.20, alpine, 3.20, false",
+            "library/alpine:latest, library/alpine, latest, false",
+            "ghcr.io/buildkite/agent:3.136.2, ghcr.io/buildkite/agent, 3.136.2, false",
+            "localhost:5000/team/app:v1, localhost:5000/team/app, v1, false",
+            "registry.example.com/a__b/c-d.e:tag_1, registry.example.com/a__b/c-d.e, tag_1, false",
+            "alpine@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef, alpine, , true",
+            "alpine:3@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef, alpine, 3, true",
+            "[::1]:5000/app, [::1]:5000/app, , false"})
+    void parses(String image, String name, String tag, boolean digest) {
+        ImageReference ref = ImageReference.parse(image);
+        assertThat(ref.name()).isEqualTo(name);
+        assertThat(ref.tag()).isEqualTo(tag);
+        assertThat(ref.hasDigest()).isEqualTo(digest);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "Alpine", "alpine:", "alpine::1", ":tag", "alpine@sha256:abc", "a/-b", "alpine:-x",
+            "a b", "alpine/Upper", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"})
+    void rejects(String image) {
+        assertThatThrownBy(() -> ImageReference.parse(image)).hasMessage("invalid reference format");
+    }
+}
