@@ -72,7 +72,9 @@ public final class PluginParser {
         try {
             plugins = StrictDecoder.MAPPER.readTree(pluginsJson);
         } catch (JsonProcessingException e) {
-            throw new BuildFailure("failed parsing plugins: " + e.getOriginalMessage());
+            // Jackson's message may quote the offending token, which could be a secret: give the position only
+            throw new BuildFailure("failed parsing plugins: not valid JSON" + (e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));
         }
         if (!plugins.isArray()) {
             throw new BuildFailure("failed parsing plugins: expected a list of plugins, got " + StrictDecoder.describe(plugins));

@@ -35,8 +35,9 @@ final class SystemContainers {
     static final String CREDENTIALS_RO = "git-credentials-ro";
     static final String CREDENTIALS = "git-credentials";
 
+    // mkdir -p where the original has plain mkdir: a reused workspace-volume (a shared PVC) already has the folders
     private static final String COPY_AGENT_SCRIPT = """
-            mkdir /workspace/build /workspace/plugins /workspace/sockets
+            mkdir -p /workspace/build /workspace/plugins /workspace/sockets
             chmod 777 /workspace/build /workspace/plugins /workspace/sockets
             cp /usr/local/bin/buildkite-agent /workspace
             # Copy tini-static from wherever it exists

@@ -159,7 +159,7 @@ class PodSpecBuilderTest {
         void aNonRootPodGetsChownAndAUserInCheckout() {
             Job job = build("{podSpec: {securityContext: {runAsUser: 1000, runAsGroup: 2000}, containers: [{image: alpine}]}}");
             Container copyAgent = initContainer(job, "copy-agent");
-            assertThat(copyAgent.getArgs().get(1)).startsWith("\nchown -R 1000:2000 /workspace\nmkdir ");
+            assertThat(copyAgent.getArgs().get(1)).startsWith("\nchown -R 1000:2000 /workspace\nmkdir -p ");
             assertThat(copyAgent.getSecurityContext().getRunAsUser()).isZero();
             Container checkout = container(job, "checkout");
             assertThat(checkout.getSecurityContext().getRunAsNonRoot()).isFalse();
@@ -178,7 +178,7 @@ class PodSpecBuilderTest {
             Container copyAgent = initContainer(build(null), "copy-agent");
             assertThat(copyAgent.getCommand()).containsExactly("/bin/sh");
             assertThat(copyAgent.getArgs().get(0)).isEqualTo("-cefx");
-            assertThat(copyAgent.getArgs().get(1)).startsWith("\nmkdir /workspace/build /workspace/plugins /workspace/sockets\n")
+            assertThat(copyAgent.getArgs().get(1)).startsWith("\nmkdir -p /workspace/build /workspace/plugins /workspace/sockets\n")
                     .endsWith("fi\n");
             assertThat(mounts(copyAgent)).containsExactly("workspace@/workspace");
             assertThat(copyAgent.getEnv()).isEmpty();
@@ -722,7 +722,8 @@ class PodSpecBuilderTest {
         static Stream<Arguments> badEnv() {
             return Stream.of(
                     Arguments.of(List.of("A=1", "NOEQUALS"), "job env entry 1 is not KEY=VALUE (it has no \"=\")"),
-                    Arguments.of(List.of("BUILDKITE_PLUGINS=[{"), "failed parsing plugins: Unexpected end-of-input"),
+                    Arguments.of(List.of("BUILDKITE_PLUGINS=[{"), "failed parsing plugins: not valid JSON at line 1, column 3"),
+                    Arguments.of(List.of("BUILDKITE_PLUGINS=[hunter2]"), "failed parsing plugins: not valid JSON at line 1"),
                     Arguments.of(List.of("BUILDKITE_PLUGINS={}"), "failed parsing plugins: expected a list of plugins, got an object"),
                     Arguments.of(List.of("BUILDKITE_PLUGINS=[{\"a\":1,\"b\":2}]"),
                             "found invalid plugin: an object with 2 keys [a, b] (a plugin is an object with exactly one key)"));
