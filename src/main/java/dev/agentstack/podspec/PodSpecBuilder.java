@@ -3,9 +3,7 @@ package dev.agentstack.podspec;
 import dev.agentstack.buildkite.BuildkiteJob;
 import dev.agentstack.config.CheckoutParams;
 import dev.agentstack.config.ControllerConfig;
-import dev.agentstack.config.DecodeException;
 import dev.agentstack.config.Interposer;
-import dev.agentstack.config.StrictDecoder;
 import dev.agentstack.runtime.Version;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -89,7 +87,7 @@ public final class PodSpecBuilder {
         JobMetadata.checkPluginMetadata(in.plugin().metadata());
         Map<String, String> labels = JobMetadata.labels(in);
 
-        PodSpec spec = copy(in.base());
+        PodSpec spec = PodSpecJson.copy(in.base());
         spec.setTerminationGracePeriodSeconds((long) in.terminationGracePeriodSeconds());
         List<Volume> volumes = new ArrayList<>(orEmpty(spec.getVolumes()));
         volumes.add(workspaceVolume(config));
@@ -195,7 +193,7 @@ public final class PodSpecBuilder {
         Interposer interposer = plugin.commandParams().interposer() != null ? plugin.commandParams().interposer()
                 : config.defaultCommandParams().interposer() != null ? config.defaultCommandParams().interposer()
                 : Interposer.BUILDKITE;
-        return new JobInputs(job, env, plugin, config, copy(base), podTemplate, Boolean.TRUE.equals(skip), workspace,
+        return new JobInputs(job, env, plugin, config, PodSpecJson.copy(base), podTemplate, Boolean.TRUE.equals(skip), workspace,
                 shared, interposer, version);
     }
 
@@ -203,15 +201,6 @@ public final class PodSpecBuilder {
         Volume configured = config.workspaceVolume();
         return configured != null ? new VolumeBuilder(configured).build()
                 : new VolumeBuilder().withName(WORKSPACE_VOLUME).withNewEmptyDir().endEmptyDir().build();
-    }
-
-    /** A deep copy, so the builder never changes the plugin's, the template's or the config's objects. */
-    private static PodSpec copy(PodSpec spec) {
-        try {
-            return StrictDecoder.decode(StrictDecoder.MAPPER.valueToTree(spec), PodSpec.class, "");
-        } catch (DecodeException e) {
-            throw new BuildFailure("the pod spec cannot be read: " + e.getMessage());
-        }
     }
 
     private static <T> List<T> orEmpty(List<T> l) {

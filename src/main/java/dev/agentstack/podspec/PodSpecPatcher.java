@@ -3,8 +3,6 @@ package dev.agentstack.podspec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentstack.config.DecodeException;
-import dev.agentstack.config.StrictDecoder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import java.util.ArrayList;
@@ -30,11 +28,11 @@ final class PodSpecPatcher {
         rewriteCommands(json, "initContainers", spec.getInitContainers(), in);
         ObjectNode patched;
         try {
-            patched = StrategicMergePatch.apply(StrictDecoder.MAPPER.valueToTree(spec), json, StrategicMergePatch.POD_SPEC);
-            return StrictDecoder.decode(patched, PodSpec.class, "");
-        } catch (StrategicMergePatch.PatchException | DecodeException e) {
+            patched = StrategicMergePatch.apply(PodSpecJson.tree(spec), json, StrategicMergePatch.POD_SPEC);
+        } catch (StrategicMergePatch.PatchException e) {
             throw new BuildFailure("failed to apply podSpec patch from " + source + ": " + e.getMessage());
         }
+        return PodSpecJson.spec(patched);
     }
 
     private static void rewriteCommands(ObjectNode patch, String list, List<Container> existing, JobInputs in) {

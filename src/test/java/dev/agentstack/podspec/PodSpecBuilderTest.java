@@ -402,6 +402,19 @@ class PodSpecBuilderTest {
         }
 
         @Test
+        void aTemplateFromANewerClusterKeepsFieldsWeDoNotKnow() {
+            PodTemplateLookup lookup = name -> {
+                io.fabric8.kubernetes.api.model.PodSpec spec = new PodSpecBuilder().addNewContainer().withImage("alpine")
+                        .endContainer().build();
+                spec.setAdditionalProperty("futureField", "kept");
+                return spec;
+            };
+            Job job = build(job("{podTemplate: tmpl, podSpecPatch: {nodeSelector: {a: b}}}"), config(), lookup);
+            assertThat(pod(job).getAdditionalProperties()).containsEntry("futureField", "kept");
+            assertThat(pod(job).getNodeSelector()).containsEntry("a", "b");
+        }
+
+        @Test
         void agentConfigSetsEnvVolumesAndMounts() {
             Job job = build("{podSpec: {containers: [{image: alpine}]}}", Options.AGENT_CONFIG, "{endpoint: https://agent.example/v3,"
                     + " shell: /bin/bash -ec, experiment: [a, b], no-http2: true, hooks-path: /hooks,"
