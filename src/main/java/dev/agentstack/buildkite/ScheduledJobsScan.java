@@ -62,11 +62,16 @@ public final class ScheduledJobsScan {
         }
         pagesRead++;
         count = connection.path("count").asInt(count);
+        List<BuildkiteJob> page = new ArrayList<>();
         for (JsonNode edge : connection.path("edges")) {
             BuildkiteJob job = toJob(edge.path("node"));
             if (job != null) {
-                jobs.putIfAbsent(job.uuid(), job); // jobs created between pages can shift into a page already read
+                page.add(job);
             }
+        }
+        // Pages come oldest first, but each page lists its jobs newest first (the RECENTLY_CREATED order).
+        for (int i = page.size() - 1; i >= 0; i--) {
+            jobs.putIfAbsent(page.get(i).uuid(), page.get(i)); // a job can shift into a page already read
         }
         JsonNode pageInfo = connection.path("pageInfo");
         hasPreviousPage = pageInfo.path("hasPreviousPage").asBoolean(false);
@@ -77,7 +82,7 @@ public final class ScheduledJobsScan {
         cursor = start;
     }
 
-    /** Every job the walk saw, in the order the pages gave them. */
+    /** Every job the walk saw, oldest first as far as the API's order tells. */
     public List<BuildkiteJob> jobs() {
         return new ArrayList<>(jobs.values());
     }

@@ -490,7 +490,7 @@ public final class FakeBuildkite implements AutoCloseable {
                     @Override
                     public String serialize(Object value, GraphQLContext context, Locale locale) {
                         Instant i = value instanceof Instant in ? in : Instant.parse(value.toString());
-                        return DateTimeFormatter.ISO_INSTANT.format(i.truncatedTo(ChronoUnit.SECONDS));
+                        return DateTimeFormatter.ISO_INSTANT.format(i.truncatedTo(ChronoUnit.MILLIS));
                     }
 
                     @Override

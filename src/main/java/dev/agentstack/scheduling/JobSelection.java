@@ -14,11 +14,10 @@ public final class JobSelection {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.monitor");
 
-    /** Higher priority first, then the longest waiting; the uuid keeps the order total and repeatable. */
+    /** Higher priority first, then the longest waiting. */
     public static final Comparator<BuildkiteJob> SCHEDULING_ORDER = Comparator
             .comparingInt(BuildkiteJob::priority).reversed()
-            .thenComparing(BuildkiteJob::scheduledAt, Comparator.nullsLast(Comparator.<Instant>naturalOrder()))
-            .thenComparing(BuildkiteJob::uuid);
+            .thenComparing(BuildkiteJob::scheduledAt, Comparator.nullsLast(Comparator.<Instant>naturalOrder()));
 
     private final List<String> controllerTags;
 
@@ -26,6 +25,7 @@ public final class JobSelection {
         this.controllerTags = List.copyOf(controllerTags);
     }
 
+    /** Sorts stably, so jobs with equal priority and time keep the API's oldest-first order. */
     public List<BuildkiteJob> inSchedulingOrder(List<BuildkiteJob> jobs) {
         List<BuildkiteJob> sorted = new ArrayList<>(jobs);
         sorted.sort(SCHEDULING_ORDER);
