@@ -18,14 +18,18 @@ import org.apache.camel.util.json.JsonObject;
 public final class ScheduledJobsScan {
 
     private final ScheduledJobsQuery query;
+    private final Instant startedAt;
+    private Instant fetchedAt;
     private final Map<String, BuildkiteJob> jobs = new LinkedHashMap<>();
     private int pagesRead;
     private boolean hasPreviousPage = true;
     private String cursor;
     private int count;
 
-    ScheduledJobsScan(ScheduledJobsQuery query) {
+    ScheduledJobsScan(ScheduledJobsQuery query, Instant startedAt) {
         this.query = query;
+        this.startedAt = startedAt;
+        this.fetchedAt = startedAt;
     }
 
     /** True until the oldest-to-newest walk has no more pages or has read pagination-depth-limit pages. */
@@ -61,6 +65,7 @@ public final class ScheduledJobsScan {
             throw new BuildkiteApiException("malformed_response", "GraphQL answer has no organization.jobs");
         }
         pagesRead++;
+        fetchedAt = query.now();
         count = connection.path("count").asInt(count);
         List<BuildkiteJob> page = new ArrayList<>();
         for (JsonNode edge : connection.path("edges")) {
@@ -85,6 +90,16 @@ public final class ScheduledJobsScan {
     /** Every job the walk saw, oldest first as far as the API's order tells. */
     public List<BuildkiteJob> jobs() {
         return new ArrayList<>(jobs.values());
+    }
+
+    /** When the poll started. */
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /** When the last page arrived: the age of the data the jobs are created from. */
+    public Instant fetchedAt() {
+        return fetchedAt;
     }
 
     public int pagesRead() {

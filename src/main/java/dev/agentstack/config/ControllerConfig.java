@@ -82,6 +82,11 @@ public final class ControllerConfig {
         return get(Options.ID);
     }
 
+    /** The label every Job we create carries and every list and watch we make selects on. */
+    public Map<String, String> controllerLabel() {
+        return Map.of("buildkite.com/controller-id", id());
+    }
+
     public String namespace() {
         return get(Options.NAMESPACE);
     }
@@ -152,6 +157,52 @@ public final class ControllerConfig {
 
     public List<String> additionalRedactedVars() {
         return get(Options.ADDITIONAL_REDACTED_VARS);
+    }
+
+    public Duration staleJobDataTimeout() {
+        return get(Options.STALE_JOB_DATA_TIMEOUT);
+    }
+
+    public int jobCreationConcurrency() {
+        return get(Options.JOB_CREATION_CONCURRENCY);
+    }
+
+    public int k8sClientQps() {
+        return get(Options.K8S_CLIENT_RATE_LIMITER_QPS);
+    }
+
+    public int k8sClientBurst() {
+        return get(Options.K8S_CLIENT_RATE_LIMITER_BURST);
+    }
+
+    public Duration inFlightReconcileInterval() {
+        return get(Options.IN_FLIGHT_RECONCILE_INTERVAL);
+    }
+
+    public boolean leaderElection() {
+        return get(Options.LEADER_ELECTION);
+    }
+
+    /** The Lease replicas compete for: the option, else {@code <id>-leader}. */
+    public String leaderElectionLeaseName() {
+        String name = get(Options.LEADER_ELECTION_LEASE_NAME);
+        return name.isEmpty() ? id().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-") + "-leader" : name;
+    }
+
+    public Duration leaderElectionLeaseDuration() {
+        return get(Options.LEADER_ELECTION_LEASE_DURATION);
+    }
+
+    public Duration leaderElectionRenewDeadline() {
+        return get(Options.LEADER_ELECTION_RENEW_DEADLINE);
+    }
+
+    public Duration leaderElectionRetryPeriod() {
+        return get(Options.LEADER_ELECTION_RETRY_PERIOD);
+    }
+
+    public int managementPort() {
+        return get(Options.MANAGEMENT_PORT);
     }
 
     /**

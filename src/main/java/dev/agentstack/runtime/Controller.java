@@ -4,7 +4,13 @@ import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.buildkite.ScheduledJobsQuery;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.scheduling.ApiRateLimiter;
+import dev.agentstack.scheduling.InFlightJobs;
+import dev.agentstack.scheduling.JobCreations;
 import dev.agentstack.scheduling.JobSelection;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
@@ -31,6 +37,7 @@ public final class Controller implements AutoCloseable {
     private final ControllerLifecycle lifecycle = new ControllerLifecycle();
     private final Map<String, Object> extraBeans = new LinkedHashMap<>();
     private final Properties extraProperties = new Properties();
+    private String leaderIdentity = LeaderElection.defaultIdentity();
     private Main main;
     private CloseableHttpClient graphqlHttpClient;
 
@@ -50,6 +57,12 @@ public final class Controller implements AutoCloseable {
         return this;
     }
 
+    /** This replica's name in the leader election (tests run several in one process). */
+    public Controller withLeaderIdentity(String identity) {
+        this.leaderIdentity = identity;
+        return this;
+    }
+
     /** Adds or overrides a Camel property before start. */
     public Controller withProperty(String key, String value) {
         extraProperties.setProperty(key, value);
@@ -62,6 +75,7 @@ public final class Controller implements AutoCloseable {
         }
         Main m = new Main();
         Properties properties = config.toCamelProperties();
+        properties.putAll(managementProperties());
         properties.putAll(extraProperties);
         m.setOverrideProperties(properties);
         m.configure().withRoutesIncludePattern(ROUTES);
@@ -77,18 +91,53 @@ public final class Controller implements AutoCloseable {
         }
     }
 
+    /** Health and metrics on one port, or none when management-port is 0. */
+    private Properties managementProperties() {
+        Properties p = new Properties();
+        boolean on = config.managementPort() > 0;
+        p.setProperty("camel.management.enabled", String.valueOf(on));
+        p.setProperty("camel.management.port", String.valueOf(on ? config.managementPort() : 0));
+        p.setProperty("camel.management.health-check-enabled", "true");
+        p.setProperty("camel.management.metrics-enabled", "true");
+        p.setProperty("camel.metrics.enabled", String.valueOf(on));
+        return p;
+    }
+
     private Map<String, Object> beans() {
+        Clock clock = Clock.systemUTC();
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        InFlightJobs inFlight = new InFlightJobs(config.maxInFlight()).registerMetrics(metrics);
+        PollBackoff polls = new PollBackoff(config.pollInterval(), clock, metrics);
+        LeaderElection leader = LeaderElection.of(config, kubernetes, leaderIdentity);
+        Gauge.builder("buildkite.leader", leader, l -> l.isLeader() ? 1 : 0)
+                .description("1 when this replica schedules (holds the Lease, or leader election is off)").register(metrics);
+
         Map<String, Object> beans = new LinkedHashMap<>();
         beans.put("controllerConfig", config);
         beans.put("controllerLifecycle", lifecycle);
+        beans.put("metricsRegistry", metrics); // camel-micrometer serves this registry at /observe/metrics
         beans.put("kubernetesClient", kubernetes);
         beans.put("graphqlHttpClient", graphqlHttpClient);
         beans.put("noOutboundHeaders", new NoOutboundHeaders());
-        beans.put("scheduledJobsQuery", ScheduledJobsQuery.of(config));
-        beans.put("pollBackoff", new PollBackoff(config.pollInterval(), Clock.systemUTC()));
-        beans.put("jobSelection", new JobSelection(config.tags()));
+        beans.put("scheduledJobsQuery", ScheduledJobsQuery.of(config, clock));
+        beans.put("pollBackoff", polls);
+        beans.put("jobSelection", new JobSelection(config.tags(), metrics));
+        beans.put("inFlightJobs", inFlight);
+        beans.put("jobCreations", new JobCreations(inFlight, config.staleJobDataTimeout(), clock, metrics));
+        beans.put("kubernetesWriteLimiter", new ApiRateLimiter(config.k8sClientQps(), config.k8sClientBurst()));
         beans.put("podSpecBuilder", new PodSpecBuilder(config));
+        beans.put("leaderElection", leader);
+        beans.put("leaderOnly", leader.leaderOnlyPolicy());
+        if (leader.service() != null) {
+            beans.put("leaderElectionService", leader.service());
+        }
+        beans.put("controllerHealth", new ControllerHealth(polls, inFlight, leader));
         return beans;
+    }
+
+    /** A bean the routes use, for tests and the demo. */
+    public <T> T bean(String name, Class<T> type) {
+        return camelContext().getRegistry().lookupByNameAndType(name, type);
     }
 
     /**

@@ -80,7 +80,9 @@ class ScheduleJobsRouteTest {
 
     @Test
     void jobsSpreadOverThreePagesAreAllScheduledHighestPriorityThenOldestFirst() {
-        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.GRAPHQL_PAGE_SIZE, 2))) {
+        // One creation worker, so creation order is dispatch order.
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.GRAPHQL_PAGE_SIZE, 2)
+                .set(Options.JOB_CREATION_CONCURRENCY, 1))) {
             List<String> oldestFirst = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 oldestFirst.add(h.buildkite().scheduleCommand("job " + i, "queue=kubernetes"));

@@ -37,7 +37,8 @@ public final class ControllerHarness implements AutoCloseable {
                 .set(Options.ORG, ORG)
                 .set(Options.BUILDKITE_TOKEN, TOKEN)
                 .set(Options.GRAPHQL_ENDPOINT, buildkite.graphqlEndpoint())
-                .set(Options.NAMESPACE, NAMESPACE);
+                .set(Options.NAMESPACE, NAMESPACE)
+                .set(Options.MANAGEMENT_PORT, 0);
         config = customise.apply(b).build();
     }
 
