@@ -189,6 +189,16 @@ public final class ControllerConfig {
         return name.isEmpty() ? id().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-") + "-leader" : name;
     }
 
+    /** The labels of the controller's own pods, the leader-election candidates. */
+    public Map<String, String> leaderElectionPodSelector() {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String l : get(Options.LEADER_ELECTION_POD_SELECTOR)) {
+            int eq = l.indexOf('=');
+            labels.put(l.substring(0, eq), l.substring(eq + 1));
+        }
+        return labels;
+    }
+
     public Duration leaderElectionLeaseDuration() {
         return get(Options.LEADER_ELECTION_LEASE_DURATION);
     }

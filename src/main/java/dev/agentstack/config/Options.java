@@ -175,6 +175,12 @@ public final class Options {
             .check(Option.rule(v -> v.isEmpty() || v.length() <= 63 && DNS_LABEL.matcher(v).matches() && v.indexOf('-') > 0 ? null
                     : "must be a valid Lease name containing a '-', got \"" + v + "\""));
 
+    public static final Option<List<String>> LEADER_ELECTION_POD_SELECTOR = Option.of("leader-election-pod-selector", LIST,
+            List.of("app.kubernetes.io/name=agent-stack-camel"),
+            "Labels (key=value) of the controller's own pods: only Running, Ready pods with them may lead (the chart sets its selector labels)")
+            .check(Option.rule(v -> v.isEmpty() ? "must name at least one label, or every pod in the namespace is listed"
+                    : v.stream().filter(l -> l.indexOf('=') <= 0).map(l -> "label \"" + l + "\" is not key=value").findFirst().orElse(null)));
+
     public static final Option<Duration> LEADER_ELECTION_LEASE_DURATION = Option.of("leader-election-lease-duration",
             DURATION, DEFAULT_LEASE_DURATION, "How long a leader's Lease stays valid without renewal; a standby takes over after it")
             .check(atLeast(Duration.ofSeconds(1)));
@@ -199,7 +205,8 @@ public final class Options {
             POD_SPEC_PATCH, DEFAULT_CHECKOUT_PARAMS, DEFAULT_COMMAND_PARAMS, DEFAULT_SIDECAR_PARAMS, DEFAULT_METADATA,
             ADDITIONAL_REDACTED_VARS,
             STALE_JOB_DATA_TIMEOUT, JOB_CREATION_CONCURRENCY, K8S_CLIENT_RATE_LIMITER_QPS, K8S_CLIENT_RATE_LIMITER_BURST,
-            IN_FLIGHT_RECONCILE_INTERVAL, LEADER_ELECTION, LEADER_ELECTION_LEASE_NAME, LEADER_ELECTION_LEASE_DURATION,
+            IN_FLIGHT_RECONCILE_INTERVAL, LEADER_ELECTION, LEADER_ELECTION_LEASE_NAME, LEADER_ELECTION_POD_SELECTOR,
+            LEADER_ELECTION_LEASE_DURATION,
             LEADER_ELECTION_RENEW_DEADLINE, LEADER_ELECTION_RETRY_PERIOD, MANAGEMENT_PORT);
 
     private Options() {

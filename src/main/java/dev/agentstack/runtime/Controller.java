@@ -85,6 +85,7 @@ public final class Controller implements AutoCloseable {
         main = m;
         try {
             m.start();
+            PodReadinessEndpoint.install(m.getCamelContext());
         } catch (Exception e) {
             close();
             throw new IllegalStateException("controller failed to start: " + e.getMessage(), e);

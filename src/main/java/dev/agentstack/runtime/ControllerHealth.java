@@ -18,17 +18,28 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  */
 public final class ControllerHealth implements HealthCheckRepository {
 
+    /** The id of the check that is down while this replica stands by. */
+    public static final String LEADER_CHECK = "leader";
+    public static final String BUILDKITE_CHECK = "buildkite";
+
+    /**
+     * Checks the pod's own readiness probe leaves out ({@code /observe/health/pod}). Camel's leader election only lets
+     * Ready pods lead: a standby must stay Ready to take over, and a Buildkite outage (which every replica shares)
+     * must not bounce leadership between replicas.
+     */
+    public static final java.util.Set<String> NOT_FOR_POD_READINESS = java.util.Set.of(LEADER_CHECK, BUILDKITE_CHECK);
+
     private final List<HealthCheck> checks;
     private boolean enabled = true;
 
     public ControllerHealth(PollBackoff polls, InFlightJobs inFlight, LeaderElection leader) {
         this.checks = List.of(
-                readiness("buildkite", () -> !leader.isLeader() || polls.lastFailure() == null,
+                readiness(BUILDKITE_CHECK, () -> !leader.isLeader() || polls.lastFailure() == null,
                         () -> polls.lastFailure() == null ? "polls succeed" : "last poll failed: " + polls.lastFailure()),
                 readiness("kubernetes", () -> inFlight.lastListFailure() == null,
                         () -> inFlight.lastListFailure() == null ? "our Jobs are listed and watched"
                                 : "cannot list our Jobs: " + inFlight.lastListFailure()),
-                readiness("leader", leader::isLeader,
+                readiness(LEADER_CHECK, leader::isLeader,
                         () -> leader.isLeader() ? "this replica schedules" : "standing by for the leader"));
     }
 

@@ -17,6 +17,12 @@ import org.apache.camel.support.RoutePolicySupport;
  * Which replica schedules. With {@code leader-election} on, replicas compete for a Kubernetes Lease through
  * camel-kubernetes' cluster service and routes marked {@code routePolicy: leaderOnly} run on the leader only; the
  * others stand by (their readiness is down) and take over when the Lease expires. Off, every route runs.
+ *
+ * <p>Camel's cluster service counts only Running pods whose Ready condition is true, and carrying the
+ * {@code leader-election-pod-selector} labels, as candidates, and a leader keeps the Lease for as long as its pod is one:
+ * when the leader's pod ends or turns unready, a standby acquires the Lease and starts leading one lease duration later.
+ * So the pod's readiness probe must not fail for standing by: it uses {@code /observe/health/pod} (see
+ * {@link ControllerHealth}), and {@code /observe/health/ready} reports standby for people and dashboards.
  */
 public final class LeaderElection {
 
@@ -43,6 +49,8 @@ public final class LeaderElection {
         service.setKubernetesResourcesNamespace(config.namespace());
         service.setKubernetesResourceName(lease.substring(0, dash));
         service.setPodName(identity);
+        // Camel only lets Running, Ready pods with these labels lead; without labels it would list every job pod.
+        service.setClusterLabels(config.leaderElectionPodSelector());
         service.setLeaseDurationMillis(config.leaderElectionLeaseDuration().toMillis());
         service.setRenewDeadlineMillis(config.leaderElectionRenewDeadline().toMillis());
         service.setRetryPeriodMillis(config.leaderElectionRetryPeriod().toMillis());
