@@ -11,6 +11,8 @@ import dev.agentstack.scheduling.JobSelection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
@@ -48,7 +50,17 @@ public final class Controller implements AutoCloseable {
     public Controller(ControllerConfig config, KubernetesClient kubernetes) {
         this.config = config;
         this.ownsKubernetesClient = kubernetes == null;
-        this.kubernetes = kubernetes != null ? kubernetes : new KubernetesClientBuilder().build();
+        this.kubernetes = kubernetes != null ? kubernetes : defaultKubernetesClient();
+    }
+
+    /**
+     * fabric8's auto-configuration (in-cluster, else KUBECONFIG or ~/.kube/config, KUBERNETES_MASTER overriding the
+     * server), with fewer built-in retries: our routes retry on their own schedule, and a call that retries for
+     * minutes against an unreachable API server would hold up shutdown.
+     */
+    static KubernetesClient defaultKubernetesClient() {
+        Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(2).build();
+        return new KubernetesClientBuilder().withConfig(config).build();
     }
 
     /** Adds or replaces a bean before start, e.g. a test probe. */

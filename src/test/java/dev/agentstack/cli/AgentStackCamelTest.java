@@ -74,7 +74,9 @@ class AgentStackCamelTest {
     @Test
     void runWithAnOrganizationThatDoesNotExistExitsWith2() {
         try (FakeBuildkite fake = FakeBuildkite.start("acme", "t0ken-value")) {
-            int code = run(Map.of("BUILDKITE_TOKEN", "t0ken-value", "AGENT_STACK_NAMESPACE", "ns"),
+            // No Kubernetes API is reachable here: the organization check must not depend on it.
+            int code = run(Map.of("BUILDKITE_TOKEN", "t0ken-value", "AGENT_STACK_NAMESPACE", "ns",
+                            "AGENT_STACK_MANAGEMENT_PORT", "0"),
                     "--org", "acme-typo", "--graphql-endpoint", fake.graphqlEndpoint(), "--debug");
             assertThat(code).isEqualTo(2);
             assertThat(out() + err()).doesNotContain("t0ken-value");
