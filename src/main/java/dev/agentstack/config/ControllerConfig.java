@@ -211,6 +211,10 @@ public final class ControllerConfig {
         return get(Options.LEADER_ELECTION_RETRY_PERIOD);
     }
 
+    public String routesDir() {
+        return get(Options.ROUTES_DIR);
+    }
+
     public int managementPort() {
         return get(Options.MANAGEMENT_PORT);
     }

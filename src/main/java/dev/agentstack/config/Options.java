@@ -197,6 +197,11 @@ public final class Options {
             "Port of the health (/observe/health/live, /observe/health/ready) and Prometheus metrics (/observe/metrics) endpoints; 0 turns them off")
             .check(Option.rule(v -> v >= 0 && v <= 65535 ? null : "must be a port number (0 turns it off), got " + v));
 
+    // ---- user routes
+
+    public static final Option<String> ROUTES_DIR = Option.of("routes-dir", STRING, "",
+            "Folder of extra YAML routes to load; a file named like a built-in route (e.g. schedule-jobs.camel.yaml) replaces it");
+
     /** Every option, in the order --help and the README list them. */
     public static final List<Option<?>> ALL = List.of(
             ORG, BUILDKITE_TOKEN, GRAPHQL_ENDPOINT, CLUSTER_UUID, TAGS, ID, NAMESPACE, MAX_IN_FLIGHT, POLL_INTERVAL,
@@ -207,7 +212,8 @@ public final class Options {
             STALE_JOB_DATA_TIMEOUT, JOB_CREATION_CONCURRENCY, K8S_CLIENT_RATE_LIMITER_QPS, K8S_CLIENT_RATE_LIMITER_BURST,
             IN_FLIGHT_RECONCILE_INTERVAL, LEADER_ELECTION, LEADER_ELECTION_LEASE_NAME, LEADER_ELECTION_POD_SELECTOR,
             LEADER_ELECTION_LEASE_DURATION,
-            LEADER_ELECTION_RENEW_DEADLINE, LEADER_ELECTION_RETRY_PERIOD, MANAGEMENT_PORT);
+            LEADER_ELECTION_RENEW_DEADLINE, LEADER_ELECTION_RETRY_PERIOD, MANAGEMENT_PORT,
+            ROUTES_DIR);
 
     private Options() {
     }

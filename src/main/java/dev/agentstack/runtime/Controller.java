@@ -30,9 +30,6 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
  */
 public final class Controller implements AutoCloseable {
 
-    /** Where the flow is read from: the routes/ folder of the repository, packaged into the jar. */
-    public static final String ROUTES = "classpath:routes/*.camel.yaml";
-
     private final ControllerConfig config;
     private final KubernetesClient kubernetes;
     private final boolean ownsKubernetesClient;
@@ -90,7 +87,7 @@ public final class Controller implements AutoCloseable {
         properties.putAll(managementProperties());
         properties.putAll(extraProperties);
         m.setOverrideProperties(properties);
-        m.configure().withRoutesIncludePattern(ROUTES);
+        m.configure().withRoutesIncludePattern(UserRoutes.of(config.routesDir()).includePattern());
         graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(), config.httpTimeout());
         beans().forEach(m::bind);
         extraBeans.forEach(m::bind);
