@@ -211,6 +211,33 @@ public final class ControllerConfig {
         return get(Options.LEADER_ELECTION_RETRY_PERIOD);
     }
 
+    public String agentEndpoint() {
+        return get(Options.AGENT_ENDPOINT);
+    }
+
+    public Duration jobCancelCheckerPollInterval() {
+        return get(Options.JOB_CANCEL_CHECKER_POLL_INTERVAL);
+    }
+
+    public Duration emptyJobGracePeriod() {
+        return get(Options.EMPTY_JOB_GRACE_PERIOD);
+    }
+
+    public Duration podPendingTimeout() {
+        return get(Options.POD_PENDING_TIMEOUT);
+    }
+
+    /**
+     * How often the watches replay their caches, so time-based findings (grace periods, timeouts) are noticed without
+     * an event: half the shortest of those periods, between 1s and 10s.
+     */
+    public Duration watchResyncInterval() {
+        Duration shortest = java.util.stream.Stream.of(imagePullBackoffGracePeriod(), emptyJobGracePeriod(), podPendingTimeout())
+                .min(Duration::compareTo).orElseThrow().dividedBy(2);
+        return shortest.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
+                : shortest.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : shortest;
+    }
+
     public String routesDir() {
         return get(Options.ROUTES_DIR);
     }
@@ -222,7 +249,7 @@ public final class ControllerConfig {
     /**
      * The options as Camel properties, so routes read {@code {{poll-interval}}}. Durations are milliseconds (what
      * Camel endpoints take), lists are comma-joined; secrets and objects are left out. Derived values: {@code queue},
-     * {@code cluster-node-id}, {@code scheduled-jobs-operation}.
+     * {@code cluster-node-id}, {@code scheduled-jobs-operation}, {@code watch-resync-interval}.
      */
     public Properties toCamelProperties() {
         Properties p = new Properties();
@@ -239,6 +266,7 @@ public final class ControllerConfig {
         p.setProperty("queue", queue());
         p.setProperty("cluster-node-id", clusterNodeId());
         p.setProperty("scheduled-jobs-operation", clustered() ? "ScheduledJobsClustered" : "ScheduledJobs");
+        p.setProperty("watch-resync-interval", String.valueOf(watchResyncInterval().toMillis()));
         return p;
     }
 

@@ -197,6 +197,30 @@ public final class Options {
             "Port of the health (/observe/health/live, /observe/health/ready) and Prometheus metrics (/observe/metrics) endpoints; 0 turns them off")
             .check(Option.rule(v -> v >= 0 && v <= 65535 ? null : "must be a port number (0 turns it off), got " + v));
 
+    // ---- pod and job events
+
+    public static final String DEFAULT_AGENT_ENDPOINT = "https://agent.buildkite.com/v3";
+    public static final Duration DEFAULT_JOB_CANCEL_CHECKER_POLL_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_EMPTY_JOB_GRACE_PERIOD = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_POD_PENDING_TIMEOUT = Duration.ofMinutes(15);
+
+    public static final Option<String> AGENT_ENDPOINT = Option.of("agent-endpoint", STRING, DEFAULT_AGENT_ENDPOINT,
+            "Buildkite agent API the controller fails jobs through (with the agent token)")
+            .check(Option.rule(v -> v.startsWith("http://") || v.startsWith("https://") ? null : "must be an http(s) URL"));
+
+    public static final Option<Duration> JOB_CANCEL_CHECKER_POLL_INTERVAL = Option.of("job-cancel-checker-poll-interval",
+            DURATION, DEFAULT_JOB_CANCEL_CHECKER_POLL_INTERVAL,
+            "How often jobs without a running pod are checked for cancellation in Buildkite")
+            .check(atLeast(Duration.ofSeconds(1)));
+
+    public static final Option<Duration> EMPTY_JOB_GRACE_PERIOD = Option.of("empty-job-grace-period", DURATION,
+            DEFAULT_EMPTY_JOB_GRACE_PERIOD, "How long a Job may exist without a pod before its job is failed")
+            .check(atLeast(Duration.ofSeconds(1)));
+
+    public static final Option<Duration> POD_PENDING_TIMEOUT = Option.of("pod-pending-timeout", DURATION,
+            DEFAULT_POD_PENDING_TIMEOUT, "How long a pod may stay Pending before its job is failed")
+            .check(atLeast(Duration.ofSeconds(1)));
+
     // ---- user routes
 
     public static final Option<String> ROUTES_DIR = Option.of("routes-dir", STRING, "",
@@ -213,6 +237,7 @@ public final class Options {
             IN_FLIGHT_RECONCILE_INTERVAL, LEADER_ELECTION, LEADER_ELECTION_LEASE_NAME, LEADER_ELECTION_POD_SELECTOR,
             LEADER_ELECTION_LEASE_DURATION,
             LEADER_ELECTION_RENEW_DEADLINE, LEADER_ELECTION_RETRY_PERIOD, MANAGEMENT_PORT,
+            AGENT_ENDPOINT, JOB_CANCEL_CHECKER_POLL_INTERVAL, EMPTY_JOB_GRACE_PERIOD, POD_PENDING_TIMEOUT,
             ROUTES_DIR);
 
     private Options() {

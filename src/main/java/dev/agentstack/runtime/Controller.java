@@ -1,5 +1,7 @@
 package dev.agentstack.runtime;
 
+import dev.agentstack.buildkite.AgentApi;
+import dev.agentstack.buildkite.JobFailer;
 import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.buildkite.ScheduledJobsQuery;
 import dev.agentstack.config.ControllerConfig;
@@ -8,6 +10,11 @@ import dev.agentstack.scheduling.ApiRateLimiter;
 import dev.agentstack.scheduling.InFlightJobs;
 import dev.agentstack.scheduling.JobCreations;
 import dev.agentstack.scheduling.JobSelection;
+import dev.agentstack.watch.CancelCandidates;
+import dev.agentstack.watch.Findings;
+import dev.agentstack.watch.KubernetesJobs;
+import dev.agentstack.watch.PodFailureClassifier;
+import java.util.List;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -142,6 +149,17 @@ public final class Controller implements AutoCloseable {
             beans.put("leaderElectionService", leader.service());
         }
         beans.put("controllerHealth", new ControllerHealth(polls, inFlight, leader));
+
+        // Pod and job events: findings, failing jobs through the agent API, cancellations.
+        ApiRateLimiter writes = (ApiRateLimiter) beans.get("kubernetesWriteLimiter");
+        KubernetesJobs jobs = new KubernetesJobs(kubernetes, config.namespace(), writes::acquire);
+        beans.put("kubernetesJobs", jobs);
+        beans.put("findings", new Findings(new PodFailureClassifier(config.imagePullBackoffGracePeriod(),
+                config.podPendingTimeout(), config.emptyJobGracePeriod()), jobs, List.of("queue=" + config.queue()),
+                clock, metrics));
+        beans.put("cancelCandidates", new CancelCandidates(metrics));
+        beans.put("jobFailer", new JobFailer(new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent()),
+                new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret()), clock, metrics));
         return beans;
     }
 

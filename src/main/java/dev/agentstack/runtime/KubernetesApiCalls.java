@@ -24,8 +24,9 @@ public final class KubernetesApiCalls {
     }
 
     public static final List<Permission> ALL = List.of(
-            new Permission("batch", "jobs", List.of("create", "get", "list", "watch", "delete"), false, "",
-                    "create Jobs; count in-flight Jobs (informer and periodic list); re-check and delete Jobs that cannot run or were cancelled"),
+            new Permission("batch", "jobs", List.of("create", "get", "list", "watch", "patch", "delete"), false, "",
+                    "create Jobs; count in-flight Jobs (informer and periodic list); re-check Jobs that cannot run,"
+                            + " mark them reported (annotation) and delete them, or those cancelled in Buildkite"),
             new Permission("", "pods", List.of("get", "list", "watch"), false, "",
                     "watch our Jobs' pods to fail jobs that can never run; list candidate replicas for leader election"),
             new Permission("", "events", List.of("list"), false, "",

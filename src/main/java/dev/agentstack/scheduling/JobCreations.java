@@ -1,6 +1,8 @@
 package dev.agentstack.scheduling;
 
 import dev.agentstack.buildkite.BuildkiteJob;
+import dev.agentstack.buildkite.FailureReport;
+import dev.agentstack.podspec.PodSpecBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -83,6 +85,12 @@ public final class JobCreations {
     public void invalid(BuildkiteJob job) {
         inFlight.release(job.uuid());
         outcome("invalid", "");
+    }
+
+    /** What Buildkite is told about a job the builder refused: the builder's reason, in the job's log. */
+    public FailureReport invalidJobReport(BuildkiteJob job, String reason) {
+        return new FailureReport(job.uuid(), PodSpecBuilder.jobName(job.uuid()), job.agentQueryRules(), "invalid_job",
+                reason, 1, false);
     }
 
     /** The API server refused or did not answer; the slot is freed and a later poll tries again. */

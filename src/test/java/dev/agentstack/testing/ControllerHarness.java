@@ -19,6 +19,7 @@ public final class ControllerHarness implements AutoCloseable {
 
     public static final String ORG = "acme";
     public static final String TOKEN = "bkua_test_token_5e7f0c1d";
+    public static final String AGENT_TOKEN = "bkag_agent_token_9a8b7c6d";
     public static final String NAMESPACE = "buildkite";
     public static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -26,6 +27,7 @@ public final class ControllerHarness implements AutoCloseable {
     private final FakeBuildkite buildkite = FakeBuildkite.start(ORG, TOKEN);
     private final ControllerConfig config;
     private Controller controller;
+    private dev.agentstack.sandbox.ClusterSimulator simulator;
 
     public ControllerHarness() {
         this(b -> b);
@@ -37,15 +39,40 @@ public final class ControllerHarness implements AutoCloseable {
                 .set(Options.ORG, ORG)
                 .set(Options.BUILDKITE_TOKEN, TOKEN)
                 .set(Options.GRAPHQL_ENDPOINT, buildkite.graphqlEndpoint())
+                .set(Options.AGENT_ENDPOINT, buildkite.agentEndpoint())
                 .set(Options.NAMESPACE, NAMESPACE)
                 .set(Options.MANAGEMENT_PORT, 0);
         config = customise.apply(b).build();
+        buildkite.withAgentToken(AGENT_TOKEN);
+        kubernetes.client().secrets().inNamespace(NAMESPACE).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata().withName(config.agentTokenSecret()).endMetadata()
+                .addToData("BUILDKITE_AGENT_TOKEN", java.util.Base64.getEncoder().encodeToString(AGENT_TOKEN.getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8))).build()).create();
+    }
+
+    /** Plays the job controller and kubelet for our Jobs; close it with the harness. */
+    public dev.agentstack.sandbox.ClusterSimulator simulateCluster() {
+        if (simulator == null) {
+            simulator = new dev.agentstack.sandbox.ClusterSimulator(kubernetes.newClient(), NAMESPACE,
+                    "buildkite.com/controller-id=" + config.id(), Duration.ofMillis(500), uuid -> {
+                        if (buildkite.uuids().contains(uuid) && "SCHEDULED".equals(buildkite.state(uuid))) {
+                            buildkite.acquireAsAnotherAgent(uuid); // the pod's agent takes the job
+                        }
+                    });
+        }
+        return simulator;
     }
 
     public ControllerHarness start() {
         controller = new Controller(config, kubernetes.newClient());
         controller.start();
         return this;
+    }
+
+    /** Stops the controller and starts a new one on the same fakes, as a pod restart would. */
+    public ControllerHarness restart() {
+        controller.close();
+        return start();
     }
 
     public FakeBuildkite buildkite() {
@@ -79,6 +106,9 @@ public final class ControllerHarness implements AutoCloseable {
 
     @Override
     public void close() {
+        if (simulator != null) {
+            simulator.close();
+        }
         if (controller != null) {
             controller.close();
         }
