@@ -1,6 +1,9 @@
 package dev.agentstack.buildkite;
 
 import dev.agentstack.config.Durations;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,9 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Spaces out polls after a failed one: the server's Retry-After when it sent one, else an exponential backoff from the
+ * The monitor stage's view of polls. Spaces out polls after a failed one: the server's Retry-After when it sent one, else an exponential backoff from the
  * poll interval up to {@link #MAX_BACKOFF}. A successful poll resets it. The poll timer keeps ticking; the route skips
- * ticks that come before {@link #isPollDue()}.
+ * ticks that come before {@link #isPollDue()}. Metrics: {@code buildkite_monitor_job_queries_total},
+ * {@code buildkite_monitor_job_query_errors_total{reason}}, {@code buildkite_monitor_job_query_seconds},
+ * {@code buildkite_monitor_jobs_returned_total}.
  */
 public final class PollBackoff {
 
@@ -19,25 +24,42 @@ public final class PollBackoff {
     static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.monitor");
 
-    private record State(int failures, Instant nextPollAt) {
+    private record State(int failures, Instant nextPollAt, String lastFailure) {
     }
 
     private final Duration pollInterval;
     private final Clock clock;
     private final AtomicReference<State> state;
+    private final MeterRegistry registry;
+    private final Counter polls;
+    private final Counter jobsReturned;
+    private final Timer pollDuration;
+    private volatile Instant lastSuccess;
 
-    public PollBackoff(Duration pollInterval, Clock clock) {
+    public PollBackoff(Duration pollInterval, Clock clock, MeterRegistry registry) {
         this.pollInterval = pollInterval;
         this.clock = clock;
-        this.state = new AtomicReference<>(new State(0, Instant.MIN));
+        this.registry = registry;
+        this.state = new AtomicReference<>(new State(0, Instant.MIN, null));
+        this.polls = Counter.builder("buildkite.monitor.job.queries").description("Polls for scheduled jobs").register(registry);
+        this.jobsReturned = Counter.builder("buildkite.monitor.jobs.returned")
+                .description("Scheduled jobs the polls returned").register(registry);
+        this.pollDuration = Timer.builder("buildkite.monitor.job.query")
+                .description("Time to read all pages of one poll").publishPercentileHistogram().register(registry);
     }
 
     public boolean isPollDue() {
         return !clock.instant().isBefore(state.get().nextPollAt());
     }
 
-    public void recordSuccess() {
-        State previous = state.getAndSet(new State(0, Instant.MIN));
+    /** A poll read all its pages. */
+    public void recordSuccess(ScheduledJobsScan scan) {
+        Instant now = clock.instant();
+        polls.increment();
+        jobsReturned.increment(scan.jobs().size());
+        pollDuration.record(Duration.between(scan.startedAt(), now));
+        lastSuccess = now;
+        State previous = state.getAndSet(new State(0, Instant.MIN, null));
         if (previous.failures() > 0) {
             LOG.info("poll succeeded again after {} failed poll(s)", previous.failures());
         }
@@ -47,9 +69,12 @@ public final class PollBackoff {
     public ApiFailure recordFailure(Throwable error) {
         Instant now = clock.instant();
         ApiFailure failure = ApiFailure.of(error, now);
+        polls.increment();
+        registry.counter("buildkite.monitor.job.query.errors", "reason", failure.reason()).increment();
         State next = state.updateAndGet(s -> {
             int failures = s.failures() + 1;
-            return new State(failures, now.plus(delay(failures, failure.retryAfter())));
+            return new State(failures, now.plus(delay(failures, failure.retryAfter())),
+                    failure.reason() + ": " + failure.message());
         });
         Duration wait = Duration.between(now, next.nextPollAt());
         LOG.warn("poll failed ({}): {}; next poll in {}", failure.reason(), failure.message(), Durations.format(wait));
@@ -58,6 +83,16 @@ public final class PollBackoff {
 
     public int consecutiveFailures() {
         return state.get().failures();
+    }
+
+    /** Why the last poll failed, while it is the latest outcome; null after a success. */
+    public String lastFailure() {
+        return state.get().lastFailure();
+    }
+
+    /** When a poll last succeeded, or null. */
+    public Instant lastSuccess() {
+        return lastSuccess;
     }
 
     Duration delay(int failures, Duration retryAfter) {

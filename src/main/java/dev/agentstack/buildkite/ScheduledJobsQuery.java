@@ -1,6 +1,8 @@
 package dev.agentstack.buildkite;
 
 import dev.agentstack.config.ControllerConfig;
+import java.time.Clock;
+import java.time.Instant;
 
 /**
  * What the scheduled-jobs query asks for: the organization, our queue, the cluster and the page limits. The route
@@ -13,8 +15,10 @@ public final class ScheduledJobsQuery {
     private final String clusterNodeId;
     private final int pageSize;
     private final int depthLimit;
+    private final Clock clock;
 
-    public ScheduledJobsQuery(String org, String queue, String clusterNodeId, int pageSize, int depthLimit) {
+    public ScheduledJobsQuery(String org, String queue, String clusterNodeId, int pageSize, int depthLimit, Clock clock) {
+        this.clock = clock;
         this.org = org;
         this.queue = queue;
         this.clusterNodeId = clusterNodeId == null ? "" : clusterNodeId;
@@ -22,13 +26,17 @@ public final class ScheduledJobsQuery {
         this.depthLimit = depthLimit;
     }
 
-    public static ScheduledJobsQuery of(ControllerConfig config) {
+    public static ScheduledJobsQuery of(ControllerConfig config, Clock clock) {
         return new ScheduledJobsQuery(config.org(), config.queue(), config.clusterNodeId(), config.graphqlPageSize(),
-                config.paginationDepthLimit());
+                config.paginationDepthLimit(), clock);
     }
 
     public ScheduledJobsScan startScan() {
-        return new ScheduledJobsScan(this);
+        return new ScheduledJobsScan(this, now());
+    }
+
+    Instant now() {
+        return clock.instant();
     }
 
     /** Bean-method form for routes: reads one page into the scan. */

@@ -18,14 +18,18 @@ import org.apache.camel.util.json.JsonObject;
 public final class ScheduledJobsScan {
 
     private final ScheduledJobsQuery query;
+    private final Instant startedAt;
+    private Instant fetchedAt;
     private final Map<String, BuildkiteJob> jobs = new LinkedHashMap<>();
     private int pagesRead;
     private boolean hasPreviousPage = true;
     private String cursor;
     private int count;
 
-    ScheduledJobsScan(ScheduledJobsQuery query) {
+    ScheduledJobsScan(ScheduledJobsQuery query, Instant startedAt) {
         this.query = query;
+        this.startedAt = startedAt;
+        this.fetchedAt = startedAt;
     }
 
     /** True until the oldest-to-newest walk has no more pages or has read pagination-depth-limit pages. */
@@ -61,12 +65,18 @@ public final class ScheduledJobsScan {
             throw new BuildkiteApiException("malformed_response", "GraphQL answer has no organization.jobs");
         }
         pagesRead++;
+        fetchedAt = query.now();
         count = connection.path("count").asInt(count);
+        List<BuildkiteJob> page = new ArrayList<>();
         for (JsonNode edge : connection.path("edges")) {
             BuildkiteJob job = toJob(edge.path("node"));
             if (job != null) {
-                jobs.putIfAbsent(job.uuid(), job); // jobs created between pages can shift into a page already read
+                page.add(job);
             }
+        }
+        // Pages come oldest first, but each page lists its jobs newest first (the RECENTLY_CREATED order).
+        for (int i = page.size() - 1; i >= 0; i--) {
+            jobs.putIfAbsent(page.get(i).uuid(), page.get(i)); // a job can shift into a page already read
         }
         JsonNode pageInfo = connection.path("pageInfo");
         hasPreviousPage = pageInfo.path("hasPreviousPage").asBoolean(false);
@@ -77,9 +87,19 @@ public final class ScheduledJobsScan {
         cursor = start;
     }
 
-    /** Every job the walk saw, in the order the pages gave them. */
+    /** Every job the walk saw, oldest first as far as the API's order tells. */
     public List<BuildkiteJob> jobs() {
         return new ArrayList<>(jobs.values());
+    }
+
+    /** When the poll started. */
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /** When the last page arrived: the age of the data the jobs are created from. */
+    public Instant fetchedAt() {
+        return fetchedAt;
     }
 
     public int pagesRead() {

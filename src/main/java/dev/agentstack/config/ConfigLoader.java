@@ -132,8 +132,27 @@ public final class ConfigLoader {
         }
     }
 
-    /** Checks every option's rules; throws the first problem. */
+    /** Checks every option's rules, then the rules that join several options; throws the first problem. */
     static void validate(ControllerConfig config) {
+        validateEach(config);
+        // The Lease protocol needs lease > renew deadline > 1.2 x retry period (Camel's KubernetesClusterService).
+        if (config.leaderElectionLeaseDuration().compareTo(config.leaderElectionRenewDeadline()) <= 0) {
+            throw new ConfigException(Options.LEADER_ELECTION_LEASE_DURATION, "must be longer than"
+                    + " leader-election-renew-deadline (" + Durations.format(config.leaderElectionRenewDeadline()) + ")");
+        }
+        if (config.leaderElectionRenewDeadline().toMillis() <= 1.2 * config.leaderElectionRetryPeriod().toMillis()) {
+            throw new ConfigException(Options.LEADER_ELECTION_RENEW_DEADLINE, "must be longer than 1.2 x"
+                    + " leader-election-retry-period (" + Durations.format(config.leaderElectionRetryPeriod()) + ")");
+        }
+        // Commands in the controller's patch need the unsafe option; images must be lower case (the original's rules).
+        String patchProblem = ControllerPodSpecPatch.problem(config.get(Options.POD_SPEC_PATCH),
+                config.get(Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION));
+        if (patchProblem != null) {
+            throw new ConfigException(Options.POD_SPEC_PATCH, patchProblem);
+        }
+    }
+
+    private static void validateEach(ControllerConfig config) {
         for (Option<?> option : Options.ALL) {
             Object v = config.get(option);
             if (v != null) {
@@ -142,11 +161,6 @@ public final class ConfigLoader {
                     throw new ConfigException(option, problem);
                 }
             }
-        }
-        String patchProblem = ControllerPodSpecPatch.problem(config.get(Options.POD_SPEC_PATCH),
-                config.get(Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION));
-        if (patchProblem != null) {
-            throw new ConfigException(Options.POD_SPEC_PATCH, patchProblem);
         }
     }
 

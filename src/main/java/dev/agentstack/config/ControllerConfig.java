@@ -83,6 +83,11 @@ public final class ControllerConfig {
         return get(Options.ID);
     }
 
+    /** The label every Job we create carries and every list and watch we make selects on. */
+    public Map<String, String> controllerLabel() {
+        return Map.of("buildkite.com/controller-id", id());
+    }
+
     public String namespace() {
         return get(Options.NAMESPACE);
     }
@@ -214,10 +219,97 @@ public final class ControllerConfig {
         return get(Options.ADDITIONAL_REDACTED_VARS);
     }
 
+    public Duration staleJobDataTimeout() {
+        return get(Options.STALE_JOB_DATA_TIMEOUT);
+    }
+
+    public int jobCreationConcurrency() {
+        return get(Options.JOB_CREATION_CONCURRENCY);
+    }
+
+    public int k8sClientQps() {
+        return get(Options.K8S_CLIENT_RATE_LIMITER_QPS);
+    }
+
+    public int k8sClientBurst() {
+        return get(Options.K8S_CLIENT_RATE_LIMITER_BURST);
+    }
+
+    public Duration inFlightReconcileInterval() {
+        return get(Options.IN_FLIGHT_RECONCILE_INTERVAL);
+    }
+
+    public boolean leaderElection() {
+        return get(Options.LEADER_ELECTION);
+    }
+
+    /** The Lease replicas compete for: the option, else {@code <id>-leader}. */
+    public String leaderElectionLeaseName() {
+        String name = get(Options.LEADER_ELECTION_LEASE_NAME);
+        return name.isEmpty() ? id().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-") + "-leader" : name;
+    }
+
+    /** The labels of the controller's own pods, the leader-election candidates. */
+    public Map<String, String> leaderElectionPodSelector() {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String l : get(Options.LEADER_ELECTION_POD_SELECTOR)) {
+            int eq = l.indexOf('=');
+            labels.put(l.substring(0, eq), l.substring(eq + 1));
+        }
+        return labels;
+    }
+
+    public Duration leaderElectionLeaseDuration() {
+        return get(Options.LEADER_ELECTION_LEASE_DURATION);
+    }
+
+    public Duration leaderElectionRenewDeadline() {
+        return get(Options.LEADER_ELECTION_RENEW_DEADLINE);
+    }
+
+    public Duration leaderElectionRetryPeriod() {
+        return get(Options.LEADER_ELECTION_RETRY_PERIOD);
+    }
+
+    public String agentEndpoint() {
+        return get(Options.AGENT_ENDPOINT);
+    }
+
+    public Duration jobCancelCheckerPollInterval() {
+        return get(Options.JOB_CANCEL_CHECKER_POLL_INTERVAL);
+    }
+
+    public Duration emptyJobGracePeriod() {
+        return get(Options.EMPTY_JOB_GRACE_PERIOD);
+    }
+
+    public Duration podPendingTimeout() {
+        return get(Options.POD_PENDING_TIMEOUT);
+    }
+
+    /**
+     * How often the watches replay their caches, so time-based findings (grace periods, timeouts) are noticed without
+     * an event: half the shortest of those periods, between 1s and 10s.
+     */
+    public Duration watchResyncInterval() {
+        Duration shortest = java.util.stream.Stream.of(imagePullBackoffGracePeriod(), emptyJobGracePeriod(), podPendingTimeout())
+                .min(Duration::compareTo).orElseThrow().dividedBy(2);
+        return shortest.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
+                : shortest.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : shortest;
+    }
+
+    public String routesDir() {
+        return get(Options.ROUTES_DIR);
+    }
+
+    public int managementPort() {
+        return get(Options.MANAGEMENT_PORT);
+    }
+
     /**
      * The options as Camel properties, so routes read {@code {{poll-interval}}}. Durations are milliseconds (what
      * Camel endpoints take), lists are comma-joined; secrets and objects are left out. Derived values: {@code queue},
-     * {@code cluster-node-id}, {@code scheduled-jobs-operation}.
+     * {@code cluster-node-id}, {@code scheduled-jobs-operation}, {@code watch-resync-interval}.
      */
     public Properties toCamelProperties() {
         Properties p = new Properties();
@@ -234,6 +326,7 @@ public final class ControllerConfig {
         p.setProperty("queue", queue());
         p.setProperty("cluster-node-id", clusterNodeId());
         p.setProperty("scheduled-jobs-operation", clustered() ? "ScheduledJobsClustered" : "ScheduledJobs");
+        p.setProperty("watch-resync-interval", String.valueOf(watchResyncInterval().toMillis()));
         return p;
     }
 

@@ -140,6 +140,97 @@ public final class Options {
     public static final Option<List<String>> ADDITIONAL_REDACTED_VARS = Option.of("additional-redacted-vars", LIST,
             List.<String>of(), "Extra variable-name patterns the agent redacts from job logs").fileOnly();
 
+    // ---- scheduling: in-flight accounting, throttling, leader election, management
+
+    public static final Duration DEFAULT_STALE_JOB_DATA_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_JOB_CREATION_CONCURRENCY = 25;
+    public static final int DEFAULT_K8S_CLIENT_QPS = 10;
+    public static final int DEFAULT_K8S_CLIENT_BURST = 20;
+    public static final Duration DEFAULT_IN_FLIGHT_RECONCILE_INTERVAL = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_RENEW_DEADLINE = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_RETRY_PERIOD = Duration.ofSeconds(2);
+    public static final int DEFAULT_MANAGEMENT_PORT = 8080;
+
+    public static final Option<Duration> STALE_JOB_DATA_TIMEOUT = Option.of("stale-job-data-timeout", DURATION,
+            DEFAULT_STALE_JOB_DATA_TIMEOUT, "Jobs fetched longer ago than this are not created from that data; a later poll sees them again")
+            .check(atLeast(Duration.ofSeconds(1)));
+
+    public static final Option<Integer> JOB_CREATION_CONCURRENCY = Option.of("job-creation-concurrency", INTEGER,
+            DEFAULT_JOB_CREATION_CONCURRENCY, "Most Job creations in progress at once")
+            .check(Option.rule(v -> v >= 1 && v <= 1000 ? null : "must be between 1 and 1000, got " + v));
+
+    public static final Option<Integer> K8S_CLIENT_RATE_LIMITER_QPS = Option.of("k8s-client-rate-limiter-qps", INTEGER,
+            DEFAULT_K8S_CLIENT_QPS, "Most Kubernetes API writes (creates, deletes) per second, on average; 0 means no limit")
+            .check(Option.rule(v -> v >= 0 ? null : "must be 0 or more, got " + v));
+
+    public static final Option<Integer> K8S_CLIENT_RATE_LIMITER_BURST = Option.of("k8s-client-rate-limiter-burst", INTEGER,
+            DEFAULT_K8S_CLIENT_BURST, "Kubernetes API writes allowed in a burst above the QPS rate")
+            .check(Option.rule(v -> v >= 1 ? null : "must be at least 1, got " + v));
+
+    public static final Option<Duration> IN_FLIGHT_RECONCILE_INTERVAL = Option.of("in-flight-reconcile-interval", DURATION,
+            DEFAULT_IN_FLIGHT_RECONCILE_INTERVAL, "How often our Jobs are listed again to correct the in-flight count")
+            .check(atLeast(Duration.ofSeconds(1)));
+
+    public static final Option<Boolean> LEADER_ELECTION = Option.of("leader-election", BOOLEAN, false,
+            "Elect one scheduling replica through a Kubernetes Lease; the others stand by (the chart turns it on with more than one replica)");
+
+    public static final Option<String> LEADER_ELECTION_LEASE_NAME = Option.of("leader-election-lease-name", STRING, "",
+            "Name of the Lease replicas compete for; empty means <id>-leader")
+            .check(Option.rule(v -> v.isEmpty() || v.length() <= 63 && DNS_LABEL.matcher(v).matches() && v.indexOf('-') > 0 ? null
+                    : "must be a valid Lease name containing a '-', got \"" + v + "\""));
+
+    public static final Option<List<String>> LEADER_ELECTION_POD_SELECTOR = Option.of("leader-election-pod-selector", LIST,
+            List.of("app.kubernetes.io/name=agent-stack-camel"),
+            "Labels (key=value) of the controller's own pods: only Running, Ready pods with them may lead (the chart sets its selector labels)")
+            .check(Option.rule(v -> v.isEmpty() ? "must name at least one label, or every pod in the namespace is listed"
+                    : v.stream().filter(l -> l.indexOf('=') <= 0).map(l -> "label \"" + l + "\" is not key=value").findFirst().orElse(null)));
+
+    public static final Option<Duration> LEADER_ELECTION_LEASE_DURATION = Option.of("leader-election-lease-duration",
+            DURATION, DEFAULT_LEASE_DURATION, "How long a leader's Lease stays valid without renewal; a standby takes over after it")
+            .check(atLeast(Duration.ofSeconds(1)));
+
+    public static final Option<Duration> LEADER_ELECTION_RENEW_DEADLINE = Option.of("leader-election-renew-deadline",
+            DURATION, DEFAULT_RENEW_DEADLINE, "How long the leader keeps trying to renew before it gives up leading")
+            .check(atLeast(Duration.ofMillis(100)));
+
+    public static final Option<Duration> LEADER_ELECTION_RETRY_PERIOD = Option.of("leader-election-retry-period",
+            DURATION, DEFAULT_RETRY_PERIOD, "Time between attempts to acquire or renew the Lease")
+            .check(atLeast(Duration.ofMillis(50)));
+
+    public static final Option<Integer> MANAGEMENT_PORT = Option.of("management-port", INTEGER, DEFAULT_MANAGEMENT_PORT,
+            "Port of the health (/observe/health/live, /observe/health/ready) and Prometheus metrics (/observe/metrics) endpoints; 0 turns them off")
+            .check(Option.rule(v -> v >= 0 && v <= 65535 ? null : "must be a port number (0 turns it off), got " + v));
+
+    // ---- pod and job events
+
+    public static final String DEFAULT_AGENT_ENDPOINT = "https://agent.buildkite.com/v3";
+    public static final Duration DEFAULT_JOB_CANCEL_CHECKER_POLL_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_EMPTY_JOB_GRACE_PERIOD = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_POD_PENDING_TIMEOUT = Duration.ofMinutes(15);
+
+    public static final Option<String> AGENT_ENDPOINT = Option.of("agent-endpoint", STRING, DEFAULT_AGENT_ENDPOINT,
+            "Buildkite agent API the controller fails jobs through (with the agent token)")
+            .check(Option.rule(v -> v.startsWith("http://") || v.startsWith("https://") ? null : "must be an http(s) URL"));
+
+    public static final Option<Duration> JOB_CANCEL_CHECKER_POLL_INTERVAL = Option.of("job-cancel-checker-poll-interval",
+            DURATION, DEFAULT_JOB_CANCEL_CHECKER_POLL_INTERVAL,
+            "How often jobs without a running pod are checked for cancellation in Buildkite")
+            .check(atLeast(Duration.ofSeconds(1)));
+
+    public static final Option<Duration> EMPTY_JOB_GRACE_PERIOD = Option.of("empty-job-grace-period", DURATION,
+            DEFAULT_EMPTY_JOB_GRACE_PERIOD, "How long a Job may exist without a pod before its job is failed")
+            .check(atLeast(Duration.ofSeconds(1)));
+
+    public static final Option<Duration> POD_PENDING_TIMEOUT = Option.of("pod-pending-timeout", DURATION,
+            DEFAULT_POD_PENDING_TIMEOUT, "How long a pod may stay Pending before its job is failed")
+            .check(atLeast(Duration.ofSeconds(1)));
+
+    // ---- user routes
+
+    public static final Option<String> ROUTES_DIR = Option.of("routes-dir", STRING, "",
+            "Folder of extra YAML routes to load; a file named like a built-in route (e.g. schedule-jobs.camel.yaml) replaces it");
+
     // ---- pod spec builder: the options that shape each Job (names and defaults of agent-stack-k8s v0.47)
     public static final String DEFAULT_JOB_PREFIX = "buildkite-";
     public static final int DEFAULT_JOB_ACTIVE_DEADLINE_SECONDS = 21600;
@@ -236,6 +327,12 @@ public final class Options {
             GRAPHQL_PAGE_SIZE, PAGINATION_DEPTH_LIMIT, HTTP_TIMEOUT,
             POD_SPEC_PATCH, DEFAULT_CHECKOUT_PARAMS, DEFAULT_COMMAND_PARAMS, DEFAULT_SIDECAR_PARAMS, DEFAULT_METADATA,
             ADDITIONAL_REDACTED_VARS,
+            STALE_JOB_DATA_TIMEOUT, JOB_CREATION_CONCURRENCY, K8S_CLIENT_RATE_LIMITER_QPS, K8S_CLIENT_RATE_LIMITER_BURST,
+            IN_FLIGHT_RECONCILE_INTERVAL, LEADER_ELECTION, LEADER_ELECTION_LEASE_NAME, LEADER_ELECTION_POD_SELECTOR,
+            LEADER_ELECTION_LEASE_DURATION,
+            LEADER_ELECTION_RENEW_DEADLINE, LEADER_ELECTION_RETRY_PERIOD, MANAGEMENT_PORT,
+            AGENT_ENDPOINT, JOB_CANCEL_CHECKER_POLL_INTERVAL, EMPTY_JOB_GRACE_PERIOD, POD_PENDING_TIMEOUT,
+            ROUTES_DIR,
             JOB_PREFIX, JOB_ACTIVE_DEADLINE_SECONDS, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
             WORKSPACE_VOLUME, WORKSPACE_MOUNT_SUB_PATH_EXPR, AGENT_CONFIG, DEFAULT_IMAGE_PULL_POLICY,
             DEFAULT_IMAGE_CHECK_PULL_POLICY, SKIP_IMAGE_CHECK_CONTAINERS, IMAGE_CHECK_CONTAINER_CPU_LIMIT,

@@ -1,11 +1,26 @@
 package dev.agentstack.runtime;
 
+import dev.agentstack.buildkite.AgentApi;
+import dev.agentstack.buildkite.JobFailer;
 import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.buildkite.ScheduledJobsQuery;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.podspec.PodTemplateLookup;
+import dev.agentstack.scheduling.ApiRateLimiter;
+import dev.agentstack.scheduling.InFlightJobs;
+import dev.agentstack.scheduling.JobCreations;
 import dev.agentstack.scheduling.JobSelection;
+import dev.agentstack.watch.CancelCandidates;
+import dev.agentstack.watch.Findings;
+import dev.agentstack.watch.KubernetesJobs;
+import dev.agentstack.watch.PodFailureClassifier;
+import java.util.List;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
@@ -23,15 +38,13 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
  */
 public final class Controller implements AutoCloseable {
 
-    /** Where the flow is read from: the routes/ folder of the repository, packaged into the jar. */
-    public static final String ROUTES = "classpath:routes/*.camel.yaml";
-
     private final ControllerConfig config;
     private final KubernetesClient kubernetes;
     private final boolean ownsKubernetesClient;
     private final ControllerLifecycle lifecycle = new ControllerLifecycle();
     private final Map<String, Object> extraBeans = new LinkedHashMap<>();
     private final Properties extraProperties = new Properties();
+    private String leaderIdentity = LeaderElection.defaultIdentity();
     private Main main;
     private CloseableHttpClient graphqlHttpClient;
 
@@ -42,12 +55,28 @@ public final class Controller implements AutoCloseable {
     public Controller(ControllerConfig config, KubernetesClient kubernetes) {
         this.config = config;
         this.ownsKubernetesClient = kubernetes == null;
-        this.kubernetes = kubernetes != null ? kubernetes : new KubernetesClientBuilder().build();
+        this.kubernetes = kubernetes != null ? kubernetes : defaultKubernetesClient();
+    }
+
+    /**
+     * fabric8's auto-configuration (in-cluster, else KUBECONFIG or ~/.kube/config, KUBERNETES_MASTER overriding the
+     * server), with fewer built-in retries: our routes retry on their own schedule, and a call that retries for
+     * minutes against an unreachable API server would hold up shutdown.
+     */
+    static KubernetesClient defaultKubernetesClient() {
+        Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(2).build();
+        return new KubernetesClientBuilder().withConfig(config).build();
     }
 
     /** Adds or replaces a bean before start, e.g. a test probe. */
     public Controller withBean(String name, Object bean) {
         extraBeans.put(name, bean);
+        return this;
+    }
+
+    /** This replica's name in the leader election (tests run several in one process). */
+    public Controller withLeaderIdentity(String identity) {
+        this.leaderIdentity = identity;
         return this;
     }
 
@@ -63,33 +92,81 @@ public final class Controller implements AutoCloseable {
         }
         Main m = new Main();
         Properties properties = config.toCamelProperties();
+        properties.putAll(managementProperties());
         properties.putAll(extraProperties);
         m.setOverrideProperties(properties);
-        m.configure().withRoutesIncludePattern(ROUTES);
+        m.configure().withRoutesIncludePattern(UserRoutes.of(config.routesDir()).includePattern());
         graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(), config.httpTimeout());
         beans().forEach(m::bind);
         extraBeans.forEach(m::bind);
         main = m;
         try {
             m.start();
+            PodReadinessEndpoint.install(m.getCamelContext());
         } catch (Exception e) {
             close();
             throw new IllegalStateException("controller failed to start: " + e.getMessage(), e);
         }
     }
 
+    /** Health and metrics on one port, or none when management-port is 0. */
+    private Properties managementProperties() {
+        Properties p = new Properties();
+        boolean on = config.managementPort() > 0;
+        p.setProperty("camel.management.enabled", String.valueOf(on));
+        p.setProperty("camel.management.port", String.valueOf(on ? config.managementPort() : 0));
+        p.setProperty("camel.management.health-check-enabled", "true");
+        p.setProperty("camel.management.metrics-enabled", "true");
+        p.setProperty("camel.metrics.enabled", String.valueOf(on));
+        return p;
+    }
+
     private Map<String, Object> beans() {
+        Clock clock = Clock.systemUTC();
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        InFlightJobs inFlight = new InFlightJobs(config.maxInFlight()).registerMetrics(metrics);
+        PollBackoff polls = new PollBackoff(config.pollInterval(), clock, metrics);
+        LeaderElection leader = LeaderElection.of(config, kubernetes, leaderIdentity);
+        Gauge.builder("buildkite.leader", leader, l -> l.isLeader() ? 1 : 0)
+                .description("1 when this replica schedules (holds the Lease, or leader election is off)").register(metrics);
+
         Map<String, Object> beans = new LinkedHashMap<>();
         beans.put("controllerConfig", config);
         beans.put("controllerLifecycle", lifecycle);
+        beans.put("metricsRegistry", metrics); // camel-micrometer serves this registry at /observe/metrics
         beans.put("kubernetesClient", kubernetes);
         beans.put("graphqlHttpClient", graphqlHttpClient);
         beans.put("noOutboundHeaders", new NoOutboundHeaders());
-        beans.put("scheduledJobsQuery", ScheduledJobsQuery.of(config));
-        beans.put("pollBackoff", new PollBackoff(config.pollInterval(), Clock.systemUTC()));
-        beans.put("jobSelection", new JobSelection(config.tags()));
+        beans.put("scheduledJobsQuery", ScheduledJobsQuery.of(config, clock));
+        beans.put("pollBackoff", polls);
+        beans.put("jobSelection", new JobSelection(config.tags(), metrics));
+        beans.put("inFlightJobs", inFlight);
+        beans.put("jobCreations", new JobCreations(inFlight, config.staleJobDataTimeout(), clock, metrics));
+        beans.put("kubernetesWriteLimiter", new ApiRateLimiter(config.k8sClientQps(), config.k8sClientBurst()));
         beans.put("podSpecBuilder", new PodSpecBuilder(config, PodTemplateLookup.inNamespace(kubernetes, config.namespace())));
+        beans.put("leaderElection", leader);
+        beans.put("leaderOnly", leader.leaderOnlyPolicy());
+        if (leader.service() != null) {
+            beans.put("leaderElectionService", leader.service());
+        }
+        beans.put("controllerHealth", new ControllerHealth(polls, inFlight, leader));
+
+        // Pod and job events: findings, failing jobs through the agent API, cancellations.
+        ApiRateLimiter writes = (ApiRateLimiter) beans.get("kubernetesWriteLimiter");
+        KubernetesJobs jobs = new KubernetesJobs(kubernetes, config.namespace(), writes::acquire);
+        beans.put("kubernetesJobs", jobs);
+        beans.put("findings", new Findings(new PodFailureClassifier(config.imagePullBackoffGracePeriod(),
+                config.podPendingTimeout(), config.emptyJobGracePeriod()), jobs, List.of("queue=" + config.queue()),
+                clock, metrics));
+        beans.put("cancelCandidates", new CancelCandidates(metrics));
+        beans.put("jobFailer", new JobFailer(new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent()),
+                new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret()), clock, metrics));
         return beans;
+    }
+
+    /** A bean the routes use, for tests and the demo. */
+    public <T> T bean(String name, Class<T> type) {
+        return camelContext().getRegistry().lookupByNameAndType(name, type);
     }
 
     /**

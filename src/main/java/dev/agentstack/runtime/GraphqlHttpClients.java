@@ -33,6 +33,8 @@ public final class GraphqlHttpClients {
                 .setDefaultHeaders(List.of(new BasicHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token)))
                 .setUserAgent(Version.userAgent())
                 .disableCookieManagement()
+                // Our poll loop owns retries: it logs each failure and honours Retry-After itself.
+                .disableAutomaticRetries()
                 .build();
     }
 }

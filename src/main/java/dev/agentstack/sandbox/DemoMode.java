@@ -45,7 +45,11 @@ public final class DemoMode {
         String token = "demo-" + UUID.randomUUID(); // a real-looking secret that must never be printed
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes();
              FakeBuildkite buildkite = FakeBuildkite.start(ORG, token)) {
-            ControllerConfig config = base.toBuilder()
+            ControllerConfig.Builder demo = base.toBuilder();
+            if (!base.isSet(Options.MANAGEMENT_PORT)) {
+                demo.set(Options.MANAGEMENT_PORT, 0); // only when asked: 8080 may be taken on a laptop
+            }
+            ControllerConfig config = demo
                     .set(Options.ORG, ORG)
                     .set(Options.BUILDKITE_TOKEN, token)
                     .set(Options.GRAPHQL_ENDPOINT, buildkite.graphqlEndpoint())
@@ -90,7 +94,7 @@ public final class DemoMode {
     }
 
     private static List<Seeded> seed(FakeBuildkite buildkite, ControllerConfig config, PrintStream out) {
-        JobSelection selection = new JobSelection(config.tags());
+        JobSelection selection = new JobSelection(config.tags(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         Map<String, String> pipelines = ExamplePipelines.load();
         List<Seeded> seeded = new ArrayList<>();
         for (Map.Entry<String, String> p : pipelines.entrySet()) {

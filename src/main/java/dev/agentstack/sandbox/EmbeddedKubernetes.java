@@ -32,7 +32,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     public EmbeddedKubernetes() {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
-                new KubernetesMixedDispatcher(responses), false);
+                new EventFieldSelectors(new KubernetesMixedDispatcher(responses)), false);
         server.init();
         client = server.createClient();
     }

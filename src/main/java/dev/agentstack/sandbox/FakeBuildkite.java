@@ -41,6 +41,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,9 +70,17 @@ public final class FakeBuildkite implements AutoCloseable {
         }
     }
 
+    /** One agent REST API call: which (register, connect, acquire, ...), by which agent, for which job, with what body. */
+    public record AgentCall(String call, String agentName, String jobUuid, String body, Map<String, List<String>> headers) {
+    }
+
     private final String orgSlug;
     private final String orgUuid = UUID.randomUUID().toString();
     private final String token;
+    private volatile String agentToken;
+    private final Map<String, String> agentNamesByAccessToken = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedDeque<AgentCall> agentCalls = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<Fault> agentFaults = new ConcurrentLinkedDeque<>();
     private final Clock clock;
     private final Object lock = new Object();
     private final Map<String, FakeJob> jobs = new LinkedHashMap<>();
@@ -115,6 +124,41 @@ public final class FakeBuildkite implements AutoCloseable {
 
     public String baseUrl() {
         return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort();
+    }
+
+    /** What the controller's {@code agent-endpoint} option should be. */
+    public String agentEndpoint() {
+        return baseUrl() + "/v3";
+    }
+
+    /** The agent (registration) token {@code register} accepts; without one, registrations are refused. */
+    public FakeBuildkite withAgentToken(String agentToken) {
+        this.agentToken = agentToken;
+        return this;
+    }
+
+    /** The next agent API request is answered with this fault instead. */
+    public void enqueueAgentFault(Fault fault) {
+        agentFaults.add(fault);
+    }
+
+    /** Every agent API call received, in order. */
+    public List<AgentCall> agentCalls() {
+        return List.copyOf(agentCalls);
+    }
+
+    /** The agent API calls made by the agent named {@code agentName} (the controller names it after the Job). */
+    public List<AgentCall> agentCalls(String agentName) {
+        return agentCalls.stream().filter(c -> agentName.equals(c.agentName())).toList();
+    }
+
+    /** As if an agent had acquired the job: it is no longer SCHEDULED and cannot be acquired again. */
+    public void acquireAsAnotherAgent(String uuid) {
+        synchronized (lock) {
+            FakeJob j = job(uuid);
+            j.acquiredBy = "another-agent";
+            j.state = "ACCEPTED";
+        }
     }
 
     /** What the controller's {@code graphql-endpoint} option should be. */
@@ -218,14 +262,17 @@ public final class FakeBuildkite implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String body;
+            byte[] raw;
             try (InputStream in = exchange.getRequestBody()) {
-                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                raw = in.readAllBytes();
             }
+            String body = new String(raw, StandardCharsets.UTF_8);
             record(exchange, body);
             String path = exchange.getRequestURI().getPath();
             if (path.equals("/v1")) {
                 handleGraphql(exchange, body);
+            } else if (path.startsWith("/v3/")) {
+                handleAgentApi(exchange, path.substring("/v3".length()), raw);
             } else {
                 respond(exchange, 404, Map.of(), "{\"message\":\"Not Found\"}");
             }
@@ -292,6 +339,106 @@ public final class FakeBuildkite implements AutoCloseable {
             rejectedQueries.add(result.getErrors().get(0).getMessage());
         }
         respond(exchange, 200, Map.of(), JSON.writeValueAsString(result.toSpecification()));
+    }
+
+    // ---- agent REST API -----------------------------------------------------------------------------------------
+
+    private void handleAgentApi(HttpExchange exchange, String path, byte[] rawBody) throws IOException {
+        String bodyText = new String(gunzip(exchange.getRequestHeaders().getFirst("Content-Encoding"), rawBody),
+                StandardCharsets.UTF_8);
+        Fault fault = agentFaults.poll();
+        if (fault != null) {
+            sleep(fault.delay().toMillis());
+            if (fault.status() != 0) {
+                respond(exchange, fault.status(), fault.headers(), fault.body());
+                return;
+            }
+        }
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        String presented = auth != null && auth.startsWith("Token ") ? auth.substring("Token ".length()) : null;
+        String method = exchange.getRequestMethod();
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
+        if (path.equals("/register") && method.equals("POST")) {
+            if (agentToken == null || !agentToken.equals(presented)) {
+                respond(exchange, 401, Map.of(), "{\"message\":\"Invalid agent registration token\"}");
+                return;
+            }
+            Map<?, ?> req = JSON.readValue(bodyText, Map.class);
+            String name = String.valueOf(req.get("name"));
+            String access = "access-" + UUID.randomUUID();
+            agentNamesByAccessToken.put(access, name);
+            agentCalls.add(new AgentCall("register", name, null, bodyText, headers));
+            respond(exchange, 200, Map.of(), JSON.writeValueAsString(Map.of("id", UUID.randomUUID().toString(),
+                    "name", name, "access_token", access, "endpoint", agentEndpoint(), "meta_data", req.get("meta_data"))));
+            return;
+        }
+        String agent = presented == null ? null : agentNamesByAccessToken.get(presented);
+        if (agent == null) {
+            respond(exchange, 401, Map.of(), "{\"message\":\"Invalid access token\"}");
+            return;
+        }
+        if (path.equals("/connect") || path.equals("/disconnect")) {
+            agentCalls.add(new AgentCall(path.substring(1), agent, null, bodyText, headers));
+            respond(exchange, 200, Map.of(), "{}");
+            return;
+        }
+        String[] parts = path.split("/"); // "", "jobs", uuid, action
+        if (parts.length != 4 || !parts[1].equals("jobs")) {
+            respond(exchange, 404, Map.of(), "{\"message\":\"Not Found\"}");
+            return;
+        }
+        String uuid = parts[2];
+        String action = parts[3];
+        agentCalls.add(new AgentCall(action, agent, uuid, bodyText, headers));
+        synchronized (lock) {
+            FakeJob j = jobs.get(uuid);
+            if (j == null) {
+                respond(exchange, 404, Map.of(), "{\"message\":\"No job found\"}");
+                return;
+            }
+            switch (action) {
+                case "acquire" -> {
+                    if (!j.state.equals("SCHEDULED") || j.acquiredBy != null && !j.acquiredBy.equals(agent)) {
+                        respond(exchange, 422, Map.of(), "{\"message\":\"Job has already been acquired\"}");
+                        return;
+                    }
+                    j.acquiredBy = agent;
+                    j.state = "ACCEPTED";
+                }
+                case "start" -> {
+                    if (!agent.equals(j.acquiredBy)) {
+                        respond(exchange, 422, Map.of(), "{\"message\":\"Job not acquired by this agent\"}");
+                        return;
+                    }
+                    j.state = "RUNNING";
+                    j.startedAt = clock.instant();
+                }
+                case "chunks" -> j.log.append(bodyText);
+                case "finish" -> {
+                    Map<?, ?> req = JSON.readValue(bodyText, Map.class);
+                    j.exitStatus = String.valueOf(req.get("exit_status"));
+                    j.signalReason = req.get("signal_reason") == null ? null : String.valueOf(req.get("signal_reason"));
+                    j.state = "FINISHED";
+                    j.finishedAt = clock.instant();
+                }
+                default -> {
+                    respond(exchange, 404, Map.of(), "{\"message\":\"Not Found\"}");
+                    return;
+                }
+            }
+            j.agentApiCalls.add(action);
+        }
+        respond(exchange, 200, Map.of(), "{\"id\":\"" + uuid + "\"}");
+    }
+
+    private static byte[] gunzip(String encoding, byte[] body) throws IOException {
+        if (!"gzip".equals(encoding)) {
+            return body;
+        }
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+            return in.readAllBytes();
+        }
     }
 
     private static void respond(HttpExchange exchange, int status, Map<String, String> headers, String body)
@@ -490,7 +637,7 @@ public final class FakeBuildkite implements AutoCloseable {
                     @Override
                     public String serialize(Object value, GraphQLContext context, Locale locale) {
                         Instant i = value instanceof Instant in ? in : Instant.parse(value.toString());
-                        return DateTimeFormatter.ISO_INSTANT.format(i.truncatedTo(ChronoUnit.SECONDS));
+                        return DateTimeFormatter.ISO_INSTANT.format(i.truncatedTo(ChronoUnit.MILLIS));
                     }
 
                     @Override

@@ -1,0 +1,84 @@
+package dev.agentstack.runtime;
+
+import dev.agentstack.buildkite.PollBackoff;
+import dev.agentstack.scheduling.InFlightJobs;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRepository;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/**
+ * Readiness checks of the controller, served with Camel's own at {@code /observe/health/ready}: down while Buildkite
+ * or the Kubernetes API cannot be reached, and while this replica stands by for the leader.
+ */
+public final class ControllerHealth implements HealthCheckRepository {
+
+    /** The id of the check that is down while this replica stands by. */
+    public static final String LEADER_CHECK = "leader";
+    public static final String BUILDKITE_CHECK = "buildkite";
+
+    /**
+     * Checks the pod's own readiness probe leaves out ({@code /observe/health/pod}). Camel's leader election only lets
+     * Ready pods lead: a standby must stay Ready to take over, and a Buildkite outage (which every replica shares)
+     * must not bounce leadership between replicas.
+     */
+    public static final java.util.Set<String> NOT_FOR_POD_READINESS = java.util.Set.of(LEADER_CHECK, BUILDKITE_CHECK);
+
+    private final List<HealthCheck> checks;
+    private boolean enabled = true;
+
+    public ControllerHealth(PollBackoff polls, InFlightJobs inFlight, LeaderElection leader) {
+        this.checks = List.of(
+                readiness(BUILDKITE_CHECK, () -> !leader.isLeader() || polls.lastFailure() == null,
+                        () -> polls.lastFailure() == null ? "polls succeed" : "last poll failed: " + polls.lastFailure()),
+                readiness("kubernetes", () -> inFlight.lastListFailure() == null,
+                        () -> inFlight.lastListFailure() == null ? "our Jobs are listed and watched"
+                                : "cannot list our Jobs: " + inFlight.lastListFailure()),
+                readiness(LEADER_CHECK, leader::isLeader,
+                        () -> leader.isLeader() ? "this replica schedules" : "standing by for the leader"));
+    }
+
+    @Override
+    public String getId() {
+        return "agent-stack-camel";
+    }
+
+    @Override
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    @Override
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    @Override
+    public Stream<HealthCheck> stream() {
+        return enabled ? checks.stream() : Stream.empty();
+    }
+
+    private static HealthCheck readiness(String id, BooleanSupplier up, Supplier<String> message) {
+        return new AbstractHealthCheck("agent-stack-camel", id) {
+            @Override
+            public boolean isLiveness() {
+                return false;
+            }
+
+            @Override
+            protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+                builder.message(message.get());
+                if (up.getAsBoolean()) {
+                    builder.up();
+                } else {
+                    builder.down();
+                }
+            }
+        };
+    }
+}

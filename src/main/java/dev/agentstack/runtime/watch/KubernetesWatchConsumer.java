@@ -1,0 +1,94 @@
+package dev.agentstack.runtime.watch;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds informer events into the route, one exchange per event, in the order the informer delivers them: body = the
+ * object, header {@value #ACTION} = ADDED, MODIFIED (also for resyncs) or DELETED.
+ */
+final class KubernetesWatchConsumer extends DefaultConsumer {
+
+    /** The same header name camel-kubernetes consumers use. */
+    static final String ACTION = "CamelKubernetesEventAction";
+    private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.watch");
+
+    private SharedIndexInformer<? extends HasMetadata> informer;
+
+    KubernetesWatchConsumer(KubernetesWatchEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+    }
+
+    @Override
+    public KubernetesWatchEndpoint getEndpoint() {
+        return (KubernetesWatchEndpoint) super.getEndpoint();
+    }
+
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    protected void doStart() throws Exception {
+        super.doStart();
+        KubernetesWatchEndpoint e = getEndpoint();
+        SharedIndexInformer raw = e.kind().informer(e.client(), e.getNamespace(), e.getLabelSelector(), e.getResyncPeriod());
+        raw.addEventHandler(new ResourceEventHandler<HasMetadata>() {
+            @Override
+            public void onAdd(HasMetadata obj) {
+                emit("ADDED", obj);
+            }
+
+            @Override
+            public void onUpdate(HasMetadata oldObj, HasMetadata newObj) {
+                emit("MODIFIED", newObj);
+            }
+
+            @Override
+            public void onDelete(HasMetadata obj, boolean deletedFinalStateUnknown) {
+                emit("DELETED", obj);
+            }
+        });
+        // Keep trying when the API server is unreachable at start or later; the readiness check reports it meanwhile.
+        raw.exceptionHandler((started, t) -> {
+            LOG.warn("watch of {} in {} failed ({}); retrying", e.kind().name().toLowerCase(), e.getNamespace(),
+                    t.getMessage());
+            return true;
+        });
+        informer = raw;
+        informer.start();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (informer != null) {
+            informer.close();
+            informer = null;
+        }
+        super.doStop();
+    }
+
+    /** True while the informer is connected and its cache is in step with the API server. */
+    boolean isWatching() {
+        return informer != null && informer.isWatching();
+    }
+
+    private void emit(String action, HasMetadata obj) {
+        Exchange exchange = createExchange(false);
+        exchange.getIn().setBody(obj);
+        exchange.getIn().setHeader(ACTION, action);
+        try {
+            getProcessor().process(exchange);
+        } catch (Exception ex) {
+            exchange.setException(ex);
+        }
+        if (exchange.getException() != null) {
+            getExceptionHandler().handleException("Error processing a Kubernetes " + action + " event", exchange,
+                    exchange.getException());
+        }
+        releaseExchange(exchange, false);
+    }
+}

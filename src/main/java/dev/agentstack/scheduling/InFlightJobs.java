@@ -1,0 +1,232 @@
+package dev.agentstack.scheduling;
+
+import dev.agentstack.memory.RecentKeys;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * How many of our Jobs are unfinished, observed rather than guessed: the Jobs carrying our controller-id label that
+ * exist and have no Complete or Failed condition (kept from the Job watch and reconciled by periodic lists), plus
+ * reservations for creations in progress. A slot is taken by {@link #tryReserve} and freed by whichever comes first: the
+ * Job finishing, the Job being deleted, or the creation not happening.
+ *
+ * <p>All state changes are short in-memory updates under one lock; no network call or wait happens while it is held.
+ */
+public final class InFlightJobs {
+
+    /** The outcome of asking for a slot. */
+    public enum Reservation {
+        /** A slot is held for this job until {@link #created} or {@link #release}. */
+        RESERVED,
+        /** A Job for this uuid exists or is being created: nothing to do. */
+        ALREADY_SCHEDULED,
+        /** max-in-flight unfinished Jobs already; leave the job for a later poll. */
+        NO_SLOT,
+        /** The first list of our Jobs has not completed; counting would be a guess. */
+        NOT_READY
+    }
+
+    /** What we know of one Job: whether it is finished, and when we learnt it (local monotonic time). */
+    private record Known(boolean finished, long learntAt) {
+    }
+
+    /**
+     * Jobs we created, remembered after their Kubernetes Job is gone: a job Buildkite still lists as scheduled after
+     * its Job was deleted is never started twice (the events route reports it instead).
+     */
+    static final int CREATED_MEMORY = 50_000;
+    static final Duration CREATED_MEMORY_TTL = Duration.ofHours(24);
+
+    private final int maxInFlight;
+    private final LongSupplier clock;
+    private final RecentKeys<String> createdByUs;
+    private final Map<String, Known> jobs = new HashMap<>();
+    private final Set<String> reserved = new HashSet<>();
+    private int unfinished;
+    private boolean ready;
+    private int highWater;
+    private volatile String lastListFailure = "no list of our Jobs yet";
+
+    /**
+     * @param maxInFlight the most unfinished Jobs at once; 0 means no limit
+     * @param clock       a monotonic clock in nanoseconds (System::nanoTime)
+     */
+    public InFlightJobs(int maxInFlight, LongSupplier clock) {
+        this.maxInFlight = maxInFlight;
+        this.clock = clock;
+        this.createdByUs = new RecentKeys<>(CREATED_MEMORY, CREATED_MEMORY_TTL, clock);
+    }
+
+    public InFlightJobs(int maxInFlight) {
+        this(maxInFlight, System::nanoTime);
+    }
+
+    /** Publishes {@code buildkite_limiter_in_flight} and {@code buildkite_limiter_max_in_flight}. */
+    public InFlightJobs registerMetrics(MeterRegistry registry) {
+        Gauge.builder("buildkite.limiter.in.flight", this, InFlightJobs::inFlight)
+                .description("Unfinished Jobs of this controller plus creations in progress").register(registry);
+        Gauge.builder("buildkite.limiter.max.in.flight", this, j -> j.maxInFlight)
+                .description("The max-in-flight option (0 = no limit)").register(registry);
+        return this;
+    }
+
+    /** Takes a slot for the job unless it is already scheduled or the limit is reached. */
+    public synchronized Reservation tryReserve(String uuid) {
+        if (!ready) {
+            return Reservation.NOT_READY;
+        }
+        if (reserved.contains(uuid) || jobs.containsKey(uuid) || createdByUs.contains(uuid)) {
+            return Reservation.ALREADY_SCHEDULED;
+        }
+        if (maxInFlight > 0 && inFlight() >= maxInFlight) {
+            return Reservation.NO_SLOT;
+        }
+        reserved.add(uuid);
+        highWater = Math.max(highWater, inFlight());
+        return Reservation.RESERVED;
+    }
+
+    /** The Job was created: the slot now belongs to the unfinished Job itself. */
+    public synchronized void created(String uuid) {
+        createdByUs.add(uuid);
+        if (reserved.remove(uuid) && !jobs.containsKey(uuid)) {
+            put(uuid, false, clock.getAsLong());
+        }
+    }
+
+    /** The creation did not happen (failed, invalid, stale, or failed on Buildkite instead): free the slot. */
+    public synchronized void release(String uuid) {
+        reserved.remove(uuid);
+    }
+
+    /** A watch event for one of our Jobs. */
+    public synchronized void onJobEvent(String action, Job job) {
+        String uuid = uuidOf(job);
+        if (uuid == null) {
+            return;
+        }
+        if ("DELETED".equals(action)) {
+            remove(uuid);
+        } else {
+            reserved.remove(uuid);
+            put(uuid, isFinished(job), clock.getAsLong());
+        }
+    }
+
+    /**
+     * Replaces what we know with a list of all our Jobs taken from the API server, except for Jobs an event or a
+     * creation told us about after the list started (they are newer than the list). A missed watch event or a closed
+     * watch therefore cannot leak or double-count a slot for longer than one reconcile interval.
+     *
+     * @param listStartedAt the clock value just before the list request was sent
+     */
+    public synchronized void reconcile(List<Job> listed, long listStartedAt) {
+        Map<String, Boolean> fromList = new HashMap<>();
+        for (Job job : listed) {
+            String uuid = uuidOf(job);
+            if (uuid != null) {
+                fromList.put(uuid, isFinished(job));
+            }
+        }
+        for (String uuid : List.copyOf(jobs.keySet())) {
+            if (jobs.get(uuid).learntAt() < listStartedAt && !fromList.containsKey(uuid)) {
+                remove(uuid);
+            }
+        }
+        fromList.forEach((uuid, finished) -> {
+            Known known = jobs.get(uuid);
+            if (known == null || known.learntAt() < listStartedAt) {
+                reserved.remove(uuid);
+                put(uuid, finished, listStartedAt);
+            }
+        });
+        ready = true;
+        lastListFailure = null;
+    }
+
+    /** The list of our Jobs failed: the count keeps following watch events meanwhile. */
+    public void listFailed(Throwable error) {
+        lastListFailure = error.getClass().getSimpleName() + (error.getMessage() != null ? ": " + error.getMessage() : "");
+    }
+
+    /** Why the last list of our Jobs failed, or null when it succeeded. */
+    public String lastListFailure() {
+        return lastListFailure;
+    }
+
+    /** The clock reading to pass to {@link #reconcile} as the list's start. */
+    public long now() {
+        return clock.getAsLong();
+    }
+
+    /** Unfinished Jobs plus creations in progress. */
+    public synchronized int inFlight() {
+        return unfinished + reserved.size();
+    }
+
+    public int maxInFlight() {
+        return maxInFlight;
+    }
+
+    /** True once the first list of our Jobs has been read. */
+    public synchronized boolean isReady() {
+        return ready;
+    }
+
+    /** The highest in-flight count ever reached (for tests and the soak report). */
+    public synchronized int highWater() {
+        return highWater;
+    }
+
+    /** How many Jobs (finished or not) we know exist. */
+    public synchronized int knownJobs() {
+        return jobs.size();
+    }
+
+    private void put(String uuid, boolean finished, long at) {
+        Known previous = jobs.put(uuid, new Known(finished, at));
+        if (previous == null || previous.finished()) {
+            unfinished += finished ? 0 : 1;
+        } else if (finished) {
+            unfinished--;
+        }
+        highWater = Math.max(highWater, inFlight());
+    }
+
+    private void remove(String uuid) {
+        Known previous = jobs.remove(uuid);
+        if (previous != null && !previous.finished()) {
+            unfinished--;
+        }
+        reserved.remove(uuid);
+    }
+
+    /** Finished: a Complete or Failed condition whose status is True. */
+    public static boolean isFinished(Job job) {
+        if (job.getStatus() == null || job.getStatus().getConditions() == null) {
+            return false;
+        }
+        for (JobCondition c : job.getStatus().getConditions()) {
+            if (("Complete".equals(c.getType()) || "Failed".equals(c.getType())) && "True".equals(c.getStatus())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String uuidOf(Job job) {
+        if (job == null || job.getMetadata() == null || job.getMetadata().getLabels() == null) {
+            return null;
+        }
+        return job.getMetadata().getLabels().get(dev.agentstack.podspec.PodSpecBuilder.LABEL_JOB_UUID);
+    }
+}

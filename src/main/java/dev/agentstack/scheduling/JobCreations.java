@@ -1,0 +1,118 @@
+package dev.agentstack.scheduling;
+
+import dev.agentstack.buildkite.BuildkiteJob;
+import dev.agentstack.buildkite.FailureReport;
+import dev.agentstack.podspec.PodSpecBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler stage's bookkeeping around one creation: taking a slot (or holding the job back), dropping jobs whose
+ * data went stale while they waited, and recording how the creation ended, which frees or keeps the slot. Metrics:
+ * {@code buildkite_scheduler_job_creations_total{outcome,reason}}, {@code buildkite_limiter_jobs_held_back_total{reason}},
+ * {@code buildkite_job_end_to_end_seconds} (scheduledAt to Job created).
+ */
+public final class JobCreations {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.scheduler");
+
+    private final InFlightJobs inFlight;
+    private final Duration staleAfter;
+    private final Clock clock;
+    private final MeterRegistry registry;
+    private final Timer endToEnd;
+    private final Counter stale;
+
+    public JobCreations(InFlightJobs inFlight, Duration staleAfter, Clock clock, MeterRegistry registry) {
+        this.inFlight = inFlight;
+        this.staleAfter = staleAfter;
+        this.clock = clock;
+        this.registry = registry;
+        this.endToEnd = Timer.builder("buildkite.job.end.to.end")
+                .description("Time from a job becoming scheduled in Buildkite to its Kubernetes Job being created")
+                .publishPercentileHistogram().register(registry);
+        this.stale = Counter.builder("buildkite.limiter.jobs.stale")
+                .description("Jobs not created because their data was older than stale-job-data-timeout").register(registry);
+    }
+
+    /** Takes an in-flight slot for the job; false when it is already scheduled or no slot is free (try a later poll). */
+    public boolean reserve(BuildkiteJob job) {
+        InFlightJobs.Reservation r = inFlight.tryReserve(job.uuid());
+        if (r == InFlightJobs.Reservation.RESERVED) {
+            return true;
+        }
+        registry.counter("buildkite.limiter.jobs.held.back", "reason", r.name().toLowerCase()).increment();
+        LOG.debug("job {} not scheduled now: {}", job.uuid(), r);
+        return false;
+    }
+
+    /** True (and the slot freed) when the job's data was fetched longer ago than stale-job-data-timeout. */
+    public boolean dropIfStale(BuildkiteJob job, Instant fetchedAt) {
+        if (fetchedAt == null || Duration.between(fetchedAt, clock.instant()).compareTo(staleAfter) <= 0) {
+            return false;
+        }
+        inFlight.release(job.uuid());
+        stale.increment();
+        LOG.debug("job {} fetched at {} is stale; a later poll will see it again", job.uuid(), fetchedAt);
+        return true;
+    }
+
+    public void created(BuildkiteJob job) {
+        inFlight.created(job.uuid());
+        outcome("created", "");
+        if (job.scheduledAt() != null) {
+            Duration waited = Duration.between(job.scheduledAt(), clock.instant());
+            if (!waited.isNegative()) {
+                endToEnd.record(waited);
+            }
+        }
+    }
+
+    /** 409 AlreadyExists: another replica, an earlier run or an earlier poll created it. Not an error. */
+    public void alreadyExists(BuildkiteJob job) {
+        inFlight.release(job.uuid());
+        outcome("duplicate", "");
+    }
+
+    /** The job cannot run (the builder refused it); it is failed on Buildkite instead and never holds a slot. */
+    public void invalid(BuildkiteJob job) {
+        inFlight.release(job.uuid());
+        outcome("invalid", "");
+    }
+
+    /** What Buildkite is told about a job the builder refused: the builder's reason, in the job's log. */
+    public FailureReport invalidJobReport(BuildkiteJob job, String reason) {
+        return new FailureReport(job.uuid(), PodSpecBuilder.jobName(job.uuid()), job.agentQueryRules(), "invalid_job",
+                reason, 1, false);
+    }
+
+    /** The API server refused or did not answer; the slot is freed and a later poll tries again. */
+    public void failed(BuildkiteJob job, Throwable error) {
+        inFlight.release(job.uuid());
+        outcome("error", kubernetesReason(error));
+    }
+
+    private void outcome(String outcome, String reason) {
+        registry.counter("buildkite.scheduler.job.creations", "outcome", outcome, "reason", reason).increment();
+    }
+
+    /** The Kubernetes StatusReason (e.g. Forbidden, Invalid, InternalError), or a short class name. */
+    static String kubernetesReason(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof KubernetesClientException k) {
+                if (k.getStatus() != null && k.getStatus().getReason() != null && !k.getStatus().getReason().isEmpty()) {
+                    return k.getStatus().getReason();
+                }
+                return k.getCode() > 0 ? "http_" + k.getCode() : "connection";
+            }
+        }
+        return error == null ? "unknown" : error.getClass().getSimpleName();
+    }
+}

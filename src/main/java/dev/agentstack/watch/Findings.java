@@ -1,0 +1,114 @@
+package dev.agentstack.watch;
+
+import dev.agentstack.buildkite.FailureReport;
+import dev.agentstack.memory.RecentKeys;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The events routes' view of findings: classifies pod and Job events (skipping jobs already reported), re-checks the
+ * live state before anyone acts, turns a finding into the failure report Buildkite gets, and records that it was
+ * acted on, once per job: in memory (bounded, expiring) and as an annotation on the Job, which survives restarts.
+ * Metric: {@code buildkite_watcher_findings_total{reason}}.
+ */
+public final class Findings {
+
+    static final int MEMORY = 10_000;
+    static final Duration MEMORY_TTL = Duration.ofHours(6);
+
+    private final PodFailureClassifier classifier;
+    private final KubernetesJobs jobs;
+    private final List<String> fallbackTags;
+    private final Clock clock;
+    private final MeterRegistry registry;
+    private final RecentKeys<String> reported = new RecentKeys<>(MEMORY, MEMORY_TTL);
+
+    /** @param fallbackTags tags to register with when a job's own are unknown (the controller's queue tag) */
+    public Findings(PodFailureClassifier classifier, KubernetesJobs jobs, List<String> fallbackTags, Clock clock,
+                    MeterRegistry registry) {
+        this.classifier = classifier;
+        this.jobs = jobs;
+        this.fallbackTags = List.copyOf(fallbackTags);
+        this.clock = clock;
+        this.registry = registry;
+    }
+
+    /** What a pod event shows, or null. */
+    public Finding ofPod(String action, Pod pod) {
+        var finding = "DELETED".equals(action) ? classifier.classifyDeleted(pod) : classifier.classify(pod, clock.instant());
+        return unreported(finding.orElse(null));
+    }
+
+    /** What a Job event shows, or null. */
+    public Finding ofJob(String action, Job job) {
+        if ("DELETED".equals(action)) {
+            return null;
+        }
+        if (job.getMetadata().getAnnotations() != null && job.getMetadata().getAnnotations().containsKey(KubernetesJobs.REPORTED)) {
+            return null;
+        }
+        return unreported(classifier.classify(job, clock.instant()).orElse(null));
+    }
+
+    private Finding unreported(Finding f) {
+        return f == null || reported.contains(f.uuid()) ? null : f;
+    }
+
+    /**
+     * Reads the live objects again: a cached event can be stale, and another replica or an earlier run may have
+     * reported the job already. A pod that died or was deleted is judged even when its Job is gone.
+     */
+    public boolean stillActionable(Finding f) {
+        if (reported.contains(f.uuid())) {
+            return false;
+        }
+        Job live = jobs.live(f.jobName());
+        if (live != null && live.getMetadata().getAnnotations() != null
+                && live.getMetadata().getAnnotations().containsKey(KubernetesJobs.REPORTED)) {
+            reported.add(f.uuid());
+            return false;
+        }
+        if ("no_pod".equals(f.reason())) {
+            return live != null && jobs.pods(f.jobName()).isEmpty() && classifier.classify(live, clock.instant()).isPresent();
+        }
+        return live != null || "pod_died".equals(f.reason());
+    }
+
+    public boolean noLongerActionable(Finding f) {
+        return !stillActionable(f);
+    }
+
+    /** The report Buildkite gets: the message with the events of the pod or Job. */
+    public FailureReport report(Finding f) {
+        List<Event> events = switch (f.eventsOf()) {
+            case POD -> f.podName() == null ? List.of() : jobs.events("Pod", f.podName());
+            case JOB -> jobs.events("Job", f.jobName());
+            case NONE -> List.of();
+        };
+        String message = FailureMessages.render(f, events, clock.instant());
+        return new FailureReport(f.uuid(), f.jobName(), f.tags().isEmpty() ? fallbackTags : f.tags(), f.reason(),
+                message, f.exitStatus(), f.cancelIfTaken());
+    }
+
+    /** Records that the finding was acted on (whatever the outcome), so it is acted on once. */
+    public void acted(Finding f) {
+        reported.add(f.uuid());
+        registry.counter("buildkite.watcher.findings", "reason", f.reason()).increment();
+        jobs.markReported(f.jobName(), f.reason());
+    }
+
+    /** Something else (the cancel checker) dealt with the job: pod and Job events about it need no finding. */
+    public void remember(String uuid) {
+        reported.add(uuid);
+    }
+
+    /** For tests and metrics: how many jobs are remembered as reported. */
+    public int remembered() {
+        return reported.size();
+    }
+}

@@ -1,0 +1,206 @@
+package dev.agentstack.bench;
+
+import dev.agentstack.buildkite.BuildkiteJob;
+import dev.agentstack.config.ControllerConfig;
+import dev.agentstack.config.Options;
+import dev.agentstack.podspec.BuildResult;
+import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.sandbox.EmbeddedKubernetes;
+import dev.agentstack.sandbox.FakeBuildkite;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import org.awaitility.Awaitility;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Scheduling benchmark (run with {@code mvn -B -Pbench -DskipTests verify}): the packaged controller, as its own
+ * process, against FakeBuildkite and the embedded Kubernetes API in this process.
+ * <ol>
+ *   <li>baseline: a bare fabric8 loop creates 2,000 Jobs with job-creation-concurrency threads;</li>
+ *   <li>dispatch: a backlog of the same 2,000 jobs appears in Buildkite; time until all 2,000 Jobs exist
+ *       (max-in-flight 0, poll-interval 1s, no QPS limit);</li>
+ *   <li>latency: jobs arrive at a steady 50/s; time from a job becoming scheduled to its Job existing;</li>
+ *   <li>the controller process's resident memory at the end.</li>
+ * </ol>
+ * As an agent would, the benchmark moves each Buildkite job out of SCHEDULED once its Job exists. Prints one
+ * {@code BENCH ...} line last.
+ */
+public final class SchedulingBenchmark {
+
+    static final int JOBS = 2000;
+    static final int CONCURRENCY = Options.DEFAULT_JOB_CREATION_CONCURRENCY;
+    static final int ARRIVALS_PER_SECOND = 50;
+    static final int ARRIVAL_SECONDS = 20;
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args.length > 0 ? args[0] : "target/agent-stack-camel.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: run mvn package first");
+        }
+        String token = "bench-" + UUID.randomUUID();
+        try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes();
+             FakeBuildkite buildkite = FakeBuildkite.start("bench", token)) {
+            ControllerConfig config = ControllerConfig.builder().set(Options.ORG, "bench").set(Options.NAMESPACE, "bench")
+                    .build();
+
+            Map<String, Long> appearedAt = new ConcurrentHashMap<>();
+            AtomicInteger count = new AtomicInteger();
+            // Off the watch thread: the fake's lock must never stall the client's event loop.
+            ExecutorService agents = Executors.newSingleThreadExecutor();
+            // One watch over both namespaces, so the baseline's creations are observed as the controller's are.
+            try (Watch ignored = kubernetes.client().batch().v1().jobs().inAnyNamespace().watch(new Watcher<Job>() {
+                @Override
+                public void eventReceived(Action action, Job job) {
+                    if (action == Action.ADDED && "bench".equals(job.getMetadata().getNamespace())) {
+                        String uuid = job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
+                        if (appearedAt.putIfAbsent(uuid, System.nanoTime()) == null) {
+                            count.incrementAndGet();
+                            agents.execute(() -> buildkite.setState(uuid, "ASSIGNED")); // an agent takes it
+                        }
+                    }
+                }
+
+                @Override
+                public void onClose(WatcherException cause) {
+                }
+            })) {
+                Process controller = startController(jar, kubernetes, buildkite, token);
+                try {
+                    waitUntil(() -> buildkite.graphqlRequests().size() >= 2, Duration.ofSeconds(60), "controller polling");
+
+                    double baseline = baseline(kubernetes.client(), config);
+                    System.out.printf("baseline: %d Jobs created by a bare fabric8 loop with %d threads in %.2fs%n",
+                            JOBS, CONCURRENCY, baseline);
+
+                    long start = System.nanoTime();
+                    for (int i = 0; i < JOBS; i++) {
+                        buildkite.scheduleCommand("backlog " + i, "queue=kubernetes");
+                    }
+                    waitUntil(() -> count.get() >= JOBS, Duration.ofMinutes(5), "the backlog's Jobs");
+                    double dispatch = (System.nanoTime() - start) / 1e9;
+                    System.out.printf("dispatch: %d Jobs for a backlog of %d jobs in %.2fs%n", count.get(), JOBS, dispatch);
+
+                    long period = TimeUnit.SECONDS.toNanos(1) / ARRIVALS_PER_SECOND;
+                    long next = System.nanoTime();
+                    for (int i = 0; i < ARRIVALS_PER_SECOND * ARRIVAL_SECONDS; i++) {
+                        next += period;
+                        while (System.nanoTime() < next) {
+                            Thread.onSpinWait();
+                        }
+                        long at = System.nanoTime();
+                        String uuid = buildkite.scheduleCommand("steady " + i, "queue=kubernetes");
+                        arrivalsByUuid.put(uuid, at);
+                    }
+                    waitUntil(() -> arrivalsByUuid.keySet().stream().allMatch(appearedAt::containsKey),
+                            Duration.ofMinutes(2), "the steady jobs' Jobs");
+                    List<Long> latencies = new ArrayList<>();
+                    arrivalsByUuid.forEach((uuid, at) -> latencies.add(appearedAt.get(uuid) - at));
+                    Collections.sort(latencies);
+                    double p50 = latencies.get(latencies.size() / 2) / 1e6;
+                    double p99 = latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1) / 1e6;
+                    System.out.printf("latency: %d jobs at %d/s, scheduled to Job created p50 %.0fms p99 %.0fms%n",
+                            latencies.size(), ARRIVALS_PER_SECOND, p50, p99);
+
+                    long rssMb = rssKb(controller.pid()) / 1024;
+                    double ratio = dispatch / baseline;
+                    System.out.printf("targets: ratio <= 1.3 %s, p99 <= 1250ms %s, rss <= 300MiB %s%n",
+                            ratio <= 1.3 ? "met" : "MISSED", p99 <= 1250 ? "met" : "MISSED", rssMb <= 300 ? "met" : "MISSED");
+                    System.out.printf("BENCH jobs=%d dispatch_s=%.2f baseline_s=%.2f ratio=%.2f p50_ms=%.0f p99_ms=%.0f rss_mb=%d%n",
+                            JOBS, dispatch, baseline, ratio, p50, p99, rssMb);
+                } finally {
+                    controller.destroy();
+                    controller.waitFor(20, TimeUnit.SECONDS);
+                    agents.shutdownNow();
+                }
+            }
+        }
+    }
+
+    private static final Map<String, Long> arrivalsByUuid = new ConcurrentHashMap<>();
+
+    /** The same kind of Jobs, built by our builder, created by plain fabric8 calls with the same concurrency. */
+    static double baseline(KubernetesClient client, ControllerConfig config) throws InterruptedException {
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < JOBS; i++) {
+            String uuid = UUID.randomUUID().toString();
+            BuildResult r = PodSpecBuilder.build(new BuildkiteJob(null, uuid, "echo " + i, List.of("queue=kubernetes"),
+                    0, null, List.of("BUILDKITE_COMMAND=echo " + i)), config);
+            jobs.add(r.job());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+        CountDownLatch done = new CountDownLatch(JOBS);
+        long start = System.nanoTime();
+        for (Job job : jobs) {
+            pool.submit(() -> {
+                try {
+                    client.batch().v1().jobs().inNamespace("baseline").resource(job).create();
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        done.await();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        return seconds;
+    }
+
+    static Process startController(Path jar, EmbeddedKubernetes kubernetes, FakeBuildkite buildkite, String token)
+            throws IOException {
+        // The controller finds the API server as kubectl would; here through KUBERNETES_MASTER.
+        ProcessBuilder pb = new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=128m", "-XX:ReservedCodeCacheSize=64m",
+                "-jar", jar.toString(), "run"));
+        Map<String, String> env = pb.environment();
+        env.put("KUBERNETES_MASTER", kubernetes.url());
+        env.put("KUBERNETES_TRUST_CERTIFICATES", "true");
+        env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
+        env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
+        env.put("BUILDKITE_TOKEN", token);
+        env.put("AGENT_STACK_ORG", "bench");
+        env.put("AGENT_STACK_GRAPHQL_ENDPOINT", buildkite.graphqlEndpoint());
+        env.put("AGENT_STACK_NAMESPACE", "bench");
+        env.put("AGENT_STACK_MAX_IN_FLIGHT", "0");
+        env.put("AGENT_STACK_POLL_INTERVAL", "1s");
+        env.put("AGENT_STACK_K8S_CLIENT_RATE_LIMITER_QPS", "0");
+        env.put("AGENT_STACK_GRAPHQL_PAGE_SIZE", "500");
+        env.put("AGENT_STACK_MANAGEMENT_PORT", "0");
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(new File("target/bench-controller.log"));
+        return pb.start();
+    }
+
+    static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    static void waitUntil(Callable<Boolean> condition, Duration max, String what) {
+        Awaitility.await(what + " (see target/bench-controller.log)").atMost(max)
+                .pollInterval(Duration.ofMillis(10)).until(condition);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.agentstack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentstack.config.Option;
+import dev.agentstack.config.Options;
+import dev.agentstack.sandbox.FakeBuildkite;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The command line as a user meets it: exit codes, one-line errors, help. */
+class AgentStackCamelTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(Map<String, String> env, String... args) {
+        return AgentStackCamel.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsDefault() {
+        assertThat(run(Map.of(), "--help")).isZero();
+        for (Option<?> o : Options.ALL) {
+            if (o.isFileOnly()) {
+                assertThat(out()).contains("  " + o.key() + ": ");
+            } else {
+                assertThat(out()).contains(o.flag());
+                if (o.defaultValue() != null && !o.toText(o.defaultValue()).isEmpty()) {
+                    assertThat(out()).contains("(default: " + o.toText(o.defaultValue()) + ";");
+                }
+            }
+        }
+        assertThat(out()).contains("(default: 1s;", "(default: queue=kubernetes;", "(default: none, required;");
+    }
+
+    @Test
+    void versionPrintsTheVersion() {
+        assertThat(run(Map.of(), "version")).isZero();
+        assertThat(out()).startsWith("agent-stack-camel ");
+    }
+
+    @Test
+    void userErrorsAreOneLineWithExitCode2() {
+        assertThat(run(Map.of(), "run", "--org", "acme")).isEqualTo(2);
+        assertThat(err()).isEqualTo("agent-stack-camel: option buildkite-token: required (set --buildkite-token,"
+                + " AGENT_STACK_BUILDKITE_TOKEN, BUILDKITE_TOKEN, buildkite-token: in the config file)\n");
+    }
+
+    @Test
+    void unknownCommandsAndFlagsAreRefused() {
+        assertThat(run(Map.of(), "deploy")).isEqualTo(2);
+        assertThat(err()).contains("unknown command \"deploy\"");
+        err.reset();
+        assertThat(run(Map.of("BUILDKITE_TOKEN", "t"), "--org", "acme", "--colour", "blue")).isEqualTo(2);
+        assertThat(err()).isEqualTo("agent-stack-camel: unknown option --colour (see --help)\n");
+        err.reset();
+        assertThat(run(Map.of(), "run", "--poll-interval")).isEqualTo(2);
+        assertThat(err()).isEqualTo("agent-stack-camel: option --poll-interval needs a value\n");
+    }
+
+    @Test
+    void runWithAnOrganizationThatDoesNotExistExitsWith2() {
+        try (FakeBuildkite fake = FakeBuildkite.start("acme", "t0ken-value")) {
+            // No Kubernetes API is reachable here: the organization check must not depend on it.
+            int code = run(Map.of("BUILDKITE_TOKEN", "t0ken-value", "AGENT_STACK_NAMESPACE", "ns",
+                            "AGENT_STACK_MANAGEMENT_PORT", "0"),
+                    "--org", "acme-typo", "--graphql-endpoint", fake.graphqlEndpoint(), "--debug");
+            assertThat(code).isEqualTo(2);
+            assertThat(out() + err()).doesNotContain("t0ken-value");
+        }
+    }
+}

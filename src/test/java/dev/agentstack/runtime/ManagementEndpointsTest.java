@@ -1,0 +1,76 @@
+package dev.agentstack.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.agentstack.config.Options;
+import dev.agentstack.sandbox.Fault;
+import dev.agentstack.testing.ControllerHarness;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+/** Health and Prometheus metrics on the management port, with the names dashboards and probes rely on. */
+class ManagementEndpointsTest {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private HttpResponse<String> get(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void healthAndMetricsAnswerWithTheExpectedNames() throws Exception {
+        int port = freePort();
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MANAGEMENT_PORT, port))) {
+            String uuid = h.buildkite().scheduleCommand("echo", "queue=kubernetes");
+            h.buildkite().scheduleCommand("echo", "queue=kubernetes", "os=windows");
+            h.buildkite().enqueueGraphqlFault(Fault.status(500));
+            h.start();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
+            await().atMost(ControllerHarness.WAIT).until(() -> get(port, "/observe/health/ready").statusCode() == 200);
+
+            assertThat(get(port, "/observe/health/live").statusCode()).isEqualTo(200);
+            assertThat(get(port, "/observe/health/pod").body()).contains("\"status\":\"UP\"");
+            String metrics = get(port, "/observe/metrics").body();
+            assertThat(metrics).contains(
+                    "buildkite_monitor_job_queries_total",
+                    "buildkite_monitor_job_query_errors_total{reason=\"http_500\"} 1.0",
+                    "buildkite_monitor_job_query_seconds_bucket",
+                    "buildkite_monitor_jobs_returned_total",
+                    "buildkite_monitor_jobs_filtered_out_total{reason=\"tags_mismatch\"}",
+                    "buildkite_limiter_in_flight 1.0",
+                    "buildkite_limiter_max_in_flight 25.0",
+                    "buildkite_scheduler_job_creations_total{outcome=\"created\",reason=\"\"} 1.0",
+                    "buildkite_job_end_to_end_seconds_count 1",
+                    "buildkite_leader 1.0");
+        }
+    }
+
+    @Test
+    void readinessIsDownWhileBuildkiteCannotBeReachedButThePodStaysReady() throws Exception {
+        int port = freePort();
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MANAGEMENT_PORT, port))) {
+            for (int i = 0; i < 30; i++) {
+                h.buildkite().enqueueGraphqlFault(Fault.status(503));
+            }
+            h.start();
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> get(port, "/observe/health/ready").body().contains("last poll failed: http_503"));
+            assertThat(get(port, "/observe/health/ready").statusCode()).isEqualTo(503);
+            assertThat(get(port, "/observe/health/pod").statusCode()).isEqualTo(200);
+            assertThat(get(port, "/observe/health/live").statusCode()).isEqualTo(200);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.agentstack.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.agentstack.config.ConfigException;
+import dev.agentstack.config.Options;
+import dev.agentstack.testing.ControllerHarness;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** routes-dir adds routes, and a file named like a built-in route replaces it, without a rebuild. */
+class UserRoutesTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aUserRouteIsAddedAndANamesakeReplacesTheBuiltIn() throws Exception {
+        Files.writeString(dir.resolve("extra.camel.yaml"), """
+                - route:
+                    id: user-added
+                    from:
+                      uri: timer:user-added?repeatCount=1
+                      steps:
+                        - log: "hello from a user route"
+                """);
+        Files.writeString(dir.resolve("schedule-jobs.camel.yaml"), """
+                - route:
+                    id: schedule-jobs
+                    description: replaced by the user
+                    from:
+                      uri: timer:replaced?repeatCount=1
+                      steps:
+                        - log: "no scheduling here"
+                """);
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.ROUTES_DIR, dir.toString()))) {
+            h.start();
+            var context = h.controller().camelContext();
+            assertThat(context.getRoute("user-added")).isNotNull();
+            assertThat(context.getRoute("schedule-jobs").getDescription()).isEqualTo("replaced by the user");
+            assertThat(context.getRoute("watch-jobs")).as("routes of other built-in files stay").isNotNull();
+        }
+    }
+
+    @Test
+    void aMissingFolderIsAConfigurationError() {
+        assertThatThrownBy(() -> UserRoutes.of(dir.resolve("nope").toString()))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("option routes-dir: no such folder: ");
+    }
+}

@@ -1,0 +1,32 @@
+package dev.agentstack.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The README's demo: the real routes against the embedded fakes, seeded from examples/pipelines. */
+class DemoModeTest {
+
+    @Test
+    void theDemoCreatesAJobForEveryExampleOnItsQueueAndLeavesTheOthersAlone() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int exit = DemoMode.run(Map.of(), null, 10, Map.of(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+
+        assertThat(exit).isZero();
+        assertThat(out).contains("other-queue.yaml", "(not our queue: the controller ignores it)")
+                .contains("-> created Kubernetes Job buildkite-");
+        Matcher summary = Pattern.compile("demo: stopped: (\\d+) of (\\d+) jobs for queue=kubernetes have a Kubernetes Job")
+                .matcher(out);
+        assertThat(summary.find()).as(out).isTrue();
+        assertThat(summary.group(1)).isEqualTo(summary.group(2));
+        assertThat(Integer.parseInt(summary.group(1))).isGreaterThanOrEqualTo(2);
+        assertThat(out).doesNotContainPattern("demo-[0-9a-f]{8}-[0-9a-f]{4}");
+    }
+}

@@ -1,0 +1,204 @@
+package dev.agentstack.scheduling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.agentstack.config.Options;
+import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.testing.ControllerHarness;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** max-in-flight, observed from the API server: never exceeded, never leaked, restored after a restart. */
+class InFlightRouteTest {
+
+    /** Watches the API server and counts unfinished Jobs after every change it sees. */
+    static final class UnfinishedJobsObserver implements AutoCloseable {
+        final Map<String, Boolean> finished = new ConcurrentHashMap<>();
+        final Map<String, AtomicInteger> added = new ConcurrentHashMap<>();
+        final AtomicInteger max = new AtomicInteger();
+        final Watch watch;
+
+        UnfinishedJobsObserver(ControllerHarness h) {
+            watch = h.kubernetes().client().batch().v1().jobs().inNamespace(ControllerHarness.NAMESPACE)
+                    .watch(new Watcher<Job>() {
+                        @Override
+                        public synchronized void eventReceived(Action action, Job job) {
+                            String uuid = job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
+                            if (action == Action.ADDED) {
+                                added.computeIfAbsent(uuid, k -> new AtomicInteger()).incrementAndGet();
+                            }
+                            if (action == Action.DELETED) {
+                                finished.put(uuid, true);
+                            } else {
+                                finished.put(uuid, InFlightJobs.isFinished(job));
+                            }
+                            max.accumulateAndGet((int) finished.values().stream().filter(f -> !f).count(), Math::max);
+                        }
+
+                        @Override
+                        public void onClose(WatcherException cause) {
+                        }
+                    });
+        }
+
+        @Override
+        public void close() {
+            watch.close();
+        }
+    }
+
+    static void finish(ControllerHarness h, String uuid) {
+        h.kubernetes().client().batch().v1().jobs().inNamespace(ControllerHarness.NAMESPACE)
+                .withName(PodSpecBuilder.jobName(uuid))
+                .editStatus(j -> new JobBuilder(j).withNewStatus().addNewCondition().withType("Complete")
+                        .withStatus("True").endCondition().endStatus().build());
+    }
+
+    static double creations(ControllerHarness h, String outcome) {
+        MeterRegistry metrics = h.controller().bean("metricsRegistry", MeterRegistry.class);
+        return metrics.find("buildkite.scheduler.job.creations").tag("outcome", outcome).counters().stream()
+                .mapToDouble(c -> c.count()).sum();
+    }
+
+    @Test
+    void jobsFinishingAtRandomNeverLetUnfinishedJobsExceedTheLimit() throws Exception {
+        int max = 4;
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, max)
+                .set(Options.JOB_CREATION_CONCURRENCY, 8));
+             UnfinishedJobsObserver observer = new UnfinishedJobsObserver(h)) {
+            List<String> uuids = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                uuids.add(h.buildkite().scheduleCommand("job " + i, "queue=kubernetes"));
+            }
+            h.start();
+            // Three "kubelets" finish running Jobs at random moments, as agents acquire and finish the jobs.
+            ScheduledExecutorService kubelets = Executors.newScheduledThreadPool(3);
+            for (int t = 0; t < 3; t++) {
+                Random random = new Random(t);
+                kubelets.scheduleWithFixedDelay(() -> {
+                    for (String uuid : uuids) {
+                        if (Boolean.FALSE.equals(observer.finished.get(uuid)) && random.nextInt(4) == 0) {
+                            h.buildkite().setState(uuid, "FINISHED");
+                            finish(h, uuid);
+                        }
+                    }
+                }, random.nextInt(100), 20 + random.nextInt(100), TimeUnit.MILLISECONDS);
+            }
+            try {
+                await().atMost(Duration.ofSeconds(90)).until(() -> observer.added.size() == 30);
+            } finally {
+                kubelets.shutdownNow();
+                kubelets.awaitTermination(5, TimeUnit.SECONDS);
+            }
+            assertThat(observer.max.get()).isLessThanOrEqualTo(max).isPositive();
+            assertThat(observer.added.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+            assertThat(creations(h, "created")).isEqualTo(30);
+            assertThat(h.controller().bean("inFlightJobs", InFlightJobs.class).highWater()).isLessThanOrEqualTo(max);
+        }
+    }
+
+    @Test
+    void aRestartWith500JobsInFlightRecoversTheCountAndCreatesNoDuplicates() {
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, 505))) {
+            List<String> running = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                String uuid = h.buildkite().scheduleCommand("running " + i, "queue=kubernetes");
+                running.add(uuid);
+                h.kubernetes().client().batch().v1().jobs().inNamespace(ControllerHarness.NAMESPACE).resource(
+                        new JobBuilder().withNewMetadata().withName(PodSpecBuilder.jobName(uuid))
+                                .addToLabels(PodSpecBuilder.LABEL_JOB_UUID, uuid)
+                                .addToLabels(PodSpecBuilder.LABEL_CONTROLLER_ID, h.config().id()).endMetadata()
+                                .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withName("agent")
+                                .withImage("x").endContainer().withRestartPolicy("Never").endSpec().endTemplate()
+                                .endSpec().build()).create();
+            }
+            List<String> waiting = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                waiting.add(h.buildkite().scheduleCommand("waiting " + i, "queue=kubernetes"));
+            }
+            h.start();
+
+            InFlightJobs inFlight = h.controller().bean("inFlightJobs", InFlightJobs.class);
+            await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() == 505);
+            int polls = h.graphqlPolls();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.graphqlPolls() >= polls + 2);
+            assertThat(inFlight.inFlight()).isEqualTo(505);
+            assertThat(h.jobs()).hasSize(505);
+            assertThat(creations(h, "created")).as("5 slots were free").isEqualTo(5);
+            assertThat(creations(h, "duplicate")).as("the 500 were never posted again").isZero();
+            long createdWaiting = waiting.stream().filter(u -> h.job(u) != null).count();
+            assertThat(createdWaiting).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void aJobDeletedByHandFreesItsSlot() {
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, 1))) {
+            String first = h.buildkite().scheduleCommand("first", "queue=kubernetes");
+            String second = h.buildkite().scheduleCommand("second", "queue=kubernetes");
+            h.start();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(first) != null);
+            assertThat(h.job(second)).isNull();
+
+            h.kubernetes().client().batch().v1().jobs().inNamespace(ControllerHarness.NAMESPACE)
+                    .withName(PodSpecBuilder.jobName(first)).delete();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(second) != null);
+            int polls = h.graphqlPolls();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.graphqlPolls() >= polls + 2);
+            assertThat(h.job(first)).as("a job we created is never started twice").isNull();
+        }
+    }
+
+    @Test
+    void aClosedWatchIsRepairedByTheNextList() throws Exception {
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, 1)
+                .set(Options.IN_FLIGHT_RECONCILE_INTERVAL, Duration.ofSeconds(2)))) {
+            String first = h.buildkite().scheduleCommand("first", "queue=kubernetes");
+            String second = h.buildkite().scheduleCommand("second", "queue=kubernetes");
+            h.start();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(first) != null);
+
+            h.controller().camelContext().getRouteController().stopRoute("watch-jobs"); // the watch is gone
+            finish(h, first);
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(second) != null);
+            assertThat(h.controller().camelContext().getRouteController().getRouteStatus("watch-jobs").isStopped()).isTrue();
+        }
+    }
+
+    @Test
+    void aFailedCreationFreesItsSlot() {
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, 1))) {
+            h.kubernetes().server().expect().post()
+                    .withPath("/apis/batch/v1/namespaces/" + ControllerHarness.NAMESPACE + "/jobs")
+                    .andReturn(403, Map.of("kind", "Status", "apiVersion", "v1", "status", "Failure",
+                            "reason", "Forbidden", "code", 403, "message", "jobs.batch is forbidden"))
+                    .times(2);
+            String first = h.buildkite().scheduleCommand("first", "queue=kubernetes");
+            String second = h.buildkite().scheduleCommand("second", "queue=kubernetes");
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(first) != null && h.job(second) == null
+                    || h.job(second) != null);
+            MeterRegistry metrics = h.controller().bean("metricsRegistry", MeterRegistry.class);
+            assertThat(metrics.find("buildkite.scheduler.job.creations").tag("outcome", "error")
+                    .tag("reason", "Forbidden").counter().count()).isEqualTo(2);
+            assertThat(h.controller().bean("inFlightJobs", InFlightJobs.class).inFlight()).isEqualTo(1);
+        }
+    }
+}

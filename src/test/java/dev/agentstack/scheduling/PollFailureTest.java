@@ -1,0 +1,98 @@
+package dev.agentstack.scheduling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.agentstack.config.Options;
+import dev.agentstack.sandbox.Fault;
+import dev.agentstack.sandbox.FakeBuildkite;
+import dev.agentstack.testing.ControllerHarness;
+import dev.agentstack.testing.LogCapture;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.camel.ServiceStatus;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** A failed poll is one log line and a backoff; the route keeps running and a later poll succeeds. */
+class PollFailureTest {
+
+    static Stream<Arguments> faults() {
+        return Stream.of(
+                Arguments.of(Fault.status(500), "http_500"),
+                Arguments.of(Fault.status(502), "http_502"),
+                Arguments.of(Fault.rateLimited(1), "http_429"),
+                Arguments.of(Fault.graphqlErrors("Field 'jobs' doesn't accept argument 'bogus'"), "graphql_errors"),
+                Arguments.of(Fault.malformedJson(), "malformed_response"),
+                Arguments.of(Fault.delay(Duration.ofSeconds(2)), "timeout"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("faults")
+    void aFailedPollIsLoggedOnceAndTheNextPollSucceeds(Fault fault, String reason) {
+        try (LogCapture logs = new LogCapture();
+             ControllerHarness h = new ControllerHarness(b -> b.set(Options.HTTP_TIMEOUT, Duration.ofMillis(500)))) {
+            String uuid = h.buildkite().scheduleCommand("echo", "queue=kubernetes");
+            h.buildkite().enqueueGraphqlFault(fault);
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
+            List<String> failures = logs.linesContaining("poll failed");
+            assertThat(failures).hasSize(1);
+            assertThat(failures.get(0)).startsWith("WARN").contains("poll failed (" + reason + ")")
+                    .doesNotContain("Exception\n\tat ");
+            assertThat(logs.linesContaining("poll succeeded again after 1 failed poll")).hasSize(1);
+            assertThat(h.controller().camelContext().getRouteController().getRouteStatus("schedule-jobs"))
+                    .isEqualTo(ServiceStatus.Started);
+        }
+    }
+
+    @Test
+    void retryAfterIsHonoured() {
+        try (ControllerHarness h = new ControllerHarness()) {
+            String uuid = h.buildkite().scheduleCommand("echo", "queue=kubernetes");
+            h.buildkite().enqueueGraphqlFault(Fault.rateLimited(3));
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
+            List<FakeBuildkite.RecordedRequest> requests = h.buildkite().graphqlRequests();
+            Duration gap = Duration.between(requests.get(0).at(), requests.get(1).at());
+            // The poll timer ticks every second; the controller must not ask again before Retry-After has passed.
+            assertThat(gap).isGreaterThanOrEqualTo(Duration.ofMillis(2900));
+        }
+    }
+
+    @Test
+    void consecutiveFailuresBackOffAndRecover() {
+        try (LogCapture logs = new LogCapture(); ControllerHarness h = new ControllerHarness()) {
+            String uuid = h.buildkite().scheduleCommand("echo", "queue=kubernetes");
+            for (int i = 0; i < 3; i++) {
+                h.buildkite().enqueueGraphqlFault(Fault.status(503));
+            }
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
+            assertThat(logs.linesContaining("poll failed (http_503)"))
+                    .extracting(l -> l.substring(l.indexOf("next poll in ")))
+                    .containsExactly("next poll in 1s", "next poll in 2s", "next poll in 4s");
+        }
+    }
+
+    @Test
+    void anOrganizationThatDoesNotExistStopsTheControllerWithExitCode2() {
+        try (LogCapture logs = new LogCapture();
+             ControllerHarness h = new ControllerHarness(b -> b.set(Options.ORG, "no-such-org"))) {
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.controller().lifecycle().isStopRequested());
+            assertThat(h.controller().lifecycle().exitCode()).isEqualTo(2);
+            assertThat(h.controller().lifecycle().failure())
+                    .isEqualTo("option org: Buildkite organization \"no-such-org\" not found (check the org slug and"
+                            + " that the token's GraphQL access covers it)");
+            assertThat(logs.linesContaining("no-such-org")).hasSize(1);
+        }
+    }
+}
