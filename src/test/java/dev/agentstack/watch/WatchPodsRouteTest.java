@@ -53,7 +53,7 @@ class WatchPodsRouteTest {
             assertFailedWithStackError(job, "1");
             assertThat(job.log()).contains("The following containers could not be created or their images could not be pulled:")
                     .containsPattern("CONTAINER +IMAGE +REASON +MESSAGE")
-                    .containsPattern("agent +ghcr.io/buildkite/agent:3.136.2 +(ErrImagePull|ImagePullBackOff)")
+                    .containsPattern("container-0 +ghcr.io/buildkite/agent:3.136.2 +(ErrImagePull|ImagePullBackOff)")
                     .contains("Warning events of pod buildkite-" + uuid)
                     .containsPattern("LAST EVENT +REPEATED +TYPE +REASON +MESSAGE");
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) == null);
@@ -151,7 +151,7 @@ class WatchPodsRouteTest {
             FakeJob.Snapshot job = awaitFinished(h, uuid);
             assertFailedWithStackError(job, "137");
             assertThat(job.log()).contains("failed before the agent acquired this Buildkite job",
-                    "Container agent was killed for using more memory than its limit");
+                    "Container container-0 was killed for using more memory than its limit");
         }
     }
 
