@@ -223,7 +223,7 @@ class WatchPodsRouteTest {
             h.controller().camelContext().getRouteController().stopRoute("watch-pods"); // the watch closed
             await().atMost(ControllerHarness.WAIT).until(() -> h.kubernetes().client().pods()
                     .inNamespace(ControllerHarness.NAMESPACE).list().getItems().stream()
-                    .anyMatch(p -> "Failed".equals(p.getStatus().getPhase())));
+                    .anyMatch(p -> p.getStatus() != null && "Failed".equals(p.getStatus().getPhase())));
             assertThat(h.buildkite().state(uuid)).isEqualTo("SCHEDULED");
             h.controller().camelContext().getRouteController().startRoute("watch-pods"); // re-established: relists
             awaitFinished(h, uuid);
