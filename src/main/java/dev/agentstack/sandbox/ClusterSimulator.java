@@ -67,6 +67,7 @@ public final class ClusterSimulator implements AutoCloseable {
         EVICTED_BEFORE_ACQUIRE
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("dev.agentstack.sandbox");
     private static final Pattern EXIT = Pattern.compile("exit\\s+(\\d+)\\s*$");
     private static final String JOB_UUID = "buildkite.com/job-uuid";
 
@@ -160,6 +161,8 @@ public final class ClusterSimulator implements AutoCloseable {
             simulate(job, scenarioOf(job));
         } catch (KubernetesClientException gone) {
             // the controller deleted the Job meanwhile: nothing left to simulate
+        } catch (RuntimeException e) {
+            LOG.warn("cluster simulator could not simulate Job {}: {}", job.getMetadata().getName(), e.toString());
         }
     }
 

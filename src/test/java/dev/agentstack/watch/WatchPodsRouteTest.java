@@ -25,7 +25,7 @@ class WatchPodsRouteTest {
     private static ControllerHarness harness() {
         return new ControllerHarness(b -> b
                 .set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, Duration.ofSeconds(1))
-                .set(Options.EMPTY_JOB_GRACE_PERIOD, Duration.ofSeconds(2))
+                .set(Options.EMPTY_JOB_GRACE_PERIOD, Duration.ofSeconds(6))
                 .set(Options.POD_PENDING_TIMEOUT, Duration.ofSeconds(3))
                 .set(Options.JOB_CANCEL_CHECKER_POLL_INTERVAL, Duration.ofSeconds(1)));
     }

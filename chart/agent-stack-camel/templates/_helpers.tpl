@@ -1,0 +1,112 @@
+{{/*
+Names and labels (Bitnami / helm create conventions).
+*/}}
+
+{{/* The chart name, or nameOverride. */}}
+{{- define "agent-stack-camel.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The full name of every object: fullnameOverride, else <release>-<name> (just <release> when it contains the name). */}}
+{{- define "agent-stack-camel.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A name derived from the full name, e.g. include "agent-stack-camel.child" (list . "config"). */}}
+{{- define "agent-stack-camel.child" -}}
+{{- $root := index . 0 -}}
+{{- printf "%s-%s" (include "agent-stack-camel.fullname" $root | trunc (int (sub 62 (len (index . 1)))) | trimSuffix "-") (index . 1) -}}
+{{- end -}}
+
+{{- define "agent-stack-camel.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The labels that select the controller's pods: the Deployment, the Service, the PodMonitor and leader election use them. */}}
+{{- define "agent-stack-camel.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "agent-stack-camel.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/* The labels of every object. */}}
+{{- define "agent-stack-camel.labels" -}}
+helm.sh/chart: {{ include "agent-stack-camel.chart" . }}
+{{ include "agent-stack-camel.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: controller
+app.kubernetes.io/part-of: buildkite
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/* The controller image: repository@digest, else repository:tag, the tag defaulting to appVersion. */}}
+{{- define "agent-stack-camel.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Credentials: the chart's own Secret, or the existing one named by agentStackSecret. The agent pods read
+BUILDKITE_AGENT_TOKEN from it (the controller's agent-token-secret option), the controller reads BUILDKITE_TOKEN.
+*/}}
+{{- define "agent-stack-camel.secretName" -}}
+{{- default (include "agent-stack-camel.child" (list . "secrets")) .Values.agentStackSecret -}}
+{{- end -}}
+
+{{/* True (non-empty) when replicas compete for a Lease: more than one replica, or config.leader-election: true. */}}
+{{- define "agent-stack-camel.leaderElection" -}}
+{{- $configured := index .Values.config "leader-election" -}}
+{{- if and (gt (int .Values.replicas) 1) (kindIs "bool" $configured) (not $configured) -}}
+{{- fail "replicas > 1 needs leader election: remove config.leader-election: false (the chart turns it on), or set replicas: 1" -}}
+{{- end -}}
+{{- if or (gt (int .Values.replicas) 1) $configured -}}true{{- end -}}
+{{- end -}}
+
+{{/* The management port (health and metrics); the probes, the Service and the PodMonitor need it. */}}
+{{- define "agent-stack-camel.managementPort" -}}
+{{- if hasKey .Values.config "management-port" -}}
+{{- $port := index .Values.config "management-port" -}}
+{{- if eq (int $port) 0 -}}
+{{- fail "config.management-port: 0 turns off the health and metrics endpoints that the chart's probes and Service use; pick a port" -}}
+{{- end -}}
+{{- int $port -}}
+{{- else -}}8080{{- end -}}
+{{- end -}}
+
+{{/* Where the container finds its files. */}}
+{{- define "agent-stack-camel.configDir" -}}/etc/agent-stack-camel/config{{- end -}}
+{{- define "agent-stack-camel.routesDir" -}}/etc/agent-stack-camel/routes{{- end -}}
+
+{{/*
+The controller's config.yaml: the user's config block plus the keys the chart owns, so the file always agrees with
+the objects the chart creates (namespace and RBAC, the Secret, the pod labels, the routes volume).
+*/}}
+{{- define "agent-stack-camel.controllerConfig" -}}
+{{- $config := deepCopy .Values.config -}}
+{{- $_ := set $config "id" (default (include "agent-stack-camel.fullname" .) (index .Values.config "id")) -}}
+{{- $_ := set $config "namespace" .Release.Namespace -}}
+{{- $_ := set $config "agent-token-secret" (include "agent-stack-camel.secretName" .) -}}
+{{- if include "agent-stack-camel.leaderElection" . -}}
+{{- $_ := set $config "leader-election" true -}}
+{{- $selector := list -}}
+{{- range $key, $value := (include "agent-stack-camel.selectorLabels" . | fromYaml) -}}
+{{- $selector = append $selector (printf "%s=%s" $key $value) -}}
+{{- end -}}
+{{- $_ := set $config "leader-election-pod-selector" $selector -}}
+{{- end -}}
+{{- if .Values.routes -}}
+{{- $_ := set $config "routes-dir" (include "agent-stack-camel.routesDir" .) -}}
+{{- end -}}
+{{- toYaml $config -}}
+{{- end -}}

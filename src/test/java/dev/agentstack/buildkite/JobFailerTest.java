@@ -1,0 +1,81 @@
+package dev.agentstack.buildkite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.agentstack.sandbox.FakeBuildkite;
+import dev.agentstack.sandbox.FakeJob;
+import dev.agentstack.sandbox.Fault;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Failing a job through the agent API, against the fake's implementation of the same endpoints. */
+class JobFailerTest {
+
+    private final FakeBuildkite buildkite = FakeBuildkite.start("acme", "graphql-token").withAgentToken("agent-token");
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    private final JobFailer failer = new JobFailer(new AgentApi(buildkite.agentEndpoint(), Duration.ofSeconds(5), "agent-stack-camel/test"),
+            () -> "agent-token", Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC), metrics);
+
+    @AfterEach
+    void close() {
+        buildkite.close();
+    }
+
+    private FailureReport report(String uuid) {
+        return new FailureReport(uuid, "buildkite-" + uuid, List.of("queue=kubernetes"), "invalid_job",
+                "podSpec.containers[0].image: expected a string, got a number", 1, false);
+    }
+
+    @Test
+    void failsTheJobWithTheMessageInItsLog() {
+        String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
+        assertThat(failer.fail(report(uuid))).isEqualTo(JobFailer.Outcome.FAILED);
+        FakeJob.Snapshot job = buildkite.snapshot(uuid);
+        assertThat(job.state()).isEqualTo("FINISHED");
+        assertThat(job.exitStatus()).isEqualTo("1");
+        assertThat(job.signalReason()).isEqualTo("stack_error");
+        assertThat(job.log()).isEqualTo("~~~ :kubernetes: agent-stack-camel could not run this job\n"
+                + "podSpec.containers[0].image: expected a string, got a number\n");
+        assertThat(buildkite.agentCalls("buildkite-" + uuid)).extracting(FakeBuildkite.AgentCall::call)
+                .containsExactly("register", "connect", "acquire", "start", "chunks", "finish", "disconnect");
+        assertThat(buildkite.agentCalls().get(4).headers().get("content-encoding")).containsExactly("gzip");
+    }
+
+    @Test
+    void aJobAnotherAgentHasIsLeftAloneAndTheAgentStillDisconnects() {
+        String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
+        buildkite.acquireAsAnotherAgent(uuid);
+        assertThat(failer.fail(report(uuid))).isEqualTo(JobFailer.Outcome.ACQUISITION_REJECTED);
+        assertThat(buildkite.state(uuid)).isEqualTo("ACCEPTED");
+        assertThat(buildkite.agentCalls()).extracting(FakeBuildkite.AgentCall::call)
+                .containsExactly("register", "connect", "acquire", "disconnect");
+    }
+
+    @Test
+    void aFailedCallThrowsAClassifiedErrorAndTheAgentStillDisconnects() {
+        String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
+        buildkite.enqueueAgentFault(Fault.delay(Duration.ZERO)); // register answers normally
+        buildkite.enqueueAgentFault(Fault.status(503)); // connect
+        assertThatThrownBy(() -> failer.fail(report(uuid))).isInstanceOf(AgentApi.AgentApiException.class)
+                .hasMessage("agent API connect answered 503: fault injected: HTTP 503");
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "connect", "outcome", "http_503").count()).isEqualTo(1);
+        assertThat(buildkite.agentCalls()).extracting(FakeBuildkite.AgentCall::call).containsExactly("register", "disconnect");
+        assertThat(buildkite.state(uuid)).isEqualTo("SCHEDULED");
+    }
+
+    @Test
+    void aWrongAgentTokenIsReportedWithoutTheToken() {
+        JobFailer wrong = new JobFailer(new AgentApi(buildkite.agentEndpoint(), Duration.ofSeconds(5), "t"),
+                () -> "bkag_wrong_secret", Clock.systemUTC(), metrics);
+        String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
+        assertThatThrownBy(() -> wrong.fail(report(uuid))).hasMessage("agent API register answered 401: Invalid agent registration token")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("bkag_wrong_secret"));
+    }
+}

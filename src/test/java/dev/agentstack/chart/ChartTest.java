@@ -1,0 +1,538 @@
+package dev.agentstack.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import dev.agentstack.config.ControllerConfig;
+import dev.agentstack.config.Options;
+import dev.agentstack.runtime.KubernetesApiCalls;
+import dev.agentstack.runtime.Version;
+import dev.agentstack.testing.ControllerHarness;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.openshift.api.model.monitoring.v1.PodMonitor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The Helm chart, linted and rendered by Helm's own Go code (helm-java): with each values file of examples/values/,
+ * every object is a valid Kubernetes object, the controller accepts the config the chart gives it, and the Role grants
+ * exactly the calls the controller makes.
+ */
+class ChartTest {
+
+    private static final Path EXAMPLES = Path.of("examples/values");
+    private static final String FULLNAME = RenderedChart.RELEASE + "-agent-stack-camel";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    @TempDir
+    Path scratch;
+
+    static Stream<Path> examples() throws IOException {
+        try (Stream<Path> files = Files.list(EXAMPLES)) {
+            return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
+        }
+    }
+
+    private static Path example(String name) {
+        return EXAMPLES.resolve(name);
+    }
+
+    // ---- lint
+
+    /** {@code helm lint --strict -f <example>}: helm-java's lint reads only the chart's values.yaml, so merge it in. */
+    @ParameterizedTest
+    @MethodSource("examples")
+    void lintPassesStrictWithEachExample(Path values) throws Exception {
+        Path chart = copyOfChartWithValues(values);
+        LintResult lint = new Helm(chart).lint().strict().call();
+        assertThat(lint.getMessages()).noneMatch(m -> m.startsWith("[ERROR]") || m.startsWith("[WARNING]"));
+        assertThat(lint.isFailed()).isFalse();
+    }
+
+    /** No dummy defaults: as shipped, the chart lints only once org and the tokens (or agentStackSecret) are given. */
+    @Test
+    void theChartAsShippedAsksForOrgAndTokensAndNothingElse() {
+        LintResult lint = new Helm(RenderedChart.CHART).lint().strict().call();
+        assertThat(lint.isFailed()).isTrue();
+        String errors = String.join("\n", lint.getMessages());
+        assertThat(errors).contains("/agentToken", "/graphqlToken", "/config/org");
+        Matcher at = Pattern.compile("at '(/[^']*)'").matcher(errors);
+        Set<String> paths = new TreeSet<>();
+        while (at.find()) {
+            paths.add(at.group(1));
+        }
+        assertThat(paths).containsExactlyInAnyOrder("/agentToken", "/graphqlToken", "/config/org");
+    }
+
+    private Path copyOfChartWithValues(Path valuesFile) throws IOException {
+        Path chart = scratch.resolve("agent-stack-camel");
+        try (Stream<Path> files = Files.walk(RenderedChart.CHART)) {
+            for (Path source : files.toList()) {
+                Path target = chart.resolve(RenderedChart.CHART.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
+        JsonNode merged = ValuesMerge.merge(YAML.readTree(RenderedChart.CHART.resolve("values.yaml").toFile()),
+                YAML.readTree(valuesFile.toFile()));
+        YAML.writeValue(chart.resolve("values.yaml").toFile(), merged);
+        return chart;
+    }
+
+    // ---- every example
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void everyObjectIsAKubernetesObjectFabric8Knows(Path values) {
+        RenderedChart chart = RenderedChart.render(values);
+        assertThat(chart.objects()).isNotEmpty();
+        for (HasMetadata object : chart.objects()) {
+            String what = object.getKind() + " " + object.getMetadata().getName();
+            assertThat(object).as(what + " parses into fabric8's model").isNotInstanceOf(GenericKubernetesResource.class);
+            assertThat(UnknownFields.in(object)).as(what + ": fields Kubernetes does not know").isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void everythingIsNamespacedAndLabelled(Path values) {
+        RenderedChart chart = RenderedChart.render(values);
+        Set<String> namespaces = new TreeSet<>(Set.of(RenderedChart.NAMESPACE));
+        chart.objects().stream().filter(o -> o instanceof PodMonitor || o.getMetadata().getLabels().containsKey("grafana_dashboard"))
+                .forEach(o -> namespaces.add("monitoring"));
+        for (HasMetadata object : chart.objects()) {
+            assertThat(object.getKind()).doesNotStartWith("Cluster").isNotEqualTo("Namespace");
+            assertThat(object.getMetadata().getNamespace()).as(object.getKind()).isIn(namespaces);
+            assertThat(object.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", RenderedChart.RELEASE)
+                    .containsEntry("app.kubernetes.io/name", "agent-stack-camel")
+                    .containsEntry("app.kubernetes.io/managed-by", "Helm")
+                    .containsKey("helm.sh/chart");
+        }
+    }
+
+    /** The config.yaml the chart renders goes through the controller's own loader, so no key or type mismatch hides. */
+    @ParameterizedTest
+    @MethodSource("examples")
+    void theControllerAcceptsTheRenderedConfig(Path values) {
+        RenderedChart chart = RenderedChart.render(values);
+        ControllerConfig config = chart.controllerConfig(scratch);
+        assertThat(config.org()).isEqualTo("acme");
+        assertThat(config.namespace()).isEqualTo(RenderedChart.NAMESPACE);
+        assertThat(config.id()).isEqualTo(FULLNAME);
+        assertThat(config.managementPort()).isEqualTo(8080);
+
+        Container controller = chart.controller();
+        assertThat(env(controller, "CONFIG").getValue()).isEqualTo(mountPathOf(chart, FULLNAME + "-config") + "/config.yaml");
+        assertThat(chart.configFile()).as("the GraphQL token comes from the Secret").doesNotContain("buildkite-token");
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void theRoleGrantsExactlyTheCallsTheControllerMakes(Path values) {
+        RenderedChart chart = RenderedChart.render(values);
+        ControllerConfig config = chart.controllerConfig(scratch);
+
+        Set<String> expected = new TreeSet<>();
+        for (KubernetesApiCalls.Permission call : KubernetesApiCalls.ALL) {
+            if (!call.onlyWhen().isEmpty() && !Boolean.TRUE.equals(config.get(Options.byKey(call.onlyWhen())))) {
+                continue;
+            }
+            List<String> names = call.namedOnly() ? List.of(config.agentTokenSecret()) : List.of();
+            call.verbs().forEach(verb -> expected.add(grant(call.apiGroup(), call.resource(), verb, names)));
+        }
+        Set<String> granted = new TreeSet<>();
+        for (PolicyRule rule : chart.role().getRules()) {
+            assertThat(rule.getNonResourceURLs()).isEmpty();
+            for (String group : rule.getApiGroups()) {
+                for (String resource : rule.getResources()) {
+                    rule.getVerbs().forEach(verb -> granted.add(grant(group, resource, verb, rule.getResourceNames())));
+                }
+            }
+        }
+        assertThat(granted).isEqualTo(expected);
+
+        RoleBinding binding = chart.one(RoleBinding.class);
+        assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+        assertThat(binding.getRoleRef().getName()).isEqualTo(chart.role().getMetadata().getName());
+        assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+            assertThat(s.getKind()).isEqualTo("ServiceAccount");
+            assertThat(s.getName()).isEqualTo(chart.one(ServiceAccount.class).getMetadata().getName());
+        });
+        assertThat(chart.deployment().getSpec().getTemplate().getSpec().getServiceAccountName())
+                .isEqualTo(chart.one(ServiceAccount.class).getMetadata().getName());
+    }
+
+    private static String grant(String group, String resource, String verb, List<String> names) {
+        return (group.isEmpty() ? "core" : group) + "/" + resource + " " + verb + " " + new TreeSet<>(names);
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void thePodMeetsTheRestrictedPodSecurityStandard(Path values) {
+        RenderedChart chart = RenderedChart.render(values);
+        PodSpec pod = chart.deployment().getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getHostNetwork()).isNull();
+        SecurityContext container = chart.controller().getSecurityContext();
+        assertThat(container.getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getRunAsNonRoot()).isTrue();
+        assertThat(container.getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(container.getCapabilities().getAdd()).isEmpty();
+        // The JVM and Vert.x need a writable /tmp on the read-only root filesystem.
+        assertThat(mountPathOf(chart, null, "tmp")).isEqualTo("/tmp");
+        assertThat(env(chart.controller(), "JAVA_TOOL_OPTIONS").getValue())
+                .contains("-Dvertx.cacheDirBase=/tmp/vertx-cache", "-XX:MaxRAMPercentage=75");
+        assertThat(chart.controller().getResources().getLimits()).containsKey("memory");
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void probesUseTheManagementEndpoints(Path values) {
+        Container controller = RenderedChart.render(values).controller();
+        assertThat(controller.getPorts()).singleElement().satisfies(p -> {
+            assertThat(p.getName()).isEqualTo("management");
+            assertThat(p.getContainerPort()).isEqualTo(8080);
+        });
+        assertThat(controller.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/observe/health/live");
+        assertThat(controller.getStartupProbe().getHttpGet().getPath()).isEqualTo("/observe/health/live");
+        // Not /observe/health/ready: a standby must stay Ready to be electable.
+        assertThat(controller.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/observe/health/pod");
+        assertThat(controller.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("management");
+    }
+
+    // ---- credentials
+
+    @Test
+    void tokensGoIntoTheChartsSecretAndNowhereElse() {
+        RenderedChart chart = RenderedChart.render(example("tokens.yaml"));
+        Secret secret = chart.one(Secret.class);
+        assertThat(secret.getMetadata().getName()).isEqualTo(FULLNAME + "-secrets");
+        assertThat(decode(secret.getData().get("BUILDKITE_AGENT_TOKEN"))).isEqualTo("example-agent-token");
+        assertThat(decode(secret.getData().get("BUILDKITE_TOKEN"))).isEqualTo("example-graphql-token");
+
+        ControllerConfig config = chart.controllerConfig(scratch);
+        assertThat(config.agentTokenSecret()).as("agent pods read the agent token from it").isEqualTo(FULLNAME + "-secrets");
+        EnvVar token = env(chart.controller(), "BUILDKITE_TOKEN");
+        assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo(FULLNAME + "-secrets");
+        assertThat(token.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("BUILDKITE_TOKEN");
+        assertThat(token.getValueFrom().getSecretKeyRef().getOptional()).isNull();
+        assertThat(chart.controller().getEnvFrom()).as("the controller gets only the GraphQL token").isEmpty();
+        assertThat(chart.deployment().getSpec().getTemplate().getMetadata().getAnnotations()).containsKey("checksum/secrets");
+
+        for (ConfigMap map : chart.all(ConfigMap.class)) {
+            assertThat(map.getData().values()).noneMatch(v -> v.contains("example-agent-token") || v.contains("example-graphql-token"));
+        }
+    }
+
+    /** The original's #181: with an existing Secret the schema still demanded both tokens. */
+    @Test
+    void anExistingSecretNeedsNoTokens() {
+        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"));
+        assertThat(chart.all(Secret.class)).isEmpty();
+        assertThat(chart.controllerConfig(scratch).agentTokenSecret()).isEqualTo("buildkite-agent-stack");
+        EnvVar token = env(chart.controller(), "BUILDKITE_TOKEN");
+        assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo("buildkite-agent-stack");
+        assertThat(token.getValueFrom().getSecretKeyRef().getOptional()).isTrue();
+        assertThat(chart.deployment().getSpec().getTemplate().getMetadata().getAnnotations()).doesNotContainKey("checksum/secrets");
+    }
+
+    @Test
+    void aGraphqlTokenFromControllerEnvReplacesTheChartsOwn() {
+        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"), t -> t
+                .set("controllerEnv[0].name", "BUILDKITE_TOKEN")
+                .set("controllerEnv[0].valueFrom.secretKeyRef.name", "graphql")
+                .set("controllerEnv[0].valueFrom.secretKeyRef.key", "token"));
+        List<EnvVar> tokens = chart.controller().getEnv().stream().filter(e -> e.getName().equals("BUILDKITE_TOKEN")).toList();
+        assertThat(tokens).singleElement().satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("graphql"));
+    }
+
+    @Test
+    void withoutTokensOrAnExistingSecretTheSchemaRefuses() {
+        assertThatThrownBy(() -> RenderedChart.render(null, t -> t.set("config.org", "acme")))
+                .hasMessageContaining("/agentToken").hasMessageContaining("/graphqlToken");
+    }
+
+    /** Tokens next to agentStackSecret would be silently unused; the schema says so instead. */
+    @Test
+    void tokensNextToAnExistingSecretAreRefused() {
+        assertThatThrownBy(() -> RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("agentToken", "x")))
+                .hasMessageContaining("/agentToken");
+    }
+
+    private static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    }
+
+    // ---- replicas and leader election
+
+    @Test
+    void oneReplicaRunsWithoutLeaderElectionAndIsRecreatedOnUpdate() {
+        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"));
+        assertThat(chart.controllerConfig(scratch).leaderElection()).isFalse();
+        assertThat(chart.configFile()).doesNotContain("leader-election");
+        assertThat(chart.role().getRules()).noneMatch(r -> r.getResources().contains("leases"));
+        assertThat(chart.deployment().getSpec().getReplicas()).isEqualTo(1);
+        // Two pods side by side would both schedule.
+        assertThat(chart.deployment().getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    }
+
+    @Test
+    void twoReplicasElectALeaderAmongTheChartsOwnPods() {
+        RenderedChart chart = RenderedChart.render(example("two-replicas.yaml"));
+        ControllerConfig config = chart.controllerConfig(scratch);
+        Deployment deployment = chart.deployment();
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(config.leaderElection()).isTrue();
+        assertThat(config.leaderElectionLeaseDuration()).hasSeconds(20);
+        assertThat(config.leaderElectionPodSelector()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(config.leaderElectionPodSelector());
+        assertThat(chart.role().getRules()).anySatisfy(r -> {
+            assertThat(r.getApiGroups()).containsExactly("coordination.k8s.io");
+            assertThat(r.getResources()).containsExactly("leases");
+            assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "create", "update");
+        });
+        EnvVar podName = env(chart.controller(), "POD_NAME");
+        assertThat(podName.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+        // A new pod is Ready before an old one stops, so a standby is always there to take the Lease.
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+    }
+
+    @Test
+    void leaderElectionCanBeTurnedOnForOneReplica() {
+        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("config.leader-election", true));
+        assertThat(chart.controllerConfig(scratch).leaderElection()).isTrue();
+        assertThat(chart.role().getRules()).anyMatch(r -> r.getResources().contains("leases"));
+    }
+
+    @Test
+    void twoReplicasWithoutLeaderElectionAreRefused() {
+        assertThatThrownBy(() -> RenderedChart.render(example("two-replicas.yaml"), t -> t.set("config.leader-election", false)))
+                .hasMessageContaining("replicas > 1 needs leader election");
+    }
+
+    // ---- user routes
+
+    @Test
+    void routesBecomeAConfigMapInRoutesDir() throws Exception {
+        RenderedChart chart = RenderedChart.render(example("custom-routes.yaml"));
+        ConfigMap routes = chart.configMap(FULLNAME + "-routes");
+        Map<String, String> values = YAML.convertValue(YAML.readTree(example("custom-routes.yaml").toFile()).get("routes"),
+                new TypeReference<Map<String, String>>() { });
+        assertThat(routes.getData()).isEqualTo(values);
+
+        ControllerConfig config = chart.controllerConfig(scratch);
+        assertThat(config.routesDir()).isEqualTo(mountPathOf(chart, FULLNAME + "-routes"));
+        assertThat(chart.deployment().getSpec().getTemplate().getMetadata().getAnnotations()).containsKey("checksum/routes");
+
+        // The files as the pod sees them, loaded by the real controller.
+        Path dir = Files.createDirectories(scratch.resolve("routes"));
+        for (Map.Entry<String, String> file : routes.getData().entrySet()) {
+            Files.writeString(dir.resolve(file.getKey()), file.getValue());
+        }
+        try (ControllerHarness controller = new ControllerHarness(b -> b.set(Options.ROUTES_DIR, dir.toString()))) {
+            controller.start();
+            assertThat(controller.controller().camelContext().getRoute("log-in-flight")).isNotNull();
+            assertThat(controller.controller().camelContext().getRoute("schedule-jobs")).isNotNull();
+        }
+    }
+
+    @Test
+    void withoutRoutesNoRoutesFolder() {
+        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"));
+        assertThat(chart.controllerConfig(scratch).routesDir()).isEmpty();
+        assertThat(chart.deployment().getSpec().getTemplate().getSpec().getVolumes()).extracting(Volume::getName)
+                .containsExactlyInAnyOrder("config", "tmp");
+    }
+
+    // ---- metrics and monitoring
+
+    @Test
+    void theMetricsServiceAndPodMonitorReachTheManagementPort() {
+        RenderedChart chart = RenderedChart.render(example("monitoring.yaml"));
+        Map<String, String> selector = chart.deployment().getSpec().getSelector().getMatchLabels();
+
+        Service service = chart.one(Service.class);
+        assertThat(service.getSpec().getSelector()).isEqualTo(selector);
+        assertThat(service.getSpec().getPorts()).singleElement()
+                .satisfies(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo("management"));
+
+        // fabric8 ships the Prometheus Operator's model (in its OpenShift packages).
+        PodMonitor podMonitor = chart.one(PodMonitor.class);
+        assertThat(podMonitor.getMetadata().getNamespace()).isEqualTo("monitoring");
+        assertThat(podMonitor.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+        assertThat(podMonitor.getSpec().getSelector().getMatchLabels()).isEqualTo(selector);
+        assertThat(podMonitor.getSpec().getNamespaceSelector().getMatchNames()).containsExactly(RenderedChart.NAMESPACE);
+        assertThat(podMonitor.getSpec().getPodMetricsEndpoints()).singleElement().satisfies(endpoint -> {
+            assertThat(endpoint.getPort()).isEqualTo("management");
+            assertThat(endpoint.getPath()).isEqualTo("/observe/metrics");
+            assertThat(endpoint.getInterval()).isEqualTo("30s");
+        });
+    }
+
+    @Test
+    void monitoringIsOffByDefault() {
+        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"));
+        assertThat(chart.all(PodMonitor.class)).isEmpty();
+        assertThat(chart.all(ConfigMap.class)).extracting(c -> c.getMetadata().getName()).containsExactly(FULLNAME + "-config");
+    }
+
+    /** Every metric a panel queries is one the controller publishes (the README's list, which its tests check). */
+    @Test
+    void theDashboardChartsOurMetrics() throws Exception {
+        RenderedChart chart = RenderedChart.render(example("monitoring.yaml"));
+        ConfigMap dashboard = chart.configMap(FULLNAME + "-dashboard");
+        assertThat(dashboard.getMetadata().getNamespace()).isEqualTo("monitoring");
+        assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        JsonNode json = new ObjectMapper().readTree(dashboard.getData().get("agent-stack-camel.json"));
+
+        Set<String> queried = new TreeSet<>();
+        Pattern metric = Pattern.compile("\\b(buildkite_[a-z_]+?)(_bucket|_count|_sum)?\\{");
+        for (JsonNode panel : json.get("panels")) {
+            assertThat(panel.get("targets")).as(panel.get("title").asText()).isNotEmpty();
+            for (JsonNode target : panel.get("targets")) {
+                Matcher m = metric.matcher(target.get("expr").asText());
+                assertThat(m.find()).as("a metric of ours in " + target.get("expr")).isTrue();
+                do {
+                    queried.add(m.group(1));
+                } while (m.find());
+            }
+        }
+        Set<String> published = new TreeSet<>();
+        Matcher row = Pattern.compile("(?m)^\\| `(buildkite_[a-z_]+)").matcher(Files.readString(Path.of("README.md")));
+        while (row.find()) {
+            published.add(row.group(1));
+        }
+        assertThat(published).as("README's metric table").isNotEmpty();
+        assertThat(queried).isSubsetOf(published)
+                .contains("buildkite_limiter_in_flight", "buildkite_scheduler_job_creations_total", "buildkite_leader");
+    }
+
+    // ---- values the chart refuses or derives
+
+    @ParameterizedTest
+    @MethodSource("refusedConfig")
+    void theSchemaRefusesConfigTheControllerWouldRefuse(String key, Object value) {
+        assertThatThrownBy(() -> RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set(key, value)))
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining(key.substring(key.lastIndexOf('.') + 1));
+    }
+
+    static Stream<Arguments> refusedConfig() {
+        return Stream.of(
+                Arguments.of("config.no-such-option", "x"),
+                Arguments.of("config.workspaceVolume", "x"),
+                Arguments.of("config.namespace", "elsewhere"),
+                Arguments.of("config.buildkite-token", "secret"),
+                Arguments.of("config.poll-interval", 5),
+                Arguments.of("config.poll-interval", "5 seconds"),
+                Arguments.of("config.max-in-flight", "many"),
+                Arguments.of("config.debug", "yes please"),
+                Arguments.of("image", "my-image:latest"),
+                Arguments.of("replicas", 0));
+    }
+
+    @Test
+    void theImageDefaultsToTheAppVersionAndCanBePinnedByDigest() throws Exception {
+        String appVersion = YAML.readTree(RenderedChart.CHART.resolve("Chart.yaml").toFile()).get("appVersion").asText();
+        assertThat(RenderedChart.render(example("tokens.yaml")).controller().getImage())
+                .isEqualTo("ghcr.io/agent-stack-camel/agent-stack-camel:" + appVersion);
+        String digest = "sha256:" + "a".repeat(64);
+        assertThat(RenderedChart.render(example("tokens.yaml"), t -> t.set("image.digest", digest)).controller().getImage())
+                .isEqualTo("ghcr.io/agent-stack-camel/agent-stack-camel@" + digest);
+    }
+
+    /** The chart and the controller are released together. */
+    @Test
+    void theChartVersionIsTheProjectVersion() throws Exception {
+        JsonNode chart = YAML.readTree(RenderedChart.CHART.resolve("Chart.yaml").toFile());
+        assertThat(Version.get()).isNotEqualTo("dev");
+        assertThat(chart.get("appVersion").asText()).isEqualTo(Version.get());
+        assertThat(chart.get("version").asText()).isEqualTo(Version.get());
+        assertThat(chart.get("kubeVersion").asText()).isEqualTo(">=1.29.0-0");
+    }
+
+    @Test
+    void theIdAndTheManagementPortFollowTheConfig() {
+        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"), t -> t
+                .set("config.id", "ci-linux").set("config.management-port", 9090));
+        assertThat(chart.controllerConfig(scratch).id()).isEqualTo("ci-linux");
+        assertThat(chart.controller().getPorts().get(0).getContainerPort()).isEqualTo(9090);
+        assertThatThrownBy(() -> RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("config.management-port", 0)))
+                .hasMessageContaining("config.management-port");
+    }
+
+    @Test
+    void aConfigChangeRollsThePods() {
+        String before = RenderedChart.render(example("agent-stack-secret.yaml")).deployment()
+                .getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config");
+        String after = RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("config.max-in-flight", 3)).deployment()
+                .getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config");
+        assertThat(before).hasSize(64);
+        assertThat(after).hasSize(64).isNotEqualTo(before);
+    }
+
+    // ---- helpers
+
+    private static EnvVar env(Container container, String name) {
+        return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no env " + name));
+    }
+
+    /** Where the volume from this ConfigMap is mounted in the controller container. */
+    private static String mountPathOf(RenderedChart chart, String configMap) {
+        return mountPathOf(chart, configMap, null);
+    }
+
+    private static String mountPathOf(RenderedChart chart, String configMap, String volumeName) {
+        PodSpec pod = chart.deployment().getSpec().getTemplate().getSpec();
+        Volume volume = pod.getVolumes().stream()
+                .filter(v -> volumeName != null ? v.getName().equals(volumeName)
+                        : v.getConfigMap() != null && v.getConfigMap().getName().equals(configMap))
+                .findFirst().orElseThrow(() -> new AssertionError("no volume of " + (configMap != null ? configMap : volumeName)));
+        return chart.controller().getVolumeMounts().stream().filter(m -> m.getName().equals(volume.getName()))
+                .map(VolumeMount::getMountPath).findFirst().orElseThrow();
+    }
+}
