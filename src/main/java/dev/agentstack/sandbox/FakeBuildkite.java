@@ -86,6 +86,11 @@ public final class FakeBuildkite implements AutoCloseable {
     private final Map<String, FakeJob> jobs = new LinkedHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final ConcurrentLinkedDeque<Fault> graphqlFaults = new ConcurrentLinkedDeque<>();
+    private final Object randomFaultsLock = new Object();
+    private double randomFaultShare;
+    private List<Fault> randomFaultKinds = List.of();
+    private java.util.Random random = new java.util.Random(0);
+    private final java.util.concurrent.atomic.AtomicInteger randomFaultsAnswered = new java.util.concurrent.atomic.AtomicInteger();
     private final ConcurrentLinkedDeque<RecordedRequest> requests = new ConcurrentLinkedDeque<>();
     private final ConcurrentLinkedDeque<Map<String, Object>> jobsArguments = new ConcurrentLinkedDeque<>();
     private final ConcurrentLinkedDeque<String> rejectedQueries = new ConcurrentLinkedDeque<>();
@@ -230,6 +235,37 @@ public final class FakeBuildkite implements AutoCloseable {
 
     // ---- faults and records -----------------------------------------------------------------------------------
 
+    /**
+     * From now on, a share of GraphQL requests (queued faults aside) fails at random with one of these faults, chosen
+     * with a seeded generator so a run can be repeated. A share of 0 turns it off.
+     */
+    public void randomGraphqlFaults(double share, long seed, List<Fault> faults) {
+        synchronized (randomFaultsLock) {
+            randomFaultShare = share;
+            randomFaultKinds = List.copyOf(faults);
+            random = new java.util.Random(seed);
+        }
+    }
+
+    /** How many random faults have been answered so far. */
+    public int randomFaultsAnswered() {
+        return randomFaultsAnswered.get();
+    }
+
+    private Fault nextGraphqlFault() {
+        Fault queued = graphqlFaults.poll();
+        if (queued != null) {
+            return queued;
+        }
+        synchronized (randomFaultsLock) {
+            if (randomFaultShare > 0 && random.nextDouble() < randomFaultShare) {
+                randomFaultsAnswered.incrementAndGet();
+                return randomFaultKinds.get(random.nextInt(randomFaultKinds.size()));
+            }
+        }
+        return null;
+    }
+
     /** The next GraphQL request is answered with this fault instead (faults queue up, one per request). */
     public void enqueueGraphqlFault(Fault fault) {
         graphqlFaults.add(fault);
@@ -292,7 +328,7 @@ public final class FakeBuildkite implements AutoCloseable {
     }
 
     private void handleGraphql(HttpExchange exchange, String body) throws IOException {
-        Fault fault = graphqlFaults.poll();
+        Fault fault = nextGraphqlFault();
         if (fault != null) {
             sleep(fault.delay().toMillis());
             if (fault.status() != 0) {
