@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * Generates the JSON schema of a pipeline's kubernetes plugin ({@code src/main/resources/schema/pipeline.schema.json})
  * from the very Java types the builder decodes into: {@link KubernetesPlugin}, our parameter records and fabric8's
  * Kubernetes model. It is offline, strict ({@code additionalProperties: false}) and cannot drift from the decoder;
- * {@code PluginSchemaTest} fails when the checked-in file is stale and rewrites it with {@code -Dschema.update=true}.
+ * {@code PluginSchemaTest} fails when the checked-in file is stale and rewrites it with {@code -Dplugin-schema.update=true}.
  */
 public final class PluginSchema {
 

@@ -14,14 +14,14 @@ class PluginSchemaTest {
     @Test
     void checkedInSchemaIsCurrent() throws Exception {
         String expected = PluginSchema.generate();
-        if (Boolean.getBoolean("schema.update")) {
+        if (Boolean.getBoolean("plugin-schema.update")) {
             Files.createDirectories(FILE.getParent());
             Files.writeString(FILE, expected);
             return;
         }
         assertThat(Files.exists(FILE)).as(FILE + " exists").isTrue();
         assertThat(Files.readString(FILE))
-                .as("the schema is stale: run mvn -B -q test -Dtest=PluginSchemaTest -Dschema.update=true")
+                .as("the schema is stale: run mvn -B -q test -Dtest=PluginSchemaTest -Dplugin-schema.update=true")
                 .isEqualTo(expected);
     }
 }
