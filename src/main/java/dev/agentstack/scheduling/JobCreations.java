@@ -24,14 +24,16 @@ public final class JobCreations {
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.scheduler");
 
     private final InFlightJobs inFlight;
+    private final String jobPrefix;
     private final Duration staleAfter;
     private final Clock clock;
     private final MeterRegistry registry;
     private final Timer endToEnd;
     private final Counter stale;
 
-    public JobCreations(InFlightJobs inFlight, Duration staleAfter, Clock clock, MeterRegistry registry) {
+    public JobCreations(InFlightJobs inFlight, String jobPrefix, Duration staleAfter, Clock clock, MeterRegistry registry) {
         this.inFlight = inFlight;
+        this.jobPrefix = jobPrefix;
         this.staleAfter = staleAfter;
         this.clock = clock;
         this.registry = registry;
@@ -89,7 +91,7 @@ public final class JobCreations {
 
     /** What Buildkite is told about a job the builder refused: the builder's reason, in the job's log. */
     public FailureReport invalidJobReport(BuildkiteJob job, String reason) {
-        return new FailureReport(job.uuid(), PodSpecBuilder.jobName(job.uuid()), job.agentQueryRules(), "invalid_job",
+        return new FailureReport(job.uuid(), PodSpecBuilder.jobName(jobPrefix, job.uuid()), job.agentQueryRules(), "invalid_job",
                 reason, 1, false);
     }
 

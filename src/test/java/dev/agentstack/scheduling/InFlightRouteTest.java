@@ -182,6 +182,27 @@ class InFlightRouteTest {
     }
 
     @Test
+    void aJobThatCannotRunIsFailedOnBuildkiteWithTheBuildersReasonAndHoldsNoSlot() {
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, 1))) {
+            String broken = java.util.UUID.randomUUID().toString();
+            h.buildkite().addJob(new dev.agentstack.buildkite.BuildkiteJob(null, broken, "make", List.of("queue=kubernetes"), 0,
+                    null, List.of("BUILDKITE_PLUGINS=[{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":"
+                            + "{\"podSpec\":{\"containers\":[{\"image\":\"alpine\",\"env\":[{\"name\":\"A\",\"value\":1}]}]}}}]")),
+                    "broken step", null);
+            String fine = h.buildkite().scheduleCommand("echo fine", "queue=kubernetes");
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> "FINISHED".equals(h.buildkite().state(broken)));
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(fine) != null);
+            var failed = h.buildkite().snapshot(broken);
+            assertThat(failed.signalReason()).isEqualTo("stack_error");
+            assertThat(failed.log()).contains("podSpec.containers[0].env[0].value: expected a string, got a number");
+            assertThat(h.job(broken)).as("never posted").isNull();
+            assertThat(creations(h, "invalid")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aFailedCreationFreesItsSlot() {
         try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, 1))) {
             h.kubernetes().server().expect().post()
