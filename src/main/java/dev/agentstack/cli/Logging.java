@@ -20,6 +20,7 @@ final class Logging {
     static void quietForDemo() {
         level("org.apache.camel", Level.WARN);
         level("dev.agentstack.scheduler", Level.WARN);
+        level("dev.agentstack.watch", Level.ERROR);
     }
 
     private static void level(String name, Level level) {

@@ -8,29 +8,43 @@ import dev.agentstack.pipeline.PipelineException;
 import dev.agentstack.pipeline.PipelineJob;
 import dev.agentstack.pipeline.PipelineReader;
 import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.runtime.AgentTokenSecret;
 import dev.agentstack.runtime.Controller;
+import dev.agentstack.scheduling.InFlightJobs;
 import dev.agentstack.scheduling.JobSelection;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * {@code demo}: the real controller and routes against an embedded fake Buildkite and Kubernetes API, seeded with the
- * pipelines of {@code examples/pipelines}. Prints a line per Buildkite job and the Kubernetes Job created for it.
+ * pipelines of {@code examples/pipelines}, with the cluster simulator playing the job controller and kubelet. Prints a
+ * line per Buildkite job and the Kubernetes Job created for it, what became of it, and the message of every job the
+ * controller failed.
  */
 public final class DemoMode {
 
     public static final String ORG = "demo";
+    /** The demo reports image failures sooner than a real cluster would need. */
+    static final Duration DEMO_IMAGE_PULL_GRACE = Duration.ofSeconds(3);
 
     private DemoMode() {
     }
@@ -42,59 +56,121 @@ public final class DemoMode {
     public static int run(Map<String, String> options, String configFile, long maxSeconds, Map<String, String> env,
                           PrintStream out) throws InterruptedException {
         ControllerConfig base = ConfigLoader.load(options, configFile, env, false);
-        String token = "demo-" + UUID.randomUUID(); // a real-looking secret that must never be printed
+        // Real-looking secrets that must never be printed.
+        String token = "demo-" + UUID.randomUUID();
+        String agentToken = "demo-agent-" + UUID.randomUUID();
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes();
-             FakeBuildkite buildkite = FakeBuildkite.start(ORG, token)) {
+             FakeBuildkite buildkite = FakeBuildkite.start(ORG, token).withAgentToken(agentToken)) {
             ControllerConfig.Builder demo = base.toBuilder();
             if (!base.isSet(Options.MANAGEMENT_PORT)) {
                 demo.set(Options.MANAGEMENT_PORT, 0); // only when asked: 8080 may be taken on a laptop
+            }
+            if (!base.isSet(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD)) {
+                demo.set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, DEMO_IMAGE_PULL_GRACE);
             }
             ControllerConfig config = demo
                     .set(Options.ORG, ORG)
                     .set(Options.BUILDKITE_TOKEN, token)
                     .set(Options.GRAPHQL_ENDPOINT, buildkite.graphqlEndpoint())
+                    .set(Options.AGENT_ENDPOINT, buildkite.agentEndpoint())
                     .build();
-            out.println("demo: fake Buildkite GraphQL API at " + buildkite.graphqlEndpoint()
-                    + ", embedded Kubernetes API at " + kubernetes.url());
+            kubernetes.client().secrets().inNamespace(config.namespace()).resource(new SecretBuilder()
+                    .withNewMetadata().withName(config.agentTokenSecret()).endMetadata()
+                    .addToData(AgentTokenSecret.KEY, Base64.getEncoder().encodeToString(agentToken.getBytes(StandardCharsets.UTF_8)))
+                    .build()).create();
+            out.println("demo: fake Buildkite at " + buildkite.baseUrl() + " (GraphQL /v1, agent API /v3), embedded"
+                    + " Kubernetes API at " + kubernetes.url() + ", simulated cluster");
             List<Seeded> seeded = seed(buildkite, config, out);
             Map<String, Seeded> byUuid = new ConcurrentHashMap<>();
             seeded.forEach(s -> byUuid.put(s.job().job().uuid(), s));
-            Set<String> created = ConcurrentHashMap.newKeySet();
             long started = System.nanoTime();
-            try (Watch ignored = kubernetes.client().batch().v1().jobs().inNamespace(config.namespace())
-                    .watch(new Watcher<Job>() {
-                        @Override
-                        public void eventReceived(Action action, Job job) {
-                            String uuid = job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
-                            if (action == Action.ADDED && uuid != null && created.add(uuid)) {
-                                Seeded s = byUuid.get(uuid);
-                                out.printf("demo: %.1fs job %s \"%s\" -> created Kubernetes Job %s (containers: %s)%n",
-                                        (System.nanoTime() - started) / 1e9, shortId(uuid),
-                                        s == null ? "?" : s.job().label(), job.getMetadata().getName(),
-                                        job.getSpec().getTemplate().getSpec().getContainers().stream()
-                                                .map(Container::getName).collect(Collectors.joining(", ")));
-                            }
-                        }
+            Report report = new Report(out, byUuid, started);
 
-                        @Override
-                        public void onClose(WatcherException cause) {
-                            // the demo is ending
-                        }
-                    });
+            try (ClusterSimulator cluster = new ClusterSimulator(kubernetes.newClient(), config.namespace(),
+                         "buildkite.com/controller-id=" + config.id(), Duration.ofSeconds(2), uuid -> { });
+                 Watch ignored = kubernetes.client().batch().v1().jobs().inNamespace(config.namespace())
+                         .watch(new Watcher<Job>() {
+                             @Override
+                             public void eventReceived(Action action, Job job) {
+                                 report.jobEvent(action, job, buildkite);
+                             }
+
+                             @Override
+                             public void onClose(WatcherException cause) {
+                                 // the demo is ending
+                             }
+                         });
                  Controller controller = new Controller(config, kubernetes.newClient())) {
+                ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "demo-report");
+                    t.setDaemon(true);
+                    return t;
+                });
+                watcher.scheduleWithFixedDelay(() -> report.failures(buildkite), 200, 200, TimeUnit.MILLISECONDS);
                 out.println("demo: controller running for queue=" + config.queue()
                         + (maxSeconds > 0 ? " for " + maxSeconds + "s" : "; Ctrl-C stops it"));
                 int exit = controller.runUntilStopped(maxSeconds * 1000);
+                watcher.shutdownNow();
+                report.failures(buildkite);
                 long ours = seeded.stream().filter(Seeded::ours).count();
-                out.printf("demo: stopped: %d of %d jobs for queue=%s have a Kubernetes Job; %d job(s) for other"
-                                + " queues left alone%n", created.size(), ours, config.queue(), seeded.size() - ours);
+                out.printf("demo: stopped: %d of %d jobs for queue=%s have a Kubernetes Job; %d passed, %d failed by"
+                                + " the controller; %d job(s) for other queues left alone%n", report.created.size(), ours,
+                        config.queue(), report.passed.size(), report.failed.size(), seeded.size() - ours);
                 return exit;
             }
         }
     }
 
+    /** What the demo prints as things happen. */
+    private static final class Report {
+        final PrintStream out;
+        final Map<String, Seeded> byUuid;
+        final long started;
+        final Set<String> created = ConcurrentHashMap.newKeySet();
+        final Set<String> passed = ConcurrentHashMap.newKeySet();
+        final Set<String> failed = ConcurrentHashMap.newKeySet();
+
+        Report(PrintStream out, Map<String, Seeded> byUuid, long started) {
+            this.out = out;
+            this.byUuid = byUuid;
+            this.started = started;
+        }
+
+        void jobEvent(Watcher.Action action, Job job, FakeBuildkite buildkite) {
+            String uuid = job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
+            if (uuid == null) {
+                return;
+            }
+            if (action == Watcher.Action.ADDED && created.add(uuid)) {
+                line(uuid, "-> created Kubernetes Job " + job.getMetadata().getName() + " (containers: "
+                        + job.getSpec().getTemplate().getSpec().getContainers().stream().map(Container::getName)
+                        .collect(Collectors.joining(", ")) + ")");
+            }
+            if (action == Watcher.Action.MODIFIED && InFlightJobs.isFinished(job) && job.getStatus().getSucceeded() != null
+                    && job.getStatus().getSucceeded() > 0 && passed.add(uuid)) {
+                buildkite.finishAsAgent(uuid, "0"); // the simulated agent ran the job
+                line(uuid, "passed (simulated agent)");
+            }
+        }
+
+        void failures(FakeBuildkite buildkite) {
+            for (FakeJob.Snapshot s : buildkite.snapshots()) {
+                if ("stack_error".equals(s.signalReason()) && failed.add(s.uuid())) {
+                    line(s.uuid(), "was failed by the controller (exit status " + s.exitStatus() + "); its log:");
+                    s.log().lines().forEach(l -> out.println("demo:     | " + l));
+                }
+            }
+        }
+
+        synchronized void line(String uuid, String what) {
+            Seeded s = byUuid.get(uuid);
+            out.printf("demo: %5.1fs job %s \"%s\" %s%n", (System.nanoTime() - started) / 1e9, shortId(uuid),
+                    s == null ? "?" : s.job().label(), what);
+        }
+    }
+
     private static List<Seeded> seed(FakeBuildkite buildkite, ControllerConfig config, PrintStream out) {
-        JobSelection selection = new JobSelection(config.tags(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        JobSelection selection = new JobSelection(config.tags(), new SimpleMeterRegistry());
         Map<String, String> pipelines = ExamplePipelines.load();
         List<Seeded> seeded = new ArrayList<>();
         for (Map.Entry<String, String> p : pipelines.entrySet()) {
@@ -115,7 +191,7 @@ public final class DemoMode {
         out.println("demo: scheduled " + seeded.size() + " Buildkite jobs from " + pipelines.size()
                 + " pipelines in " + ExamplePipelines.FOLDER + ":");
         for (Seeded s : seeded) {
-            out.printf("demo:   %s %-28s %-36s %s%n", shortId(s.job().job().uuid()), s.file(),
+            out.printf("demo:   %s %-36s %-34s %s%n", shortId(s.job().job().uuid()), s.file(),
                     "\"" + s.job().label() + "\"", String.join(",", s.job().job().agentQueryRules())
                             + (s.ours() ? "" : "  (not our queue: the controller ignores it)"));
         }

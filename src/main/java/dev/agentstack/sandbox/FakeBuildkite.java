@@ -166,6 +166,17 @@ public final class FakeBuildkite implements AutoCloseable {
         }
     }
 
+    /** As if the job's own agent had finished it with this exit status. */
+    public void finishAsAgent(String uuid, String exitStatus) {
+        synchronized (lock) {
+            FakeJob j = job(uuid);
+            j.acquiredBy = j.acquiredBy == null ? "another-agent" : j.acquiredBy;
+            j.state = "FINISHED";
+            j.exitStatus = exitStatus;
+            j.finishedAt = clock.instant();
+        }
+    }
+
     /** What the controller's {@code graphql-endpoint} option should be. */
     public String graphqlEndpoint() {
         return baseUrl() + "/v1";

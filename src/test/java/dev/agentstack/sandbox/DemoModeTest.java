@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 class DemoModeTest {
 
     @Test
-    void theDemoCreatesAJobForEveryExampleOnItsQueueAndLeavesTheOthersAlone() throws Exception {
+    void theDemoCreatesAJobForEveryExampleOnItsQueueAndReportsTheOnesThatCannotRun() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int exit = DemoMode.run(Map.of(), null, 10, Map.of(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        int exit = DemoMode.run(Map.of(), null, 20, Map.of(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String out = bytes.toString(StandardCharsets.UTF_8);
 
         assertThat(exit).isZero();
@@ -27,6 +27,13 @@ class DemoModeTest {
         assertThat(summary.find()).as(out).isTrue();
         assertThat(summary.group(1)).isEqualTo(summary.group(2));
         assertThat(Integer.parseInt(summary.group(1))).isGreaterThanOrEqualTo(2);
-        assertThat(out).doesNotContainPattern("demo-[0-9a-f]{8}-[0-9a-f]{4}");
+        assertThat(out).doesNotContainPattern("demo-[0-9a-f]{8}-[0-9a-f]{4}").doesNotContainPattern("demo-agent-[0-9a-f]{8}");
+        // The two examples that can never run are failed in Buildkite with a table that says why.
+        assertThat(out).contains("\"Init container that fails\" was failed by the controller (exit status 3); its log:",
+                "demo:     | The following init containers failed:")
+                .containsPattern("demo:     \\| migrate-database +3 +Error")
+                .contains("\"Image that cannot be pulled\" was failed by the controller (exit status 1); its log:")
+                .containsPattern("demo:     \\| imagecheck-0 +registry.example.com/team/does-not-exist:1.0 +(ErrImagePull|ImagePullBackOff)")
+                .contains("passed (simulated agent)");
     }
 }
