@@ -12,7 +12,9 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,27 +141,25 @@ public final class PodSpecBuilder {
         ImageChecks.apply(spec, config, in.workspaceMount());
 
         Integer pluginDeadline = in.plugin().jobActiveDeadlineSeconds();
-        Job k8sJob = new JobBuilder()
-                .withNewMetadata()
+        Map<String, String> annotations = JobMetadata.annotations(in, sidecars);
+        // Plain model objects around the finished spec: fabric8's nested builders would deep-copy it three times,
+        // which was a fifth of the controller's CPU per job in the benchmark.
+        PodTemplateSpec template = new PodTemplateSpec(new ObjectMetaBuilder().withLabels(new LinkedHashMap<>(labels))
+                .withAnnotations(new LinkedHashMap<>(annotations)).build(), spec);
+        JobSpec jobSpec = new JobSpec();
+        jobSpec.setBackoffLimit(0);
+        jobSpec.setTtlSecondsAfterFinished((int) Math.min(Integer.MAX_VALUE, config.jobTtl().toSeconds()));
+        jobSpec.setActiveDeadlineSeconds((long) (pluginDeadline != null && pluginDeadline > 0 ? pluginDeadline
+                : config.jobActiveDeadlineSeconds()));
+        jobSpec.setTemplate(template);
+        Job k8sJob = new Job();
+        k8sJob.setMetadata(new ObjectMetaBuilder()
                 .withName(jobName(config.jobPrefix(), job.uuid()))
                 .withNamespace(config.namespace())
                 .withLabels(labels)
-                .withAnnotations(JobMetadata.annotations(in, sidecars))
-                .endMetadata()
-                .withNewSpec()
-                .withBackoffLimit(0)
-                .withTtlSecondsAfterFinished((int) Math.min(Integer.MAX_VALUE, config.jobTtl().toSeconds()))
-                .withActiveDeadlineSeconds((long) (pluginDeadline != null && pluginDeadline > 0 ? pluginDeadline
-                        : config.jobActiveDeadlineSeconds()))
-                .withNewTemplate()
-                .withNewMetadata()
-                .withLabels(new LinkedHashMap<>(labels))
-                .withAnnotations(new LinkedHashMap<>(JobMetadata.annotations(in, sidecars)))
-                .endMetadata()
-                .withSpec(spec)
-                .endTemplate()
-                .endSpec()
-                .build();
+                .withAnnotations(annotations)
+                .build());
+        k8sJob.setSpec(jobSpec);
         JobValidation.check(k8sJob);
         return k8sJob;
     }

@@ -141,7 +141,8 @@ public final class Controller implements AutoCloseable {
         beans.put("pollBackoff", polls);
         beans.put("jobSelection", new JobSelection(config.tags(), metrics));
         beans.put("inFlightJobs", inFlight);
-        beans.put("jobCreations", new JobCreations(inFlight, config.jobPrefix(), config.staleJobDataTimeout(), clock, metrics));
+        beans.put("jobCreations", new JobCreations(inFlight, config.jobCreationConcurrency(), config.jobPrefix(),
+                config.staleJobDataTimeout(), clock, metrics));
         beans.put("kubernetesWriteLimiter", new ApiRateLimiter(config.k8sClientQps(), config.k8sClientBurst()));
         beans.put("podSpecBuilder", new PodSpecBuilder(config, PodTemplateLookup.inNamespace(kubernetes, config.namespace())));
         beans.put("leaderElection", leader);

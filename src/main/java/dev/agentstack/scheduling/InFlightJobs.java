@@ -168,6 +168,11 @@ public final class InFlightJobs {
         return clock.getAsLong();
     }
 
+    /** Jobs handed to the creation workers and not yet created (or dropped). */
+    public synchronized int creationsInProgress() {
+        return reserved.size();
+    }
+
     /** Unfinished Jobs plus creations in progress. */
     public synchronized int inFlight() {
         return unfinished + reserved.size();

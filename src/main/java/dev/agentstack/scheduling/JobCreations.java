@@ -24,6 +24,7 @@ public final class JobCreations {
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.scheduler");
 
     private final InFlightJobs inFlight;
+    private final int workers;
     private final String jobPrefix;
     private final Duration staleAfter;
     private final Clock clock;
@@ -31,8 +32,11 @@ public final class JobCreations {
     private final Timer endToEnd;
     private final Counter stale;
 
-    public JobCreations(InFlightJobs inFlight, String jobPrefix, Duration staleAfter, Clock clock, MeterRegistry registry) {
+    /** @param workers job-creation-concurrency */
+    public JobCreations(InFlightJobs inFlight, int workers, String jobPrefix, Duration staleAfter, Clock clock,
+                        MeterRegistry registry) {
         this.inFlight = inFlight;
+        this.workers = workers;
         this.jobPrefix = jobPrefix;
         this.staleAfter = staleAfter;
         this.clock = clock;
@@ -42,6 +46,14 @@ public final class JobCreations {
                 .publishPercentileHistogram().register(registry);
         this.stale = Counter.builder("buildkite.limiter.jobs.stale")
                 .description("Jobs not created because their data was older than stale-job-data-timeout").register(registry);
+    }
+
+    /**
+     * True while more than twice job-creation-concurrency jobs wait for a creation worker: a poll then would only
+     * read the same jobs again (each one costs both sides a page of JSON) and could not start anything sooner.
+     */
+    public boolean workersBehind() {
+        return inFlight.creationsInProgress() > 2 * workers;
     }
 
     /** Takes an in-flight slot for the job; false when it is already scheduled or no slot is free (try a later poll). */

@@ -1,6 +1,12 @@
 package dev.agentstack.runtime.watch;
 
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.util.ArrayList;
+import java.util.List;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
@@ -9,15 +15,47 @@ enum WatchedKind {
     JOBS {
         @Override
         SharedIndexInformer<? extends HasMetadata> informer(KubernetesClient client, String namespace, String selector, long resync) {
-            return client.batch().v1().jobs().inNamespace(namespace).withLabelSelector(selector).runnableInformer(resync);
+            return client.batch().v1().jobs().inNamespace(namespace).withLabelSelector(selector).runnableInformer(resync)
+                    .itemStore(new TrimmedItemStore<Job>(job -> {
+                        Job trimmed = new Job();
+                        trimmed.setMetadata(TrimmedItemStore.metadata(job.getMetadata()));
+                        trimmed.setStatus(job.getStatus());
+                        return trimmed;
+                    }));
         }
     },
     PODS {
         @Override
         SharedIndexInformer<? extends HasMetadata> informer(KubernetesClient client, String namespace, String selector, long resync) {
-            return client.pods().inNamespace(namespace).withLabelSelector(selector).runnableInformer(resync);
+            return client.pods().inNamespace(namespace).withLabelSelector(selector).runnableInformer(resync)
+                    .itemStore(new TrimmedItemStore<Pod>(pod -> {
+                        Pod trimmed = new Pod();
+                        trimmed.setMetadata(TrimmedItemStore.metadata(pod.getMetadata()));
+                        if (pod.getSpec() != null) {
+                            PodSpec spec = new PodSpec();
+                            spec.setContainers(containers(pod.getSpec().getContainers()));
+                            spec.setInitContainers(containers(pod.getSpec().getInitContainers()));
+                            trimmed.setSpec(spec);
+                        }
+                        trimmed.setStatus(pod.getStatus());
+                        return trimmed;
+                    }));
         }
     };
+
+    /** Containers as the classification reads them: name, image, restart policy (native sidecars), resources. */
+    private static List<Container> containers(List<Container> containers) {
+        List<Container> out = new ArrayList<>();
+        for (Container c : containers == null ? List.<Container>of() : containers) {
+            Container t = new Container();
+            t.setName(c.getName());
+            t.setImage(c.getImage());
+            t.setRestartPolicy(c.getRestartPolicy());
+            t.setResources(c.getResources());
+            out.add(t);
+        }
+        return out;
+    }
 
     abstract SharedIndexInformer<? extends HasMetadata> informer(KubernetesClient client, String namespace,
                                                                  String labelSelector, long resyncMillis);
