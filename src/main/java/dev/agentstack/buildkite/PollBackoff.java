@@ -31,20 +31,27 @@ public final class PollBackoff {
     private final Clock clock;
     private final AtomicReference<State> state;
     private final MeterRegistry registry;
+    private final io.micrometer.core.instrument.Tags tags;
     private final Counter polls;
     private final Counter jobsReturned;
     private final Timer pollDuration;
     private volatile Instant lastSuccess;
 
     public PollBackoff(Duration pollInterval, Clock clock, MeterRegistry registry) {
+        this(pollInterval, clock, registry, io.micrometer.core.instrument.Tags.empty());
+    }
+
+    /** @param tags added to every meter (the queue) */
+    public PollBackoff(Duration pollInterval, Clock clock, MeterRegistry registry, io.micrometer.core.instrument.Tags tags) {
+        this.tags = tags;
         this.pollInterval = pollInterval;
         this.clock = clock;
         this.registry = registry;
         this.state = new AtomicReference<>(new State(0, Instant.MIN, null));
-        this.polls = Counter.builder("buildkite.monitor.job.queries").description("Polls for scheduled jobs").register(registry);
-        this.jobsReturned = Counter.builder("buildkite.monitor.jobs.returned")
+        this.polls = Counter.builder("buildkite.monitor.job.queries").tags(tags).description("Polls for scheduled jobs").register(registry);
+        this.jobsReturned = Counter.builder("buildkite.monitor.jobs.returned").tags(tags)
                 .description("Scheduled jobs the polls returned").register(registry);
-        this.pollDuration = Timer.builder("buildkite.monitor.job.query")
+        this.pollDuration = Timer.builder("buildkite.monitor.job.query").tags(tags)
                 .description("Time to read all pages of one poll").publishPercentileHistogram().register(registry);
     }
 
@@ -70,7 +77,7 @@ public final class PollBackoff {
         Instant now = clock.instant();
         ApiFailure failure = ApiFailure.of(error, now);
         polls.increment();
-        registry.counter("buildkite.monitor.job.query.errors", "reason", failure.reason()).increment();
+        Counter.builder("buildkite.monitor.job.query.errors").tags(tags).tag("reason", failure.reason()).register(registry).increment();
         State next = state.updateAndGet(s -> {
             int failures = s.failures() + 1;
             return new State(failures, now.plus(delay(failures, failure.retryAfter())),

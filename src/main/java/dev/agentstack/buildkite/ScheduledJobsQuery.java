@@ -31,6 +31,38 @@ public final class ScheduledJobsQuery {
                 config.paginationDepthLimit(), clock);
     }
 
+    /**
+     * The query as the buildkite-scheduled-jobs-source Kamelet describes it, from its properties.
+     *
+     * @param clusterUuid empty: jobs outside any cluster
+     */
+    public static ScheduledJobsQuery forQueue(String org, String queue, String clusterUuid, int pageSize, int depthLimit) {
+        return new ScheduledJobsQuery(org, queue, ControllerConfig.clusterNodeId(clusterUuid), pageSize, depthLimit,
+                Clock.systemUTC());
+    }
+
+    /**
+     * The GraphQL document to send (the route puts it in the query header): one operation, for jobs in our cluster or,
+     * without one, for jobs outside any cluster.
+     */
+    public String document() {
+        return clusterNodeId.isEmpty() ? UNCLUSTERED : CLUSTERED;
+    }
+
+    private static final String UNCLUSTERED = resource("graphql/scheduled-jobs.graphql");
+    private static final String CLUSTERED = resource("graphql/scheduled-jobs-clustered.graphql");
+
+    private static String resource(String name) {
+        try (java.io.InputStream in = ScheduledJobsQuery.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public ScheduledJobsScan startScan() {
         return new ScheduledJobsScan(this, now());
     }

@@ -92,6 +92,26 @@ public final class ScheduledJobsScan {
         return new ArrayList<>(jobs.values());
     }
 
+    /** Higher priority first, then the longest waiting. */
+    public static final java.util.Comparator<BuildkiteJob> SCHEDULING_ORDER = java.util.Comparator
+            .comparingInt(BuildkiteJob::priority).reversed()
+            .thenComparing(BuildkiteJob::scheduledAt, java.util.Comparator.nullsLast(java.util.Comparator.<Instant>naturalOrder()));
+
+    /**
+     * The jobs in the order they should take free slots: {@link #SCHEDULING_ORDER}, sorted stably so jobs with equal
+     * priority and time keep the API's oldest-first order.
+     */
+    public List<BuildkiteJob> jobsInSchedulingOrder() {
+        List<BuildkiteJob> sorted = jobs();
+        sorted.sort(SCHEDULING_ORDER);
+        return sorted;
+    }
+
+    /** The GraphQL document for this scan's pages. */
+    public String document() {
+        return query.document();
+    }
+
     /** When the poll started. */
     public Instant startedAt() {
         return startedAt;

@@ -150,6 +150,13 @@ public final class ConfigLoader {
         if (patchProblem != null) {
             throw new ConfigException(Options.POD_SPEC_PATCH, patchProblem);
         }
+        List<QueueConfig> queues = config.queues();
+        for (int i = 0; i < queues.size(); i++) {
+            String problem = queues.get(i).problem(config.get(Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION));
+            if (problem != null) {
+                throw new ConfigException(Options.QUEUES, "[" + i + "]: " + problem);
+            }
+        }
     }
 
     private static void validateEach(ControllerConfig config) {

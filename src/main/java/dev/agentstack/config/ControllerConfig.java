@@ -16,11 +16,49 @@ public final class ControllerConfig {
 
     private final Map<Option<?>, Object> values;
     private final Map<Option<?>, Object> decodedObjects = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Set on the configuration of one queue (see {@link #forQueue}): that queue's pod-spec patch. */
+    private final Map<String, Object> queuePodSpecPatch;
 
     private ControllerConfig(Map<Option<?>, Object> values) {
+        this(values, null);
+    }
+
+    private ControllerConfig(Map<Option<?>, Object> values, Map<String, Object> queuePodSpecPatch) {
         this.values = Map.copyOf(values.entrySet().stream()
                 .filter(e -> e.getValue() != null)
                 .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
+        this.queuePodSpecPatch = queuePodSpecPatch;
+    }
+
+    /**
+     * The queues this controller serves: the {@code queues:} entries, or, without them, one queue from {@code tags} and
+     * {@code max-in-flight}. Entries without max-in-flight take the controller's.
+     */
+    public List<QueueConfig> queues() {
+        List<Map<String, Object>> entries = get(Options.QUEUES);
+        if (entries.isEmpty()) {
+            return List.of(new QueueConfig(tags(), maxInFlight(), null));
+        }
+        return entries.stream().map(e -> StrictDecoder.decode(e, QueueConfig.class, Options.QUEUES.key()))
+                .map(q -> q.maxInFlight() != null ? q : new QueueConfig(q.tags(), maxInFlight(), q.podSpecPatch()))
+                .toList();
+    }
+
+    /**
+     * The configuration one queue's scheduling runs with: the controller's, with the queue's tags and max-in-flight,
+     * and its pod-spec patch applied after the controller's ({@link #queuePodSpecPatch()}).
+     */
+    public ControllerConfig forQueue(QueueConfig queue) {
+        Map<Option<?>, Object> v = new LinkedHashMap<>(values);
+        v.put(Options.TAGS, queue.tags());
+        v.put(Options.MAX_IN_FLIGHT, queue.maxInFlight() != null ? queue.maxInFlight() : maxInFlight());
+        v.remove(Options.QUEUES);
+        return new ControllerConfig(v, queue.podSpecPatch());
+    }
+
+    /** The patch of the queue this configuration is for, applied after {@code pod-spec-patch}; null when none. */
+    public Map<String, Object> queuePodSpecPatch() {
+        return queuePodSpecPatch;
     }
 
     /** The value of an option, or its default when it was not set. */
@@ -60,16 +98,20 @@ public final class ControllerConfig {
      * {@code Cluster---<uuid>}.
      */
     public String clusterNodeId() {
-        return clustered()
-                ? Base64.getEncoder().encodeToString(("Cluster---" + clusterUuid()).getBytes(StandardCharsets.UTF_8))
-                : "";
+        return clusterNodeId(clusterUuid());
+    }
+
+    /** The GraphQL node id of a cluster uuid; empty for none. */
+    public static String clusterNodeId(String clusterUuid) {
+        return clusterUuid == null || clusterUuid.isEmpty() ? ""
+                : Base64.getEncoder().encodeToString(("Cluster---" + clusterUuid).getBytes(StandardCharsets.UTF_8));
     }
 
     public List<String> tags() {
         return get(Options.TAGS);
     }
 
-    /** The value of the queue tag (validation guarantees there is exactly one). */
+    /** The value of the queue tag (validation guarantees there is exactly one); with queues:, see {@link #queues()}. */
     public String queue() {
         for (String tag : tags()) {
             if (tag.startsWith("queue=")) {
@@ -309,7 +351,7 @@ public final class ControllerConfig {
     /**
      * The options as Camel properties, so routes read {@code {{poll-interval}}}. Durations are milliseconds (what
      * Camel endpoints take), lists are comma-joined; secrets and objects are left out. Derived values: {@code queue},
-     * {@code cluster-node-id}, {@code scheduled-jobs-operation}, {@code watch-resync-interval}.
+     * {@code cluster-node-id}, {@code watch-resync-interval}.
      */
     public Properties toCamelProperties() {
         Properties p = new Properties();
@@ -323,9 +365,8 @@ public final class ControllerConfig {
             }
             p.setProperty(o.key(), v instanceof Duration d ? String.valueOf(d.toMillis()) : o.toText(v));
         }
-        p.setProperty("queue", queue());
+        p.setProperty("queue", queues().get(0).name());
         p.setProperty("cluster-node-id", clusterNodeId());
-        p.setProperty("scheduled-jobs-operation", clustered() ? "ScheduledJobsClustered" : "ScheduledJobs");
         p.setProperty("watch-resync-interval", String.valueOf(watchResyncInterval().toMillis()));
         return p;
     }

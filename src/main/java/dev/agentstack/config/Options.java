@@ -5,6 +5,7 @@ import static dev.agentstack.config.Option.Kind.DURATION;
 import static dev.agentstack.config.Option.Kind.INTEGER;
 import static dev.agentstack.config.Option.Kind.LIST;
 import static dev.agentstack.config.Option.Kind.OBJECT;
+import static dev.agentstack.config.Option.Kind.OBJECT_LIST;
 import static dev.agentstack.config.Option.Kind.STRING;
 
 import java.time.Duration;
@@ -76,6 +77,12 @@ public final class Options {
     public static final Option<Integer> MAX_IN_FLIGHT = Option.of("max-in-flight", INTEGER, DEFAULT_MAX_IN_FLIGHT,
             "Maximum number of unfinished Jobs at once; 0 means no limit")
             .check(Option.rule(v -> v >= 0 ? null : "must be 0 or more, got " + v));
+
+    public static final Option<List<Map<String, Object>>> QUEUES = Option.of("queues", OBJECT_LIST,
+            List.<Map<String, Object>>of(), "Several queues in one controller: entries of tags (exactly one queue tag),"
+                    + " optional max-in-flight and optional pod-spec-patch (applied after pod-spec-patch); when set,"
+                    + " tags and max-in-flight only give the entries' defaults")
+            .check(Option.rule(Options::queuesProblem));
 
     public static final Option<Duration> POLL_INTERVAL = Option.of("poll-interval", DURATION, DEFAULT_POLL_INTERVAL,
             "Time between polls for scheduled jobs (at least 1s)")
@@ -304,6 +311,27 @@ public final class Options {
         }
     }
 
+    /** Each entry decodes into a {@link QueueConfig} with valid tags; queue names are unique. */
+    private static String queuesProblem(List<Map<String, Object>> queues) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < queues.size(); i++) {
+            QueueConfig q;
+            try {
+                q = StrictDecoder.decode(queues.get(i), QueueConfig.class, "[" + i + "]");
+            } catch (DecodeException e) {
+                return e.getMessage();
+            }
+            String problem = q.problem(true);
+            if (problem != null) {
+                return "[" + i + "]: " + problem;
+            }
+            if (!names.add(q.name())) {
+                return "[" + i + "]: queue \"" + q.name() + "\" is listed twice";
+            }
+        }
+        return null;
+    }
+
     private static Option.Check<String> pullPolicy() {
         return Option.rule(v -> PULL_POLICIES.contains(v) ? null
                 : "must be Always, IfNotPresent or Never, got \"" + v + "\"");
@@ -322,7 +350,7 @@ public final class Options {
 
     /** Every option, in the order --help and the README list them. */
     public static final List<Option<?>> ALL = List.of(
-            ORG, BUILDKITE_TOKEN, GRAPHQL_ENDPOINT, CLUSTER_UUID, TAGS, ID, NAMESPACE, MAX_IN_FLIGHT, POLL_INTERVAL,
+            ORG, BUILDKITE_TOKEN, GRAPHQL_ENDPOINT, CLUSTER_UUID, TAGS, ID, NAMESPACE, MAX_IN_FLIGHT, QUEUES, POLL_INTERVAL,
             JOB_TTL, IMAGE, AGENT_TOKEN_SECRET, IMAGE_PULL_BACKOFF_GRACE_PERIOD, PROHIBIT_KUBERNETES_PLUGIN, DEBUG,
             GRAPHQL_PAGE_SIZE, PAGINATION_DEPTH_LIMIT, HTTP_TIMEOUT,
             POD_SPEC_PATCH, DEFAULT_CHECKOUT_PARAMS, DEFAULT_COMMAND_PARAMS, DEFAULT_SIDECAR_PARAMS, DEFAULT_METADATA,
@@ -356,7 +384,7 @@ public final class Options {
                 : "must be at least " + Durations.format(min) + ", got " + Durations.format(v));
     }
 
-    private static String tagsProblem(List<String> tags) {
+    static String tagsProblem(List<String> tags) {
         int queues = 0;
         for (String tag : tags) {
             int eq = tag.indexOf('=');

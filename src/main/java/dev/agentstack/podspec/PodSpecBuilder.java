@@ -118,6 +118,10 @@ public final class PodSpecBuilder {
         if (controllerPatch != null) {
             spec = PodSpecPatcher.apply(spec, controllerPatch, PodSpecPatcher.FROM_CONTROLLER, in);
         }
+        PodSpecPatch queuePatch = PodSpecPatch.of(config.queuePodSpecPatch());
+        if (queuePatch != null) {
+            spec = PodSpecPatcher.apply(spec, queuePatch, PodSpecPatcher.FROM_CONTROLLER, in);
+        }
         String image = in.envValue("BUILDKITE_IMAGE");
         if (!image.isEmpty()) {
             spec.getContainers().stream()

@@ -91,13 +91,13 @@ public final class Controller implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         Main m = new Main();
-        Properties properties = config.toCamelProperties();
+        Properties properties = ControllerBeans.camelProperties(config);
         properties.putAll(managementProperties());
         properties.putAll(extraProperties);
         m.setOverrideProperties(properties);
         m.configure().withRoutesIncludePattern(UserRoutes.of(config.routesDir()).includePattern());
         graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(), config.httpTimeout());
-        beans().forEach(m::bind);
+        ControllerBeans.create(config, kubernetes, graphqlHttpClient, lifecycle, leaderIdentity).forEach(m::bind);
         extraBeans.forEach(m::bind);
         main = m;
         try {
@@ -119,50 +119,6 @@ public final class Controller implements AutoCloseable {
         p.setProperty("camel.management.metrics-enabled", "true");
         p.setProperty("camel.metrics.enabled", String.valueOf(on));
         return p;
-    }
-
-    private Map<String, Object> beans() {
-        Clock clock = Clock.systemUTC();
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        InFlightJobs inFlight = new InFlightJobs(config.maxInFlight()).registerMetrics(metrics);
-        PollBackoff polls = new PollBackoff(config.pollInterval(), clock, metrics);
-        LeaderElection leader = LeaderElection.of(config, kubernetes, leaderIdentity);
-        Gauge.builder("buildkite.leader", leader, l -> l.isLeader() ? 1 : 0)
-                .description("1 when this replica schedules (holds the Lease, or leader election is off)").register(metrics);
-
-        Map<String, Object> beans = new LinkedHashMap<>();
-        beans.put("controllerConfig", config);
-        beans.put("controllerLifecycle", lifecycle);
-        beans.put("metricsRegistry", metrics); // camel-micrometer serves this registry at /observe/metrics
-        beans.put("kubernetesClient", kubernetes);
-        beans.put("graphqlHttpClient", graphqlHttpClient);
-        beans.put("noOutboundHeaders", new NoOutboundHeaders());
-        beans.put("scheduledJobsQuery", ScheduledJobsQuery.of(config, clock));
-        beans.put("pollBackoff", polls);
-        beans.put("jobSelection", new JobSelection(config.tags(), metrics));
-        beans.put("inFlightJobs", inFlight);
-        beans.put("jobCreations", new JobCreations(inFlight, config.jobCreationConcurrency(), config.jobPrefix(),
-                config.staleJobDataTimeout(), clock, metrics));
-        beans.put("kubernetesWriteLimiter", new ApiRateLimiter(config.k8sClientQps(), config.k8sClientBurst()));
-        beans.put("podSpecBuilder", new PodSpecBuilder(config, PodTemplateLookup.inNamespace(kubernetes, config.namespace())));
-        beans.put("leaderElection", leader);
-        beans.put("leaderOnly", leader.leaderOnlyPolicy());
-        if (leader.service() != null) {
-            beans.put("leaderElectionService", leader.service());
-        }
-        beans.put("controllerHealth", new ControllerHealth(polls, inFlight, leader));
-
-        // Pod and job events: findings, failing jobs through the agent API, cancellations.
-        ApiRateLimiter writes = (ApiRateLimiter) beans.get("kubernetesWriteLimiter");
-        KubernetesJobs jobs = new KubernetesJobs(kubernetes, config.namespace(), writes::acquire);
-        beans.put("kubernetesJobs", jobs);
-        beans.put("findings", new Findings(new PodFailureClassifier(config.imagePullBackoffGracePeriod(),
-                config.podPendingTimeout(), config.emptyJobGracePeriod()), jobs, List.of("queue=" + config.queue()),
-                clock, metrics));
-        beans.put("cancelCandidates", new CancelCandidates(metrics));
-        beans.put("jobFailer", new JobFailer(new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent()),
-                new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret()), clock, metrics));
-        return beans;
     }
 
     /** A bean the routes use, for tests and the demo. */

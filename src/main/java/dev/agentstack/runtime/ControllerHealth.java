@@ -1,7 +1,7 @@
 package dev.agentstack.runtime;
 
 import dev.agentstack.buildkite.PollBackoff;
-import dev.agentstack.scheduling.InFlightJobs;
+import dev.agentstack.scheduling.InFlightByQueue;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -32,10 +32,13 @@ public final class ControllerHealth implements HealthCheckRepository {
     private final List<HealthCheck> checks;
     private boolean enabled = true;
 
-    public ControllerHealth(PollBackoff polls, InFlightJobs inFlight, LeaderElection leader) {
+    /** @param polls every queue's */
+    public ControllerHealth(java.util.Collection<PollBackoff> polls, InFlightByQueue inFlight, LeaderElection leader) {
+        Supplier<String> pollFailure = () -> polls.stream().map(PollBackoff::lastFailure).filter(java.util.Objects::nonNull)
+                .findFirst().orElse(null);
         this.checks = List.of(
-                readiness(BUILDKITE_CHECK, () -> !leader.isLeader() || polls.lastFailure() == null,
-                        () -> polls.lastFailure() == null ? "polls succeed" : "last poll failed: " + polls.lastFailure()),
+                readiness(BUILDKITE_CHECK, () -> !leader.isLeader() || pollFailure.get() == null,
+                        () -> pollFailure.get() == null ? "polls succeed" : "last poll failed: " + pollFailure.get()),
                 readiness("kubernetes", () -> inFlight.lastListFailure() == null,
                         () -> inFlight.lastListFailure() == null ? "our Jobs are listed and watched"
                                 : "cannot list our Jobs: " + inFlight.lastListFailure()),

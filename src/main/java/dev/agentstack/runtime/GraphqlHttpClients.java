@@ -21,6 +21,11 @@ public final class GraphqlHttpClients {
     private GraphqlHttpClients() {
     }
 
+    /** For the buildkite-scheduled-jobs-source Kamelet: the timeout as the Kamelet's property text, e.g. 60s. */
+    public static CloseableHttpClient forKamelet(String token, String timeout) {
+        return create(token, dev.agentstack.config.Durations.parse(timeout));
+    }
+
     public static CloseableHttpClient create(String token, Duration timeout) {
         Timeout t = Timeout.of(timeout.toMillis(), TimeUnit.MILLISECONDS);
         return HttpClients.custom()

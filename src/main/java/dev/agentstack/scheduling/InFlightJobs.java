@@ -72,9 +72,14 @@ public final class InFlightJobs {
 
     /** Publishes {@code buildkite_limiter_in_flight} and {@code buildkite_limiter_max_in_flight}. */
     public InFlightJobs registerMetrics(MeterRegistry registry) {
-        Gauge.builder("buildkite.limiter.in.flight", this, InFlightJobs::inFlight)
+        return registerMetrics(registry, io.micrometer.core.instrument.Tags.empty());
+    }
+
+    /** @param tags added to both gauges (the queue) */
+    public InFlightJobs registerMetrics(MeterRegistry registry, io.micrometer.core.instrument.Tags tags) {
+        Gauge.builder("buildkite.limiter.in.flight", this, InFlightJobs::inFlight).tags(tags)
                 .description("Unfinished Jobs of this controller plus creations in progress").register(registry);
-        Gauge.builder("buildkite.limiter.max.in.flight", this, j -> j.maxInFlight)
+        Gauge.builder("buildkite.limiter.max.in.flight", this, j -> j.maxInFlight).tags(tags)
                 .description("The max-in-flight option (0 = no limit)").register(registry);
         return this;
     }

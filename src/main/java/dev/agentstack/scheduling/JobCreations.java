@@ -29,22 +29,30 @@ public final class JobCreations {
     private final Duration staleAfter;
     private final Clock clock;
     private final MeterRegistry registry;
+    private final io.micrometer.core.instrument.Tags tags;
     private final Timer endToEnd;
     private final Counter stale;
 
     /** @param workers job-creation-concurrency */
     public JobCreations(InFlightJobs inFlight, int workers, String jobPrefix, Duration staleAfter, Clock clock,
                         MeterRegistry registry) {
+        this(inFlight, workers, jobPrefix, staleAfter, clock, registry, io.micrometer.core.instrument.Tags.empty());
+    }
+
+    /** @param tags added to every meter (the queue) */
+    public JobCreations(InFlightJobs inFlight, int workers, String jobPrefix, Duration staleAfter, Clock clock,
+                        MeterRegistry registry, io.micrometer.core.instrument.Tags tags) {
+        this.tags = tags;
         this.inFlight = inFlight;
         this.workers = workers;
         this.jobPrefix = jobPrefix;
         this.staleAfter = staleAfter;
         this.clock = clock;
         this.registry = registry;
-        this.endToEnd = Timer.builder("buildkite.job.end.to.end")
+        this.endToEnd = Timer.builder("buildkite.job.end.to.end").tags(tags)
                 .description("Time from a job becoming scheduled in Buildkite to its Kubernetes Job being created")
                 .publishPercentileHistogram().register(registry);
-        this.stale = Counter.builder("buildkite.limiter.jobs.stale")
+        this.stale = Counter.builder("buildkite.limiter.jobs.stale").tags(tags)
                 .description("Jobs not created because their data was older than stale-job-data-timeout").register(registry);
     }
 
@@ -62,7 +70,7 @@ public final class JobCreations {
         if (r == InFlightJobs.Reservation.RESERVED) {
             return true;
         }
-        registry.counter("buildkite.limiter.jobs.held.back", "reason", r.name().toLowerCase()).increment();
+        Counter.builder("buildkite.limiter.jobs.held.back").tags(tags).tag("reason", r.name().toLowerCase()).register(registry).increment();
         LOG.debug("job {} not scheduled now: {}", job.uuid(), r);
         return false;
     }
@@ -114,7 +122,7 @@ public final class JobCreations {
     }
 
     private void outcome(String outcome, String reason) {
-        registry.counter("buildkite.scheduler.job.creations", "outcome", outcome, "reason", reason).increment();
+        Counter.builder("buildkite.scheduler.job.creations").tags(tags).tags("outcome", outcome, "reason", reason).register(registry).increment();
     }
 
     /** The Kubernetes StatusReason (e.g. Forbidden, Invalid, InternalError), or a short class name. */

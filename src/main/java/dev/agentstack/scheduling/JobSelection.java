@@ -18,24 +18,19 @@ public final class JobSelection {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.monitor");
 
-    /** Higher priority first, then the longest waiting. */
-    public static final Comparator<BuildkiteJob> SCHEDULING_ORDER = Comparator
-            .comparingInt(BuildkiteJob::priority).reversed()
-            .thenComparing(BuildkiteJob::scheduledAt, Comparator.nullsLast(Comparator.<Instant>naturalOrder()));
-
     private final List<String> controllerTags;
     private final MeterRegistry registry;
+    private final io.micrometer.core.instrument.Tags meterTags;
 
     public JobSelection(List<String> controllerTags, MeterRegistry registry) {
-        this.controllerTags = List.copyOf(controllerTags);
-        this.registry = registry;
+        this(controllerTags, registry, io.micrometer.core.instrument.Tags.empty());
     }
 
-    /** Sorts stably, so jobs with equal priority and time keep the API's oldest-first order. */
-    public List<BuildkiteJob> inSchedulingOrder(List<BuildkiteJob> jobs) {
-        List<BuildkiteJob> sorted = new ArrayList<>(jobs);
-        sorted.sort(SCHEDULING_ORDER);
-        return sorted;
+    /** @param meterTags added to every meter (the queue) */
+    public JobSelection(List<String> controllerTags, MeterRegistry registry, io.micrometer.core.instrument.Tags meterTags) {
+        this.meterTags = meterTags;
+        this.controllerTags = List.copyOf(controllerTags);
+        this.registry = registry;
     }
 
     /** Why this controller does not run the job, or null when it does. */
@@ -52,7 +47,7 @@ public final class JobSelection {
     public boolean isOurs(BuildkiteJob job) {
         String reason = skipReason(job);
         if (reason != null) {
-            registry.counter("buildkite.monitor.jobs.filtered.out", "reason", reason).increment();
+            io.micrometer.core.instrument.Counter.builder("buildkite.monitor.jobs.filtered.out").tags(meterTags).tag("reason", reason).register(registry).increment();
             LOG.debug("skipping job {} ({}): tags {} vs controller tags {}", job.uuid(), reason,
                     job.agentQueryRules(), controllerTags);
         }

@@ -375,7 +375,7 @@ class ChartTest {
         try (ControllerHarness controller = new ControllerHarness(b -> b.set(Options.ROUTES_DIR, dir.toString()))) {
             controller.start();
             assertThat(controller.controller().camelContext().getRoute("log-in-flight")).isNotNull();
-            assertThat(controller.controller().camelContext().getRoute("schedule-jobs")).isNotNull();
+            assertThat(controller.controller().camelContext().getRoute("schedule-jobs-kubernetes")).isNotNull();
         }
     }
 

@@ -204,7 +204,7 @@ class ConfigLoaderTest {
         assertThat(p.getProperty("org")).isEqualTo("acme");
         assertThat(p.getProperty("queue")).isEqualTo("kubernetes");
         assertThat(p.getProperty("tags")).isEqualTo("queue=kubernetes");
-        assertThat(p.getProperty("scheduled-jobs-operation")).isEqualTo("ScheduledJobsClustered");
+        assertThat(p.getProperty("cluster-node-id")).isNotEmpty();
         assertThat(p.values()).noneMatch(v -> v.toString().contains("bkua_x"));
         assertThat(p).doesNotContainKey("buildkite-token");
     }

@@ -27,20 +27,33 @@ class UserRoutesTest {
                       steps:
                         - log: "hello from a user route"
                 """);
+        // A replacement of schedule-jobs.camel.yaml provides the two templates each queue's routes are made from.
         Files.writeString(dir.resolve("schedule-jobs.camel.yaml"), """
-                - route:
+                - routeTemplate:
                     id: schedule-jobs
-                    description: replaced by the user
-                    from:
-                      uri: timer:replaced?repeatCount=1
-                      steps:
-                        - log: "no scheduling here"
+                    parameters:
+                      - name: queue
+                    route:
+                      description: replaced by the user
+                      from:
+                        uri: timer:replaced-{{queue}}?repeatCount=1
+                        steps:
+                          - log: "no scheduling here"
+                - routeTemplate:
+                    id: create-jobs
+                    parameters:
+                      - name: queue
+                    route:
+                      from:
+                        uri: seda:create-jobs-{{queue}}
+                        steps:
+                          - log: "nothing to create"
                 """);
         try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.ROUTES_DIR, dir.toString()))) {
             h.start();
             var context = h.controller().camelContext();
             assertThat(context.getRoute("user-added")).isNotNull();
-            assertThat(context.getRoute("schedule-jobs").getDescription()).isEqualTo("replaced by the user");
+            assertThat(context.getRoute("schedule-jobs-kubernetes").getDescription()).isEqualTo("replaced by the user");
             assertThat(context.getRoute("watch-jobs")).as("routes of other built-in files stay").isNotNull();
         }
     }

@@ -109,7 +109,7 @@ class InFlightRouteTest {
             assertThat(observer.max.get()).isLessThanOrEqualTo(max).isPositive();
             assertThat(observer.added.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
             assertThat(creations(h, "created")).isEqualTo(30);
-            assertThat(h.controller().bean("inFlightJobs", InFlightJobs.class).highWater()).isLessThanOrEqualTo(max);
+            assertThat(h.controller().bean("inFlightJobs", InFlightByQueue.class).of(h.controller().config().queue()).highWater()).isLessThanOrEqualTo(max);
         }
     }
 
@@ -134,7 +134,7 @@ class InFlightRouteTest {
             }
             h.start();
 
-            InFlightJobs inFlight = h.controller().bean("inFlightJobs", InFlightJobs.class);
+            InFlightJobs inFlight = h.controller().bean("inFlightJobs", InFlightByQueue.class).of(h.controller().config().queue());
             await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() == 505);
             int polls = h.graphqlPolls();
             await().atMost(ControllerHarness.WAIT).until(() -> h.graphqlPolls() >= polls + 2);
@@ -219,7 +219,7 @@ class InFlightRouteTest {
             MeterRegistry metrics = h.controller().bean("metricsRegistry", MeterRegistry.class);
             assertThat(metrics.find("buildkite.scheduler.job.creations").tag("outcome", "error")
                     .tag("reason", "Forbidden").counter().count()).isEqualTo(2);
-            assertThat(h.controller().bean("inFlightJobs", InFlightJobs.class).inFlight()).isEqualTo(1);
+            assertThat(h.controller().bean("inFlightJobs", InFlightByQueue.class).of(h.controller().config().queue()).inFlight()).isEqualTo(1);
         }
     }
 }

@@ -45,7 +45,7 @@ class PollFailureTest {
             assertThat(failures.get(0)).startsWith("WARN").contains("poll failed (" + reason + ")")
                     .doesNotContain("Exception\n\tat ");
             assertThat(logs.linesContaining("poll succeeded again after 1 failed poll")).hasSize(1);
-            assertThat(h.controller().camelContext().getRouteController().getRouteStatus("schedule-jobs"))
+            assertThat(h.controller().camelContext().getRouteController().getRouteStatus("schedule-jobs-kubernetes"))
                     .isEqualTo(ServiceStatus.Started);
         }
     }

@@ -146,7 +146,8 @@ class ScheduleJobsRouteTest {
                     .containsEntry("last", 100)
                     .doesNotContainKey("cluster");
             FakeBuildkite.RecordedRequest request = h.buildkite().graphqlRequests().get(0);
-            assertThat(request.body()).contains("\"operationName\":\"ScheduledJobs\"");
+            assertThat(request.body()).as("only the unclustered operation is sent")
+                    .contains("query ScheduledJobs(").doesNotContain("ScheduledJobsClustered");
         }
     }
 
@@ -164,7 +165,8 @@ class ScheduleJobsRouteTest {
             assertThat(args).containsEntry("cluster", "Q2x1c3Rlci0tLWJlZWZjYWZlLWFiYmUtYmFiYS1hYmJhLWRlZWRjZWRlY2FkZQ==");
             assertThat(args.get("clustered")).as("left at the schema default").isEqualTo(true);
             assertThat(h.graphqlPolls()).isPositive();
-            assertThat(h.buildkite().graphqlRequests().get(0).body()).contains("\"operationName\":\"ScheduledJobsClustered\"");
+            assertThat(h.buildkite().graphqlRequests().get(0).body()).as("only the clustered operation is sent")
+                    .contains("query ScheduledJobsClustered(").doesNotContain("query ScheduledJobs(");
             assertThat(jobUuids(h)).containsExactly(inCluster);
             assertThat(h.job(unclustered)).isNull();
         }

@@ -1,0 +1,120 @@
+package dev.agentstack.runtime;
+
+import dev.agentstack.buildkite.AgentApi;
+import dev.agentstack.buildkite.JobFailer;
+import dev.agentstack.buildkite.PollBackoff;
+import dev.agentstack.config.ControllerConfig;
+import dev.agentstack.config.QueueConfig;
+import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.podspec.PodTemplateLookup;
+import dev.agentstack.scheduling.ApiRateLimiter;
+import dev.agentstack.scheduling.InFlightByQueue;
+import dev.agentstack.scheduling.InFlightJobs;
+import dev.agentstack.scheduling.JobCreations;
+import dev.agentstack.scheduling.JobSelection;
+import dev.agentstack.scheduling.PollGate;
+import dev.agentstack.watch.CancelCandidates;
+import dev.agentstack.watch.Findings;
+import dev.agentstack.watch.KubernetesJobs;
+import dev.agentstack.watch.PodFailureClassifier;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+
+/**
+ * The beans the routes call, by the names the routes use. Shared beans have plain names; each queue's scheduling beans
+ * are named {@code <name>-<queue>} ({@link #queueBean}), which the route templates of schedule-jobs.camel.yaml refer
+ * to as {@code <name>-{{queue}}}. Built the same way by {@link Controller} and by {@link CamelRunConfiguration}.
+ */
+public final class ControllerBeans {
+
+    private ControllerBeans() {
+    }
+
+    /** The name of one queue's bean. */
+    public static String queueBean(String name, String queue) {
+        return name + "-" + queue;
+    }
+
+    public static Map<String, Object> create(ControllerConfig config, KubernetesClient kubernetes,
+                                             CloseableHttpClient graphqlHttpClient, ControllerLifecycle lifecycle,
+                                             String leaderIdentity) {
+        Clock clock = Clock.systemUTC();
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LeaderElection leader = LeaderElection.of(config, kubernetes, leaderIdentity);
+        Gauge.builder("buildkite.leader", leader, l -> l.isLeader() ? 1 : 0)
+                .description("1 when this replica schedules (holds the Lease, or leader election is off)").register(metrics);
+        ApiRateLimiter writes = new ApiRateLimiter(config.k8sClientQps(), config.k8sClientBurst());
+        PodTemplateLookup podTemplates = PodTemplateLookup.inNamespace(kubernetes, config.namespace());
+
+        Map<String, Object> beans = new LinkedHashMap<>();
+        beans.put("controllerConfig", config);
+        beans.put("controllerLifecycle", lifecycle);
+        beans.put("metricsRegistry", metrics); // camel-micrometer serves this registry at /observe/metrics
+        beans.put("kubernetesClient", kubernetes);
+        beans.put("graphqlHttpClient", graphqlHttpClient);
+        beans.put("noOutboundHeaders", new NoOutboundHeaders());
+        beans.put("kubernetesWriteLimiter", writes);
+        beans.put("leaderElection", leader);
+        beans.put("leaderOnly", leader.leaderOnlyPolicy());
+        if (leader.service() != null) {
+            beans.put("leaderElectionService", leader.service());
+        }
+
+        // Each queue: its own polls, tag filter, in-flight limit, creations and pod-spec patch; metrics tagged queue=.
+        Map<String, InFlightJobs> inFlight = new LinkedHashMap<>();
+        Map<String, PollBackoff> polls = new LinkedHashMap<>();
+        for (QueueConfig queue : config.queues()) {
+            String name = queue.name();
+            ControllerConfig queueConfig = config.forQueue(queue);
+            Tags queueTag = Tags.of("queue", name);
+            InFlightJobs slots = new InFlightJobs(queueConfig.maxInFlight()).registerMetrics(metrics, queueTag);
+            PollBackoff backoff = new PollBackoff(config.pollInterval(), clock, metrics, queueTag);
+            JobCreations creations = new JobCreations(slots, config.jobCreationConcurrency(), config.jobPrefix(),
+                    config.staleJobDataTimeout(), clock, metrics, queueTag);
+            inFlight.put(name, slots);
+            polls.put(name, backoff);
+            // Only the leader polls; and a poll while the workers are far behind would only read the same jobs again.
+            beans.put(queueBean("pollGate", name), new PollGate(backoff,
+                    () -> !leader.isLeader() || creations.workersBehind(), lifecycle::fail));
+            beans.put(queueBean("jobSelection", name), new JobSelection(queueConfig.tags(), metrics, queueTag));
+            beans.put(queueBean("jobCreations", name), creations);
+            beans.put(queueBean("podSpecBuilder", name), new PodSpecBuilder(queueConfig, podTemplates));
+        }
+        InFlightByQueue allInFlight = new InFlightByQueue(inFlight);
+        beans.put("inFlightJobs", allInFlight);
+        beans.put("queueRoutes", new QueueRoutes(config.queues().stream().map(QueueConfig::name).toList()));
+        beans.put("controllerHealth", new ControllerHealth(polls.values(), allInFlight, leader));
+
+        // Pod and job events: findings, failing jobs through the agent API, cancellations.
+        KubernetesJobs jobs = new KubernetesJobs(kubernetes, config.namespace(), writes::acquire);
+        beans.put("kubernetesJobs", jobs);
+        beans.put("findings", new Findings(new PodFailureClassifier(config.imagePullBackoffGracePeriod(),
+                config.podPendingTimeout(), config.emptyJobGracePeriod()), jobs,
+                List.of("queue=" + config.queues().get(0).name()), clock, metrics));
+        beans.put("cancelCandidates", new CancelCandidates(metrics));
+        beans.put("jobFailer", new JobFailer(new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent()),
+                new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret()), clock, metrics));
+        return beans;
+    }
+
+    /**
+     * The Camel properties the routes and Kamelets read: the options, and the GraphQL token for the
+     * buildkite-scheduled-jobs-source Kamelet as a Kamelet property, so it never appears in an endpoint URI.
+     */
+    public static java.util.Properties camelProperties(ControllerConfig config) {
+        java.util.Properties p = config.toCamelProperties();
+        p.setProperty(SOURCE_TOKEN_PROPERTY, config.buildkiteToken());
+        return p;
+    }
+
+    static final String SOURCE_TOKEN_PROPERTY = "camel.kamelet.buildkite-scheduled-jobs-source.token";
+
+}

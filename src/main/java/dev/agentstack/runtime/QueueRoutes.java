@@ -1,0 +1,44 @@
+package dev.agentstack.runtime;
+
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.spi.RouteTemplateParameterSource;
+
+/**
+ * Each queue's scheduling routes, made from the route templates of schedule-jobs.camel.yaml: Camel creates a route
+ * for every id this {@link RouteTemplateParameterSource} bean lists, once the YAML templates are loaded, in Camel Main
+ * and in {@code camel run} alike.
+ */
+public final class QueueRoutes implements RouteTemplateParameterSource {
+
+    /** The templates, each instantiated once per queue as {@code <template>-<queue>}. */
+    public static final List<String> TEMPLATES = List.of("schedule-jobs", "create-jobs");
+
+    private final Map<String, Map<String, Object>> routes = new LinkedHashMap<>();
+
+    public QueueRoutes(List<String> queues) {
+        for (String queue : queues) {
+            for (String template : TEMPLATES) {
+                routes.put(routeId(template, queue), Map.of(TEMPLATE_ID, template, "queue", queue));
+            }
+        }
+    }
+
+    /** The id of a queue's route made from a template, e.g. {@code schedule-jobs-kubernetes}. */
+    public static String routeId(String template, String queue) {
+        return template + "-" + queue;
+    }
+
+    @Override
+    public Map<String, Object> parameters(String routeId) {
+        return new LinkedHashMap<>(routes.get(routeId));
+    }
+
+    @Override
+    public Set<String> routeIds() {
+        return new LinkedHashSet<>(routes.keySet());
+    }
+}

@@ -1,0 +1,49 @@
+package dev.agentstack.scheduling;
+
+import dev.agentstack.buildkite.OrganizationNotFoundException;
+import dev.agentstack.buildkite.PollBackoff;
+import dev.agentstack.buildkite.ScheduledJobsScan;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * What the buildkite-scheduled-jobs-source Kamelet asks before each poll and tells after it: a poll is due unless the
+ * queue backs off after a failure or its creation workers are far behind; a missing organization is fatal (the
+ * controller stops with a clear message), any other failure backs off.
+ */
+public final class PollGate {
+
+    private final PollBackoff backoff;
+    private final BooleanSupplier holdBack;
+    private final Consumer<String> fatal;
+
+    /**
+     * @param holdBack true while a poll could not start anything sooner (e.g. {@link JobCreations#workersBehind()})
+     * @param fatal    stops the controller with this message
+     */
+    public PollGate(PollBackoff backoff, BooleanSupplier holdBack, Consumer<String> fatal) {
+        this.backoff = backoff;
+        this.holdBack = holdBack;
+        this.fatal = fatal;
+    }
+
+    public boolean isPollDue() {
+        return backoff.isPollDue() && !holdBack.getAsBoolean();
+    }
+
+    public void recordSuccess(ScheduledJobsScan scan) {
+        backoff.recordSuccess(scan);
+    }
+
+    public void recordFailure(Throwable error) {
+        if (error instanceof OrganizationNotFoundException) {
+            fatal.accept(error.getMessage());
+        } else {
+            backoff.recordFailure(error);
+        }
+    }
+
+    public PollBackoff backoff() {
+        return backoff;
+    }
+}
