@@ -63,8 +63,17 @@ public final class ControllerHarness implements AutoCloseable {
         return simulator;
     }
 
+    private final java.util.Properties extraProperties = new java.util.Properties();
+
+    /** A Camel property for the controller's routes (e.g. one a user route reads), before {@link #start()}. */
+    public ControllerHarness withProperty(String key, String value) {
+        extraProperties.setProperty(key, value);
+        return this;
+    }
+
     public ControllerHarness start() {
         controller = new Controller(config, kubernetes.newClient());
+        extraProperties.forEach((k, v) -> controller.withProperty((String) k, (String) v));
         controller.start();
         return this;
     }
