@@ -50,7 +50,7 @@ public final class DemoMode {
     }
 
     /** One seeded Buildkite job and what the demo says about it. */
-    private record Seeded(String file, PipelineJob job, boolean ours) {
+    record Seeded(String file, PipelineJob job, boolean ours) {
     }
 
     public static int run(Map<String, String> options, String configFile, long maxSeconds, Map<String, String> env,
@@ -61,23 +61,8 @@ public final class DemoMode {
         String agentToken = "demo-agent-" + UUID.randomUUID();
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes();
              FakeBuildkite buildkite = FakeBuildkite.start(ORG, token).withAgentToken(agentToken)) {
-            ControllerConfig.Builder demo = base.toBuilder();
-            if (!base.isSet(Options.MANAGEMENT_PORT)) {
-                demo.set(Options.MANAGEMENT_PORT, 0); // only when asked: 8080 may be taken on a laptop
-            }
-            if (!base.isSet(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD)) {
-                demo.set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, DEMO_IMAGE_PULL_GRACE);
-            }
-            ControllerConfig config = demo
-                    .set(Options.ORG, ORG)
-                    .set(Options.BUILDKITE_TOKEN, token)
-                    .set(Options.GRAPHQL_ENDPOINT, buildkite.graphqlEndpoint())
-                    .set(Options.AGENT_ENDPOINT, buildkite.agentEndpoint())
-                    .build();
-            kubernetes.client().secrets().inNamespace(config.namespace()).resource(new SecretBuilder()
-                    .withNewMetadata().withName(config.agentTokenSecret()).endMetadata()
-                    .addToData(AgentTokenSecret.KEY, Base64.getEncoder().encodeToString(agentToken.getBytes(StandardCharsets.UTF_8)))
-                    .build()).create();
+            ControllerConfig config = demoConfig(base, buildkite, token);
+            createAgentTokenSecret(kubernetes, config, agentToken);
             out.println("demo: fake Buildkite at " + buildkite.baseUrl() + " (GraphQL /v1, agent API /v3), embedded"
                     + " Kubernetes API at " + kubernetes.url() + ", simulated cluster");
             List<Seeded> seeded = seed(buildkite, config, out);
@@ -119,6 +104,31 @@ public final class DemoMode {
                 return exit;
             }
         }
+    }
+
+    /** The configuration the demo runs with: the user's, pointed at the fakes. */
+    static ControllerConfig demoConfig(ControllerConfig base, FakeBuildkite buildkite, String token) {
+        ControllerConfig.Builder demo = base.toBuilder();
+        if (!base.isSet(Options.MANAGEMENT_PORT)) {
+            demo.set(Options.MANAGEMENT_PORT, 0); // only when asked: 8080 may be taken on a laptop
+        }
+        if (!base.isSet(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD)) {
+            demo.set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, DEMO_IMAGE_PULL_GRACE);
+        }
+        return demo
+                .set(Options.ORG, ORG)
+                .set(Options.BUILDKITE_TOKEN, token)
+                .set(Options.GRAPHQL_ENDPOINT, buildkite.graphqlEndpoint())
+                .set(Options.AGENT_ENDPOINT, buildkite.agentEndpoint())
+                .build();
+    }
+
+    /** The agent-token Secret the controller reads to fail jobs, as the chart would create it. */
+    static void createAgentTokenSecret(EmbeddedKubernetes kubernetes, ControllerConfig config, String agentToken) {
+        kubernetes.client().secrets().inNamespace(config.namespace()).resource(new SecretBuilder()
+                .withNewMetadata().withName(config.agentTokenSecret()).endMetadata()
+                .addToData(AgentTokenSecret.KEY, Base64.getEncoder().encodeToString(agentToken.getBytes(StandardCharsets.UTF_8)))
+                .build()).create();
     }
 
     /** What the demo prints as things happen. */
@@ -169,8 +179,9 @@ public final class DemoMode {
         }
     }
 
-    private static List<Seeded> seed(FakeBuildkite buildkite, ControllerConfig config, PrintStream out) {
-        JobSelection selection = new JobSelection(config.tags(), new SimpleMeterRegistry());
+    static List<Seeded> seed(FakeBuildkite buildkite, ControllerConfig config, PrintStream out) {
+        List<JobSelection> queues = config.queues().stream()
+                .map(q -> new JobSelection(q.tags(), new SimpleMeterRegistry())).toList();
         Map<String, String> pipelines = ExamplePipelines.load();
         List<Seeded> seeded = new ArrayList<>();
         for (Map.Entry<String, String> p : pipelines.entrySet()) {
@@ -185,7 +196,7 @@ public final class DemoMode {
             }
             for (PipelineJob job : jobs) {
                 buildkite.addJob(job.job(), job.label(), null);
-                seeded.add(new Seeded(p.getKey(), job, selection.skipReason(job.job()) == null));
+                seeded.add(new Seeded(p.getKey(), job, queues.stream().anyMatch(q -> q.skipReason(job.job()) == null)));
             }
         }
         out.println("demo: scheduled " + seeded.size() + " Buildkite jobs from " + pipelines.size()
