@@ -21,7 +21,7 @@ COPY --from=build /build/target/agent-stack-camel.jar /opt/agent-stack-camel/age
 USER 10001:10001
 # The heap follows the container's memory limit; Vert.x caches under /tmp (the chart mounts a writable one there,
 # the root filesystem is read-only). The chart sets JAVA_TOOL_OPTIONS itself, from its javaOptions value.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -Dvertx.cacheDirBase=/tmp/vertx-cache"
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError -Dvertx.cacheDirBase=/tmp/vertx-cache"
 # Health checks and Prometheus metrics (management-port).
 EXPOSE 8080
 ENTRYPOINT ["java", "-jar", "/opt/agent-stack-camel/agent-stack-camel.jar"]

@@ -80,8 +80,8 @@ public final class Options {
 
     public static final Option<List<Map<String, Object>>> QUEUES = Option.of("queues", OBJECT_LIST,
             List.<Map<String, Object>>of(), "Several queues in one controller: entries of tags (exactly one queue tag),"
-                    + " optional max-in-flight and optional pod-spec-patch (applied after pod-spec-patch); when set,"
-                    + " tags and max-in-flight only give the entries' defaults")
+                    + " optional max-in-flight (default: max-in-flight) and optional pod-spec-patch (applied after"
+                    + " pod-spec-patch); when set, tags is not used")
             .check(Option.rule(Options::queuesProblem));
 
     public static final Option<Duration> POLL_INTERVAL = Option.of("poll-interval", DURATION, DEFAULT_POLL_INTERVAL,

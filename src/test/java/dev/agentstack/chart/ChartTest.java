@@ -222,7 +222,7 @@ class ChartTest {
         // The JVM and Vert.x need a writable /tmp on the read-only root filesystem.
         assertThat(mountPathOf(chart, null, "tmp")).isEqualTo("/tmp");
         assertThat(env(chart.controller(), "JAVA_TOOL_OPTIONS").getValue())
-                .contains("-Dvertx.cacheDirBase=/tmp/vertx-cache", "-XX:MaxRAMPercentage=75");
+                .contains("-Dvertx.cacheDirBase=/tmp/vertx-cache", "-XX:MaxRAMPercentage=50", "-XX:TieredStopAtLevel=1");
         assertThat(chart.controller().getResources().getLimits()).containsKey("memory");
     }
 
