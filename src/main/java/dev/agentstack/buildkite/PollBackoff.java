@@ -32,6 +32,8 @@ public final class PollBackoff {
     private final AtomicReference<State> state;
     private final MeterRegistry registry;
     private final io.micrometer.core.instrument.Tags tags;
+    /** "queue <name>: " when the meters carry a queue, so a log line says which queue's poll it is about. */
+    private final String logPrefix;
     private final Counter polls;
     private final Counter jobsReturned;
     private final Timer pollDuration;
@@ -44,6 +46,8 @@ public final class PollBackoff {
     /** @param tags added to every meter (the queue) */
     public PollBackoff(Duration pollInterval, Clock clock, MeterRegistry registry, io.micrometer.core.instrument.Tags tags) {
         this.tags = tags;
+        this.logPrefix = tags.stream().filter(t -> t.getKey().equals("queue")).map(t -> "queue " + t.getValue() + ": ")
+                .findFirst().orElse("");
         this.pollInterval = pollInterval;
         this.clock = clock;
         this.registry = registry;
@@ -68,7 +72,7 @@ public final class PollBackoff {
         lastSuccess = now;
         State previous = state.getAndSet(new State(0, Instant.MIN, null));
         if (previous.failures() > 0) {
-            LOG.info("poll succeeded again after {} failed poll(s)", previous.failures());
+            LOG.info("{}poll succeeded again after {} failed poll(s)", logPrefix, previous.failures());
         }
     }
 
@@ -84,7 +88,7 @@ public final class PollBackoff {
                     failure.reason() + ": " + failure.message());
         });
         Duration wait = Duration.between(now, next.nextPollAt());
-        LOG.warn("poll failed ({}): {}; next poll in {}", failure.reason(), failure.message(), Durations.format(wait));
+        LOG.warn("{}poll failed ({}): {}; next poll in {}", logPrefix, failure.reason(), failure.message(), Durations.format(wait));
         return failure;
     }
 

@@ -42,7 +42,7 @@ class PollFailureTest {
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
             List<String> failures = logs.linesContaining("poll failed");
             assertThat(failures).hasSize(1);
-            assertThat(failures.get(0)).startsWith("WARN").contains("poll failed (" + reason + ")")
+            assertThat(failures.get(0)).startsWith("WARN").contains("queue kubernetes: poll failed (" + reason + ")")
                     .doesNotContain("Exception\n\tat ");
             assertThat(logs.linesContaining("poll succeeded again after 1 failed poll")).hasSize(1);
             assertThat(h.controller().camelContext().getRouteController().getRouteStatus("schedule-jobs-kubernetes"))
