@@ -94,7 +94,16 @@ final class ChartConfigSchema {
             case OBJECT -> property.put("type", "object");
             case OBJECT_LIST -> {
                 property.put("type", "array");
-                property.putObject("items").put("type", "object");
+                ObjectNode items = property.putObject("items").put("type", "object");
+                if (option == Options.QUEUES) {
+                    // The fields of dev.agentstack.config.QueueConfig; tags are required, nothing else is allowed.
+                    items.putArray("required").add("tags");
+                    items.put("additionalProperties", false);
+                    ObjectNode fields = items.putObject("properties");
+                    fields.putObject("tags").put("type", "array").put("minItems", 1).putObject("items").put("type", "string");
+                    fields.putObject("max-in-flight").put("type", "integer").put("minimum", 0);
+                    fields.putObject("pod-spec-patch").put("type", "object");
+                }
             }
         }
     }
