@@ -31,6 +31,18 @@ final class JobValidation {
             throw new BuildFailure("Job name \"" + name + "\" is not a valid name (job-prefix + uuid must be a"
                     + " lower-case DNS label of at most 63 characters)");
         }
+        for (Map<String, String> labels : List.of(orEmpty(job.getMetadata().getLabels()),
+                orEmpty(job.getSpec().getTemplate().getMetadata().getLabels()))) {
+            labels.forEach((k, v) -> {
+                // plugin labels were checked with their path already; this catches the ones made from job data
+                String problem = KubernetesNames.qualifiedNameProblem(k);
+                String valueProblem = KubernetesNames.labelValueProblem(v);
+                if (problem != null || valueProblem != null) {
+                    throw new BuildFailure("label " + k + "=\"" + v + "\": " + (problem != null ? "key " + problem
+                            : "value " + valueProblem));
+                }
+            });
+        }
         int annotationBytes = job.getMetadata().getAnnotations().entrySet().stream()
                 .mapToInt(e -> e.getKey().getBytes(StandardCharsets.UTF_8).length
                         + e.getValue().getBytes(StandardCharsets.UTF_8).length).sum();
@@ -76,6 +88,9 @@ final class JobValidation {
         }
         for (Map<String, Quantity> quantities : List.of(orEmpty(resources.getRequests()), orEmpty(resources.getLimits()))) {
             quantities.forEach((resource, q) -> {
+                if (q == null) {
+                    throw new BuildFailure("container \"" + container + "\": " + resource + " has no quantity (e.g. 500m, 2, 1Gi)");
+                }
                 try {
                     Quantity.getAmountInBytes(q);
                 } catch (IllegalArgumentException | ArithmeticException e) {
