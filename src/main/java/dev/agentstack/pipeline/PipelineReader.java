@@ -272,6 +272,9 @@ public final class PipelineReader {
         }
         if (env instanceof List<?> list) {
             for (Object o : list) {
+                if (o == null) {
+                    throw new PipelineException(at + ": expected KEY=value, got nothing");
+                }
                 String s = text(o, at);
                 int eq = s.indexOf('=');
                 if (eq <= 0) {
@@ -295,6 +298,9 @@ public final class PipelineReader {
         }
         if (agents instanceof List<?> list) {
             for (Object o : list) {
+                if (o == null) {
+                    throw new PipelineException(at + ": expected key=value, got nothing");
+                }
                 String s = text(o, at);
                 int eq = s.indexOf('=');
                 if (eq <= 0) {

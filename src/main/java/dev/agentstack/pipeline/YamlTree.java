@@ -51,8 +51,11 @@ final class YamlTree {
     /** The first document of the text, or null for none; a PipelineException says what is wrong and where. */
     static Object read(String yaml) {
         try {
-            Iterator<Event> events = new Parse(LoadSettings.builder().setLabel("pipeline").build()).parseString(yaml)
-                    .iterator();
+            // One buffer for the whole text: snakeyaml-engine 3.0.1 fails with IndexOutOfBoundsException when a buffer
+            // ends between the two chars of a surrogate pair (an emoji at the wrong offset).
+            LoadSettings settings = LoadSettings.builder().setLabel("pipeline")
+                    .setBufferSize(Math.max(1024, yaml.length() + 1)).build();
+            Iterator<Event> events = new Parse(settings).parseString(yaml).iterator();
             Event e = events.next(); // stream start
             while (e.getEventId() != Event.ID.DocumentStart) {
                 if (e.getEventId() == Event.ID.StreamEnd) {

@@ -146,7 +146,8 @@ class PipelineReaderFuzzTest {
             case 3 -> lines.set(i, line.replaceFirst(":( |$)", ": &x$1"));
             case 4 -> lines.set(i, line.replaceFirst(": .*", ": *x"));
             case 5 -> lines.set(i, line + fuzz.string());
-            case 6 -> lines.set(i, line.replaceFirst("[a-z]", fuzz.randomUnicode(1 + fuzz.nextInt(3))));
+            case 6 -> lines.set(i, line.replaceFirst("[a-z]",
+                    java.util.regex.Matcher.quoteReplacement(fuzz.randomUnicode(1 + fuzz.nextInt(3)))));
             default -> {
                 return text.substring(0, fuzz.nextInt(text.length() + 1));
             }

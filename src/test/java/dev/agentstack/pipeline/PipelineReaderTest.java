@@ -138,6 +138,24 @@ class PipelineReaderTest {
         }
 
         @org.junit.jupiter.api.Test
+        void anEmojiAcrossTheParsersBufferBoundaryIsRead() {
+            String prefix = "steps:\n  - command: \"";
+            // somewhere here the YAML parser's first buffer ends between the emoji's two chars
+            for (int length = 1000; length < 1040; length++) {
+                String command = "x".repeat(length - prefix.length()) + "\uD83D\uDE00";
+                assertThat(read(prefix + command + "\"\n")).extracting(j -> j.job().command()).containsExactly(command);
+            }
+        }
+
+        @org.junit.jupiter.api.Test
+        void aNullInAnEnvOrAgentsListIsAReason() {
+            assertThat(read("steps:\n  - command: echo\n    env: [null]\n")).singleElement()
+                    .extracting(PipelineJob::problem).isEqualTo("steps[0].env: expected KEY=value, got nothing");
+            assertThat(read("steps:\n  - command: echo\n    agents: [queue=a, null]\n")).singleElement()
+                    .extracting(PipelineJob::problem).isEqualTo("steps[0].agents: expected key=value, got nothing");
+        }
+
+        @org.junit.jupiter.api.Test
         void anAliasWithoutAnAnchorIsAReason() {
             assertThatThrownBy(() -> read("steps:\n  - command: *nowhere\n")).isInstanceOf(PipelineException.class)
                     .hasMessage("alias *nowhere (line 2) names no anchor defined before it");
