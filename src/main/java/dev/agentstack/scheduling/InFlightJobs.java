@@ -192,6 +192,11 @@ public final class InFlightJobs {
         return highWater;
     }
 
+    /** How many created jobs are remembered after their Job is gone (bounded and expiring, see CREATED_MEMORY). */
+    public int rememberedCreations() {
+        return createdByUs.size();
+    }
+
     /** How many Jobs (finished or not) we know exist. */
     public synchronized int knownJobs() {
         return jobs.size();
