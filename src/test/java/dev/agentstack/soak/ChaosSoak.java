@@ -220,6 +220,13 @@ public final class ChaosSoak {
                 List<String> lost = uuids.stream().filter(u -> !chaos[0].stored.containsKey(PodSpecBuilder.jobName(u)))
                         .toList();
                 int duplicates = chaos[0].stored.values().stream().mapToInt(n -> n.get() - 1).sum();
+                chaos[0].storedAt.forEach((name, times) -> {
+                    if (times.size() > 1) {
+                        System.out.printf("soak: %s was stored %d times, at %s%n", name, times.size(), times.stream()
+                                .map(t -> java.time.Instant.ofEpochMilli(t).toString()).toList());
+                    }
+                });
+                lost.forEach(u -> System.out.println("soak: no Job was ever stored for job " + u));
                 int leaks = leaks(buildkite, chaos[0]);
                 int faults = buildkite.randomFaultsAnswered() + chaos[0].faults();
                 System.out.printf("soak: GraphQL faults %d of %d requests; Kubernetes: %d creations failed, %d answers"
@@ -282,6 +289,12 @@ public final class ChaosSoak {
         options.put("HTTP_TIMEOUT", "2s");
         options.put("K8S_CLIENT_RATE_LIMITER_QPS", "0");
         options.put("GRAPHQL_PAGE_SIZE", "500");
+        // One page per poll: with 20% of calls failing, a poll of n pages succeeds only 0.8^n of the time, and a
+        // backlog of thousands (left by a restart) would keep failing every poll and doubling the backoff.
+        options.put("PAGINATION_DEPTH_LIMIT", "1");
+        // A creation that failed with a 5xx holds its slot until a list shows whether the Job exists; lists come
+        // every 5s here rather than every 30s, as the injected 5xx are far more frequent than in a real cluster.
+        options.put("IN_FLIGHT_RECONCILE_INTERVAL", "5s");
         options.put("MANAGEMENT_PORT", String.valueOf(port));
         if (replicas > 1) {
             options.put("LEADER_ELECTION", "true");

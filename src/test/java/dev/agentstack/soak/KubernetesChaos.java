@@ -38,6 +38,8 @@ final class KubernetesChaos extends Dispatcher {
     });
     /** Job name -> how many times the API server stored a new Job of that name. */
     final Map<String, AtomicInteger> stored = new ConcurrentHashMap<>();
+    /** Job name -> when (epoch ms) each store happened, to find a duplicate in the controllers' logs. */
+    final Map<String, List<Long>> storedAt = new ConcurrentHashMap<>();
     /** Job names, in the order the API server stored them. */
     final List<String> storedInOrder = new CopyOnWriteArrayList<>();
     /** Bodies of stored Jobs that held a string we must never send (checked by the soak). */
@@ -98,6 +100,7 @@ final class KubernetesChaos extends Dispatcher {
             String name = Serialization.unmarshal(body, Job.class).getMetadata().getName();
             stored.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
             storedInOrder.add(name);
+            storedAt.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(System.currentTimeMillis());
             if (faulty && chance(createLostAnswerShare)) {
                 lostAnswers.incrementAndGet();
                 return status(500, "InternalError", "injected by the soak: the answer was lost");
