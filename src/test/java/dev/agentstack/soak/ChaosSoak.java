@@ -60,8 +60,8 @@ import java.util.function.BooleanSupplier;
 public final class ChaosSoak {
 
     static final String NAMESPACE = "soak";
-    static final int LIMIT = Integer.getInteger("soak.maxInFlight", 50);
-    static final int ARRIVALS_PER_SECOND = Integer.getInteger("soak.arrivalsPerSecond", 40);
+    static final int LIMIT = Integer.getInteger("soak.maxInFlight", 100);
+    static final int ARRIVALS_PER_SECOND = Integer.getInteger("soak.arrivalsPerSecond", 30);
     static final double GRAPHQL_FAULT_SHARE = 0.2;
     static final String CONTROLLER_JVM_OPTIONS = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k"
             + " -XX:MaxDirectMemorySize=32m";
@@ -171,7 +171,7 @@ public final class ChaosSoak {
                         }
                     });
             ClusterSimulator cluster = new ClusterSimulator(kubernetes.newClient(), NAMESPACE, selector,
-                    () -> Duration.ofMillis(200 + nextInt(random, 2000)), uuid -> {
+                    () -> Duration.ofMillis(100 + nextInt(random, 1000)), uuid -> {
                         synchronized (buildkite) {
                             if ("SCHEDULED".equals(buildkite.state(uuid))) {
                                 buildkite.acquireAsAnotherAgent(uuid); // the pod's agent takes the job
