@@ -60,6 +60,11 @@ final class JobValidation {
                 throw new BuildFailure("duplicate volume name \"" + v.getName() + "\"");
             }
         }
+        if (orEmpty(spec.getContainers()).stream().noneMatch(c -> SystemContainers.AGENT.equals(c.getName()))) {
+            // e.g. podSpecPatch {containers: null}, which a strategic merge patch reads as "delete the list"
+            throw new BuildFailure("the pod has no \"" + SystemContainers.AGENT + "\" container, which runs the job:"
+                    + " a podSpecPatch must not remove it");
+        }
         List<Container> all = new ArrayList<>(orEmpty(spec.getInitContainers()));
         all.addAll(orEmpty(spec.getContainers()));
         Set<String> names = new HashSet<>();

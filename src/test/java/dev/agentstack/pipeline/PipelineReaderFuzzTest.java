@@ -175,7 +175,9 @@ class PipelineReaderFuzzTest {
                 }
                 BuildResult result = PodSpecBuilder.build(job.job(), CONFIG);
                 if (result.valid()) {
-                    assertThat(ApiServerRules.violations(result.job())).as("what the API server would refuse").isEmpty();
+                    assertThat(ApiServerRules.violations(result.job())).as(() -> "what the API server would refuse in"
+                            + " the Job built from\n" + (yaml.length() > 3000 ? yaml.substring(0, 3000) + "..." : yaml))
+                            .isEmpty();
                 } else {
                     assertThat(result.reason()).as("failure reason").isNotBlank()
                             .doesNotStartWith("agent-stack-camel could not build the Job");

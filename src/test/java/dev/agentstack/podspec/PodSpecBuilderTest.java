@@ -788,6 +788,12 @@ class PodSpecBuilderTest {
         }
 
         @Test
+        void aPatchThatRemovesTheContainersIsAReason() {
+            assertThat(failure("{podSpecPatch: {containers: null}}")).isEqualTo("the pod has no \"agent\" container,"
+                    + " which runs the job: a podSpecPatch must not remove it");
+        }
+
+        @Test
         void aResourceWithoutAQuantityIsAReason() {
             assertThat(failure("{podSpec: {containers: [{image: a, resources: {limits: {memory: null}}}]}}"))
                     .isEqualTo("container \"container-0\": memory has no quantity (e.g. 500m, 2, 1Gi)");
