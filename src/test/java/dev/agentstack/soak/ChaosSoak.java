@@ -209,7 +209,9 @@ public final class ChaosSoak {
                 }
                 Set<String> wanted = ConcurrentHashMap.newKeySet();
                 uuids.forEach(u -> wanted.add(PodSpecBuilder.jobName(u)));
-                await(() -> chaos[0].stored.keySet().containsAll(wanted), Duration.ofMinutes(5), "every job's Job");
+                // as long as Jobs keep being created: the fakes, not the controller, set the pace on two cores
+                awaitWhileProgressing(() -> chaos[0].stored.keySet().containsAll(wanted), () -> chaos[0].storedInOrder.size(),
+                        Duration.ofMinutes(2), "every job's Job");
                 // The work is done: stop the faults, let the last Jobs finish, then compare with the steady level.
                 chaos[0].calm();
                 buildkite.randomGraphqlFaults(0, seed, List.of());
@@ -419,6 +421,24 @@ public final class ChaosSoak {
 
     private static synchronized int nextInt(Random random, int bound) {
         return random.nextInt(bound);
+    }
+
+    /** Waits for the condition while the counter keeps moving; gives up after {@code stall} without progress. */
+    private static void awaitWhileProgressing(BooleanSupplier condition, java.util.function.IntSupplier progress,
+                                              Duration stall, String what) throws InterruptedException {
+        int last = progress.getAsInt();
+        long lastMoved = System.nanoTime();
+        while (!condition.getAsBoolean()) {
+            int now = progress.getAsInt();
+            if (now != last) {
+                last = now;
+                lastMoved = System.nanoTime();
+            } else if (System.nanoTime() - lastMoved > stall.toNanos()) {
+                System.out.println("soak: gave up waiting for " + what + ": no progress for " + stall);
+                return;
+            }
+            Thread.sleep(200);
+        }
     }
 
     private static void await(BooleanSupplier condition, Duration max, String what) throws InterruptedException {
