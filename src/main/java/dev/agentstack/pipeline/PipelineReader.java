@@ -2,7 +2,6 @@ package dev.agentstack.pipeline;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.agentstack.buildkite.BuildkiteJob;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,8 +26,12 @@ public final class PipelineReader {
     /** The plugin key Buildkite gives the kubernetes plugin once it has normalised a step's plugins. */
     public static final String KUBERNETES_PLUGIN = "github.com/buildkite-plugins/kubernetes-buildkite-plugin";
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Each parallel job is synthesised here, so a typo such as {@code parallelism: 100000000} must be refused before
+     * it fills the heap; no pipeline a person runs locally has more.
+     */
+    static final int MAX_PARALLELISM = 1000;
     private static final List<String> NON_COMMAND_STEPS = List.of("wait", "waiter", "block", "input", "trigger");
 
     private final PipelineContext context;
@@ -60,14 +63,7 @@ public final class PipelineReader {
      * at all is still an error.
      */
     public List<PipelineJob> readEach(String yaml) {
-        Object doc;
-        try {
-            doc = YAML.readValue(yaml, Object.class);
-        } catch (JsonProcessingException e) {
-            throw new PipelineException("not valid YAML"
-                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : "")
-                    + ": " + e.getOriginalMessage());
-        }
+        Object doc = YamlTree.read(yaml);
         Object stepsNode;
         Map<String, Object> pipeline = Map.of();
         if (doc instanceof List<?> list) {
@@ -145,6 +141,9 @@ public final class PipelineReader {
         int priority = step.get("priority") == null ? 0 : integer(step.get("priority"), at + ".priority");
         if (parallelism < 1) {
             throw new PipelineException(at + ".parallelism: must be at least 1, got " + parallelism);
+        }
+        if (parallelism > MAX_PARALLELISM) {
+            throw new PipelineException(at + ".parallelism: at most " + MAX_PARALLELISM + ", got " + parallelism);
         }
         String shownLabel = label != null ? label : key != null ? key : command.lines().findFirst().orElse(at);
         List<String> rules = new ArrayList<>();
@@ -273,6 +272,9 @@ public final class PipelineReader {
         }
         if (env instanceof List<?> list) {
             for (Object o : list) {
+                if (o == null) {
+                    throw new PipelineException(at + ": expected KEY=value, got nothing");
+                }
                 String s = text(o, at);
                 int eq = s.indexOf('=');
                 if (eq <= 0) {
@@ -296,6 +298,9 @@ public final class PipelineReader {
         }
         if (agents instanceof List<?> list) {
             for (Object o : list) {
+                if (o == null) {
+                    throw new PipelineException(at + ": expected key=value, got nothing");
+                }
                 String s = text(o, at);
                 int eq = s.indexOf('=');
                 if (eq <= 0) {

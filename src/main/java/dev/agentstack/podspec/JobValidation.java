@@ -31,6 +31,18 @@ final class JobValidation {
             throw new BuildFailure("Job name \"" + name + "\" is not a valid name (job-prefix + uuid must be a"
                     + " lower-case DNS label of at most 63 characters)");
         }
+        for (Map<String, String> labels : List.of(orEmpty(job.getMetadata().getLabels()),
+                orEmpty(job.getSpec().getTemplate().getMetadata().getLabels()))) {
+            labels.forEach((k, v) -> {
+                // plugin labels were checked with their path already; this catches the ones made from job data
+                String problem = KubernetesNames.qualifiedNameProblem(k);
+                String valueProblem = KubernetesNames.labelValueProblem(v);
+                if (problem != null || valueProblem != null) {
+                    throw new BuildFailure("label " + k + "=\"" + v + "\": " + (problem != null ? "key " + problem
+                            : "value " + valueProblem));
+                }
+            });
+        }
         int annotationBytes = job.getMetadata().getAnnotations().entrySet().stream()
                 .mapToInt(e -> e.getKey().getBytes(StandardCharsets.UTF_8).length
                         + e.getValue().getBytes(StandardCharsets.UTF_8).length).sum();
@@ -47,6 +59,11 @@ final class JobValidation {
             if (!volumes.add(v.getName())) {
                 throw new BuildFailure("duplicate volume name \"" + v.getName() + "\"");
             }
+        }
+        if (orEmpty(spec.getContainers()).stream().noneMatch(c -> SystemContainers.AGENT.equals(c.getName()))) {
+            // e.g. podSpecPatch {containers: null}, which a strategic merge patch reads as "delete the list"
+            throw new BuildFailure("the pod has no \"" + SystemContainers.AGENT + "\" container, which runs the job:"
+                    + " a podSpecPatch must not remove it");
         }
         List<Container> all = new ArrayList<>(orEmpty(spec.getInitContainers()));
         all.addAll(orEmpty(spec.getContainers()));
@@ -76,6 +93,9 @@ final class JobValidation {
         }
         for (Map<String, Quantity> quantities : List.of(orEmpty(resources.getRequests()), orEmpty(resources.getLimits()))) {
             quantities.forEach((resource, q) -> {
+                if (q == null) {
+                    throw new BuildFailure("container \"" + container + "\": " + resource + " has no quantity (e.g. 500m, 2, 1Gi)");
+                }
                 try {
                     Quantity.getAmountInBytes(q);
                 } catch (IllegalArgumentException | ArithmeticException e) {

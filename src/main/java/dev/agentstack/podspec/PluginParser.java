@@ -57,7 +57,29 @@ public final class PluginParser {
         if (!body.isObject()) {
             throw new DecodeException("", "expected the plugin's settings (an object), got " + StrictDecoder.describe(body));
         }
+        rejectNullEntries(body, "");
         return StrictDecoder.decode(body, KubernetesPlugin.class, "");
+    }
+
+    /**
+     * A null in a list (`containers: [null]`) would decode to a null element that every later step trips over; it is
+     * refused here, with its path, as Kubernetes would refuse the empty entry Go decodes it to.
+     */
+    private static void rejectNullEntries(JsonNode node, String path) {
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String at = path + "[" + i + "]";
+                if (node.get(i).isNull()) {
+                    throw new DecodeException(at, "expected an entry, got null");
+                }
+                rejectNullEntries(node.get(i), at);
+            }
+        } else if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                rejectNullEntries(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
+            }
+        }
     }
 
     /**

@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -73,7 +74,7 @@ public final class ClusterSimulator implements AutoCloseable {
 
     private final KubernetesClient client;
     private final String namespace;
-    private final Duration runFor;
+    private final Supplier<Duration> runFor;
     private final Map<String, Scenario> scripted = new ConcurrentHashMap<>();
     private final Map<String, Boolean> seen = new ConcurrentHashMap<>();
     private final ScheduledExecutorService kubelet = Executors.newScheduledThreadPool(2, r -> {
@@ -90,6 +91,12 @@ public final class ClusterSimulator implements AutoCloseable {
      *                      FakeBuildkite's job out of SCHEDULED); may do nothing
      */
     public ClusterSimulator(KubernetesClient client, String namespace, String labelSelector, Duration runFor,
+                            Consumer<String> agentAcquires) {
+        this(client, namespace, labelSelector, () -> runFor, agentAcquires);
+    }
+
+    /** @param runFor how long each pod that succeeds runs, asked once per pod (the soak draws it at random) */
+    public ClusterSimulator(KubernetesClient client, String namespace, String labelSelector, Supplier<Duration> runFor,
                             Consumer<String> agentAcquires) {
         this.client = client;
         this.namespace = namespace;
@@ -253,7 +260,7 @@ public final class ClusterSimulator implements AutoCloseable {
                     updateJob(jobName, j -> new JobBuilder(j).editOrNewStatus().withActive(0).withSucceeded(1)
                             .withCompletionTime(now()).withConditions(new JobConditionBuilder().withType("Complete")
                                     .withStatus("True").withLastTransitionTime(now()).build()).endStatus().build());
-                }), 100 + runFor.toMillis(), TimeUnit.MILLISECONDS);
+                }), 100 + runFor.get().toMillis(), TimeUnit.MILLISECONDS);
             }
         }
     }

@@ -8,9 +8,11 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Dispatcher;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
+import java.util.function.UnaryOperator;
 
 /**
  * A Kubernetes API server in the process: fabric8's mock server in CRUD mode. It stores objects, enforces unique names
@@ -30,9 +32,14 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     private final NamespacedKubernetesClient client;
 
     public EmbeddedKubernetes() {
+        this(d -> d);
+    }
+
+    /** @param wrap wraps the server's request handling, e.g. to inject faults or record requests (the soak does both) */
+    public EmbeddedKubernetes(UnaryOperator<Dispatcher> wrap) {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
-                new EventFieldSelectors(new KubernetesMixedDispatcher(responses)), false);
+                wrap.apply(new EventFieldSelectors(new KubernetesMixedDispatcher(responses))), false);
         server.init();
         client = server.createClient();
     }

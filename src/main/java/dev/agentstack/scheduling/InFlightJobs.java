@@ -51,6 +51,8 @@ public final class InFlightJobs {
     private final RecentKeys<String> createdByUs;
     private final Map<String, Known> jobs = new HashMap<>();
     private final Set<String> reserved = new HashSet<>();
+    /** Reservations whose creation may have happened (409, or an error after the request was sent): clock value. */
+    private final Map<String, Long> unconfirmed = new HashMap<>();
     private int unfinished;
     private boolean ready;
     private int highWater;
@@ -103,6 +105,7 @@ public final class InFlightJobs {
     /** The Job was created: the slot now belongs to the unfinished Job itself. */
     public synchronized void created(String uuid) {
         createdByUs.add(uuid);
+        unconfirmed.remove(uuid);
         if (reserved.remove(uuid) && !jobs.containsKey(uuid)) {
             put(uuid, false, clock.getAsLong());
         }
@@ -111,6 +114,19 @@ public final class InFlightJobs {
     /** The creation did not happen (failed, invalid, stale, or failed on Buildkite instead): free the slot. */
     public synchronized void release(String uuid) {
         reserved.remove(uuid);
+        unconfirmed.remove(uuid);
+    }
+
+    /**
+     * The Job may exist although our creation did not report it (409 AlreadyExists, or a 5xx or timeout after the
+     * request was sent): the slot stays taken until the watch shows the Job, or a list started after now does not.
+     * Freeing it at once would let another job take the slot just before the watch adds this Job back: one more
+     * unfinished Job than max-in-flight.
+     */
+    public synchronized void unconfirmed(String uuid) {
+        if (reserved.contains(uuid)) {
+            unconfirmed.put(uuid, clock.getAsLong());
+        }
     }
 
     /** A watch event for one of our Jobs. */
@@ -119,6 +135,7 @@ public final class InFlightJobs {
         if (uuid == null) {
             return;
         }
+        unconfirmed.remove(uuid);
         if ("DELETED".equals(action)) {
             remove(uuid);
         } else {
@@ -151,8 +168,17 @@ public final class InFlightJobs {
             Known known = jobs.get(uuid);
             if (known == null || known.learntAt() < listStartedAt) {
                 reserved.remove(uuid);
+                unconfirmed.remove(uuid);
                 put(uuid, finished, listStartedAt);
             }
+        });
+        // an unconfirmed creation that a list taken after it does not show did not happen
+        unconfirmed.entrySet().removeIf(e -> {
+            if (e.getValue() < listStartedAt && !fromList.containsKey(e.getKey())) {
+                reserved.remove(e.getKey());
+                return true;
+            }
+            return false;
         });
         ready = true;
         lastListFailure = null;
@@ -197,6 +223,11 @@ public final class InFlightJobs {
         return highWater;
     }
 
+    /** How many created jobs are remembered after their Job is gone (bounded and expiring, see CREATED_MEMORY). */
+    public int rememberedCreations() {
+        return createdByUs.size();
+    }
+
     /** How many Jobs (finished or not) we know exist. */
     public synchronized int knownJobs() {
         return jobs.size();
@@ -218,6 +249,7 @@ public final class InFlightJobs {
             unfinished--;
         }
         reserved.remove(uuid);
+        unconfirmed.remove(uuid);
     }
 
     /** Finished: a Complete or Failed condition whose status is True. */

@@ -99,7 +99,7 @@ public final class JobCreations {
 
     /** 409 AlreadyExists: another replica, an earlier run or an earlier poll created it. Not an error. */
     public void alreadyExists(BuildkiteJob job) {
-        inFlight.release(job.uuid());
+        inFlight.unconfirmed(job.uuid()); // it exists: its slot is freed when the watch shows it finished
         outcome("duplicate", "");
     }
 
@@ -115,10 +115,26 @@ public final class JobCreations {
                 reason, 1, false);
     }
 
-    /** The API server refused or did not answer; the slot is freed and a later poll tries again. */
+    /**
+     * The API server refused or did not answer; a later poll tries again. A refusal (4xx) frees the slot; after a 5xx,
+     * a timeout or a dropped connection the Job may exist, so the slot is kept until the watch or a list tells.
+     */
     public void failed(BuildkiteJob job, Throwable error) {
-        inFlight.release(job.uuid());
+        if (mayHaveBeenCreated(error)) {
+            inFlight.unconfirmed(job.uuid());
+        } else {
+            inFlight.release(job.uuid());
+        }
         outcome("error", kubernetesReason(error));
+    }
+
+    static boolean mayHaveBeenCreated(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof KubernetesClientException k && k.getCode() >= 400 && k.getCode() < 500) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void outcome(String outcome, String reason) {

@@ -26,11 +26,18 @@ public final class Findings {
     private final List<String> fallbackTags;
     private final Clock clock;
     private final MeterRegistry registry;
-    private final RecentKeys<String> reported = new RecentKeys<>(MEMORY, MEMORY_TTL);
+    private final RecentKeys<String> reported;
 
     /** @param fallbackTags tags to register with when a job's own are unknown (the controller's queue tag) */
     public Findings(PodFailureClassifier classifier, KubernetesJobs jobs, List<String> fallbackTags, Clock clock,
                     MeterRegistry registry) {
+        this(classifier, jobs, fallbackTags, clock, registry, System::nanoTime);
+    }
+
+    /** @param nanos the monotonic clock the memory of reported jobs expires by */
+    Findings(PodFailureClassifier classifier, KubernetesJobs jobs, List<String> fallbackTags, Clock clock,
+             MeterRegistry registry, java.util.function.LongSupplier nanos) {
+        this.reported = new RecentKeys<>(MEMORY, MEMORY_TTL, nanos);
         this.classifier = classifier;
         this.jobs = jobs;
         this.fallbackTags = List.copyOf(fallbackTags);

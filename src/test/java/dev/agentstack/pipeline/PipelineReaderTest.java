@@ -95,4 +95,70 @@ class PipelineReaderTest {
         assertThatThrownBy(() -> read("just text")).isInstanceOf(PipelineException.class)
                 .hasMessage("expected a pipeline with steps, got the string \"just text\"");
     }
+
+    /** Inputs the fuzz tests (PipelineReaderFuzzTest) found mishandled. */
+    @org.junit.jupiter.api.Nested
+    class FoundByFuzzing {
+
+        @org.junit.jupiter.params.ParameterizedTest
+        @org.junit.jupiter.params.provider.ValueSource(strings = {"2147483647", "100000000", "1001"})
+        void aHugeParallelismIsRefusedBeforeAnyJobIsMade(String parallelism) {
+            List<PipelineJob> jobs = read("steps:\n  - label: many\n    command: echo\n    parallelism: " + parallelism);
+            assertThat(jobs).singleElement().extracting(PipelineJob::problem)
+                    .isEqualTo("steps[0].parallelism: at most 1000, got " + parallelism);
+        }
+
+        @org.junit.jupiter.api.Test
+        void anAliasBombIsRefused() {
+            String bomb = PipelineReaderFuzzTest.billionLaughs(9, 9);
+            assertThatThrownBy(() -> read(bomb)).isInstanceOf(PipelineException.class)
+                    .hasMessage("the aliases expand to more than 100000 values (an alias bomb?)");
+        }
+
+        @org.junit.jupiter.api.Test
+        void anchorsAliasesAndMergeKeysAreResolved() {
+            List<PipelineJob> jobs = read("""
+                    x-defaults: &defaults
+                      agents: {queue: kubernetes}
+                      env: {SHARED: "yes"}
+                    x-command: &build make build
+                    steps:
+                      - <<: *defaults
+                        label: first
+                        command: *build
+                      - <<: *defaults
+                        label: second
+                        env: {OWN: "1"}
+                        commands: [*build, make test]
+                    """);
+            assertThat(jobs).extracting(j -> j.job().command()).containsExactly("make build", "make build\nmake test");
+            assertThat(jobs.get(0).job().agentQueryRules()).containsExactly("queue=kubernetes");
+            assertThat(env(jobs.get(0).job())).containsEntry("SHARED", "yes");
+            assertThat(env(jobs.get(1).job())).containsEntry("OWN", "1").doesNotContainKey("SHARED");
+        }
+
+        @org.junit.jupiter.api.Test
+        void anEmojiAcrossTheParsersBufferBoundaryIsRead() {
+            String prefix = "steps:\n  - command: \"";
+            // somewhere here the YAML parser's first buffer ends between the emoji's two chars
+            for (int length = 1000; length < 1040; length++) {
+                String command = "x".repeat(length - prefix.length()) + "\uD83D\uDE00";
+                assertThat(read(prefix + command + "\"\n")).extracting(j -> j.job().command()).containsExactly(command);
+            }
+        }
+
+        @org.junit.jupiter.api.Test
+        void aNullInAnEnvOrAgentsListIsAReason() {
+            assertThat(read("steps:\n  - command: echo\n    env: [null]\n")).singleElement()
+                    .extracting(PipelineJob::problem).isEqualTo("steps[0].env: expected KEY=value, got nothing");
+            assertThat(read("steps:\n  - command: echo\n    agents: [queue=a, null]\n")).singleElement()
+                    .extracting(PipelineJob::problem).isEqualTo("steps[0].agents: expected key=value, got nothing");
+        }
+
+        @org.junit.jupiter.api.Test
+        void anAliasWithoutAnAnchorIsAReason() {
+            assertThatThrownBy(() -> read("steps:\n  - command: *nowhere\n")).isInstanceOf(PipelineException.class)
+                    .hasMessage("alias *nowhere (line 2) names no anchor defined before it");
+        }
+    }
 }

@@ -763,4 +763,46 @@ class PodSpecBuilderTest {
             assertThat(failure(job, config())).doesNotContain("hunter2").doesNotContain("hunter3");
         }
     }
+
+    /** Inputs the fuzz tests (PodSpecBuilderFuzzTest) found mishandled. */
+    @Nested
+    class FoundByFuzzing {
+
+        @ParameterizedTest
+        @MethodSource("nullListEntries")
+        void aNullEntryInAListIsAReasonNotACrash(String plugin, String path) {
+            assertThat(failure(plugin)).isEqualTo("failed parsing Kubernetes plugin: " + path
+                    + ": expected an entry, got null");
+        }
+
+        static Stream<Arguments> nullListEntries() {
+            return Stream.of(Arguments.of("{podSpec: {containers: [null]}}", "podSpec.containers[0]"),
+                    Arguments.of("{podSpec: {initContainers: [{image: a}, null]}}", "podSpec.initContainers[1]"),
+                    Arguments.of("{podSpec: {volumes: [null]}}", "podSpec.volumes[0]"),
+                    Arguments.of("{sidecars: [null]}", "sidecars[0]"),
+                    Arguments.of("{extraVolumeMounts: [null]}", "extraVolumeMounts[0]"),
+                    Arguments.of("{gitEnvFrom: [null]}", "gitEnvFrom[0]"),
+                    Arguments.of("{podSpecPatch: {containers: [null]}}", "podSpecPatch.containers[0]"),
+                    Arguments.of("{podSpec: {containers: [{image: a, command: [echo, null]}]}}",
+                            "podSpec.containers[0].command[1]"));
+        }
+
+        @Test
+        void aPatchThatRemovesTheContainersIsAReason() {
+            assertThat(failure("{podSpecPatch: {containers: null}}")).isEqualTo("the pod has no \"agent\" container,"
+                    + " which runs the job: a podSpecPatch must not remove it");
+        }
+
+        @Test
+        void aResourceWithoutAQuantityIsAReason() {
+            assertThat(failure("{podSpec: {containers: [{image: a, resources: {limits: {memory: null}}}]}}"))
+                    .isEqualTo("container \"container-0\": memory has no quantity (e.g. 500m, 2, 1Gi)");
+        }
+
+        @Test
+        void aJobUuidThatIsNoLabelValueIsAReason() {
+            BuildkiteJob job = new BuildkiteJob(null, "-1", "x", List.of(), 0, null, List.of());
+            assertThat(failure(job, config())).startsWith("label buildkite.com/job-uuid=\"-1\": ");
+        }
+    }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import dev.agentstack.testing.LogCapture;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,8 +18,15 @@ class DemoModeTest {
     @Test
     void theDemoCreatesAJobForEveryExampleOnItsQueueAndReportsTheOnesThatCannotRun() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int exit = DemoMode.run(Map.of(), null, 20, Map.of(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        int exit;
+        List<String> logLines;
+        try (LogCapture logs = new LogCapture()) {
+            exit = DemoMode.run(Map.of(), null, 20, Map.of(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            logLines = logs.lines();
+        }
         String out = bytes.toString(StandardCharsets.UTF_8);
+        // the demo's tokens are demo-<uuid> and demo-agent-<uuid>: neither is printed nor logged
+        assertThat(logLines).isNotEmpty().noneMatch(l -> Pattern.compile("demo-(agent-)?[0-9a-f]{8}-[0-9a-f]{4}").matcher(l).find());
 
         assertThat(exit).isZero();
         assertThat(out).contains("other-queue.yaml", "(not our queue: the controller ignores it)")
