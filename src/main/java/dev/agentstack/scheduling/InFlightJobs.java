@@ -32,7 +32,9 @@ public final class InFlightJobs {
         /** max-in-flight unfinished Jobs already; leave the job for a later poll. */
         NO_SLOT,
         /** The first list of our Jobs has not completed; counting would be a guess. */
-        NOT_READY
+        NOT_READY,
+        /** The builder refused the job and it is being failed on Buildkite (or was, moments ago): not again. */
+        BEING_FAILED
     }
 
     /** What we know of one Job: whether it is finished, and when we learnt it (local monotonic time). */
@@ -46,9 +48,18 @@ public final class InFlightJobs {
     static final int CREATED_MEMORY = 50_000;
     static final Duration CREATED_MEMORY_TTL = Duration.ofHours(24);
 
+    /**
+     * Jobs the builder refused, remembered while they are failed on Buildkite: a poll that runs before the failure has
+     * landed would otherwise fail the job a second time. Long enough for a slow agent API, short enough that a job
+     * whose failure did not land (agent API down) is tried again.
+     */
+    static final int REFUSED_MEMORY = 10_000;
+    static final Duration REFUSED_MEMORY_TTL = Duration.ofMinutes(2);
+
     private final int maxInFlight;
     private final LongSupplier clock;
     private final RecentKeys<String> createdByUs;
+    private final RecentKeys<String> refused;
     private final Map<String, Known> jobs = new HashMap<>();
     private final Set<String> reserved = new HashSet<>();
     /** Reservations whose creation may have happened (409, or an error after the request was sent): clock value. */
@@ -66,6 +77,7 @@ public final class InFlightJobs {
         this.maxInFlight = maxInFlight;
         this.clock = clock;
         this.createdByUs = new RecentKeys<>(CREATED_MEMORY, CREATED_MEMORY_TTL, clock);
+        this.refused = new RecentKeys<>(REFUSED_MEMORY, REFUSED_MEMORY_TTL, clock);
     }
 
     public InFlightJobs(int maxInFlight) {
@@ -94,6 +106,9 @@ public final class InFlightJobs {
         if (reserved.contains(uuid) || jobs.containsKey(uuid) || createdByUs.contains(uuid)) {
             return Reservation.ALREADY_SCHEDULED;
         }
+        if (refused.contains(uuid)) {
+            return Reservation.BEING_FAILED;
+        }
         if (maxInFlight > 0 && inFlight() >= maxInFlight) {
             return Reservation.NO_SLOT;
         }
@@ -115,6 +130,12 @@ public final class InFlightJobs {
     public synchronized void release(String uuid) {
         reserved.remove(uuid);
         unconfirmed.remove(uuid);
+    }
+
+    /** The builder refused the job, which is failed on Buildkite instead: free the slot, do not take it up again. */
+    public synchronized void refused(String uuid) {
+        refused.add(uuid);
+        release(uuid);
     }
 
     /**
@@ -226,6 +247,11 @@ public final class InFlightJobs {
     /** How many created jobs are remembered after their Job is gone (bounded and expiring, see CREATED_MEMORY). */
     public int rememberedCreations() {
         return createdByUs.size();
+    }
+
+    /** How many refused jobs are remembered (bounded and expiring, see REFUSED_MEMORY). */
+    public int rememberedRefusals() {
+        return refused.size();
     }
 
     /** How many Jobs (finished or not) we know exist. */

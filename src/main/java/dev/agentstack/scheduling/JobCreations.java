@@ -103,9 +103,12 @@ public final class JobCreations {
         outcome("duplicate", "");
     }
 
-    /** The job cannot run (the builder refused it); it is failed on Buildkite instead and never holds a slot. */
+    /**
+     * The job cannot run (the builder refused it); it is failed on Buildkite instead, never holds a slot, and later
+     * polls leave it alone while that failure lands.
+     */
     public void invalid(BuildkiteJob job) {
-        inFlight.release(job.uuid());
+        inFlight.refused(job.uuid());
         outcome("invalid", "");
     }
 

@@ -50,6 +50,19 @@ class InFlightJobsTest {
     }
 
     @Test
+    void aRefusedJobFreesItsSlotAndIsNotTakenUpAgainWhileItIsFailed() {
+        InFlightJobs j = ready(1);
+        assertThat(j.tryReserve("bad")).isEqualTo(RESERVED);
+        j.refused("bad");
+        assertThat(j.inFlight()).isZero();
+        assertThat(j.tryReserve("bad")).as("a poll before the failure landed").isEqualTo(InFlightJobs.Reservation.BEING_FAILED);
+        assertThat(j.tryReserve("good")).isEqualTo(RESERVED);
+        clock.addAndGet(InFlightJobs.REFUSED_MEMORY_TTL.toNanos());
+        j.release("good");
+        assertThat(j.tryReserve("bad")).as("the failure did not land: tried again").isEqualTo(RESERVED);
+    }
+
+    @Test
     void theLimitCountsUnfinishedJobsAndCreationsInProgress() {
         InFlightJobs j = ready(2);
         assertThat(j.tryReserve("a")).isEqualTo(RESERVED);

@@ -38,6 +38,21 @@ class InFlightMemoryBoundsTest {
     }
 
     @Test
+    void refusedJobsAreRememberedUpToTheBoundAndForAWhile() {
+        InFlightJobs inFlight = ready(new InFlightJobs(0, nanos::get));
+        int jobs = 3 * InFlightJobs.REFUSED_MEMORY;
+        for (int i = 0; i < jobs; i++) {
+            String uuid = "uuid-" + i;
+            assertThat(inFlight.tryReserve(uuid)).isEqualTo(InFlightJobs.Reservation.RESERVED);
+            inFlight.refused(uuid);
+        }
+        assertThat(inFlight.inFlight()).isZero();
+        assertThat(inFlight.rememberedRefusals()).isEqualTo(InFlightJobs.REFUSED_MEMORY);
+        nanos.addAndGet(InFlightJobs.REFUSED_MEMORY_TTL.toNanos());
+        assertThat(inFlight.rememberedRefusals()).isZero();
+    }
+
+    @Test
     void jobsWhoseDeletionWasMissedAreDroppedByTheNextReconcile() {
         InFlightJobs inFlight = ready(new InFlightJobs(0, nanos::get));
         for (int i = 0; i < 100_000; i++) {

@@ -203,6 +203,26 @@ class InFlightRouteTest {
     }
 
     @Test
+    void aJobThatCannotRunIsFailedOnceEvenWhenPollsComeWhileItIsBeingFailed() {
+        try (ControllerHarness h = new ControllerHarness(b -> b)) {
+            String broken = java.util.UUID.randomUUID().toString();
+            h.buildkite().addJob(new dev.agentstack.buildkite.BuildkiteJob(null, broken, "make", List.of("queue=kubernetes"), 0,
+                    null, List.of("BUILDKITE_PLUGINS=[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]")),
+                    "broken step", null);
+            // a slow agent API: the job is still scheduled in Buildkite for several polls
+            h.buildkite().enqueueAgentFault(dev.agentstack.sandbox.Fault.delay(Duration.ofSeconds(3)));
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> "FINISHED".equals(h.buildkite().state(broken)));
+            int polls = h.graphqlPolls();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.graphqlPolls() >= polls + 2);
+            assertThat(h.buildkite().agentCalls().stream().filter(c -> c.call().equals("register")))
+                    .as("one ephemeral agent registered to fail it").hasSize(1);
+            assertThat(creations(h, "invalid")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aFailedCreationFreesItsSlot() {
         try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, 1))) {
             h.kubernetes().server().expect().post()
