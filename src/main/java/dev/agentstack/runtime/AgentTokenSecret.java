@@ -9,7 +9,8 @@ import java.util.function.Supplier;
 
 /**
  * The agent token, read from the {@code agent-token-secret} Secret (key {@code BUILDKITE_AGENT_TOKEN}) when a job must
- * be failed, and kept for a minute so a rotated token is picked up. Never logged; errors name the Secret, not its data.
+ * be failed, and kept for a minute so a rotated token is picked up. Never logged (and masked if a library logs it); errors name
+ * the Secret, not its data.
  */
 public final class AgentTokenSecret implements Supplier<String> {
 
@@ -45,6 +46,7 @@ public final class AgentTokenSecret implements Supplier<String> {
             }
             token = value;
             readAt = now;
+            SecretRedaction.register(value);
         }
         return token;
     }

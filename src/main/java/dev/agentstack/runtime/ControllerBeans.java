@@ -111,6 +111,7 @@ public final class ControllerBeans {
      */
     public static java.util.Properties camelProperties(ControllerConfig config) {
         java.util.Properties p = config.toCamelProperties();
+        SecretRedaction.register(config.buildkiteToken()); // Camel prints resolved properties at debug level
         p.setProperty(SOURCE_TOKEN_PROPERTY, config.buildkiteToken());
         return p;
     }

@@ -49,9 +49,9 @@ public final class InFlightJobs {
     static final Duration CREATED_MEMORY_TTL = Duration.ofHours(24);
 
     /**
-     * Jobs the builder refused, remembered while they are failed on Buildkite: a poll that runs before the failure has
-     * landed would otherwise fail the job a second time. Long enough for a slow agent API, short enough that a job
-     * whose failure did not land (agent API down) is tried again.
+     * Jobs the builder refused, remembered while they are failed on Buildkite and shortly after: a poll that runs
+     * before the failure has landed (or before Buildkite stops listing the job) would otherwise fail it a second time.
+     * A failure that did not land is forgotten at once, so a later poll tries again.
      */
     static final int REFUSED_MEMORY = 10_000;
     static final Duration REFUSED_MEMORY_TTL = Duration.ofMinutes(2);
@@ -136,6 +136,11 @@ public final class InFlightJobs {
     public synchronized void refused(String uuid) {
         refused.add(uuid);
         release(uuid);
+    }
+
+    /** Failing the refused job on Buildkite did not work: a later poll may take it up again. */
+    public void refusalNotReported(String uuid) {
+        refused.remove(uuid);
     }
 
     /**

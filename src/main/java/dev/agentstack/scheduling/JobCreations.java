@@ -112,6 +112,11 @@ public final class JobCreations {
         outcome("invalid", "");
     }
 
+    /** Buildkite could not be told (agent API down, refused): a later poll fails the job again. */
+    public void invalidNotReported(BuildkiteJob job) {
+        inFlight.refusalNotReported(job.uuid());
+    }
+
     /** What Buildkite is told about a job the builder refused: the builder's reason, in the job's log. */
     public FailureReport invalidJobReport(BuildkiteJob job, String reason) {
         return new FailureReport(job.uuid(), PodSpecBuilder.jobName(jobPrefix, job.uuid()), job.agentQueryRules(), "invalid_job",

@@ -223,6 +223,22 @@ class InFlightRouteTest {
     }
 
     @Test
+    void aJobThatCannotRunIsFailedByALaterPollWhenTheAgentApiRefusedTheFirstTry() {
+        try (ControllerHarness h = new ControllerHarness(b -> b)) {
+            String broken = java.util.UUID.randomUUID().toString();
+            h.buildkite().addJob(new dev.agentstack.buildkite.BuildkiteJob(null, broken, "make", List.of("queue=kubernetes"), 0,
+                    null, List.of("BUILDKITE_PLUGINS=[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]")),
+                    "broken step", null);
+            h.buildkite().enqueueAgentFault(dev.agentstack.sandbox.Fault.status(500));
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> "FINISHED".equals(h.buildkite().state(broken)));
+            assertThat(h.buildkite().snapshot(broken).log()).as("failed by the second try")
+                    .contains("podSpec.containers[0].image");
+        }
+    }
+
+    @Test
     void aFailedCreationFreesItsSlot() {
         try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, 1))) {
             h.kubernetes().server().expect().post()
