@@ -78,6 +78,14 @@ public final class PollBackoff {
 
     /** Records a failed poll, logs one line about it and returns its classification. */
     public ApiFailure recordFailure(Throwable error) {
+        return recordFailure(error, null);
+    }
+
+    /**
+     * Records a poll that failed part way: the jobs of the pages it read before the failure are still scheduled (they
+     * are the oldest), and the next poll waits as after any failure.
+     */
+    public ApiFailure recordFailure(Throwable error, ScheduledJobsScan scan) {
         Instant now = clock.instant();
         ApiFailure failure = ApiFailure.of(error, now);
         polls.increment();
@@ -88,7 +96,12 @@ public final class PollBackoff {
                     failure.reason() + ": " + failure.message());
         });
         Duration wait = Duration.between(now, next.nextPollAt());
-        LOG.warn("{}poll failed ({}): {}; next poll in {}", logPrefix, failure.reason(), failure.message(), Durations.format(wait));
+        if (scan != null && scan.pagesRead() > 0) {
+            LOG.warn("{}poll failed on page {} ({}): {}; scheduling the {} job(s) of the pages read; next poll in {}", logPrefix,
+                    scan.pagesRead() + 1, failure.reason(), failure.message(), scan.jobs().size(), Durations.format(wait));
+        } else {
+            LOG.warn("{}poll failed ({}): {}; next poll in {}", logPrefix, failure.reason(), failure.message(), Durations.format(wait));
+        }
         return failure;
     }
 

@@ -35,11 +35,12 @@ public final class PollGate {
         backoff.recordSuccess(scan);
     }
 
-    public void recordFailure(Throwable error) {
+    /** @param scan the failed poll's scan (null if it never started): the jobs of the pages it read still count */
+    public void recordFailure(Throwable error, ScheduledJobsScan scan) {
         if (error instanceof OrganizationNotFoundException) {
             fatal.accept(error.getMessage());
         } else {
-            backoff.recordFailure(error);
+            backoff.recordFailure(error, scan);
         }
     }
 

@@ -82,6 +82,29 @@ class PollFailureTest {
     }
 
     @Test
+    void aPollWhoseLaterPageFailsStillSchedulesTheJobsOfItsEarlierPages() {
+        try (LogCapture logs = new LogCapture();
+             ControllerHarness h = new ControllerHarness(b -> b.set(Options.GRAPHQL_PAGE_SIZE, 1)
+                     .set(Options.PAGINATION_DEPTH_LIMIT, 3))) {
+            String oldest = h.buildkite().scheduleCommand("oldest", "queue=kubernetes");
+            String middle = h.buildkite().scheduleCommand("middle", "queue=kubernetes");
+            String newest = h.buildkite().scheduleCommand("newest", "queue=kubernetes");
+            h.buildkite().enqueueGraphqlFault(Fault.delay(Duration.ZERO)); // the first page is answered
+            for (int i = 0; i < 30; i++) {
+                h.buildkite().enqueueGraphqlFault(Fault.status(500)); // every later request fails
+            }
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(oldest) != null);
+            assertThat(h.job(middle)).isNull();
+            assertThat(h.job(newest)).isNull();
+            assertThat(logs.linesContaining("poll failed").get(0))
+                    .contains("queue kubernetes: poll failed on page 2 (http_500)")
+                    .contains("scheduling the 1 job(s) of the pages read; next poll in 1s");
+        }
+    }
+
+    @Test
     void anOrganizationThatDoesNotExistStopsTheControllerWithExitCode2() {
         try (LogCapture logs = new LogCapture();
              ControllerHarness h = new ControllerHarness(b -> b.set(Options.ORG, "no-such-org"))) {
