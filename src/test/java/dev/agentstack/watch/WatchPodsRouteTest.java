@@ -261,4 +261,29 @@ class WatchPodsRouteTest {
             assertThat(h.buildkite().agentCalls()).isEmpty();
         }
     }
+
+    @Test
+    void aCancelCheckThatFailsSaysWhyAndTheNextOneDeletesTheJob() throws Exception {
+        try (LogCapture logs = new LogCapture();
+             ControllerHarness h = new ControllerHarness(b -> b.set(Options.POD_PENDING_TIMEOUT, Duration.ofHours(1))
+                     .set(Options.JOB_CANCEL_CHECKER_POLL_INTERVAL, Duration.ofSeconds(1)))) {
+            String uuid = h.buildkite().scheduleCommand("waits for a node", "queue=kubernetes");
+            h.simulateCluster().script(uuid, Scenario.UNSCHEDULABLE);
+            h.start();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.kubernetes().client().pods()
+                    .inNamespace(ControllerHarness.NAMESPACE).list().getItems().size() == 1);
+            // from now on only the cancel checker asks Buildkite anything, so it meets the fault
+            for (org.apache.camel.Route route : h.controller().camelContext().getRoutes()) {
+                if (route.getRouteId().startsWith("buildkite-scheduled-jobs-source")) { // the polls' Kamelet route
+                    h.controller().camelContext().getRouteController().stopRoute(route.getRouteId());
+                }
+            }
+            h.buildkite().enqueueGraphqlFault(dev.agentstack.sandbox.Fault.malformedJson());
+            h.buildkite().setState(uuid, "CANCELED");
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) == null);
+            assertThat(logs.linesContaining("cancel check of 1 job(s) failed")).first().asString()
+                    .contains("failed: GraphQL answer is not valid JSON; trying again next interval");
+        }
+    }
 }
