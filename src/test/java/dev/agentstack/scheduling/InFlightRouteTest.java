@@ -253,7 +253,8 @@ class InFlightRouteTest {
 
     @Test
     void aFailedCreationFreesItsSlot() {
-        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, 1))) {
+        try (dev.agentstack.testing.LogCapture logs = new dev.agentstack.testing.LogCapture();
+             ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, 1))) {
             h.kubernetes().server().expect().post()
                     .withPath("/apis/batch/v1/namespaces/" + ControllerHarness.NAMESPACE + "/jobs")
                     .andReturn(403, Map.of("kind", "Status", "apiVersion", "v1", "status", "Failure",
@@ -269,6 +270,8 @@ class InFlightRouteTest {
             assertThat(metrics.find("buildkite.scheduler.job.creations").tag("outcome", "error")
                     .tag("reason", "Forbidden").counter().count()).isEqualTo(2);
             assertThat(h.controller().bean("inFlightJobs", InFlightByQueue.class).of(h.controller().config().queue()).inFlight()).isEqualTo(1);
+            assertThat(logs.linesContaining("jobs.batch is forbidden")).as("one line per failure, no stack trace")
+                    .hasSize(2).allMatch(l -> l.startsWith("WARN [dev.agentstack.scheduler]") && !l.contains("\tat "));
         }
     }
 }

@@ -286,4 +286,19 @@ class WatchPodsRouteTest {
                     .contains("failed: GraphQL answer is not valid JSON; trying again next interval");
         }
     }
+
+    @Test
+    void aFindingThatCannotBeReportedIsOneLogLineAndIsTriedAgain() {
+        try (LogCapture logs = new LogCapture(); ControllerHarness h = harness()) {
+            String uuid = h.buildkite().scheduleCommand("make test", "queue=kubernetes");
+            h.simulateCluster().script(uuid, Scenario.IMAGE_PULL_FAILS);
+            h.buildkite().enqueueAgentFault(dev.agentstack.sandbox.Fault.status(500)); // the first register
+            h.start();
+
+            assertFailedWithStackError(awaitFinished(h, uuid), "1");
+            assertThat(logs.linesContaining("agent API register answered 500")).as("one line, no stack trace")
+                    .hasSize(1).allMatch(l -> l.startsWith("ERROR [dev.agentstack.controller] route act-on-finding failed:")
+                            && !l.contains("\tat "));
+        }
+    }
 }
