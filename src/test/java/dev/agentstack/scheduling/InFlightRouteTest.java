@@ -239,19 +239,6 @@ class InFlightRouteTest {
     }
 
     @Test
-    void theFirstPollWaitsForTheFirstListOfOurJobsSoItsJobsAreNotHeldBack() {
-        try (ControllerHarness h = new ControllerHarness(b -> b)) {
-            String uuid = h.buildkite().scheduleCommand("echo", "queue=kubernetes");
-            h.start();
-
-            await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
-            MeterRegistry metrics = h.controller().bean("metricsRegistry", MeterRegistry.class);
-            assertThat(metrics.find("buildkite.limiter.jobs.held.back").tag("reason", "not_ready").counter())
-                    .as("no poll before the list: the first poll's jobs were not held back").isNull();
-        }
-    }
-
-    @Test
     void aFailedCreationFreesItsSlot() {
         try (dev.agentstack.testing.LogCapture logs = new dev.agentstack.testing.LogCapture();
              ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, 1))) {

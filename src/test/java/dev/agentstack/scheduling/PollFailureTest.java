@@ -86,14 +86,18 @@ class PollFailureTest {
         try (LogCapture logs = new LogCapture();
              ControllerHarness h = new ControllerHarness(b -> b.set(Options.GRAPHQL_PAGE_SIZE, 1)
                      .set(Options.PAGINATION_DEPTH_LIMIT, 3))) {
+            h.start();
+            // once our Jobs are listed (so no job is held back as not ready) and polls run: three jobs, and the next
+            // poll's first page is answered while every later request fails
+            await().atMost(ControllerHarness.WAIT).until(() -> h.controller().bean("inFlightJobs", InFlightByQueue.class)
+                    .isReady() && h.graphqlPolls() > 0);
             String oldest = h.buildkite().scheduleCommand("oldest", "queue=kubernetes");
             String middle = h.buildkite().scheduleCommand("middle", "queue=kubernetes");
             String newest = h.buildkite().scheduleCommand("newest", "queue=kubernetes");
-            h.buildkite().enqueueGraphqlFault(Fault.delay(Duration.ZERO)); // the first page is answered
+            h.buildkite().enqueueGraphqlFault(Fault.delay(Duration.ZERO));
             for (int i = 0; i < 30; i++) {
-                h.buildkite().enqueueGraphqlFault(Fault.status(500)); // every later request fails
+                h.buildkite().enqueueGraphqlFault(Fault.status(500));
             }
-            h.start();
 
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(oldest) != null);
             assertThat(h.job(middle)).isNull();
