@@ -49,8 +49,9 @@ public final class ScheduledJobsQuery {
         return clusterNodeId.isEmpty() ? UNCLUSTERED : CLUSTERED;
     }
 
-    private static final String UNCLUSTERED = resource("graphql/scheduled-jobs.graphql");
-    private static final String CLUSTERED = resource("graphql/scheduled-jobs-clustered.graphql");
+    private static final String PAGE_FRAGMENT = resource("graphql/scheduled-jobs-page.graphql");
+    private static final String UNCLUSTERED = resource("graphql/scheduled-jobs.graphql") + "\n" + PAGE_FRAGMENT;
+    private static final String CLUSTERED = resource("graphql/scheduled-jobs-clustered.graphql") + "\n" + PAGE_FRAGMENT;
 
     private static String resource(String name) {
         try (java.io.InputStream in = ScheduledJobsQuery.class.getClassLoader().getResourceAsStream(name)) {
