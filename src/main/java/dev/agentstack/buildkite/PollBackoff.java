@@ -76,14 +76,9 @@ public final class PollBackoff {
         }
     }
 
-    /** Records a failed poll, logs one line about it and returns its classification. */
-    public ApiFailure recordFailure(Throwable error) {
-        return recordFailure(error, null);
-    }
-
     /**
-     * Records a poll that failed part way: the jobs of the pages it read before the failure are still scheduled (they
-     * are the oldest), and the next poll waits as after any failure.
+     * Records a failed poll, logs one line about it and returns its classification. A poll that failed part way
+     * ({@code scan} read some pages; null when it never started) still schedules the jobs of those pages, the oldest.
      */
     public ApiFailure recordFailure(Throwable error, ScheduledJobsScan scan) {
         Instant now = clock.instant();

@@ -70,6 +70,14 @@ class InFlightRouteTest {
                         .withStatus("True").endCondition().endStatus().build());
     }
 
+    /** A job whose BUILDKITE_PLUGINS the builder refuses (or accepts): its uuid. */
+    static String scheduleWithPlugins(ControllerHarness h, String pluginsJson) {
+        String uuid = java.util.UUID.randomUUID().toString();
+        h.buildkite().addJob(new dev.agentstack.buildkite.BuildkiteJob(null, uuid, "make", List.of("queue=kubernetes"), 0,
+                null, List.of("BUILDKITE_PLUGINS=" + pluginsJson)), "broken step", null);
+        return uuid;
+    }
+
     static double creations(ControllerHarness h, String outcome) {
         MeterRegistry metrics = h.controller().bean("metricsRegistry", MeterRegistry.class);
         return metrics.find("buildkite.scheduler.job.creations").tag("outcome", outcome).counters().stream()
@@ -184,11 +192,8 @@ class InFlightRouteTest {
     @Test
     void aJobThatCannotRunIsFailedOnBuildkiteWithTheBuildersReasonAndHoldsNoSlot() {
         try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, 1))) {
-            String broken = java.util.UUID.randomUUID().toString();
-            h.buildkite().addJob(new dev.agentstack.buildkite.BuildkiteJob(null, broken, "make", List.of("queue=kubernetes"), 0,
-                    null, List.of("BUILDKITE_PLUGINS=[{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":"
-                            + "{\"podSpec\":{\"containers\":[{\"image\":\"alpine\",\"env\":[{\"name\":\"A\",\"value\":1}]}]}}}]")),
-                    "broken step", null);
+            String broken = scheduleWithPlugins(h, "[{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":"
+                            + "{\"podSpec\":{\"containers\":[{\"image\":\"alpine\",\"env\":[{\"name\":\"A\",\"value\":1}]}]}}}]");
             String fine = h.buildkite().scheduleCommand("echo fine", "queue=kubernetes");
             h.start();
 
@@ -205,10 +210,7 @@ class InFlightRouteTest {
     @Test
     void aJobThatCannotRunIsFailedOnceEvenWhenPollsComeWhileItIsBeingFailed() {
         try (ControllerHarness h = new ControllerHarness(b -> b)) {
-            String broken = java.util.UUID.randomUUID().toString();
-            h.buildkite().addJob(new dev.agentstack.buildkite.BuildkiteJob(null, broken, "make", List.of("queue=kubernetes"), 0,
-                    null, List.of("BUILDKITE_PLUGINS=[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]")),
-                    "broken step", null);
+            String broken = scheduleWithPlugins(h, "[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]");
             // a slow agent API: the job is still scheduled in Buildkite for several polls
             h.buildkite().enqueueAgentFault(dev.agentstack.sandbox.Fault.delay(Duration.ofSeconds(3)));
             h.start();
@@ -225,10 +227,7 @@ class InFlightRouteTest {
     @Test
     void aJobThatCannotRunIsFailedByALaterPollWhenTheAgentApiRefusedTheFirstTry() {
         try (ControllerHarness h = new ControllerHarness(b -> b)) {
-            String broken = java.util.UUID.randomUUID().toString();
-            h.buildkite().addJob(new dev.agentstack.buildkite.BuildkiteJob(null, broken, "make", List.of("queue=kubernetes"), 0,
-                    null, List.of("BUILDKITE_PLUGINS=[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]")),
-                    "broken step", null);
+            String broken = scheduleWithPlugins(h, "[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]");
             h.buildkite().enqueueAgentFault(dev.agentstack.sandbox.Fault.status(500));
             h.start();
 
