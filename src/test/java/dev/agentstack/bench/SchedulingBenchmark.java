@@ -1,9 +1,7 @@
 package dev.agentstack.bench;
 
-import dev.agentstack.buildkite.BuildkiteJob;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Options;
-import dev.agentstack.podspec.BuildResult;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.sandbox.EmbeddedKubernetes;
 import dev.agentstack.sandbox.FakeBuildkite;
@@ -13,6 +11,8 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import org.awaitility.Awaitility;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -53,8 +52,8 @@ public final class SchedulingBenchmark {
     static final int CONCURRENCY = Options.DEFAULT_JOB_CREATION_CONCURRENCY;
     static final int ARRIVALS_PER_SECOND = 50;
     static final int ARRIVAL_SECONDS = 20;
-    static final int WARM_UP = 500;
-    static final int ROUNDS = 3;
+    static final int WARM_UP = Integer.getInteger("bench.warmUp", 500);
+    static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     /** The controller's JVM, as the container image runs it (override with -Dbench.controllerJvmOptions=...). */
     static final String CONTROLLER_JVM_OPTIONS = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k"
             + " -XX:MaxDirectMemorySize=32m";
@@ -92,12 +91,16 @@ public final class SchedulingBenchmark {
                 }
             })) {
                 Process controller = startController(jar, kubernetes, buildkite, token);
-                try {
+                Process bareClient = startBareClient(kubernetes);
+                try (BufferedWriter toBareClient = bareClient.outputWriter();
+                     BufferedReader fromBareClient = bareClient.inputReader()) {
                     waitUntil(() -> buildkite.graphqlRequests().size() >= 2, Duration.ofSeconds(60), "controller polling");
 
-                    // Steady state, not JVM start-up: warm both sides (JIT, Jackson's deserializers for the Job model)
+                    // Steady state, not JVM start-up: warm every side (JIT, Jackson's deserializers for the Job model)
                     // with WARM_UP jobs each, then clear the server again.
-                    baseline(kubernetes.client(), config, WARM_UP);
+                    baselineInProcess(kubernetes.client(), config, WARM_UP);
+                    clear(kubernetes, "baseline");
+                    baselineProcess(toBareClient, fromBareClient, WARM_UP);
                     clear(kubernetes, "baseline");
                     for (int i = 0; i < WARM_UP; i++) {
                         buildkite.scheduleCommand("warm-up " + i, "queue=kubernetes");
@@ -106,12 +109,18 @@ public final class SchedulingBenchmark {
                     clear(kubernetes, "bench");
 
                     // Rounds, alternating, each on an emptied server (the mock API server scans every stored object
-                    // on each request); the medians are reported, because two cores shared by both sides make single
+                    // on each request); the medians are reported, because two cores shared by every side make single
                     // runs noisy.
+                    List<Double> inProcessBaselines = new ArrayList<>();
                     List<Double> baselines = new ArrayList<>();
                     List<Double> dispatches = new ArrayList<>();
                     for (int round = 1; round <= ROUNDS; round++) {
-                        double baseline = baseline(kubernetes.client(), config, JOBS);
+                        double inProcess = baselineInProcess(kubernetes.client(), config, JOBS);
+                        clear(kubernetes, "baseline");
+                        inProcessBaselines.add(inProcess);
+                        double baselineCpu = cpuSeconds(bareClient.pid());
+                        double baseline = baselineProcess(toBareClient, fromBareClient, JOBS);
+                        baselineCpu = cpuSeconds(bareClient.pid()) - baselineCpu;
                         clear(kubernetes, "baseline");
                         baselines.add(baseline);
 
@@ -122,13 +131,17 @@ public final class SchedulingBenchmark {
                         for (int i = 0; i < JOBS; i++) {
                             buildkite.scheduleCommand("backlog " + round + "-" + i, "queue=kubernetes");
                         }
+                        waitUntil(() -> count.get() > before, Duration.ofMinutes(1), "the backlog's first Job");
+                        double firstJob = (System.nanoTime() - start) / 1e9;
                         waitUntil(() -> count.get() >= before + JOBS, Duration.ofMinutes(5), "the backlog's Jobs");
                         double dispatch = (System.nanoTime() - start) / 1e9;
                         dispatches.add(dispatch);
-                        System.out.printf("round %d: baseline %.2fs (a bare fabric8 loop, %d threads); dispatch %.2fs"
-                                        + " for a backlog of %d (CPU: controller %.1fs, fakes and API server %.1fs)%n",
-                                round, baseline, CONCURRENCY, dispatch, JOBS, cpuSeconds(controller.pid()) - controllerCpu,
-                                cpuSeconds(ProcessHandle.current().pid()) - fakesCpu);
+                        System.out.printf("round %d: baseline %.2fs (bare fabric8 loop, %d threads, own process with the"
+                                        + " controller's JVM flags; its CPU %.1fs; in this JVM %.2fs); dispatch %.2fs for a"
+                                        + " backlog of %d, first Job after %.2fs (CPU: controller %.1fs, fakes and API"
+                                        + " server %.1fs)%n",
+                                round, baseline, CONCURRENCY, baselineCpu, inProcess, dispatch, JOBS, firstJob,
+                                cpuSeconds(controller.pid()) - controllerCpu, cpuSeconds(ProcessHandle.current().pid()) - fakesCpu);
                         clear(kubernetes, "bench");
                     }
                     double baseline = median(baselines);
@@ -162,6 +175,8 @@ public final class SchedulingBenchmark {
                     }
                     long rssMb = rssKb(controller.pid()) / 1024;
                     double ratio = dispatch / baseline;
+                    System.out.printf("against the bare loop in the benchmark's own JVM (C2, 2 GiB heap): baseline %.2fs,"
+                            + " ratio %.2f%n", median(inProcessBaselines), dispatch / median(inProcessBaselines));
                     System.out.printf("targets: ratio <= 1.3 %s, p99 <= 1250ms %s, rss <= 300MiB %s%n",
                             ratio <= 1.3 ? "met" : "MISSED", p99 <= 1250 ? "met" : "MISSED", rssMb <= 300 ? "met" : "MISSED");
                     System.out.printf("BENCH jobs=%d dispatch_s=%.2f baseline_s=%.2f ratio=%.2f p50_ms=%.0f p99_ms=%.0f rss_mb=%d%n",
@@ -169,6 +184,7 @@ public final class SchedulingBenchmark {
                 } finally {
                     controller.destroy();
                     controller.waitFor(20, TimeUnit.SECONDS);
+                    bareClient.destroy();
                     agents.shutdownNow();
                 }
             }
@@ -191,46 +207,60 @@ public final class SchedulingBenchmark {
     }
 
     /** The same kind of Jobs, built by our builder, created by plain fabric8 calls with the same concurrency. */
-    static double baseline(KubernetesClient client, ControllerConfig config, int n) throws InterruptedException {
-        List<Job> jobs = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            String uuid = UUID.randomUUID().toString();
-            BuildResult r = PodSpecBuilder.build(new BuildkiteJob(null, uuid, "echo " + i, List.of("queue=kubernetes"),
-                    0, null, List.of("BUILDKITE_COMMAND=echo " + i)), config);
-            jobs.add(r.job());
-        }
+    static double baselineInProcess(KubernetesClient client, ControllerConfig config, int n) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
-        CountDownLatch done = new CountDownLatch(n);
-        long start = System.nanoTime();
-        for (Job job : jobs) {
-            pool.submit(() -> {
-                try {
-                    client.batch().v1().jobs().inNamespace("baseline").resource(job).create();
-                } finally {
-                    done.countDown();
-                }
-            });
+        try {
+            return BareFabric8Creator.create(client, pool, BareFabric8Creator.jobs(n, config), "baseline");
+        } finally {
+            pool.shutdown();
         }
-        done.await();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        pool.shutdown();
-        return seconds;
     }
 
-    static Process startController(Path jar, EmbeddedKubernetes kubernetes, FakeBuildkite buildkite, String token)
-            throws IOException {
-        // The controller finds the API server as kubectl would; here through KUBERNETES_MASTER.
+    /** The same, in the bare client's own process: seconds to create n Jobs. */
+    static double baselineProcess(BufferedWriter toBareClient, BufferedReader fromBareClient, int n) throws IOException {
+        toBareClient.write("create " + n + " baseline\n");
+        toBareClient.flush();
+        String answer = fromBareClient.readLine();
+        if (answer == null || !answer.startsWith("created ")) {
+            throw new IllegalStateException("the bare client answered " + answer + " (see target/bench-bare-client.log)");
+        }
+        return Double.parseDouble(answer.substring("created ".length()));
+    }
+
+    /** BareFabric8Creator with the controller's JVM flags, on this JVM's classpath. */
+    static Process startBareClient(EmbeddedKubernetes kubernetes) throws IOException {
+        List<String> command = javaWithControllerFlags();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BareFabric8Creator.class.getName(),
+                String.valueOf(CONCURRENCY)));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        kubernetesEnvironment(pb.environment(), kubernetes);
+        pb.redirectError(new File("target/bench-bare-client.log"));
+        return pb.start();
+    }
+
+    static List<String> javaWithControllerFlags() {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String flags = System.getProperty("bench.controllerJvmOptions", "");
         command.addAll(List.of((flags.isBlank() ? CONTROLLER_JVM_OPTIONS : flags).trim().split("\\s+")));
-        command.addAll(List.of("-jar", jar.toString(), "run"));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        Map<String, String> env = pb.environment();
+        return command;
+    }
+
+    /** Finds the API server as kubectl would; here through KUBERNETES_MASTER. */
+    static void kubernetesEnvironment(Map<String, String> env, EmbeddedKubernetes kubernetes) {
         env.put("KUBERNETES_MASTER", kubernetes.url());
         env.put("KUBERNETES_TRUST_CERTIFICATES", "true");
         env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
         env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
+    }
+
+    static Process startController(Path jar, EmbeddedKubernetes kubernetes, FakeBuildkite buildkite, String token)
+            throws IOException {
+        List<String> command = javaWithControllerFlags();
+        command.addAll(List.of("-jar", jar.toString(), "run"));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        Map<String, String> env = pb.environment();
+        kubernetesEnvironment(env, kubernetes);
         env.put("BUILDKITE_TOKEN", token);
         env.put("AGENT_STACK_ORG", "bench");
         env.put("AGENT_STACK_GRAPHQL_ENDPOINT", buildkite.graphqlEndpoint());

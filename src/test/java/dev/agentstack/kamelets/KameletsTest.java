@@ -93,6 +93,38 @@ class KameletsTest {
             Exchange second = context.createProducerTemplate().request("direct:create", e -> e.getMessage().setBody(job));
             assertThat(second.getException()).as("409 counts as success").isNull();
             assertThat(second.getMessage().getHeader("AgentStackJobAlreadyExists", Boolean.class)).isTrue();
+            assertThat(second.getMessage().getHeader("CamelKubernetesJobName")).isEqualTo("buildkite-1234");
+        }
+    }
+
+    @Test
+    void theSinkCreatesTheJobAsItIsWithTheMetadataAUserRouteAdded() throws Exception {
+        try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes()) {
+            context.getRegistry().bind("kubernetesClient", kubernetes.client());
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:create").to("kamelet:kubernetes-job-sink?namespace=ci");
+                }
+            });
+            context.start();
+            // camel-kubernetes' createJob rebuilt the Job from name, labels and annotations, dropping the rest.
+            Job job = new JobBuilder().withNewMetadata().withName("buildkite-5678").addToLabels("team", "infra")
+                    .addNewOwnerReference().withApiVersion("v1").withKind("ConfigMap").withName("owner")
+                    .withUid("0b1c7e52-0000-4000-8000-000000000001").endOwnerReference()
+                    .addToFinalizers("example.com/keep").endMetadata()
+                    .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withName("agent")
+                    .withImage("alpine").endContainer().withRestartPolicy("Never").endSpec().endTemplate().endSpec()
+                    .build();
+
+            Exchange sent = context.createProducerTemplate().request("direct:create", e -> e.getMessage().setBody(job));
+
+            assertThat(sent.getException()).isNull();
+            Job created = kubernetes.client().batch().v1().jobs().inNamespace("ci").withName("buildkite-5678").get();
+            assertThat(created.getMetadata().getOwnerReferences()).extracting(o -> o.getName()).containsExactly("owner");
+            assertThat(created.getMetadata().getFinalizers()).containsExactly("example.com/keep");
+            assertThat(sent.getMessage().getBody(Job.class).getMetadata().getUid())
+                    .as("the body is the Job the API server stored").isEqualTo(created.getMetadata().getUid());
         }
     }
 

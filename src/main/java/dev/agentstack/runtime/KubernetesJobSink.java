@@ -1,0 +1,81 @@
+package dev.agentstack.runtime;
+
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.Message;
+
+/**
+ * The kubernetes-job-sink Kamelet's work: create the Job in the body, as it is. camel-kubernetes' createJob rebuilds
+ * the Job from headers instead: it keeps only the name, labels and annotations of its metadata (a user route's
+ * ownerReferences or finalizers would be lost) and copies the pod template twice, which was a tenth of the
+ * controller's CPU with a backlog.
+ */
+public final class KubernetesJobSink {
+
+    /** true when a Job of that name existed already (409 AlreadyExists): the same Buildkite job, so scheduled. */
+    public static final String ALREADY_EXISTS = "AgentStackJobAlreadyExists";
+    /** The same header names camel-kubernetes uses, so routes log the Job the same way. */
+    public static final String JOB_NAME = "CamelKubernetesJobName";
+    public static final String NAMESPACE = "CamelKubernetesNamespaceName";
+
+    private String kubernetesClient;
+    private volatile KubernetesClient client;
+
+    /** The name of the KubernetesClient bean to use (a leading # is allowed); empty: the registry's only one. */
+    public void setKubernetesClient(String kubernetesClient) {
+        this.kubernetesClient = kubernetesClient;
+    }
+
+    /**
+     * Creates the body's Job in the namespace. On success the body is the Job the API server stored; a 409 is success
+     * too, flagged in {@value #ALREADY_EXISTS}; any other failure is thrown.
+     */
+    public void create(Exchange exchange, String namespace) throws InvalidPayloadException {
+        Message message = exchange.getMessage();
+        Job job = message.getMandatoryBody(Job.class);
+        message.setHeader(JOB_NAME, job.getMetadata().getName());
+        message.setHeader(NAMESPACE, namespace);
+        try {
+            message.setBody(client(exchange.getContext()).batch().v1().jobs().inNamespace(namespace).resource(job).create());
+            message.setHeader(ALREADY_EXISTS, false);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            message.setHeader(ALREADY_EXISTS, true);
+        }
+    }
+
+    private KubernetesClient client(CamelContext context) {
+        KubernetesClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                if (client == null) {
+                    client = resolve(context);
+                }
+                c = client;
+            }
+        }
+        return c;
+    }
+
+    private KubernetesClient resolve(CamelContext context) {
+        if (kubernetesClient != null && !kubernetesClient.isBlank()) {
+            String name = kubernetesClient.startsWith("#") ? kubernetesClient.substring(1) : kubernetesClient;
+            name = name.startsWith("bean:") ? name.substring("bean:".length()) : name;
+            KubernetesClient named = context.getRegistry().lookupByNameAndType(name, KubernetesClient.class);
+            if (named == null) {
+                throw new IllegalStateException("kubernetes-job-sink: no KubernetesClient bean named " + name);
+            }
+            return named;
+        }
+        KubernetesClient bound = context.getRegistry().findSingleByType(KubernetesClient.class);
+        // Without one: fabric8's auto-configuration (in-cluster service account, else KUBECONFIG), as camel-kubernetes.
+        return bound != null ? bound : new KubernetesClientBuilder().build();
+    }
+}
