@@ -35,15 +35,16 @@ import java.util.concurrent.locks.LockSupport;
  * Scheduling benchmark (run with {@code mvn -B -Pbench -DskipTests verify}): the packaged controller, as its own
  * process, against FakeBuildkite and the embedded Kubernetes API in this process.
  * <ol>
- *   <li>baseline: a bare fabric8 loop creates 2,000 Jobs with job-creation-concurrency threads;</li>
+ *   <li>baseline: a bare fabric8 loop ({@link BareFabric8Creator}) creates 2,000 Jobs with job-creation-concurrency
+ *       threads, in its own process with the controller's JVM flags (and, for reference, in this JVM);</li>
  *   <li>dispatch: a backlog of the same 2,000 jobs appears in Buildkite; time until all 2,000 Jobs exist
  *       (max-in-flight 0, poll-interval 1s, no QPS limit);</li>
  *   <li>latency: jobs arrive at a steady 50/s; time from a job becoming scheduled to its Job existing;</li>
  *   <li>the controller process's resident memory at the end.</li>
  * </ol>
  * As an agent would, the benchmark moves each Buildkite job out of SCHEDULED once its Job exists. Both the controller
- * and the baseline are measured warm, after {@value #WARM_UP} jobs each, over {@value #ROUNDS} alternating rounds
- * (medians reported). The controller runs with the container image's JVM flags (C1 only, serial GC, small heap).
+ * and the baselines are measured warm, after -Dbench.warmUp (500) jobs each, over -Dbench.rounds (5) alternating
+ * rounds (medians reported). The controller runs with the container image's JVM flags (C1 only, serial GC, small heap).
  * Prints one {@code BENCH ...} line last.
  */
 public final class SchedulingBenchmark {
@@ -53,7 +54,7 @@ public final class SchedulingBenchmark {
     static final int ARRIVALS_PER_SECOND = 50;
     static final int ARRIVAL_SECONDS = 20;
     static final int WARM_UP = Integer.getInteger("bench.warmUp", 500);
-    static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
     /** The controller's JVM, as the container image runs it (override with -Dbench.controllerJvmOptions=...). */
     static final String CONTROLLER_JVM_OPTIONS = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k"
             + " -XX:MaxDirectMemorySize=32m";
@@ -221,6 +222,9 @@ public final class SchedulingBenchmark {
         toBareClient.write("create " + n + " baseline\n");
         toBareClient.flush();
         String answer = fromBareClient.readLine();
+        while (answer != null && !answer.startsWith("created ") && !answer.startsWith("error")) {
+            answer = fromBareClient.readLine(); // the JVM's own output, e.g. a flight recording starting
+        }
         if (answer == null || !answer.startsWith("created ")) {
             throw new IllegalStateException("the bare client answered " + answer + " (see target/bench-bare-client.log)");
         }
@@ -230,6 +234,7 @@ public final class SchedulingBenchmark {
     /** BareFabric8Creator with the controller's JVM flags, on this JVM's classpath. */
     static Process startBareClient(EmbeddedKubernetes kubernetes) throws IOException {
         List<String> command = javaWithControllerFlags();
+        command.removeIf(flag -> flag.startsWith("-XX:StartFlightRecording")); // a profile is of the controller
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), BareFabric8Creator.class.getName(),
                 String.valueOf(CONCURRENCY)));
         ProcessBuilder pb = new ProcessBuilder(command);
