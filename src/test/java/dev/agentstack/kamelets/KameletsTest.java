@@ -11,6 +11,8 @@ import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.sandbox.EmbeddedKubernetes;
 import dev.agentstack.sandbox.FakeBuildkite;
 import dev.agentstack.scheduling.PollGate;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -66,21 +68,30 @@ class KameletsTest {
         assertThat(context.getEndpoints()).allSatisfy(e -> assertThat(e.getEndpointUri()).doesNotContain(TOKEN));
     }
 
+    /** direct:create sends to the sink, namespace ci, with the API server's client in the registry. */
+    private void startSinkRoute(EmbeddedKubernetes kubernetes) throws Exception {
+        context.getRegistry().bind("kubernetesClient", kubernetes.client());
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:create").to("kamelet:kubernetes-job-sink?namespace=ci");
+            }
+        });
+        context.start();
+    }
+
+    /** A Job of one alpine container, with the given metadata. */
+    private static Job jobWith(ObjectMeta metadata) {
+        return new JobBuilder().withMetadata(metadata).withNewSpec().withNewTemplate().withNewSpec().addNewContainer()
+                .withName("agent").withImage("alpine").endContainer().withRestartPolicy("Never").endSpec().endTemplate()
+                .endSpec().build();
+    }
+
     @Test
     void theSinkCreatesTheJobAndTreatsAnExistingOneAsAlreadyScheduled() throws Exception {
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes()) {
-            context.getRegistry().bind("kubernetesClient", kubernetes.client());
-            context.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from("direct:create").to("kamelet:kubernetes-job-sink?namespace=ci");
-                }
-            });
-            context.start();
-            Job job = new JobBuilder().withNewMetadata().withName("buildkite-1234").addToLabels("team", "infra")
-                    .endMetadata().withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withName("agent")
-                    .withImage("alpine").endContainer().withRestartPolicy("Never").endSpec().endTemplate().endSpec()
-                    .build();
+            startSinkRoute(kubernetes);
+            Job job = jobWith(new ObjectMetaBuilder().withName("buildkite-1234").addToLabels("team", "infra").build());
 
             Exchange first = context.createProducerTemplate().request("direct:create", e -> e.getMessage().setBody(job));
             assertThat(first.getException()).isNull();
@@ -100,22 +111,12 @@ class KameletsTest {
     @Test
     void theSinkCreatesTheJobAsItIsWithTheMetadataAUserRouteAdded() throws Exception {
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes()) {
-            context.getRegistry().bind("kubernetesClient", kubernetes.client());
-            context.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from("direct:create").to("kamelet:kubernetes-job-sink?namespace=ci");
-                }
-            });
-            context.start();
+            startSinkRoute(kubernetes);
             // camel-kubernetes' createJob rebuilt the Job from name, labels and annotations, dropping the rest.
-            Job job = new JobBuilder().withNewMetadata().withName("buildkite-5678").addToLabels("team", "infra")
+            Job job = jobWith(new ObjectMetaBuilder().withName("buildkite-5678").addToLabels("team", "infra")
                     .addNewOwnerReference().withApiVersion("v1").withKind("ConfigMap").withName("owner")
                     .withUid("0b1c7e52-0000-4000-8000-000000000001").endOwnerReference()
-                    .addToFinalizers("example.com/keep").endMetadata()
-                    .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withName("agent")
-                    .withImage("alpine").endContainer().withRestartPolicy("Never").endSpec().endTemplate().endSpec()
-                    .build();
+                    .addToFinalizers("example.com/keep").build());
 
             Exchange sent = context.createProducerTemplate().request("direct:create", e -> e.getMessage().setBody(job));
 
