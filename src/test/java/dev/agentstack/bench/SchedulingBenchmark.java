@@ -120,12 +120,15 @@ public final class SchedulingBenchmark {
                         clear(kubernetes, "baseline");
                         inProcessBaselines.add(inProcess);
                         double baselineCpu = cpuSeconds(bareClient.pid());
+                        double serverCpu = cpuSeconds(ProcessHandle.current().pid());
                         double baseline = baselineProcess(toBareClient, fromBareClient, JOBS);
                         baselineCpu = cpuSeconds(bareClient.pid()) - baselineCpu;
+                        serverCpu = cpuSeconds(ProcessHandle.current().pid()) - serverCpu;
                         clear(kubernetes, "baseline");
                         baselines.add(baseline);
 
                         int before = count.get();
+                        int graphqlBefore = buildkite.graphqlRequests().size();
                         double controllerCpu = cpuSeconds(controller.pid());
                         double fakesCpu = cpuSeconds(ProcessHandle.current().pid());
                         long start = System.nanoTime();
@@ -138,10 +141,11 @@ public final class SchedulingBenchmark {
                         double dispatch = (System.nanoTime() - start) / 1e9;
                         dispatches.add(dispatch);
                         System.out.printf("round %d: baseline %.2fs (bare fabric8 loop, %d threads, own process with the"
-                                        + " controller's JVM flags; its CPU %.1fs; in this JVM %.2fs); dispatch %.2fs for a"
-                                        + " backlog of %d, first Job after %.2fs (CPU: controller %.1fs, fakes and API"
-                                        + " server %.1fs)%n",
-                                round, baseline, CONCURRENCY, baselineCpu, inProcess, dispatch, JOBS, firstJob,
+                                        + " controller's JVM flags; CPU: it %.1fs, API server %.1fs; in this JVM %.2fs);"
+                                        + " dispatch %.2fs for a backlog of %d, first Job after %.2fs, %d GraphQL requests"
+                                        + " (CPU: controller %.1fs, fakes and API server %.1fs)%n",
+                                round, baseline, CONCURRENCY, baselineCpu, serverCpu, inProcess, dispatch, JOBS, firstJob,
+                                buildkite.graphqlRequests().size() - graphqlBefore,
                                 cpuSeconds(controller.pid()) - controllerCpu, cpuSeconds(ProcessHandle.current().pid()) - fakesCpu);
                         clear(kubernetes, "bench");
                     }
