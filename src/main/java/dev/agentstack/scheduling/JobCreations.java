@@ -1,12 +1,14 @@
 package dev.agentstack.scheduling;
 
 import dev.agentstack.buildkite.BuildkiteJob;
+import dev.agentstack.buildkite.ScheduledJobsScan;
 import dev.agentstack.buildkite.FailureReport;
 import dev.agentstack.podspec.PodSpecBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.lang.ref.WeakReference;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +34,8 @@ public final class JobCreations {
     private final io.micrometer.core.instrument.Tags tags;
     private final Timer endToEnd;
     private final Counter stale;
+    /** The last poll that found our Jobs not yet listed (weak: a finished poll's jobs need not stay in memory). */
+    private volatile WeakReference<ScheduledJobsScan> pollBeforeFirstList = new WeakReference<>(null);
 
     /** @param workers job-creation-concurrency */
     public JobCreations(InFlightJobs inFlight, int workers, String jobPrefix, Duration staleAfter, Clock clock,
@@ -64,9 +68,20 @@ public final class JobCreations {
         return inFlight.creationsInProgress() > 2 * workers;
     }
 
-    /** Takes an in-flight slot for the job; false when it is already scheduled or no slot is free (try a later poll). */
-    public boolean reserve(BuildkiteJob job) {
-        InFlightJobs.Reservation r = inFlight.tryReserve(job.uuid());
+    /**
+     * Takes an in-flight slot for the job; false when it is already scheduled or no slot is free (try a later poll).
+     * A poll that finds our Jobs not yet listed takes no slot for any of its jobs, even when the list completes while
+     * its jobs are being handed on: later jobs of that poll would otherwise take the slots ahead of earlier,
+     * higher-priority ones.
+     *
+     * @param poll the poll the job came from (null: decide for this job alone)
+     */
+    public boolean reserve(BuildkiteJob job, ScheduledJobsScan poll) {
+        InFlightJobs.Reservation r = poll != null && poll == pollBeforeFirstList.get()
+                ? InFlightJobs.Reservation.NOT_READY : inFlight.tryReserve(job.uuid());
+        if (r == InFlightJobs.Reservation.NOT_READY && poll != null) {
+            pollBeforeFirstList = new WeakReference<>(poll);
+        }
         if (r == InFlightJobs.Reservation.RESERVED) {
             return true;
         }

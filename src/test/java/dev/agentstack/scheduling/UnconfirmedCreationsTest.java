@@ -36,43 +36,43 @@ class UnconfirmedCreationsTest {
     @Test
     void aJobThatAlreadyExistsKeepsItsSlotUntilTheWatchShowsItFinished() {
         inFlight.reconcile(List.of(), inFlight.now());
-        assertThat(creations.reserve(buildkiteJob("a"))).isTrue();
+        assertThat(creations.reserve(buildkiteJob("a"), null)).isTrue();
         creations.alreadyExists(buildkiteJob("a"));
-        assertThat(creations.reserve(buildkiteJob("b"))).as("a exists and may be unfinished").isFalse();
+        assertThat(creations.reserve(buildkiteJob("b"), null)).as("a exists and may be unfinished").isFalse();
 
         inFlight.onJobEvent("ADDED", job("a", null));
-        assertThat(creations.reserve(buildkiteJob("b"))).isFalse();
+        assertThat(creations.reserve(buildkiteJob("b"), null)).isFalse();
         inFlight.onJobEvent("MODIFIED", job("a", "Complete"));
-        assertThat(creations.reserve(buildkiteJob("b"))).isTrue();
+        assertThat(creations.reserve(buildkiteJob("b"), null)).isTrue();
         assertThat(inFlight.highWater()).isEqualTo(1);
     }
 
     @Test
     void aServerErrorKeepsTheSlotUntilAListTakenAfterItLacksTheJob() {
         inFlight.reconcile(List.of(), inFlight.now());
-        assertThat(creations.reserve(buildkiteJob("a"))).isTrue();
+        assertThat(creations.reserve(buildkiteJob("a"), null)).isTrue();
         creations.failed(buildkiteJob("a"), status(500));
-        assertThat(creations.reserve(buildkiteJob("b"))).as("the Job may have been stored").isFalse();
+        assertThat(creations.reserve(buildkiteJob("b"), null)).as("the Job may have been stored").isFalse();
 
         inFlight.reconcile(List.of(), inFlight.now());
-        assertThat(creations.reserve(buildkiteJob("b"))).as("a later list shows it was not").isTrue();
+        assertThat(creations.reserve(buildkiteJob("b"), null)).as("a later list shows it was not").isTrue();
     }
 
     @Test
     void aServerErrorForAJobThatWasStoredCountsTheJob() {
         inFlight.reconcile(List.of(), inFlight.now());
-        assertThat(creations.reserve(buildkiteJob("a"))).isTrue();
+        assertThat(creations.reserve(buildkiteJob("a"), null)).isTrue();
         creations.failed(buildkiteJob("a"), status(500));
         inFlight.reconcile(List.of(job("a", null)), inFlight.now());
-        assertThat(creations.reserve(buildkiteJob("b"))).isFalse();
+        assertThat(creations.reserve(buildkiteJob("b"), null)).isFalse();
         assertThat(inFlight.inFlight()).isEqualTo(1);
     }
 
     @Test
     void aRefusalFreesTheSlotAtOnce() {
         inFlight.reconcile(List.of(), inFlight.now());
-        assertThat(creations.reserve(buildkiteJob("a"))).isTrue();
+        assertThat(creations.reserve(buildkiteJob("a"), null)).isTrue();
         creations.failed(buildkiteJob("a"), status(422));
-        assertThat(creations.reserve(buildkiteJob("b"))).isTrue();
+        assertThat(creations.reserve(buildkiteJob("b"), null)).isTrue();
     }
 }

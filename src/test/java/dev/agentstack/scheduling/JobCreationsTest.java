@@ -1,0 +1,46 @@
+package dev.agentstack.scheduling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentstack.buildkite.BuildkiteJob;
+import dev.agentstack.buildkite.ScheduledJobsQuery;
+import dev.agentstack.buildkite.ScheduledJobsScan;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class JobCreationsTest {
+
+    private final AtomicLong nanos = new AtomicLong(1_000);
+    private final InFlightJobs inFlight = new InFlightJobs(1, nanos::incrementAndGet);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final JobCreations creations = new JobCreations(inFlight, 1, "buildkite-", Duration.ofMinutes(1),
+            Clock.systemUTC(), registry);
+    private final ScheduledJobsQuery query = ScheduledJobsQuery.forQueue("acme", "kubernetes", "", 100, 1);
+
+    private static BuildkiteJob buildkiteJob(String uuid) {
+        return new BuildkiteJob(null, uuid, "echo", List.of("queue=kubernetes"), 0, null, List.of());
+    }
+
+    /**
+     * Seen in MultiQueueRouteTest under load: the first list of our Jobs completed while the first poll's jobs were
+     * being handed on, so the second job of a queue with one slot took it ahead of the first.
+     */
+    @Test
+    void aPollThatStartedBeforeTheFirstListTakesNoSlotEvenIfTheListCompletesMeanwhile() {
+        ScheduledJobsScan first = query.startScan();
+        assertThat(creations.reserve(buildkiteJob("train-1"), first)).as("our Jobs are not listed yet").isFalse();
+
+        inFlight.reconcile(List.of(), inFlight.now());
+
+        assertThat(creations.reserve(buildkiteJob("train-2"), first)).as("same poll: not ahead of train-1").isFalse();
+        ScheduledJobsScan next = query.startScan();
+        assertThat(creations.reserve(buildkiteJob("train-1"), next)).as("the next poll, in order").isTrue();
+        assertThat(creations.reserve(buildkiteJob("train-2"), next)).as("one slot").isFalse();
+        assertThat(registry.get("buildkite.limiter.jobs.held.back").tag("reason", "not_ready").counter().count())
+                .isEqualTo(2.0);
+    }
+}
