@@ -71,10 +71,14 @@ class KameletsTest {
     /** direct:create sends to the sink, namespace ci, with the API server's client in the registry. */
     private void startSinkRoute(EmbeddedKubernetes kubernetes) throws Exception {
         context.getRegistry().bind("kubernetesClient", kubernetes.client());
+        startSinkRoute("kamelet:kubernetes-job-sink?namespace=ci");
+    }
+
+    private void startSinkRoute(String sink) throws Exception {
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from("direct:create").to("kamelet:kubernetes-job-sink?namespace=ci");
+                from("direct:create").to(sink);
             }
         });
         context.start();
@@ -105,6 +109,22 @@ class KameletsTest {
             assertThat(second.getException()).as("409 counts as success").isNull();
             assertThat(second.getMessage().getHeader("AgentStackJobAlreadyExists", Boolean.class)).isTrue();
             assertThat(second.getMessage().getHeader("CamelKubernetesJobName")).isEqualTo("buildkite-1234");
+        }
+    }
+
+    @Test
+    void theSinkUsesTheClientBeanItIsGivenByName() throws Exception {
+        try (EmbeddedKubernetes ours = new EmbeddedKubernetes(); EmbeddedKubernetes other = new EmbeddedKubernetes()) {
+            context.getRegistry().bind("otherCluster", other.client());
+            context.getRegistry().bind("ourCluster", ours.client());
+            startSinkRoute("kamelet:kubernetes-job-sink?namespace=ci&kubernetesClient=ourCluster");
+
+            Exchange sent = context.createProducerTemplate().request("direct:create",
+                    e -> e.getMessage().setBody(jobWith(new ObjectMetaBuilder().withName("buildkite-9abc").build())));
+
+            assertThat(sent.getException()).isNull();
+            assertThat(ours.client().batch().v1().jobs().inNamespace("ci").withName("buildkite-9abc").get()).isNotNull();
+            assertThat(other.client().batch().v1().jobs().inNamespace("ci").list().getItems()).isEmpty();
         }
     }
 
