@@ -55,7 +55,9 @@ class SecretsNeverLeakTest {
         });
         try (LogCapture logs = new LogCapture();
              ControllerHarness h = new ControllerHarness(b -> b.set(Options.MANAGEMENT_PORT, managementPort)
-                     .set(Options.HTTP_TIMEOUT, Duration.ofMillis(500))
+                     // long enough that a loaded CI machine's answers do not time out (each timeout doubles the
+                     // wait before the next poll); the delay fault below outlasts it
+                     .set(Options.HTTP_TIMEOUT, Duration.ofMillis(1500))
                      .set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, Duration.ofSeconds(1)))) {
             FakeBuildkite buildkite = h.buildkite();
             String ok = buildkite.scheduleCommand("echo ok", "queue=kubernetes");
@@ -65,7 +67,7 @@ class SecretsNeverLeakTest {
             buildkite.addJob(withPlugin(invalid), "invalid", null);
             // each failed poll doubles the wait before the next: three kinds keep the test short
             for (Fault f : List.of(Fault.status(500), Fault.graphqlErrors("Field 'jobs' is broken"),
-                    Fault.delay(Duration.ofSeconds(2)))) {
+                    Fault.delay(Duration.ofSeconds(3)))) {
                 buildkite.enqueueGraphqlFault(f);
             }
             buildkite.enqueueAgentFault(Fault.status(500));

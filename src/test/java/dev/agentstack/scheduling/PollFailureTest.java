@@ -27,14 +27,15 @@ class PollFailureTest {
                 Arguments.of(Fault.rateLimited(1), "http_429"),
                 Arguments.of(Fault.graphqlErrors("Field 'jobs' doesn't accept argument 'bogus'"), "graphql_errors"),
                 Arguments.of(Fault.malformedJson(), "malformed_response"),
-                Arguments.of(Fault.delay(Duration.ofSeconds(2)), "timeout"));
+                Arguments.of(Fault.delay(Duration.ofSeconds(3)), "timeout"));
     }
 
     @ParameterizedTest(name = "{1}")
     @MethodSource("faults")
     void aFailedPollIsLoggedOnceAndTheNextPollSucceeds(Fault fault, String reason) {
         try (LogCapture logs = new LogCapture();
-             ControllerHarness h = new ControllerHarness(b -> b.set(Options.HTTP_TIMEOUT, Duration.ofMillis(500)))) {
+             // long enough that a loaded CI machine's answers do not time out; the delay fault outlasts it
+             ControllerHarness h = new ControllerHarness(b -> b.set(Options.HTTP_TIMEOUT, Duration.ofMillis(1500)))) {
             String uuid = h.buildkite().scheduleCommand("echo", "queue=kubernetes");
             h.buildkite().enqueueGraphqlFault(fault);
             h.start();
