@@ -8,6 +8,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
+import org.apache.camel.component.kubernetes.KubernetesConstants;
 
 /**
  * The kubernetes-job-sink Kamelet's work: create the Job in the body, as it is. camel-kubernetes' createJob rebuilds
@@ -19,9 +20,6 @@ public final class KubernetesJobSink {
 
     /** true when a Job of that name existed already (409 AlreadyExists): the same Buildkite job, so scheduled. */
     public static final String ALREADY_EXISTS = "AgentStackJobAlreadyExists";
-    /** The same header names camel-kubernetes uses, so routes log the Job the same way. */
-    public static final String JOB_NAME = "CamelKubernetesJobName";
-    public static final String NAMESPACE = "CamelKubernetesNamespaceName";
 
     private String kubernetesClient;
     private volatile KubernetesClient client;
@@ -38,8 +36,9 @@ public final class KubernetesJobSink {
     public void create(Exchange exchange, String namespace) throws InvalidPayloadException {
         Message message = exchange.getMessage();
         Job job = message.getMandatoryBody(Job.class);
-        message.setHeader(JOB_NAME, job.getMetadata().getName());
-        message.setHeader(NAMESPACE, namespace);
+        // camel-kubernetes' own header names, so routes log the Job as they would after its producers
+        message.setHeader(KubernetesConstants.KUBERNETES_JOB_NAME, job.getMetadata().getName());
+        message.setHeader(KubernetesConstants.KUBERNETES_NAMESPACE_NAME, namespace);
         try {
             message.setBody(client(exchange.getContext()).batch().v1().jobs().inNamespace(namespace).resource(job).create());
             message.setHeader(ALREADY_EXISTS, false);

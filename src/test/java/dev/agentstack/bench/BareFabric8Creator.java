@@ -28,10 +28,12 @@ import java.util.concurrent.Executors;
  */
 public final class BareFabric8Creator {
 
+    /** The configuration the benchmark's Jobs are built with, here and by the controller under test. */
+    static final ControllerConfig CONFIG = ControllerConfig.builder().set(Options.ORG, "bench")
+            .set(Options.NAMESPACE, "bench").build();
+
     public static void main(String[] args) throws Exception {
         int threads = Integer.parseInt(args[0]);
-        ControllerConfig config = ControllerConfig.builder().set(Options.ORG, "bench").set(Options.NAMESPACE, "bench")
-                .build();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (KubernetesClient client = new KubernetesClientBuilder().build();
              BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
@@ -41,7 +43,7 @@ public final class BareFabric8Creator {
                     System.out.println("error: expected create <n> <namespace>, got " + line);
                     continue;
                 }
-                System.out.printf("created %.3f%n", create(client, pool, jobs(Integer.parseInt(command[1]), config),
+                System.out.printf("created %.3f%n", create(client, pool, jobs(Integer.parseInt(command[1])),
                         command[2]));
                 System.out.flush();
             }
@@ -50,12 +52,12 @@ public final class BareFabric8Creator {
         }
     }
 
-    static List<Job> jobs(int n, ControllerConfig config) {
+    static List<Job> jobs(int n) {
         List<Job> jobs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String uuid = UUID.randomUUID().toString();
             jobs.add(PodSpecBuilder.build(new BuildkiteJob(null, uuid, "echo " + i, List.of("queue=kubernetes"), 0, null,
-                    List.of("BUILDKITE_COMMAND=echo " + i)), config).job());
+                    List.of("BUILDKITE_COMMAND=echo " + i)), CONFIG).job());
         }
         return jobs;
     }

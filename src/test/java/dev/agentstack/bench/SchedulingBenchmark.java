@@ -1,6 +1,5 @@
 package dev.agentstack.bench;
 
-import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Options;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.sandbox.EmbeddedKubernetes;
@@ -67,8 +66,6 @@ public final class SchedulingBenchmark {
         String token = "bench-" + UUID.randomUUID();
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes();
              FakeBuildkite buildkite = FakeBuildkite.start("bench", token)) {
-            ControllerConfig config = ControllerConfig.builder().set(Options.ORG, "bench").set(Options.NAMESPACE, "bench")
-                    .build();
 
             Map<String, Long> appearedAt = new ConcurrentHashMap<>();
             AtomicInteger count = new AtomicInteger();
@@ -99,7 +96,7 @@ public final class SchedulingBenchmark {
 
                     // Steady state, not JVM start-up: warm every side (JIT, Jackson's deserializers for the Job model)
                     // with WARM_UP jobs each, then clear the server again.
-                    baselineInProcess(kubernetes.client(), config, WARM_UP);
+                    baselineInProcess(kubernetes.client(), WARM_UP);
                     clear(kubernetes, "baseline");
                     baselineProcess(toBareClient, fromBareClient, WARM_UP);
                     clear(kubernetes, "baseline");
@@ -116,7 +113,7 @@ public final class SchedulingBenchmark {
                     List<Double> baselines = new ArrayList<>();
                     List<Double> dispatches = new ArrayList<>();
                     for (int round = 1; round <= ROUNDS; round++) {
-                        double inProcess = baselineInProcess(kubernetes.client(), config, JOBS);
+                        double inProcess = baselineInProcess(kubernetes.client(), JOBS);
                         clear(kubernetes, "baseline");
                         inProcessBaselines.add(inProcess);
                         double baselineCpu = cpuSeconds(bareClient.pid());
@@ -212,10 +209,10 @@ public final class SchedulingBenchmark {
     }
 
     /** The same kind of Jobs, built by our builder, created by plain fabric8 calls with the same concurrency. */
-    static double baselineInProcess(KubernetesClient client, ControllerConfig config, int n) throws InterruptedException {
+    static double baselineInProcess(KubernetesClient client, int n) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
         try {
-            return BareFabric8Creator.create(client, pool, BareFabric8Creator.jobs(n, config), "baseline");
+            return BareFabric8Creator.create(client, pool, BareFabric8Creator.jobs(n), "baseline");
         } finally {
             pool.shutdown();
         }
