@@ -6,6 +6,7 @@ import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.QueueConfig;
 import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.runtime.watch.OurJobs;
 import dev.agentstack.podspec.PodTemplateLookup;
 import dev.agentstack.scheduling.ApiRateLimiter;
 import dev.agentstack.scheduling.InFlightByQueue;
@@ -93,6 +94,7 @@ public final class ControllerBeans {
         InFlightByQueue allInFlight = new InFlightByQueue(inFlight);
         beans.put("inFlightJobs", allInFlight);
         beans.put("queueRoutes", new QueueRoutes(config.queues().stream().map(QueueConfig::name).toList()));
+        beans.put("ourJobs", new OurJobs(kubernetes, config.namespace(), config.controllerLabel()));
         beans.put("controllerHealth", new ControllerHealth(polls.values(), allInFlight, leader));
 
         // Pod and job events: findings, failing jobs through the agent API, cancellations.

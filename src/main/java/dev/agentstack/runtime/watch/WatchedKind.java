@@ -15,20 +15,15 @@ enum WatchedKind {
     JOBS {
         @Override
         SharedIndexInformer<? extends HasMetadata> informer(KubernetesClient client, String namespace, String selector, long resync) {
-            return client.batch().v1().jobs().inNamespace(namespace).withLabelSelector(selector).runnableInformer(resync)
-                    .itemStore(new TrimmedItemStore<Job>(job -> {
-                        Job trimmed = new Job();
-                        trimmed.setMetadata(TrimmedItemStore.metadata(job.getMetadata()));
-                        trimmed.setStatus(job.getStatus());
-                        return trimmed;
-                    }));
+            return client.batch().v1().jobs().inNamespace(namespace).withLabelSelector(selector).withLimit(LIST_PAGE_SIZE)
+                    .runnableInformer(resync).itemStore(new TrimmedItemStore<Job>(WatchedKind::trimJob));
         }
     },
     PODS {
         @Override
         SharedIndexInformer<? extends HasMetadata> informer(KubernetesClient client, String namespace, String selector, long resync) {
-            return client.pods().inNamespace(namespace).withLabelSelector(selector).runnableInformer(resync)
-                    .itemStore(new TrimmedItemStore<Pod>(pod -> {
+            return client.pods().inNamespace(namespace).withLabelSelector(selector).withLimit(LIST_PAGE_SIZE)
+                    .runnableInformer(resync).itemStore(new TrimmedItemStore<Pod>(pod -> {
                         Pod trimmed = new Pod();
                         trimmed.setMetadata(TrimmedItemStore.metadata(pod.getMetadata()));
                         if (pod.getSpec() != null) {
@@ -42,6 +37,20 @@ enum WatchedKind {
                     }));
         }
     };
+
+    /**
+     * Objects per page when an informer or the reconcile lists (client-go's default): a list of thousands of Jobs is
+     * then neither one huge answer for the API server to build nor one huge buffer for the controller's heap.
+     */
+    static final long LIST_PAGE_SIZE = 500;
+
+    /** A Job as the routes read it from a cache or a list: metadata and status, not its pod template. */
+    static Job trimJob(Job job) {
+        Job trimmed = new Job();
+        trimmed.setMetadata(TrimmedItemStore.metadata(job.getMetadata()));
+        trimmed.setStatus(job.getStatus());
+        return trimmed;
+    }
 
     /** Containers as the classification reads them: name, image, restart policy (native sidecars), resources. */
     private static List<Container> containers(List<Container> containers) {
