@@ -58,6 +58,11 @@ public final class AgentApi {
             return status;
         }
 
+        /** No answer came (e.g. a timeout), or Buildkite was rate limiting or failing: the same call may succeed later. */
+        public boolean isTransient() {
+            return status == 0 || status == 429 || status >= 500;
+        }
+
         /** The job cannot be acquired: another agent has it, or it is no longer waiting for one. */
         public boolean isAcquisitionRejected() {
             return status == 422;

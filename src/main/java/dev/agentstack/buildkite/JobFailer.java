@@ -2,6 +2,7 @@ package dev.agentstack.buildkite;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.function.Supplier;
@@ -12,7 +13,13 @@ import org.slf4j.LoggerFactory;
  * Fails a Buildkite job that cannot run, the way an agent would: registers an ephemeral agent with the job's tags (it
  * is never dispatched other work), acquires the job, starts it, writes the reason to its log and finishes it with a
  * non-zero exit status and signal reason {@code stack_error}, so pipelines can {@code retry: automatic} on it. The
- * agent always disconnects. Metric: {@code buildkite_agent_api_calls_total{call,outcome}}.
+ * agent always disconnects. Metric: {@code buildkite_agent_api_calls_total{call,outcome}} (one count per attempt).
+ *
+ * <p>Once the job is acquired it is ours alone: a later attempt could not acquire it again, so the job would never get
+ * the message. The calls after acquire are therefore retried with the same agent, as buildkite-agent retries them,
+ * when no answer came (a timeout), Buildkite was rate limiting (429) or had a server error (5xx); other answers, such
+ * as 422 for a job cancelled meanwhile, are final. A retried upload reuses its chunk sequence number, so a chunk that
+ * Buildkite stored before the answer was lost is not logged twice.
  */
 public final class JobFailer {
 
@@ -30,13 +37,21 @@ public final class JobFailer {
     private final AgentApi api;
     private final Supplier<String> agentToken;
     private final Clock clock;
-    private final MeterRegistry registry;
+    /** Tries of each call after acquire (start, chunks, finish). */
+    static final int ATTEMPTS_AFTER_ACQUIRE = 3;
+    /** The wait between them, as buildkite-agent's. */
+    public static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
 
-    public JobFailer(AgentApi api, Supplier<String> agentToken, Clock clock, MeterRegistry registry) {
+    private final MeterRegistry registry;
+    private final Duration retryInterval;
+
+    /** @param retryInterval the wait before a call after acquire is tried again ({@link #RETRY_INTERVAL}) */
+    public JobFailer(AgentApi api, Supplier<String> agentToken, Clock clock, MeterRegistry registry, Duration retryInterval) {
         this.api = api;
         this.agentToken = agentToken;
         this.clock = clock;
         this.registry = registry;
+        this.retryInterval = retryInterval;
     }
 
     public Outcome fail(FailureReport report) {
@@ -59,15 +74,15 @@ public final class JobFailer {
                 }
                 throw e;
             }
-            step("start", () -> {
+            stepAfterAcquire("start", () -> {
                 api.start(session, report.uuid(), now());
                 return null;
             });
-            step("chunks", () -> {
+            stepAfterAcquire("chunks", () -> {
                 api.uploadLog(session, report.uuid(), log(report));
                 return null;
             });
-            step("finish", () -> {
+            stepAfterAcquire("finish", () -> {
                 api.finish(session, report.uuid(), report.exitStatus(), SIGNAL_REASON, now());
                 return null;
             });
@@ -90,6 +105,31 @@ public final class JobFailer {
     static String log(FailureReport report) {
         String body = report.message().endsWith("\n") ? report.message() : report.message() + "\n";
         return "~~~ :kubernetes: agent-stack-camel could not run this job\n" + body;
+    }
+
+    private void stepAfterAcquire(String call, Supplier<Void> action) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                step(call, action);
+                return;
+            } catch (AgentApi.AgentApiException e) {
+                if (attempt == ATTEMPTS_AFTER_ACQUIRE || !e.isTransient()) {
+                    throw e;
+                }
+                LOG.debug("agent API {} failed ({}), try {} of {} in {}", call, e.getMessage(), attempt + 1,
+                        ATTEMPTS_AFTER_ACQUIRE, retryInterval);
+                pause();
+            }
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(retryInterval.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AgentApi.AgentApiException("retry", 0, "interrupted");
+        }
     }
 
     private <T> T step(String call, Supplier<T> action) {

@@ -105,7 +105,8 @@ public final class ControllerBeans {
                 List.of("queue=" + config.queues().get(0).name()), clock, metrics));
         beans.put("cancelCandidates", new CancelCandidates(metrics));
         beans.put("jobFailer", new JobFailer(new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent()),
-                new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret()), clock, metrics));
+                new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret()), clock, metrics,
+                JobFailer.RETRY_INTERVAL));
         return beans;
     }
 

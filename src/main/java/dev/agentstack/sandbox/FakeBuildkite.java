@@ -461,7 +461,11 @@ public final class FakeBuildkite implements AutoCloseable {
                     j.state = "RUNNING";
                     j.startedAt = clock.instant();
                 }
-                case "chunks" -> j.log.append(bodyText);
+                case "chunks" -> {
+                    if (j.chunkSequences.add(queryParameter(exchange, "sequence"))) {
+                        j.log.append(bodyText);
+                    }
+                }
                 case "finish" -> {
                     Map<?, ?> req = JSON.readValue(bodyText, Map.class);
                     j.exitStatus = String.valueOf(req.get("exit_status"));
@@ -477,6 +481,16 @@ public final class FakeBuildkite implements AutoCloseable {
             j.agentApiCalls.add(action);
         }
         respond(exchange, 200, Map.of(), "{\"id\":\"" + uuid + "\"}");
+    }
+
+    private static String queryParameter(HttpExchange exchange, String name) {
+        String query = exchange.getRequestURI().getRawQuery();
+        for (String pair : query == null ? new String[0] : query.split("&")) {
+            if (pair.startsWith(name + "=")) {
+                return pair.substring(name.length() + 1);
+            }
+        }
+        return "";
     }
 
     private static byte[] gunzip(String encoding, byte[] body) throws IOException {

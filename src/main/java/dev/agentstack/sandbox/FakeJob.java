@@ -30,6 +30,8 @@ public final class FakeJob {
     String signalReason;
     String acquiredBy;
     final StringBuilder log = new StringBuilder();
+    /** Log chunks are identified by their sequence number: an upload retried with the same one is not appended twice. */
+    final java.util.Set<String> chunkSequences = new java.util.HashSet<>();
     final List<String> agentApiCalls = new ArrayList<>();
 
     FakeJob(String uuid, String label, String command, List<String> agentQueryRules, int priority, List<String> env,

@@ -20,8 +20,13 @@ class JobFailerTest {
 
     private final FakeBuildkite buildkite = FakeBuildkite.start("acme", "graphql-token").withAgentToken("agent-token");
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    private final JobFailer failer = new JobFailer(new AgentApi(buildkite.agentEndpoint(), Duration.ofSeconds(5), "agent-stack-camel/test"),
-            () -> "agent-token", Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC), metrics);
+    private final JobFailer failer = failer(Duration.ofSeconds(5));
+
+    private JobFailer failer(Duration httpTimeout) {
+        return new JobFailer(new AgentApi(buildkite.agentEndpoint(), httpTimeout, "agent-stack-camel/test"),
+                () -> "agent-token", Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC), metrics,
+                Duration.ofMillis(50));
+    }
 
     @AfterEach
     void close() {
@@ -71,9 +76,69 @@ class JobFailerTest {
     }
 
     @Test
+    void aServerErrorAfterTheJobIsAcquiredIsRetriedWithTheSameAgent() {
+        String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
+        passThrough(3); // register, connect, acquire
+        buildkite.enqueueAgentFault(Fault.status(502)); // start
+        buildkite.enqueueAgentFault(Fault.status(503)); // start again
+
+        assertThat(failer.fail(report(uuid))).isEqualTo(JobFailer.Outcome.FAILED);
+
+        assertThat(buildkite.snapshot(uuid).state()).isEqualTo("FINISHED");
+        assertThat(buildkite.snapshot(uuid).signalReason()).isEqualTo("stack_error");
+        assertThat(buildkite.agentCalls()).extracting(FakeBuildkite.AgentCall::call)
+                .containsExactly("register", "connect", "acquire", "start", "chunks", "finish", "disconnect");
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_502").count()).isEqualTo(1);
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "ok").count()).isEqualTo(1);
+    }
+
+    @Test
+    void anUploadBuildkiteStoredBeforeItsAnswerWasLostIsRetriedWithoutLoggingTwice() {
+        String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
+        passThrough(4); // register, connect, acquire, start
+        buildkite.enqueueAgentFault(Fault.delay(Duration.ofMillis(1500))); // chunks: stored, but after our timeout
+
+        assertThat(failer(Duration.ofMillis(500)).fail(report(uuid))).isEqualTo(JobFailer.Outcome.FAILED);
+
+        assertThat(buildkite.snapshot(uuid).state()).isEqualTo("FINISHED");
+        assertThat(buildkite.snapshot(uuid).log()).isEqualTo("~~~ :kubernetes: agent-stack-camel could not run this job\n"
+                + "podSpec.containers[0].image: expected a string, got a number\n");
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "chunks", "outcome", "connection").count()).isEqualTo(1);
+    }
+
+    @Test
+    void aCallAfterAcquireStopsAfterThreeTriesOrAFinalAnswerAndTheAgentStillDisconnects() {
+        String first = buildkite.scheduleCommand("make", "queue=kubernetes");
+        passThrough(3);
+        for (int i = 0; i < JobFailer.ATTEMPTS_AFTER_ACQUIRE; i++) {
+            buildkite.enqueueAgentFault(Fault.status(500)); // start, every try
+        }
+        assertThatThrownBy(() -> failer.fail(report(first))).hasMessage("agent API start answered 500: fault injected: HTTP 500");
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_500").count())
+                .isEqualTo(JobFailer.ATTEMPTS_AFTER_ACQUIRE);
+        assertThat(buildkite.agentCalls("buildkite-" + first)).extracting(FakeBuildkite.AgentCall::call)
+                .containsExactly("register", "connect", "acquire", "disconnect");
+
+        String second = buildkite.scheduleCommand("make", "queue=kubernetes");
+        passThrough(5); // register, connect, acquire, start, chunks
+        buildkite.enqueueAgentFault(Fault.status(422)); // finish: e.g. the job was cancelled meanwhile
+        assertThatThrownBy(() -> failer.fail(report(second))).hasMessageContaining("agent API finish answered 422");
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "finish", "outcome", "http_422").count()).isEqualTo(1);
+        assertThat(buildkite.agentCalls("buildkite-" + second)).extracting(FakeBuildkite.AgentCall::call)
+                .containsExactly("register", "connect", "acquire", "start", "chunks", "disconnect");
+    }
+
+    /** The next n agent API requests are answered normally (faults are taken in request order). */
+    private void passThrough(int n) {
+        for (int i = 0; i < n; i++) {
+            buildkite.enqueueAgentFault(Fault.delay(Duration.ZERO));
+        }
+    }
+
+    @Test
     void aWrongAgentTokenIsReportedWithoutTheToken() {
         JobFailer wrong = new JobFailer(new AgentApi(buildkite.agentEndpoint(), Duration.ofSeconds(5), "t"),
-                () -> "bkag_wrong_secret", Clock.systemUTC(), metrics);
+                () -> "bkag_wrong_secret", Clock.systemUTC(), metrics, JobFailer.RETRY_INTERVAL);
         String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
         assertThatThrownBy(() -> wrong.fail(report(uuid))).hasMessage("agent API register answered 401: Invalid agent registration token")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("bkag_wrong_secret"));

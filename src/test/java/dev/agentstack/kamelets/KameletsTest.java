@@ -153,7 +153,8 @@ class KameletsTest {
     void theActionFailsTheJobThroughTheAgentApi() throws Exception {
         String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
         context.getRegistry().bind("jobFailer", new JobFailer(new AgentApi(buildkite.agentEndpoint(),
-                Duration.ofSeconds(5), "agent-stack-camel/test"), () -> AGENT_TOKEN, Clock.systemUTC(), new SimpleMeterRegistry()));
+                Duration.ofSeconds(5), "agent-stack-camel/test"), () -> AGENT_TOKEN, Clock.systemUTC(), new SimpleMeterRegistry(),
+                JobFailer.RETRY_INTERVAL));
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
