@@ -32,16 +32,15 @@ public final class JobFailer {
     }
 
     public static final String SIGNAL_REASON = "stack_error";
+    /** Tries of each call after acquire (start, chunks, finish). */
+    static final int ATTEMPTS_AFTER_ACQUIRE = 3;
+    /** The wait between them, as buildkite-agent's. */
+    public static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.watch");
 
     private final AgentApi api;
     private final Supplier<String> agentToken;
     private final Clock clock;
-    /** Tries of each call after acquire (start, chunks, finish). */
-    static final int ATTEMPTS_AFTER_ACQUIRE = 3;
-    /** The wait between them, as buildkite-agent's. */
-    public static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
-
     private final MeterRegistry registry;
     private final Duration retryInterval;
 
