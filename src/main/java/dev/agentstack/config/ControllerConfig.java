@@ -198,6 +198,32 @@ public final class ControllerConfig {
         return decoded(Options.DEFAULT_METADATA, PodMetadata.class, PodMetadata.NONE);
     }
 
+    /** The resource-classes option by name; empty when it is not set. */
+    public Map<String, ResourceClass> resourceClasses() {
+        Map<String, Object> raw = get(Options.RESOURCE_CLASSES);
+        if (raw == null) {
+            return Map.of();
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, ResourceClass> decoded = (Map<String, ResourceClass>) decodedObjects.computeIfAbsent(
+                Options.RESOURCE_CLASSES, o -> {
+                    Map<String, ResourceClass> classes = new LinkedHashMap<>();
+                    raw.forEach((name, value) -> classes.put(name,
+                            StrictDecoder.decode(value, ResourceClass.class, o.key() + "." + name)));
+                    return java.util.Collections.unmodifiableMap(classes);
+                });
+        return decoded;
+    }
+
+    /** True when resource-classes is set (possibly to no classes). */
+    public boolean hasResourceClasses() {
+        return get(Options.RESOURCE_CLASSES) != null;
+    }
+
+    public String defaultResourceClassName() {
+        return get(Options.DEFAULT_RESOURCE_CLASS_NAME);
+    }
+
     /** The agent-config option, or null when it is not set (then none of its effects apply). */
     public AgentConfig agentConfig() {
         return decoded(Options.AGENT_CONFIG, AgentConfig.class, null);

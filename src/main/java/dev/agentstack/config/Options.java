@@ -144,6 +144,14 @@ public final class Options {
             (Map<String, Object>) null, "Labels and annotations for every Job, before the plugin's metadata")
             .check(Option.rule(v -> objectProblem(v, PodMetadata.class, PodMetadata::problem)));
 
+    public static final Option<Map<String, Object>> RESOURCE_CLASSES = Option.of("resource-classes", OBJECT,
+            (Map<String, Object>) null, "Named {resource, podResource, nodeSelector} for pods, chosen by the job tag"
+                    + " resource_class (or default-resource-class-name)")
+            .check(Option.rule(Options::resourceClassesProblem));
+
+    public static final Option<String> DEFAULT_RESOURCE_CLASS_NAME = Option.of("default-resource-class-name", STRING,
+            "", "The resource class of jobs without a resource_class tag; empty: none").fileOnly();
+
     public static final Option<List<String>> ADDITIONAL_REDACTED_VARS = Option.of("additional-redacted-vars", LIST,
             List.<String>of(), "Extra variable-name patterns the agent redacts from job logs").fileOnly();
 
@@ -311,6 +319,21 @@ public final class Options {
         }
     }
 
+    /** Each entry decodes into a {@link ResourceClass} whose node selector Kubernetes accepts. */
+    private static String resourceClassesProblem(Map<String, Object> classes) {
+        for (Map.Entry<String, Object> e : classes.entrySet()) {
+            try {
+                String problem = StrictDecoder.decode(e.getValue(), ResourceClass.class, e.getKey()).problem();
+                if (problem != null) {
+                    return e.getKey() + "." + problem;
+                }
+            } catch (DecodeException ex) {
+                return ex.getMessage();
+            }
+        }
+        return null;
+    }
+
     /** Each entry decodes into a {@link QueueConfig} with valid tags; queue names are unique. */
     private static String queuesProblem(List<Map<String, Object>> queues) {
         java.util.Set<String> names = new java.util.HashSet<>();
@@ -354,7 +377,7 @@ public final class Options {
             JOB_TTL, IMAGE, AGENT_TOKEN_SECRET, IMAGE_PULL_BACKOFF_GRACE_PERIOD, PROHIBIT_KUBERNETES_PLUGIN, DEBUG,
             GRAPHQL_PAGE_SIZE, PAGINATION_DEPTH_LIMIT, HTTP_TIMEOUT,
             POD_SPEC_PATCH, DEFAULT_CHECKOUT_PARAMS, DEFAULT_COMMAND_PARAMS, DEFAULT_SIDECAR_PARAMS, DEFAULT_METADATA,
-            ADDITIONAL_REDACTED_VARS,
+            RESOURCE_CLASSES, DEFAULT_RESOURCE_CLASS_NAME, ADDITIONAL_REDACTED_VARS,
             STALE_JOB_DATA_TIMEOUT, JOB_CREATION_CONCURRENCY, K8S_CLIENT_RATE_LIMITER_QPS, K8S_CLIENT_RATE_LIMITER_BURST,
             IN_FLIGHT_RECONCILE_INTERVAL, LEADER_ELECTION, LEADER_ELECTION_LEASE_NAME, LEADER_ELECTION_POD_SELECTOR,
             LEADER_ELECTION_LEASE_DURATION,

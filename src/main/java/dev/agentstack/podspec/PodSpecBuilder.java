@@ -100,6 +100,7 @@ public final class PodSpecBuilder {
         List<Container> containers = CommandContainers.build(in);
         int containerCount = containers.size() + in.firstCommandId();
         List<Container> sidecars = CommandContainers.sidecars(in);
+        ResourceClasses.apply(spec, containers, job, config);
         containers.add(SystemContainers.agent(in, containerCount));
         if (!in.skipCheckout()) {
             containers.add(SystemContainers.checkout(in));

@@ -1,0 +1,38 @@
+package dev.agentstack.config;
+
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One entry of {@code resource-classes}, chosen by the job tag {@code resource_class=<name>} (or
+ * {@code default-resource-class-name}): resources for every command container, pod-level resources and node selector
+ * entries, each merged key by key over what the pod spec has.
+ *
+ * @param resource    requests and limits for each command container
+ * @param podResource the pod's own {@code spec.resources}
+ * @param nodeSelector added to the pod's node selector; its keys win
+ */
+public record ResourceClass(ResourceRequirements resource, ResourceRequirements podResource,
+                            Map<String, String> nodeSelector) {
+
+    public ResourceClass {
+        nodeSelector = nodeSelector == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(nodeSelector));
+    }
+
+    /** The first node selector entry Kubernetes would reject, as "nodeSelector...: problem", or null. */
+    public String problem() {
+        for (Map.Entry<String, String> e : nodeSelector.entrySet()) {
+            String p = KubernetesNames.qualifiedNameProblem(e.getKey());
+            if (p != null) {
+                return "nodeSelector: invalid key \"" + e.getKey() + "\": " + p;
+            }
+            p = KubernetesNames.labelValueProblem(e.getValue() == null ? "" : e.getValue());
+            if (p != null) {
+                return "nodeSelector." + e.getKey() + ": invalid value \"" + e.getValue() + "\": " + p;
+            }
+        }
+        return null;
+    }
+}
