@@ -1,5 +1,6 @@
 package dev.agentstack.config;
 
+import dev.agentstack.memory.Memo;
 import java.util.regex.Pattern;
 
 /** The API server's rules for names, label keys and values, and annotation keys (apimachinery validation). */
@@ -14,11 +15,20 @@ public final class KubernetesNames {
     private KubernetesNames() {
     }
 
+    /** Label and annotation keys repeat from Job to Job: each is checked once ("" = valid). */
+    private static final Memo<String, String> QUALIFIED_NAME_PROBLEMS = new Memo<>(1024,
+            key -> java.util.Objects.requireNonNullElse(checkQualifiedName(key), ""));
+
     /** Why {@code key} is not a qualified name ({@code [prefix/]name}), or null when it is. */
     public static String qualifiedNameProblem(String key) {
         if (key == null || key.isEmpty()) {
             return "must not be empty";
         }
+        String problem = QUALIFIED_NAME_PROBLEMS.apply(key);
+        return problem.isEmpty() ? null : problem;
+    }
+
+    private static String checkQualifiedName(String key) {
         String name = key;
         int slash = key.indexOf('/');
         if (slash >= 0) {

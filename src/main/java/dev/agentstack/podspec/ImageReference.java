@@ -1,5 +1,6 @@
 package dev.agentstack.podspec;
 
+import dev.agentstack.memory.Memo;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,9 +26,19 @@ record ImageReference(String name, String tag, String digest) {
     /** The reason every unparsable reference gives, as the original reports it. */
     static final String INVALID = "invalid reference format";
 
+    /** Every Job names the same few images: each valid one is parsed once. */
+    private static final Memo<String, ImageReference> PARSED = new Memo<>(1024, ImageReference::parseNew);
+
     /** Parses a reference; throws IllegalArgumentException with {@link #INVALID} when it does not parse. */
     static ImageReference parse(String image) {
-        if (image == null || IMAGE_ID.matcher(image).matches()) {
+        if (image == null) {
+            throw new IllegalArgumentException(INVALID);
+        }
+        return PARSED.apply(image);
+    }
+
+    private static ImageReference parseNew(String image) {
+        if (IMAGE_ID.matcher(image).matches()) {
             throw new IllegalArgumentException(INVALID);
         }
         Matcher m = REFERENCE.matcher(image);

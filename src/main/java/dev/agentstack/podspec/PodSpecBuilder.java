@@ -204,8 +204,13 @@ public final class PodSpecBuilder {
 
     private static Volume workspaceVolume(ControllerConfig config) {
         Volume configured = config.workspaceVolume();
-        return configured != null ? new VolumeBuilder(configured).build()
-                : new VolumeBuilder().withName(WORKSPACE_VOLUME).withNewEmptyDir().endEmptyDir().build();
+        if (configured != null) {
+            return new VolumeBuilder(configured).build();
+        }
+        Volume emptyDir = new Volume(); // plain model objects: a fabric8 builder per Job showed in the profile
+        emptyDir.setName(WORKSPACE_VOLUME);
+        emptyDir.setEmptyDir(new io.fabric8.kubernetes.api.model.EmptyDirVolumeSource());
+        return emptyDir;
     }
 
     private static <T> List<T> orEmpty(List<T> l) {

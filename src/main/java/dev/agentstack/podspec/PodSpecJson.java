@@ -31,8 +31,10 @@ final class PodSpecJson {
         }
     }
 
+    private static final PodSpec EMPTY = new PodSpec();
+
     /** A deep copy, so the builder never changes the plugin's, the template's or the config's objects. */
     static PodSpec copy(PodSpec spec) {
-        return spec(tree(spec));
+        return EMPTY.equals(spec) ? new PodSpec() : spec(tree(spec)); // most steps have no podSpec
     }
 }
