@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -338,6 +339,21 @@ class ChartTest {
         // A new pod is Ready before an old one stops, so a standby is always there to take the Lease.
         assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
         assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+    }
+
+    @Test
+    void aDisruptionBudgetKeepsAStandbyThroughNodeDrainsOnlyWhenThereAreSeveralReplicas() {
+        assertThat(RenderedChart.render(example("agent-stack-secret.yaml")).all(PodDisruptionBudget.class))
+                .as("one replica: a budget would block every drain").isEmpty();
+
+        RenderedChart chart = RenderedChart.render(example("two-replicas.yaml"));
+        PodDisruptionBudget budget = chart.one(PodDisruptionBudget.class);
+        assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(budget.getSpec().getSelector().getMatchLabels())
+                .isEqualTo(chart.deployment().getSpec().getSelector().getMatchLabels());
+
+        assertThat(RenderedChart.render(example("two-replicas.yaml"), t -> t.set("podDisruptionBudget.enabled", false))
+                .all(PodDisruptionBudget.class)).isEmpty();
     }
 
     @Test
