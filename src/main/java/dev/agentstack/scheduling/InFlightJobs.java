@@ -42,8 +42,10 @@ public final class InFlightJobs {
     }
 
     /**
-     * Jobs we created, remembered after their Kubernetes Job is gone: a job Buildkite still lists as scheduled after
-     * its Job was deleted is never started twice (the events route reports it instead).
+     * Jobs that had a Kubernetes Job, remembered after it is gone: a job Buildkite still lists as scheduled after its
+     * Job was deleted is never started twice (the events route reports it instead). Jobs seen by the watch or a list
+     * count as well as those this replica created, so a standby that takes over, or a restarted controller, does not
+     * start again what the previous leader or process started.
      */
     static final int CREATED_MEMORY = 50_000;
     static final Duration CREATED_MEMORY_TTL = Duration.ofHours(24);
@@ -58,7 +60,7 @@ public final class InFlightJobs {
 
     private final int maxInFlight;
     private final LongSupplier clock;
-    private final RecentKeys<String> createdByUs;
+    private final RecentKeys<String> hadAJob;
     private final RecentKeys<String> refused;
     private final Map<String, Known> jobs = new HashMap<>();
     private final Set<String> reserved = new HashSet<>();
@@ -76,7 +78,7 @@ public final class InFlightJobs {
     public InFlightJobs(int maxInFlight, LongSupplier clock) {
         this.maxInFlight = maxInFlight;
         this.clock = clock;
-        this.createdByUs = new RecentKeys<>(CREATED_MEMORY, CREATED_MEMORY_TTL, clock);
+        this.hadAJob = new RecentKeys<>(CREATED_MEMORY, CREATED_MEMORY_TTL, clock);
         this.refused = new RecentKeys<>(REFUSED_MEMORY, REFUSED_MEMORY_TTL, clock);
     }
 
@@ -103,7 +105,7 @@ public final class InFlightJobs {
         if (!ready) {
             return Reservation.NOT_READY;
         }
-        if (reserved.contains(uuid) || jobs.containsKey(uuid) || createdByUs.contains(uuid)) {
+        if (reserved.contains(uuid) || jobs.containsKey(uuid) || hadAJob.contains(uuid)) {
             return Reservation.ALREADY_SCHEDULED;
         }
         if (refused.contains(uuid)) {
@@ -119,7 +121,7 @@ public final class InFlightJobs {
 
     /** The Job was created: the slot now belongs to the unfinished Job itself. */
     public synchronized void created(String uuid) {
-        createdByUs.add(uuid);
+        hadAJob.add(uuid);
         unconfirmed.remove(uuid);
         if (reserved.remove(uuid) && !jobs.containsKey(uuid)) {
             put(uuid, false, clock.getAsLong());
@@ -249,9 +251,9 @@ public final class InFlightJobs {
         return highWater;
     }
 
-    /** How many created jobs are remembered after their Job is gone (bounded and expiring, see CREATED_MEMORY). */
+    /** How many jobs that had a Job are remembered after it is gone (bounded and expiring, see CREATED_MEMORY). */
     public int rememberedCreations() {
-        return createdByUs.size();
+        return hadAJob.size();
     }
 
     /** How many refused jobs are remembered (bounded and expiring, see REFUSED_MEMORY). */
@@ -265,6 +267,7 @@ public final class InFlightJobs {
     }
 
     private void put(String uuid, boolean finished, long at) {
+        hadAJob.add(uuid);
         Known previous = jobs.put(uuid, new Known(finished, at));
         if (previous == null || previous.finished()) {
             unfinished += finished ? 0 : 1;

@@ -97,6 +97,20 @@ class InFlightJobsTest {
     }
 
     @Test
+    void aJobAnotherReplicaOrAnEarlierProcessStartedIsNotStartedAgainAfterItsJobIsGone() {
+        InFlightJobs standby = ready(5);
+        standby.onJobEvent("ADDED", job("by-the-leader", null));
+        standby.onJobEvent("DELETED", job("by-the-leader", "Complete"));
+        assertThat(standby.tryReserve("by-the-leader")).isEqualTo(ALREADY_SCHEDULED);
+
+        InFlightJobs restarted = new InFlightJobs(5, clock::incrementAndGet);
+        restarted.reconcile(List.of(job("before-the-restart", null)), restarted.now());
+        restarted.onJobEvent("DELETED", job("before-the-restart", "Complete"));
+        assertThat(restarted.tryReserve("before-the-restart")).isEqualTo(ALREADY_SCHEDULED);
+        assertThat(restarted.inFlight()).isZero();
+    }
+
+    @Test
     void aFailedCreationFreesItsSlot() {
         InFlightJobs j = ready(1);
         j.tryReserve("a");
