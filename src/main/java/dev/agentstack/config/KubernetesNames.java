@@ -55,6 +55,24 @@ public final class KubernetesNames {
         return null;
     }
 
+    /**
+     * The first entry of a label-like map (labels, a node selector) Kubernetes would reject, as
+     * {@code field: invalid key "k": problem} or {@code field.k: invalid value "v": problem}, or null.
+     */
+    public static String labelsProblem(String field, java.util.Map<String, String> labels) {
+        for (java.util.Map.Entry<String, String> e : labels.entrySet()) {
+            String p = qualifiedNameProblem(e.getKey());
+            if (p != null) {
+                return field + ": invalid key \"" + e.getKey() + "\": " + p;
+            }
+            p = labelValueProblem(e.getValue());
+            if (p != null) {
+                return field + "." + e.getKey() + ": invalid value \"" + e.getValue() + "\": " + p;
+            }
+        }
+        return null;
+    }
+
     /** True for a DNS-1123 label, as container, volume and port names must be. */
     public static boolean isDnsLabel(String name) {
         return name != null && name.length() <= 63 && DNS_LABEL.matcher(name).matches();

@@ -17,15 +17,9 @@ public record PodMetadata(Map<String, String> labels, Map<String, String> annota
 
     /** The first label or annotation Kubernetes would reject, as "labels.key: problem", or null. */
     public String problem() {
-        for (Map.Entry<String, String> e : labels.entrySet()) {
-            String p = KubernetesNames.qualifiedNameProblem(e.getKey());
-            if (p != null) {
-                return "labels: invalid key \"" + e.getKey() + "\": " + p;
-            }
-            p = KubernetesNames.labelValueProblem(e.getValue());
-            if (p != null) {
-                return "labels." + e.getKey() + ": invalid value \"" + e.getValue() + "\": " + p;
-            }
+        String labelsProblem = KubernetesNames.labelsProblem("labels", labels);
+        if (labelsProblem != null) {
+            return labelsProblem;
         }
         for (String key : annotations.keySet()) {
             String p = KubernetesNames.qualifiedNameProblem(key);

@@ -23,16 +23,6 @@ public record ResourceClass(ResourceRequirements resource, ResourceRequirements 
 
     /** The first node selector entry Kubernetes would reject, as "nodeSelector...: problem", or null. */
     public String problem() {
-        for (Map.Entry<String, String> e : nodeSelector.entrySet()) {
-            String p = KubernetesNames.qualifiedNameProblem(e.getKey());
-            if (p != null) {
-                return "nodeSelector: invalid key \"" + e.getKey() + "\": " + p;
-            }
-            p = KubernetesNames.labelValueProblem(e.getValue() == null ? "" : e.getValue());
-            if (p != null) {
-                return "nodeSelector." + e.getKey() + ": invalid value \"" + e.getValue() + "\": " + p;
-            }
-        }
-        return null;
+        return KubernetesNames.labelsProblem("nodeSelector", nodeSelector);
     }
 }
