@@ -18,6 +18,9 @@ import java.util.List;
  */
 final class CommandContainers {
 
+    /** The variable that carries the job command, and so marks a command container. */
+    static final String COMMAND_ENV = "BUILDKITE_COMMAND";
+
     static final List<String> ENTRYPOINT = List.of("/workspace/tini-static");
     static final List<String> BOOTSTRAP_ARGS = List.of("--", "/workspace/buildkite-agent", "kubernetes-bootstrap");
     static final String WORKSPACE = "/workspace";
@@ -97,11 +100,16 @@ final class CommandContainers {
         return blank(c.getName()) ? "sidecar-" + index : c.getName();
     }
 
+    /** A container that runs the job's command: it has BUILDKITE_COMMAND (patch-added ones included). */
+    static boolean isCommandContainer(Container c) {
+        return c.getEnv() != null && c.getEnv().stream().anyMatch(e -> COMMAND_ENV.equals(e.getName()));
+    }
+
     /** The variables kubernetes-bootstrap needs to find its place; everything else comes from the agent. */
     private static List<EnvVar> bootstrapEnv(String name, String command, int containerId) {
         return List.of(
                 new EnvVar("BUILDKITE_BOOTSTRAP_PHASES", "plugin,command", null),
-                new EnvVar("BUILDKITE_COMMAND", command, null),
+                new EnvVar(COMMAND_ENV, command, null),
                 new EnvVar("BUILDKITE_CONTAINER_ID", String.valueOf(containerId), null),
                 new EnvVar("BUILDKITE_SOCKETS_PATH", "/workspace/sockets/" + name, null));
     }

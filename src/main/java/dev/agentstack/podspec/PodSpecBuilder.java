@@ -126,7 +126,7 @@ public final class PodSpecBuilder {
         String image = in.envValue("BUILDKITE_IMAGE");
         if (!image.isEmpty()) {
             spec.getContainers().stream()
-                    .filter(c -> orEmpty(c.getEnv()).stream().anyMatch(e -> e.getName().equals("BUILDKITE_COMMAND")))
+                    .filter(CommandContainers::isCommandContainer)
                     .forEach(c -> c.setImage(image));
         }
         if (in.plugin().podSpecPatch() != null) {

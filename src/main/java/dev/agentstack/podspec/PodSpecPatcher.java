@@ -70,7 +70,7 @@ final class PodSpecPatcher {
                 item.remove("command");
                 item.remove("args");
                 ArrayNode env = item.get("env") instanceof ArrayNode e ? e : item.putArray("env");
-                env.addObject().put("name", "BUILDKITE_COMMAND").put("value", command);
+                env.addObject().put("name", CommandContainers.COMMAND_ENV).put("value", command);
             }
         }
     }

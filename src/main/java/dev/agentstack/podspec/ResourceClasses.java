@@ -44,7 +44,7 @@ final class ResourceClasses {
         }
         if (chosen.resource() != null) {
             for (Container c : commandContainers) {
-                if (c.getEnv() != null && c.getEnv().stream().anyMatch(e -> e.getName().equals("BUILDKITE_COMMAND"))) {
+                if (CommandContainers.isCommandContainer(c)) {
                     c.setResources(merged(c.getResources(), chosen.resource()));
                 }
             }
