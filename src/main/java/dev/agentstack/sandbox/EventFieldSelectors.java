@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -38,11 +37,7 @@ final class EventFieldSelectors extends Dispatcher {
                 || path.contains("watch=true")) {
             return delegate.dispatch(request);
         }
-        Map<String, String> params = new LinkedHashMap<>();
-        for (String pair : path.substring(q + 1).split("&")) {
-            int eq = pair.indexOf('=');
-            params.put(eq < 0 ? pair : pair.substring(0, eq), eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
+        Map<String, String> params = QueryStrings.parse(path.substring(q + 1));
         String selector = params.get("fieldSelector");
         if (selector == null || !selector.contains(PREFIX)) {
             return delegate.dispatch(request);

@@ -462,7 +462,7 @@ public final class FakeBuildkite implements AutoCloseable {
                     j.startedAt = clock.instant();
                 }
                 case "chunks" -> {
-                    if (j.chunkSequences.add(queryParameter(exchange, "sequence"))) {
+                    if (j.chunkSequences.add(QueryStrings.parse(exchange.getRequestURI().getRawQuery()).getOrDefault("sequence", ""))) {
                         j.log.append(bodyText);
                     }
                 }
@@ -481,16 +481,6 @@ public final class FakeBuildkite implements AutoCloseable {
             j.agentApiCalls.add(action);
         }
         respond(exchange, 200, Map.of(), "{\"id\":\"" + uuid + "\"}");
-    }
-
-    private static String queryParameter(HttpExchange exchange, String name) {
-        String query = exchange.getRequestURI().getRawQuery();
-        for (String pair : query == null ? new String[0] : query.split("&")) {
-            if (pair.startsWith(name + "=")) {
-                return pair.substring(name.length() + 1);
-            }
-        }
-        return "";
     }
 
     private static byte[] gunzip(String encoding, byte[] body) throws IOException {
