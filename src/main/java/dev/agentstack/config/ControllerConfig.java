@@ -206,12 +206,7 @@ public final class ControllerConfig {
         }
         @SuppressWarnings("unchecked")
         Map<String, ResourceClass> decoded = (Map<String, ResourceClass>) decodedObjects.computeIfAbsent(
-                Options.RESOURCE_CLASSES, o -> {
-                    Map<String, ResourceClass> classes = new LinkedHashMap<>();
-                    raw.forEach((name, value) -> classes.put(name,
-                            StrictDecoder.decode(value, ResourceClass.class, o.key() + "." + name)));
-                    return java.util.Collections.unmodifiableMap(classes);
-                });
+                Options.RESOURCE_CLASSES, o -> ResourceClass.decodeAll(raw, o.key()));
         return decoded;
     }
 

@@ -321,17 +321,17 @@ public final class Options {
 
     /** Each entry decodes into a {@link ResourceClass} whose node selector Kubernetes accepts. */
     private static String resourceClassesProblem(Map<String, Object> classes) {
-        for (Map.Entry<String, Object> e : classes.entrySet()) {
-            try {
-                String problem = StrictDecoder.decode(e.getValue(), ResourceClass.class, e.getKey()).problem();
+        try {
+            for (Map.Entry<String, ResourceClass> e : ResourceClass.decodeAll(classes, "").entrySet()) {
+                String problem = e.getValue().problem();
                 if (problem != null) {
                     return e.getKey() + "." + problem;
                 }
-            } catch (DecodeException ex) {
-                return ex.getMessage();
             }
+            return null;
+        } catch (DecodeException e) {
+            return e.getMessage();
         }
-        return null;
     }
 
     /** Each entry decodes into a {@link QueueConfig} with valid tags; queue names are unique. */

@@ -21,6 +21,19 @@ public record ResourceClass(ResourceRequirements resource, ResourceRequirements 
                 : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(nodeSelector));
     }
 
+    /**
+     * The resource-classes option's value, each class decoded strictly.
+     *
+     * @param path prefixed to error paths, e.g. {@code resource-classes}; empty for none
+     * @throws DecodeException naming the class and the field
+     */
+    public static Map<String, ResourceClass> decodeAll(Map<String, Object> raw, String path) {
+        Map<String, ResourceClass> classes = new LinkedHashMap<>();
+        raw.forEach((name, value) -> classes.put(name,
+                StrictDecoder.decode(value, ResourceClass.class, path.isEmpty() ? name : path + "." + name)));
+        return java.util.Collections.unmodifiableMap(classes);
+    }
+
     /** The first node selector entry Kubernetes would reject, as "nodeSelector...: problem", or null. */
     public String problem() {
         return KubernetesNames.labelsProblem("nodeSelector", nodeSelector);
