@@ -75,8 +75,11 @@ class SecretsNeverLeakTest {
             cluster.script(unpullable, ClusterSimulator.Scenario.IMAGE_PULL_FAILS);
             h.start();
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> h.job(ok) != null && h.job(unpullable) != null
-                    && failedByController(buildkite, invalid) && failedByController(buildkite, unpullable));
+            // One after the other: the simulated cluster deletes the ok Job a second after it finishes (as the TTL
+            // controller would), which can come before the unpullable job is failed.
+            await().atMost(Duration.ofSeconds(60)).until(() -> h.job(ok) != null && h.job(unpullable) != null);
+            await().atMost(Duration.ofSeconds(60)).until(() -> failedByController(buildkite, invalid)
+                    && failedByController(buildkite, unpullable));
             HttpClient http = HttpClient.newHttpClient();
             String metrics = get(http, managementPort, "/observe/metrics");
             String health = get(http, managementPort, "/observe/health/ready");
