@@ -13,10 +13,10 @@ import java.util.stream.Collectors;
 
 /**
  * Lists the Jobs carrying our controller-id label, for the periodic reconcile of the in-flight count: in pages of
- * {@value WatchedKind#LIST_PAGE_SIZE} (limit/continue, one consistent snapshot), each Job trimmed to its metadata and
- * status as soon as its page arrives, so thousands of Jobs never sit in the heap with their pod templates. When the
- * API server has expired the continue token (410 Gone) before the last page, the list starts again unpaged, as
- * client-go's pager does.
+ * {@value WatchedKind#LIST_PAGE_SIZE} (limit/continue, one consistent snapshot), read without their specs
+ * ({@link JobStatusClient}) and trimmed to their metadata and status as soon as each page arrives, so thousands of Jobs
+ * never sit in the heap with their pod templates. When the API server has expired the continue token (410 Gone)
+ * before the last page, the list starts again unpaged, as client-go's pager does.
  */
 public final class OurJobs {
 
@@ -25,7 +25,7 @@ public final class OurJobs {
     private final String labelSelector;
 
     public OurJobs(KubernetesClient client, String namespace, Map<String, String> labels) {
-        this.client = client;
+        this.client = JobStatusClient.of(client);
         this.namespace = namespace;
         this.labelSelector = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(","));

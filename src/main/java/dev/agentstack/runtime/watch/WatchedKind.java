@@ -15,7 +15,7 @@ enum WatchedKind {
     JOBS {
         @Override
         SharedIndexInformer<? extends HasMetadata> informer(KubernetesClient client, String namespace, String selector, long resync) {
-            return client.batch().v1().jobs().inNamespace(namespace).withLabelSelector(selector).withLimit(LIST_PAGE_SIZE)
+            return JobStatusClient.of(client).batch().v1().jobs().inNamespace(namespace).withLabelSelector(selector).withLimit(LIST_PAGE_SIZE)
                     .runnableInformer(resync).itemStore(new TrimmedItemStore<Job>(WatchedKind::trimJob));
         }
     },
