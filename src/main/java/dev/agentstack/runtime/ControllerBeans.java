@@ -82,11 +82,11 @@ public final class ControllerBeans {
                     config.staleJobDataTimeout(), clock, metrics, queueTag);
             inFlight.put(name, slots);
             polls.put(name, backoff);
-            // Only the leader polls; and a poll while the workers are far behind would only read the same jobs again.
-            // A poll before our Jobs have been listed is not held back (its jobs are, as not_ready): a wrong org or
-            // token is reported even while the Kubernetes API cannot be reached.
+            // Only the leader polls; and a poll while every slot is taken or the workers are far behind would only read
+            // the same jobs again. A poll before our Jobs have been listed is not held back (its jobs are, as
+            // not_ready): a wrong org or token is reported even while the Kubernetes API cannot be reached.
             beans.put(queueBean("pollGate", name), new PollGate(backoff,
-                    () -> !leader.isLeader() || creations.workersBehind(), lifecycle::fail));
+                    () -> !leader.isLeader() || creations.pollWouldStartNothing(), lifecycle::fail));
             beans.put(queueBean("jobSelection", name), new JobSelection(queueConfig.tags(), metrics, queueTag));
             beans.put(queueBean("jobCreations", name), creations);
             beans.put(queueBean("podSpecBuilder", name), new PodSpecBuilder(queueConfig, podTemplates));

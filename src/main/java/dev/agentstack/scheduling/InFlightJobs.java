@@ -232,6 +232,11 @@ public final class InFlightJobs {
         return reserved.size();
     }
 
+    /** True once our Jobs have been listed and every slot is taken: a job now would be left for a later poll. */
+    public synchronized boolean noFreeSlot() {
+        return ready && maxInFlight > 0 && inFlight() >= maxInFlight;
+    }
+
     /** Unfinished Jobs plus creations in progress. */
     public synchronized int inFlight() {
         return unfinished + reserved.size();

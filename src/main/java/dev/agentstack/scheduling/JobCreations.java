@@ -61,11 +61,13 @@ public final class JobCreations {
     }
 
     /**
-     * True while more than twice job-creation-concurrency jobs wait for a creation worker: a poll then would only
-     * read the same jobs again (each one costs both sides a page of JSON) and could not start anything sooner.
+     * True while a poll could not start anything: every in-flight slot is taken, or more than twice
+     * job-creation-concurrency jobs wait for a creation worker. Such a poll would only read the same jobs again, which
+     * costs both sides a page of JSON per page-size jobs and spends Buildkite's GraphQL complexity budget (a page of
+     * 100 jobs is about 200 points) for nothing. The next tick after a slot frees polls as before.
      */
-    public boolean workersBehind() {
-        return inFlight.creationsInProgress() > 2 * workers;
+    public boolean pollWouldStartNothing() {
+        return inFlight.noFreeSlot() || inFlight.creationsInProgress() > 2 * workers;
     }
 
     /**

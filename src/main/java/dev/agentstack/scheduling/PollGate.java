@@ -8,8 +8,8 @@ import java.util.function.Consumer;
 
 /**
  * What the buildkite-scheduled-jobs-source Kamelet asks before each poll and tells after it: a poll is due unless the
- * queue backs off after a failure or its creation workers are far behind; a missing organization is fatal (the
- * controller stops with a clear message), any other failure backs off.
+ * queue backs off after a failure or the poll could start nothing (no free slot, creation workers far behind); a
+ * missing organization is fatal (the controller stops with a clear message), any other failure backs off.
  */
 public final class PollGate {
 
@@ -18,7 +18,7 @@ public final class PollGate {
     private final Consumer<String> fatal;
 
     /**
-     * @param holdBack true while a poll could not start anything sooner (e.g. {@link JobCreations#workersBehind()})
+     * @param holdBack true while a poll could not start anything (e.g. {@link JobCreations#pollWouldStartNothing()})
      * @param fatal    stops the controller with this message
      */
     public PollGate(PollBackoff backoff, BooleanSupplier holdBack, Consumer<String> fatal) {

@@ -237,6 +237,33 @@ class InFlightRouteTest {
         }
     }
 
+    /** Polls of scheduled jobs (not the cancel checker's queries) that reached Buildkite. */
+    static long pollsOfScheduledJobs(ControllerHarness h) {
+        return h.buildkite().graphqlRequests().stream().filter(r -> r.body().contains("ScheduledJobsPage")).count();
+    }
+
+    /**
+     * A poll while every slot is taken could start nothing and would spend Buildkite's GraphQL complexity budget on
+     * reading the same jobs again: none is made until a slot frees.
+     */
+    @Test
+    void aQueueWithEverySlotTakenDoesNotPollUntilOneFrees() {
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, 1))) {
+            String first = h.buildkite().scheduleCommand("first", "queue=kubernetes");
+            h.start();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(first) != null);
+            String second = h.buildkite().scheduleCommand("second", "queue=kubernetes");
+            long polls = pollsOfScheduledJobs(h);
+
+            await().during(Duration.ofMillis(3500)).atMost(ControllerHarness.WAIT)
+                    .until(() -> pollsOfScheduledJobs(h) == polls && h.job(second) == null);
+
+            finish(h, first);
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(second) != null);
+            assertThat(pollsOfScheduledJobs(h)).isGreaterThan(polls);
+        }
+    }
+
     @Test
     void aFailedCreationFreesItsSlot() {
         try (dev.agentstack.testing.LogCapture logs = new dev.agentstack.testing.LogCapture();

@@ -43,4 +43,32 @@ class JobCreationsTest {
         assertThat(registry.get("buildkite.limiter.jobs.held.back").tag("reason", "not_ready").counter().count())
                 .isEqualTo(2.0);
     }
+
+    @Test
+    void aPollCouldStartNothingOnlyOnceOurJobsAreListedAndEverySlotIsTaken() {
+        assertThat(creations.pollWouldStartNothing()).as("not listed yet: poll, so a wrong org or token shows").isFalse();
+        inFlight.reconcile(List.of(), inFlight.now());
+        assertThat(creations.pollWouldStartNothing()).as("a free slot").isFalse();
+
+        assertThat(creations.reserve(buildkiteJob("a"), query.startScan())).isTrue();
+        assertThat(creations.pollWouldStartNothing()).as("the one slot is taken").isTrue();
+
+        inFlight.release("a");
+        assertThat(creations.pollWouldStartNothing()).isFalse();
+    }
+
+    @Test
+    void withoutALimitOnlyFarBehindWorkersHoldBackAPoll() {
+        InFlightJobs unlimited = new InFlightJobs(0, nanos::incrementAndGet);
+        JobCreations unlimitedCreations = new JobCreations(unlimited, 1, "buildkite-", Duration.ofMinutes(1), Clock.systemUTC(),
+                registry);
+        unlimited.reconcile(List.of(), unlimited.now());
+        ScheduledJobsScan poll = query.startScan();
+        assertThat(unlimitedCreations.reserve(buildkiteJob("a"), poll)).isTrue();
+        assertThat(unlimitedCreations.reserve(buildkiteJob("b"), poll)).isTrue();
+        assertThat(unlimitedCreations.pollWouldStartNothing()).as("two waiting for one worker").isFalse();
+
+        assertThat(unlimitedCreations.reserve(buildkiteJob("c"), poll)).isTrue();
+        assertThat(unlimitedCreations.pollWouldStartNothing()).as("more than twice the workers waiting").isTrue();
+    }
 }
