@@ -290,6 +290,11 @@ public final class FakeBuildkite implements AutoCloseable {
         return requests.stream().filter(r -> r.path().equals("/v1")).toList();
     }
 
+    /** The polls of scheduled jobs among the GraphQL requests (not, e.g., the cancel checker's queries of job states). */
+    public List<RecordedRequest> scheduledJobsPolls() {
+        return graphqlRequests().stream().filter(r -> r.body().contains("...ScheduledJobsPage")).toList();
+    }
+
     /** The arguments {@code Organization.jobs} was executed with, after variables were substituted. */
     public List<Map<String, Object>> jobsArguments() {
         return List.copyOf(jobsArguments);

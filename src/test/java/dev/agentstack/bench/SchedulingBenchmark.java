@@ -143,9 +143,7 @@ public final class SchedulingBenchmark {
                         // The clock starts when the controller first looks at the backlog: the first poll to reach
                         // Buildkite once the first backlog job is scheduled. Until then the backlog waits for the
                         // poll timer, a random 0 to poll-interval phase that the latency figures below measure.
-                        // (A poll, not the cancel checker's query of job states.)
-                        double untilFirstPoll = buildkite.graphqlRequests().stream()
-                                .filter(r -> r.body().contains("ScheduledJobsPage"))
+                        double untilFirstPoll = buildkite.scheduledJobsPolls().stream()
                                 .map(FakeBuildkite.RecordedRequest::at).filter(at -> !at.isBefore(startedAt))
                                 .findFirst().map(at -> Duration.between(startedAt, at).toNanos() / 1e9)
                                 .orElseThrow();

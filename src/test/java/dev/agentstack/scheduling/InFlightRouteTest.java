@@ -237,11 +237,6 @@ class InFlightRouteTest {
         }
     }
 
-    /** Polls of scheduled jobs (not the cancel checker's queries) that reached Buildkite. */
-    static long pollsOfScheduledJobs(ControllerHarness h) {
-        return h.buildkite().graphqlRequests().stream().filter(r -> r.body().contains("ScheduledJobsPage")).count();
-    }
-
     /**
      * A poll while every slot is taken could start nothing and would spend Buildkite's GraphQL complexity budget on
      * reading the same jobs again: none is made until a slot frees.
@@ -253,14 +248,14 @@ class InFlightRouteTest {
             h.start();
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(first) != null);
             String second = h.buildkite().scheduleCommand("second", "queue=kubernetes");
-            long polls = pollsOfScheduledJobs(h);
+            int polls = h.buildkite().scheduledJobsPolls().size();
 
             await().during(Duration.ofMillis(3500)).atMost(ControllerHarness.WAIT)
-                    .until(() -> pollsOfScheduledJobs(h) == polls && h.job(second) == null);
+                    .until(() -> h.buildkite().scheduledJobsPolls().size() == polls && h.job(second) == null);
 
             finish(h, first);
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(second) != null);
-            assertThat(pollsOfScheduledJobs(h)).isGreaterThan(polls);
+            assertThat(h.buildkite().scheduledJobsPolls().size()).isGreaterThan(polls);
         }
     }
 
