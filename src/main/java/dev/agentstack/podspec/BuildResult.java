@@ -19,15 +19,6 @@ public sealed interface BuildResult permits BuildResult.Built, BuildResult.Faile
             return true;
         }
 
-        /**
-         * By the Job's name, not its whole object graph: Camel hashes a route's body when a simple expression calls
-         * one of its methods (${body.valid}), and a deep hash of the Job was 3% of the controller's CPU per job.
-         */
-        @Override
-        public int hashCode() {
-            return job == null || job.getMetadata() == null ? 0 : java.util.Objects.hashCode(job.getMetadata().getName());
-        }
-
         @Override
         public String reason() {
             throw new IllegalStateException("a built job has no failure reason");

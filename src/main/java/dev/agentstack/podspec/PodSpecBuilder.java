@@ -59,6 +59,18 @@ public final class PodSpecBuilder {
         return build(job, config, podTemplates);
     }
 
+    /**
+     * What the scheduling route calls for each job: its Job, or {@link JobCannotRunException} with the reason for the
+     * job's log (the route fails the job in Buildkite in its doCatch).
+     */
+    public Job jobFor(BuildkiteJob job) {
+        BuildResult result = build(job);
+        if (!result.valid()) {
+            throw new JobCannotRunException(result.reason());
+        }
+        return result.job();
+    }
+
     public static BuildResult build(BuildkiteJob job, ControllerConfig config) {
         return build(job, config, PodTemplateLookup.OFFLINE);
     }

@@ -1,5 +1,6 @@
 package dev.agentstack.runtime;
 
+import dev.agentstack.runtime.watch.JobStatusClient;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -22,7 +23,13 @@ public final class KubernetesJobSink {
     public static final String ALREADY_EXISTS = "AgentStackJobAlreadyExists";
 
     private String kubernetesClient;
+    private String namespace;
     private volatile KubernetesClient client;
+
+    /** The namespace to create Jobs in. */
+    public void setNamespace(String namespace) {
+        this.namespace = namespace;
+    }
 
     /** The name of the KubernetesClient bean to use (a leading # is allowed); empty: the registry's only one. */
     public void setKubernetesClient(String kubernetesClient) {
@@ -30,17 +37,24 @@ public final class KubernetesJobSink {
     }
 
     /**
-     * Creates the body's Job in the namespace. On success the body is the Job the API server stored; a 409 is success
-     * too, flagged in {@value #ALREADY_EXISTS}; any other failure is thrown.
+     * Creates the body's Job in the namespace. On success the body is the Job the API server stored (its metadata and
+     * status; the spec is the one sent); a 409 is success
+     * too, flagged in {@value #ALREADY_EXISTS}; any other failure is thrown. Takes only the exchange, so Camel has no
+     * arguments to parse on each call.
      */
-    public void create(Exchange exchange, String namespace) throws InvalidPayloadException {
+    public void create(Exchange exchange) throws InvalidPayloadException {
         Message message = exchange.getMessage();
         Job job = message.getMandatoryBody(Job.class);
         // camel-kubernetes' own header names, so routes log the Job as they would after its producers
         message.setHeader(KubernetesConstants.KUBERNETES_JOB_NAME, job.getMetadata().getName());
         message.setHeader(KubernetesConstants.KUBERNETES_NAMESPACE_NAME, namespace);
         try {
-            message.setBody(client(exchange.getContext()).batch().v1().jobs().inNamespace(namespace).resource(job).create());
+            // The answer is read without its spec (the pod template is most of its bytes and nothing after the sink
+            // needs the API server's defaults); the body gets the spec that was sent.
+            Job stored = JobStatusClient.of(client(exchange.getContext())).batch().v1().jobs().inNamespace(namespace)
+                    .resource(job).create();
+            stored.setSpec(job.getSpec());
+            message.setBody(stored);
             message.setHeader(ALREADY_EXISTS, false);
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {

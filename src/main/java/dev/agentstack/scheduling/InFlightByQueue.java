@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+import org.apache.camel.component.kubernetes.KubernetesConstants;
 
 /**
  * The in-flight accounting of every queue the controller serves, fed by the one shared watch and list of our Jobs: each
@@ -30,7 +33,8 @@ public final class InFlightByQueue {
         return queues.get(queue);
     }
 
-    public void onJobEvent(String action, Job job) {
+    /** A Job watch event (ADDED, MODIFIED or DELETED): the route binds the action header and the Job body. */
+    public void onJobEvent(@Header(KubernetesConstants.KUBERNETES_EVENT_ACTION) String action, @Body Job job) {
         InFlightJobs target = queueOf(job);
         if (target != null) {
             target.onJobEvent(action, job);

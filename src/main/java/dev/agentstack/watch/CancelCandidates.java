@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+import org.apache.camel.component.kubernetes.KubernetesConstants;
 
 /**
  * The jobs whose cancellation in Buildkite only we can act on: their Kubernetes Job is unfinished and it has no pod,
@@ -45,7 +48,7 @@ public final class CancelCandidates {
                 .description("Jobs cancelled in Buildkite whose Kubernetes Job was deleted").register(registry);
     }
 
-    public void onJobEvent(String action, Job job) {
+    public void onJobEvent(@Header(KubernetesConstants.KUBERNETES_EVENT_ACTION) String action, @Body Job job) {
         String uuid = job.getMetadata().getLabels() == null ? null : job.getMetadata().getLabels().get(PodFailureClassifier.JOB_UUID);
         if (uuid == null) {
             return;
@@ -61,7 +64,7 @@ public final class CancelCandidates {
         }
     }
 
-    public void onPodEvent(String action, Pod pod) {
+    public void onPodEvent(@Header(KubernetesConstants.KUBERNETES_EVENT_ACTION) String action, @Body Pod pod) {
         String uuid = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(PodFailureClassifier.JOB_UUID);
         if (uuid == null) {
             return;

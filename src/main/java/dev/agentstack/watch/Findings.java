@@ -9,12 +9,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import org.apache.camel.Body;
+import org.apache.camel.Header;
+import org.apache.camel.component.kubernetes.KubernetesConstants;
 
 /**
  * The events routes' view of findings: classifies pod and Job events (skipping jobs already reported), re-checks the
  * live state before anyone acts, turns a finding into the failure report Buildkite gets, and records that it was
  * acted on, once per job: in memory (bounded, expiring) and as an annotation on the Job, which survives restarts.
- * Metric: {@code buildkite_watcher_findings_total{reason}}.
+ * Metric: {@code buildkite_watcher_findings_total{reason}}. The routes call {@link #ofPod} and {@link #ofJob} for every
+ * event; they bind the action header and the object with Camel's parameter annotations.
  */
 public final class Findings {
 
@@ -46,13 +50,13 @@ public final class Findings {
     }
 
     /** What a pod event shows, or null. */
-    public Finding ofPod(String action, Pod pod) {
+    public Finding ofPod(@Header(KubernetesConstants.KUBERNETES_EVENT_ACTION) String action, @Body Pod pod) {
         var finding = "DELETED".equals(action) ? classifier.classifyDeleted(pod) : classifier.classify(pod, clock.instant());
         return unreported(finding.orElse(null));
     }
 
     /** What a Job event shows, or null. */
-    public Finding ofJob(String action, Job job) {
+    public Finding ofJob(@Header(KubernetesConstants.KUBERNETES_EVENT_ACTION) String action, @Body Job job) {
         if ("DELETED".equals(action)) {
             return null;
         }

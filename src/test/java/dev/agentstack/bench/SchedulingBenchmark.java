@@ -151,10 +151,10 @@ public final class SchedulingBenchmark {
                         dispatches.add(dispatch);
                         dispatchesSinceScheduled.add(sinceScheduled);
                         System.out.printf("round %d: baseline %.2fs (bare fabric8 loop, %d threads, own process with the"
-                                        + " controller's JVM flags; CPU: it %.1fs, API server %.1fs; in this JVM %.2fs);"
+                                        + " controller's JVM flags; CPU: it %.2fs, API server %.2fs; in this JVM %.2fs);"
                                         + " dispatch %.2fs for a backlog of %d from the first poll, which came %.2fs after"
                                         + " it was scheduled (%.2fs in all), first Job %.2fs after that poll, %d GraphQL"
-                                        + " requests (CPU: controller %.1fs, fakes and API server %.1fs)%n",
+                                        + " requests (CPU: controller %.2fs, fakes and API server %.2fs)%n",
                                 round, baseline, CONCURRENCY, baselineCpu, serverCpu, inProcess, dispatch, JOBS,
                                 untilFirstPoll, sinceScheduled, firstJob - untilFirstPoll,
                                 buildkite.graphqlRequests().size() - graphqlBefore,

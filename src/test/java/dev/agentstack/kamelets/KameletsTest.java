@@ -146,6 +146,8 @@ class KameletsTest {
             assertThat(created.getMetadata().getFinalizers()).containsExactly("example.com/keep");
             assertThat(sent.getMessage().getBody(Job.class).getMetadata().getUid())
                     .as("the body is the Job the API server stored").isEqualTo(created.getMetadata().getUid());
+            assertThat(sent.getMessage().getBody(Job.class).getSpec().getTemplate().getSpec().getContainers())
+                    .as("with the spec that was sent").extracting(c -> c.getImage()).containsExactly("alpine");
         }
     }
 

@@ -21,24 +21,25 @@ import java.util.WeakHashMap;
 import java.util.concurrent.Executor;
 
 /**
- * A client for reading our Jobs' metadata and status (the Jobs informer and the reconcile's list). It shares the given
- * client's configuration, HTTP connections and executor, but its JSON reading skips the spec of every batch/v1 Job:
- * the pod template is most of a Job's bytes, nothing here reads it, and binding it on every watch event was the
- * controller's largest CPU cost with a backlog (about a fifth of it in the benchmark's profile). fabric8 also turns
- * each watch event into a tree before binding it; here a Job event is streamed instead, with its spec skipped.
+ * A client that never reads our Jobs' specs back: the Jobs informer, the reconcile's list and the Job sink's creations.
+ * It shares the given client's configuration, HTTP connections and executor, but its JSON reading skips the spec of
+ * every batch/v1 Job: the pod template is most of a Job's bytes, nothing here reads it, and binding it on every watch
+ * event was the controller's largest CPU cost with a backlog (about a fifth of it in the benchmark's profile). fabric8
+ * also turns each watch event into a tree before binding it; here a Job event is streamed instead, with its spec
+ * skipped. Writing is unchanged: a Job created through it is sent whole, and the answer is read without its spec.
  * <p>
- * Only for reading: a Job read through it has no spec, so it must never be written back. Never closed on its own, as
+ * A Job read through it has no spec, so it must never be written back as it is. Never closed on its own, as
  * closing it would close the shared HTTP client; it lives as long as the client it was derived from.
  */
-final class JobStatusClient {
+public final class JobStatusClient {
 
     private static final Map<KubernetesClient, KubernetesClient> DERIVED = new WeakHashMap<>();
 
     private JobStatusClient() {
     }
 
-    /** The reading client derived from {@code client} (one per client); the client itself when it is not fabric8's own. */
-    static synchronized KubernetesClient of(KubernetesClient client) {
+    /** The client derived from {@code client} (one per client); the client itself when it is not fabric8's own. */
+    public static synchronized KubernetesClient of(KubernetesClient client) {
         return DERIVED.computeIfAbsent(client, JobStatusClient::derive);
     }
 
@@ -83,10 +84,20 @@ final class JobStatusClient {
      */
     static final class SpecSkippingResourceDeserializer extends JsonDeserializer<Object> {
 
+        /*
+         * Looked up once per mapper (this instance belongs to one): Jackson's root-value lookup introspects the type's
+         * annotations on every call, which was over a third of the cost of reading an event.
+         */
+        private volatile JsonDeserializer<Object> kubernetes;
+        private volatile JsonDeserializer<Object> job;
+
         @Override
         public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            JsonDeserializer<Object> kubernetes = ctxt.findRootValueDeserializer(
-                    ctxt.constructType(KubernetesResource.class));
+            JsonDeserializer<Object> kubernetes = this.kubernetes;
+            if (kubernetes == null) {
+                kubernetes = ctxt.findRootValueDeserializer(ctxt.constructType(KubernetesResource.class));
+                this.kubernetes = kubernetes;
+            }
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 return kubernetes.deserialize(p, ctxt);
             }
@@ -109,8 +120,17 @@ final class JobStatusClient {
             }
             kept.writeEndObject();
             try (JsonParser object = kept.asParserOnFirstToken()) {
-                return isJob(kind, apiVersion) ? ctxt.readValue(object, Job.class) : kubernetes.deserialize(object, ctxt);
+                return (isJob(kind, apiVersion) ? jobDeserializer(ctxt) : kubernetes).deserialize(object, ctxt);
             }
+        }
+
+        private JsonDeserializer<Object> jobDeserializer(DeserializationContext ctxt) throws IOException {
+            JsonDeserializer<Object> d = job;
+            if (d == null) {
+                d = ctxt.findRootValueDeserializer(ctxt.constructType(Job.class));
+                job = d;
+            }
+            return d;
         }
 
         private static boolean isJob(String kind, String apiVersion) {
