@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectFieldSelector;
+import io.fabric8.kubernetes.api.model.EnvVarSource;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.SecretVolumeSource;
 import io.fabric8.kubernetes.api.model.SecurityContext;
@@ -111,16 +113,17 @@ final class SystemContainers {
         // checkout settings reach checkout through the agent, which passes them on over the socket
         checkoutEnv(in.defaultCheckout()).forEach(e -> set(env, e.getKey(), e.getValue()));
         checkoutEnv(in.plugin().checkout()).forEach(e -> set(env, e.getKey(), e.getValue()));
-        return new ContainerBuilder()
+        Container agent = new ContainerBuilder()
                 .withName(AGENT)
                 .withImage(config.image())
                 .withImagePullPolicy(agentImagePullPolicy(config))
                 .withArgs("start")
                 .withWorkingDir(CommandContainers.WORKSPACE)
-                .withEnv(env)
                 .withVolumeMounts(Mounts.concat(in.sharedMounts(),
                         agentConfig == null ? List.of() : agentConfig.agentMounts()))
                 .build();
+        agent.setEnv(env); // its own new variables: the builder would copy each one through a builder of its own
+        return agent;
     }
 
     static Container checkout(JobInputs in) {
@@ -272,8 +275,9 @@ final class SystemContainers {
     }
 
     private static EnvVar fieldRef(String name, String path) {
-        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewFieldRef().withFieldPath(path)
-                .endFieldRef().endValueFrom().build();
+        EnvVarSource source = new EnvVarSource();
+        source.setFieldRef(new ObjectFieldSelector(null, path));
+        return new EnvVar(name, null, source);
     }
 
     private static SecurityContext rootSecurityContext() {

@@ -81,6 +81,19 @@ class JobStatusClientTest {
     }
 
     @Test
+    void aResponseBodyIsReadAsJsonAndYamlStillGoesToFabric8() {
+        Job fromBody = serialization.unmarshal(new java.io.ByteArrayInputStream(("  \n" + JOB).getBytes(
+                java.nio.charset.StandardCharsets.UTF_8)), new com.fasterxml.jackson.core.type.TypeReference<Job>() { });
+        Pod fromYaml = serialization.unmarshal("kind: Pod\napiVersion: v1\nmetadata:\n  name: p\n", Pod.class);
+        Job fromString = serialization.unmarshal("\n" + JOB, Job.class);
+
+        assertThat(fromBody.getMetadata().getUid()).isEqualTo("u-1");
+        assertThat(fromBody.getSpec()).isNull();
+        assertThat(fromYaml.getMetadata().getName()).isEqualTo("p");
+        assertThat(fromString.getStatus().getActive()).isEqualTo(1);
+    }
+
+    @Test
     void aJobIsStillWrittenWithItsSpec() {
         Job job = new JobBuilder().withNewMetadata().withName("j").endMetadata()
                 .withNewSpec().withBackoffLimit(0).endSpec().build();
