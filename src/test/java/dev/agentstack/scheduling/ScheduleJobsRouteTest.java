@@ -63,6 +63,27 @@ class ScheduleJobsRouteTest {
     }
 
     @Test
+    void aRestartWhileAPollIsStillHandingOnItsBacklogStopsGracefullyAndLosesNoJob() {
+        // One worker, so the poll's 150 jobs wait in the poll for the workers' one-place queue when the stop comes.
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.JOB_CREATION_CONCURRENCY, 1)
+                .set(Options.MAX_IN_FLIGHT, 0));
+             LogCapture logs = new LogCapture()) {
+            for (int i = 0; i < 150; i++) {
+                h.buildkite().scheduleCommand("echo " + i, "queue=kubernetes");
+            }
+            h.start();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() >= 5);
+
+            h.restart();
+
+            assertThat(logs.linesContaining("Forcing")).as("the stop was graceful: no route outlived the timeout").isEmpty();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() == 150);
+            assertThat(h.jobs().stream().map(j -> j.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID))
+                    .distinct()).hasSize(150);
+        }
+    }
+
+    @Test
     void laterPollsCreateNoDuplicates() {
         try (ControllerHarness h = new ControllerHarness(); LogCapture logs = new LogCapture()) {
             h.buildkite().scheduleCommand("echo one", "queue=kubernetes");
