@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Timer;
 import java.lang.ref.WeakReference;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Body;
@@ -124,7 +125,7 @@ public final class JobCreations {
      * @param poll the poll the job came from (null: its data is taken as fresh)
      */
     public boolean dropIfStale(@Body BuildkiteJob job, @ExchangeProperty(POLL) ScheduledJobsScan poll) {
-        java.time.Instant fetchedAt = poll == null ? null : poll.fetchedAt();
+        Instant fetchedAt = poll == null ? null : poll.fetchedAt();
         if (fetchedAt == null || Duration.between(fetchedAt, clock.instant()).compareTo(staleAfter) <= 0) {
             return false;
         }
@@ -151,7 +152,7 @@ public final class JobCreations {
     public void alreadyExists(@ExchangeProperty(BUILDKITE_JOB) BuildkiteJob job) {
         inFlight.unconfirmed(job.uuid()); // it exists: its slot is freed when the watch shows it finished
         duplicate.increment();
-        LOG.info("{}Job {} already exists: job {} is already scheduled", logPrefix,
+        LOG.debug("{}Job {} already exists: job {} is already scheduled", logPrefix,
                 PodSpecBuilder.jobName(jobPrefix, job.uuid()), job.uuid());
     }
 
