@@ -38,9 +38,8 @@ public final class KubernetesJobSink {
 
     /**
      * Creates the body's Job in the namespace. On success the body is the Job the API server stored (its metadata and
-     * status; the spec is the one sent); a 409 is success
-     * too, flagged in {@value #ALREADY_EXISTS}; any other failure is thrown. Takes only the exchange, so Camel has no
-     * arguments to parse on each call.
+     * status; the spec is the one sent); a 409 is success too, flagged in {@value #ALREADY_EXISTS}; any other failure
+     * is thrown. Takes only the exchange, so Camel has no arguments to parse on each call.
      */
     public void create(Exchange exchange) throws InvalidPayloadException {
         Message message = exchange.getMessage();

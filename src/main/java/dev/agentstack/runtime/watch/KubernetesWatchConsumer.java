@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
+import org.apache.camel.component.kubernetes.KubernetesConstants;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +16,8 @@ import org.slf4j.LoggerFactory;
  */
 final class KubernetesWatchConsumer extends DefaultConsumer {
 
-    /** The same header name camel-kubernetes consumers use. */
-    static final String ACTION = "CamelKubernetesEventAction";
+    /** The header camel-kubernetes consumers set, which the routes' beans bind (@Header). */
+    static final String ACTION = KubernetesConstants.KUBERNETES_EVENT_ACTION;
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.watch");
 
     private SharedIndexInformer<? extends HasMetadata> informer;
