@@ -9,6 +9,8 @@ import graphql.ExecutionResult;
 import graphql.GraphQL;
 import graphql.GraphQLContext;
 import graphql.execution.CoercedVariables;
+import graphql.execution.preparsed.PreparsedDocumentEntry;
+import graphql.execution.preparsed.PreparsedDocumentProvider;
 import graphql.language.StringValue;
 import graphql.language.Value;
 import graphql.schema.Coercing;
@@ -43,6 +45,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -102,7 +105,7 @@ public final class FakeBuildkite implements AutoCloseable {
         this.orgSlug = orgSlug;
         this.token = token;
         this.clock = clock;
-        this.graphql = GraphQL.newGraphQL(schema()).build();
+        this.graphql = GraphQL.newGraphQL(schema()).preparsedDocumentProvider(parsedQueries()).build();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "fake-buildkite");
@@ -112,6 +115,24 @@ public final class FakeBuildkite implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /**
+     * Parses and validates each distinct query text once, as GraphQL servers do: a controller sends the same few
+     * queries with different variables, and parsing them anew on every poll only loads the machine it shares.
+     */
+    private static PreparsedDocumentProvider parsedQueries() {
+        Map<String, PreparsedDocumentEntry> byQuery = new ConcurrentHashMap<>();
+        return (input, parseAndValidate) -> {
+            PreparsedDocumentEntry entry = byQuery.get(input.getQuery());
+            if (entry == null) {
+                entry = parseAndValidate.apply(input);
+                if (byQuery.size() < 100) { // a test that sends many different queries does not grow it for ever
+                    byQuery.put(input.getQuery(), entry);
+                }
+            }
+            return CompletableFuture.completedFuture(entry);
+        };
     }
 
     /** Starts a fake for organization {@code orgSlug} that accepts the API token {@code token}. */

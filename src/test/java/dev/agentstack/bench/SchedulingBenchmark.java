@@ -121,9 +121,11 @@ public final class SchedulingBenchmark {
                         inProcessBaselines.add(inProcess);
                         double baselineCpu = cpuSeconds(bareClient.pid());
                         double serverCpu = cpuSeconds(ProcessHandle.current().pid());
+                        double serverJit = jitCpuSeconds();
                         double baseline = baselineProcess(toBareClient, fromBareClient, JOBS);
                         baselineCpu = cpuSeconds(bareClient.pid()) - baselineCpu;
                         serverCpu = cpuSeconds(ProcessHandle.current().pid()) - serverCpu;
+                        serverJit = jitCpuSeconds() - serverJit;
                         clear(kubernetes, "baseline");
                         baselines.add(baseline);
 
@@ -131,6 +133,7 @@ public final class SchedulingBenchmark {
                         int graphqlBefore = buildkite.graphqlRequests().size();
                         double controllerCpu = cpuSeconds(controller.pid());
                         double fakesCpu = cpuSeconds(ProcessHandle.current().pid());
+                        double fakesJit = jitCpuSeconds();
                         long start = System.nanoTime();
                         Instant startedAt = Instant.now();
                         for (int i = 0; i < JOBS; i++) {
@@ -151,14 +154,15 @@ public final class SchedulingBenchmark {
                         dispatches.add(dispatch);
                         dispatchesSinceScheduled.add(sinceScheduled);
                         System.out.printf("round %d: baseline %.2fs (bare fabric8 loop, %d threads, own process with the"
-                                        + " controller's JVM flags; CPU: it %.2fs, API server %.2fs; in this JVM %.2fs);"
+                                        + " controller's JVM flags; CPU: it %.2fs, API server %.2fs (JIT %.2fs); in this JVM %.2fs);"
                                         + " dispatch %.2fs for a backlog of %d from the first poll, which came %.2fs after"
                                         + " it was scheduled (%.2fs in all), first Job %.2fs after that poll, %d GraphQL"
-                                        + " requests (CPU: controller %.2fs, fakes and API server %.2fs)%n",
-                                round, baseline, CONCURRENCY, baselineCpu, serverCpu, inProcess, dispatch, JOBS,
+                                        + " requests (CPU: controller %.2fs, fakes and API server %.2fs (JIT %.2fs))%n",
+                                round, baseline, CONCURRENCY, baselineCpu, serverCpu, serverJit, inProcess, dispatch, JOBS,
                                 untilFirstPoll, sinceScheduled, firstJob - untilFirstPoll,
                                 buildkite.graphqlRequests().size() - graphqlBefore,
-                                cpuSeconds(controller.pid()) - controllerCpu, cpuSeconds(ProcessHandle.current().pid()) - fakesCpu);
+                                cpuSeconds(controller.pid()) - controllerCpu, cpuSeconds(ProcessHandle.current().pid()) - fakesCpu,
+                                jitCpuSeconds() - fakesJit);
                         clear(kubernetes, "bench");
                     }
                     double baseline = median(baselines);
@@ -306,6 +310,25 @@ public final class SchedulingBenchmark {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (100/s)
+    }
+
+    /** CPU time so far of this JVM's JIT compiler threads, which compile the harness's code paths as they first run. */
+    static double jitCpuSeconds() throws IOException {
+        double total = 0;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                    }
+                } catch (IOException threadEnded) {
+                    // a compiler thread that ended took its time with it
+                }
+            }
+        }
+        return total;
     }
 
     static long rssKb(long pid) throws IOException {
