@@ -48,6 +48,23 @@ record ImageReference(String name, String tag, String digest) {
         return new ImageReference(m.group(1), m.group(2), m.group(3));
     }
 
+    /**
+     * The major version a tag names, such as 3 for {@code 3.136.2}, {@code v3} or {@code 3-ubuntu-22.04}; -1 for a tag
+     * that names none ({@code latest}, {@code edge}) or no tag.
+     */
+    int tagMajorVersion() {
+        if (tag == null) {
+            return -1;
+        }
+        int start = tag.startsWith("v") ? 1 : 0;
+        int end = start;
+        while (end < tag.length() && end - start < 9 && Character.isDigit(tag.charAt(end))) {
+            end++;
+        }
+        boolean versionLike = end > start && (end == tag.length() || tag.charAt(end) == '.' || tag.charAt(end) == '-');
+        return versionLike ? Integer.parseInt(tag.substring(start, end)) : -1;
+    }
+
     /** A digest pins the image, so pulling it again can never give anything new. */
     boolean hasDigest() {
         return digest != null;

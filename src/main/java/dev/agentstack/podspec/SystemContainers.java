@@ -106,6 +106,13 @@ final class SystemContainers {
                 value("BUILDKITE_REDACTED_VARS", redactedVars(config)),
                 value("BUILDKITE_CANCEL_GRACE_PERIOD", String.valueOf(Math.max(grace, 1))),
                 value("BUILDKITE_SIGNAL_GRACE_PERIOD_SECONDS", String.valueOf(Math.max(0, grace - 10)))));
+        if (readsCancelTimeouts(config.image())) {
+            // Agent v4 ignores the pair above and reads these: the same signal time, and the rest of the grace period
+            // for its clean-up, so the agent is done before the kubelet kills the pod.
+            int signal = Math.max(0, grace - 10);
+            env.add(value("BUILDKITE_CANCEL_SIGNAL_TIMEOUT", signal + "s"));
+            env.add(value("BUILDKITE_CANCEL_CLEANUP_TIMEOUT", (Math.max(grace, 1) - signal) + "s"));
+        }
         AgentConfig agentConfig = in.agentConfig();
         if (agentConfig != null) {
             agentConfig.agentEnv().forEach(e -> set(env, e.getKey(), e.getValue()));
@@ -124,6 +131,18 @@ final class SystemContainers {
                 .build();
         agent.setEnv(env); // its own new variables: the builder would copy each one through a builder of its own
         return agent;
+    }
+
+    /**
+     * Whether the agent image is agent v4 or later by its tag. v3 ignores unknown variables, but the v3 layout stays
+     * exactly the original's; a tag without a version (latest, a digest alone) counts as v3.
+     */
+    static boolean readsCancelTimeouts(String image) {
+        try {
+            return ImageReference.parse(image).tagMajorVersion() >= 4;
+        } catch (IllegalArgumentException invalid) {
+            return false; // the image check reports it
+        }
     }
 
     static Container checkout(JobInputs in) {

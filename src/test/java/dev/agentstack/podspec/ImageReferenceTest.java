@@ -34,4 +34,19 @@ class ImageReferenceTest {
     void rejects(String image) {
         assertThatThrownBy(() -> ImageReference.parse(image)).hasMessage("invalid reference format");
     }
+
+    @ParameterizedTest
+    @CsvSource({
+            "ghcr.io/buildkite/agent:3.136.2, 3",
+            "ghcr.io/buildkite/agent:4.0.0-beta.15, 4",
+            "buildkite/agent:v4, 4",
+            "buildkite/agent:4-ubuntu-22.04, 4",
+            "buildkite/agent:10.1, 10",
+            "buildkite/agent:latest, -1",
+            "buildkite/agent:4x, -1",
+            "buildkite/agent, -1",
+            "alpine@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef, -1"})
+    void tagMajorVersion(String image, int major) {
+        assertThat(ImageReference.parse(image).tagMajorVersion()).isEqualTo(major);
+    }
 }

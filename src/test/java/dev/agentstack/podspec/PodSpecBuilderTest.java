@@ -369,6 +369,20 @@ class PodSpecBuilderTest {
         }
 
         @Test
+        void agentV4AlsoGetsItsCancelTimeouts() {
+            assertThat(env(container(build(null), "agent"))).noneMatch(e -> e.startsWith("BUILDKITE_CANCEL_SIGNAL_TIMEOUT")
+                    || e.startsWith("BUILDKITE_CANCEL_CLEANUP_TIMEOUT"));
+            Job v4 = build(null, Options.IMAGE, "ghcr.io/buildkite/agent:4.0.0-beta.15");
+            assertThat(env(container(v4, "agent"))).containsSubsequence("BUILDKITE_CANCEL_GRACE_PERIOD=60",
+                    "BUILDKITE_SIGNAL_GRACE_PERIOD_SECONDS=50", "BUILDKITE_CANCEL_SIGNAL_TIMEOUT=50s",
+                    "BUILDKITE_CANCEL_CLEANUP_TIMEOUT=10s");
+            Job shortGrace = build("{podSpec: {terminationGracePeriodSeconds: 5, containers: [{image: a}]}}",
+                    Options.IMAGE, "buildkite/agent:v4");
+            assertThat(env(container(shortGrace, "agent"))).contains("BUILDKITE_CANCEL_SIGNAL_TIMEOUT=0s",
+                    "BUILDKITE_CANCEL_CLEANUP_TIMEOUT=5s");
+        }
+
+        @Test
         void workspaceVolumeAndSubPathExpr() {
             Job job = build("{podSpec: {containers: [{image: alpine}]}}", Options.WORKSPACE_VOLUME,
                     "{name: shared, persistentVolumeClaim: {claimName: builds}}", Options.WORKSPACE_MOUNT_SUB_PATH_EXPR, "$(POD_NAME)");
