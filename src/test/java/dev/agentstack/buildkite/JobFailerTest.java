@@ -23,9 +23,13 @@ class JobFailerTest {
     private final JobFailer failer = failer(Duration.ofSeconds(5));
 
     private JobFailer failer(Duration httpTimeout) {
+        return failer(httpTimeout, Duration.ofMillis(50));
+    }
+
+    private JobFailer failer(Duration httpTimeout, Duration retryInterval) {
         return new JobFailer(new AgentApi(buildkite.agentEndpoint(), httpTimeout, "agent-stack-camel/test"),
                 () -> "agent-token", Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC), metrics,
-                Duration.ofMillis(50));
+                retryInterval);
     }
 
     @AfterEach
@@ -104,6 +108,41 @@ class JobFailerTest {
         assertThat(buildkite.snapshot(uuid).log()).isEqualTo("~~~ :kubernetes: agent-stack-camel could not run this job\n"
                 + "podSpec.containers[0].image: expected a string, got a number\n");
         assertThat(metrics.counter("buildkite.agent.api.calls", "call", "chunks", "outcome", "connection").count()).isEqualTo(1);
+    }
+
+    @Test
+    void aStartOrFinishCarriedOutWhoseAnswerWasLostIsNotTakenForAFailureWhenItsRetryIsRefused() {
+        String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
+        passThrough(3); // register, connect, acquire
+        // start: carried out, but after our timeout; the retry comes after that
+        buildkite.enqueueAgentFault(Fault.delay(Duration.ofMillis(600)));
+        buildkite.enqueueAgentFault(Fault.status(422)); // start again: the job is already started
+        passThrough(1); // chunks
+        buildkite.enqueueAgentFault(Fault.delay(Duration.ofMillis(600))); // finish: the same
+        buildkite.enqueueAgentFault(Fault.status(422)); // finish again: the job is already finished
+
+        assertThat(failer(Duration.ofMillis(300), Duration.ofSeconds(1)).fail(report(uuid)))
+                .isEqualTo(JobFailer.Outcome.FAILED);
+
+        FakeJob.Snapshot job = buildkite.snapshot(uuid);
+        assertThat(job.state()).isEqualTo("FINISHED");
+        assertThat(job.signalReason()).isEqualTo("stack_error");
+        assertThat(job.log()).endsWith("podSpec.containers[0].image: expected a string, got a number\n");
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_422").count()).isEqualTo(1);
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "finish", "outcome", "http_422").count()).isEqualTo(1);
+    }
+
+    @Test
+    void a422AfterARateLimitedTryIsStillFinal() {
+        String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
+        passThrough(3); // register, connect, acquire
+        buildkite.enqueueAgentFault(Fault.rateLimited(0)); // start: refused, so not carried out
+        buildkite.enqueueAgentFault(Fault.status(422)); // start again: e.g. the job was cancelled meanwhile
+
+        assertThatThrownBy(() -> failer.fail(report(uuid))).hasMessageContaining("agent API start answered 422");
+        assertThat(buildkite.state(uuid)).isEqualTo("ACCEPTED");
+        assertThat(buildkite.agentCalls()).extracting(FakeBuildkite.AgentCall::call) // faulted calls are not recorded
+                .containsExactly("register", "connect", "acquire", "disconnect");
     }
 
     @Test
