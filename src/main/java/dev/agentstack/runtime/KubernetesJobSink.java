@@ -1,9 +1,9 @@
 package dev.agentstack.runtime;
 
-import dev.agentstack.runtime.watch.JobStatusClient;
+import dev.agentstack.runtime.client.JobStatusClient;
+import dev.agentstack.runtime.client.KubernetesClients;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -86,8 +86,6 @@ public final class KubernetesJobSink {
             }
             return named;
         }
-        KubernetesClient bound = context.getRegistry().findSingleByType(KubernetesClient.class);
-        // Without one: fabric8's auto-configuration (in-cluster service account, else KUBECONFIG), as camel-kubernetes.
-        return bound != null ? bound : new KubernetesClientBuilder().build();
+        return KubernetesClients.of(context);
     }
 }

@@ -1,5 +1,6 @@
 package dev.agentstack.runtime.watch;
 
+import dev.agentstack.runtime.client.KubernetesClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -52,13 +53,7 @@ public final class KubernetesWatchEndpoint extends DefaultEndpoint {
 
     KubernetesClient client() {
         KubernetesClient client = ((KubernetesWatchComponent) getComponent()).getKubernetesClient();
-        if (client == null) {
-            client = getCamelContext().getRegistry().findSingleByType(KubernetesClient.class);
-        }
-        if (client == null) {
-            throw new IllegalStateException("k8s-watch needs a KubernetesClient bean in the registry");
-        }
-        return client;
+        return client != null ? client : KubernetesClients.of(getCamelContext());
     }
 
     WatchedKind kind() {

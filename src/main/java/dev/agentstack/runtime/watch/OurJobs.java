@@ -1,5 +1,6 @@
 package dev.agentstack.runtime.watch;
 
+import dev.agentstack.runtime.client.JobStatusClient;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobList;

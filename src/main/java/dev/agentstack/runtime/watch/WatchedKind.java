@@ -1,5 +1,6 @@
 package dev.agentstack.runtime.watch;
 
+import dev.agentstack.runtime.client.JobStatusClient;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -1,4 +1,4 @@
-package dev.agentstack.runtime.watch;
+package dev.agentstack.runtime.client;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,4 +1,4 @@
-package dev.agentstack.runtime.watch;
+package dev.agentstack.runtime.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,0 +1,44 @@
+package dev.agentstack.runtime.client;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
+
+/**
+ * The Kubernetes client of a Camel context, for our Kamelets and components: the registry's only KubernetesClient, or,
+ * when none is bound (a user's {@code camel run} of the routes alone), one made from fabric8's auto-configuration
+ * (in-cluster service account, else KUBECONFIG) as camel-kubernetes does. That one is bound in the registry, so the
+ * Job sink and the watches share it, and it is closed when the context stops.
+ */
+public final class KubernetesClients {
+
+    /** The registry name a client made here is bound under. */
+    public static final String DEFAULT_CLIENT_BEAN = "agentStackKubernetesClient";
+
+    private KubernetesClients() {
+    }
+
+    public static KubernetesClient of(CamelContext context) {
+        synchronized (context) {
+            KubernetesClient bound = context.getRegistry().findSingleByType(KubernetesClient.class);
+            if (bound != null) {
+                return bound;
+            }
+            KubernetesClient made = new KubernetesClientBuilder().build();
+            context.getRegistry().bind(DEFAULT_CLIENT_BEAN, KubernetesClient.class, made);
+            try {
+                context.addService(new ServiceSupport() {
+                    @Override
+                    protected void doStop() {
+                        made.close();
+                    }
+                }, true, true);
+            } catch (Exception e) {
+                made.close();
+                throw new IllegalStateException("cannot register the Kubernetes client for shutdown: " + e.getMessage(), e);
+            }
+            return made;
+        }
+    }
+}

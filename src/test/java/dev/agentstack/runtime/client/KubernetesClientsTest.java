@@ -1,0 +1,68 @@
+package dev.agentstack.runtime.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentstack.sandbox.EmbeddedKubernetes;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.impl.BaseClient;
+import java.util.Map;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** One client per context, whether the application bound one or our components had to make it. */
+class KubernetesClientsTest {
+
+    private final EmbeddedKubernetes kubernetes = new EmbeddedKubernetes();
+    private final Map<String, String> properties = Map.of(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, kubernetes.url(),
+            Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false",
+            Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false",
+            Config.KUBERNETES_TRUST_CERT_SYSTEM_PROPERTY, "true");
+
+    @BeforeEach
+    void autoConfigureForTheEmbeddedServer() {
+        properties.forEach(System::setProperty);
+    }
+
+    @AfterEach
+    void close() {
+        properties.keySet().forEach(System::clearProperty);
+        kubernetes.close();
+    }
+
+    @Test
+    void withoutABoundClientOneIsMadeSharedAndClosedWithTheContext() throws Exception {
+        DefaultCamelContext context = new DefaultCamelContext();
+        context.start();
+
+        KubernetesClient made = KubernetesClients.of(context);
+
+        assertThat(KubernetesClients.of(context)).isSameAs(made);
+        assertThat(context.getRegistry().lookupByNameAndType(KubernetesClients.DEFAULT_CLIENT_BEAN,
+                KubernetesClient.class)).isSameAs(made);
+        made.batch().v1().jobs().inNamespace("default").resource(new JobBuilder().withNewMetadata().withName("j")
+                .endMetadata().build()).create();
+        assertThat(kubernetes.client().batch().v1().jobs().inNamespace("default").withName("j").get()).isNotNull();
+
+        context.stop();
+        assertThat(made.adapt(BaseClient.class).getClosed()).isDone();
+    }
+
+    @Test
+    void aBoundClientIsUsedAndLeftToItsOwner() throws Exception {
+        DefaultCamelContext context = new DefaultCamelContext();
+        KubernetesClient bound = kubernetes.newClient();
+        context.getRegistry().bind("mine", bound);
+        context.start();
+
+        assertThat(KubernetesClients.of(context)).isSameAs(bound);
+        assertThat(context.getRegistry().lookupByName(KubernetesClients.DEFAULT_CLIENT_BEAN)).isNull();
+
+        context.stop();
+        assertThat(bound.adapt(BaseClient.class).getClosed()).isNotDone();
+        bound.close();
+    }
+}
