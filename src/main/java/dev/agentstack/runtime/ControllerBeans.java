@@ -79,7 +79,7 @@ public final class ControllerBeans {
             InFlightJobs slots = new InFlightJobs(queueConfig.maxInFlight()).registerMetrics(metrics, queueTag);
             PollBackoff backoff = new PollBackoff(config.pollInterval(), clock, metrics, queueTag);
             JobCreations creations = new JobCreations(slots, config.jobCreationConcurrency(), config.jobPrefix(),
-                    config.staleJobDataTimeout(), clock, metrics, queueTag);
+                    config.staleJobDataTimeout(), clock, metrics, name);
             inFlight.put(name, slots);
             polls.put(name, backoff);
             // Only the leader polls; and a poll while every slot is taken or the workers are far behind would only read

@@ -7,6 +7,7 @@ import dev.agentstack.podspec.PodSpecBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.lang.ref.WeakReference;
 import java.time.Clock;
@@ -44,7 +45,7 @@ public final class JobCreations {
     private final Duration staleAfter;
     private final Clock clock;
     private final MeterRegistry registry;
-    private final io.micrometer.core.instrument.Tags tags;
+    private final Tags tags;
     private final Timer endToEnd;
     private final Counter stale;
     private final Counter created;
@@ -59,13 +60,13 @@ public final class JobCreations {
     /** @param workers job-creation-concurrency */
     public JobCreations(InFlightJobs inFlight, int workers, String jobPrefix, Duration staleAfter, Clock clock,
                         MeterRegistry registry) {
-        this(inFlight, workers, jobPrefix, staleAfter, clock, registry, io.micrometer.core.instrument.Tags.empty());
+        this(inFlight, workers, jobPrefix, staleAfter, clock, registry, null);
     }
 
-    /** @param tags added to every meter (the queue) */
+    /** @param queue the queue these creations are for: its log lines start with it and its meters carry it as a tag */
     public JobCreations(InFlightJobs inFlight, int workers, String jobPrefix, Duration staleAfter, Clock clock,
-                        MeterRegistry registry, io.micrometer.core.instrument.Tags tags) {
-        this.tags = tags;
+                        MeterRegistry registry, String queue) {
+        this.tags = queue == null ? Tags.empty() : Tags.of("queue", queue);
         this.inFlight = inFlight;
         this.workers = workers;
         this.jobPrefix = jobPrefix;
@@ -81,8 +82,6 @@ public final class JobCreations {
         this.created = outcomeCounter("created", "");
         this.duplicate = outcomeCounter("duplicate", "");
         this.invalid = outcomeCounter("invalid", "");
-        String queue = tags.stream().filter(t -> t.getKey().equals("queue")).map(io.micrometer.core.instrument.Tag::getValue)
-                .findFirst().orElse(null);
         this.logPrefix = queue == null ? "" : "queue " + queue + ": ";
     }
 
