@@ -11,8 +11,8 @@ import java.util.function.UnaryOperator;
  * An informer cache that keeps only what the routes read of each object (labels, annotations, status, and for pods
  * the containers' names, images, restart policies and resources), not whole pod templates: with thousands of Jobs
  * the full objects were most of the controller's heap. Events for new states carry the object as it was read (a Job
- * without its spec, see {@link dev.agentstack.runtime.client.JobStatusClient}); resyncs, deletions and the previous state of an update carry the
- * trimmed one.
+ * without its spec, see {@link dev.agentstack.runtime.client.JobStatusClient}); resyncs, deletions and the previous
+ * state of an update carry the trimmed one.
  */
 final class TrimmedItemStore<V extends HasMetadata> extends BasicItemStore<V> {
 
