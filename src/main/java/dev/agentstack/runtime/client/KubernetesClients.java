@@ -9,18 +9,21 @@ import org.apache.camel.support.service.ServiceSupport;
  * The Kubernetes client of a Camel context, for our Kamelets and components: the registry's only KubernetesClient, or,
  * when none is bound (a user's {@code camel run} of the routes alone), one made from fabric8's auto-configuration
  * (in-cluster service account, else KUBECONFIG) as camel-kubernetes does. That one is bound in the registry, so the
- * Job sink and the watches share it, and it is closed when the context stops.
+ * Job sink and the watches share it, and it is closed (and unbound) when the context stops.
  */
 public final class KubernetesClients {
 
     /** The registry name a client made here is bound under. */
     public static final String DEFAULT_CLIENT_BEAN = "agentStackKubernetesClient";
 
+    /** Not the context's own monitor, which Camel may hold while our consumers start. */
+    private static final Object LOCK = new Object();
+
     private KubernetesClients() {
     }
 
     public static KubernetesClient of(CamelContext context) {
-        synchronized (context) {
+        synchronized (LOCK) {
             KubernetesClient bound = context.getRegistry().findSingleByType(KubernetesClient.class);
             if (bound != null) {
                 return bound;
@@ -31,6 +34,7 @@ public final class KubernetesClients {
                 context.addService(new ServiceSupport() {
                     @Override
                     protected void doStop() {
+                        context.getRegistry().unbind(DEFAULT_CLIENT_BEAN); // a restarted context makes a new one
                         made.close();
                     }
                 }, true, true);

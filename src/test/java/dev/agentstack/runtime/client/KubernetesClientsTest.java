@@ -49,6 +49,7 @@ class KubernetesClientsTest {
 
         context.stop();
         assertThat(made.adapt(BaseClient.class).getClosed()).isDone();
+        assertThat(context.getRegistry().lookupByName(KubernetesClients.DEFAULT_CLIENT_BEAN)).isNull();
     }
 
     @Test
