@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * the message. The calls after acquire are therefore retried with the same agent, as buildkite-agent retries them,
  * when no answer came (a timeout), Buildkite was rate limiting (429) or had a server error (5xx); other answers, such
  * as 422 for a job cancelled meanwhile, are final. A retried upload reuses its chunk sequence number, so a chunk that
- * Buildkite stored before the answer was lost is not logged twice, and a 422 to a retried start or finish after a
- * try that got no answer (or a 5xx) means that try was carried out: the job is already started or finished.
+ * Buildkite stored before the answer was lost is not logged twice. A 422 to a retried call after a try that got no
+ * answer (or a 5xx) means that try was carried out: the job is already started or finished, so we go on.
  */
 public final class JobFailer {
 
@@ -115,7 +115,7 @@ public final class JobFailer {
                 return;
             } catch (AgentApi.AgentApiException e) {
                 if (mayHaveTakenEffect && e.status() == 422) {
-                    // The try before got no answer (or a gateway's 5xx) but was carried out: the job is already
+                    // A try before got no answer (or a gateway's 5xx) but was carried out: the job is already
                     // started or finished, which Buildkite refuses to do twice. Go on as if that answer had come.
                     LOG.debug("agent API {} answered 422 ({}) after a try whose outcome is unknown: taken as done",
                             call, e.getMessage());
