@@ -216,6 +216,7 @@ public final class ChaosSoak {
                 chaos[0].calm();
                 buildkite.randomGraphqlFaults(0, seed, List.of());
                 await(unfinished::isEmpty, Duration.ofMinutes(2), "the last Jobs to finish");
+                unfinished.keySet().stream().sorted().limit(10).forEach(name -> describe(kubernetes, name));
                 Replica last = running.get(running.size() - 1);
                 long[] end = afterGc(last);
 
@@ -439,6 +440,15 @@ public final class ChaosSoak {
             }
             Thread.sleep(200);
         }
+    }
+
+    /** What the API server holds of a Job the soak still counts as unfinished, and of its pods. */
+    private static void describe(EmbeddedKubernetes kubernetes, String jobName) {
+        Job job = kubernetes.client().batch().v1().jobs().inNamespace(NAMESPACE).withName(jobName).get();
+        List<String> pods = kubernetes.client().pods().inNamespace(NAMESPACE).withLabel("job-name", jobName).list()
+                .getItems().stream().map(p -> p.getMetadata().getName() + " " + p.getStatus().getPhase()).toList();
+        System.out.printf("soak: unfinished %s: %s; pods %s%n", jobName,
+                job == null ? "gone" : "status " + job.getStatus(), pods);
     }
 
     private static void await(BooleanSupplier condition, Duration max, String what) throws InterruptedException {
