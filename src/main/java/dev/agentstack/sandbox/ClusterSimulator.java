@@ -247,6 +247,7 @@ public final class ClusterSimulator implements AutoCloseable {
             }), 100, TimeUnit.MILLISECONDS);
             default -> {
                 event(pod, "Normal", "Scheduled", "Successfully assigned " + namespace + "/" + podName + " to node-1");
+                long runsFor = runFor.get().toMillis();
                 kubelet.schedule(() -> guarded(() -> {
                     updatePod(podName, p -> withStatus(p, "Running", now(), null, List.of(condition("Ready", "True", null, null)),
                             List.of(), running(spec.getContainers())));
@@ -254,13 +255,15 @@ public final class ClusterSimulator implements AutoCloseable {
                     if (uuid != null) {
                         agentAcquires.accept(uuid);
                     }
+                    // Scheduled only once the pod runs: two steps of one pod due together on the two kubelet threads
+                    // used to race, and the loser left the pod Running and its Job unfinished for ever.
+                    kubelet.schedule(() -> guarded(() -> {
+                        updatePod(podName, p -> new PodBuilder(p).editOrNewStatus().withPhase("Succeeded").endStatus().build());
+                        updateJob(jobName, j -> new JobBuilder(j).editOrNewStatus().withActive(0).withSucceeded(1)
+                                .withCompletionTime(now()).withConditions(new JobConditionBuilder().withType("Complete")
+                                        .withStatus("True").withLastTransitionTime(now()).build()).endStatus().build());
+                    }), runsFor, TimeUnit.MILLISECONDS);
                 }), 100, TimeUnit.MILLISECONDS);
-                kubelet.schedule(() -> guarded(() -> {
-                    updatePod(podName, p -> new PodBuilder(p).editOrNewStatus().withPhase("Succeeded").endStatus().build());
-                    updateJob(jobName, j -> new JobBuilder(j).editOrNewStatus().withActive(0).withSucceeded(1)
-                            .withCompletionTime(now()).withConditions(new JobConditionBuilder().withType("Complete")
-                                    .withStatus("True").withLastTransitionTime(now()).build()).endStatus().build());
-                }), 100 + runFor.get().toMillis(), TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -309,11 +312,24 @@ public final class ClusterSimulator implements AutoCloseable {
     }
 
     private Pod updatePod(String name, java.util.function.UnaryOperator<Pod> change) {
-        return client.pods().inNamespace(namespace).withName(name).editStatus(change);
+        return retryingConflicts(() -> client.pods().inNamespace(namespace).withName(name).editStatus(change));
     }
 
     private void updateJob(String name, java.util.function.UnaryOperator<Job> change) {
-        client.batch().v1().jobs().inNamespace(namespace).withName(name).editStatus(change);
+        retryingConflicts(() -> client.batch().v1().jobs().inNamespace(namespace).withName(name).editStatus(change));
+    }
+
+    /** As the kubelet and the Job controller do: a status write that lost a race (409) reads again and retries. */
+    private static <T> T retryingConflicts(Supplier<T> edit) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return edit.get();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private void failJob(String name, String reason, String message) {
