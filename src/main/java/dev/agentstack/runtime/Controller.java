@@ -62,10 +62,12 @@ public final class Controller implements AutoCloseable {
     /**
      * fabric8's auto-configuration (in-cluster, else KUBECONFIG or ~/.kube/config, KUBERNETES_MASTER overriding the
      * server), with fewer built-in retries: our routes retry on their own schedule, and a call that retries for
-     * minutes against an unreachable API server would hold up shutdown.
+     * minutes against an unreachable API server would hold up shutdown. Its User-Agent names the controller and its
+     * version, so the API server's audit log and metrics tell its calls from kubectl's.
      */
     static KubernetesClient defaultKubernetesClient() {
-        Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(2).build();
+        Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(2)
+                .withUserAgent(Version.userAgent()).build();
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 

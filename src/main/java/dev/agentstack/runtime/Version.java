@@ -16,7 +16,7 @@ public final class Version {
         return VERSION;
     }
 
-    /** The User-Agent of every call we make to Buildkite. */
+    /** The User-Agent of every call we make to Buildkite, and of the Kubernetes client the controller makes. */
     public static String userAgent() {
         return "agent-stack-camel/" + VERSION;
     }

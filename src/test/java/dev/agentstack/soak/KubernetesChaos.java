@@ -22,7 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Wraps the embedded API server for the soak: records every Job creation it stored (by Job name, the API server's own
  * record of what was created) and injects faults: a share of Job creations answered 500 without storing the Job, a
- * share stored but answered 500 (the answer was lost), and a share of watches closed by the server after a while.
+ * share stored but answered 500 (the answer was lost), and a share of the controllers' watches closed by the server
+ * after a while. The soak's own watches (its count of unfinished Jobs, the cluster simulator) are never dropped: the
+ * mock server does not replay the events a reconnecting watch missed, as a real API server does from its
+ * resourceVersion, so a dropped one would lose Jobs the controllers handled correctly.
  */
 final class KubernetesChaos extends Dispatcher {
 
@@ -77,10 +80,17 @@ final class KubernetesChaos extends Dispatcher {
             return createJob(request);
         }
         MockResponse response = delegate.dispatch(request);
-        if (faulty && path.contains("watch=true") && response.getWebSocketListener() != null && chance(watchDropShare)) {
+        if (faulty && path.contains("watch=true") && response.getWebSocketListener() != null && fromController(request)
+                && chance(watchDropShare)) {
             response.withWebSocketUpgrade(new Dropping(response.getWebSocketListener(), 2 + nextInt(20)));
         }
         return response;
+    }
+
+    /** The controller's Kubernetes client names itself in its User-Agent; the soak's clients are fabric8's default. */
+    private static boolean fromController(RecordedRequest request) {
+        String agent = request.getHeader("User-Agent");
+        return agent != null && agent.startsWith("agent-stack-camel/");
     }
 
     private MockResponse createJob(RecordedRequest request) {
