@@ -2,36 +2,19 @@ package dev.agentstack.runtime.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentstack.sandbox.EmbeddedKubernetes;
+import dev.agentstack.testing.AutoConfiguredKubernetes;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.impl.BaseClient;
-import java.util.Map;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One client per context, whether the application bound one or our components had to make it. */
 class KubernetesClientsTest {
 
-    private final EmbeddedKubernetes kubernetes = new EmbeddedKubernetes();
-    private final Map<String, String> properties = Map.of(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, kubernetes.url(),
-            Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false",
-            Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false",
-            Config.KUBERNETES_TRUST_CERT_SYSTEM_PROPERTY, "true");
-
-    @BeforeEach
-    void autoConfigureForTheEmbeddedServer() {
-        properties.forEach(System::setProperty);
-    }
-
-    @AfterEach
-    void close() {
-        properties.keySet().forEach(System::clearProperty);
-        kubernetes.close();
-    }
+    @RegisterExtension
+    final AutoConfiguredKubernetes kubernetes = new AutoConfiguredKubernetes();
 
     @Test
     void withoutABoundClientOneIsMadeSharedAndClosedWithTheContext() throws Exception {
@@ -45,7 +28,7 @@ class KubernetesClientsTest {
                 KubernetesClient.class)).isSameAs(made);
         made.batch().v1().jobs().inNamespace("default").resource(new JobBuilder().withNewMetadata().withName("j")
                 .endMetadata().build()).create();
-        assertThat(kubernetes.client().batch().v1().jobs().inNamespace("default").withName("j").get()).isNotNull();
+        assertThat(kubernetes.embedded().client().batch().v1().jobs().inNamespace("default").withName("j").get()).isNotNull();
 
         context.stop();
         assertThat(made.adapt(BaseClient.class).getClosed()).isDone();
@@ -55,7 +38,7 @@ class KubernetesClientsTest {
     @Test
     void aBoundClientIsUsedAndLeftToItsOwner() throws Exception {
         DefaultCamelContext context = new DefaultCamelContext();
-        KubernetesClient bound = kubernetes.newClient();
+        KubernetesClient bound = kubernetes.embedded().newClient();
         context.getRegistry().bind("mine", bound);
         context.start();
 

@@ -1,0 +1,39 @@
+package dev.agentstack.testing;
+
+import dev.agentstack.sandbox.EmbeddedKubernetes;
+import io.fabric8.kubernetes.client.Config;
+import java.util.Map;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * An embedded API server for each test, with fabric8's auto-configuration pointed at it through system properties,
+ * for code under test that makes its own client (and never at a developer's kubeconfig or service account). Register
+ * it with {@code @RegisterExtension}; the properties are cleared and the server closed after each test.
+ */
+public final class AutoConfiguredKubernetes implements BeforeEachCallback, AfterEachCallback {
+
+    private EmbeddedKubernetes server;
+    private Map<String, String> properties = Map.of();
+
+    public EmbeddedKubernetes embedded() {
+        return server;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        server = new EmbeddedKubernetes();
+        properties = Map.of(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, server.url(),
+                Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false",
+                Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false",
+                Config.KUBERNETES_TRUST_CERT_SYSTEM_PROPERTY, "true");
+        properties.forEach(System::setProperty);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        properties.keySet().forEach(System::clearProperty);
+        server.close();
+    }
+}
