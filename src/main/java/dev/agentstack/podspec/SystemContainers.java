@@ -88,6 +88,7 @@ final class SystemContainers {
     static Container agent(JobInputs in, int containerCount) {
         ControllerConfig config = in.config();
         int grace = in.terminationGracePeriodSeconds();
+        int signalGrace = Math.max(0, grace - 10); // SIGTERM to SIGKILL; the last 10s are the agent's own
         List<EnvVar> env = new ArrayList<>(List.of(
                 value("BUILDKITE_KUBERNETES_EXEC", "true"),
                 value("BUILDKITE_CONTAINER_COUNT", String.valueOf(containerCount)),
@@ -105,13 +106,12 @@ final class SystemContainers {
                 value("BUILDKITE_AGENT_ACQUIRE_JOB", in.job().uuid()),
                 value("BUILDKITE_REDACTED_VARS", redactedVars(config)),
                 value("BUILDKITE_CANCEL_GRACE_PERIOD", String.valueOf(Math.max(grace, 1))),
-                value("BUILDKITE_SIGNAL_GRACE_PERIOD_SECONDS", String.valueOf(Math.max(0, grace - 10)))));
+                value("BUILDKITE_SIGNAL_GRACE_PERIOD_SECONDS", String.valueOf(signalGrace))));
         if (readsCancelTimeouts(config.image())) {
             // Agent v4 ignores the pair above and reads these: the same signal time, and the rest of the grace period
             // for its clean-up, so the agent is done before the kubelet kills the pod.
-            int signal = Math.max(0, grace - 10);
-            env.add(value("BUILDKITE_CANCEL_SIGNAL_TIMEOUT", signal + "s"));
-            env.add(value("BUILDKITE_CANCEL_CLEANUP_TIMEOUT", (Math.max(grace, 1) - signal) + "s"));
+            env.add(value("BUILDKITE_CANCEL_SIGNAL_TIMEOUT", signalGrace + "s"));
+            env.add(value("BUILDKITE_CANCEL_CLEANUP_TIMEOUT", (Math.max(grace, 1) - signalGrace) + "s"));
         }
         AgentConfig agentConfig = in.agentConfig();
         if (agentConfig != null) {

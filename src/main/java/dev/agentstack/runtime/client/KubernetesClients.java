@@ -40,7 +40,8 @@ public final class KubernetesClients {
                 }, true, true);
             } catch (Exception e) {
                 made.close();
-                throw new IllegalStateException("cannot register the Kubernetes client for shutdown: " + e.getMessage(), e);
+                throw new IllegalStateException("cannot register the Kubernetes client for shutdown: " + e.getMessage(),
+                        e);
             }
             return made;
         }
