@@ -4,6 +4,7 @@ import dev.agentstack.config.Options;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.sandbox.EmbeddedKubernetes;
 import dev.agentstack.sandbox.FakeBuildkite;
+import dev.agentstack.testing.AutoConfiguredKubernetes;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
@@ -45,7 +46,8 @@ import java.util.concurrent.locks.LockSupport;
  * </ol>
  * As an agent would, the benchmark moves each Buildkite job out of SCHEDULED once its Job exists. Both the controller
  * and the baselines are measured warm, after -Dbench.warmUp (500) jobs each and -Dbench.warmUpRounds (0) uncounted
- * rounds, over -Dbench.rounds (7) alternating rounds (medians reported). The controller runs with the container image's JVM flags (C1 only, serial GC, small heap).
+ * rounds, over -Dbench.rounds (7) alternating rounds (medians reported). The controller runs with the container
+ * image's JVM flags (C1 only, serial GC, small heap).
  * Prints one {@code BENCH ...} line last.
  */
 public final class SchedulingBenchmark {
@@ -107,9 +109,7 @@ public final class SchedulingBenchmark {
                         buildkite.scheduleCommand("warm-up " + i, "queue=kubernetes");
                     }
                     waitUntil(() -> count.get() >= WARM_UP, Duration.ofMinutes(2), "the warm-up jobs' Jobs");
-                    clear(kubernetes, "bench");
-                    agents.submit(() -> { }).get();
-                    buildkite.removeJobs("ASSIGNED");
+                    clearBacklog(kubernetes, buildkite, agents);
 
                     // Rounds, alternating, each on an emptied server (the mock API server scans every stored object
                     // on each request); the medians are reported, because two cores shared by every side make single
@@ -166,19 +166,20 @@ public final class SchedulingBenchmark {
                             dispatches.add(dispatch);
                             dispatchesSinceScheduled.add(sinceScheduled);
                         }
-                        System.out.printf((counted ? "round %d" : "warm-up round %d (not counted)") + ": baseline %.2fs (bare fabric8 loop, %d threads, own process with the"
-                                        + " controller's JVM flags; CPU: it %.2fs, API server %.2fs (JIT %.2fs); in this JVM %.2fs);"
+                        System.out.printf((counted ? "round %d" : "warm-up round %d (not counted)")
+                                        + ": baseline %.2fs (bare fabric8 loop, %d threads, own process with the"
+                                        + " controller's JVM flags; CPU: it %.2fs, API server %.2fs (JIT %.2fs);"
+                                        + " in this JVM %.2fs);"
                                         + " dispatch %.2fs for a backlog of %d from the first poll, which came %.2fs after"
                                         + " it was scheduled (%.2fs in all), first Job %.2fs after that poll, %d GraphQL"
                                         + " requests (CPU: controller %.2fs, fakes and API server %.2fs (JIT %.2fs))%n",
-                                round, baseline, CONCURRENCY, baselineCpu, serverCpu, serverJit, inProcess, dispatch, JOBS,
+                                round, baseline, CONCURRENCY, baselineCpu, serverCpu, serverJit, inProcess, dispatch,
+                                JOBS,
                                 untilFirstPoll, sinceScheduled, firstJob - untilFirstPoll,
                                 buildkite.graphqlRequests().size() - graphqlBefore,
-                                cpuSeconds(controller.pid()) - controllerCpu, cpuSeconds(ProcessHandle.current().pid()) - fakesCpu,
-                                jitCpuSeconds() - fakesJit);
-                        clear(kubernetes, "bench");
-                        agents.submit(() -> { }).get(); // every job this round's agents took is ASSIGNED
-                        buildkite.removeJobs("ASSIGNED"); // the fake, like the API server, scans all it holds
+                                cpuSeconds(controller.pid()) - controllerCpu,
+                                cpuSeconds(ProcessHandle.current().pid()) - fakesCpu, jitCpuSeconds() - fakesJit);
+                        clearBacklog(kubernetes, buildkite, agents);
                     }
                     double baseline = median(baselines);
                     double dispatch = median(dispatches);
@@ -245,6 +246,17 @@ public final class SchedulingBenchmark {
                 Duration.ofMinutes(2), "the Jobs of " + namespace + " to be deleted");
     }
 
+    /**
+     * Deletes the controller's Jobs and makes FakeBuildkite forget the jobs the agents took (once every agent has
+     * taken its job): both scan everything they hold on each request.
+     */
+    static void clearBacklog(EmbeddedKubernetes kubernetes, FakeBuildkite buildkite, ExecutorService agents)
+            throws Exception {
+        clear(kubernetes, "bench");
+        agents.submit(() -> { }).get();
+        buildkite.removeJobs("ASSIGNED");
+    }
+
     /** The same kind of Jobs, built by our builder, created by plain fabric8 calls with the same concurrency. */
     static double baselineInProcess(KubernetesClient client, int n) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
@@ -276,7 +288,7 @@ public final class SchedulingBenchmark {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), BareFabric8Creator.class.getName(),
                 String.valueOf(CONCURRENCY)));
         ProcessBuilder pb = new ProcessBuilder(command);
-        kubernetesEnvironment(pb.environment(), kubernetes);
+        AutoConfiguredKubernetes.putEnvironment(pb.environment(), kubernetes);
         pb.redirectError(new File("target/bench-bare-client.log"));
         return pb.start();
     }
@@ -289,21 +301,13 @@ public final class SchedulingBenchmark {
         return command;
     }
 
-    /** Finds the API server as kubectl would; here through KUBERNETES_MASTER. */
-    static void kubernetesEnvironment(Map<String, String> env, EmbeddedKubernetes kubernetes) {
-        env.put("KUBERNETES_MASTER", kubernetes.url());
-        env.put("KUBERNETES_TRUST_CERTIFICATES", "true");
-        env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
-        env.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
-    }
-
     static Process startController(Path jar, EmbeddedKubernetes kubernetes, FakeBuildkite buildkite, String token)
             throws IOException {
         List<String> command = javaWithControllerFlags();
         command.addAll(List.of("-jar", jar.toString(), "run"));
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
-        kubernetesEnvironment(env, kubernetes);
+        AutoConfiguredKubernetes.putEnvironment(env, kubernetes);
         env.put("BUILDKITE_TOKEN", token);
         env.put("AGENT_STACK_ORG", "bench");
         env.put("AGENT_STACK_GRAPHQL_ENDPOINT", buildkite.graphqlEndpoint());
@@ -322,9 +326,14 @@ public final class SchedulingBenchmark {
 
     /** User plus system CPU time of a process so far, from /proc. */
     static double cpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (100/s)
+        return cpuSecondsOf(Path.of("/proc/" + pid + "/stat"));
+    }
+
+    /** utime plus stime of a /proc stat file (a process's or a thread's), in seconds. */
+    private static double cpuSecondsOf(Path stat) throws IOException {
+        String line = Files.readString(stat);
+        String[] f = line.substring(line.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // clock ticks, 100/s
     }
 
     /** CPU time so far of this JVM's JIT compiler threads, which compile the harness's code paths as they first run. */
@@ -334,9 +343,7 @@ public final class SchedulingBenchmark {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 try {
                     if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
-                        String stat = Files.readString(task.resolve("stat"));
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                        total += cpuSecondsOf(task.resolve("stat"));
                     }
                 } catch (IOException threadEnded) {
                     // a compiler thread that ended took its time with it

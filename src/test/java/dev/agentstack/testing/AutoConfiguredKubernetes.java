@@ -2,6 +2,7 @@ package dev.agentstack.testing;
 
 import dev.agentstack.sandbox.EmbeddedKubernetes;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.utils.Utils;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -21,13 +22,23 @@ public final class AutoConfiguredKubernetes implements BeforeEachCallback, After
         return server;
     }
 
-    @Override
-    public void beforeEach(ExtensionContext context) {
-        server = new EmbeddedKubernetes();
-        properties = Map.of(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, server.url(),
+    /** fabric8 client settings (system property names) that reach the embedded server and nothing else. */
+    public static Map<String, String> settings(EmbeddedKubernetes server) {
+        return Map.of(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, server.url(),
                 Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false",
                 Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false",
                 Config.KUBERNETES_TRUST_CERT_SYSTEM_PROPERTY, "true");
+    }
+
+    /** The same settings as environment variables, for a process of its own (KUBERNETES_MASTER, as kubectl's). */
+    public static void putEnvironment(Map<String, String> env, EmbeddedKubernetes server) {
+        settings(server).forEach((name, value) -> env.put(Utils.convertSystemPropertyNameToEnvVar(name), value));
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        server = new EmbeddedKubernetes();
+        properties = settings(server);
         properties.forEach(System::setProperty);
     }
 
