@@ -230,7 +230,9 @@ public final class Options {
 
     public static final Option<Duration> JOB_CANCEL_CHECKER_POLL_INTERVAL = Option.of("job-cancel-checker-poll-interval",
             DURATION, DEFAULT_JOB_CANCEL_CHECKER_POLL_INTERVAL,
-            "How often jobs without a running pod are checked for cancellation in Buildkite")
+            "How often jobs without a running pod are checked for cancellation in Buildkite; each check asks about at"
+                    + " most 20 of them per second of the interval (each costs a point of the organization's GraphQL"
+                    + " budget)")
             .check(atLeast(Duration.ofSeconds(1)));
 
     public static final Option<Duration> EMPTY_JOB_GRACE_PERIOD = Option.of("empty-job-grace-period", DURATION,

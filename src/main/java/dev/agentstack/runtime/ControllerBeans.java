@@ -103,7 +103,7 @@ public final class ControllerBeans {
         beans.put("findings", new Findings(new PodFailureClassifier(config.imagePullBackoffGracePeriod(),
                 config.podPendingTimeout(), config.emptyJobGracePeriod()), jobs,
                 List.of("queue=" + config.queues().get(0).name()), clock, metrics));
-        beans.put("cancelCandidates", new CancelCandidates(metrics));
+        beans.put("cancelCandidates", new CancelCandidates(metrics, config.jobCancelCheckerPollInterval()));
         beans.put("jobFailer", new JobFailer(new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent()),
                 new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret()), clock, metrics,
                 JobFailer.RETRY_INTERVAL));

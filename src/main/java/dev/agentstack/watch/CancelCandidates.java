@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,30 +21,43 @@ import org.apache.camel.component.kubernetes.KubernetesConstants;
  * most one entry per existing Job. A Job whose deletion the watch never delivered would stay forever, so entries are
  * also bounded ({@value #CAPACITY}, the least recently seen go first) and expire {@link #TTL} after their last event,
  * far past the time Kubernetes lets a Job run (job-active-deadline-seconds, 6h by default) before it fails it.
+ * <p>
+ * Each check asks about at most {@value #CHECKS_PER_SECOND} jobs per second of job-cancel-checker-poll-interval, the
+ * least recently asked first: every job asked about costs a point of the organization's GraphQL budget (50,000 points
+ * per 5 minutes by default, shared with the polls and every other API client). Asking about all of them every
+ * interval would spend the whole budget with about 800 pods waiting for nodes, and the polls would then be refused.
+ * This way the checks spend at most 6,000 points per 5 minutes; with more jobs waiting, each is asked about less often.
  * Metric: {@code buildkite_cancel_checker_jobs_cancelled_total}.
  */
 public final class CancelCandidates {
 
     /** The most jobs asked about in one GraphQL request (as many as one page of scheduled jobs). */
     public static final int BATCH = 500;
+    /** Jobs asked about per second of the check interval, at most: 6,000 GraphQL points per 5 minutes. */
+    public static final int CHECKS_PER_SECOND = 20;
 
     static final int CAPACITY = 50_000;
     static final Duration TTL = Duration.ofDays(7);
 
-    private record Entry(String jobName, String podPhase, long seenAt) {
+    /** @param askedAt the check that last asked about it (0: never), so the least recently asked go first */
+    private record Entry(String jobName, String podPhase, long seenAt, long askedAt) {
     }
 
     private final Map<String, Entry> byUuid = new ConcurrentHashMap<>();
     private final Counter cancelled;
     private final LongSupplier nanos;
+    private final int perCheck;
+    private long checks;
 
-    public CancelCandidates(MeterRegistry registry) {
-        this(registry, System::nanoTime);
+    /** @param checkInterval job-cancel-checker-poll-interval, which sets how many jobs one check may ask about */
+    public CancelCandidates(MeterRegistry registry, Duration checkInterval) {
+        this(registry, checkInterval, System::nanoTime);
     }
 
     /** @param nanos a monotonic clock in nanoseconds */
-    public CancelCandidates(MeterRegistry registry, LongSupplier nanos) {
+    public CancelCandidates(MeterRegistry registry, Duration checkInterval, LongSupplier nanos) {
         this.nanos = nanos;
+        this.perCheck = (int) Math.max(1, Math.min(CAPACITY, checkInterval.toMillis() * CHECKS_PER_SECOND / 1000));
         this.cancelled = Counter.builder("buildkite.cancel.checker.jobs.cancelled")
                 .description("Jobs cancelled in Buildkite whose Kubernetes Job was deleted").register(registry);
     }
@@ -57,7 +71,7 @@ public final class CancelCandidates {
             byUuid.remove(uuid);
         } else {
             byUuid.compute(uuid, (k, e) -> new Entry(job.getMetadata().getName(), e == null ? null : e.podPhase(),
-                    nanos.getAsLong()));
+                    nanos.getAsLong(), e == null ? 0 : e.askedAt()));
             if (byUuid.size() > CAPACITY) {
                 trim();
             }
@@ -70,25 +84,42 @@ public final class CancelCandidates {
             return;
         }
         String phase = "DELETED".equals(action) || pod.getStatus() == null ? null : pod.getStatus().getPhase();
-        byUuid.computeIfPresent(uuid, (k, e) -> new Entry(e.jobName(), phase, nanos.getAsLong()));
+        byUuid.computeIfPresent(uuid, (k, e) -> new Entry(e.jobName(), phase, nanos.getAsLong(), e.askedAt()));
     }
 
-    /** The uuids to ask Buildkite about, in batches of at most {@link #BATCH}. */
-    public List<List<String>> batches() {
+    /**
+     * The uuids this check asks Buildkite about, in batches of at most {@link #BATCH}: the jobs without a running pod,
+     * at most {@link #perCheck()} of them, those never or least recently asked about first. Called once per check
+     * (the checker's timer never overlaps itself); they count as asked from now on.
+     */
+    public synchronized List<List<String>> batches() {
         long now = nanos.getAsLong();
         byUuid.values().removeIf(e -> now - e.seenAt() >= TTL.toNanos());
-        List<String> all = new ArrayList<>();
-        byUuid.forEach((uuid, e) -> {
-            if (e.podPhase() == null || "Pending".equals(e.podPhase())) {
-                all.add(uuid);
+        List<Map.Entry<String, Entry>> waiting = new ArrayList<>();
+        byUuid.entrySet().forEach(e -> {
+            if (e.getValue().podPhase() == null || "Pending".equals(e.getValue().podPhase())) {
+                waiting.add(Map.entry(e.getKey(), e.getValue()));
             }
         });
-        all.sort(null);
+        waiting.sort(Map.Entry.<String, Entry>comparingByValue(Comparator.comparingLong(Entry::askedAt))
+                .thenComparing(Map.Entry.comparingByKey()));
+        long check = ++checks;
+        List<String> asked = new ArrayList<>();
+        for (Map.Entry<String, Entry> e : waiting.subList(0, Math.min(perCheck, waiting.size()))) {
+            asked.add(e.getKey());
+            byUuid.computeIfPresent(e.getKey(), (k, v) -> new Entry(v.jobName(), v.podPhase(), v.seenAt(), check));
+        }
+        asked.sort(null);
         List<List<String>> batches = new ArrayList<>();
-        for (int i = 0; i < all.size(); i += BATCH) {
-            batches.add(List.copyOf(all.subList(i, Math.min(all.size(), i + BATCH))));
+        for (int i = 0; i < asked.size(); i += BATCH) {
+            batches.add(List.copyOf(asked.subList(i, Math.min(asked.size(), i + BATCH))));
         }
         return batches;
+    }
+
+    /** The most jobs one check asks about. */
+    public int perCheck() {
+        return perCheck;
     }
 
     /** The Kubernetes Job of a candidate, or null. */
@@ -113,7 +144,7 @@ public final class CancelCandidates {
             return;
         }
         List<Map.Entry<String, Entry>> oldestFirst = new ArrayList<>(byUuid.entrySet());
-        oldestFirst.sort(java.util.Comparator.comparingLong(e -> e.getValue().seenAt()));
+        oldestFirst.sort(Comparator.comparingLong(e -> e.getValue().seenAt()));
         int drop = byUuid.size() - CAPACITY + CAPACITY / 10;
         for (int i = 0; i < drop && i < oldestFirst.size(); i++) {
             byUuid.remove(oldestFirst.get(i).getKey(), oldestFirst.get(i).getValue());

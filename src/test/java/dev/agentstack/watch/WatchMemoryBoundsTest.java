@@ -35,7 +35,7 @@ class WatchMemoryBoundsTest {
 
     @Test
     void cancelCandidatesWhoseDeletionWasNeverSeenAreBounded() {
-        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), nanos::get);
+        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5), nanos::get);
         for (int i = 0; i < 4 * CancelCandidates.CAPACITY; i++) {
             nanos.incrementAndGet();
             candidates.onJobEvent("ADDED", job("uuid-" + i));
@@ -48,7 +48,7 @@ class WatchMemoryBoundsTest {
 
     @Test
     void cancelCandidatesExpireAfterTheirLastEvent() {
-        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), nanos::get);
+        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5), nanos::get);
         candidates.onJobEvent("ADDED", job("quiet"));
         candidates.onJobEvent("ADDED", job("pending"));
         nanos.addAndGet(CancelCandidates.TTL.minusHours(1).toNanos());

@@ -1,0 +1,95 @@
+package dev.agentstack.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** How many jobs a cancel check asks Buildkite about, and which: the GraphQL budget a backlog of pending pods spends. */
+class CancelCandidatesTest {
+
+    @Test
+    void aCheckAsksAboutTwentyJobsPerSecondOfItsInterval() {
+        assertThat(new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5)).perCheck()).isEqualTo(100);
+        assertThat(new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(1)).perCheck()).isEqualTo(20);
+        assertThat(new CancelCandidates(new SimpleMeterRegistry(), Duration.ofMinutes(1)).perCheck()).isEqualTo(1200);
+    }
+
+    @Test
+    void withMoreJobsWaitingThanOneCheckMayAskAboutEachIsAskedAboutInTurn() {
+        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5));
+        for (int i = 0; i < 250; i++) {
+            candidates.onJobEvent("ADDED", job(String.format("uuid-%03d", i)));
+        }
+
+        List<String> first = asked(candidates);
+        List<String> second = asked(candidates);
+        List<String> third = asked(candidates);
+        assertThat(first).hasSize(100);
+        assertThat(second).hasSize(100).doesNotContainAnyElementsOf(first);
+        assertThat(third).hasSize(100);
+        Set<String> all = new HashSet<>(first);
+        all.addAll(second);
+        all.addAll(third);
+        assertThat(all).as("every waiting job within three checks").hasSize(250);
+        assertThat(third).as("then the least recently asked").containsAll(first.subList(0, 50));
+    }
+
+    @Test
+    void aJobNeverAskedAboutGoesBeforeThoseAskedAboutBefore() {
+        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(1));
+        for (int i = 0; i < 30; i++) {
+            candidates.onJobEvent("ADDED", job("old-" + i));
+        }
+        asked(candidates);
+        asked(candidates);
+        candidates.onJobEvent("ADDED", job("new"));
+        candidates.onJobEvent("MODIFIED", job("old-0")); // an event keeps when it was last asked about
+
+        assertThat(asked(candidates)).hasSize(20).contains("new");
+    }
+
+    @Test
+    void jobsWithARunningPodAreNotAskedAbout() {
+        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5));
+        candidates.onJobEvent("ADDED", job("running"));
+        candidates.onJobEvent("ADDED", job("pending"));
+        candidates.onPodEvent("MODIFIED", pod("running", "Running"));
+        candidates.onPodEvent("MODIFIED", pod("pending", "Pending"));
+
+        assertThat(candidates.batches()).containsExactly(List.of("pending"));
+    }
+
+    @Test
+    void oneCheckOfManyJobsIsSplitIntoRequestsOfAtMostFiveHundred() {
+        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofMinutes(1));
+        for (int i = 0; i < 1100; i++) {
+            candidates.onJobEvent("ADDED", job("uuid-" + i));
+        }
+        assertThat(candidates.batches()).extracting(List::size).containsExactly(500, 500, 100);
+    }
+
+    private static List<String> asked(CancelCandidates candidates) {
+        List<String> uuids = new ArrayList<>();
+        candidates.batches().forEach(uuids::addAll);
+        return uuids;
+    }
+
+    private static Job job(String uuid) {
+        return new JobBuilder().withNewMetadata().withName("buildkite-" + uuid)
+                .addToLabels(PodFailureClassifier.JOB_UUID, uuid).endMetadata().build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.Pod pod(String uuid, String phase) {
+        return new PodBuilder().withNewMetadata().addToLabels(PodFailureClassifier.JOB_UUID, uuid).endMetadata()
+                .withNewStatus().withPhase(phase).endStatus().build();
+    }
+}
