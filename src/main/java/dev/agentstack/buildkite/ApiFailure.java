@@ -17,7 +17,8 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * @param reason     a short stable label: {@code http_<status>}, {@code timeout}, {@code connection},
  *                   {@code graphql_errors}, {@code malformed_response}, ...
  * @param message    a readable description without secrets
- * @param retryAfter the server's Retry-After, or null
+ * @param retryAfter how long the server asked us to wait (Retry-After, or for a 429 without one Buildkite's
+ *                   RateLimit-Reset), or null
  */
 public record ApiFailure(String reason, String message, Duration retryAfter) {
 
@@ -30,7 +31,7 @@ public record ApiFailure(String reason, String message, Duration retryAfter) {
             if (t instanceof HttpOperationFailedException h) {
                 return new ApiFailure("http_" + h.getStatusCode(),
                         "HTTP " + h.getStatusCode() + (h.getStatusText() != null ? " " + h.getStatusText() : ""),
-                        retryAfter(h.getResponseHeaders(), now));
+                        waitAsked(h.getStatusCode(), h.getResponseHeaders(), now));
             }
             if (t instanceof InterruptedIOException) {
                 return new ApiFailure("timeout", "no answer in time (" + t.getClass().getSimpleName() + ")", null);
@@ -43,24 +44,49 @@ public record ApiFailure(String reason, String message, Duration retryAfter) {
         return new ApiFailure("error", type + (error.getMessage() != null ? ": " + error.getMessage() : ""), null);
     }
 
+    /**
+     * How long the answer asks us to wait: its Retry-After; for a 429 without one, RateLimit-Reset, the seconds until
+     * Buildkite's rate limit window starts again (its documented answer once the limit is spent); else null.
+     */
+    static Duration waitAsked(int status, Map<String, String> headers, Instant now) {
+        Duration retryAfter = retryAfter(headers, now);
+        if (retryAfter != null || status != 429) {
+            return retryAfter;
+        }
+        String reset = header(headers, "RateLimit-Reset");
+        try {
+            return reset == null ? null : Duration.ofSeconds(Math.max(0, Long.parseLong(reset.trim())));
+        } catch (NumberFormatException unreadable) {
+            return null;
+        }
+    }
+
     /** Retry-After as seconds or as an HTTP date; null when absent or unreadable. */
     static Duration retryAfter(Map<String, String> headers, Instant now) {
+        String v = header(headers, "Retry-After");
+        if (v == null) {
+            return null;
+        }
+        v = v.trim();
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Duration d = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                return d.isNegative() ? Duration.ZERO : d;
+            } catch (DateTimeParseException unreadable) {
+                return null;
+            }
+        }
+    }
+
+    private static String header(Map<String, String> headers, String name) {
         if (headers == null) {
             return null;
         }
         for (Map.Entry<String, String> h : headers.entrySet()) {
-            if (h.getKey() != null && h.getKey().equalsIgnoreCase("Retry-After") && h.getValue() != null) {
-                String v = h.getValue().trim();
-                try {
-                    return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
-                } catch (NumberFormatException notSeconds) {
-                    try {
-                        Duration d = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-                        return d.isNegative() ? Duration.ZERO : d;
-                    } catch (DateTimeParseException unreadable) {
-                        return null;
-                    }
-                }
+            if (h.getKey() != null && h.getKey().equalsIgnoreCase(name) && h.getValue() != null) {
+                return h.getValue();
             }
         }
         return null;

@@ -23,6 +23,16 @@ public record Fault(int status, Map<String, String> headers, String body, Durati
                 "{\"message\":\"You have exceeded your API rate limit\"}", Duration.ZERO);
     }
 
+    /**
+     * 429 once the organization's rate limit is spent, as Buildkite documents it: no Retry-After, but RateLimit-Reset,
+     * the seconds until a new window starts, and RateLimit-Remaining 0.
+     */
+    public static Fault rateLimitSpent(int resetSeconds) {
+        return new Fault(429, Map.of("RateLimit-Limit", "50000", "RateLimit-Remaining", "0",
+                "RateLimit-Reset", String.valueOf(resetSeconds)),
+                "{\"message\":\"You have exceeded your API rate limit\"}", Duration.ZERO);
+    }
+
     /** Answers normally, but only after the delay (use one longer than the client's timeout). */
     public static Fault delay(Duration delay) {
         return new Fault(0, Map.of(), null, delay);

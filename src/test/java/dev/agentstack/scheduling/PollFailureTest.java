@@ -67,6 +67,23 @@ class PollFailureTest {
     }
 
     @Test
+    void aSpentRateLimitIsWaitedOutUntilItsReset() {
+        try (LogCapture logs = new LogCapture(); ControllerHarness h = new ControllerHarness()) {
+            String uuid = h.buildkite().scheduleCommand("echo", "queue=kubernetes");
+            h.buildkite().enqueueGraphqlFault(Fault.rateLimitSpent(3));
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
+            assertThat(logs.linesContaining("poll failed (http_429)")).singleElement().asString()
+                    .endsWith("next poll in 3s");
+            List<FakeBuildkite.RecordedRequest> requests = h.buildkite().graphqlRequests();
+            // Buildkite sends no Retry-After then: RateLimit-Reset says when the window starts again.
+            assertThat(Duration.between(requests.get(0).at(), requests.get(1).at()))
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(2900));
+        }
+    }
+
+    @Test
     void consecutiveFailuresBackOffAndRecover() {
         try (LogCapture logs = new LogCapture(); ControllerHarness h = new ControllerHarness()) {
             String uuid = h.buildkite().scheduleCommand("echo", "queue=kubernetes");
