@@ -72,7 +72,8 @@ public record ApiFailure(String reason, String message, Duration retryAfter) {
             return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
         } catch (NumberFormatException notSeconds) {
             try {
-                Duration d = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Duration d = Duration.between(now, at);
                 return d.isNegative() ? Duration.ZERO : d;
             } catch (DateTimeParseException unreadable) {
                 return null;

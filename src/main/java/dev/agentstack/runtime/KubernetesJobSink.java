@@ -68,24 +68,11 @@ public final class KubernetesJobSink {
         if (c == null) {
             synchronized (this) {
                 if (client == null) {
-                    client = resolve(context);
+                    client = KubernetesClients.named(context, kubernetesClient, "kubernetes-job-sink");
                 }
                 c = client;
             }
         }
         return c;
-    }
-
-    private KubernetesClient resolve(CamelContext context) {
-        if (kubernetesClient != null && !kubernetesClient.isBlank()) {
-            String name = kubernetesClient.startsWith("#") ? kubernetesClient.substring(1) : kubernetesClient;
-            name = name.startsWith("bean:") ? name.substring("bean:".length()) : name;
-            KubernetesClient named = context.getRegistry().lookupByNameAndType(name, KubernetesClient.class);
-            if (named == null) {
-                throw new IllegalStateException("kubernetes-job-sink: no KubernetesClient bean named " + name);
-            }
-            return named;
-        }
-        return KubernetesClients.of(context);
     }
 }

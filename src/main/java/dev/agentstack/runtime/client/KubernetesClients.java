@@ -9,7 +9,8 @@ import org.apache.camel.support.service.ServiceSupport;
  * The Kubernetes client of a Camel context, for our Kamelets and components: the registry's only KubernetesClient, or,
  * when none is bound (a user's {@code camel run} of the routes alone), one made from fabric8's auto-configuration
  * (in-cluster service account, else KUBECONFIG) as camel-kubernetes does. That one is bound in the registry, so the
- * Job sink and the watches share it, and it is closed (and unbound) when the context stops.
+ * Job sink and the watches share it, and it is closed (and unbound) when the context stops. A client named by the
+ * user (the Job sink's {@code kubernetesClient} property) is looked up by {@link #named}.
  */
 public final class KubernetesClients {
 
@@ -20,6 +21,25 @@ public final class KubernetesClients {
     private static final Object LOCK = new Object();
 
     private KubernetesClients() {
+    }
+
+    /**
+     * The KubernetesClient bean called {@code name} ({@code name}, {@code #name} or {@code #bean:name}, as Camel
+     * writes references); the context's client ({@link #of}) when the name is null or blank.
+     *
+     * @param user who asks, for the message when there is no such bean
+     */
+    public static KubernetesClient named(CamelContext context, String name, String user) {
+        if (name == null || name.isBlank()) {
+            return of(context);
+        }
+        String bean = name.startsWith("#") ? name.substring(1) : name;
+        bean = bean.startsWith("bean:") ? bean.substring("bean:".length()) : bean;
+        KubernetesClient named = context.getRegistry().lookupByNameAndType(bean, KubernetesClient.class);
+        if (named == null) {
+            throw new IllegalStateException(user + ": no KubernetesClient bean named " + bean);
+        }
+        return named;
     }
 
     public static KubernetesClient of(CamelContext context) {

@@ -1,6 +1,7 @@
 package dev.agentstack.runtime.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentstack.testing.AutoConfiguredKubernetes;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
@@ -48,5 +49,26 @@ class KubernetesClientsTest {
         context.stop();
         assertThat(bound.adapt(BaseClient.class).getClosed()).isNotDone();
         bound.close();
+    }
+
+    @Test
+    void aClientNamedByTheUserIsLookedUpAsCamelWritesReferences() throws Exception {
+        DefaultCamelContext context = new DefaultCamelContext();
+        KubernetesClient one = kubernetes.embedded().newClient();
+        KubernetesClient other = kubernetes.embedded().newClient();
+        context.getRegistry().bind("one", one);
+        context.getRegistry().bind("other", other);
+        context.start();
+        try {
+            assertThat(KubernetesClients.named(context, "other", "sink")).isSameAs(other);
+            assertThat(KubernetesClients.named(context, "#other", "sink")).isSameAs(other);
+            assertThat(KubernetesClients.named(context, "#bean:one", "sink")).isSameAs(one);
+            assertThatThrownBy(() -> KubernetesClients.named(context, "#missing", "kubernetes-job-sink"))
+                    .hasMessage("kubernetes-job-sink: no KubernetesClient bean named missing");
+        } finally {
+            context.stop();
+            one.close();
+            other.close();
+        }
     }
 }
