@@ -316,12 +316,19 @@ public final class SchedulingBenchmark {
         env.put("AGENT_STACK_POLL_INTERVAL", "1s");
         env.put("AGENT_STACK_K8S_CLIENT_RATE_LIMITER_QPS", "0");
         env.put("AGENT_STACK_GRAPHQL_PAGE_SIZE", "500");
-        env.put("AGENT_STACK_MANAGEMENT_PORT", "0");
+        // As shipped: health and Prometheus metrics on, on a free port (-Dbench.managementPort=0 turns them off).
+        env.put("AGENT_STACK_MANAGEMENT_PORT", System.getProperty("bench.managementPort", String.valueOf(freePort())));
         // No kubelet runs here: Jobs never get pods, which is not what the benchmark is about.
         env.put("AGENT_STACK_EMPTY_JOB_GRACE_PERIOD", "1h");
         pb.redirectErrorStream(true);
         pb.redirectOutput(new File("target/bench-controller.log"));
         return pb.start();
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     /** User plus system CPU time of a process so far, from /proc. */

@@ -55,6 +55,9 @@ class ManagementEndpointsTest {
                     "buildkite_scheduler_job_creations_total{outcome=\"created\",queue=\"kubernetes\",reason=\"\"} 1.0",
                     "buildkite_job_end_to_end_seconds_count{queue=\"kubernetes\"} 1",
                     "buildkite_leader 1.0");
+            // Camel's own: per route only, not per endpoint nor for the whole context (a few meters per exchange)
+            assertThat(metrics).containsPattern("camel_exchanges_total\\{.*routeId=\"create-jobs-kubernetes\"")
+                    .doesNotContain("camel_exchange_event_notifier").doesNotContain("kind=\"CamelContext\"");
         }
     }
 
