@@ -47,7 +47,8 @@ import java.util.concurrent.locks.LockSupport;
  * As an agent would, the benchmark moves each Buildkite job out of SCHEDULED once its Job exists. Both the controller
  * and the baselines are measured warm, after -Dbench.warmUp (500) jobs each and -Dbench.warmUpRounds (0) uncounted
  * rounds, over -Dbench.rounds (7) alternating rounds (medians reported). The controller runs with the container
- * image's JVM flags (C1 only, serial GC, small heap).
+ * image's JVM flags (C1 only, serial GC, small heap) and, as shipped, its health and metrics endpoints on a free port
+ * (-Dbench.managementPort=0 turns them off).
  * Prints one {@code BENCH ...} line last.
  */
 public final class SchedulingBenchmark {
@@ -317,7 +318,8 @@ public final class SchedulingBenchmark {
         env.put("AGENT_STACK_K8S_CLIENT_RATE_LIMITER_QPS", "0");
         env.put("AGENT_STACK_GRAPHQL_PAGE_SIZE", "500");
         // As shipped: health and Prometheus metrics on, on a free port (-Dbench.managementPort=0 turns them off).
-        env.put("AGENT_STACK_MANAGEMENT_PORT", System.getProperty("bench.managementPort", String.valueOf(freePort())));
+        String managementPort = System.getProperty("bench.managementPort", "");
+        env.put("AGENT_STACK_MANAGEMENT_PORT", managementPort.isBlank() ? String.valueOf(freePort()) : managementPort);
         // No kubelet runs here: Jobs never get pods, which is not what the benchmark is about.
         env.put("AGENT_STACK_EMPTY_JOB_GRACE_PERIOD", "1h");
         pb.redirectErrorStream(true);
