@@ -22,11 +22,12 @@ import org.apache.camel.component.kubernetes.KubernetesConstants;
  * also bounded ({@value #CAPACITY}, the least recently seen go first) and expire {@link #TTL} after their last event,
  * far past the time Kubernetes lets a Job run (job-active-deadline-seconds, 6h by default) before it fails it.
  * <p>
- * Each check asks about at most {@value #CHECKS_PER_SECOND} jobs per second of job-cancel-checker-poll-interval, the
- * least recently asked first: every job asked about costs a point of the organization's GraphQL budget (50,000 points
- * per 5 minutes by default, shared with the polls and every other API client). Asking about all of them every
- * interval would spend the whole budget with about 800 pods waiting for nodes, and the polls would then be refused.
- * This way the checks spend at most 6,000 points per 5 minutes; with more jobs waiting, each is asked about less often.
+ * Each check asks about at most {@value #CHECKS_PER_SECOND} jobs per second of job-cancel-checker-poll-interval, in
+ * turn (the least recently asked first; a new job after those asked before it came). Every job asked about costs a
+ * point of the organization's GraphQL budget (50,000 points per 5 minutes by default, shared with the polls and every
+ * other API client). Asking about all of them every interval would spend the whole budget with about 800 pods waiting
+ * for nodes, and the polls would then be refused. This way the checks spend at most 6,000 points per 5 minutes; with
+ * more jobs waiting, each is asked about less often.
  * Metric: {@code buildkite_cancel_checker_jobs_cancelled_total}.
  */
 public final class CancelCandidates {
@@ -39,7 +40,10 @@ public final class CancelCandidates {
     static final int CAPACITY = 50_000;
     static final Duration TTL = Duration.ofDays(7);
 
-    /** @param askedAt the check that last asked about it (0: never), so the least recently asked go first */
+    /**
+     * @param askedAt the check that last asked about it or, for a job not asked about yet, the last check before it
+     *                came: jobs take turns, so a steady stream of new jobs cannot keep the older ones from being asked
+     */
     private record Entry(String jobName, String podPhase, long seenAt, long askedAt) {
     }
 
@@ -47,7 +51,7 @@ public final class CancelCandidates {
     private final Counter cancelled;
     private final LongSupplier nanos;
     private final int perCheck;
-    private long checks;
+    private volatile long checks; // written only by batches(), under the lock
 
     /** @param checkInterval job-cancel-checker-poll-interval, which sets how many jobs one check may ask about */
     public CancelCandidates(MeterRegistry registry, Duration checkInterval) {
@@ -71,7 +75,7 @@ public final class CancelCandidates {
             byUuid.remove(uuid);
         } else {
             byUuid.compute(uuid, (k, e) -> new Entry(job.getMetadata().getName(), e == null ? null : e.podPhase(),
-                    nanos.getAsLong(), e == null ? 0 : e.askedAt()));
+                    nanos.getAsLong(), e == null ? checks : e.askedAt()));
             if (byUuid.size() > CAPACITY) {
                 trim();
             }
@@ -89,7 +93,7 @@ public final class CancelCandidates {
 
     /**
      * The uuids this check asks Buildkite about, in batches of at most {@link #BATCH}: the jobs without a running pod,
-     * at most {@link #perCheck()} of them, those never or least recently asked about first. Called once per check
+     * at most {@link #perCheck()} of them, in turn (see {@link Entry#askedAt}). Called once per check
      * (the checker's timer never overlaps itself); they count as asked from now on.
      */
     public synchronized List<List<String>> batches() {

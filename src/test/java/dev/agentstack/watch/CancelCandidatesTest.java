@@ -44,17 +44,36 @@ class CancelCandidatesTest {
     }
 
     @Test
-    void aJobNeverAskedAboutGoesBeforeThoseAskedAboutBefore() {
+    void aSteadyStreamOfNewJobsDoesNotKeepTheOlderOnesFromBeingAsked() {
+        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(1));
+        candidates.onJobEvent("ADDED", job("old"));
+        asked(candidates);
+        int next = 0;
+        Set<Integer> checksThatAskedTheOldJob = new HashSet<>();
+        for (int check = 0; check < 10; check++) {
+            for (int i = 0; i < 20; i++) { // as many new jobs per interval as one check may ask about
+                candidates.onJobEvent("ADDED", job("new-" + next++));
+            }
+            candidates.onJobEvent("MODIFIED", job("old")); // an event keeps its turn
+            if (asked(candidates).contains("old")) {
+                checksThatAskedTheOldJob.add(check);
+            }
+        }
+        assertThat(checksThatAskedTheOldJob).as("asked again, not starved by the new ones").isNotEmpty();
+    }
+
+    @Test
+    void aNewJobTakesItsTurnAfterThoseAskedBeforeItCame() {
         CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(1));
         for (int i = 0; i < 30; i++) {
-            candidates.onJobEvent("ADDED", job("old-" + i));
+            candidates.onJobEvent("ADDED", job(String.format("old-%02d", i)));
         }
-        asked(candidates);
-        asked(candidates);
+        List<String> first = asked(candidates); // old-00..old-19
         candidates.onJobEvent("ADDED", job("new"));
-        candidates.onJobEvent("MODIFIED", job("old-0")); // an event keeps when it was last asked about
 
-        assertThat(asked(candidates)).hasSize(20).contains("new");
+        List<String> second = asked(candidates);
+        assertThat(second).hasSize(20).containsAll(List.of("old-20", "old-29")).contains("new")
+                .doesNotContainAnyElementsOf(first.subList(10, 20));
     }
 
     @Test
