@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Once the job is acquired it is ours alone: a later attempt could not acquire it again, so the job would never get
  * the message. The calls after acquire are therefore retried with the same agent, as buildkite-agent retries them,
- * when no answer came (a timeout), Buildkite was rate limiting (429) or had a server error (5xx); other answers, such
+ * {@value #ATTEMPTS_AFTER_ACQUIRE} tries in all with waits doubling from the retry interval (1, 2, 4, 8 s: a blip of
+ * Buildkite's of up to 15 s), when no answer came (a timeout), Buildkite was rate limiting (429) or had a server error
+ * (5xx); other answers, such
  * as 422 for a job cancelled meanwhile, are final. A retried upload reuses its chunk sequence number, so a chunk that
  * Buildkite stored before the answer was lost is not logged twice. A 422 to a retried call after a try that got no
  * answer (or a 5xx) means that try was carried out: the job is already started or finished, so we go on.
@@ -34,8 +36,8 @@ public final class JobFailer {
 
     public static final String SIGNAL_REASON = "stack_error";
     /** Tries of each call after acquire (start, chunks, finish). */
-    static final int ATTEMPTS_AFTER_ACQUIRE = 3;
-    /** The wait between them, as buildkite-agent's. */
+    static final int ATTEMPTS_AFTER_ACQUIRE = 5;
+    /** The wait before the second try, as buildkite-agent's; it doubles before each further one. */
     public static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.watch");
 
@@ -45,7 +47,7 @@ public final class JobFailer {
     private final MeterRegistry registry;
     private final Duration retryInterval;
 
-    /** @param retryInterval the wait before a call after acquire is tried again ({@link #RETRY_INTERVAL}) */
+    /** @param retryInterval the wait before a call after acquire is tried a second time ({@link #RETRY_INTERVAL}) */
     public JobFailer(AgentApi api, Supplier<String> agentToken, Clock clock, MeterRegistry registry, Duration retryInterval) {
         this.api = api;
         this.agentToken = agentToken;
@@ -125,16 +127,17 @@ public final class JobFailer {
                     throw e;
                 }
                 mayHaveTakenEffect |= e.status() == 0 || e.status() >= 500;
+                Duration wait = retryInterval.multipliedBy(1L << (attempt - 1));
                 LOG.debug("agent API {} failed ({}), try {} of {} in {}", call, e.getMessage(), attempt + 1,
-                        ATTEMPTS_AFTER_ACQUIRE, retryInterval);
-                pause();
+                        ATTEMPTS_AFTER_ACQUIRE, wait);
+                pause(wait);
             }
         }
     }
 
-    private void pause() {
+    private static void pause(Duration wait) {
         try {
-            Thread.sleep(retryInterval.toMillis());
+            Thread.sleep(wait.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AgentApi.AgentApiException("retry", 0, "interrupted");

@@ -146,7 +146,7 @@ class JobFailerTest {
     }
 
     @Test
-    void aCallAfterAcquireStopsAfterThreeTriesOrAFinalAnswerAndTheAgentStillDisconnects() {
+    void aCallAfterAcquireStopsAfterFiveTriesOrAFinalAnswerAndTheAgentStillDisconnects() {
         String first = buildkite.scheduleCommand("make", "queue=kubernetes");
         passThrough(3);
         for (int i = 0; i < JobFailer.ATTEMPTS_AFTER_ACQUIRE; i++) {
