@@ -10,6 +10,7 @@ import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.sandbox.ClusterSimulator.Scenario;
 import dev.agentstack.sandbox.FakeBuildkite;
 import dev.agentstack.sandbox.FakeJob;
+import dev.agentstack.scheduling.InFlightByQueue;
 import dev.agentstack.testing.ControllerHarness;
 import dev.agentstack.testing.LogCapture;
 import java.time.Duration;
@@ -139,6 +140,34 @@ class WatchPodsRouteTest {
                     .contains("FailedCreate", "error looking up service account")
                     .doesNotContain("Events: none");
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) == null);
+        }
+    }
+
+    @Test
+    void aSlowBuildkiteWhileAJobIsFailedDoesNotHoldUpTheJobWatch() {
+        try (ControllerHarness h = new ControllerHarness(b -> b
+                .set(Options.EMPTY_JOB_GRACE_PERIOD, Duration.ofSeconds(1))
+                .set(Options.POD_PENDING_TIMEOUT, Duration.ofHours(1))
+                .set(Options.IN_FLIGHT_RECONCILE_INTERVAL, Duration.ofHours(1)) // only the watch frees slots here
+                .set(Options.HTTP_TIMEOUT, Duration.ofSeconds(30)))) {
+            String withoutPod = h.buildkite().scheduleCommand("make", "queue=kubernetes");
+            h.simulateCluster().script(withoutPod, Scenario.NO_POD);
+            String waiting = h.buildkite().scheduleCommand("make test", "queue=kubernetes");
+            h.simulateCluster().script(waiting, Scenario.UNSCHEDULABLE);
+            h.buildkite().enqueueAgentFault(dev.agentstack.sandbox.Fault.delay(Duration.ofSeconds(10))); // register
+            h.start();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.buildkite().requests().stream()
+                    .anyMatch(r -> r.path().equals("/v3/register")));
+            InFlightByQueue inFlight = h.controller().bean("inFlightJobs", InFlightByQueue.class);
+            assertThat(inFlight.inFlight()).isEqualTo(2);
+
+            // While Buildkite takes 10s to answer the failing of one job, the other Job is deleted by hand: the Job
+            // watch frees its slot without waiting for that answer, so the first job is still being failed then.
+            h.kubernetes().client().batch().v1().jobs().inNamespace(ControllerHarness.NAMESPACE)
+                    .withName("buildkite-" + waiting).delete();
+            await().atMost(ControllerHarness.WAIT).until(() -> inFlight.inFlight() <= 1);
+            assertThat(h.buildkite().state(withoutPod)).as("still being failed").isNotEqualTo("FINISHED");
+            awaitFinished(h, withoutPod);
         }
     }
 
