@@ -2,6 +2,7 @@ package dev.agentstack.podspec;
 
 import dev.agentstack.config.KubernetesNames;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -17,8 +18,8 @@ import java.util.Set;
 
 /**
  * The API server's checks that user input can break, made before the Job is posted so the job fails with a clear
- * reason instead of a 422: names, unique container and volume names, mounts of existing volumes, quantities,
- * annotation size.
+ * reason instead of a 422: names, unique container and volume names, mounts of existing volumes, env vars with
+ * names, quantities, annotation size.
  */
 final class JobValidation {
 
@@ -81,6 +82,12 @@ final class JobValidation {
                 if (!volumes.contains(m.getName())) {
                     throw new BuildFailure("container \"" + c.getName() + "\" mounts volume \"" + m.getName()
                             + "\" at " + m.getMountPath() + ", but the pod has no such volume");
+                }
+            }
+            List<EnvVar> env = orEmpty(c.getEnv());
+            for (int i = 0; i < env.size(); i++) {
+                if (env.get(i).getName() == null || env.get(i).getName().isEmpty()) {
+                    throw new BuildFailure("container \"" + c.getName() + "\": env[" + i + "] has no name");
                 }
             }
             checkQuantities(c.getName(), c.getResources());

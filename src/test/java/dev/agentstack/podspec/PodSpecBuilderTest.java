@@ -705,6 +705,11 @@ class PodSpecBuilderTest {
                     Arguments.of("{extraVolumeMounts: [{name: missing, mountPath: /m}]}",
                             "container \"container-0\" mounts volume \"missing\" at /m, but the pod has no such volume"),
                     Arguments.of("{podSpec: {volumes: [{name: workspace, emptyDir: {}}]}}", "duplicate volume name \"workspace\""),
+                    // found by PodSpecBuilderFuzzTest: the API server refuses an env var without a name
+                    Arguments.of("{podSpec: {containers: [{image: alpine, env: [{name: A, value: a}, {value: b}]}]}}",
+                            "container \"container-0\": env[1] has no name"),
+                    Arguments.of("{sidecars: [{image: nginx, env: [{name: '', value: x}]}]}",
+                            "container \"sidecar-0\": env[0] has no name"),
                     Arguments.of("{metadata: {labels: {team: a b}}}",
                             "kubernetes plugin metadata.labels.team: invalid value \"a b\": must be at most 63 characters of"
                                     + " letters, digits, '-', '_' or '.', starting and ending with a letter or digit"),
