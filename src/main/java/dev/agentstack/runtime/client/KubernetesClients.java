@@ -3,6 +3,7 @@ package dev.agentstack.runtime.client;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.apache.camel.CamelContext;
+import org.apache.camel.support.EndpointHelper;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
@@ -24,8 +25,8 @@ public final class KubernetesClients {
     }
 
     /**
-     * The KubernetesClient bean called {@code name} ({@code name}, {@code #name} or {@code #bean:name}, as Camel
-     * writes references); the context's client ({@link #of}) when the name is null or blank.
+     * The KubernetesClient bean called {@code name} ({@code name}, {@code #name} or {@code #bean:name}, read as Camel
+     * reads references); the context's client ({@link #of}) when the name is null or blank.
      *
      * @param user who asks, for the message when there is no such bean
      */
@@ -33,11 +34,10 @@ public final class KubernetesClients {
         if (name == null || name.isBlank()) {
             return of(context);
         }
-        String bean = name.startsWith("#") ? name.substring(1) : name;
-        bean = bean.startsWith("bean:") ? bean.substring("bean:".length()) : bean;
-        KubernetesClient named = context.getRegistry().lookupByNameAndType(bean, KubernetesClient.class);
+        KubernetesClient named = EndpointHelper.resolveReferenceParameter(context, name, KubernetesClient.class, false);
         if (named == null) {
-            throw new IllegalStateException(user + ": no KubernetesClient bean named " + bean);
+            throw new IllegalStateException(user + ": no KubernetesClient bean named "
+                    + name.replaceFirst("^#(bean:)?", ""));
         }
         return named;
     }
