@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** How many jobs a cancel check asks Buildkite about, and which: the GraphQL budget a backlog of pending pods spends. */
+/** How many jobs a cancel check asks Buildkite about, and which: what a backlog of pending pods spends of GraphQL. */
 class CancelCandidatesTest {
 
     @Test
