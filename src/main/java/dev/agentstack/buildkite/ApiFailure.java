@@ -54,11 +54,7 @@ public record ApiFailure(String reason, String message, Duration retryAfter) {
             return retryAfter;
         }
         String reset = header(headers, "RateLimit-Reset");
-        try {
-            return reset == null ? null : Duration.ofSeconds(Math.max(0, Long.parseLong(reset.trim())));
-        } catch (NumberFormatException unreadable) {
-            return null;
-        }
+        return reset == null ? null : seconds(reset);
     }
 
     /** Retry-After as seconds or as an HTTP date; null when absent or unreadable. */
@@ -67,17 +63,25 @@ public record ApiFailure(String reason, String message, Duration retryAfter) {
         if (v == null) {
             return null;
         }
-        v = v.trim();
+        Duration seconds = seconds(v);
+        if (seconds != null) {
+            return seconds;
+        }
         try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
+            Duration d = Duration.between(now, ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant());
+            return d.isNegative() ? Duration.ZERO : d;
+        } catch (DateTimeParseException unreadable) {
+            return null;
+        }
+    }
+
+    /** A header value in whole seconds (negative counts as 0); null when it is not a number. */
+    private static Duration seconds(String value) {
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
         } catch (NumberFormatException notSeconds) {
-            try {
-                Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                Duration d = Duration.between(now, at);
-                return d.isNegative() ? Duration.ZERO : d;
-            } catch (DateTimeParseException unreadable) {
-                return null;
-            }
+            return null;
         }
     }
 

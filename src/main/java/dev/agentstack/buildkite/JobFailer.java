@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
  * the message. The calls after acquire are therefore retried with the same agent, as buildkite-agent retries them,
  * {@value #ATTEMPTS_AFTER_ACQUIRE} tries in all with waits doubling from the retry interval (1, 2, 4, 8 s: a blip of
  * Buildkite's of up to 15 s), when no answer came (a timeout), Buildkite was rate limiting (429) or had a server error
- * (5xx); other answers, such
- * as 422 for a job cancelled meanwhile, are final. A retried upload reuses its chunk sequence number, so a chunk that
- * Buildkite stored before the answer was lost is not logged twice. A 422 to a retried call after a try that got no
- * answer (or a 5xx) means that try was carried out: the job is already started or finished, so we go on.
+ * (5xx); other answers, such as 422 for a job cancelled meanwhile, are final. A retried upload reuses its chunk
+ * sequence number, so a chunk that Buildkite stored before the answer was lost is not logged twice. A 422 to a retried
+ * call after a try that got no answer (or a 5xx) means that try was carried out: the job is already started or
+ * finished, so we go on.
  */
 public final class JobFailer {
 

@@ -5,6 +5,7 @@ import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.sandbox.EmbeddedKubernetes;
 import dev.agentstack.sandbox.FakeBuildkite;
 import dev.agentstack.testing.AutoConfiguredKubernetes;
+import dev.agentstack.testing.FreePort;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
@@ -319,18 +320,12 @@ public final class SchedulingBenchmark {
         env.put("AGENT_STACK_GRAPHQL_PAGE_SIZE", "500");
         // As shipped: health and Prometheus metrics on, on a free port (-Dbench.managementPort=0 turns them off).
         String managementPort = System.getProperty("bench.managementPort", "");
-        env.put("AGENT_STACK_MANAGEMENT_PORT", managementPort.isBlank() ? String.valueOf(freePort()) : managementPort);
+        env.put("AGENT_STACK_MANAGEMENT_PORT", managementPort.isBlank() ? String.valueOf(FreePort.find()) : managementPort);
         // No kubelet runs here: Jobs never get pods, which is not what the benchmark is about.
         env.put("AGENT_STACK_EMPTY_JOB_GRACE_PERIOD", "1h");
         pb.redirectErrorStream(true);
         pb.redirectOutput(new File("target/bench-controller.log"));
         return pb.start();
-    }
-
-    static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** User plus system CPU time of a process so far, from /proc. */

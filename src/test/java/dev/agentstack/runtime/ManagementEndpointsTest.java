@@ -6,8 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.agentstack.config.Options;
 import dev.agentstack.sandbox.Fault;
 import dev.agentstack.testing.ControllerHarness;
-import java.io.IOException;
-import java.net.ServerSocket;
+import dev.agentstack.testing.FreePort;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,12 +18,6 @@ class ManagementEndpointsTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private HttpResponse<String> get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -32,7 +25,7 @@ class ManagementEndpointsTest {
 
     @Test
     void healthAndMetricsAnswerWithTheExpectedNames() throws Exception {
-        int port = freePort();
+        int port = FreePort.find();
         try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MANAGEMENT_PORT, port))) {
             String uuid = h.buildkite().scheduleCommand("echo", "queue=kubernetes");
             h.buildkite().scheduleCommand("echo", "queue=kubernetes", "os=windows");
@@ -63,7 +56,7 @@ class ManagementEndpointsTest {
 
     @Test
     void readinessIsDownWhileBuildkiteCannotBeReachedButThePodStaysReady() throws Exception {
-        int port = freePort();
+        int port = FreePort.find();
         try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MANAGEMENT_PORT, port))) {
             for (int i = 0; i < 30; i++) {
                 h.buildkite().enqueueGraphqlFault(Fault.status(503));

@@ -10,8 +10,8 @@ import dev.agentstack.sandbox.FakeBuildkite;
 import dev.agentstack.sandbox.Fault;
 import dev.agentstack.testing.ControllerHarness;
 import dev.agentstack.testing.LogCapture;
+import dev.agentstack.testing.FreePort;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,11 +39,7 @@ class SecretsNeverLeakTest {
 
     @Test
     void neitherTokenAppearsAnywhereTheControllerWrites() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        int managementPort = port;
+        int managementPort = FreePort.find();
         // the controller's and Camel's debug output too (the fakes in dev.agentstack.sandbox are not the controller)
         Map<String, Level> debug = Map.of("dev.agentstack", Level.DEBUG, "org.apache.camel", Level.DEBUG,
                 "dev.agentstack.sandbox", Level.INFO);

@@ -7,6 +7,7 @@ import dev.agentstack.sandbox.FakeBuildkite;
 import dev.agentstack.sandbox.Fault;
 import dev.agentstack.scheduling.InFlightJobs;
 import dev.agentstack.testing.AutoConfiguredKubernetes;
+import dev.agentstack.testing.FreePort;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -16,7 +17,6 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -266,10 +266,7 @@ public final class ChaosSoak {
                     .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus("True")
                     .endCondition().endStatus().build()).create();
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = FreePort.find();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String flags = System.getProperty("soak.controllerJvmOptions", "");
