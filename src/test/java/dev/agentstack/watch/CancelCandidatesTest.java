@@ -102,7 +102,8 @@ class CancelCandidatesTest {
         return uuids;
     }
 
-    private static Job job(String uuid) {
+    /** A Job of ours for the job {@code uuid}, as the Job watch delivers it (also used by WatchMemoryBoundsTest). */
+    static Job job(String uuid) {
         return new JobBuilder().withNewMetadata().withName("buildkite-" + uuid)
                 .addToLabels(PodFailureClassifier.JOB_UUID, uuid).endMetadata().build();
     }

@@ -3,8 +3,6 @@ package dev.agentstack.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +36,7 @@ class WatchMemoryBoundsTest {
         CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5), nanos::get);
         for (int i = 0; i < 4 * CancelCandidates.CAPACITY; i++) {
             nanos.incrementAndGet();
-            candidates.onJobEvent("ADDED", job("uuid-" + i));
+            candidates.onJobEvent("ADDED", CancelCandidatesTest.job("uuid-" + i));
         }
         assertThat(candidates.size()).isLessThanOrEqualTo(CancelCandidates.CAPACITY);
         String newest = "uuid-" + (4 * CancelCandidates.CAPACITY - 1);
@@ -49,8 +47,8 @@ class WatchMemoryBoundsTest {
     @Test
     void cancelCandidatesExpireAfterTheirLastEvent() {
         CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5), nanos::get);
-        candidates.onJobEvent("ADDED", job("quiet"));
-        candidates.onJobEvent("ADDED", job("pending"));
+        candidates.onJobEvent("ADDED", CancelCandidatesTest.job("quiet"));
+        candidates.onJobEvent("ADDED", CancelCandidatesTest.job("pending"));
         nanos.addAndGet(CancelCandidates.TTL.minusHours(1).toNanos());
         candidates.onPodEvent("MODIFIED", new PodBuilder().withNewMetadata().addToLabels(PodFailureClassifier.JOB_UUID,
                 "pending").endMetadata().withNewStatus().withPhase("Pending").endStatus().build());
@@ -59,10 +57,5 @@ class WatchMemoryBoundsTest {
         nanos.addAndGet(Duration.ofHours(1).toNanos());
         assertThat(candidates.batches()).containsExactly(List.of("pending"));
         assertThat(candidates.size()).isEqualTo(1);
-    }
-
-    private static Job job(String uuid) {
-        return new JobBuilder().withNewMetadata().withName("buildkite-" + uuid)
-                .addToLabels(PodFailureClassifier.JOB_UUID, uuid).endMetadata().build();
     }
 }
