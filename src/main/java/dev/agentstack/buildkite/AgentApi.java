@@ -6,10 +6,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
@@ -47,15 +49,26 @@ public final class AgentApi {
     public static final class AgentApiException extends BuildkiteApiException {
         private static final long serialVersionUID = 1L;
         private final int status;
+        private final Duration waitAsked;
 
         AgentApiException(String call, int status, String detail) {
+            this(call, status, detail, null);
+        }
+
+        AgentApiException(String call, int status, String detail, Duration waitAsked) {
             super(status == 0 ? "connection" : "http_" + status,
                     "agent API " + call + (status == 0 ? " failed: " : " answered " + status + ": ") + detail);
             this.status = status;
+            this.waitAsked = waitAsked;
         }
 
         public int status() {
             return status;
+        }
+
+        /** How long the answer asked us to wait before trying again (Retry-After, or a 429's RateLimit-Reset), or null. */
+        public Duration waitAsked() {
+            return waitAsked;
         }
 
         /** No answer came (e.g. a timeout), or Buildkite was rate limiting or failing: the same call may succeed later. */
@@ -144,13 +157,24 @@ public final class AgentApi {
             throw new AgentApiException(name, 0, "interrupted");
         }
         if (response.statusCode() / 100 != 2) {
-            throw new AgentApiException(name, response.statusCode(), message(response.body()));
+            throw new AgentApiException(name, response.statusCode(), message(response.body()),
+                    ApiFailure.waitAsked(response.statusCode(), firstValues(response.headers()), Instant.now()));
         }
         try {
             return response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
         } catch (IOException e) {
             return JSON.createObjectNode();
         }
+    }
+
+    private static Map<String, String> firstValues(HttpHeaders headers) {
+        Map<String, String> first = new java.util.HashMap<>();
+        headers.map().forEach((name, values) -> {
+            if (!values.isEmpty()) {
+                first.put(name, values.get(0));
+            }
+        });
+        return first;
     }
 
     /** The server's message; answers are JSON like {"message": "..."}. Never includes request data. */

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * the message. The calls after acquire are therefore retried with the same agent, as buildkite-agent retries them,
  * {@value #ATTEMPTS_AFTER_ACQUIRE} tries in all with waits doubling from the retry interval (1, 2, 4, 8 s: a blip of
  * Buildkite's of up to 15 s), when no answer came (a timeout), Buildkite was rate limiting (429) or had a server error
- * (5xx); other answers, such as 422 for a job cancelled meanwhile, are final. A retried upload reuses its chunk
+ * (5xx). When the answer asks for a wait (Retry-After, or a spent rate limit's RateLimit-Reset), that wait is kept
+ * instead, up to {@link #MAX_WAIT_ASKED}: trying sooner would only be refused again. Other answers, such as 422 for a job cancelled meanwhile, are final. A retried upload reuses its chunk
  * sequence number, so a chunk that Buildkite stored before the answer was lost is not logged twice. A 422 to a retried
  * call after a try that got no answer (or a 5xx) means that try was carried out: the job is already started or
  * finished, so we go on.
@@ -39,13 +40,15 @@ public final class JobFailer {
     static final int ATTEMPTS_AFTER_ACQUIRE = 5;
     /** The wait before the second try, as buildkite-agent's; it doubles before each further one. */
     public static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
+    /** The longest wait a rate-limited answer makes us keep before one try (the thread waits meanwhile). */
+    static final Duration MAX_WAIT_ASKED = Duration.ofMinutes(1);
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.watch");
 
     private final AgentApi api;
     private final Supplier<String> agentToken;
     private final Clock clock;
     private final MeterRegistry registry;
-    private final Duration retryInterval;
+    private final Backoff backoff;
 
     /** @param retryInterval the wait before a call after acquire is tried a second time ({@link #RETRY_INTERVAL}) */
     public JobFailer(AgentApi api, Supplier<String> agentToken, Clock clock, MeterRegistry registry, Duration retryInterval) {
@@ -53,7 +56,8 @@ public final class JobFailer {
         this.agentToken = agentToken;
         this.clock = clock;
         this.registry = registry;
-        this.retryInterval = retryInterval;
+        this.backoff = new Backoff(retryInterval, retryInterval.multipliedBy(1L << (ATTEMPTS_AFTER_ACQUIRE - 2)),
+                MAX_WAIT_ASKED);
     }
 
     public Outcome fail(FailureReport report) {
@@ -127,7 +131,7 @@ public final class JobFailer {
                     throw e;
                 }
                 mayHaveTakenEffect |= e.status() == 0 || e.status() >= 500;
-                Duration wait = retryInterval.multipliedBy(1L << (attempt - 1));
+                Duration wait = backoff.after(attempt, e.waitAsked());
                 LOG.debug("agent API {} failed ({}), try {} of {} in {}", call, e.getMessage(), attempt + 1,
                         ATTEMPTS_AFTER_ACQUIRE, wait);
                 pause(wait);

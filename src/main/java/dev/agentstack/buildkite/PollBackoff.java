@@ -27,7 +27,7 @@ public final class PollBackoff {
     private record State(int failures, Instant nextPollAt, String lastFailure) {
     }
 
-    private final Duration pollInterval;
+    private final Backoff backoff;
     private final Clock clock;
     private final AtomicReference<State> state;
     private final MeterRegistry registry;
@@ -48,7 +48,7 @@ public final class PollBackoff {
         this.tags = tags;
         this.logPrefix = tags.stream().filter(t -> t.getKey().equals("queue")).map(t -> "queue " + t.getValue() + ": ")
                 .findFirst().orElse("");
-        this.pollInterval = pollInterval;
+        this.backoff = new Backoff(pollInterval, MAX_BACKOFF, MAX_RETRY_AFTER);
         this.clock = clock;
         this.registry = registry;
         this.state = new AtomicReference<>(new State(0, Instant.MIN, null));
@@ -87,7 +87,7 @@ public final class PollBackoff {
         Counter.builder("buildkite.monitor.job.query.errors").tags(tags).tag("reason", failure.reason()).register(registry).increment();
         State next = state.updateAndGet(s -> {
             int failures = s.failures() + 1;
-            return new State(failures, now.plus(delay(failures, failure.retryAfter())),
+            return new State(failures, now.plus(backoff.after(failures, failure.retryAfter())),
                     failure.reason() + ": " + failure.message());
         });
         Duration wait = Duration.between(now, next.nextPollAt());
@@ -112,13 +112,5 @@ public final class PollBackoff {
     /** When a poll last succeeded, or null. */
     public Instant lastSuccess() {
         return lastSuccess;
-    }
-
-    Duration delay(int failures, Duration retryAfter) {
-        if (retryAfter != null) {
-            return retryAfter.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : retryAfter;
-        }
-        Duration d = pollInterval.multipliedBy(1L << Math.min(failures - 1, 16));
-        return d.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : d;
     }
 }

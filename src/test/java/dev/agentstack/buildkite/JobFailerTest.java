@@ -146,6 +146,25 @@ class JobFailerTest {
     }
 
     @Test
+    void aRateLimitedCallAfterAcquireWaitsAsLongAsBuildkiteAsksBeforeItsNextTry() {
+        String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
+        passThrough(3); // register, connect, acquire
+        buildkite.enqueueAgentFault(Fault.rateLimited(2)); // start: Retry-After 2
+        passThrough(1); // start again
+        passThrough(1); // chunks
+        buildkite.enqueueAgentFault(Fault.rateLimitSpent(1)); // finish: no Retry-After, RateLimit-Reset 1
+
+        long started = System.nanoTime();
+        assertThat(failer.fail(report(uuid))).isEqualTo(JobFailer.Outcome.FAILED); // retry interval 50 ms
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(3)); // 2 s before start, 1 s before finish
+        assertThat(buildkite.snapshot(uuid).state()).isEqualTo("FINISHED");
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_429").count()).isEqualTo(1);
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "finish", "outcome", "http_429").count()).isEqualTo(1);
+    }
+
+    @Test
     void aCallAfterAcquireStopsAfterFiveTriesOrAFinalAnswerAndTheAgentStillDisconnects() {
         String first = buildkite.scheduleCommand("make", "queue=kubernetes");
         passThrough(3);
