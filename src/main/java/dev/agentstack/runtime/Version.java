@@ -7,6 +7,8 @@ import java.util.Properties;
 /** The controller's own version, from the Maven build. */
 public final class Version {
 
+    /** The product name, first in our User-Agent. */
+    public static final String PRODUCT = "agent-stack-camel";
     private static final String VERSION = load();
 
     private Version() {
@@ -18,7 +20,7 @@ public final class Version {
 
     /** The User-Agent of every call we make to Buildkite, and of the Kubernetes client the controller makes. */
     public static String userAgent() {
-        return "agent-stack-camel/" + VERSION;
+        return PRODUCT + "/" + VERSION;
     }
 
     private static String load() {

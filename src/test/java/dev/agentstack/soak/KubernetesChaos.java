@@ -1,5 +1,6 @@
 package dev.agentstack.soak;
 
+import dev.agentstack.runtime.Version;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.Buffer;
@@ -90,7 +91,7 @@ final class KubernetesChaos extends Dispatcher {
     /** The controller's Kubernetes client names itself in its User-Agent; the soak's clients are fabric8's default. */
     private static boolean fromController(RecordedRequest request) {
         String agent = request.getHeader("User-Agent");
-        return agent != null && agent.startsWith("agent-stack-camel/");
+        return agent != null && agent.startsWith(Version.PRODUCT + "/"); // any version of the jar under test
     }
 
     private MockResponse createJob(RecordedRequest request) {
