@@ -2,21 +2,24 @@ package dev.agentstack.buildkite;
 
 import dev.agentstack.config.Durations;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The monitor stage's view of polls. Spaces out polls after a failed one: the server's Retry-After when it sent one, else an exponential backoff from the
- * poll interval up to {@link #MAX_BACKOFF}. A successful poll resets it. The poll timer keeps ticking; the route skips
+ * poll interval up to {@link #MAX_BACKOFF}. A successful poll resets it, unless its answer said the organization's
+ * GraphQL points are nearly spent: then the next poll waits for RateLimit-Reset. The poll timer keeps ticking; the route skips
  * ticks that come before {@link #isPollDue()}. Metrics: {@code buildkite_monitor_job_queries_total},
  * {@code buildkite_monitor_job_query_errors_total{reason}}, {@code buildkite_monitor_job_query_seconds},
- * {@code buildkite_monitor_jobs_returned_total}.
+ * {@code buildkite_monitor_jobs_returned_total}, {@code buildkite_monitor_graphql_points_remaining}.
  */
 public final class PollBackoff {
 
@@ -38,6 +41,8 @@ public final class PollBackoff {
     private final Counter jobsReturned;
     private final Timer pollDuration;
     private volatile Instant lastSuccess;
+    /** The organization's GraphQL points left, as the last poll's answer reported them (-1: not reported). */
+    private final AtomicLong pointsRemaining = new AtomicLong(-1);
 
     public PollBackoff(Duration pollInterval, Clock clock, MeterRegistry registry) {
         this(pollInterval, clock, registry, io.micrometer.core.instrument.Tags.empty());
@@ -55,6 +60,9 @@ public final class PollBackoff {
         this.polls = Counter.builder("buildkite.monitor.job.queries").tags(tags).description("Polls for scheduled jobs").register(registry);
         this.jobsReturned = Counter.builder("buildkite.monitor.jobs.returned").tags(tags)
                 .description("Scheduled jobs the polls returned").register(registry);
+        Gauge.builder("buildkite.monitor.graphql.points.remaining", pointsRemaining, AtomicLong::get).tags(tags)
+                .description("The organization's GraphQL rate-limit points left, as the last poll's answer reported them"
+                        + " (-1 until one did)").register(registry);
         this.pollDuration = Timer.builder("buildkite.monitor.job.query").tags(tags)
                 .description("Time to read all pages of one poll").publishPercentileHistogram().register(registry);
     }
@@ -70,9 +78,21 @@ public final class PollBackoff {
         jobsReturned.increment(scan.jobs().size());
         pollDuration.record(Duration.between(scan.startedAt(), now));
         lastSuccess = now;
-        State previous = state.getAndSet(new State(0, Instant.MIN, null));
+        GraphqlRateLimit rateLimit = scan.rateLimit();
+        if (rateLimit != null) {
+            pointsRemaining.set(rateLimit.remaining());
+        }
+        // Nearly spent: the polls wait for the next window, so the rest of the organization's points stay for every
+        // other API client and our cancel checker rather than running out for all of them.
+        boolean pause = rateLimit != null && rateLimit.nearlySpent();
+        State previous = state.getAndSet(new State(0, pause ? now.plus(rateLimit.reset()) : Instant.MIN, null));
         if (previous.failures() > 0) {
             LOG.info("{}poll succeeded again after {} failed poll(s)", logPrefix, previous.failures());
+        }
+        if (pause) {
+            LOG.warn("{}the organization's GraphQL rate limit is nearly spent ({} of {} points left); next poll in {},"
+                    + " when it resets", logPrefix, rateLimit.remaining(), rateLimit.limit(),
+                    Durations.format(rateLimit.reset()));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.agentstack.buildkite;
 import dev.agentstack.config.ControllerConfig;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * What the scheduled-jobs query asks for: the organization, our queue, the cluster and the page limits. The route
@@ -72,9 +73,10 @@ public final class ScheduledJobsQuery {
         return clock.instant();
     }
 
-    /** Bean-method form for routes: reads one page into the scan. */
-    public void addPage(ScheduledJobsScan scan, String body) {
+    /** Bean-method form for routes: reads one page, and the rate limit its answer's headers report, into the scan. */
+    public void addPage(ScheduledJobsScan scan, String body, Map<String, Object> headers) {
         scan.addPage(body);
+        scan.rateLimit(GraphqlRateLimit.of(headers));
     }
 
     String org() {

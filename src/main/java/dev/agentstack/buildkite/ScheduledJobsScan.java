@@ -25,6 +25,7 @@ public final class ScheduledJobsScan {
     private boolean hasPreviousPage = true;
     private String cursor;
     private int count;
+    private GraphqlRateLimit rateLimit;
 
     ScheduledJobsScan(ScheduledJobsQuery query, Instant startedAt) {
         this.query = query;
@@ -32,9 +33,22 @@ public final class ScheduledJobsScan {
         this.fetchedAt = startedAt;
     }
 
-    /** True until the oldest-to-newest walk has no more pages or has read pagination-depth-limit pages. */
+    /**
+     * True until the oldest-to-newest walk has no more pages, has read pagination-depth-limit pages, or the last
+     * answer said the organization's GraphQL points are nearly spent ({@link GraphqlRateLimit#nearlySpent()}).
+     */
     public boolean wantsAnotherPage() {
-        return hasPreviousPage && pagesRead < query.depthLimit();
+        return hasPreviousPage && pagesRead < query.depthLimit() && (rateLimit == null || !rateLimit.nearlySpent());
+    }
+
+    /** The rate limit the last answer reported (null when it reported none). */
+    public void rateLimit(GraphqlRateLimit latest) {
+        rateLimit = latest;
+    }
+
+    /** The rate limit the last answer reported, or null. */
+    public GraphqlRateLimit rateLimit() {
+        return rateLimit;
     }
 
     /** The GraphQL variables of the next page, as the JsonObject camel-graphql needs (a JSON string is sent as {}). */

@@ -30,6 +30,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -85,6 +86,8 @@ public final class FakeBuildkite implements AutoCloseable {
     private final ConcurrentLinkedDeque<AgentCall> agentCalls = new ConcurrentLinkedDeque<>();
     private final ConcurrentLinkedDeque<Fault> agentFaults = new ConcurrentLinkedDeque<>();
     private final Clock clock;
+    /** Guarded by lock; null while the fake counts no GraphQL complexity. */
+    private RateLimitWindow rateLimit;
     private final Object lock = new Object();
     private final Map<String, FakeJob> jobs = new LinkedHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
@@ -161,6 +164,64 @@ public final class FakeBuildkite implements AutoCloseable {
     public FakeBuildkite withAgentToken(String agentToken) {
         this.agentToken = agentToken;
         return this;
+    }
+
+    /**
+     * Counts GraphQL complexity as Buildkite does and says so on every answer: from now on each answer costs one point
+     * per object it returns (scalars are free), and carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset
+     * (seconds until a new window of {@code window} starts with the full limit). Once the points are spent, queries
+     * are answered 429 until then. Off by default: no RateLimit headers, no limit.
+     */
+    public void graphqlRateLimit(int limit, int remaining, Duration window) {
+        synchronized (lock) {
+            rateLimit = new RateLimitWindow(limit, remaining, clock.instant().plus(window), window);
+        }
+    }
+
+    /** The GraphQL points left in the current window (see {@link #graphqlRateLimit}). */
+    public int graphqlPointsRemaining() {
+        synchronized (lock) {
+            return rateLimit == null ? Integer.MAX_VALUE : rateLimit.current(clock.instant()).remaining();
+        }
+    }
+
+    private record RateLimitWindow(int limit, int remaining, Instant resetAt, Duration window) {
+        RateLimitWindow current(Instant now) {
+            Instant next = resetAt;
+            while (!now.isBefore(next)) {
+                next = next.plus(window);
+            }
+            return next.equals(resetAt) ? this : new RateLimitWindow(limit, limit, next, window);
+        }
+
+        RateLimitWindow spend(int points) {
+            return new RateLimitWindow(limit, Math.max(0, remaining - points), resetAt, window);
+        }
+
+        Map<String, String> headers(Instant now) {
+            long reset = (Duration.between(now, resetAt).toMillis() + 999) / 1000;
+            return Map.of("RateLimit-Limit", String.valueOf(limit), "RateLimit-Remaining", String.valueOf(remaining),
+                    "RateLimit-Reset", String.valueOf(reset));
+        }
+    }
+
+    /** Buildkite's actual complexity of an answer: a point per object in its data (scalars and enums cost nothing). */
+    private static int objects(Object data) {
+        if (data instanceof Map<?, ?> map) {
+            int n = 1;
+            for (Object v : map.values()) {
+                n += objects(v);
+            }
+            return n;
+        }
+        if (data instanceof List<?> list) {
+            int n = 0;
+            for (Object v : list) {
+                n += objects(v);
+            }
+            return n;
+        }
+        return 0;
     }
 
     /** The next agent API request is answered with this fault instead. */
@@ -416,14 +477,29 @@ public final class FakeBuildkite implements AutoCloseable {
             Map<String, Object> vars = (Map<String, Object>) variables;
             input.variables(vars);
         }
-        ExecutionResult result;
+        ExecutionResult result = null;
+        Map<String, String> rateLimitHeaders = Map.of();
         synchronized (lock) {
-            result = graphql.execute(input.build());
+            if (rateLimit != null) {
+                rateLimit = rateLimit.current(clock.instant());
+                rateLimitHeaders = rateLimit.headers(clock.instant());
+            }
+            if (rateLimit == null || rateLimit.remaining() > 0) {
+                result = graphql.execute(input.build());
+                if (rateLimit != null) {
+                    rateLimit = rateLimit.spend(objects(result.getData()));
+                    rateLimitHeaders = rateLimit.headers(clock.instant());
+                }
+            }
+        }
+        if (result == null) { // the window's points are spent, as Buildkite answers then
+            respond(exchange, 429, rateLimitHeaders, "{\"message\":\"You have exceeded your API rate limit\"}");
+            return;
         }
         if (result.getData() == null && !result.getErrors().isEmpty()) {
             rejectedQueries.add(result.getErrors().get(0).getMessage());
         }
-        respond(exchange, 200, Map.of(), JSON.writeValueAsString(result.toSpecification()));
+        respond(exchange, 200, rateLimitHeaders, JSON.writeValueAsString(result.toSpecification()));
     }
 
     // ---- agent REST API -----------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ class ManagementEndpointsTest {
                     "buildkite_monitor_job_query_errors_total{queue=\"kubernetes\",reason=\"http_500\"} 1.0",
                     "buildkite_monitor_job_query_seconds_bucket",
                     "buildkite_monitor_jobs_returned_total",
+                    "buildkite_monitor_graphql_points_remaining{queue=\"kubernetes\"} -1.0",
                     "buildkite_monitor_jobs_filtered_out_total{queue=\"kubernetes\",reason=\"tags_mismatch\"}",
                     "buildkite_limiter_in_flight{queue=\"kubernetes\"} 1.0",
                     "buildkite_limiter_max_in_flight{queue=\"kubernetes\"} 25.0",

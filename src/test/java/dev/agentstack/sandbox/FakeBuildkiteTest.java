@@ -89,6 +89,27 @@ class FakeBuildkiteTest {
     }
 
     @Test
+    void countsAPointPerObjectAnsweredAndRefusesQueriesOnceTheWindowsPointsAreSpent() throws Exception {
+        fake.scheduleCommand("job", "queue=kubernetes");
+        fake.graphqlRateLimit(100, 10, java.time.Duration.ofMinutes(5));
+        String query = "{ organization(slug: \"acme\") { id jobs(state: [SCHEDULED], first: 5) { edges { node {"
+                + " ... on JobTypeCommand { uuid priority { number } } } } } } }";
+
+        HttpResponse<String> first = post("token-1", query, Map.of());
+        // data, organization, jobs, one edge, its node and its priority: 6 objects; scalars are free
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("RateLimit-Limit")).hasValue("100");
+        assertThat(first.headers().firstValue("RateLimit-Remaining")).hasValue("4");
+        assertThat(Long.parseLong(first.headers().firstValue("RateLimit-Reset").orElseThrow())).isBetween(299L, 300L);
+
+        assertThat(post("token-1", query, Map.of()).statusCode()).isEqualTo(200); // spends the last 4 (and more)
+        HttpResponse<String> refused = post("token-1", query, Map.of());
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("RateLimit-Remaining")).hasValue("0");
+        assertThat(fake.graphqlPointsRemaining()).isZero();
+    }
+
+    @Test
     void cancellingAJobUsesItsNodeId() throws Exception {
         String uuid = fake.scheduleCommand("echo", "queue=kubernetes");
         String mutation = "mutation($id: ID!) { jobTypeCommandCancel(input: {id: $id}) { jobTypeCommand { state } } }";

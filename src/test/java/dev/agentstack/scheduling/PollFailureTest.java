@@ -9,6 +9,7 @@ import dev.agentstack.sandbox.FakeBuildkite;
 import dev.agentstack.testing.ControllerHarness;
 import dev.agentstack.testing.LogCapture;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.camel.ServiceStatus;
@@ -80,6 +81,36 @@ class PollFailureTest {
             // Buildkite sends no Retry-After then: RateLimit-Reset says when the window starts again.
             assertThat(Duration.between(requests.get(0).at(), requests.get(1).at()))
                     .isGreaterThanOrEqualTo(Duration.ofMillis(2900));
+        }
+    }
+
+    @Test
+    void pollsLeaveTheLastTenthOfTheOrganizationsGraphqlPointsToOtherClientsAndWaitForTheReset() {
+        try (LogCapture logs = new LogCapture();
+             ControllerHarness h = new ControllerHarness(b -> b.set(Options.GRAPHQL_PAGE_SIZE, 1))) {
+            h.start();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.controller().bean("inFlightJobs", InFlightByQueue.class)
+                    .isReady() && h.graphqlPolls() > 0);
+            // A point per object answered: 4 for an empty poll, 7 more per job. 100 points, so 10 are reserved.
+            h.buildkite().graphqlRateLimit(100, 40, Duration.ofSeconds(8));
+            List<String> uuids = List.of(h.buildkite().scheduleCommand("a", "queue=kubernetes"),
+                    h.buildkite().scheduleCommand("b", "queue=kubernetes"),
+                    h.buildkite().scheduleCommand("c", "queue=kubernetes"));
+
+            await().atMost(ControllerHarness.WAIT).until(() -> !logs.linesContaining("rate limit is nearly spent").isEmpty());
+            String paused = logs.linesContaining("rate limit is nearly spent").get(0);
+            int remaining = Integer.parseInt(paused.replaceAll(".*\\((\\d+) of 100 points left\\).*", "$1"));
+            assertThat(remaining).isBetween(1, 9); // stopped short of the reserve's end, not at 0
+            int reset = Integer.parseInt(paused.replaceAll(".*next poll in (\\d+)s, when it resets.*", "$1"));
+            int pollsWhenPaused = h.buildkite().scheduledJobsPolls().size();
+            Instant pausedAt = h.buildkite().scheduledJobsPolls().get(pollsWhenPaused - 1).at();
+
+            // The next poll comes once the window has started again, and every job gets its Job.
+            await().atMost(ControllerHarness.WAIT).until(() -> uuids.stream().allMatch(u -> h.job(u) != null)
+                    && h.buildkite().scheduledJobsPolls().size() > pollsWhenPaused);
+            Instant next = h.buildkite().scheduledJobsPolls().get(pollsWhenPaused).at();
+            assertThat(Duration.between(pausedAt, next)).isGreaterThanOrEqualTo(Duration.ofSeconds(reset - 1));
+            assertThat(logs.linesContaining("poll failed")).isEmpty(); // never refused: no 429
         }
     }
 
