@@ -66,12 +66,12 @@ public final class AgentApi {
             return status;
         }
 
-        /** How long the answer asked us to wait before trying again (Retry-After, or a 429's RateLimit-Reset), or null. */
+        /** The wait the answer asked for before another try (Retry-After, or a 429's RateLimit-Reset), or null. */
         public Duration waitAsked() {
             return waitAsked;
         }
 
-        /** No answer came (e.g. a timeout), or Buildkite was rate limiting or failing: the same call may succeed later. */
+        /** No answer came (a timeout, say), or Buildkite was rate limiting or failing: the call may succeed later. */
         public boolean isTransient() {
             return status == 0 || status == 429 || status >= 500;
         }

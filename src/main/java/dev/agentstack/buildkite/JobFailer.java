@@ -20,10 +20,10 @@ import org.slf4j.LoggerFactory;
  * {@value #ATTEMPTS_AFTER_ACQUIRE} tries in all with waits doubling from the retry interval (1, 2, 4, 8 s: a blip of
  * Buildkite's of up to 15 s), when no answer came (a timeout), Buildkite was rate limiting (429) or had a server error
  * (5xx). When the answer asks for a wait (Retry-After, or a spent rate limit's RateLimit-Reset), that wait is kept
- * instead, up to {@link #MAX_WAIT_ASKED}: trying sooner would only be refused again. Other answers, such as 422 for a job cancelled meanwhile, are final. A retried upload reuses its chunk
- * sequence number, so a chunk that Buildkite stored before the answer was lost is not logged twice. A 422 to a retried
- * call after a try that got no answer (or a 5xx) means that try was carried out: the job is already started or
- * finished, so we go on.
+ * instead, up to {@link #MAX_WAIT_ASKED}: trying sooner would only be refused again. Other answers, such as 422 for a
+ * job cancelled meanwhile, are final. A retried upload reuses its chunk sequence number, so a chunk that Buildkite
+ * stored before the answer was lost is not logged twice. A 422 to a retried call after a try that got no answer (or a
+ * 5xx) means that try was carried out: the job is already started or finished, so we go on.
  */
 public final class JobFailer {
 
@@ -51,7 +51,8 @@ public final class JobFailer {
     private final Backoff backoff;
 
     /** @param retryInterval the wait before a call after acquire is tried a second time ({@link #RETRY_INTERVAL}) */
-    public JobFailer(AgentApi api, Supplier<String> agentToken, Clock clock, MeterRegistry registry, Duration retryInterval) {
+    public JobFailer(AgentApi api, Supplier<String> agentToken, Clock clock, MeterRegistry registry,
+                     Duration retryInterval) {
         this.api = api;
         this.agentToken = agentToken;
         this.clock = clock;
@@ -61,7 +62,8 @@ public final class JobFailer {
     }
 
     public Outcome fail(FailureReport report) {
-        AgentApi.Session session = step("register", () -> api.register(agentToken.get(), report.agentName(), report.tags()));
+        AgentApi.Session session = step("register",
+                () -> api.register(agentToken.get(), report.agentName(), report.tags()));
         try {
             step("connect", () -> {
                 api.connect(session);

@@ -62,7 +62,8 @@ public final class JobStatesQuery {
         Map<String, JobState> out = new LinkedHashMap<>();
         for (int i = 0; i < uuids.size(); i++) {
             JsonNode job = data.path("j" + i);
-            out.put(uuids.get(i), new JobState(uuids.get(i), job.path("id").asText(null), job.path("state").asText(null)));
+            out.put(uuids.get(i),
+                    new JobState(uuids.get(i), job.path("id").asText(null), job.path("state").asText(null)));
         }
         return out;
     }

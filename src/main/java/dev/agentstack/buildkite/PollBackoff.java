@@ -14,12 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The monitor stage's view of polls. Spaces out polls after a failed one: the server's Retry-After when it sent one, else an exponential backoff from the
- * poll interval up to {@link #MAX_BACKOFF}. A successful poll resets it, unless its answer said the organization's
- * GraphQL points are nearly spent: then the next poll waits for RateLimit-Reset. The poll timer keeps ticking; the route skips
- * ticks that come before {@link #isPollDue()}. Metrics: {@code buildkite_monitor_job_queries_total},
- * {@code buildkite_monitor_job_query_errors_total{reason}}, {@code buildkite_monitor_job_query_seconds},
- * {@code buildkite_monitor_jobs_returned_total}, {@code buildkite_monitor_graphql_points_remaining}.
+ * The monitor stage's view of polls. Spaces out polls after a failed one: the server's Retry-After when it sent one,
+ * else an exponential backoff from the poll interval up to {@link #MAX_BACKOFF}. A successful poll resets it, unless
+ * its answer said the organization's GraphQL points are nearly spent: then the next poll waits for RateLimit-Reset.
+ * The poll timer keeps ticking; the route skips ticks that come before {@link #isPollDue()}. Metrics:
+ * {@code buildkite_monitor_job_queries_total}, {@code buildkite_monitor_job_query_errors_total{reason}},
+ * {@code buildkite_monitor_job_query_seconds}, {@code buildkite_monitor_jobs_returned_total},
+ * {@code buildkite_monitor_graphql_points_remaining}.
  */
 public final class PollBackoff {
 
@@ -49,7 +50,8 @@ public final class PollBackoff {
     }
 
     /** @param tags added to every meter (the queue) */
-    public PollBackoff(Duration pollInterval, Clock clock, MeterRegistry registry, io.micrometer.core.instrument.Tags tags) {
+    public PollBackoff(Duration pollInterval, Clock clock, MeterRegistry registry,
+                       io.micrometer.core.instrument.Tags tags) {
         this.tags = tags;
         this.logPrefix = tags.stream().filter(t -> t.getKey().equals("queue")).map(t -> "queue " + t.getValue() + ": ")
                 .findFirst().orElse("");
@@ -57,12 +59,13 @@ public final class PollBackoff {
         this.clock = clock;
         this.registry = registry;
         this.state = new AtomicReference<>(new State(0, Instant.MIN, null));
-        this.polls = Counter.builder("buildkite.monitor.job.queries").tags(tags).description("Polls for scheduled jobs").register(registry);
+        this.polls = Counter.builder("buildkite.monitor.job.queries").tags(tags).description("Polls for scheduled jobs")
+                .register(registry);
         this.jobsReturned = Counter.builder("buildkite.monitor.jobs.returned").tags(tags)
                 .description("Scheduled jobs the polls returned").register(registry);
         Gauge.builder("buildkite.monitor.graphql.points.remaining", pointsRemaining, AtomicLong::get).tags(tags)
-                .description("The organization's GraphQL rate-limit points left, as the last poll's answer reported them"
-                        + " (-1 until one did)").register(registry);
+                .description("The organization's GraphQL rate-limit points left, as the last poll's answer"
+                        + " reported them (-1 until one did)").register(registry);
         this.pollDuration = Timer.builder("buildkite.monitor.job.query").tags(tags)
                 .description("Time to read all pages of one poll").publishPercentileHistogram().register(registry);
     }
@@ -104,7 +107,8 @@ public final class PollBackoff {
         Instant now = clock.instant();
         ApiFailure failure = ApiFailure.of(error, now);
         polls.increment();
-        Counter.builder("buildkite.monitor.job.query.errors").tags(tags).tag("reason", failure.reason()).register(registry).increment();
+        Counter.builder("buildkite.monitor.job.query.errors").tags(tags).tag("reason", failure.reason())
+                .register(registry).increment();
         State next = state.updateAndGet(s -> {
             int failures = s.failures() + 1;
             return new State(failures, now.plus(backoff.after(failures, failure.retryAfter())),
@@ -112,10 +116,12 @@ public final class PollBackoff {
         });
         Duration wait = Duration.between(now, next.nextPollAt());
         if (scan != null && scan.pagesRead() > 0) {
-            LOG.warn("{}poll failed on page {} ({}): {}; scheduling the {} job(s) of the pages read; next poll in {}", logPrefix,
-                    scan.pagesRead() + 1, failure.reason(), failure.message(), scan.jobs().size(), Durations.format(wait));
+            LOG.warn("{}poll failed on page {} ({}): {}; scheduling the {} job(s) of the pages read; next poll in {}",
+                    logPrefix, scan.pagesRead() + 1, failure.reason(), failure.message(), scan.jobs().size(),
+                    Durations.format(wait));
         } else {
-            LOG.warn("{}poll failed ({}): {}; next poll in {}", logPrefix, failure.reason(), failure.message(), Durations.format(wait));
+            LOG.warn("{}poll failed ({}): {}; next poll in {}", logPrefix, failure.reason(), failure.message(),
+                    Durations.format(wait));
         }
         return failure;
     }

@@ -18,7 +18,8 @@ public final class ScheduledJobsQuery {
     private final int depthLimit;
     private final Clock clock;
 
-    public ScheduledJobsQuery(String org, String queue, String clusterNodeId, int pageSize, int depthLimit, Clock clock) {
+    public ScheduledJobsQuery(String org, String queue, String clusterNodeId, int pageSize, int depthLimit,
+                              Clock clock) {
         this.clock = clock;
         this.org = org;
         this.queue = queue;
@@ -37,7 +38,8 @@ public final class ScheduledJobsQuery {
      *
      * @param clusterUuid empty: jobs outside any cluster
      */
-    public static ScheduledJobsQuery forQueue(String org, String queue, String clusterUuid, int pageSize, int depthLimit) {
+    public static ScheduledJobsQuery forQueue(String org, String queue, String clusterUuid, int pageSize,
+                                              int depthLimit) {
         return new ScheduledJobsQuery(org, queue, ControllerConfig.clusterNodeId(clusterUuid), pageSize, depthLimit,
                 Clock.systemUTC());
     }

@@ -109,7 +109,8 @@ public final class ScheduledJobsScan {
     /** Higher priority first, then the longest waiting. */
     public static final java.util.Comparator<BuildkiteJob> SCHEDULING_ORDER = java.util.Comparator
             .comparingInt(BuildkiteJob::priority).reversed()
-            .thenComparing(BuildkiteJob::scheduledAt, java.util.Comparator.nullsLast(java.util.Comparator.<Instant>naturalOrder()));
+            .thenComparing(BuildkiteJob::scheduledAt,
+                    java.util.Comparator.nullsLast(java.util.Comparator.<Instant>naturalOrder()));
 
     /**
      * The jobs in the order they should take free slots: {@link #SCHEDULING_ORDER}, sorted stably so jobs with equal
