@@ -88,14 +88,15 @@ public final class PollBackoff {
         // Nearly spent: the polls wait for the next window, so the rest of the organization's points stay for every
         // other API client and our cancel checker rather than running out for all of them.
         boolean pause = rateLimit != null && rateLimit.nearlySpent();
-        State previous = state.getAndSet(new State(0, pause ? now.plus(rateLimit.reset()) : Instant.MIN, null));
+        Duration untilReset = pause ? backoff.after(1, rateLimit.reset()) : Duration.ZERO; // at most MAX_RETRY_AFTER
+        State previous = state.getAndSet(new State(0, pause ? now.plus(untilReset) : Instant.MIN, null));
         if (previous.failures() > 0) {
             LOG.info("{}poll succeeded again after {} failed poll(s)", logPrefix, previous.failures());
         }
         if (pause) {
             LOG.warn("{}the organization's GraphQL rate limit is nearly spent ({} of {} points left); next poll in {},"
                     + " when it resets", logPrefix, rateLimit.remaining(), rateLimit.limit(),
-                    Durations.format(rateLimit.reset()));
+                    Durations.format(untilReset));
         }
     }
 
