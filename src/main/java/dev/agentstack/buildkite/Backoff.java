@@ -10,6 +10,9 @@ import java.time.Duration;
  */
 public record Backoff(Duration first, Duration maxDoubled, Duration maxAsked) {
 
+    /** The longest wait Buildkite's answer may make polls and cancel checks keep. */
+    public static final Duration LONGEST_ASKED_WAIT = Duration.ofMinutes(10);
+
     /**
      * @param failures how many tries in a row have failed (1 after the first)
      * @param asked    the server's asked wait, or null

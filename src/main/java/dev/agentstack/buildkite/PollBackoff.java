@@ -25,7 +25,6 @@ import org.slf4j.LoggerFactory;
 public final class PollBackoff {
 
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
-    static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.monitor");
 
     private record State(int failures, Instant nextPollAt, String lastFailure) {
@@ -55,7 +54,7 @@ public final class PollBackoff {
         this.tags = tags;
         this.logPrefix = tags.stream().filter(t -> t.getKey().equals("queue")).map(t -> "queue " + t.getValue() + ": ")
                 .findFirst().orElse("");
-        this.backoff = new Backoff(pollInterval, MAX_BACKOFF, MAX_RETRY_AFTER);
+        this.backoff = new Backoff(pollInterval, MAX_BACKOFF, Backoff.LONGEST_ASKED_WAIT);
         this.clock = clock;
         this.registry = registry;
         this.state = new AtomicReference<>(new State(0, Instant.MIN, null));
@@ -88,7 +87,7 @@ public final class PollBackoff {
         // Nearly spent: the polls wait for the next window, so the rest of the organization's points stay for every
         // other API client and our cancel checker rather than running out for all of them.
         boolean pause = rateLimit != null && rateLimit.nearlySpent();
-        Duration untilReset = pause ? backoff.after(1, rateLimit.reset()) : Duration.ZERO; // at most MAX_RETRY_AFTER
+        Duration untilReset = pause ? backoff.after(1, rateLimit.reset()) : Duration.ZERO; // at most LONGEST_ASKED_WAIT
         State previous = state.getAndSet(new State(0, pause ? now.plus(untilReset) : Instant.MIN, null));
         if (previous.failures() > 0) {
             LOG.info("{}poll succeeded again after {} failed poll(s)", logPrefix, previous.failures());

@@ -1,10 +1,14 @@
 package dev.agentstack.watch;
 
+import dev.agentstack.buildkite.ApiFailure;
+import dev.agentstack.buildkite.Backoff;
+import dev.agentstack.config.Durations;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,6 +42,8 @@ public final class CancelCandidates {
     public static final int CHECKS_PER_SECOND = 20;
 
     static final int CAPACITY = 50_000;
+    /** A failed check waits only when Buildkite asks, and at most as long as polls would. */
+    private static final Backoff AS_ASKED = new Backoff(Duration.ZERO, Duration.ZERO, Backoff.LONGEST_ASKED_WAIT);
     static final Duration TTL = Duration.ofDays(7);
 
     /**
@@ -52,6 +58,8 @@ public final class CancelCandidates {
     private final LongSupplier nanos;
     private final int perCheck;
     private volatile long checks; // written only by batches(), under the lock
+    /** Guarded by this: no check before this time (nanos) after Buildkite asked us to wait; MIN_VALUE when none. */
+    private long waitUntil = Long.MIN_VALUE;
 
     /** @param checkInterval job-cancel-checker-poll-interval, which sets how many jobs one check may ask about */
     public CancelCandidates(MeterRegistry registry, Duration checkInterval) {
@@ -94,10 +102,15 @@ public final class CancelCandidates {
     /**
      * The uuids this check asks Buildkite about, in batches of at most {@link #BATCH}: the jobs without a running pod,
      * at most {@link #perCheck()} of them, in turn (see {@link Entry#askedAt}). Called once per check
-     * (the checker's timer never overlaps itself); they count as asked from now on.
+     * (the checker's timer never overlaps itself); they count as asked from now on. None while Buildkite's asked wait
+     * after a failed check lasts ({@link #checkFailed}).
      */
     public synchronized List<List<String>> batches() {
         long now = nanos.getAsLong();
+        if (waitUntil != Long.MIN_VALUE && now - waitUntil < 0) {
+            return List.of();
+        }
+        waitUntil = Long.MIN_VALUE;
         byUuid.values().removeIf(e -> now - e.seenAt() >= TTL.toNanos());
         List<Map.Entry<String, Entry>> waiting = new ArrayList<>();
         byUuid.entrySet().forEach(e -> {
@@ -119,6 +132,23 @@ public final class CancelCandidates {
             batches.add(List.copyOf(asked.subList(i, Math.min(asked.size(), i + BATCH))));
         }
         return batches;
+    }
+
+    /**
+     * A check's request failed. When Buildkite asked for a wait (a 429's Retry-After, or RateLimit-Reset once the
+     * organization's points are spent: it documents that nothing should be sent before then), no check is made until
+     * it is over, at most {@link Backoff#LONGEST_ASKED_WAIT}; otherwise the next interval tries again.
+     *
+     * @return when the next check comes, for the log line
+     */
+    public synchronized String checkFailed(Exception error) {
+        Duration asked = ApiFailure.of(error, Instant.now()).retryAfter();
+        if (asked == null) {
+            return "trying again next interval";
+        }
+        Duration wait = AS_ASKED.after(1, asked);
+        waitUntil = nanos.getAsLong() + wait.toNanos();
+        return "next check in " + Durations.format(wait) + ", as Buildkite asked";
     }
 
     /** The most jobs one check asks about. */

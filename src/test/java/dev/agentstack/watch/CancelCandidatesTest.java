@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.http.base.HttpOperationFailedException;
 import org.junit.jupiter.api.Test;
 
 /** How many jobs a cancel check asks Buildkite about, and which: what a backlog of pending pods spends of GraphQL. */
@@ -94,6 +97,32 @@ class CancelCandidatesTest {
             candidates.onJobEvent("ADDED", job("uuid-" + i));
         }
         assertThat(candidates.batches()).extracting(List::size).containsExactly(500, 500, 100);
+    }
+
+    @Test
+    void afterARateLimitedCheckNoCheckIsMadeUntilTheWaitBuildkiteAskedForIsOver() {
+        AtomicLong nanos = new AtomicLong();
+        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5), nanos::get);
+        candidates.onJobEvent("ADDED", job("pending"));
+
+        assertThat(candidates.checkFailed(new HttpOperationFailedException("https://graphql.buildkite.com/v1", 429,
+                "Too Many Requests", null, Map.of("RateLimit-Remaining", "0", "RateLimit-Reset", "30"), "{}")))
+                .isEqualTo("next check in 30s, as Buildkite asked");
+        nanos.addAndGet(Duration.ofSeconds(29).toNanos());
+        assertThat(candidates.batches()).isEmpty();
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThat(candidates.batches()).containsExactly(List.of("pending"));
+    }
+
+    @Test
+    void aFailedCheckWithoutAnAskedWaitIsTriedAgainNextInterval() {
+        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5));
+        candidates.onJobEvent("ADDED", job("pending"));
+
+        assertThat(candidates.checkFailed(new HttpOperationFailedException("https://graphql.buildkite.com/v1", 502,
+                "Bad Gateway", null, Map.of(), "")))
+                .isEqualTo("trying again next interval");
+        assertThat(candidates.batches()).containsExactly(List.of("pending"));
     }
 
     private static List<String> asked(CancelCandidates candidates) {
