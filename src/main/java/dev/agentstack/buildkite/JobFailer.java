@@ -17,13 +17,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Once the job is acquired it is ours alone: a later attempt could not acquire it again, so the job would never get
  * the message. The calls after acquire are therefore retried with the same agent, as buildkite-agent retries them,
- * {@value #ATTEMPTS_AFTER_ACQUIRE} tries in all with waits doubling from the retry interval (1, 2, 4, 8 s: a blip of
+ * {@value #ATTEMPTS} tries in all with waits doubling from the retry interval (1, 2, 4, 8 s: a blip of
  * Buildkite's of up to 15 s), when no answer came (a timeout), Buildkite was rate limiting (429) or had a server error
  * (5xx). When the answer asks for a wait (Retry-After, or a spent rate limit's RateLimit-Reset), that wait is kept
  * instead, up to {@link #MAX_WAIT_ASKED}: trying sooner would only be refused again. Other answers, such as 422 for a
  * job cancelled meanwhile, are final. A retried upload reuses its chunk sequence number, so a chunk that Buildkite
  * stored before the answer was lost is not logged twice. A 422 to a retried call after a try that got no answer (or a
- * 5xx) means that try was carried out: the job is already started or finished, so we go on.
+ * 5xx) means that try was carried out: the job is already started or finished, so we go on. Before acquire, only a
+ * 429 is tried again (Buildkite refused the call, so nothing was done), with the same waits.
  */
 public final class JobFailer {
 
@@ -36,8 +37,8 @@ public final class JobFailer {
     }
 
     public static final String SIGNAL_REASON = "stack_error";
-    /** Tries of each call after acquire (start, chunks, finish). */
-    static final int ATTEMPTS_AFTER_ACQUIRE = 5;
+    /** Tries of each call after acquire (start, chunks, finish), and of a rate-limited call before it. */
+    static final int ATTEMPTS = 5;
     /** The wait before the second try, as buildkite-agent's; it doubles before each further one. */
     public static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
     /** The longest wait a rate-limited answer makes us keep before one try (the thread waits meanwhile). */
@@ -57,20 +58,20 @@ public final class JobFailer {
         this.agentToken = agentToken;
         this.clock = clock;
         this.registry = registry;
-        this.backoff = new Backoff(retryInterval, retryInterval.multipliedBy(1L << (ATTEMPTS_AFTER_ACQUIRE - 2)),
+        this.backoff = new Backoff(retryInterval, retryInterval.multipliedBy(1L << (ATTEMPTS - 2)),
                 MAX_WAIT_ASKED);
     }
 
     public Outcome fail(FailureReport report) {
-        AgentApi.Session session = step("register",
+        AgentApi.Session session = stepBeforeAcquire("register",
                 () -> api.register(agentToken.get(), report.agentName(), report.tags()));
         try {
-            step("connect", () -> {
+            stepBeforeAcquire("connect", () -> {
                 api.connect(session);
                 return null;
             });
             try {
-                step("acquire", () -> {
+                stepBeforeAcquire("acquire", () -> {
                     api.acquire(session, report.uuid());
                     return null;
                 });
@@ -129,16 +130,37 @@ public final class JobFailer {
                             call, e.getMessage());
                     return;
                 }
-                if (attempt == ATTEMPTS_AFTER_ACQUIRE || !e.isTransient()) {
+                if (attempt == ATTEMPTS || !e.isTransient()) {
                     throw e;
                 }
                 mayHaveTakenEffect |= e.status() == 0 || e.status() >= 500;
-                Duration wait = backoff.after(attempt, e.waitAsked());
-                LOG.debug("agent API {} failed ({}), try {} of {} in {}", call, e.getMessage(), attempt + 1,
-                        ATTEMPTS_AFTER_ACQUIRE, wait);
-                pause(wait);
+                waitBeforeTry(call, e, attempt);
             }
         }
+    }
+
+    /**
+     * Before acquire, only a rate-limited call (429) is tried again, as often as one after it: Buildkite refused it,
+     * so nothing was done. Other failures end this attempt; the job is still free, and a later one starts afresh.
+     */
+    private <T> T stepBeforeAcquire(String call, Supplier<T> action) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return step(call, action);
+            } catch (AgentApi.AgentApiException e) {
+                if (attempt == ATTEMPTS || e.status() != 429) {
+                    throw e;
+                }
+                waitBeforeTry(call, e, attempt);
+            }
+        }
+    }
+
+    private void waitBeforeTry(String call, AgentApi.AgentApiException failure, int attempt) {
+        Duration wait = backoff.after(attempt, failure.waitAsked());
+        LOG.debug("agent API {} failed ({}), try {} of {} in {}", call, failure.getMessage(), attempt + 1, ATTEMPTS,
+                wait);
+        pause(wait);
     }
 
     private static void pause(Duration wait) {

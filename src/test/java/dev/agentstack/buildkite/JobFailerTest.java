@@ -165,15 +165,33 @@ class JobFailerTest {
     }
 
     @Test
+    void aRateLimitedCallBeforeAcquireIsTriedAgainOnceTheWaitIsOver() {
+        String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
+        buildkite.enqueueAgentFault(Fault.rateLimited(1)); // register: refused
+        passThrough(2); // register again, connect
+        buildkite.enqueueAgentFault(Fault.rateLimitSpent(1)); // acquire: refused
+
+        long started = System.nanoTime();
+        assertThat(failer.fail(report(uuid))).isEqualTo(JobFailer.Outcome.FAILED);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        assertThat(buildkite.snapshot(uuid).state()).isEqualTo("FINISHED");
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "register", "outcome", "http_429").count()).isEqualTo(1);
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "acquire", "outcome", "http_429").count()).isEqualTo(1);
+        assertThat(buildkite.agentCalls("buildkite-" + uuid)).extracting(FakeBuildkite.AgentCall::call) // faulted calls are not recorded
+                .containsExactly("register", "connect", "acquire", "start", "chunks", "finish", "disconnect");
+    }
+
+    @Test
     void aCallAfterAcquireStopsAfterFiveTriesOrAFinalAnswerAndTheAgentStillDisconnects() {
         String first = buildkite.scheduleCommand("make", "queue=kubernetes");
         passThrough(3);
-        for (int i = 0; i < JobFailer.ATTEMPTS_AFTER_ACQUIRE; i++) {
+        for (int i = 0; i < JobFailer.ATTEMPTS; i++) {
             buildkite.enqueueAgentFault(Fault.status(500)); // start, every try
         }
         assertThatThrownBy(() -> failer.fail(report(first))).hasMessage("agent API start answered 500: fault injected: HTTP 500");
         assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_500").count())
-                .isEqualTo(JobFailer.ATTEMPTS_AFTER_ACQUIRE);
+                .isEqualTo(JobFailer.ATTEMPTS);
         assertThat(buildkite.agentCalls("buildkite-" + first)).extracting(FakeBuildkite.AgentCall::call)
                 .containsExactly("register", "connect", "acquire", "disconnect");
 
