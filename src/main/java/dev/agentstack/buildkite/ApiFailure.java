@@ -53,8 +53,7 @@ public record ApiFailure(String reason, String message, Duration retryAfter) {
         if (retryAfter != null || status != 429) {
             return retryAfter;
         }
-        String reset = header(headers, "RateLimit-Reset");
-        return reset == null ? null : seconds(reset);
+        return seconds(header(headers, "RateLimit-Reset"));
     }
 
     /** Retry-After as seconds or as an HTTP date; null when absent or unreadable. */
@@ -76,8 +75,11 @@ public record ApiFailure(String reason, String message, Duration retryAfter) {
         }
     }
 
-    /** A header value in whole seconds (negative counts as 0); null when it is not a number. */
-    private static Duration seconds(String value) {
+    /** A header value in whole seconds (negative counts as 0); null when it is absent or not a number. */
+    static Duration seconds(String value) {
+        if (value == null) {
+            return null;
+        }
         try {
             return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
         } catch (NumberFormatException notSeconds) {
@@ -85,13 +87,14 @@ public record ApiFailure(String reason, String message, Duration retryAfter) {
         }
     }
 
-    private static String header(Map<String, String> headers, String name) {
+    /** A header's value, whatever the letter case of its name (HTTP header names are case-insensitive); or null. */
+    static String header(Map<String, ?> headers, String name) {
         if (headers == null) {
             return null;
         }
-        for (Map.Entry<String, String> h : headers.entrySet()) {
+        for (Map.Entry<String, ?> h : headers.entrySet()) {
             if (h.getKey() != null && h.getKey().equalsIgnoreCase(name) && h.getValue() != null) {
-                return h.getValue();
+                return String.valueOf(h.getValue());
             }
         }
         return null;

@@ -16,13 +16,13 @@ public record GraphqlRateLimit(long limit, long remaining, Duration reset) {
 
     /** The limit an answer reports; null when it carries no (readable) RateLimit headers. */
     public static GraphqlRateLimit of(Map<String, ?> headers) {
-        Long limit = number(headers, "RateLimit-Limit");
-        Long remaining = number(headers, "RateLimit-Remaining");
-        Long reset = number(headers, "RateLimit-Reset");
+        Long limit = number(ApiFailure.header(headers, "RateLimit-Limit"));
+        Long remaining = number(ApiFailure.header(headers, "RateLimit-Remaining"));
+        Duration reset = ApiFailure.seconds(ApiFailure.header(headers, "RateLimit-Reset"));
         if (limit == null || remaining == null || reset == null || limit <= 0) {
             return null;
         }
-        return new GraphqlRateLimit(limit, Math.max(0, remaining), Duration.ofSeconds(Math.max(0, reset)));
+        return new GraphqlRateLimit(limit, Math.max(0, remaining), reset);
     }
 
     /** Fewer points left than the share reserved for other clients. */
@@ -30,19 +30,11 @@ public record GraphqlRateLimit(long limit, long remaining, Duration reset) {
         return remaining < limit * RESERVED_SHARE;
     }
 
-    private static Long number(Map<String, ?> headers, String name) {
-        if (headers == null) {
+    private static Long number(String value) {
+        try {
+            return value == null ? null : Long.parseLong(value.trim());
+        } catch (NumberFormatException unreadable) {
             return null;
         }
-        for (Map.Entry<String, ?> h : headers.entrySet()) {
-            if (h.getKey() != null && h.getKey().equalsIgnoreCase(name) && h.getValue() != null) {
-                try {
-                    return Long.parseLong(String.valueOf(h.getValue()).trim());
-                } catch (NumberFormatException unreadable) {
-                    return null;
-                }
-            }
-        }
-        return null;
     }
 }
