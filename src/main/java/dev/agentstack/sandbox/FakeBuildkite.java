@@ -198,10 +198,8 @@ public final class FakeBuildkite implements AutoCloseable {
             return new RateLimitWindow(limit, Math.max(0, remaining - points), resetAt, window);
         }
 
-        Map<String, String> headers(Instant now) {
-            long reset = (Duration.between(now, resetAt).toMillis() + 999) / 1000;
-            return Map.of("RateLimit-Limit", String.valueOf(limit), "RateLimit-Remaining", String.valueOf(remaining),
-                    "RateLimit-Reset", String.valueOf(reset));
+        long resetSeconds(Instant now) {
+            return (Duration.between(now, resetAt).toMillis() + 999) / 1000;
         }
     }
 
@@ -477,23 +475,25 @@ public final class FakeBuildkite implements AutoCloseable {
             Map<String, Object> vars = (Map<String, Object>) variables;
             input.variables(vars);
         }
-        ExecutionResult result = null;
+        ExecutionResult result;
         Map<String, String> rateLimitHeaders = Map.of();
+        Fault spent = null;
         synchronized (lock) {
             if (rateLimit != null) {
                 rateLimit = rateLimit.current(clock.instant());
-                rateLimitHeaders = rateLimit.headers(clock.instant());
-            }
-            if (rateLimit == null || rateLimit.remaining() > 0) {
-                result = graphql.execute(input.build());
-                if (rateLimit != null) {
-                    rateLimit = rateLimit.spend(objects(result.getData()));
-                    rateLimitHeaders = rateLimit.headers(clock.instant());
+                if (rateLimit.remaining() == 0) { // as Buildkite answers until the window starts again
+                    spent = Fault.rateLimitSpent(rateLimit.limit(), rateLimit.resetSeconds(clock.instant()));
                 }
             }
+            result = spent == null ? graphql.execute(input.build()) : null;
+            if (result != null && rateLimit != null) {
+                rateLimit = rateLimit.spend(objects(result.getData()));
+                rateLimitHeaders = Fault.rateLimitHeaders(rateLimit.limit(), rateLimit.remaining(),
+                        rateLimit.resetSeconds(clock.instant()));
+            }
         }
-        if (result == null) { // the window's points are spent, as Buildkite answers then
-            respond(exchange, 429, rateLimitHeaders, "{\"message\":\"You have exceeded your API rate limit\"}");
+        if (spent != null) {
+            respond(exchange, spent.status(), spent.headers(), spent.body());
             return;
         }
         if (result.getData() == null && !result.getErrors().isEmpty()) {

@@ -13,14 +13,15 @@ import java.util.Map;
  */
 public record Fault(int status, Map<String, String> headers, String body, Duration delay) {
 
+    private static final String RATE_LIMITED = "{\"message\":\"You have exceeded your API rate limit\"}";
+
     public static Fault status(int status) {
         return new Fault(status, Map.of(), "{\"message\":\"fault injected: HTTP " + status + "\"}", Duration.ZERO);
     }
 
     /** 429 with a Retry-After in seconds, as Buildkite's rate limiter answers. */
     public static Fault rateLimited(int retryAfterSeconds) {
-        return new Fault(429, Map.of("Retry-After", String.valueOf(retryAfterSeconds)),
-                "{\"message\":\"You have exceeded your API rate limit\"}", Duration.ZERO);
+        return new Fault(429, Map.of("Retry-After", String.valueOf(retryAfterSeconds)), RATE_LIMITED, Duration.ZERO);
     }
 
     /**
@@ -28,9 +29,18 @@ public record Fault(int status, Map<String, String> headers, String body, Durati
      * the seconds until a new window starts, and RateLimit-Remaining 0.
      */
     public static Fault rateLimitSpent(int resetSeconds) {
-        return new Fault(429, Map.of("RateLimit-Limit", "50000", "RateLimit-Remaining", "0",
-                "RateLimit-Reset", String.valueOf(resetSeconds)),
-                "{\"message\":\"You have exceeded your API rate limit\"}", Duration.ZERO);
+        return rateLimitSpent(50_000, resetSeconds);
+    }
+
+    /** The same, for an organization whose window holds {@code limit} points. */
+    public static Fault rateLimitSpent(long limit, long resetSeconds) {
+        return new Fault(429, rateLimitHeaders(limit, 0, resetSeconds), RATE_LIMITED, Duration.ZERO);
+    }
+
+    /** The headers Buildkite reports its rate limit in, on every answer. */
+    static Map<String, String> rateLimitHeaders(long limit, long remaining, long resetSeconds) {
+        return Map.of("RateLimit-Limit", String.valueOf(limit), "RateLimit-Remaining", String.valueOf(remaining),
+                "RateLimit-Reset", String.valueOf(resetSeconds));
     }
 
     /** Answers normally, but only after the delay (use one longer than the client's timeout). */
