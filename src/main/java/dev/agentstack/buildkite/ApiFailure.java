@@ -22,6 +22,9 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  */
 public record ApiFailure(String reason, String message, Duration retryAfter) {
 
+    /** Buildkite's header for the seconds until its rate limit window starts again. */
+    static final String RATE_LIMIT_RESET = "RateLimit-Reset";
+
     /** Classifies an exception from camel-graphql, the HTTP client or our own response checks. */
     public static ApiFailure of(Throwable error, Instant now) {
         for (Throwable t = error; t != null; t = t.getCause()) {
@@ -53,7 +56,7 @@ public record ApiFailure(String reason, String message, Duration retryAfter) {
         if (retryAfter != null || status != 429) {
             return retryAfter;
         }
-        return seconds(header(headers, "RateLimit-Reset"));
+        return seconds(header(headers, RATE_LIMIT_RESET));
     }
 
     /** Retry-After as seconds or as an HTTP date; null when absent or unreadable. */

@@ -18,7 +18,7 @@ public record GraphqlRateLimit(long limit, long remaining, Duration reset) {
     public static GraphqlRateLimit of(Map<String, ?> headers) {
         Long limit = number(ApiFailure.header(headers, "RateLimit-Limit"));
         Long remaining = number(ApiFailure.header(headers, "RateLimit-Remaining"));
-        Duration reset = ApiFailure.seconds(ApiFailure.header(headers, "RateLimit-Reset"));
+        Duration reset = ApiFailure.seconds(ApiFailure.header(headers, ApiFailure.RATE_LIMIT_RESET));
         if (limit == null || remaining == null || reset == null || limit <= 0) {
             return null;
         }
