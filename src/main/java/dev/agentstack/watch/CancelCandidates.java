@@ -48,7 +48,8 @@ public final class CancelCandidates {
 
     /**
      * @param askedAt the check that last asked about it or, for a job not asked about yet, the last check before it
-     *                came: jobs take turns, so a steady stream of new jobs cannot keep the older ones from being asked
+     *                came: jobs take turns, so a steady stream of new jobs cannot keep the older ones from being asked;
+     *                {@code Long.MIN_VALUE} for a job whose request failed or was held back: first next check
      */
     private record Entry(String jobName, String podPhase, long seenAt, long askedAt) {
     }
@@ -107,7 +108,7 @@ public final class CancelCandidates {
      */
     public synchronized List<List<String>> batches() {
         long now = nanos.getAsLong();
-        if (waitUntil != Long.MIN_VALUE && now - waitUntil < 0) {
+        if (waitingAsAsked(now)) {
             return List.of();
         }
         waitUntil = Long.MIN_VALUE;
@@ -135,13 +136,15 @@ public final class CancelCandidates {
     }
 
     /**
-     * A check's request failed. When Buildkite asked for a wait (a 429's Retry-After, or RateLimit-Reset once the
-     * organization's points are spent: it documents that nothing should be sent before then), no check is made until
-     * it is over, at most {@link Backoff#LONGEST_ASKED_WAIT}; otherwise the next interval tries again.
+     * A check's request failed, so its jobs were not asked about after all: they go first in the next check. When
+     * Buildkite asked for a wait (a 429's Retry-After, or RateLimit-Reset once the organization's points are spent: it
+     * documents that nothing should be sent before then), no request is made until it is over, at most
+     * {@link Backoff#LONGEST_ASKED_WAIT}; otherwise the next interval tries again.
      *
      * @return when the next check comes, for the log line
      */
-    public synchronized String checkFailed(Exception error) {
+    public synchronized String checkFailed(Exception error, List<String> batch) {
+        notAsked(batch);
         Duration asked = ApiFailure.of(error, Instant.now()).retryAfter();
         if (asked == null) {
             return "trying again next interval";
@@ -149,6 +152,28 @@ public final class CancelCandidates {
         Duration wait = AS_ASKED.after(1, asked);
         waitUntil = nanos.getAsLong() + wait.toNanos();
         return "next check in " + Durations.format(wait) + ", as Buildkite asked";
+    }
+
+    /**
+     * Whether a request of this check must not be sent: an earlier one was answered with a wait ({@link #checkFailed}),
+     * which covers every request. Its jobs go first in the next check.
+     */
+    public synchronized boolean holdBack(List<String> batch) {
+        if (!waitingAsAsked(nanos.getAsLong())) {
+            return false;
+        }
+        notAsked(batch);
+        return true;
+    }
+
+    private void notAsked(List<String> batch) {
+        for (String uuid : batch) {
+            byUuid.computeIfPresent(uuid, (k, v) -> new Entry(v.jobName(), v.podPhase(), v.seenAt(), Long.MIN_VALUE));
+        }
+    }
+
+    private boolean waitingAsAsked(long now) {
+        return waitUntil != Long.MIN_VALUE && now - waitUntil < 0;
     }
 
     /** The most jobs one check asks about. */

@@ -106,7 +106,7 @@ class CancelCandidatesTest {
         candidates.onJobEvent("ADDED", job("pending"));
 
         assertThat(candidates.checkFailed(new HttpOperationFailedException("https://graphql.buildkite.com/v1", 429,
-                "Too Many Requests", null, Map.of("RateLimit-Remaining", "0", "RateLimit-Reset", "30"), "{}")))
+                "Too Many Requests", null, Map.of("RateLimit-Remaining", "0", "RateLimit-Reset", "30"), "{}"), List.of("pending")))
                 .isEqualTo("next check in 30s, as Buildkite asked");
         nanos.addAndGet(Duration.ofSeconds(29).toNanos());
         assertThat(candidates.batches()).isEmpty();
@@ -115,12 +115,40 @@ class CancelCandidatesTest {
     }
 
     @Test
+    void afterARateLimitedRequestTheCheckSendsNoMoreAndItsJobsGoFirstNextTime() {
+        AtomicLong nanos = new AtomicLong();
+        // 600 jobs per check, in requests of 500 and 100, out of 1,100 waiting
+        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(30), nanos::get);
+        for (int i = 0; i < 1100; i++) {
+            candidates.onJobEvent("ADDED", job(String.format("uuid-%04d", i)));
+        }
+        List<List<String>> batches = candidates.batches();
+        assertThat(batches).extracting(List::size).containsExactly(500, 100);
+        assertThat(candidates.holdBack(batches.get(0))).as("nothing asked us to wait yet").isFalse();
+
+        candidates.checkFailed(new HttpOperationFailedException("https://graphql.buildkite.com/v1", 429,
+                "Too Many Requests", null, Map.of("Retry-After", "10"), "{}"), batches.get(0));
+        assertThat(candidates.holdBack(batches.get(1))).isTrue();
+
+        nanos.addAndGet(Duration.ofSeconds(10).toNanos());
+        List<String> next = asked(candidates);
+        assertThat(next).as("the refused and the held-back jobs, before those never asked about")
+                .containsExactlyInAnyOrderElementsOf(concat(batches.get(0), batches.get(1)));
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    @Test
     void aFailedCheckWithoutAnAskedWaitIsTriedAgainNextInterval() {
         CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5));
         candidates.onJobEvent("ADDED", job("pending"));
 
         assertThat(candidates.checkFailed(new HttpOperationFailedException("https://graphql.buildkite.com/v1", 502,
-                "Bad Gateway", null, Map.of(), "")))
+                "Bad Gateway", null, Map.of(), ""), List.of("pending")))
                 .isEqualTo("trying again next interval");
         assertThat(candidates.batches()).containsExactly(List.of("pending"));
     }

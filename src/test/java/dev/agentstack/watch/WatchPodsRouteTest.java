@@ -318,6 +318,40 @@ class WatchPodsRouteTest {
     }
 
     @Test
+    void aRateLimitedCancelCheckSendsNoFurtherRequestUntilTheWaitBuildkiteAskedForIsOver() throws Exception {
+        try (LogCapture logs = new LogCapture();
+             ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, 0)
+                     .set(Options.K8S_CLIENT_RATE_LIMITER_QPS, 0)
+                     .set(Options.POD_PENDING_TIMEOUT, Duration.ofHours(1))
+                     .set(Options.JOB_CANCEL_CHECKER_POLL_INTERVAL, Duration.ofSeconds(30)) // 600 jobs per check
+                     .set(Options.GRAPHQL_PAGE_SIZE, 500))) {
+            for (int i = 0; i < 501; i++) { // one check: a request about 500 jobs, then one about the last
+                h.simulateCluster().script(h.buildkite().scheduleCommand("job " + i, "queue=kubernetes"),
+                        Scenario.UNSCHEDULABLE);
+            }
+            h.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> h.kubernetes().client().pods()
+                    .inNamespace(ControllerHarness.NAMESPACE).list().getItems().size() == 501);
+            var routes = h.controller().camelContext().getRouteController();
+            routes.stopRoute("cancel-checker");
+            for (org.apache.camel.Route route : h.controller().camelContext().getRoutes()) {
+                if (route.getRouteId().startsWith("buildkite-scheduled-jobs-source")) { // the polls' Kamelet route
+                    routes.stopRoute(route.getRouteId());
+                }
+            }
+            h.buildkite().clearRecords();
+            h.buildkite().enqueueGraphqlFault(dev.agentstack.sandbox.Fault.rateLimited(60));
+            routes.startRoute("cancel-checker"); // a check a second after it starts
+
+            await().atMost(ControllerHarness.WAIT).until(() -> !logs.linesContaining("cancel check of 500 job(s) failed")
+                    .isEmpty() && h.controller().camelContext().getInflightRepository().size("cancel-checker") == 0);
+            assertThat(logs.linesContaining("cancel check of 500 job(s) failed")).first().asString()
+                    .contains("next check in 1m, as Buildkite asked");
+            assertThat(h.buildkite().graphqlRequests()).as("the check's second request waits too").hasSize(1);
+        }
+    }
+
+    @Test
     void aFindingThatCannotBeReportedIsOneLogLineAndIsTriedAgain() {
         try (LogCapture logs = new LogCapture(); ControllerHarness h = harness()) {
             String uuid = h.buildkite().scheduleCommand("make test", "queue=kubernetes");
