@@ -13,8 +13,8 @@ import java.util.UUID;
 import org.slf4j.LoggerFactory;
 
 /**
- * The command line: {@code java -jar agent-stack-camel.jar [run|demo|render|lint|version] [options]}. User errors print one line
- * and exit with code 2; no stack traces.
+ * The command line: {@code java -jar agent-stack-camel.jar [run|demo|render|lint|version] [options]}. User errors print
+ * one line and exit with code 2; no stack traces.
  */
 public final class AgentStackCamel {
 
@@ -94,7 +94,8 @@ public final class AgentStackCamel {
             }
             return s;
         } catch (NumberFormatException e) {
-            throw new ConfigException("option --max-seconds: expected a whole number of seconds (1 or more), got \"" + v + "\"");
+            throw new ConfigException("option --max-seconds: expected a whole number of seconds (1 or more), got \""
+                    + v + "\"");
         }
     }
 }

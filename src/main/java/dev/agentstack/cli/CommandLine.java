@@ -35,7 +35,8 @@ public record CommandLine(String command, Map<String, String> options, String co
         String command = "run";
         if (args.length > 0 && !args[0].startsWith("-")) {
             if (!COMMANDS.contains(args[0])) {
-                throw new ConfigException("unknown command \"" + args[0] + "\" (commands: " + String.join(", ", COMMANDS) + ")");
+                throw new ConfigException("unknown command \"" + args[0] + "\" (commands: "
+                        + String.join(", ", COMMANDS) + ")");
             }
             command = args[0];
             i = 1;
@@ -75,7 +76,8 @@ public record CommandLine(String command, Map<String, String> options, String co
                     || (Options.byKey(name) != null && Options.byKey(name).kind() == Option.Kind.BOOLEAN);
             if (value == null) {
                 if (takesNoValue) {
-                    boolean explicit = i + 1 < args.length && (args[i + 1].equals("true") || args[i + 1].equals("false"));
+                    boolean explicit = i + 1 < args.length
+                            && (args[i + 1].equals("true") || args[i + 1].equals("false"));
                     value = explicit ? args[++i] : "true";
                 } else {
                     if (i + 1 >= args.length) {

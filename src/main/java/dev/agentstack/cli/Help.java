@@ -55,7 +55,8 @@ final class Help {
                 sb.append("  ").append(o.key()).append(": ").append(o.description()).append('\n');
             }
         }
-        sb.append("\nDemo options:\n  --max-seconds N\n      stop the demo after N seconds (default: run until Ctrl-C)\n");
+        sb.append("\nDemo options:\n  --max-seconds N\n"
+                + "      stop the demo after N seconds (default: run until Ctrl-C)\n");
         return sb.toString();
     }
 }

@@ -23,7 +23,8 @@ public final class Lint {
     public static int run(String pipelineName, String yaml, ControllerConfig config, PrintStream out, PrintStream err) {
         List<PipelineJob> jobs;
         try {
-            jobs = new PipelineReader(PipelineContext.local(Render.ORG, pipelineName), () -> UUID.randomUUID().toString())
+            jobs = new PipelineReader(PipelineContext.local(Render.ORG, pipelineName),
+                    () -> UUID.randomUUID().toString())
                     .readEach(yaml);
         } catch (PipelineException e) {
             err.println(pipelineName + ": " + e.getMessage());

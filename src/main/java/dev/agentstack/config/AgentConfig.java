@@ -170,11 +170,14 @@ public record AgentConfig(
         add(env, "BUILDKITE_AGENT_DEBUG_SIGNING", debugSigning);
         add(env, "BUILDKITE_GIT_SKIP_FETCH_EXISTING_COMMITS", gitSkipFetchExistingCommits);
         if (containerStartTimeout != null) {
-            add(env, "BUILDKITE_KUBERNETES_CONTAINER_START_TIMEOUT", goDuration(Durations.parse(containerStartTimeout)));
+            add(env, "BUILDKITE_KUBERNETES_CONTAINER_START_TIMEOUT",
+                    goDuration(Durations.parse(containerStartTimeout)));
         }
-        add(env, "BUILDKITE_HOOKS_PATH", hooksPath != null ? hooksPath : hooksVolume != null ? DEFAULT_HOOKS_PATH : null);
+        add(env, "BUILDKITE_HOOKS_PATH",
+                hooksPath != null ? hooksPath : hooksVolume != null ? DEFAULT_HOOKS_PATH : null);
         List<String> hookPaths = new ArrayList<>(additionalHooksPaths);
-        additionalHooks.stream().filter(h -> h.path() != null && !h.path().isEmpty()).forEach(h -> hookPaths.add(h.path()));
+        additionalHooks.stream().filter(h -> h.path() != null && !h.path().isEmpty())
+                .forEach(h -> hookPaths.add(h.path()));
         add(env, "BUILDKITE_ADDITIONAL_HOOKS_PATHS", hookPaths);
         add(env, "BUILDKITE_PLUGINS_PATH",
                 pluginsPath != null ? pluginsPath : pluginsVolume != null ? DEFAULT_PLUGINS_PATH : null);

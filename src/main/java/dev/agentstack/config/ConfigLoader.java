@@ -138,7 +138,8 @@ public final class ConfigLoader {
         // The Lease protocol needs lease > renew deadline > 1.2 x retry period (Camel's KubernetesClusterService).
         if (config.leaderElectionLeaseDuration().compareTo(config.leaderElectionRenewDeadline()) <= 0) {
             throw new ConfigException(Options.LEADER_ELECTION_LEASE_DURATION, "must be longer than"
-                    + " leader-election-renew-deadline (" + Durations.format(config.leaderElectionRenewDeadline()) + ")");
+                    + " leader-election-renew-deadline (" + Durations.format(config.leaderElectionRenewDeadline())
+                    + ")");
         }
         if (config.leaderElectionRenewDeadline().toMillis() <= 1.2 * config.leaderElectionRetryPeriod().toMillis()) {
             throw new ConfigException(Options.LEADER_ELECTION_RENEW_DEADLINE, "must be longer than 1.2 x"
@@ -152,7 +153,8 @@ public final class ConfigLoader {
         }
         List<QueueConfig> queues = config.queues();
         for (int i = 0; i < queues.size(); i++) {
-            String problem = queues.get(i).problem(config.get(Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION));
+            String problem = queues.get(i)
+                    .problem(config.get(Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION));
             if (problem != null) {
                 throw new ConfigException(Options.QUEUES, "[" + i + "]: " + problem);
             }

@@ -309,7 +309,8 @@ public final class ControllerConfig {
     /** The Lease replicas compete for: the option, else {@code <id>-leader}. */
     public String leaderElectionLeaseName() {
         String name = get(Options.LEADER_ELECTION_LEASE_NAME);
-        return name.isEmpty() ? id().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-") + "-leader" : name;
+        return name.isEmpty() ? id().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-") + "-leader"
+                : name;
     }
 
     /** The labels of the controller's own pods, the leader-election candidates. */
@@ -355,7 +356,8 @@ public final class ControllerConfig {
      * an event: half the shortest of those periods, between 1s and 10s.
      */
     public Duration watchResyncInterval() {
-        Duration shortest = java.util.stream.Stream.of(imagePullBackoffGracePeriod(), emptyJobGracePeriod(), podPendingTimeout())
+        Duration shortest = java.util.stream.Stream
+                .of(imagePullBackoffGracePeriod(), emptyJobGracePeriod(), podPendingTimeout())
                 .min(Duration::compareTo).orElseThrow().dividedBy(2);
         return shortest.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
                 : shortest.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : shortest;

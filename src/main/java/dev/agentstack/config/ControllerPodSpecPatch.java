@@ -40,7 +40,8 @@ final class ControllerPodSpecPatch {
                             + Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION.key() + " is true";
                 }
                 if (c.getImage() != null && !c.getImage().equals(c.getImage().toLowerCase(Locale.ROOT))) {
-                    return "container image for container at index " + i + " contains uppercase letters: " + c.getImage();
+                    return "container image for container at index " + i + " contains uppercase letters: "
+                            + c.getImage();
                 }
             }
         }

@@ -29,7 +29,8 @@ public final class Durations {
         BigDecimal nanos = BigDecimal.ZERO;
         while (at < body.length()) {
             if (!m.find(at) || m.start() != at) {
-                throw new IllegalArgumentException("expected a duration such as 30s, 5m or 1h30m, got \"" + text + "\"");
+                throw new IllegalArgumentException("expected a duration such as 30s, 5m or 1h30m, got \"" + text
+                        + "\"");
             }
             nanos = nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitNanos(m.group(2)))));
             at = m.end();

@@ -37,7 +37,8 @@ public final class KubernetesNames {
             }
         }
         if (name.isEmpty() || name.length() > 63 || !NAME_PART.matcher(name).matches()) {
-            return "name part must be 1-63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+            return "name part must be 1-63 characters of letters, digits, '-', '_' or '.', starting and ending with"
+                    + " a letter or digit";
         }
         return null;
     }
@@ -48,7 +49,8 @@ public final class KubernetesNames {
             return null;
         }
         if (value.length() > 63 || !NAME_PART.matcher(value).matches()) {
-            return "must be at most 63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+            return "must be at most 63 characters of letters, digits, '-', '_' or '.', starting and ending with"
+                    + " a letter or digit";
         }
         return null;
     }

@@ -147,13 +147,16 @@ public final class Option<T> {
         }
         return switch (kind) {
             case STRING -> cast(scalarText(raw, "a string"));
-            case BOOLEAN -> cast(raw instanceof Boolean b ? b : parseBoolean(raw instanceof String s ? s : fail(raw, "true or false")));
+            case BOOLEAN -> cast(raw instanceof Boolean b ? b
+                    : parseBoolean(raw instanceof String s ? s : fail(raw, "true or false")));
             case INTEGER -> cast(raw instanceof Integer || raw instanceof Long ? toInt(((Number) raw).longValue())
                     : raw instanceof String s ? parseInt(s) : fail(raw, "an integer"));
             case NUMBER -> cast(raw instanceof Number n ? n.doubleValue()
                     : raw instanceof String s ? parseNumber(s) : fail(raw, "a number"));
-            case DURATION -> cast(raw instanceof String s ? parseDuration(s) : fail(raw, "a duration such as 30s or 5m"));
-            case LIST -> cast(raw instanceof List<?> l ? listOfStrings(l) : raw instanceof String s ? splitList(s) : fail(raw, "a list of strings"));
+            case DURATION -> cast(raw instanceof String s ? parseDuration(s)
+                    : fail(raw, "a duration such as 30s or 5m"));
+            case LIST -> cast(raw instanceof List<?> l ? listOfStrings(l)
+                    : raw instanceof String s ? splitList(s) : fail(raw, "a list of strings"));
             case OBJECT -> cast(raw instanceof Map<?, ?> m ? objectMap(m) : fail(raw, "an object"));
             case OBJECT_LIST -> cast(raw instanceof List<?> l ? listOfObjects(l) : fail(raw, "a list of objects"));
         };

@@ -24,7 +24,8 @@ public final class Options {
     static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
     /** A DNS-1123 label, as namespaces must be. */
     static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-    static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    static final Pattern UUID = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     public static final String DEFAULT_GRAPHQL_ENDPOINT = "https://graphql.buildkite.com/v1";
     public static final List<String> DEFAULT_TAGS = List.of("queue=kubernetes");
@@ -53,7 +54,8 @@ public final class Options {
 
     public static final Option<String> GRAPHQL_ENDPOINT = Option.of("graphql-endpoint", STRING,
             DEFAULT_GRAPHQL_ENDPOINT, "Buildkite GraphQL API endpoint")
-            .check(Option.rule(v -> v.startsWith("http://") || v.startsWith("https://") ? null : "must be an http(s) URL"));
+            .check(Option.rule(v -> v.startsWith("http://") || v.startsWith("https://") ? null
+                    : "must be an http(s) URL"));
 
     public static final Option<String> CLUSTER_UUID = Option.of("cluster-uuid", STRING, "",
             "UUID of the Buildkite cluster whose jobs to run; empty polls unclustered jobs")
@@ -67,7 +69,8 @@ public final class Options {
     public static final Option<String> ID = Option.of("id", STRING, DEFAULT_ID,
             "Controller id: the value of the buildkite.com/controller-id label on every Job it creates and watches")
             .check(Option.rule(v -> !v.isEmpty() && v.length() <= 63 && LABEL_VALUE.matcher(v).matches() ? null
-                    : "must be a valid Kubernetes label value (1-63 characters: letters, digits, '-', '_', '.'), got \"" + v + "\""));
+                    : "must be a valid Kubernetes label value (1-63 characters: letters, digits, '-', '_', '.'),"
+                    + " got \"" + v + "\""));
 
     public static final Option<String> NAMESPACE = Option.of("namespace", STRING, DEFAULT_NAMESPACE,
             "Kubernetes namespace to create Jobs in")
@@ -93,7 +96,8 @@ public final class Options {
             .check(atLeast(Duration.ZERO));
 
     public static final Option<String> IMAGE = Option.of("image", STRING, DEFAULT_IMAGE,
-            "Buildkite agent image for the agent, checkout and copy-agent containers (needs kubernetes-bootstrap, agent 3.110 or newer)")
+            "Buildkite agent image for the agent, checkout and copy-agent containers (needs kubernetes-bootstrap,"
+                    + " agent 3.110 or newer)")
             .check(Option.rule(v -> v.isBlank() ? "must not be empty" : null));
 
     public static final Option<String> AGENT_TOKEN_SECRET = Option.of("agent-token-secret", STRING,
@@ -133,7 +137,8 @@ public final class Options {
             .check(Option.rule(v -> objectProblem(v, CheckoutParams.class, p -> null)));
 
     public static final Option<Map<String, Object>> DEFAULT_COMMAND_PARAMS = Option.of("default-command-params",
-            OBJECT, (Map<String, Object>) null, "Command-container parameters applied before the plugin's commandParams")
+            OBJECT, (Map<String, Object>) null,
+            "Command-container parameters applied before the plugin's commandParams")
             .check(Option.rule(v -> objectProblem(v, CommandParams.class, p -> null)));
 
     public static final Option<Map<String, Object>> DEFAULT_SIDECAR_PARAMS = Option.of("default-sidecar-params",
@@ -168,7 +173,8 @@ public final class Options {
     public static final int DEFAULT_MANAGEMENT_PORT = 8080;
 
     public static final Option<Duration> STALE_JOB_DATA_TIMEOUT = Option.of("stale-job-data-timeout", DURATION,
-            DEFAULT_STALE_JOB_DATA_TIMEOUT, "Jobs fetched longer ago than this are not created from that data; a later poll sees them again")
+            DEFAULT_STALE_JOB_DATA_TIMEOUT,
+            "Jobs fetched longer ago than this are not created from that data; a later poll sees them again")
             .check(atLeast(Duration.ofSeconds(1)));
 
     public static final Option<Integer> JOB_CREATION_CONCURRENCY = Option.of("job-creation-concurrency", INTEGER,
@@ -176,33 +182,41 @@ public final class Options {
             .check(Option.rule(v -> v >= 1 && v <= 1000 ? null : "must be between 1 and 1000, got " + v));
 
     public static final Option<Integer> K8S_CLIENT_RATE_LIMITER_QPS = Option.of("k8s-client-rate-limiter-qps", INTEGER,
-            DEFAULT_K8S_CLIENT_QPS, "Most Kubernetes API writes (creates, deletes) per second, on average; 0 means no limit")
+            DEFAULT_K8S_CLIENT_QPS,
+            "Most Kubernetes API writes (creates, deletes) per second, on average; 0 means no limit")
             .check(Option.rule(v -> v >= 0 ? null : "must be 0 or more, got " + v));
 
-    public static final Option<Integer> K8S_CLIENT_RATE_LIMITER_BURST = Option.of("k8s-client-rate-limiter-burst", INTEGER,
-            DEFAULT_K8S_CLIENT_BURST, "Kubernetes API writes allowed in a burst above the QPS rate")
+    public static final Option<Integer> K8S_CLIENT_RATE_LIMITER_BURST = Option.of("k8s-client-rate-limiter-burst",
+            INTEGER, DEFAULT_K8S_CLIENT_BURST, "Kubernetes API writes allowed in a burst above the QPS rate")
             .check(Option.rule(v -> v >= 1 ? null : "must be at least 1, got " + v));
 
-    public static final Option<Duration> IN_FLIGHT_RECONCILE_INTERVAL = Option.of("in-flight-reconcile-interval", DURATION,
-            DEFAULT_IN_FLIGHT_RECONCILE_INTERVAL, "How often our Jobs are listed again to correct the in-flight count")
+    public static final Option<Duration> IN_FLIGHT_RECONCILE_INTERVAL = Option.of("in-flight-reconcile-interval",
+            DURATION, DEFAULT_IN_FLIGHT_RECONCILE_INTERVAL,
+            "How often our Jobs are listed again to correct the in-flight count")
             .check(atLeast(Duration.ofSeconds(1)));
 
     public static final Option<Boolean> LEADER_ELECTION = Option.of("leader-election", BOOLEAN, false,
-            "Elect one scheduling replica through a Kubernetes Lease; the others stand by (the chart turns it on with more than one replica)");
+            "Elect one scheduling replica through a Kubernetes Lease; the others stand by (the chart turns it on"
+                    + " with more than one replica)");
 
     public static final Option<String> LEADER_ELECTION_LEASE_NAME = Option.of("leader-election-lease-name", STRING, "",
             "Name of the Lease replicas compete for; empty means <id>-leader")
-            .check(Option.rule(v -> v.isEmpty() || v.length() <= 63 && DNS_LABEL.matcher(v).matches() && v.indexOf('-') > 0 ? null
+            .check(Option.rule(v -> v.isEmpty()
+                    || v.length() <= 63 && DNS_LABEL.matcher(v).matches() && v.indexOf('-') > 0 ? null
                     : "must be a valid Lease name containing a '-', got \"" + v + "\""));
 
-    public static final Option<List<String>> LEADER_ELECTION_POD_SELECTOR = Option.of("leader-election-pod-selector", LIST,
-            List.of("app.kubernetes.io/name=agent-stack-camel"),
-            "Labels (key=value) of the controller's own pods: only Running, Ready pods with them may lead (the chart sets its selector labels)")
-            .check(Option.rule(v -> v.isEmpty() ? "must name at least one label, or every pod in the namespace is listed"
-                    : v.stream().filter(l -> l.indexOf('=') <= 0).map(l -> "label \"" + l + "\" is not key=value").findFirst().orElse(null)));
+    public static final Option<List<String>> LEADER_ELECTION_POD_SELECTOR = Option.of("leader-election-pod-selector",
+            LIST, List.of("app.kubernetes.io/name=agent-stack-camel"),
+            "Labels (key=value) of the controller's own pods: only Running, Ready pods with them may lead (the chart"
+                    + " sets its selector labels)")
+            .check(Option.rule(v -> v.isEmpty()
+                    ? "must name at least one label, or every pod in the namespace is listed"
+                    : v.stream().filter(l -> l.indexOf('=') <= 0).map(l -> "label \"" + l + "\" is not key=value")
+                            .findFirst().orElse(null)));
 
     public static final Option<Duration> LEADER_ELECTION_LEASE_DURATION = Option.of("leader-election-lease-duration",
-            DURATION, DEFAULT_LEASE_DURATION, "How long a leader's Lease stays valid without renewal; a standby takes over after it")
+            DURATION, DEFAULT_LEASE_DURATION,
+            "How long a leader's Lease stays valid without renewal; a standby takes over after it")
             .check(atLeast(Duration.ofSeconds(1)));
 
     public static final Option<Duration> LEADER_ELECTION_RENEW_DEADLINE = Option.of("leader-election-renew-deadline",
@@ -214,7 +228,8 @@ public final class Options {
             .check(atLeast(Duration.ofMillis(50)));
 
     public static final Option<Integer> MANAGEMENT_PORT = Option.of("management-port", INTEGER, DEFAULT_MANAGEMENT_PORT,
-            "Port of the health (/observe/health/live, /observe/health/ready) and Prometheus metrics (/observe/metrics) endpoints; 0 turns them off")
+            "Port of the health (/observe/health/live, /observe/health/ready) and Prometheus metrics"
+                    + " (/observe/metrics) endpoints; 0 turns them off")
             .check(Option.rule(v -> v >= 0 && v <= 65535 ? null : "must be a port number (0 turns it off), got " + v));
 
     // ---- pod and job events
@@ -226,10 +241,11 @@ public final class Options {
 
     public static final Option<String> AGENT_ENDPOINT = Option.of("agent-endpoint", STRING, DEFAULT_AGENT_ENDPOINT,
             "Buildkite agent API the controller fails jobs through (with the agent token)")
-            .check(Option.rule(v -> v.startsWith("http://") || v.startsWith("https://") ? null : "must be an http(s) URL"));
+            .check(Option.rule(v -> v.startsWith("http://") || v.startsWith("https://") ? null
+                    : "must be an http(s) URL"));
 
-    public static final Option<Duration> JOB_CANCEL_CHECKER_POLL_INTERVAL = Option.of("job-cancel-checker-poll-interval",
-            DURATION, DEFAULT_JOB_CANCEL_CHECKER_POLL_INTERVAL,
+    public static final Option<Duration> JOB_CANCEL_CHECKER_POLL_INTERVAL = Option.of(
+            "job-cancel-checker-poll-interval", DURATION, DEFAULT_JOB_CANCEL_CHECKER_POLL_INTERVAL,
             "How often jobs without a running pod are checked for cancellation in Buildkite; each check asks about at"
                     + " most 20 of them per second of the interval (each costs a point of the organization's GraphQL"
                     + " budget)")
@@ -246,7 +262,8 @@ public final class Options {
     // ---- user routes
 
     public static final Option<String> ROUTES_DIR = Option.of("routes-dir", STRING, "",
-            "Folder of extra YAML routes to load; a file named like a built-in route (e.g. schedule-jobs.camel.yaml) replaces it");
+            "Folder of extra YAML routes to load; a file named like a built-in route (e.g. schedule-jobs.camel.yaml)"
+                    + " replaces it");
 
     // ---- pod spec builder: the options that shape each Job (names and defaults of agent-stack-k8s v0.47)
     public static final String DEFAULT_JOB_PREFIX = "buildkite-";
@@ -261,7 +278,8 @@ public final class Options {
 
     public static final Option<String> JOB_PREFIX = Option.of("job-prefix", STRING, DEFAULT_JOB_PREFIX,
             "Prefix of every Job name (the rest is the Buildkite job uuid)")
-            .check(Option.rule(v -> v.length() <= MAX_JOB_PREFIX_LENGTH && JOB_PREFIX_PATTERN.matcher(v).matches() ? null
+            .check(Option.rule(v -> v.length() <= MAX_JOB_PREFIX_LENGTH
+                    && JOB_PREFIX_PATTERN.matcher(v).matches() ? null
                     : "must be lower-case letters, digits, '-' or '.', start with a letter or digit and be at most "
                     + MAX_JOB_PREFIX_LENGTH + " characters, got \"" + v + "\""));
 
@@ -297,7 +315,8 @@ public final class Options {
             .check(pullPolicy());
 
     public static final Option<Boolean> SKIP_IMAGE_CHECK_CONTAINERS = Option.of("skip-image-check-containers",
-            BOOLEAN, false, "Do not add the init containers that check each image can be pulled before the agent starts");
+            BOOLEAN, false,
+            "Do not add the init containers that check each image can be pulled before the agent starts");
 
     public static final Option<String> IMAGE_CHECK_CONTAINER_CPU_LIMIT = Option.of("image-check-container-cpu-limit",
             STRING, DEFAULT_IMAGE_CHECK_CPU_LIMIT, "CPU limit of each image-check init container")
@@ -365,7 +384,8 @@ public final class Options {
     private static Option.Check<String> quantity() {
         return Option.rule(v -> {
             try {
-                io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(v));
+                io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
+                        new io.fabric8.kubernetes.api.model.Quantity(v));
                 return null;
             } catch (IllegalArgumentException | ArithmeticException e) {
                 return "must be a Kubernetes quantity such as 200m or 128Mi, got \"" + v + "\"";
@@ -375,14 +395,14 @@ public final class Options {
 
     /** Every option, in the order --help and the README list them. */
     public static final List<Option<?>> ALL = List.of(
-            ORG, BUILDKITE_TOKEN, GRAPHQL_ENDPOINT, CLUSTER_UUID, TAGS, ID, NAMESPACE, MAX_IN_FLIGHT, QUEUES, POLL_INTERVAL,
-            JOB_TTL, IMAGE, AGENT_TOKEN_SECRET, IMAGE_PULL_BACKOFF_GRACE_PERIOD, PROHIBIT_KUBERNETES_PLUGIN, DEBUG,
-            GRAPHQL_PAGE_SIZE, PAGINATION_DEPTH_LIMIT, HTTP_TIMEOUT,
+            ORG, BUILDKITE_TOKEN, GRAPHQL_ENDPOINT, CLUSTER_UUID, TAGS, ID, NAMESPACE, MAX_IN_FLIGHT, QUEUES,
+            POLL_INTERVAL, JOB_TTL, IMAGE, AGENT_TOKEN_SECRET, IMAGE_PULL_BACKOFF_GRACE_PERIOD,
+            PROHIBIT_KUBERNETES_PLUGIN, DEBUG, GRAPHQL_PAGE_SIZE, PAGINATION_DEPTH_LIMIT, HTTP_TIMEOUT,
             POD_SPEC_PATCH, DEFAULT_CHECKOUT_PARAMS, DEFAULT_COMMAND_PARAMS, DEFAULT_SIDECAR_PARAMS, DEFAULT_METADATA,
             RESOURCE_CLASSES, DEFAULT_RESOURCE_CLASS_NAME, ADDITIONAL_REDACTED_VARS,
-            STALE_JOB_DATA_TIMEOUT, JOB_CREATION_CONCURRENCY, K8S_CLIENT_RATE_LIMITER_QPS, K8S_CLIENT_RATE_LIMITER_BURST,
-            IN_FLIGHT_RECONCILE_INTERVAL, LEADER_ELECTION, LEADER_ELECTION_LEASE_NAME, LEADER_ELECTION_POD_SELECTOR,
-            LEADER_ELECTION_LEASE_DURATION,
+            STALE_JOB_DATA_TIMEOUT, JOB_CREATION_CONCURRENCY, K8S_CLIENT_RATE_LIMITER_QPS,
+            K8S_CLIENT_RATE_LIMITER_BURST, IN_FLIGHT_RECONCILE_INTERVAL, LEADER_ELECTION, LEADER_ELECTION_LEASE_NAME,
+            LEADER_ELECTION_POD_SELECTOR, LEADER_ELECTION_LEASE_DURATION,
             LEADER_ELECTION_RENEW_DEADLINE, LEADER_ELECTION_RETRY_PERIOD, MANAGEMENT_PORT,
             AGENT_ENDPOINT, JOB_CANCEL_CHECKER_POLL_INTERVAL, EMPTY_JOB_GRACE_PERIOD, POD_PENDING_TIMEOUT,
             ROUTES_DIR,

@@ -77,7 +77,8 @@ public final class StrictDecoder {
             Collection<Object> known = u.getKnownPropertyIds();
             return new DecodeException(path, "unknown field"
                     + (known != null && !known.isEmpty() && known.size() <= 15
-                    ? " (known fields: " + String.join(", ", known.stream().map(String::valueOf).sorted().toList()) + ")"
+                    ? " (known fields: " + String.join(", ", known.stream().map(String::valueOf).sorted().toList())
+                            + ")"
                     : ""));
         }
         if (e instanceof ValueInstantiationException v && v.getCause() != null) {
@@ -89,7 +90,8 @@ public final class StrictDecoder {
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             JsonNode actual = at(root, refs);
             if (actual != null && !actual.isMissingNode()) {
-                return new DecodeException(path, "expected " + expected(m.getTargetType()) + ", got " + describe(actual));
+                return new DecodeException(path,
+                        "expected " + expected(m.getTargetType()) + ", got " + describe(actual));
             }
         }
         String message = e instanceof JsonMappingException m ? m.getOriginalMessage() : e.getMessage();

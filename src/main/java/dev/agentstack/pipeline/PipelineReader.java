@@ -113,7 +113,8 @@ public final class PipelineReader {
             try {
                 readCommandStep(step, at, pipelineEnv, pipelineAgents, pipelineImage, out);
             } catch (PipelineException e) {
-                String label = step.get("label") instanceof String l ? l : step.get("name") instanceof String n ? n : null;
+                String label = step.get("label") instanceof String l ? l
+                        : step.get("name") instanceof String n ? n : null;
                 String key = step.get("key") instanceof String k ? k : null;
                 out.add(PipelineJob.unreadable(label != null || key != null ? label : at, key, e.getMessage()));
             }
@@ -179,8 +180,8 @@ public final class PipelineReader {
             List<String> envList = new ArrayList<>();
             jobEnv.forEach((k, v) -> envList.add(k + "=" + v));
             BuildkiteJob job = new BuildkiteJob(null, uuid, command, rules, priority, (Instant) null, envList);
-            out.add(new PipelineJob(parallelism > 1 ? shownLabel + " (" + (n + 1) + "/" + parallelism + ")" : shownLabel,
-                    key, job));
+            out.add(new PipelineJob(
+                    parallelism > 1 ? shownLabel + " (" + (n + 1) + "/" + parallelism + ")" : shownLabel, key, job));
         }
     }
 
@@ -249,7 +250,8 @@ public final class PipelineReader {
             version = ref.substring(hash);
             ref = ref.substring(0, hash);
         }
-        if (ref.contains("://") || ref.contains(".") && ref.contains("/") || ref.startsWith("/") || ref.startsWith(".")) {
+        if (ref.contains("://") || ref.contains(".") && ref.contains("/") || ref.startsWith("/")
+                || ref.startsWith(".")) {
             return ref + version;
         }
         String[] parts = ref.split("/");

@@ -66,8 +66,9 @@ final class YamlTree {
             YamlTree tree = new YamlTree(events);
             return tree.value(events.next(), 0).value();
         } catch (MarkedYamlEngineException e) {
-            throw new PipelineException("not valid YAML" + e.getProblemMark().map(m -> " (line " + (m.getLine() + 1) + ")")
-                    .orElse("") + ": " + e.getProblem());
+            throw new PipelineException("not valid YAML"
+                    + e.getProblemMark().map(m -> " (line " + (m.getLine() + 1) + ")").orElse("") + ": "
+                    + e.getProblem());
         } catch (YamlEngineException e) {
             throw new PipelineException("not valid YAML: " + e.getMessage());
         }
@@ -123,7 +124,8 @@ final class YamlTree {
         for (Object source : merged) {
             for (Object m : source instanceof List<?> l ? l : java.util.Collections.singletonList(source)) {
                 if (!(m instanceof Map<?, ?> from)) {
-                    throw new PipelineException("<<" + line(start) + ": expected a mapping (or a list of them) to merge");
+                    throw new PipelineException("<<" + line(start)
+                            + ": expected a mapping (or a list of them) to merge");
                 }
                 from.forEach((k, val) -> map.putIfAbsent(String.valueOf(k), val));
             }

@@ -73,7 +73,10 @@ final class CommandContainers {
                 .build();
     }
 
-    /** The plugin's sidecars, as native sidecars (init containers that keep running); named {@code sidecar-N} by default. */
+    /**
+     * The plugin's sidecars, as native sidecars (init containers that keep running); named {@code sidecar-N} by
+     * default.
+     */
     static List<Container> sidecars(JobInputs in) {
         List<Container> out = new ArrayList<>();
         List<Container> sidecars = in.plugin().sidecars();

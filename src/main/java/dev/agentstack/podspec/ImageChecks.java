@@ -126,7 +126,8 @@ final class ImageChecks {
         }
         if (invalid.size() == 1) {
             Map.Entry<String, String> e = invalid.entrySet().iterator().next();
-            throw new BuildFailure(ImageReference.INVALID + " \"" + e.getValue() + "\" for container \"" + e.getKey() + "\"");
+            throw new BuildFailure(ImageReference.INVALID + " \"" + e.getValue() + "\" for container \"" + e.getKey()
+                    + "\"");
         }
         if (!invalid.isEmpty()) {
             List<List<String>> rows = new ArrayList<>();

@@ -55,7 +55,8 @@ final class JobValidation {
         Set<String> volumes = new HashSet<>();
         for (Volume v : orEmpty(spec.getVolumes())) {
             if (!KubernetesNames.isDnsLabel(v.getName())) {
-                throw new BuildFailure("volume name \"" + v.getName() + "\" is not a valid name (a lower-case DNS label)");
+                throw new BuildFailure("volume name \"" + v.getName()
+                        + "\" is not a valid name (a lower-case DNS label)");
             }
             if (!volumes.add(v.getName())) {
                 throw new BuildFailure("duplicate volume name \"" + v.getName() + "\"");
@@ -98,10 +99,12 @@ final class JobValidation {
         if (resources == null) {
             return;
         }
-        for (Map<String, Quantity> quantities : List.of(orEmpty(resources.getRequests()), orEmpty(resources.getLimits()))) {
+        for (Map<String, Quantity> quantities
+                : List.of(orEmpty(resources.getRequests()), orEmpty(resources.getLimits()))) {
             quantities.forEach((resource, q) -> {
                 if (q == null) {
-                    throw new BuildFailure("container \"" + container + "\": " + resource + " has no quantity (e.g. 500m, 2, 1Gi)");
+                    throw new BuildFailure("container \"" + container + "\": " + resource
+                            + " has no quantity (e.g. 500m, 2, 1Gi)");
                 }
                 try {
                     Quantity.getAmountInBytes(q);

@@ -18,7 +18,8 @@ import java.util.Map;
 public final class PluginParser {
 
     public static final String PLUGIN_KEY = "github.com/buildkite-plugins/kubernetes-buildkite-plugin";
-    public static final String PROHIBITED = "the kubernetes plugin is prohibited by this controller, but was configured on this job";
+    public static final String PROHIBITED = "the kubernetes plugin is prohibited by this controller, but was"
+            + " configured on this job";
 
     private PluginParser() {
     }
@@ -55,7 +56,8 @@ public final class PluginParser {
             return KubernetesPlugin.NONE;
         }
         if (!body.isObject()) {
-            throw new DecodeException("", "expected the plugin's settings (an object), got " + StrictDecoder.describe(body));
+            throw new DecodeException("", "expected the plugin's settings (an object), got "
+                    + StrictDecoder.describe(body));
         }
         rejectNullEntries(body, "");
         return StrictDecoder.decode(body, KubernetesPlugin.class, "");
@@ -99,7 +101,8 @@ public final class PluginParser {
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));
         }
         if (!plugins.isArray()) {
-            throw new BuildFailure("failed parsing plugins: expected a list of plugins, got " + StrictDecoder.describe(plugins));
+            throw new BuildFailure("failed parsing plugins: expected a list of plugins, got "
+                    + StrictDecoder.describe(plugins));
         }
         ObjectNode merged = null;
         for (JsonNode plugin : plugins) {
@@ -116,8 +119,8 @@ public final class PluginParser {
                 body = StrictDecoder.MAPPER.createObjectNode();
             }
             if (!body.isObject()) {
-                throw new BuildFailure("failed parsing Kubernetes plugin: expected the plugin's settings (an object), got "
-                        + StrictDecoder.describe(body));
+                throw new BuildFailure("failed parsing Kubernetes plugin: expected the plugin's settings"
+                        + " (an object), got " + StrictDecoder.describe(body));
             }
             if (merged == null) {
                 merged = StrictDecoder.MAPPER.createObjectNode();

@@ -22,7 +22,8 @@ import java.util.TreeMap;
  * Generates the JSON schema of a pipeline's kubernetes plugin ({@code src/main/resources/schema/pipeline.schema.json})
  * from the very Java types the builder decodes into: {@link KubernetesPlugin}, our parameter records and fabric8's
  * Kubernetes model. It is offline, strict ({@code additionalProperties: false}) and cannot drift from the decoder;
- * {@code PluginSchemaTest} fails when the checked-in file is stale and rewrites it with {@code -Dplugin-schema.update=true}.
+ * {@code PluginSchemaTest} fails when the checked-in file is stale and rewrites it with
+ * {@code -Dplugin-schema.update=true}.
  */
 public final class PluginSchema {
 
@@ -31,7 +32,8 @@ public final class PluginSchema {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     /** Strategic-merge directives may appear in patches; the decoder rejects them elsewhere. */
     private static final String DIRECTIVES = "^\\$(patch|retainKeys|setElementOrder/.+|deleteFromPrimitiveList/.+)$";
-    private static final String PLUGIN_NAMES = "^(kubernetes|github\\.com/buildkite-plugins/kubernetes-buildkite-plugin)(#.*)?$";
+    private static final String PLUGIN_NAMES = "^(kubernetes"
+            + "|github\\.com/buildkite-plugins/kubernetes-buildkite-plugin)(#.*)?$";
 
     private final ObjectMapper mapper = StrictDecoder.MAPPER;
     private final Map<String, ObjectNode> defs = new TreeMap<>();

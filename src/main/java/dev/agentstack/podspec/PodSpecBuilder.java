@@ -204,14 +204,15 @@ public final class PodSpecBuilder {
         VolumeMount workspace = new VolumeMountBuilder()
                 .withName(workspaceVolume(config).getName())
                 .withMountPath("/workspace")
-                .withSubPathExpr(config.workspaceMountSubPathExpr().isEmpty() ? null : config.workspaceMountSubPathExpr())
+                .withSubPathExpr(config.workspaceMountSubPathExpr().isEmpty() ? null
+                        : config.workspaceMountSubPathExpr())
                 .build();
         List<VolumeMount> shared = Mounts.concat(List.of(workspace), plugin.extraVolumeMounts());
         Interposer interposer = plugin.commandParams().interposer() != null ? plugin.commandParams().interposer()
                 : config.defaultCommandParams().interposer() != null ? config.defaultCommandParams().interposer()
                 : Interposer.BUILDKITE;
-        return new JobInputs(job, env, plugin, config, PodSpecJson.copy(base), podTemplate, Boolean.TRUE.equals(skip), workspace,
-                shared, interposer, version);
+        return new JobInputs(job, env, plugin, config, PodSpecJson.copy(base), podTemplate, Boolean.TRUE.equals(skip),
+                workspace, shared, interposer, version);
     }
 
     private static Volume workspaceVolume(ControllerConfig config) {

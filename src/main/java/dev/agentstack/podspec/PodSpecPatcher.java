@@ -17,7 +17,8 @@ final class PodSpecPatcher {
 
     static final String FROM_CONTROLLER = "controller";
     static final String FROM_PLUGIN = "k8s plugin";
-    private static final String NOT_SUPPORTED = "modifying container commands or args via podSpecPatch is not supported";
+    private static final String NOT_SUPPORTED = "modifying container commands or args via podSpecPatch is not"
+            + " supported";
 
     private PodSpecPatcher() {
     }
@@ -63,7 +64,8 @@ final class PodSpecPatcher {
                 }
                 throw new BuildFailure("for the " + name + " container, " + NOT_SUPPORTED
                         + (name.equals(SystemContainers.CHECKOUT)
-                        ? "; instead consider configuring a checkout hook or skipping the checkout container entirely" : ""));
+                        ? "; instead consider configuring a checkout hook or skipping the checkout container entirely"
+                        : ""));
             }
             if (list.equals("containers") && isCommandContainer(original)) {
                 String command = in.interposer().command(strings(item.get("command")), strings(item.get("args")));
@@ -86,7 +88,8 @@ final class PodSpecPatcher {
 
     /** A container the builder rewrote to run kubernetes-bootstrap. */
     private static boolean isCommandContainer(Container c) {
-        return CommandContainers.ENTRYPOINT.equals(c.getCommand()) && CommandContainers.BOOTSTRAP_ARGS.equals(c.getArgs());
+        return CommandContainers.ENTRYPOINT.equals(c.getCommand())
+                && CommandContainers.BOOTSTRAP_ARGS.equals(c.getArgs());
     }
 
     private static Container find(List<Container> containers, String name) {

@@ -34,11 +34,12 @@ final class ResourceClasses {
         }
         ResourceClass chosen = config.resourceClasses().get(name);
         if (chosen == null) {
-            throw new BuildFailure((tagged != null ? "resource class not found: " : "default resource class not found: ")
-                    + name);
+            throw new BuildFailure(
+                    (tagged != null ? "resource class not found: " : "default resource class not found: ") + name);
         }
         if (!chosen.nodeSelector().isEmpty()) {
-            Map<String, String> selector = new LinkedHashMap<>(spec.getNodeSelector() == null ? Map.of() : spec.getNodeSelector());
+            Map<String, String> selector = new LinkedHashMap<>(
+                    spec.getNodeSelector() == null ? Map.of() : spec.getNodeSelector());
             selector.putAll(chosen.nodeSelector());
             spec.setNodeSelector(selector);
         }

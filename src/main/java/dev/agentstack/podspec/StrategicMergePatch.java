@@ -22,7 +22,9 @@ import java.util.Map;
  */
 public final class StrategicMergePatch {
 
-    /** The patch metadata of an object: its merge-keyed list fields, and the schema of their elements or nested objects. */
+    /**
+     * The patch metadata of an object: its merge-keyed list fields, and the schema of their elements or nested objects.
+     */
     public record Schema(Map<String, Field> fields) {
         static final Schema ANY = new Schema(Map.of());
 
@@ -155,7 +157,8 @@ public final class StrategicMergePatch {
 
     private static ArrayNode mergeList(ArrayNode original, ArrayNode patch, Field field, JsonNode order) {
         String key = field.mergeKey();
-        boolean scalars = !patch.isEmpty() && !patch.get(0).isObject() || !original.isEmpty() && !original.get(0).isObject();
+        boolean scalars = !patch.isEmpty() && !patch.get(0).isObject()
+                || !original.isEmpty() && !original.get(0).isObject();
         if (scalars) {
             ArrayNode merged = original.deepCopy();
             patch.forEach(v -> {
@@ -222,11 +225,14 @@ public final class StrategicMergePatch {
         for (JsonNode m : merged) {
             (indexOf(patchOrder, key, m.get(key)) >= 0 ? named : serverOnly).add(m);
         }
-        named.sort((a, b) -> Integer.compare(indexOf(patchOrder, key, a.get(key)), indexOf(patchOrder, key, b.get(key))));
+        named.sort((a, b) -> Integer.compare(indexOf(patchOrder, key, a.get(key)),
+                indexOf(patchOrder, key, b.get(key))));
         return mergeSorted(serverOnly, named, server, key);
     }
 
-    /** apimachinery's mergeSortedSlice: walk both lists, taking the server-only item while it comes first on the server. */
+    /**
+     * apimachinery's mergeSortedSlice: walk both lists, taking the server-only item while it comes first on the server.
+     */
     private static ArrayNode mergeSorted(List<JsonNode> serverOnly, List<JsonNode> named, List<JsonNode> server,
                                          String key) {
         ArrayNode out = JsonNodeFactory.instance.arrayNode();

@@ -60,7 +60,9 @@ final class SystemContainers {
     private SystemContainers() {
     }
 
-    /** copy-agent's pull policy, which agent and checkout start from: it is the container that pulls the agent image. */
+    /**
+     * copy-agent's pull policy, which agent and checkout start from: it is the container that pulls the agent image.
+     */
     static String agentImagePullPolicy(ControllerConfig config) {
         if (!config.defaultImagePullPolicy().isEmpty()) {
             return config.defaultImagePullPolicy();

@@ -9,8 +9,8 @@ import java.util.function.Supplier;
 
 /**
  * The agent token, read from the {@code agent-token-secret} Secret (key {@code BUILDKITE_AGENT_TOKEN}) when a job must
- * be failed, and kept for a minute so a rotated token is picked up. Never logged (and masked if a library logs it); errors name
- * the Secret, not its data.
+ * be failed, and kept for a minute so a rotated token is picked up. Never logged (and masked if a library logs it);
+ * errors name the Secret, not its data.
  */
 public final class AgentTokenSecret implements Supplier<String> {
 
@@ -36,7 +36,8 @@ public final class AgentTokenSecret implements Supplier<String> {
             Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
             String value = null;
             if (secret != null && secret.getData() != null && secret.getData().get(KEY) != null) {
-                value = new String(Base64.getDecoder().decode(secret.getData().get(KEY)), StandardCharsets.UTF_8).trim();
+                value = new String(Base64.getDecoder().decode(secret.getData().get(KEY)), StandardCharsets.UTF_8)
+                        .trim();
             } else if (secret != null && secret.getStringData() != null) {
                 value = secret.getStringData().get(KEY);
             }

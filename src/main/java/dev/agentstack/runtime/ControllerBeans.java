@@ -51,7 +51,8 @@ public final class ControllerBeans {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         LeaderElection leader = LeaderElection.of(config, kubernetes, leaderIdentity);
         Gauge.builder("buildkite.leader", leader, l -> l.isLeader() ? 1 : 0)
-                .description("1 when this replica schedules (holds the Lease, or leader election is off)").register(metrics);
+                .description("1 when this replica schedules (holds the Lease, or leader election is off)")
+                .register(metrics);
         ApiRateLimiter writes = new ApiRateLimiter(config.k8sClientQps(), config.k8sClientBurst());
         PodTemplateLookup podTemplates = PodTemplateLookup.inNamespace(kubernetes, config.namespace());
 
@@ -104,7 +105,8 @@ public final class ControllerBeans {
                 config.podPendingTimeout(), config.emptyJobGracePeriod()), jobs,
                 List.of("queue=" + config.queues().get(0).name()), clock, metrics));
         beans.put("cancelCandidates", new CancelCandidates(metrics, config.jobCancelCheckerPollInterval()));
-        beans.put("jobFailer", new JobFailer(new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent()),
+        beans.put("jobFailer", new JobFailer(
+                new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent()),
                 new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret()), clock, metrics,
                 JobFailer.RETRY_INTERVAL));
         return beans;

@@ -34,8 +34,8 @@ public final class ControllerHealth implements HealthCheckRepository {
 
     /** @param polls every queue's */
     public ControllerHealth(java.util.Collection<PollBackoff> polls, InFlightByQueue inFlight, LeaderElection leader) {
-        Supplier<String> pollFailure = () -> polls.stream().map(PollBackoff::lastFailure).filter(java.util.Objects::nonNull)
-                .findFirst().orElse(null);
+        Supplier<String> pollFailure = () -> polls.stream().map(PollBackoff::lastFailure)
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
         this.checks = List.of(
                 readiness(BUILDKITE_CHECK, () -> !leader.isLeader() || pollFailure.get() == null,
                         () -> pollFailure.get() == null ? "polls succeed" : "last poll failed: " + pollFailure.get()),

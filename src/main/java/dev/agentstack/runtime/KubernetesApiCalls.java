@@ -28,15 +28,16 @@ public final class KubernetesApiCalls {
                     "create Jobs; count in-flight Jobs (informer and periodic list); re-check Jobs that cannot run,"
                             + " mark them reported (annotation) and delete them, or those cancelled in Buildkite"),
             new Permission("", "pods", List.of("get", "list", "watch"), false, "",
-                    "watch our Jobs' pods to fail jobs that can never run; list candidate replicas for leader election"),
+                    "watch our Jobs' pods to fail jobs that can never run; list candidate replicas for leader"
+                            + " election"),
             new Permission("", "events", List.of("list"), false, "",
                     "quote a Job's or pod's Warning events when failing its Buildkite job"),
             new Permission("", "podtemplates", List.of("get"), false, "",
                     "the kubernetes plugin's podTemplate"),
             new Permission("", "secrets", List.of("get"), true, "",
                     "read the agent token (agent-token-secret) to fail jobs through the Buildkite agent API"),
-            new Permission("coordination.k8s.io", "leases", List.of("get", "create", "update"), false, "leader-election",
-                    "compete for the leader Lease"));
+            new Permission("coordination.k8s.io", "leases", List.of("get", "create", "update"), false,
+                    "leader-election", "compete for the leader Lease"));
 
     private KubernetesApiCalls() {
     }

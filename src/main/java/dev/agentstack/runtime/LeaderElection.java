@@ -19,9 +19,9 @@ import org.apache.camel.support.RoutePolicySupport;
  * others stand by (their readiness is down) and take over when the Lease expires. Off, every route runs.
  *
  * <p>Camel's cluster service counts only Running pods whose Ready condition is true, and carrying the
- * {@code leader-election-pod-selector} labels, as candidates, and a leader keeps the Lease for as long as its pod is one:
- * when the leader's pod ends or turns unready, a standby acquires the Lease and starts leading one lease duration later.
- * So the pod's readiness probe must not fail for standing by: it uses {@code /observe/health/pod} (see
+ * {@code leader-election-pod-selector} labels, as candidates, and a leader keeps the Lease for as long as its pod is
+ * one: when the leader's pod ends or turns unready, a standby acquires the Lease and starts leading one lease duration
+ * later. So the pod's readiness probe must not fail for standing by: it uses {@code /observe/health/pod} (see
  * {@link ControllerHealth}), and {@code /observe/health/ready} reports standby for people and dashboards.
  */
 public final class LeaderElection {

@@ -14,8 +14,8 @@ import org.apache.camel.util.json.JsonObject;
 
 /**
  * {@code GET /observe/health/pod} on the management port: the pod's readiness probe, which is readiness without the
- * leader and Buildkite checks. A standby must stay Ready in Kubernetes' eyes, or Camel's leader election would never let
- * it take over and a rolling update would wait for it forever; and a Buildkite outage must not move leadership.
+ * leader and Buildkite checks. A standby must stay Ready in Kubernetes' eyes, or Camel's leader election would never
+ * let it take over and a rolling update would wait for it forever; and a Buildkite outage must not move leadership.
  */
 final class PodReadinessEndpoint {
 
@@ -51,7 +51,8 @@ final class PodReadinessEndpoint {
             if (!down.isEmpty()) {
                 body.put("checks", down);
             }
-            ctx.response().putHeader("content-type", "application/json").setStatusCode(up ? 200 : 503).end(body.toJson());
+            ctx.response().putHeader("content-type", "application/json").setStatusCode(up ? 200 : 503)
+                    .end(body.toJson());
         }, true));
     }
 }

@@ -56,7 +56,8 @@ public final class SecretRedaction extends TurboFilter {
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-        if (format == null || RELOGGING.get() || SECRETS.isEmpty() || !level.isGreaterOrEqual(logger.getEffectiveLevel())) {
+        if (format == null || RELOGGING.get() || SECRETS.isEmpty()
+                || !level.isGreaterOrEqual(logger.getEffectiveLevel())) {
             return FilterReply.NEUTRAL;
         }
         var formatted = MessageFormatter.arrayFormat(format, params, t);

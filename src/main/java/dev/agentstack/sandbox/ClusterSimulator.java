@@ -176,20 +176,24 @@ public final class ClusterSimulator implements AutoCloseable {
     private void simulate(Job job, Scenario scenario) {
         String jobName = job.getMetadata().getName();
         if (scenario == Scenario.NO_POD) {
-            event(job, "Warning", "FailedCreate", "Error creating: pods \"" + jobName + "-x\" is forbidden: error looking"
-                    + " up service account " + namespace + "/builder: serviceaccount \"builder\" not found");
-            updateJob(jobName, j -> new JobBuilder(j).editOrNewStatus().withStartTime(now()).withActive(0).endStatus().build());
+            event(job, "Warning", "FailedCreate",
+                    "Error creating: pods \"" + jobName + "-x\" is forbidden: error looking"
+                            + " up service account " + namespace + "/builder: serviceaccount \"builder\" not found");
+            updateJob(jobName,
+                    j -> new JobBuilder(j).editOrNewStatus().withStartTime(now()).withActive(0).endStatus().build());
             return;
         }
         Pod pod = createPod(job);
         String podName = pod.getMetadata().getName();
         event(job, "Normal", "SuccessfulCreate", "Created pod: " + podName);
-        updateJob(jobName, j -> new JobBuilder(j).editOrNewStatus().withStartTime(now()).withActive(1).endStatus().build());
+        updateJob(jobName,
+                j -> new JobBuilder(j).editOrNewStatus().withStartTime(now()).withActive(1).endStatus().build());
         var spec = pod.getSpec();
         switch (scenario) {
             case UNSCHEDULABLE -> {
                 updatePod(podName, p -> withStatus(p, "Pending", null, null, List.of(condition("PodScheduled", "False",
-                        "Unschedulable", "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.")),
+                        "Unschedulable", "0/3 nodes are available: 3 node(s) didn't match Pod's node"
+                                + " affinity/selector.")),
                         List.of(), List.of()));
                 event(pod, "Warning", "FailedScheduling", "0/3 nodes are available: 3 node(s) didn't match Pod's node"
                         + " affinity/selector. preemption: 0/3 nodes are available.");
@@ -204,8 +208,10 @@ public final class ClusterSimulator implements AutoCloseable {
                     default -> "ErrImagePull";
                 };
                 String message = switch (scenario) {
-                    case INVALID_IMAGE_NAME -> "Failed to apply default image tag \"" + bad.getImage() + "\": couldn't parse image"
-                            + " name \"" + bad.getImage() + "\": invalid reference format: repository name must be lowercase";
+                    case INVALID_IMAGE_NAME -> "Failed to apply default image tag \"" + bad.getImage()
+                            + "\": couldn't parse image"
+                            + " name \"" + bad.getImage() + "\": invalid reference format: repository name must be"
+                            + " lowercase";
                     case MISSING_CONFIG -> "secret \"missing-secret\" not found";
                     default -> "rpc error: code = NotFound desc = failed to pull and unpack image \"" + bad.getImage()
                             + "\": not found";
@@ -225,7 +231,8 @@ public final class ClusterSimulator implements AutoCloseable {
             case INIT_CONTAINER_FAILS -> {
                 Container failing = spec.getInitContainers().stream()
                         .filter(c -> !"Always".equals(c.getRestartPolicy()) && initExitCode(c) != 0).findFirst()
-                        .orElse(spec.getInitContainers().isEmpty() ? spec.getContainers().get(0) : spec.getInitContainers().get(0));
+                        .orElse(spec.getInitContainers().isEmpty() ? spec.getContainers().get(0)
+                                : spec.getInitContainers().get(0));
                 int code = Math.max(1, initExitCode(failing));
                 event(pod, "Normal", "Scheduled", "Successfully assigned " + namespace + "/" + podName + " to node-1");
                 kubelet.schedule(() -> guarded(() -> {
@@ -240,7 +247,8 @@ public final class ClusterSimulator implements AutoCloseable {
             }), 100, TimeUnit.MILLISECONDS);
             case EVICTED_BEFORE_ACQUIRE -> kubelet.schedule(() -> guarded(() -> {
                 updatePod(podName, p -> new PodBuilder(p).editOrNewStatus().withPhase("Failed").withReason("Evicted")
-                        .withMessage("The node was low on resource: memory. Threshold quantity: 100Mi, available: 54Mi.")
+                        .withMessage("The node was low on resource: memory. Threshold quantity: 100Mi,"
+                                + " available: 54Mi.")
                         .endStatus().build());
                 event(pod, "Warning", "Evicted", "The node was low on resource: memory.");
                 failJob(jobName, "BackoffLimitExceeded", "Job has reached the specified backoff limit");
@@ -249,7 +257,8 @@ public final class ClusterSimulator implements AutoCloseable {
                 event(pod, "Normal", "Scheduled", "Successfully assigned " + namespace + "/" + podName + " to node-1");
                 long runsFor = runFor.get().toMillis();
                 kubelet.schedule(() -> guarded(() -> {
-                    updatePod(podName, p -> withStatus(p, "Running", now(), null, List.of(condition("Ready", "True", null, null)),
+                    updatePod(podName, p -> withStatus(p, "Running", now(), null,
+                            List.of(condition("Ready", "True", null, null)),
                             List.of(), running(spec.getContainers())));
                     String uuid = job.getMetadata().getLabels().get(JOB_UUID);
                     if (uuid != null) {
@@ -258,7 +267,8 @@ public final class ClusterSimulator implements AutoCloseable {
                     // Scheduled only once the pod runs: two steps of one pod due together on the two kubelet threads
                     // used to race, and the loser left the pod Running and its Job unfinished for ever.
                     kubelet.schedule(() -> guarded(() -> {
-                        updatePod(podName, p -> new PodBuilder(p).editOrNewStatus().withPhase("Succeeded").endStatus().build());
+                        updatePod(podName,
+                                p -> new PodBuilder(p).editOrNewStatus().withPhase("Succeeded").endStatus().build());
                         updateJob(jobName, j -> new JobBuilder(j).editOrNewStatus().withActive(0).withSucceeded(1)
                                 .withCompletionTime(now()).withConditions(new JobConditionBuilder().withType("Complete")
                                         .withStatus("True").withLastTransitionTime(now()).build()).endStatus().build());
@@ -341,9 +351,11 @@ public final class ClusterSimulator implements AutoCloseable {
     private void event(HasMetadata about, String type, String reason, String message) {
         String at = now();
         client.v1().events().inNamespace(namespace).resource(new EventBuilder()
-                .withNewMetadata().withName(about.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8))
+                .withNewMetadata()
+                .withName(about.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8))
                 .withNamespace(namespace).endMetadata()
-                .withInvolvedObject(new ObjectReferenceBuilder().withKind(about.getKind()).withName(about.getMetadata().getName())
+                .withInvolvedObject(new ObjectReferenceBuilder().withKind(about.getKind())
+                        .withName(about.getMetadata().getName())
                         .withNamespace(namespace).withUid(about.getMetadata().getUid()).build())
                 .withType(type).withReason(reason).withMessage(message).withCount(1)
                 .withFirstTimestamp(at).withLastTimestamp(at)
@@ -394,7 +406,8 @@ public final class ClusterSimulator implements AutoCloseable {
         List<ContainerStatus> out = new ArrayList<>();
         for (Container c : containers) {
             out.add(new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withReady(false)
-                    .withRestartCount(0).withNewState().withNewWaiting().withReason(reason).endWaiting().endState().build());
+                    .withRestartCount(0).withNewState().withNewWaiting().withReason(reason).endWaiting().endState()
+                    .build());
         }
         return out;
     }

@@ -99,8 +99,9 @@ public final class DemoMode {
                 report.failures(buildkite);
                 long ours = seeded.stream().filter(Seeded::ours).count();
                 out.printf("demo: stopped: %d of %d jobs for queue=%s have a Kubernetes Job; %d passed, %d failed by"
-                                + " the controller; %d job(s) for other queues left alone%n", report.created.size(), ours,
-                        config.queue(), report.passed.size(), report.failed.size(), seeded.size() - ours);
+                                + " the controller; %d job(s) for other queues left alone%n",
+                        report.created.size(), ours, config.queue(), report.passed.size(), report.failed.size(),
+                        seeded.size() - ours);
                 return exit;
             }
         }
@@ -127,7 +128,8 @@ public final class DemoMode {
     static void createAgentTokenSecret(EmbeddedKubernetes kubernetes, ControllerConfig config, String agentToken) {
         kubernetes.client().secrets().inNamespace(config.namespace()).resource(new SecretBuilder()
                 .withNewMetadata().withName(config.agentTokenSecret()).endMetadata()
-                .addToData(AgentTokenSecret.KEY, Base64.getEncoder().encodeToString(agentToken.getBytes(StandardCharsets.UTF_8)))
+                .addToData(AgentTokenSecret.KEY,
+                        Base64.getEncoder().encodeToString(agentToken.getBytes(StandardCharsets.UTF_8)))
                 .build()).create();
     }
 
@@ -156,7 +158,8 @@ public final class DemoMode {
                         + job.getSpec().getTemplate().getSpec().getContainers().stream().map(Container::getName)
                         .collect(Collectors.joining(", ")) + ")");
             }
-            if (action == Watcher.Action.MODIFIED && InFlightJobs.isFinished(job) && job.getStatus().getSucceeded() != null
+            if (action == Watcher.Action.MODIFIED && InFlightJobs.isFinished(job)
+                    && job.getStatus().getSucceeded() != null
                     && job.getStatus().getSucceeded() > 0 && passed.add(uuid)) {
                 buildkite.finishAsAgent(uuid, "0"); // the simulated agent ran the job
                 line(uuid, "passed (simulated agent)");

@@ -22,7 +22,8 @@ import java.util.function.UnaryOperator;
 public final class EmbeddedKubernetes implements AutoCloseable {
 
     /** Held so the level sticks: the mock server logs every request at INFO through java.util.logging. */
-    private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger(
+            "io.fabric8.mockwebserver");
 
     static {
         MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
@@ -35,7 +36,9 @@ public final class EmbeddedKubernetes implements AutoCloseable {
         this(d -> d);
     }
 
-    /** @param wrap wraps the server's request handling, e.g. to inject faults or record requests (the soak does both) */
+    /**
+     * @param wrap wraps the server's request handling, e.g. to inject faults or record requests (the soak does both)
+     */
     public EmbeddedKubernetes(UnaryOperator<Dispatcher> wrap) {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,

@@ -60,7 +60,8 @@ final class EventFieldSelectors extends Dispatcher {
         StringBuilder rewritten = new StringBuilder(path.substring(0, q));
         String sep = "?";
         for (Map.Entry<String, String> p : params.entrySet()) {
-            rewritten.append(sep).append(p.getKey()).append('=').append(URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
+            rewritten.append(sep).append(p.getKey()).append('=')
+                    .append(URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
             sep = "&";
         }
         MockResponse response = delegate.dispatch(new RecordedRequest(request.getHttpVersion(), request.method(),
@@ -81,7 +82,8 @@ final class EventFieldSelectors extends Dispatcher {
             return false;
         }
         Map<String, Function<ObjectReference, String>> fields = Map.of("kind", ObjectReference::getKind,
-                "name", ObjectReference::getName, "namespace", ObjectReference::getNamespace, "uid", ObjectReference::getUid);
+                "name", ObjectReference::getName, "namespace", ObjectReference::getNamespace,
+                "uid", ObjectReference::getUid);
         for (Map.Entry<String, String> w : wanted.entrySet()) {
             Function<ObjectReference, String> field = fields.get(w.getKey());
             if (field == null || !w.getValue().equals(field.apply(ref))) {

@@ -74,8 +74,11 @@ public final class FakeBuildkite implements AutoCloseable {
         }
     }
 
-    /** One agent REST API call: which (register, connect, acquire, ...), by which agent, for which job, with what body. */
-    public record AgentCall(String call, String agentName, String jobUuid, String body, Map<String, List<String>> headers) {
+    /**
+     * One agent REST API call: which (register, connect, acquire, ...), by which agent, for which job, with what body.
+     */
+    public record AgentCall(String call, String agentName, String jobUuid, String body,
+                            Map<String, List<String>> headers) {
     }
 
     private final String orgSlug;
@@ -96,7 +99,8 @@ public final class FakeBuildkite implements AutoCloseable {
     private double randomFaultShare;
     private List<Fault> randomFaultKinds = List.of();
     private java.util.Random random = new java.util.Random(0);
-    private final java.util.concurrent.atomic.AtomicInteger randomFaultsAnswered = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger randomFaultsAnswered =
+            new java.util.concurrent.atomic.AtomicInteger();
     private final ConcurrentLinkedDeque<RecordedRequest> requests = new ConcurrentLinkedDeque<>();
     private final ConcurrentLinkedDeque<Map<String, Object>> jobsArguments = new ConcurrentLinkedDeque<>();
     private final ConcurrentLinkedDeque<String> rejectedQueries = new ConcurrentLinkedDeque<>();
@@ -382,7 +386,9 @@ public final class FakeBuildkite implements AutoCloseable {
         return requests.stream().filter(r -> r.path().equals("/v1")).toList();
     }
 
-    /** The polls of scheduled jobs among the GraphQL requests (not, e.g., the cancel checker's queries of job states). */
+    /**
+     * The polls of scheduled jobs among the GraphQL requests (not, e.g., the cancel checker's queries of job states).
+     */
     public List<RecordedRequest> scheduledJobsPolls() {
         return graphqlRequests().stream().filter(r -> r.body().contains("...ScheduledJobsPage")).toList();
     }
@@ -531,7 +537,8 @@ public final class FakeBuildkite implements AutoCloseable {
             agentNamesByAccessToken.put(access, name);
             agentCalls.add(new AgentCall("register", name, null, bodyText, headers));
             respond(exchange, 200, Map.of(), JSON.writeValueAsString(Map.of("id", UUID.randomUUID().toString(),
-                    "name", name, "access_token", access, "endpoint", agentEndpoint(), "meta_data", req.get("meta_data"))));
+                    "name", name, "access_token", access, "endpoint", agentEndpoint(),
+                    "meta_data", req.get("meta_data"))));
             return;
         }
         String agent = presented == null ? null : agentNamesByAccessToken.get(presented);
@@ -576,7 +583,8 @@ public final class FakeBuildkite implements AutoCloseable {
                     j.startedAt = clock.instant();
                 }
                 case "chunks" -> {
-                    if (j.chunkSequences.add(QueryStrings.parse(exchange.getRequestURI().getRawQuery()).getOrDefault("sequence", ""))) {
+                    if (j.chunkSequences.add(QueryStrings.parse(exchange.getRequestURI().getRawQuery())
+                            .getOrDefault("sequence", ""))) {
                         j.log.append(bodyText);
                     }
                 }
@@ -601,7 +609,8 @@ public final class FakeBuildkite implements AutoCloseable {
         if (!"gzip".equals(encoding)) {
             return body;
         }
-        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+                new java.io.ByteArrayInputStream(body))) {
             return in.readAllBytes();
         }
     }
@@ -635,17 +644,21 @@ public final class FakeBuildkite implements AutoCloseable {
     private GraphQLSchema schema() throws IOException {
         String sdl;
         try (InputStream in = FakeBuildkite.class.getResourceAsStream("/sandbox/buildkite-schema-subset.graphqls")) {
-            sdl = new String(Objects.requireNonNull(in, "schema subset missing").readAllBytes(), StandardCharsets.UTF_8);
+            sdl = new String(Objects.requireNonNull(in, "schema subset missing").readAllBytes(),
+                    StandardCharsets.UTF_8);
         }
         RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
                 .scalar(dateTime())
-                .type("Query", b -> b.dataFetcher("organization", this::organization).dataFetcher("job", this::jobByUuid))
+                .type("Query", b -> b.dataFetcher("organization", this::organization)
+                        .dataFetcher("job", this::jobByUuid))
                 .type("Mutation", b -> b.dataFetcher("jobTypeCommandCancel", this::cancel))
                 .type("Organization", b -> b.dataFetcher("jobs", this::jobsConnection))
-                .type(TypeRuntimeWiring.newTypeWiring("Job").typeResolver(env -> env.getSchema().getObjectType("JobTypeCommand")))
+                .type(TypeRuntimeWiring.newTypeWiring("Job")
+                        .typeResolver(env -> env.getSchema().getObjectType("JobTypeCommand")))
                 .type(TypeRuntimeWiring.newTypeWiring("Node").typeResolver(env -> env.getSchema().getObjectType(
                         ((Map<?, ?>) env.getObject()).containsKey("slug") ? "Organization" : "JobTypeCommand")))
-                .type(TypeRuntimeWiring.newTypeWiring("Connection").typeResolver(env -> env.getSchema().getObjectType("JobConnection")))
+                .type(TypeRuntimeWiring.newTypeWiring("Connection")
+                        .typeResolver(env -> env.getSchema().getObjectType("JobConnection")))
                 .build();
         return new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl), wiring);
     }
@@ -657,7 +670,8 @@ public final class FakeBuildkite implements AutoCloseable {
             return null;
         }
         Map<String, Object> org = new LinkedHashMap<>();
-        org.put("id", Base64.getEncoder().encodeToString(("Organization---" + orgUuid).getBytes(StandardCharsets.UTF_8)));
+        org.put("id", Base64.getEncoder()
+                .encodeToString(("Organization---" + orgUuid).getBytes(StandardCharsets.UTF_8)));
         org.put("slug", orgSlug);
         org.put("name", orgSlug);
         org.put("uuid", orgUuid);
@@ -717,7 +731,8 @@ public final class FakeBuildkite implements AutoCloseable {
         return connection;
     }
 
-    private static final Comparator<FakeJob> NEWEST_FIRST = Comparator.comparingLong((FakeJob j) -> j.sequence).reversed();
+    private static final Comparator<FakeJob> NEWEST_FIRST = Comparator.comparingLong((FakeJob j) -> j.sequence)
+            .reversed();
 
     private Predicate<FakeJob> filter(DataFetchingEnvironment env) {
         List<String> states = env.getArgument("state");

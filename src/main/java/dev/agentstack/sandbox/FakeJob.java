@@ -30,7 +30,9 @@ public final class FakeJob {
     String signalReason;
     String acquiredBy;
     final StringBuilder log = new StringBuilder();
-    /** Log chunks are identified by their sequence number: an upload retried with the same one is not appended twice. */
+    /**
+     * Log chunks are identified by their sequence number: an upload retried with the same one is not appended twice.
+     */
     final java.util.Set<String> chunkSequences = new java.util.HashSet<>();
     final List<String> agentApiCalls = new ArrayList<>();
 

@@ -16,8 +16,8 @@ import java.util.function.LongSupplier;
 /**
  * How many of our Jobs are unfinished, observed rather than guessed: the Jobs carrying our controller-id label that
  * exist and have no Complete or Failed condition (kept from the Job watch and reconciled by periodic lists), plus
- * reservations for creations in progress. A slot is taken by {@link #tryReserve} and freed by whichever comes first: the
- * Job finishing, the Job being deleted, or the creation not happening.
+ * reservations for creations in progress. A slot is taken by {@link #tryReserve} and freed by whichever comes first:
+ * the Job finishing, the Job being deleted, or the creation not happening.
  *
  * <p>All state changes are short in-memory updates under one lock; no network call or wait happens while it is held.
  */
@@ -214,7 +214,8 @@ public final class InFlightJobs {
 
     /** The list of our Jobs failed: the count keeps following watch events meanwhile. */
     public void listFailed(Throwable error) {
-        lastListFailure = error.getClass().getSimpleName() + (error.getMessage() != null ? ": " + error.getMessage() : "");
+        lastListFailure = error.getClass().getSimpleName()
+                + (error.getMessage() != null ? ": " + error.getMessage() : "");
     }
 
     /** Why the last list of our Jobs failed, or null when it succeeded. */

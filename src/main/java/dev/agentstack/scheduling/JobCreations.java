@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The scheduler stage's bookkeeping around one creation: taking a slot (or holding the job back), dropping jobs whose
  * data went stale while they waited, and recording how the creation ended, which frees or keeps the slot. Metrics:
- * {@code buildkite_scheduler_job_creations_total{outcome,reason}}, {@code buildkite_limiter_jobs_held_back_total{reason}},
- * {@code buildkite_job_end_to_end_seconds} (scheduledAt to Job created).
+ * {@code buildkite_scheduler_job_creations_total{outcome,reason}},
+ * {@code buildkite_limiter_jobs_held_back_total{reason}}, {@code buildkite_job_end_to_end_seconds} (scheduledAt to Job
+ * created).
  * <p>
  * The methods the routes call for every job bind their arguments with Camel's parameter annotations, which Camel reads
  * once; arguments spelled out in a route ({@code reserve(${body}, ...)}) are parsed again on every call. The route's
@@ -77,7 +78,8 @@ public final class JobCreations {
                 .description("Time from a job becoming scheduled in Buildkite to its Kubernetes Job being created")
                 .publishPercentileHistogram().register(registry);
         this.stale = Counter.builder("buildkite.limiter.jobs.stale").tags(tags)
-                .description("Jobs not created because their data was older than stale-job-data-timeout").register(registry);
+                .description("Jobs not created because their data was older than stale-job-data-timeout")
+                .register(registry);
         // Registered once: looking a meter up by its tags on every creation was a visible share of a backlog's CPU.
         this.created = outcomeCounter("created", "");
         this.duplicate = outcomeCounter("duplicate", "");
@@ -171,8 +173,8 @@ public final class JobCreations {
 
     /** What Buildkite is told about a job the builder refused: the builder's reason, in the job's log. */
     public FailureReport invalidJobReport(BuildkiteJob job, String reason) {
-        return new FailureReport(job.uuid(), PodSpecBuilder.jobName(jobPrefix, job.uuid()), job.agentQueryRules(), "invalid_job",
-                reason, 1, false);
+        return new FailureReport(job.uuid(), PodSpecBuilder.jobName(jobPrefix, job.uuid()), job.agentQueryRules(),
+                "invalid_job", reason, 1, false);
     }
 
     /**
@@ -198,15 +200,16 @@ public final class JobCreations {
     }
 
     private Counter outcomeCounter(String outcome, String reason) {
-        return Counter.builder("buildkite.scheduler.job.creations").tags(tags).tags("outcome", outcome, "reason", reason)
-                .register(registry);
+        return Counter.builder("buildkite.scheduler.job.creations").tags(tags)
+                .tags("outcome", outcome, "reason", reason).register(registry);
     }
 
     /** The Kubernetes StatusReason (e.g. Forbidden, Invalid, InternalError), or a short class name. */
     static String kubernetesReason(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof KubernetesClientException k) {
-                if (k.getStatus() != null && k.getStatus().getReason() != null && !k.getStatus().getReason().isEmpty()) {
+                if (k.getStatus() != null && k.getStatus().getReason() != null
+                        && !k.getStatus().getReason().isEmpty()) {
                     return k.getStatus().getReason();
                 }
                 return k.getCode() > 0 ? "http_" + k.getCode() : "connection";

@@ -27,7 +27,8 @@ public final class JobSelection {
     }
 
     /** @param meterTags added to every meter (the queue) */
-    public JobSelection(List<String> controllerTags, MeterRegistry registry, io.micrometer.core.instrument.Tags meterTags) {
+    public JobSelection(List<String> controllerTags, MeterRegistry registry,
+                        io.micrometer.core.instrument.Tags meterTags) {
         this.meterTags = meterTags;
         this.controllerTags = List.copyOf(controllerTags);
         this.registry = registry;
@@ -47,7 +48,8 @@ public final class JobSelection {
     public boolean isOurs(BuildkiteJob job) {
         String reason = skipReason(job);
         if (reason != null) {
-            io.micrometer.core.instrument.Counter.builder("buildkite.monitor.jobs.filtered.out").tags(meterTags).tag("reason", reason).register(registry).increment();
+            io.micrometer.core.instrument.Counter.builder("buildkite.monitor.jobs.filtered.out").tags(meterTags)
+                    .tag("reason", reason).register(registry).increment();
             LOG.debug("skipping job {} ({}): tags {} vs controller tags {}", job.uuid(), reason,
                     job.agentQueryRules(), controllerTags);
         }

@@ -26,7 +26,8 @@ public final class FailureMessages {
         if (f.eventsOf() != Finding.EventsOf.NONE) {
             boolean pod = f.eventsOf() == Finding.EventsOf.POD;
             List<Event> shown = events.stream().filter(e -> !pod || "Warning".equals(e.getType()))
-                    .sorted(Comparator.comparing(FailureMessages::lastSeen, Comparator.nullsFirst(Comparator.naturalOrder())))
+                    .sorted(Comparator.comparing(FailureMessages::lastSeen,
+                            Comparator.nullsFirst(Comparator.naturalOrder())))
                     .toList();
             String subject = pod ? "Warning events of pod " + f.podName() : "Events of Kubernetes job " + f.jobName();
             sb.append('\n');

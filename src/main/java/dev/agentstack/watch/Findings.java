@@ -51,7 +51,8 @@ public final class Findings {
 
     /** What a pod event shows, or null. */
     public Finding ofPod(@Header(KubernetesConstants.KUBERNETES_EVENT_ACTION) String action, @Body Pod pod) {
-        var finding = "DELETED".equals(action) ? classifier.classifyDeleted(pod) : classifier.classify(pod, clock.instant());
+        var finding = "DELETED".equals(action) ? classifier.classifyDeleted(pod)
+                : classifier.classify(pod, clock.instant());
         return unreported(finding.orElse(null));
     }
 
@@ -60,7 +61,8 @@ public final class Findings {
         if ("DELETED".equals(action)) {
             return null;
         }
-        if (job.getMetadata().getAnnotations() != null && job.getMetadata().getAnnotations().containsKey(KubernetesJobs.REPORTED)) {
+        if (job.getMetadata().getAnnotations() != null
+                && job.getMetadata().getAnnotations().containsKey(KubernetesJobs.REPORTED)) {
             return null;
         }
         return unreported(classifier.classify(job, clock.instant()).orElse(null));
@@ -85,7 +87,8 @@ public final class Findings {
             return false;
         }
         if ("no_pod".equals(f.reason())) {
-            return live != null && jobs.pods(f.jobName()).isEmpty() && classifier.classify(live, clock.instant()).isPresent();
+            return live != null && jobs.pods(f.jobName()).isEmpty()
+                    && classifier.classify(live, clock.instant()).isPresent();
         }
         return live != null || "pod_died".equals(f.reason());
     }

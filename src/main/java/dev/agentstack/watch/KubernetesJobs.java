@@ -37,7 +37,8 @@ public final class KubernetesJobs {
 
     /** The pods of a Job, by the job-name label the Job controller sets. */
     public List<Pod> pods(String jobName) {
-        return client.pods().inNamespace(namespace).withLabel("batch.kubernetes.io/job-name", jobName).list().getItems();
+        return client.pods().inNamespace(namespace).withLabel("batch.kubernetes.io/job-name", jobName).list()
+                .getItems();
     }
 
     /** The events about an object, e.g. ("Pod", name). */
@@ -51,7 +52,8 @@ public final class KubernetesJobs {
         beforeWrite.run();
         try {
             client.batch().v1().jobs().inNamespace(namespace).withName(jobName)
-                    .edit(j -> new JobBuilder(j).editMetadata().addToAnnotations(REPORTED, reason).endMetadata().build());
+                    .edit(j -> new JobBuilder(j).editMetadata().addToAnnotations(REPORTED, reason).endMetadata()
+                            .build());
             return true;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {

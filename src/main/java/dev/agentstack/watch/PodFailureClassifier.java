@@ -51,7 +51,8 @@ public final class PodFailureClassifier {
     public Optional<Finding> classify(Pod pod, Instant now) {
         String uuid = label(pod.getMetadata().getLabels(), JOB_UUID);
         String jobName = jobNameOf(pod);
-        if (uuid == null || jobName == null || pod.getStatus() == null || "Succeeded".equals(pod.getStatus().getPhase())) {
+        if (uuid == null || jobName == null || pod.getStatus() == null
+                || "Succeeded".equals(pod.getStatus().getPhase())) {
             return Optional.empty();
         }
         Optional<Finding> init = failedInitContainers(pod, uuid, jobName);
@@ -72,7 +73,8 @@ public final class PodFailureClassifier {
             for (PodCondition c : nullSafe(pod.getStatus().getConditions())) {
                 rows.add(List.of(c.getType(), nz(c.getStatus()), nz(c.getReason()), nz(c.getMessage())));
             }
-            return Optional.of(new Finding("pending_timeout", uuid, jobName, tags(pod.getMetadata().getLabels()), pod.getMetadata().getName(),
+            return Optional.of(new Finding("pending_timeout", uuid, jobName, tags(pod.getMetadata().getLabels()),
+                    pod.getMetadata().getName(),
                     "The pod " + pod.getMetadata().getName() + " has been in Pending state for "
                             + Durations.format(Duration.between(created, now).withNanos(0)) + " without starting.",
                     List.of("CONDITION", "STATUS", "REASON", "MESSAGE"), rows, Finding.EventsOf.POD, 1, true, false,
@@ -85,7 +87,8 @@ public final class PodFailureClassifier {
     public Optional<Finding> classifyDeleted(Pod pod) {
         String uuid = label(pod.getMetadata().getLabels(), JOB_UUID);
         String jobName = jobNameOf(pod);
-        if (uuid == null || jobName == null || pod.getStatus() == null || "Succeeded".equals(pod.getStatus().getPhase())) {
+        if (uuid == null || jobName == null || pod.getStatus() == null
+                || "Succeeded".equals(pod.getStatus().getPhase())) {
             return Optional.empty();
         }
         return diedBeforeAcquire(pod, uuid, jobName, "The pod " + pod.getMetadata().getName() + " was deleted");
@@ -111,7 +114,8 @@ public final class PodFailureClassifier {
             }
         }
         boolean finished = status != null && nullSafe(status.getConditions()).stream()
-                .anyMatch(c -> "True".equals(c.getStatus()) && ("Failed".equals(c.getType()) || "Complete".equals(c.getType())));
+                .anyMatch(c -> "True".equals(c.getStatus())
+                        && ("Failed".equals(c.getType()) || "Complete".equals(c.getType())));
         Instant since = time(status != null && status.getStartTime() != null ? status.getStartTime()
                 : job.getMetadata().getCreationTimestamp());
         if (since == null || !finished && Duration.between(since, now).compareTo(emptyJobGrace) < 0) {
@@ -120,8 +124,8 @@ public final class PodFailureClassifier {
         String headline = finished ? "The Kubernetes job ended without starting a pod."
                 : "The Kubernetes job spent " + Durations.format(Duration.between(since, now).withNanos(0))
                         + " without starting a pod.";
-        return Optional.of(new Finding("no_pod", uuid, job.getMetadata().getName(), tags(job.getMetadata().getLabels()), null, headline, List.of(), List.of(),
-                Finding.EventsOf.JOB, 1, true, false, false));
+        return Optional.of(new Finding("no_pod", uuid, job.getMetadata().getName(), tags(job.getMetadata().getLabels()),
+                null, headline, List.of(), List.of(), Finding.EventsOf.JOB, 1, true, false, false));
     }
 
     private Optional<Finding> failedInitContainers(Pod pod, String uuid, String jobName) {
@@ -135,14 +139,15 @@ public final class PodFailureClassifier {
             if (exit == 0) {
                 exit = t.getExitCode();
             }
-            rows.add(List.of(s.getName(), String.valueOf(t.getExitCode()), t.getSignal() == null ? "" : String.valueOf(t.getSignal()),
-                    nz(t.getReason()), nz(t.getMessage())));
+            rows.add(List.of(s.getName(), String.valueOf(t.getExitCode()),
+                    t.getSignal() == null ? "" : String.valueOf(t.getSignal()), nz(t.getReason()), nz(t.getMessage())));
         }
         if (rows.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Finding("init_container", uuid, jobName, tags(pod.getMetadata().getLabels()), pod.getMetadata().getName(),
-                "The following init containers failed:", List.of("CONTAINER", "EXIT CODE", "SIGNAL", "REASON", "MESSAGE"),
+        return Optional.of(new Finding("init_container", uuid, jobName, tags(pod.getMetadata().getLabels()),
+                pod.getMetadata().getName(), "The following init containers failed:",
+                List.of("CONTAINER", "EXIT CODE", "SIGNAL", "REASON", "MESSAGE"),
                 rows, Finding.EventsOf.POD, exit, false, false, false));
     }
 
@@ -151,7 +156,8 @@ public final class PodFailureClassifier {
                 : pod.getMetadata().getCreationTimestamp());
         boolean pastGrace = started != null && !Duration.between(started, now).minus(imagePullGrace).isNegative();
         boolean mainStarted = nullSafe(pod.getStatus().getContainerStatuses()).stream()
-                .anyMatch(s -> s.getState() != null && (s.getState().getRunning() != null || s.getState().getTerminated() != null));
+                .anyMatch(s -> s.getState() != null
+                        && (s.getState().getRunning() != null || s.getState().getTerminated() != null));
         List<List<String>> rows = new ArrayList<>();
         List<ContainerStatus> all = new ArrayList<>(nullSafe(pod.getStatus().getInitContainerStatuses()));
         all.addAll(nullSafe(pod.getStatus().getContainerStatuses()));
@@ -171,7 +177,8 @@ public final class PodFailureClassifier {
         if (rows.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Finding("image_pull", uuid, jobName, tags(pod.getMetadata().getLabels()), pod.getMetadata().getName(),
+        return Optional.of(new Finding("image_pull", uuid, jobName, tags(pod.getMetadata().getLabels()),
+                pod.getMetadata().getName(),
                 "The following containers could not be created or their images could not be pulled:",
                 List.of("CONTAINER", "IMAGE", "REASON", "MESSAGE"), rows, Finding.EventsOf.POD, 1, true, true, false));
     }
@@ -213,10 +220,12 @@ public final class PodFailureClassifier {
             }
             rows.add(List.of(s.getName(), String.valueOf(t.getExitCode()), nz(t.getReason()), nz(t.getMessage())));
         }
-        String headline = (deletedHeadline != null ? deletedHeadline : "The Kubernetes pod " + pod.getMetadata().getName()
-                + " failed") + " before the agent acquired this Buildkite job."
+        String headline = (deletedHeadline != null ? deletedHeadline
+                : "The Kubernetes pod " + pod.getMetadata().getName() + " failed")
+                + " before the agent acquired this Buildkite job."
                 + (causes.isEmpty() ? "" : "\n" + String.join("\n", causes));
-        return Optional.of(new Finding("pod_died", uuid, jobName, tags(pod.getMetadata().getLabels()), pod.getMetadata().getName(), headline,
+        return Optional.of(new Finding("pod_died", uuid, jobName, tags(pod.getMetadata().getLabels()),
+                pod.getMetadata().getName(), headline,
                 rows.isEmpty() ? List.of() : List.of("CONTAINER", "EXIT CODE", "REASON", "MESSAGE"), rows,
                 Finding.EventsOf.POD, exit, false, false, true));
     }

@@ -140,8 +140,8 @@ public final class JobStatusClient {
 
     /**
      * Reads a watch event's object. A batch/v1 Job (the API server writes kind and apiVersion first) is streamed into a
-     * Job with its spec skipped; anything else, such as the Status of an ERROR event, goes to fabric8's own deserializer
-     * unchanged.
+     * Job with its spec skipped; anything else, such as the Status of an ERROR event, goes to fabric8's own
+     * deserializer unchanged.
      */
     static final class SpecSkippingResourceDeserializer extends JsonDeserializer<Object> {
 

@@ -36,7 +36,8 @@ final class KubernetesWatchConsumer extends DefaultConsumer {
     protected void doStart() throws Exception {
         super.doStart();
         KubernetesWatchEndpoint e = getEndpoint();
-        SharedIndexInformer raw = e.kind().informer(e.client(), e.getNamespace(), e.getLabelSelector(), e.getResyncPeriod());
+        SharedIndexInformer raw = e.kind().informer(e.client(), e.getNamespace(), e.getLabelSelector(),
+                e.getResyncPeriod());
         raw.addEventHandler(new ResourceEventHandler<HasMetadata>() {
             @Override
             public void onAdd(HasMetadata obj) {

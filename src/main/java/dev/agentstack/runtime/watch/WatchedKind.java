@@ -15,14 +15,17 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 enum WatchedKind {
     JOBS {
         @Override
-        SharedIndexInformer<? extends HasMetadata> informer(KubernetesClient client, String namespace, String selector, long resync) {
-            return JobStatusClient.of(client).batch().v1().jobs().inNamespace(namespace).withLabelSelector(selector).withLimit(LIST_PAGE_SIZE)
+        SharedIndexInformer<? extends HasMetadata> informer(KubernetesClient client, String namespace, String selector,
+                                                            long resync) {
+            return JobStatusClient.of(client).batch().v1().jobs().inNamespace(namespace)
+                    .withLabelSelector(selector).withLimit(LIST_PAGE_SIZE)
                     .runnableInformer(resync).itemStore(new TrimmedItemStore<Job>(WatchedKind::trimJob));
         }
     },
     PODS {
         @Override
-        SharedIndexInformer<? extends HasMetadata> informer(KubernetesClient client, String namespace, String selector, long resync) {
+        SharedIndexInformer<? extends HasMetadata> informer(KubernetesClient client, String namespace, String selector,
+                                                            long resync) {
             return client.pods().inNamespace(namespace).withLabelSelector(selector).withLimit(LIST_PAGE_SIZE)
                     .runnableInformer(resync).itemStore(new TrimmedItemStore<Pod>(pod -> {
                         Pod trimmed = new Pod();
