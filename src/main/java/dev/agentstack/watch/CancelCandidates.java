@@ -76,7 +76,8 @@ public final class CancelCandidates {
     }
 
     public void onJobEvent(@Header(KubernetesConstants.KUBERNETES_EVENT_ACTION) String action, @Body Job job) {
-        String uuid = job.getMetadata().getLabels() == null ? null : job.getMetadata().getLabels().get(PodFailureClassifier.JOB_UUID);
+        String uuid = job.getMetadata().getLabels() == null ? null
+                : job.getMetadata().getLabels().get(PodFailureClassifier.JOB_UUID);
         if (uuid == null) {
             return;
         }
@@ -92,7 +93,8 @@ public final class CancelCandidates {
     }
 
     public void onPodEvent(@Header(KubernetesConstants.KUBERNETES_EVENT_ACTION) String action, @Body Pod pod) {
-        String uuid = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(PodFailureClassifier.JOB_UUID);
+        String uuid = pod.getMetadata().getLabels() == null ? null
+                : pod.getMetadata().getLabels().get(PodFailureClassifier.JOB_UUID);
         if (uuid == null) {
             return;
         }
