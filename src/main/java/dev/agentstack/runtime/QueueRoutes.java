@@ -8,14 +8,17 @@ import java.util.Set;
 import org.apache.camel.spi.RouteTemplateParameterSource;
 
 /**
- * Each queue's scheduling routes, made from the route templates of schedule-jobs.camel.yaml: Camel creates a route
- * for every id this {@link RouteTemplateParameterSource} bean lists, once the YAML templates are loaded, in Camel Main
- * and in {@code camel run} alike.
+ * Each queue's scheduling routes, made from the route templates of schedule-jobs.camel.yaml and from
+ * fail-invalid-jobs: Camel creates a route for every id this {@link RouteTemplateParameterSource} bean lists, once the
+ * YAML templates are loaded, in Camel Main and in {@code camel run} alike.
  */
 public final class QueueRoutes implements RouteTemplateParameterSource {
 
-    /** The templates, each instantiated once per queue as {@code <template>-<queue>}. */
-    public static final List<String> TEMPLATES = List.of("schedule-jobs", "create-jobs");
+    /**
+     * The templates, each instantiated once per queue as {@code <template>-<queue>}: fail-invalid-jobs is in
+     * buildkite-actions.camel.yaml, so a user's replacement of schedule-jobs.camel.yaml need not carry it.
+     */
+    public static final List<String> TEMPLATES = List.of("schedule-jobs", "create-jobs", "fail-invalid-jobs");
 
     private final Map<String, Map<String, Object>> routes = new LinkedHashMap<>();
 

@@ -208,6 +208,21 @@ class InFlightRouteTest {
     }
 
     @Test
+    void failingAJobThatCannotRunOnASlowAgentApiHoldsNoCreationWorker() {
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.JOB_CREATION_CONCURRENCY, 1))) {
+            String broken = scheduleWithPlugins(h, "[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]");
+            String fine = h.buildkite().scheduleCommand("echo fine", "queue=kubernetes"); // after it, one worker
+            h.buildkite().enqueueAgentFault(dev.agentstack.sandbox.Fault.delay(Duration.ofSeconds(5)));
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(fine) != null);
+            assertThat(h.buildkite().state(broken)).as("still being failed").isEqualTo("SCHEDULED");
+            await().atMost(ControllerHarness.WAIT).until(() -> "FINISHED".equals(h.buildkite().state(broken)));
+            assertThat(h.buildkite().snapshot(broken).signalReason()).isEqualTo("stack_error");
+        }
+    }
+
+    @Test
     void aJobThatCannotRunIsFailedOnceEvenWhenPollsComeWhileItIsBeingFailed() {
         try (ControllerHarness h = new ControllerHarness(b -> b)) {
             String broken = scheduleWithPlugins(h, "[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]");
