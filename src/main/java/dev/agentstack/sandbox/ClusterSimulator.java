@@ -1,5 +1,6 @@
 package dev.agentstack.sandbox;
 
+import dev.agentstack.podspec.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -70,7 +71,6 @@ public final class ClusterSimulator implements AutoCloseable {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("dev.agentstack.sandbox");
     private static final Pattern EXIT = Pattern.compile("exit\\s+(\\d+)\\s*$");
-    private static final String JOB_UUID = "buildkite.com/job-uuid";
 
     private final KubernetesClient client;
     private final String namespace;
@@ -126,7 +126,7 @@ public final class ClusterSimulator implements AutoCloseable {
 
     /** The scenario for a Job: scripted, else read from its pod spec. */
     Scenario scenarioOf(Job job) {
-        String uuid = job.getMetadata().getLabels().get(JOB_UUID);
+        String uuid = job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
         Scenario s = uuid == null ? null : scripted.get(uuid);
         if (s != null) {
             return s;
@@ -260,7 +260,7 @@ public final class ClusterSimulator implements AutoCloseable {
                     updatePod(podName, p -> withStatus(p, "Running", now(), null,
                             List.of(condition("Ready", "True", null, null)),
                             List.of(), running(spec.getContainers())));
-                    String uuid = job.getMetadata().getLabels().get(JOB_UUID);
+                    String uuid = job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
                     if (uuid != null) {
                         agentAcquires.accept(uuid);
                     }

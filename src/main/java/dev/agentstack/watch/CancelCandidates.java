@@ -3,6 +3,7 @@ package dev.agentstack.watch;
 import dev.agentstack.buildkite.ApiFailure;
 import dev.agentstack.buildkite.Backoff;
 import dev.agentstack.config.Durations;
+import dev.agentstack.podspec.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.micrometer.core.instrument.Counter;
@@ -76,8 +77,7 @@ public final class CancelCandidates {
     }
 
     public void onJobEvent(@Header(KubernetesConstants.KUBERNETES_EVENT_ACTION) String action, @Body Job job) {
-        String uuid = job.getMetadata().getLabels() == null ? null
-                : job.getMetadata().getLabels().get(PodFailureClassifier.JOB_UUID);
+        String uuid = PodSpecBuilder.jobUuidOf(job);
         if (uuid == null) {
             return;
         }
@@ -93,8 +93,7 @@ public final class CancelCandidates {
     }
 
     public void onPodEvent(@Header(KubernetesConstants.KUBERNETES_EVENT_ACTION) String action, @Body Pod pod) {
-        String uuid = pod.getMetadata().getLabels() == null ? null
-                : pod.getMetadata().getLabels().get(PodFailureClassifier.JOB_UUID);
+        String uuid = PodSpecBuilder.jobUuidOf(pod);
         if (uuid == null) {
             return;
         }

@@ -1,6 +1,7 @@
 package dev.agentstack.watch;
 
 import dev.agentstack.config.Durations;
+import dev.agentstack.podspec.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
@@ -33,7 +34,6 @@ public final class PodFailureClassifier {
     /** Reasons no waiting will fix, reported at once instead of after the grace period. */
     static final Set<String> AT_ONCE = Set.of("InvalidImageName");
 
-    public static final String JOB_UUID = "buildkite.com/job-uuid";
     private static final String AGENT = "agent";
     private static final String TAG_LABEL = "tag.buildkite.com/";
 
@@ -49,7 +49,7 @@ public final class PodFailureClassifier {
 
     /** A pod's current state. */
     public Optional<Finding> classify(Pod pod, Instant now) {
-        String uuid = label(pod.getMetadata().getLabels(), JOB_UUID);
+        String uuid = PodSpecBuilder.jobUuidOf(pod);
         String jobName = jobNameOf(pod);
         if (uuid == null || jobName == null || pod.getStatus() == null
                 || "Succeeded".equals(pod.getStatus().getPhase())) {
@@ -85,7 +85,7 @@ public final class PodFailureClassifier {
 
     /** A pod that was deleted: if it had not finished and its agent never ran, its job may still be waiting. */
     public Optional<Finding> classifyDeleted(Pod pod) {
-        String uuid = label(pod.getMetadata().getLabels(), JOB_UUID);
+        String uuid = PodSpecBuilder.jobUuidOf(pod);
         String jobName = jobNameOf(pod);
         if (uuid == null || jobName == null || pod.getStatus() == null
                 || "Succeeded".equals(pod.getStatus().getPhase())) {
@@ -96,7 +96,7 @@ public final class PodFailureClassifier {
 
     /** A Job's current state: one that never got a pod. */
     public Optional<Finding> classify(Job job, Instant now) {
-        String uuid = label(job.getMetadata().getLabels(), JOB_UUID);
+        String uuid = PodSpecBuilder.jobUuidOf(job);
         if (uuid == null || job.getStatus() == null && job.getMetadata().getCreationTimestamp() == null) {
             return Optional.empty();
         }

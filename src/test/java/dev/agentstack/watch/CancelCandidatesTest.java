@@ -162,11 +162,11 @@ class CancelCandidatesTest {
     /** A Job of ours for the job {@code uuid}, as the Job watch delivers it (also used by WatchMemoryBoundsTest). */
     static Job job(String uuid) {
         return new JobBuilder().withNewMetadata().withName("buildkite-" + uuid)
-                .addToLabels(PodFailureClassifier.JOB_UUID, uuid).endMetadata().build();
+                .addToLabels(dev.agentstack.podspec.PodSpecBuilder.LABEL_JOB_UUID, uuid).endMetadata().build();
     }
 
     private static io.fabric8.kubernetes.api.model.Pod pod(String uuid, String phase) {
-        return new PodBuilder().withNewMetadata().addToLabels(PodFailureClassifier.JOB_UUID, uuid).endMetadata()
+        return new PodBuilder().withNewMetadata().addToLabels(dev.agentstack.podspec.PodSpecBuilder.LABEL_JOB_UUID, uuid).endMetadata()
                 .withNewStatus().withPhase(phase).endStatus().build();
     }
 }

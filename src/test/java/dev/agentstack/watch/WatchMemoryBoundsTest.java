@@ -50,7 +50,7 @@ class WatchMemoryBoundsTest {
         candidates.onJobEvent("ADDED", CancelCandidatesTest.job("quiet"));
         candidates.onJobEvent("ADDED", CancelCandidatesTest.job("pending"));
         nanos.addAndGet(CancelCandidates.TTL.minusHours(1).toNanos());
-        candidates.onPodEvent("MODIFIED", new PodBuilder().withNewMetadata().addToLabels(PodFailureClassifier.JOB_UUID,
+        candidates.onPodEvent("MODIFIED", new PodBuilder().withNewMetadata().addToLabels(dev.agentstack.podspec.PodSpecBuilder.LABEL_JOB_UUID,
                 "pending").endMetadata().withNewStatus().withPhase("Pending").endStatus().build());
         assertThat(candidates.batches()).containsExactly(List.of("pending", "quiet"));
 
