@@ -17,10 +17,10 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * @param reason     a short stable label: {@code http_<status>}, {@code timeout}, {@code connection},
  *                   {@code graphql_errors}, {@code malformed_response}, ...
  * @param message    a readable description without secrets
- * @param retryAfter how long the server asked us to wait (Retry-After, or for a 429 without one Buildkite's
+ * @param waitAsked  how long the server asked us to wait (Retry-After, or for a 429 without one Buildkite's
  *                   RateLimit-Reset), or null
  */
-public record ApiFailure(String reason, String message, Duration retryAfter) {
+public record ApiFailure(String reason, String message, Duration waitAsked) {
 
     /** Buildkite's header for the seconds until its rate limit window starts again. */
     static final String RATE_LIMIT_RESET = "RateLimit-Reset";

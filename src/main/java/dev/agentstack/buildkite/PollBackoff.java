@@ -111,7 +111,7 @@ public final class PollBackoff {
                 .register(registry).increment();
         State next = state.updateAndGet(s -> {
             int failures = s.failures() + 1;
-            return new State(failures, now.plus(backoff.after(failures, failure.retryAfter())),
+            return new State(failures, now.plus(backoff.after(failures, failure.waitAsked())),
                     failure.reason() + ": " + failure.message());
         });
         Duration wait = Duration.between(now, next.nextPollAt());

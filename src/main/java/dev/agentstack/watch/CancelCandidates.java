@@ -146,7 +146,7 @@ public final class CancelCandidates {
      */
     public synchronized String checkFailed(Exception error, List<String> batch) {
         notAsked(batch);
-        Duration asked = ApiFailure.of(error, Instant.now()).retryAfter();
+        Duration asked = ApiFailure.of(error, Instant.now()).waitAsked();
         if (asked == null) {
             return "trying again next interval";
         }
