@@ -14,18 +14,13 @@ import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.impl.BaseClient;
-import io.fabric8.kubernetes.client.impl.KubernetesClientImpl;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Map;
-import java.util.WeakHashMap;
-import java.util.concurrent.Executor;
 
 /**
  * A client that never reads our Jobs' specs back: the Jobs informer, the reconcile's list and the Job sink's creations.
- * It shares the given client's configuration, HTTP connections and executor, but its JSON reading skips the spec of
+ * It shares the given client's configuration and HTTP connections, but its JSON reading skips the spec of
  * every batch/v1 Job: the pod template is most of a Job's bytes, nothing here reads it, and binding it on every watch
  * event was the controller's largest CPU cost with a backlog (about a fifth of it in the benchmark's profile). fabric8
  * also turns each watch event into a tree before binding it; here a Job event is streamed instead, with its spec
@@ -36,26 +31,15 @@ import java.util.concurrent.Executor;
  */
 public final class JobStatusClient {
 
-    private static final Map<KubernetesClient, KubernetesClient> DERIVED = new WeakHashMap<>();
-
     private JobStatusClient() {
     }
 
-    /** The client derived from {@code client} (one per client); the client itself when it is not fabric8's own. */
-    public static synchronized KubernetesClient of(KubernetesClient client) {
-        return DERIVED.computeIfAbsent(client, JobStatusClient::derive);
-    }
-
-    private static KubernetesClient derive(KubernetesClient client) {
-        BaseClient base;
-        try {
-            base = client.adapt(BaseClient.class);
-        } catch (RuntimeException e) {
-            return client; // not fabric8's implementation (e.g. a test double): read whole Jobs
-        }
-        Executor executor = base.getExecutor();
-        return new KubernetesClientImpl(client.getHttpClient(), client.getConfiguration(), () -> executor,
-                serialization());
+    /**
+     * The client derived from {@code client} (one per client, delivering its Job events on a thread of its own, see
+     * {@link WatchClients}); the client itself when it is not fabric8's own.
+     */
+    public static KubernetesClient of(KubernetesClient client) {
+        return WatchClients.of(client, "jobs", c -> serialization());
     }
 
     /** fabric8's serialization, with every Job read without its spec. */

@@ -1,6 +1,7 @@
 package dev.agentstack.runtime.watch;
 
 import dev.agentstack.runtime.client.JobStatusClient;
+import dev.agentstack.runtime.client.WatchClients;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -26,7 +27,8 @@ enum WatchedKind {
         @Override
         SharedIndexInformer<? extends HasMetadata> informer(KubernetesClient client, String namespace, String selector,
                                                             long resync) {
-            return client.pods().inNamespace(namespace).withLabelSelector(selector).withLimit(LIST_PAGE_SIZE)
+            return WatchClients.of(client, "pods", KubernetesClient::getKubernetesSerialization).pods()
+                    .inNamespace(namespace).withLabelSelector(selector).withLimit(LIST_PAGE_SIZE)
                     .runnableInformer(resync).itemStore(new TrimmedItemStore<Pod>(pod -> {
                         Pod trimmed = new Pod();
                         trimmed.setMetadata(TrimmedItemStore.metadata(pod.getMetadata()));
