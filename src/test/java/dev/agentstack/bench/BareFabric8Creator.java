@@ -56,8 +56,8 @@ public final class BareFabric8Creator {
         List<Job> jobs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String uuid = UUID.randomUUID().toString();
-            jobs.add(PodSpecBuilder.build(new BuildkiteJob(null, uuid, "echo " + i, List.of("queue=kubernetes"), 0, null,
-                    List.of("BUILDKITE_COMMAND=echo " + i)), CONFIG).job());
+            jobs.add(PodSpecBuilder.build(new BuildkiteJob(null, uuid, "echo " + i, List.of("queue=kubernetes"), 0,
+                    null, List.of("BUILDKITE_COMMAND=echo " + i)), CONFIG).job());
         }
         return jobs;
     }

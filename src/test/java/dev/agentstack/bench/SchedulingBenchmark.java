@@ -99,7 +99,8 @@ public final class SchedulingBenchmark {
                 Process bareClient = startBareClient(kubernetes);
                 try (BufferedWriter toBareClient = bareClient.outputWriter();
                      BufferedReader fromBareClient = bareClient.inputReader()) {
-                    waitUntil(() -> buildkite.graphqlRequests().size() >= 2, Duration.ofSeconds(60), "controller polling");
+                    waitUntil(() -> buildkite.graphqlRequests().size() >= 2, Duration.ofSeconds(60),
+                            "controller polling");
 
                     // Steady state, not JVM start-up: warm every side (JIT, Jackson's deserializers for the Job model)
                     // with WARM_UP jobs each, then clear the server again.
@@ -120,9 +121,10 @@ public final class SchedulingBenchmark {
                     List<Double> baselines = new ArrayList<>();
                     List<Double> dispatches = new ArrayList<>();
                     List<Double> dispatchesSinceScheduled = new ArrayList<>();
-                    // -Dbench.warmUpRounds adds uncounted rounds first: this JVM (API server, FakeBuildkite) runs C2 and
-                    // compiles the paths only a dispatch round takes for a few rounds. Off by default: four of them
-                    // changed no median ratio measurably, and the controller ended 20 MiB larger for its longer life.
+                    // -Dbench.warmUpRounds adds uncounted rounds first: this JVM (API server, FakeBuildkite) runs C2
+                    // and compiles the paths only a dispatch round takes for a few rounds. Off by default: four of
+                    // them changed no median ratio measurably, and the controller ended 20 MiB larger for its longer
+                    // life.
                     for (int round = 1 - WARM_UP_ROUNDS; round <= ROUNDS; round++) {
                         double inProcess = baselineInProcess(kubernetes.client(), JOBS);
                         clear(kubernetes, "baseline");
@@ -172,8 +174,10 @@ public final class SchedulingBenchmark {
                                         + ": baseline %.2fs (bare fabric8 loop, %d threads, own process with the"
                                         + " controller's JVM flags; CPU: it %.2fs, API server %.2fs (JIT %.2fs);"
                                         + " in this JVM %.2fs);"
-                                        + " dispatch %.2fs for a backlog of %d from the first poll, which came %.2fs after"
-                                        + " it was scheduled (%.2fs in all), first Job %.2fs after that poll, %d GraphQL"
+                                        + " dispatch %.2fs for a backlog of %d from the first poll, which came %.2fs"
+                                        + " after"
+                                        + " it was scheduled (%.2fs in all), first Job %.2fs after that poll, %d"
+                                        + " GraphQL"
                                         + " requests (CPU: controller %.2fs, fakes and API server %.2fs (JIT %.2fs))%n",
                                 round, baseline, CONCURRENCY, baselineCpu, serverCpu, serverJit, inProcess, dispatch,
                                 JOBS,
@@ -208,21 +212,24 @@ public final class SchedulingBenchmark {
                     System.out.printf("latency: %d jobs at %d/s, scheduled to Job created p50 %.0fms p99 %.0fms%n",
                             latencies.size(), ARRIVALS_PER_SECOND, p50, p99);
 
-                    if (Boolean.getBoolean("bench.nmt")) { // with -XX:NativeMemoryTracking=summary in the controller's flags
+                    if (Boolean.getBoolean("bench.nmt")) {
+                        // with -XX:NativeMemoryTracking=summary in the controller's flags
                         new ProcessBuilder("jcmd", String.valueOf(controller.pid()), "VM.native_memory", "summary")
                                 .inheritIO().start().waitFor();
                     }
                     long rssMb = rssKb(controller.pid()) / 1024;
                     double ratio = dispatch / baseline;
-                    System.out.printf("against the bare loop in the benchmark's own JVM (C2, 2 GiB heap): baseline %.2fs,"
+                    System.out.printf(
+                            "against the bare loop in the benchmark's own JVM (C2, 2 GiB heap): baseline %.2fs,"
                             + " ratio %.2f%n", median(inProcessBaselines), dispatch / median(inProcessBaselines));
                     System.out.printf("from the moment the backlog was scheduled, waiting for the next poll included:"
                             + " dispatch %.2fs, ratio %.2f%n", median(dispatchesSinceScheduled),
                             median(dispatchesSinceScheduled) / baseline);
                     System.out.printf("targets: ratio <= 1.3 %s, p99 <= 1250ms %s, rss <= 300MiB %s%n",
-                            ratio <= 1.3 ? "met" : "MISSED", p99 <= 1250 ? "met" : "MISSED", rssMb <= 300 ? "met" : "MISSED");
-                    System.out.printf("BENCH jobs=%d dispatch_s=%.2f baseline_s=%.2f ratio=%.2f p50_ms=%.0f p99_ms=%.0f rss_mb=%d%n",
-                            JOBS, dispatch, baseline, ratio, p50, p99, rssMb);
+                            ratio <= 1.3 ? "met" : "MISSED", p99 <= 1250 ? "met" : "MISSED",
+                            rssMb <= 300 ? "met" : "MISSED");
+                    System.out.printf("BENCH jobs=%d dispatch_s=%.2f baseline_s=%.2f ratio=%.2f p50_ms=%.0f"
+                            + " p99_ms=%.0f rss_mb=%d%n", JOBS, dispatch, baseline, ratio, p50, p99, rssMb);
                 } finally {
                     controller.destroy();
                     controller.waitFor(20, TimeUnit.SECONDS);
@@ -270,7 +277,8 @@ public final class SchedulingBenchmark {
     }
 
     /** The same, in the bare client's own process: seconds to create n Jobs. */
-    static double baselineProcess(BufferedWriter toBareClient, BufferedReader fromBareClient, int n) throws IOException {
+    static double baselineProcess(BufferedWriter toBareClient, BufferedReader fromBareClient, int n)
+            throws IOException {
         toBareClient.write("create " + n + " baseline\n");
         toBareClient.flush();
         String answer = fromBareClient.readLine();
@@ -278,7 +286,8 @@ public final class SchedulingBenchmark {
             answer = fromBareClient.readLine(); // the JVM's own output, e.g. a flight recording starting
         }
         if (answer == null || !answer.startsWith("created ")) {
-            throw new IllegalStateException("the bare client answered " + answer + " (see target/bench-bare-client.log)");
+            throw new IllegalStateException("the bare client answered " + answer
+                    + " (see target/bench-bare-client.log)");
         }
         return Double.parseDouble(answer.substring("created ".length()));
     }
@@ -320,7 +329,8 @@ public final class SchedulingBenchmark {
         env.put("AGENT_STACK_GRAPHQL_PAGE_SIZE", "500");
         // As shipped: health and Prometheus metrics on, on a free port (-Dbench.managementPort=0 turns them off).
         String managementPort = System.getProperty("bench.managementPort", "");
-        env.put("AGENT_STACK_MANAGEMENT_PORT", managementPort.isBlank() ? String.valueOf(FreePort.find()) : managementPort);
+        env.put("AGENT_STACK_MANAGEMENT_PORT",
+                managementPort.isBlank() ? String.valueOf(FreePort.find()) : managementPort);
         // No kubelet runs here: Jobs never get pods, which is not what the benchmark is about.
         env.put("AGENT_STACK_EMPTY_JOB_GRACE_PERIOD", "1h");
         pb.redirectErrorStream(true);

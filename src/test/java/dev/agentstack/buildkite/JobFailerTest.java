@@ -74,8 +74,10 @@ class JobFailerTest {
         buildkite.enqueueAgentFault(Fault.status(503)); // connect
         assertThatThrownBy(() -> failer.fail(report(uuid))).isInstanceOf(AgentApi.AgentApiException.class)
                 .hasMessage("agent API connect answered 503: fault injected: HTTP 503");
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "connect", "outcome", "http_503").count()).isEqualTo(1);
-        assertThat(buildkite.agentCalls()).extracting(FakeBuildkite.AgentCall::call).containsExactly("register", "disconnect");
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "connect", "outcome", "http_503").count())
+                .isEqualTo(1);
+        assertThat(buildkite.agentCalls()).extracting(FakeBuildkite.AgentCall::call)
+                .containsExactly("register", "disconnect");
         assertThat(buildkite.state(uuid)).isEqualTo("SCHEDULED");
     }
 
@@ -92,7 +94,8 @@ class JobFailerTest {
         assertThat(buildkite.snapshot(uuid).signalReason()).isEqualTo("stack_error");
         assertThat(buildkite.agentCalls()).extracting(FakeBuildkite.AgentCall::call)
                 .containsExactly("register", "connect", "acquire", "start", "chunks", "finish", "disconnect");
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_502").count()).isEqualTo(1);
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_502").count())
+                .isEqualTo(1);
         assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "ok").count()).isEqualTo(1);
     }
 
@@ -105,9 +108,11 @@ class JobFailerTest {
         assertThat(failer(Duration.ofMillis(500)).fail(report(uuid))).isEqualTo(JobFailer.Outcome.FAILED);
 
         assertThat(buildkite.snapshot(uuid).state()).isEqualTo("FINISHED");
-        assertThat(buildkite.snapshot(uuid).log()).isEqualTo("~~~ :kubernetes: agent-stack-camel could not run this job\n"
+        assertThat(buildkite.snapshot(uuid).log()).isEqualTo(
+                "~~~ :kubernetes: agent-stack-camel could not run this job\n"
                 + "podSpec.containers[0].image: expected a string, got a number\n");
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "chunks", "outcome", "connection").count()).isEqualTo(1);
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "chunks", "outcome", "connection").count())
+                .isEqualTo(1);
     }
 
     @Test
@@ -128,8 +133,10 @@ class JobFailerTest {
         assertThat(job.state()).isEqualTo("FINISHED");
         assertThat(job.signalReason()).isEqualTo("stack_error");
         assertThat(job.log()).endsWith("podSpec.containers[0].image: expected a string, got a number\n");
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_422").count()).isEqualTo(1);
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "finish", "outcome", "http_422").count()).isEqualTo(1);
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_422").count())
+                .isEqualTo(1);
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "finish", "outcome", "http_422").count())
+                .isEqualTo(1);
     }
 
     @Test
@@ -160,8 +167,10 @@ class JobFailerTest {
 
         assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(3)); // 2 s before start, 1 s before finish
         assertThat(buildkite.snapshot(uuid).state()).isEqualTo("FINISHED");
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_429").count()).isEqualTo(1);
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "finish", "outcome", "http_429").count()).isEqualTo(1);
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_429").count())
+                .isEqualTo(1);
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "finish", "outcome", "http_429").count())
+                .isEqualTo(1);
     }
 
     @Test
@@ -176,9 +185,12 @@ class JobFailerTest {
 
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
         assertThat(buildkite.snapshot(uuid).state()).isEqualTo("FINISHED");
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "register", "outcome", "http_429").count()).isEqualTo(1);
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "acquire", "outcome", "http_429").count()).isEqualTo(1);
-        assertThat(buildkite.agentCalls("buildkite-" + uuid)).extracting(FakeBuildkite.AgentCall::call) // faulted calls are not recorded
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "register", "outcome", "http_429").count())
+                .isEqualTo(1);
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "acquire", "outcome", "http_429").count())
+                .isEqualTo(1);
+        assertThat(buildkite.agentCalls("buildkite-" + uuid))
+                .extracting(FakeBuildkite.AgentCall::call) // faulted calls are not recorded
                 .containsExactly("register", "connect", "acquire", "start", "chunks", "finish", "disconnect");
     }
 
@@ -189,7 +201,8 @@ class JobFailerTest {
         for (int i = 0; i < JobFailer.ATTEMPTS; i++) {
             buildkite.enqueueAgentFault(Fault.status(500)); // start, every try
         }
-        assertThatThrownBy(() -> failer.fail(report(first))).hasMessage("agent API start answered 500: fault injected: HTTP 500");
+        assertThatThrownBy(() -> failer.fail(report(first)))
+                .hasMessage("agent API start answered 500: fault injected: HTTP 500");
         assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_500").count())
                 .isEqualTo(JobFailer.ATTEMPTS);
         assertThat(buildkite.agentCalls("buildkite-" + first)).extracting(FakeBuildkite.AgentCall::call)
@@ -199,7 +212,8 @@ class JobFailerTest {
         passThrough(5); // register, connect, acquire, start, chunks
         buildkite.enqueueAgentFault(Fault.status(422)); // finish: e.g. the job was cancelled meanwhile
         assertThatThrownBy(() -> failer.fail(report(second))).hasMessageContaining("agent API finish answered 422");
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "finish", "outcome", "http_422").count()).isEqualTo(1);
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "finish", "outcome", "http_422").count())
+                .isEqualTo(1);
         assertThat(buildkite.agentCalls("buildkite-" + second)).extracting(FakeBuildkite.AgentCall::call)
                 .containsExactly("register", "connect", "acquire", "start", "chunks", "disconnect");
     }
@@ -216,7 +230,8 @@ class JobFailerTest {
         JobFailer wrong = new JobFailer(new AgentApi(buildkite.agentEndpoint(), Duration.ofSeconds(5), "t"),
                 () -> "bkag_wrong_secret", Clock.systemUTC(), metrics, JobFailer.RETRY_INTERVAL);
         String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
-        assertThatThrownBy(() -> wrong.fail(report(uuid))).hasMessage("agent API register answered 401: Invalid agent registration token")
+        assertThatThrownBy(() -> wrong.fail(report(uuid)))
+                .hasMessage("agent API register answered 401: Invalid agent registration token")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("bkag_wrong_secret"));
     }
 }

@@ -51,7 +51,8 @@ final class ChartConfigSchema {
         ObjectNode config = JSON.objectNode();
         config.put("type", "object");
         config.put("description", "The controller's options (README, Options). Set by the chart, not here: "
-                + String.join("; ", SET_BY_CHART.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList())
+                + String.join("; ",
+                        SET_BY_CHART.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList())
                 + "; the GraphQL token is graphqlToken. Generated from dev.agentstack.config.Options: "
                 + ValuesSchemaTest.REGENERATE);
         config.put("additionalProperties", false);
@@ -64,7 +65,8 @@ final class ChartConfigSchema {
             ObjectNode property = properties.putObject(option.key());
             typeOf(option, property);
             String chartDefault = CHART_DEFAULTS.get(option.key());
-            property.put("description", option.description() + (chartDefault != null ? "; the chart's default: " + chartDefault : ""));
+            property.put("description",
+                    option.description() + (chartDefault != null ? "; the chart's default: " + chartDefault : ""));
             if (option.isRequired()) {
                 required.add(option.key());
                 if (option.kind() == Option.Kind.STRING) {
@@ -100,7 +102,8 @@ final class ChartConfigSchema {
                     items.putArray("required").add("tags");
                     items.put("additionalProperties", false);
                     ObjectNode fields = items.putObject("properties");
-                    fields.putObject("tags").put("type", "array").put("minItems", 1).putObject("items").put("type", "string");
+                    fields.putObject("tags").put("type", "array").put("minItems", 1).putObject("items")
+                            .put("type", "string");
                     fields.putObject("max-in-flight").put("type", "integer").put("minimum", 0);
                     fields.putObject("pod-spec-patch").put("type", "object");
                 }

@@ -128,7 +128,8 @@ class ChartTest {
         assertThat(chart.objects()).isNotEmpty();
         for (HasMetadata object : chart.objects()) {
             String what = object.getKind() + " " + object.getMetadata().getName();
-            assertThat(object).as(what + " parses into fabric8's model").isNotInstanceOf(GenericKubernetesResource.class);
+            assertThat(object).as(what + " parses into fabric8's model")
+                    .isNotInstanceOf(GenericKubernetesResource.class);
             assertThat(UnknownFields.in(object)).as(what + ": fields Kubernetes does not know").isEmpty();
         }
     }
@@ -138,12 +139,14 @@ class ChartTest {
     void everythingIsNamespacedAndLabelled(Path values) {
         RenderedChart chart = RenderedChart.render(values);
         Set<String> namespaces = new TreeSet<>(Set.of(RenderedChart.NAMESPACE));
-        chart.objects().stream().filter(o -> o instanceof PodMonitor || o.getMetadata().getLabels().containsKey("grafana_dashboard"))
+        chart.objects().stream()
+                .filter(o -> o instanceof PodMonitor || o.getMetadata().getLabels().containsKey("grafana_dashboard"))
                 .forEach(o -> namespaces.add("monitoring"));
         for (HasMetadata object : chart.objects()) {
             assertThat(object.getKind()).doesNotStartWith("Cluster").isNotEqualTo("Namespace");
             assertThat(object.getMetadata().getNamespace()).as(object.getKind()).isIn(namespaces);
-            assertThat(object.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", RenderedChart.RELEASE)
+            assertThat(object.getMetadata().getLabels())
+                    .containsEntry("app.kubernetes.io/instance", RenderedChart.RELEASE)
                     .containsEntry("app.kubernetes.io/name", "agent-stack-camel")
                     .containsEntry("app.kubernetes.io/managed-by", "Helm")
                     .containsKey("helm.sh/chart");
@@ -162,7 +165,8 @@ class ChartTest {
         assertThat(config.managementPort()).isEqualTo(8080);
 
         Container controller = chart.controller();
-        assertThat(env(controller, "CONFIG").getValue()).isEqualTo(mountPathOf(chart, FULLNAME + "-config") + "/config.yaml");
+        assertThat(env(controller, "CONFIG").getValue())
+                .isEqualTo(mountPathOf(chart, FULLNAME + "-config") + "/config.yaml");
         assertThat(chart.configFile()).as("the GraphQL token comes from the Secret").doesNotContain("buildkite-token");
     }
 
@@ -223,7 +227,8 @@ class ChartTest {
         // The JVM and Vert.x need a writable /tmp on the read-only root filesystem.
         assertThat(mountPathOf(chart, null, "tmp")).isEqualTo("/tmp");
         assertThat(env(chart.controller(), "JAVA_TOOL_OPTIONS").getValue())
-                .contains("-Dvertx.cacheDirBase=/tmp/vertx-cache", "-XX:MaxRAMPercentage=50", "-XX:TieredStopAtLevel=1");
+                .contains("-Dvertx.cacheDirBase=/tmp/vertx-cache", "-XX:MaxRAMPercentage=50",
+                        "-XX:TieredStopAtLevel=1");
         assertThat(chart.controller().getResources().getLimits()).containsKey("memory");
     }
 
@@ -253,16 +258,19 @@ class ChartTest {
         assertThat(decode(secret.getData().get("BUILDKITE_TOKEN"))).isEqualTo("example-graphql-token");
 
         ControllerConfig config = chart.controllerConfig(scratch);
-        assertThat(config.agentTokenSecret()).as("agent pods read the agent token from it").isEqualTo(FULLNAME + "-secrets");
+        assertThat(config.agentTokenSecret()).as("agent pods read the agent token from it")
+                .isEqualTo(FULLNAME + "-secrets");
         EnvVar token = env(chart.controller(), "BUILDKITE_TOKEN");
         assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo(FULLNAME + "-secrets");
         assertThat(token.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("BUILDKITE_TOKEN");
         assertThat(token.getValueFrom().getSecretKeyRef().getOptional()).isNull();
         assertThat(chart.controller().getEnvFrom()).as("the controller gets only the GraphQL token").isEmpty();
-        assertThat(chart.deployment().getSpec().getTemplate().getMetadata().getAnnotations()).containsKey("checksum/secrets");
+        assertThat(chart.deployment().getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsKey("checksum/secrets");
 
         for (ConfigMap map : chart.all(ConfigMap.class)) {
-            assertThat(map.getData().values()).noneMatch(v -> v.contains("example-agent-token") || v.contains("example-graphql-token"));
+            assertThat(map.getData().values())
+                    .noneMatch(v -> v.contains("example-agent-token") || v.contains("example-graphql-token"));
         }
     }
 
@@ -275,7 +283,8 @@ class ChartTest {
         EnvVar token = env(chart.controller(), "BUILDKITE_TOKEN");
         assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo("buildkite-agent-stack");
         assertThat(token.getValueFrom().getSecretKeyRef().getOptional()).isTrue();
-        assertThat(chart.deployment().getSpec().getTemplate().getMetadata().getAnnotations()).doesNotContainKey("checksum/secrets");
+        assertThat(chart.deployment().getSpec().getTemplate().getMetadata().getAnnotations())
+                .doesNotContainKey("checksum/secrets");
     }
 
     @Test
@@ -284,8 +293,10 @@ class ChartTest {
                 .set("controllerEnv[0].name", "BUILDKITE_TOKEN")
                 .set("controllerEnv[0].valueFrom.secretKeyRef.name", "graphql")
                 .set("controllerEnv[0].valueFrom.secretKeyRef.key", "token"));
-        List<EnvVar> tokens = chart.controller().getEnv().stream().filter(e -> e.getName().equals("BUILDKITE_TOKEN")).toList();
-        assertThat(tokens).singleElement().satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("graphql"));
+        List<EnvVar> tokens = chart.controller().getEnv().stream().filter(e -> e.getName().equals("BUILDKITE_TOKEN"))
+                .toList();
+        assertThat(tokens).singleElement()
+                .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("graphql"));
     }
 
     @Test
@@ -297,7 +308,8 @@ class ChartTest {
     /** Tokens next to agentStackSecret would be silently unused; the schema says so instead. */
     @Test
     void tokensNextToAnExistingSecretAreRefused() {
-        assertThatThrownBy(() -> RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("agentToken", "x")))
+        assertThatThrownBy(() -> RenderedChart.render(example("agent-stack-secret.yaml"),
+                t -> t.set("agentToken", "x")))
                 .hasMessageContaining("/agentToken");
     }
 
@@ -358,14 +370,16 @@ class ChartTest {
 
     @Test
     void leaderElectionCanBeTurnedOnForOneReplica() {
-        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("config.leader-election", true));
+        RenderedChart chart =
+                RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("config.leader-election", true));
         assertThat(chart.controllerConfig(scratch).leaderElection()).isTrue();
         assertThat(chart.role().getRules()).anyMatch(r -> r.getResources().contains("leases"));
     }
 
     @Test
     void twoReplicasWithoutLeaderElectionAreRefused() {
-        assertThatThrownBy(() -> RenderedChart.render(example("two-replicas.yaml"), t -> t.set("config.leader-election", false)))
+        assertThatThrownBy(() -> RenderedChart.render(example("two-replicas.yaml"),
+                t -> t.set("config.leader-election", false)))
                 .hasMessageContaining("replicas > 1 needs leader election");
     }
 
@@ -375,13 +389,15 @@ class ChartTest {
     void routesBecomeAConfigMapInRoutesDir() throws Exception {
         RenderedChart chart = RenderedChart.render(example("custom-routes.yaml"));
         ConfigMap routes = chart.configMap(FULLNAME + "-routes");
-        Map<String, String> values = YAML.convertValue(YAML.readTree(example("custom-routes.yaml").toFile()).get("routes"),
+        Map<String, String> values = YAML.convertValue(
+                YAML.readTree(example("custom-routes.yaml").toFile()).get("routes"),
                 new TypeReference<Map<String, String>>() { });
         assertThat(routes.getData()).isEqualTo(values);
 
         ControllerConfig config = chart.controllerConfig(scratch);
         assertThat(config.routesDir()).isEqualTo(mountPathOf(chart, FULLNAME + "-routes"));
-        assertThat(chart.deployment().getSpec().getTemplate().getMetadata().getAnnotations()).containsKey("checksum/routes");
+        assertThat(chart.deployment().getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsKey("checksum/routes");
 
         // The files as the pod sees them, loaded by the real controller.
         Path dir = Files.createDirectories(scratch.resolve("routes"));
@@ -420,7 +436,8 @@ class ChartTest {
         assertThat(podMonitor.getMetadata().getNamespace()).isEqualTo("monitoring");
         assertThat(podMonitor.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
         assertThat(podMonitor.getSpec().getSelector().getMatchLabels()).isEqualTo(selector);
-        assertThat(podMonitor.getSpec().getNamespaceSelector().getMatchNames()).containsExactly(RenderedChart.NAMESPACE);
+        assertThat(podMonitor.getSpec().getNamespaceSelector().getMatchNames())
+                .containsExactly(RenderedChart.NAMESPACE);
         assertThat(podMonitor.getSpec().getPodMetricsEndpoints()).singleElement().satisfies(endpoint -> {
             assertThat(endpoint.getPort()).isEqualTo("management");
             assertThat(endpoint.getPath()).isEqualTo("/observe/metrics");
@@ -432,7 +449,8 @@ class ChartTest {
     void monitoringIsOffByDefault() {
         RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"));
         assertThat(chart.all(PodMonitor.class)).isEmpty();
-        assertThat(chart.all(ConfigMap.class)).extracting(c -> c.getMetadata().getName()).containsExactly(FULLNAME + "-config");
+        assertThat(chart.all(ConfigMap.class)).extracting(c -> c.getMetadata().getName())
+                .containsExactly(FULLNAME + "-config");
     }
 
     /** Every metric a panel queries is one the controller publishes (the README's list, which its tests check). */
@@ -494,11 +512,13 @@ class ChartTest {
 
     @Test
     void theImageDefaultsToTheAppVersionAndCanBePinnedByDigest() throws Exception {
-        String appVersion = YAML.readTree(RenderedChart.CHART.resolve("Chart.yaml").toFile()).get("appVersion").asText();
+        String appVersion = YAML.readTree(RenderedChart.CHART.resolve("Chart.yaml").toFile()).get("appVersion")
+                .asText();
         assertThat(RenderedChart.render(example("tokens.yaml")).controller().getImage())
                 .isEqualTo("ghcr.io/agent-stack-camel/agent-stack-camel:" + appVersion);
         String digest = "sha256:" + "a".repeat(64);
-        assertThat(RenderedChart.render(example("tokens.yaml"), t -> t.set("image.digest", digest)).controller().getImage())
+        assertThat(RenderedChart.render(example("tokens.yaml"), t -> t.set("image.digest", digest)).controller()
+                .getImage())
                 .isEqualTo("ghcr.io/agent-stack-camel/agent-stack-camel@" + digest);
     }
 
@@ -518,7 +538,8 @@ class ChartTest {
                 .set("config.id", "ci-linux").set("config.management-port", 9090));
         assertThat(chart.controllerConfig(scratch).id()).isEqualTo("ci-linux");
         assertThat(chart.controller().getPorts().get(0).getContainerPort()).isEqualTo(9090);
-        assertThatThrownBy(() -> RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("config.management-port", 0)))
+        assertThatThrownBy(() -> RenderedChart.render(example("agent-stack-secret.yaml"),
+                t -> t.set("config.management-port", 0)))
                 .hasMessageContaining("config.management-port");
     }
 
@@ -526,7 +547,8 @@ class ChartTest {
     void aConfigChangeRollsThePods() {
         String before = RenderedChart.render(example("agent-stack-secret.yaml")).deployment()
                 .getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config");
-        String after = RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("config.max-in-flight", 3)).deployment()
+        String after = RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("config.max-in-flight", 3))
+                .deployment()
                 .getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config");
         assertThat(before).hasSize(64);
         assertThat(after).hasSize(64).isNotEqualTo(before);
@@ -549,7 +571,8 @@ class ChartTest {
         Volume volume = pod.getVolumes().stream()
                 .filter(v -> volumeName != null ? v.getName().equals(volumeName)
                         : v.getConfigMap() != null && v.getConfigMap().getName().equals(configMap))
-                .findFirst().orElseThrow(() -> new AssertionError("no volume of " + (configMap != null ? configMap : volumeName)));
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no volume of " + (configMap != null ? configMap : volumeName)));
         return chart.controller().getVolumeMounts().stream().filter(m -> m.getName().equals(volume.getName()))
                 .map(VolumeMount::getMountPath).findFirst().orElseThrow();
     }

@@ -59,7 +59,9 @@ final class UnknownFields {
         return path.isEmpty() ? name : path + "." + name;
     }
 
-    /** fabric8's generated model: Kubernetes' (io.fabric8.kubernetes.api.model) and the extensions' (PodMonitor, ...). */
+    /**
+     * fabric8's generated model: Kubernetes' (io.fabric8.kubernetes.api.model) and the extensions' (PodMonitor, ...).
+     */
     private static boolean isModel(Class<?> type) {
         return type.getPackageName().startsWith("io.fabric8.") && type.getPackageName().contains(".api.model");
     }

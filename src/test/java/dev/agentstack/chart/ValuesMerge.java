@@ -16,7 +16,8 @@ final class ValuesMerge {
         ObjectNode merged = baseObject.deepCopy();
         override.fields().forEachRemaining(field -> {
             JsonNode current = merged.get(field.getKey());
-            merged.set(field.getKey(), current == null ? field.getValue().deepCopy() : merge(current, field.getValue()));
+            merged.set(field.getKey(),
+                    current == null ? field.getValue().deepCopy() : merge(current, field.getValue()));
         });
         return merged;
     }

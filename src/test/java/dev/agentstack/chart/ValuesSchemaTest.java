@@ -48,7 +48,8 @@ class ValuesSchemaTest {
         assertThat(config.get("additionalProperties").asBoolean(true)).isFalse();
         assertThat(config.get("required")).extracting(JsonNode::asText).containsExactly("org");
         assertThat(config.at("/properties/org/minLength").asInt()).isEqualTo(1);
-        assertThat(config.get("properties").has("buildkite-token")).as("tokens never go into the config ConfigMap").isFalse();
+        assertThat(config.get("properties").has("buildkite-token")).as("tokens never go into the config ConfigMap")
+                .isFalse();
     }
 
     /** Helm validates offline: a remote $ref would make install and lint depend on the network (the original's did). */

@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 
 /**
  * Renders the example pipelines as {@code render} would, with fixed job uuids so the output is reproducible. A
- * pipeline {@code examples/pipelines/NAME.yaml} uses {@code examples/configs/NAME.yaml} as its config when there is one.
+ * pipeline {@code examples/pipelines/NAME.yaml} uses {@code examples/configs/NAME.yaml} as its config when there is
+ * one.
  */
 record ExampleRenders(String name, Path pipeline, Path config, int exitCode, String stdout, String stderr) {
 

@@ -79,7 +79,8 @@ class RenderAndLintCommandTest {
         String config = file("config.yaml", "prohibit-kubernetes-plugin: true\n");
         Run r = run("render", "--config", config, "examples/pipelines/sidecars.yaml");
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo("error: Talk to an nginx sidecar: the kubernetes plugin is prohibited by this controller, but was"
+        assertThat(r.err()).isEqualTo(
+                "error: Talk to an nginx sidecar: the kubernetes plugin is prohibited by this controller, but was"
                 + " configured on this job\n");
     }
 
@@ -90,7 +91,8 @@ class RenderAndLintCommandTest {
         assertThat(missing.err()).isEqualTo("agent-stack-camel: no/such/pipeline.yaml: no such file\n");
         Run none = run("lint");
         assertThat(none.exit()).isEqualTo(2);
-        assertThat(none.err()).isEqualTo("agent-stack-camel: lint takes one pipeline file (or - for stdin), got 0 arguments\n");
+        assertThat(none.err())
+                .isEqualTo("agent-stack-camel: lint takes one pipeline file (or - for stdin), got 0 arguments\n");
     }
 
     @Test
@@ -108,7 +110,8 @@ class RenderAndLintCommandTest {
     void lintReadsStdinAndPassesValidPipelines() throws Exception {
         InputStream stdin = System.in;
         try {
-            System.setIn(new ByteArrayInputStream(Files.readAllBytes(Path.of("examples/pipelines/git-https-credentials.yaml"))));
+            System.setIn(new ByteArrayInputStream(
+                    Files.readAllBytes(Path.of("examples/pipelines/git-https-credentials.yaml"))));
             Run r = run("lint", "-");
             assertThat(r.exit()).isZero();
             assertThat(r.out()).isEqualTo("stdin: valid (1 job)\n");

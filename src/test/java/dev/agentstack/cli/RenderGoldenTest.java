@@ -31,7 +31,8 @@ class RenderGoldenTest {
         }
         assertThat(golden).as("golden file for " + pipeline).exists();
         assertThat(rendered.golden())
-                .as(golden + " is stale: run mvn -B -q test -Dtest=RenderGoldenTest -Dgolden.update=true and review the diff")
+                .as(golden + " is stale: run mvn -B -q test -Dtest=RenderGoldenTest -Dgolden.update=true and review"
+                        + " the diff")
                 .isEqualTo(Files.readString(golden));
     }
 

@@ -36,7 +36,8 @@ class RenderedJobsAreValidTest {
         }
         assertThat(jobs).as("jobs rendered from " + pipeline).isNotEmpty();
         for (Job job : jobs) {
-            assertThat(ApiServerRules.violations(job)).as("what the API server would refuse in " + job.getMetadata().getName())
+            assertThat(ApiServerRules.violations(job))
+                    .as("what the API server would refuse in " + job.getMetadata().getName())
                     .isEmpty();
         }
     }

@@ -37,7 +37,8 @@ class BuilderOptionsTest {
         return Stream.of(
                 Arguments.of(Options.JOB_PREFIX, "Build_", "option job-prefix: must be lower-case letters"),
                 Arguments.of(Options.JOB_PREFIX, "a-very-long-prefix-that-does-not-fit-", "option job-prefix: must be"),
-                Arguments.of(Options.JOB_ACTIVE_DEADLINE_SECONDS, 0, "option job-active-deadline-seconds: must be 1 or more, got 0"),
+                Arguments.of(Options.JOB_ACTIVE_DEADLINE_SECONDS, 0,
+                        "option job-active-deadline-seconds: must be 1 or more, got 0"),
                 Arguments.of(Options.DEFAULT_IMAGE_PULL_POLICY, "Sometimes",
                         "option default-image-pull-policy: must be Always, IfNotPresent or Never, got \"Sometimes\""),
                 Arguments.of(Options.IMAGE_CHECK_CONTAINER_CPU_LIMIT, "lots",
@@ -61,7 +62,8 @@ class BuilderOptionsTest {
                 Arguments.of(Options.DEFAULT_CHECKOUT_PARAMS, Map.of("gitMirrors", Map.of("lockTimeout", "soon")),
                         "option default-checkout-params: gitMirrors.lockTimeout: expected an integer, got a string"),
                 Arguments.of(Options.DEFAULT_COMMAND_PARAMS, Map.of("interposer", "bash"),
-                        "option default-command-params: interposer: invalid interposer \"bash\", must be one of: [ buildkite vector legacy]"),
+                        "option default-command-params: interposer: invalid interposer \"bash\", must be one of: ["
+                                + " buildkite vector legacy]"),
                 Arguments.of(Options.DEFAULT_SIDECAR_PARAMS, Map.of("envFrom", "x"),
                         "option default-sidecar-params: envFrom: expected a list, got a string"),
                 Arguments.of(Options.DEFAULT_METADATA, Map.of("labels", Map.of("bad key!", "x")),
@@ -76,11 +78,15 @@ class BuilderOptionsTest {
                         "option agent-config: container-start-timeout: expected a duration"),
                 Arguments.of(Options.AGENT_CONFIG, Map.of("hooks-paht", "/x"),
                         "option agent-config: hooks-paht: unknown field"),
-                Arguments.of(Options.POD_SPEC_PATCH, Map.of("containers", List.of(Map.of("name", "agent", "command", List.of("sh")))),
-                        "option pod-spec-patch: containers[0] (agent): modifying container commands or args via podSpecPatch"
+                Arguments.of(Options.POD_SPEC_PATCH,
+                        Map.of("containers", List.of(Map.of("name", "agent", "command", List.of("sh")))),
+                        "option pod-spec-patch: containers[0] (agent): modifying container commands or args via"
+                                + " podSpecPatch"
                                 + " is not supported unless allow-pod-spec-patch-unsafe-command-modification is true"),
-                Arguments.of(Options.POD_SPEC_PATCH, Map.of("containers", List.of(Map.of("name", "container-0", "image", "Alpine"))),
-                        "option pod-spec-patch: container image for container at index 0 contains uppercase letters: Alpine"),
+                Arguments.of(Options.POD_SPEC_PATCH,
+                        Map.of("containers", List.of(Map.of("name", "container-0", "image", "Alpine"))),
+                        "option pod-spec-patch: container image for container at index 0 contains uppercase letters:"
+                                + " Alpine"),
                 Arguments.of(Options.POD_SPEC_PATCH, Map.of("serviceAccount_Name", "x"),
                         "option pod-spec-patch: serviceAccount_Name: unknown field"));
     }
@@ -96,7 +102,8 @@ class BuilderOptionsTest {
     @Test
     void patchCommandsAreAllowedWithTheUnsafeOption() {
         ControllerConfig c = ControllerConfig.builder()
-                .setFromYaml(Options.POD_SPEC_PATCH, Map.of("containers", List.of(Map.of("name", "agent", "command", List.of("sh")))))
+                .setFromYaml(Options.POD_SPEC_PATCH,
+                        Map.of("containers", List.of(Map.of("name", "agent", "command", List.of("sh")))))
                 .set(Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION, true)
                 .build();
         assertThat(c.podSpecPatch()).containsKey("containers");
@@ -105,7 +112,8 @@ class BuilderOptionsTest {
     @Test
     void patchDirectivesAreAllowed() {
         ControllerConfig c = ControllerConfig.builder()
-                .setFromYaml(Options.POD_SPEC_PATCH, Map.of("containers", List.of(Map.of("name", "x", "$patch", "delete"))))
+                .setFromYaml(Options.POD_SPEC_PATCH,
+                        Map.of("containers", List.of(Map.of("name", "x", "$patch", "delete"))))
                 .build();
         assertThat(c.podSpecPatch()).isNotNull();
     }

@@ -62,7 +62,8 @@ class ConfigLoaderTest {
                 "AGENT_STACK_NAMESPACE", "env-ns",
                 "AGENT_STACK_POLL_INTERVAL", "4s",
                 "BUILDKITE_TOKEN", "env-token");
-        ControllerConfig c = ConfigLoader.load(Map.of("max-in-flight", "9", "poll-interval", "5s"), f.toString(), env, true);
+        ControllerConfig c =
+                ConfigLoader.load(Map.of("max-in-flight", "9", "poll-interval", "5s"), f.toString(), env, true);
 
         assertThat(c.maxInFlight()).as("flag over env over file").isEqualTo(9);
         assertThat(c.pollInterval()).as("flag over env").isEqualTo(Duration.ofSeconds(5));
@@ -83,7 +84,8 @@ class ConfigLoaderTest {
     @Test
     void genericEnvironmentVariablesDoNotLeakIn() {
         ControllerConfig c = ConfigLoader.load(REQUIRED, null,
-                Map.of("IMAGE", "evil:latest", "NAMESPACE", "other", "ORG", "x", "DEBUG", "true", "TAGS", "queue=x"), true);
+                Map.of("IMAGE", "evil:latest", "NAMESPACE", "other", "ORG", "x", "DEBUG", "true", "TAGS", "queue=x"),
+                true);
         assertThat(c.image()).isEqualTo(Options.DEFAULT_IMAGE);
         assertThat(c.namespace()).isEqualTo("default");
         assertThat(c.org()).isEqualTo("acme");
@@ -125,7 +127,8 @@ class ConfigLoaderTest {
         Map<String, Object> nodeSelector = (Map<String, Object>) c.podSpecPatch().get("nodeSelector");
         assertThat(nodeSelector).containsExactly(Map.entry("kubernetes.io/arch", "arm64"),
                 Map.entry("node.kubernetes.io/instance-type", "m7g.large"));
-        assertThat(c.defaultMetadata().annotations()).containsEntry("cluster-autoscaler.kubernetes.io/safe-to-evict", "true");
+        assertThat(c.defaultMetadata().annotations())
+                .containsEntry("cluster-autoscaler.kubernetes.io/safe-to-evict", "true");
         assertThat(c.additionalRedactedVars()).containsExactly("MY_*_SECRET");
     }
 
@@ -134,15 +137,20 @@ class ConfigLoaderTest {
             "max-in-flight: lots         | option max-in-flight: expected an integer, got \"lots\"",
             "max-in-flight: -1           | option max-in-flight: must be 0 or more, got -1",
             "poll-interval: 500ms        | option poll-interval: must be at least 1s, got 500ms",
-            "poll-interval: soon         | option poll-interval: expected a duration such as 30s, 5m or 1h30m, got \"soon\"",
+            "poll-interval: soon         | option poll-interval: expected a duration such as 30s, 5m or 1h30m, got"
+                    + " \"soon\"",
             "poll-interval: 5            | option poll-interval: expected a duration such as 30s or 5m, got number 5",
             "tags: [os=linux]            | option tags: must contain a queue tag, e.g. queue=kubernetes",
             "tags: [queue=a, queue=b]    | option tags: must contain exactly one queue tag, got 2",
             "tags: [queue=a, linux]      | option tags: tag \"linux\" is not key=value",
-            "prohibit-kubernetes-plugin: maybe | option prohibit-kubernetes-plugin: expected true or false, got \"maybe\"",
-            "namespace: Bad_Name         | option namespace: must be a valid namespace name (lower-case letters, digits and '-'), got \"Bad_Name\"",
-            "id: '*'                     | option id: must be a valid Kubernetes label value (1-63 characters: letters, digits, '-', '_', '.'), got \"*\"",
-            "cluster-uuid: not-a-uuid    | option cluster-uuid: expected a cluster UUID such as beefcafe-abbe-baba-abba-deedcedecade, got \"not-a-uuid\"",
+            "prohibit-kubernetes-plugin: maybe | option prohibit-kubernetes-plugin: expected true or false, got"
+                    + " \"maybe\"",
+            "namespace: Bad_Name         | option namespace: must be a valid namespace name (lower-case letters,"
+                    + " digits and '-'), got \"Bad_Name\"",
+            "id: '*'                     | option id: must be a valid Kubernetes label value (1-63 characters:"
+                    + " letters, digits, '-', '_', '.'), got \"*\"",
+            "cluster-uuid: not-a-uuid    | option cluster-uuid: expected a cluster UUID such as"
+                    + " beefcafe-abbe-baba-abba-deedcedecade, got \"not-a-uuid\"",
             "graphql-page-size: 501      | option graphql-page-size: must be between 1 and 500, got 501",
             "pagination-depth-limit: 0   | option pagination-depth-limit: must be between 1 and 20, got 0",
             "pod-spec-patch: [a]         | option pod-spec-patch: expected an object, got a list",
@@ -157,13 +165,16 @@ class ConfigLoaderTest {
 
     @Test
     void flagAndEnvironmentValuesAreCheckedToo() {
-        assertThatThrownBy(() -> ConfigLoader.load(Map.of("org", "a", "buildkite-token", "t", "tags", "os=linux"), null, Map.of(), true))
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("org", "a", "buildkite-token", "t", "tags", "os=linux"), null,
+                Map.of(), true))
                 .hasMessage("option tags: must contain a queue tag, e.g. queue=kubernetes");
         assertThatThrownBy(() -> ConfigLoader.load(REQUIRED, null, Map.of("AGENT_STACK_POLL_INTERVAL", "0s"), true))
                 .hasMessage("option poll-interval: must be at least 1s, got 0s");
-        assertThatThrownBy(() -> ConfigLoader.load(Map.of("org", "a", "buildkite-token", "t", "colour", "blue"), null, Map.of(), true))
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("org", "a", "buildkite-token", "t", "colour", "blue"), null,
+                Map.of(), true))
                 .hasMessage("unknown option --colour (see --help)");
-        assertThatThrownBy(() -> ConfigLoader.load(Map.of("org", "a", "buildkite-token", "t", "pod-spec-patch", "{}"), null, Map.of(), true))
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("org", "a", "buildkite-token", "t", "pod-spec-patch", "{}"),
+                null, Map.of(), true))
                 .hasMessage("unknown option --pod-spec-patch (it can only be set in a config file)");
     }
 

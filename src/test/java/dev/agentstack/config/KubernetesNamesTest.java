@@ -43,7 +43,8 @@ class KubernetesNamesTest {
                 name.append(alphabet.charAt(random.nextInt(alphabet.length())));
             }
             String s = name.toString();
-            assertThat(KubernetesNames.isDnsSubdomain(s)).as("subdomain %s", s).isEqualTo(DNS_SUBDOMAIN.matcher(s).matches());
+            assertThat(KubernetesNames.isDnsSubdomain(s)).as("subdomain %s", s)
+                    .isEqualTo(DNS_SUBDOMAIN.matcher(s).matches());
             assertThat(KubernetesNames.isDnsLabel(s)).as("label %s", s).isEqualTo(DNS_LABEL.matcher(s).matches());
         }
     }

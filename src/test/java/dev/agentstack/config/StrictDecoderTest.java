@@ -58,8 +58,10 @@ class StrictDecoderTest {
 
     @Test
     void interposerErrorsUseTheOriginalWording() throws Exception {
-        assertThatThrownBy(() -> StrictDecoder.decode(json("{\"interposer\":\"bash\"}"), CommandParams.class, "commandParams"))
-                .hasMessage("commandParams.interposer: invalid interposer \"bash\", must be one of: [ buildkite vector legacy]");
+        assertThatThrownBy(() -> StrictDecoder.decode(json("{\"interposer\":\"bash\"}"), CommandParams.class,
+                "commandParams"))
+                .hasMessage("commandParams.interposer: invalid interposer \"bash\", must be one of: [ buildkite vector"
+                        + " legacy]");
         assertThat(StrictDecoder.decode(json("{\"interposer\":\"\"}"), CommandParams.class, "").interposer()).isNull();
         assertThat(StrictDecoder.decode(json("{\"interposer\":\"vector\"}"), CommandParams.class, "").interposer())
                 .isEqualTo(Interposer.VECTOR);
@@ -68,6 +70,7 @@ class StrictDecoderTest {
     @Test
     void unknownFieldsOfOurOwnTypesListTheKnownOnes() throws Exception {
         assertThatThrownBy(() -> StrictDecoder.decode(json("{\"clone\":\"x\"}"), CheckoutParams.class, "checkout"))
-                .hasMessageStartingWith("checkout.clone: unknown field (known fields: checkoutFlags, cleanFlags, cloneFlags");
+                .hasMessageStartingWith(
+                        "checkout.clone: unknown field (known fields: checkoutFlags, cleanFlags, cloneFlags");
     }
 }

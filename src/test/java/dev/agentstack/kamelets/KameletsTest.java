@@ -50,7 +50,8 @@ class KameletsTest {
         context.getRegistry().bind("pollGate", new PollGate(new PollBackoff(Duration.ofSeconds(1), Clock.systemUTC(),
                 new SimpleMeterRegistry()), () -> false, message -> { }));
         // The token as a Kamelet property, as the controller passes it: never part of an endpoint URI.
-        context.getPropertiesComponent().addInitialProperty("camel.kamelet.buildkite-scheduled-jobs-source.token", TOKEN);
+        context.getPropertiesComponent()
+                .addInitialProperty("camel.kamelet.buildkite-scheduled-jobs-source.token", TOKEN);
         List<String> received = new CopyOnWriteArrayList<>();
         context.addRoutes(new RouteBuilder() {
             @Override
@@ -64,7 +65,8 @@ class KameletsTest {
 
         await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 2);
         assertThat(received).containsExactly(high, low);
-        assertThat(buildkite.graphqlRequests().get(0).headers().get("authorization")).containsExactly("Bearer " + TOKEN);
+        assertThat(buildkite.graphqlRequests().get(0).headers().get("authorization"))
+                .containsExactly("Bearer " + TOKEN);
         assertThat(context.getEndpoints()).allSatisfy(e -> assertThat(e.getEndpointUri()).doesNotContain(TOKEN));
     }
 
@@ -97,7 +99,8 @@ class KameletsTest {
             startSinkRoute(kubernetes);
             Job job = jobWith(new ObjectMetaBuilder().withName("buildkite-1234").addToLabels("team", "infra").build());
 
-            Exchange first = context.createProducerTemplate().request("direct:create", e -> e.getMessage().setBody(job));
+            Exchange first = context.createProducerTemplate()
+                    .request("direct:create", e -> e.getMessage().setBody(job));
             assertThat(first.getException()).isNull();
             assertThat(first.getMessage().getHeader("AgentStackJobAlreadyExists", Boolean.class)).isFalse();
             Job created = kubernetes.client().batch().v1().jobs().inNamespace("ci").withName("buildkite-1234").get();
@@ -105,7 +108,8 @@ class KameletsTest {
             assertThat(created.getSpec().getTemplate().getSpec().getContainers()).extracting(c -> c.getImage())
                     .containsExactly("alpine");
 
-            Exchange second = context.createProducerTemplate().request("direct:create", e -> e.getMessage().setBody(job));
+            Exchange second = context.createProducerTemplate()
+                    .request("direct:create", e -> e.getMessage().setBody(job));
             assertThat(second.getException()).as("409 counts as success").isNull();
             assertThat(second.getMessage().getHeader("AgentStackJobAlreadyExists", Boolean.class)).isTrue();
             assertThat(second.getMessage().getHeader("CamelKubernetesJobName")).isEqualTo("buildkite-1234");
@@ -123,7 +127,8 @@ class KameletsTest {
                     e -> e.getMessage().setBody(jobWith(new ObjectMetaBuilder().withName("buildkite-9abc").build())));
 
             assertThat(sent.getException()).isNull();
-            assertThat(ours.client().batch().v1().jobs().inNamespace("ci").withName("buildkite-9abc").get()).isNotNull();
+            assertThat(ours.client().batch().v1().jobs().inNamespace("ci").withName("buildkite-9abc").get())
+                    .isNotNull();
             assertThat(other.client().batch().v1().jobs().inNamespace("ci").list().getItems()).isEmpty();
         }
     }
@@ -142,7 +147,8 @@ class KameletsTest {
 
             assertThat(sent.getException()).isNull();
             Job created = kubernetes.client().batch().v1().jobs().inNamespace("ci").withName("buildkite-5678").get();
-            assertThat(created.getMetadata().getOwnerReferences()).extracting(o -> o.getName()).containsExactly("owner");
+            assertThat(created.getMetadata().getOwnerReferences()).extracting(o -> o.getName())
+                    .containsExactly("owner");
             assertThat(created.getMetadata().getFinalizers()).containsExactly("example.com/keep");
             assertThat(sent.getMessage().getBody(Job.class).getMetadata().getUid())
                     .as("the body is the Job the API server stored").isEqualTo(created.getMetadata().getUid());
@@ -155,8 +161,8 @@ class KameletsTest {
     void theActionFailsTheJobThroughTheAgentApi() throws Exception {
         String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
         context.getRegistry().bind("jobFailer", new JobFailer(new AgentApi(buildkite.agentEndpoint(),
-                Duration.ofSeconds(5), "agent-stack-camel/test"), () -> AGENT_TOKEN, Clock.systemUTC(), new SimpleMeterRegistry(),
-                JobFailer.RETRY_INTERVAL));
+                Duration.ofSeconds(5), "agent-stack-camel/test"), () -> AGENT_TOKEN, Clock.systemUTC(),
+                new SimpleMeterRegistry(), JobFailer.RETRY_INTERVAL));
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -166,8 +172,8 @@ class KameletsTest {
         context.start();
 
         Object outcome = context.createProducerTemplate().requestBody("direct:fail", new FailureReport(uuid,
-                "buildkite-" + uuid, List.of("queue=kubernetes"), "image_pull_failed", "image \"nope\" cannot be pulled",
-                1, false));
+                "buildkite-" + uuid, List.of("queue=kubernetes"), "image_pull_failed",
+                "image \"nope\" cannot be pulled", 1, false));
         assertThat(outcome).isEqualTo(JobFailer.Outcome.FAILED);
         assertThat(buildkite.snapshot(uuid).signalReason()).isEqualTo("stack_error");
         assertThat(buildkite.snapshot(uuid).log()).contains("image \"nope\" cannot be pulled");

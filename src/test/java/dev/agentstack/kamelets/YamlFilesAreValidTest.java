@@ -32,7 +32,8 @@ class YamlFilesAreValidTest {
     private static final JsonSchema CAMEL_YAML_DSL = camelYamlDslSchema();
 
     private static JsonSchema camelYamlDslSchema() {
-        try (InputStream in = YamlRoutesBuilderLoader.class.getClassLoader().getResourceAsStream("schema/camelYamlDsl.json")) {
+        try (InputStream in = YamlRoutesBuilderLoader.class.getClassLoader()
+                .getResourceAsStream("schema/camelYamlDsl.json")) {
             return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(in);
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -94,7 +95,8 @@ class YamlFilesAreValidTest {
                 assertThat(v.path("title").asText()).as(prop + " title").isNotBlank();
                 assertThat(v.path("description").asText()).as(prop + " description").isNotBlank();
                 assertThat(v.path("type").asText()).as(prop + " type").isIn("string", "integer", "boolean", "number");
-                boolean secret = p.getKey().toLowerCase().contains("token") || p.getKey().toLowerCase().contains("password");
+                boolean secret = p.getKey().toLowerCase().contains("token")
+                        || p.getKey().toLowerCase().contains("password");
                 if (secret) {
                     assertThat(v.path("format").asText()).as(prop + " is a secret").isEqualTo("password");
                     assertThat(v.path("x-descriptors").toString()).as(prop).contains("urn:camel:group:credentials");

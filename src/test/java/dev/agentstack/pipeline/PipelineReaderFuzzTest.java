@@ -81,8 +81,10 @@ class PipelineReaderFuzzTest {
             case 2 -> "steps:\n" + "  - group: g\n    steps:\n".repeat(1) + nestedGroups(1 + fuzz.nextInt(300));
             case 3 -> "steps:\n  - command: echo\n    parallelism: " + fuzz.pick(List.of("2147483647", "100000000",
                     "-5", "0", "1e9", "99999999999999999999", "0x10", "'12'"));
-            case 4 -> "a: &a [x]\nsteps:\n  - &s {command: *a, label: *a}\n  - *s\n  - <<: *s\n    key: " + fuzz.string();
-            case 5 -> "steps:\n  - command: \"" + "x".repeat(fuzz.chance(0.05) ? 3_200_000 : fuzz.nextInt(100_000)) + "\"";
+            case 4 -> "a: &a [x]\nsteps:\n  - &s {command: *a, label: *a}\n  - *s\n  - <<: *s\n    key: "
+                    + fuzz.string();
+            case 5 -> "steps:\n  - command: \""
+                    + "x".repeat(fuzz.chance(0.05) ? 3_200_000 : fuzz.nextInt(100_000)) + "\"";
             default -> fuzz.randomUnicode(fuzz.nextInt(500));
         };
         check(text);

@@ -15,7 +15,8 @@ class PipelineReaderTest {
 
     private static List<PipelineJob> read(String yaml) {
         AtomicInteger n = new AtomicInteger();
-        return new PipelineReader(PipelineContext.local("org", "pipe"), () -> "uuid-" + n.incrementAndGet()).readEach(yaml);
+        return new PipelineReader(PipelineContext.local("org", "pipe"), () -> "uuid-" + n.incrementAndGet())
+                .readEach(yaml);
     }
 
     private static Map<String, String> env(BuildkiteJob job) {
@@ -52,21 +53,25 @@ class PipelineReaderTest {
                     parallelism: 2
                     plugins: {kubernetes: {}}
                 """);
-        assertThat(jobs).extracting(PipelineJob::label).containsExactly("first", "echo nested", "par (1/2)", "par (2/2)");
+        assertThat(jobs).extracting(PipelineJob::label)
+                .containsExactly("first", "echo nested", "par (1/2)", "par (2/2)");
         BuildkiteJob first = jobs.get(0).job();
         assertThat(first.command()).isEqualTo("echo a\necho b");
         assertThat(first.agentQueryRules()).containsExactly("queue=kubernetes", "os=linux");
         Map<String, String> env = env(first);
         assertThat(env).containsEntry("LEVEL", "step").containsEntry("ONLY_PIPELINE", "x").containsEntry("NUMBER", "1")
                 .containsEntry("BUILDKITE_COMMAND", "echo a\necho b").containsEntry("BUILDKITE_STEP_KEY", "k1")
-                .containsEntry("BUILDKITE_IMAGE", "debian:12").containsEntry("BUILDKITE_BUILD_URL", "https://buildkite.com/org/pipe/builds/1")
+                .containsEntry("BUILDKITE_IMAGE", "debian:12")
+                .containsEntry("BUILDKITE_BUILD_URL", "https://buildkite.com/org/pipe/builds/1")
                 .doesNotContainKey("BUILDKITE_PLUGINS");
         Map<String, String> nested = env(jobs.get(1).job());
         assertThat(nested).containsEntry("BUILDKITE_IMAGE", "alpine:3").containsEntry("BUILDKITE_PLUGINS",
                 "[{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":{\"checkout\":{\"skip\":true}}},"
                         + "{\"github.com/buildkite-plugins/docker-buildkite-plugin#v5.0.0\":{\"image\":\"x\"}}]");
-        assertThat(env(jobs.get(2).job())).containsEntry("BUILDKITE_PARALLEL_JOB", "0").containsEntry("BUILDKITE_PARALLEL_JOB_COUNT", "2")
-                .containsEntry("BUILDKITE_PLUGINS", "[{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":{}}]");
+        assertThat(env(jobs.get(2).job())).containsEntry("BUILDKITE_PARALLEL_JOB", "0")
+                .containsEntry("BUILDKITE_PARALLEL_JOB_COUNT", "2")
+                .containsEntry("BUILDKITE_PLUGINS",
+                        "[{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":{}}]");
         assertThat(env(jobs.get(3).job())).containsEntry("BUILDKITE_PARALLEL_JOB", "1");
         assertThat(jobs).extracting(j -> j.job().uuid()).containsExactly("uuid-1", "uuid-2", "uuid-3", "uuid-4");
     }
@@ -84,10 +89,13 @@ class PipelineReaderTest {
                     command: echo ok
                 """);
         assertThat(jobs).extracting(PipelineJob::stepName).containsExactly("good", "bad", "also-good");
-        assertThat(jobs.get(1).problem()).isEqualTo("steps[1].parallelism: expected an integer, got the string \"many\"");
+        assertThat(jobs.get(1).problem())
+                .isEqualTo("steps[1].parallelism: expected an integer, got the string \"many\"");
         assertThat(jobs.get(1).job()).isNull();
-        assertThatThrownBy(() -> new PipelineReader(PipelineContext.local("o", "p"), () -> "u").read("steps: [{label: bad, env: 1}]"))
-                .isInstanceOf(PipelineException.class).hasMessage("bad: steps[0].env: expected a map of variables, got the number 1");
+        assertThatThrownBy(() -> new PipelineReader(PipelineContext.local("o", "p"), () -> "u")
+                .read("steps: [{label: bad, env: 1}]"))
+                .isInstanceOf(PipelineException.class)
+                .hasMessage("bad: steps[0].env: expected a map of variables, got the number 1");
     }
 
     @Test
@@ -103,7 +111,8 @@ class PipelineReaderTest {
         @org.junit.jupiter.params.ParameterizedTest
         @org.junit.jupiter.params.provider.ValueSource(strings = {"2147483647", "100000000", "1001"})
         void aHugeParallelismIsRefusedBeforeAnyJobIsMade(String parallelism) {
-            List<PipelineJob> jobs = read("steps:\n  - label: many\n    command: echo\n    parallelism: " + parallelism);
+            List<PipelineJob> jobs =
+                    read("steps:\n  - label: many\n    command: echo\n    parallelism: " + parallelism);
             assertThat(jobs).singleElement().extracting(PipelineJob::problem)
                     .isEqualTo("steps[0].parallelism: at most 1000, got " + parallelism);
         }

@@ -28,7 +28,9 @@ final class Jobs {
     private Jobs() {
     }
 
-    /** A job whose step has this kubernetes plugin (YAML; null for none), command "echo hi" and tag queue=kubernetes. */
+    /**
+     * A job whose step has this kubernetes plugin (YAML; null for none), command "echo hi" and tag queue=kubernetes.
+     */
     static BuildkiteJob job(String pluginYaml, String... env) {
         List<String> all = new ArrayList<>();
         all.add("BUILDKITE_BUILD_URL=" + BUILD_URL);
@@ -98,12 +100,14 @@ final class Jobs {
 
     static Container container(Job job, String name) {
         return pod(job).getContainers().stream().filter(c -> name.equals(c.getName())).findFirst()
-                .orElseThrow(() -> new AssertionError("no container " + name + " in " + names(pod(job).getContainers())));
+                .orElseThrow(() -> new AssertionError("no container " + name + " in "
+                        + names(pod(job).getContainers())));
     }
 
     static Container initContainer(Job job, String name) {
         return pod(job).getInitContainers().stream().filter(c -> name.equals(c.getName())).findFirst()
-                .orElseThrow(() -> new AssertionError("no init container " + name + " in " + names(pod(job).getInitContainers())));
+                .orElseThrow(() -> new AssertionError("no init container " + name + " in "
+                        + names(pod(job).getInitContainers())));
     }
 
     static List<String> names(List<Container> containers) {
@@ -115,7 +119,8 @@ final class Jobs {
         List<String> out = new ArrayList<>();
         for (EnvVar e : c.getEnv()) {
             out.add(e.getName() + "=" + (e.getValueFrom() == null ? e.getValue()
-                    : e.getValueFrom().getSecretKeyRef() != null ? "<secret " + e.getValueFrom().getSecretKeyRef().getName()
+                    : e.getValueFrom().getSecretKeyRef() != null ? "<secret "
+                    + e.getValueFrom().getSecretKeyRef().getName()
                     + "/" + e.getValueFrom().getSecretKeyRef().getKey() + ">"
                     : "<field " + e.getValueFrom().getFieldRef().getFieldPath() + ">"));
         }
@@ -132,7 +137,8 @@ final class Jobs {
     }
 
     static String mount(VolumeMount m) {
-        return m.getName() + "@" + m.getMountPath() + (m.getSubPathExpr() != null ? "(" + m.getSubPathExpr() + ")" : "");
+        return m.getName() + "@" + m.getMountPath()
+                + (m.getSubPathExpr() != null ? "(" + m.getSubPathExpr() + ")" : "");
     }
 
     static List<String> envFrom(Container c) {

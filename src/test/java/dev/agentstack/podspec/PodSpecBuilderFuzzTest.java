@@ -36,9 +36,11 @@ class PodSpecBuilderFuzzTest {
                     + " metadata: {labels: {z: '1', a: '2'}, annotations: {y: '1', b: '2'}}}",
             "{podSpec: {containers: [{image: alpine, env: [{name: A, value: b}], resources: {requests: {cpu: 500m,"
                     + " memory: 1Gi}, limits: {memory: 2Gi}}}], securityContext: {runAsUser: 1000, runAsGroup: 2000}}}",
-            "{podSpecPatch: {containers: [{name: container-0, image: alpine:3.20, resources: {requests: {cpu: 500m}}}]}}",
+            "{podSpecPatch: {containers: [{name: container-0, image: alpine:3.20, resources: {requests: {cpu:"
+                    + " 500m}}}]}}",
             "{sidecars: [{image: nginx, envFrom: [{secretRef: {name: own}}]}, {name: db, image: postgres}],"
-                    + " sidecarParams: {envFrom: [{secretRef: {name: plugin}}], extraVolumeMounts: [{name: p, mountPath: /p}]},"
+                    + " sidecarParams: {envFrom: [{secretRef: {name: plugin}}], extraVolumeMounts: [{name: p,"
+                    + " mountPath: /p}]},"
                     + " gitEnvFrom: [{secretRef: {name: git}}], extraVolumeMounts: [{name: x, mountPath: /x}],"
                     + " podSpec: {volumes: [{name: p, emptyDir: {}}, {name: x, emptyDir: {}}]}}",
             "{podSpec: {initContainers: [{name: setup, image: busybox, command: [sh, -c, 'true']}],"
@@ -49,10 +51,13 @@ class PodSpecBuilderFuzzTest {
             "{checkout: {gitMirrors: {path: /m, volume: {name: mirrors, emptyDir: {}}}, fetchFlags: -v}}",
             "{podTemplate: ''}");
 
-    /** The plugin's own keys and those of the objects inside it, so random configurations reach past the first check. */
+    /**
+     * The plugin's own keys and those of the objects inside it, so random configurations reach past the first check.
+     */
     private static final List<String> KEYS = List.of("podSpec", "podSpecPatch", "podTemplate", "gitEnvFrom", "sidecars",
             "metadata", "extraVolumeMounts", "checkout", "commandParams", "sidecarParams", "jobActiveDeadlineSeconds",
-            "containers", "initContainers", "volumes", "name", "image", "command", "args", "env", "envFrom", "resources",
+            "containers", "initContainers", "volumes", "name", "image", "command", "args", "env", "envFrom",
+            "resources",
             "requests", "limits", "cpu", "memory", "volumeMounts", "mountPath", "labels", "annotations", "skip",
             "imagePullPolicy", "securityContext", "emptyDir", "interposer", "$patch", "value", "valueFrom");
 
@@ -117,7 +122,8 @@ class PodSpecBuilderFuzzTest {
         if (fuzz.chance(0.1)) {
             env.add(fuzz.string() + "=" + fuzz.string());
         }
-        String uuid = fuzz.chance(0.9) ? new java.util.UUID(fuzz.random().nextLong(), fuzz.random().nextLong()).toString()
+        String uuid = fuzz.chance(0.9)
+                ? new java.util.UUID(fuzz.random().nextLong(), fuzz.random().nextLong()).toString()
                 : fuzz.string();
         String command = fuzz.chance(0.5) ? "echo hi" : fuzz.string();
         List<String> tags = fuzz.chance(0.9) ? List.of("queue=kubernetes") : List.of(fuzz.string(), fuzz.string());

@@ -39,7 +39,8 @@ class PodSpecBuilderTest {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final String AGENT_IMAGE = "ghcr.io/buildkite/agent:3.136.2";
-    private static final String EXAMPLE_PLUGIN = "{podSpec: {containers: [{image: alpine, command: [echo, hi]}]}, checkout: {cloneFlags: --depth 1}}";
+    private static final String EXAMPLE_PLUGIN =
+            "{podSpec: {containers: [{image: alpine, command: [echo, hi]}]}, checkout: {cloneFlags: --depth 1}}";
 
     @Test
     void buildsTheWorkedExampleOfTheSpecification() throws Exception {
@@ -61,7 +62,8 @@ class PodSpecBuilderTest {
         for (int i = 0; i < 5; i++) {
             assertThat(JobYaml.write(build(job, config()))).isEqualTo(first);
         }
-        assertThat(first).contains("k8s:agent-stack-version=v" + Version.get() + ",queue=kubernetes,os=linux,arch=arm64");
+        assertThat(first)
+                .contains("k8s:agent-stack-version=v" + Version.get() + ",queue=kubernetes,os=linux,arch=arm64");
         Job built = build(job, config());
         assertThat(names(pod(built).getInitContainers())).containsExactly("copy-agent", "imagecheck-0", "imagecheck-1",
                 "sidecar-0");
@@ -92,8 +94,10 @@ class PodSpecBuilderTest {
         @Test
         void userContainersBecomeCommandContainers() {
             Job job = build("{podSpec: {containers: ["
-                    + "{image: alpine, command: [hello world a=b=c], env: [{name: MINE, value: x}], envFrom: [{configMapRef: {name: some-configmap}}]},"
-                    + "{name: second, image: debian, args: [ignored], workingDir: /src, volumeMounts: [{name: src, mountPath: /src}]}],"
+                    + "{image: alpine, command: [hello world a=b=c], env: [{name: MINE, value: x}], envFrom:"
+                    + " [{configMapRef: {name: some-configmap}}]},"
+                    + "{name: second, image: debian, args: [ignored], workingDir: /src, volumeMounts: [{name: src,"
+                    + " mountPath: /src}]}],"
                     + "volumes: [{name: src, emptyDir: {}}]},"
                     + "gitEnvFrom: [{secretRef: {name: git-secret}}]}");
             assertThat(names(pod(job).getContainers())).containsExactly("container-0", "second", "agent", "checkout");
@@ -103,7 +107,8 @@ class PodSpecBuilderTest {
                     "BUILDKITE_SOCKETS_PATH=/workspace/sockets/container-0");
             assertThat(envFrom(first)).containsExactly("configMap:some-configmap", "secret:git-secret");
             Container second = container(job, "second");
-            assertThat(envValue(second, "BUILDKITE_COMMAND")).as("no command: the step's, args ignored").isEqualTo("echo hi");
+            assertThat(envValue(second, "BUILDKITE_COMMAND")).as("no command: the step's, args ignored")
+                    .isEqualTo("echo hi");
             assertThat(envValue(second, "BUILDKITE_CONTAINER_ID")).isEqualTo("2");
             assertThat(envValue(second, "BUILDKITE_SOCKETS_PATH")).isEqualTo("/workspace/sockets/second");
             assertThat(second.getArgs()).containsExactly("--", "/workspace/buildkite-agent", "kubernetes-bootstrap");
@@ -149,7 +154,8 @@ class PodSpecBuilderTest {
         void checkoutRunsTheBootstrapWithTheCheckoutPhase() {
             Container checkout = container(build(null), "checkout");
             assertThat(checkout.getCommand()).containsExactly("/bin/sh", "-c");
-            assertThat(checkout.getArgs()).containsExactly("set -exuf\ntrue\nbuildkite-agent-entrypoint kubernetes-bootstrap");
+            assertThat(checkout.getArgs())
+                    .containsExactly("set -exuf\ntrue\nbuildkite-agent-entrypoint kubernetes-bootstrap");
             assertThat(env(checkout)).containsExactly("BUILDKITE_BOOTSTRAP_PHASES=plugin,checkout",
                     "BUILDKITE_CONTAINER_ID=0", "BUILDKITE_SOCKETS_PATH=/workspace/sockets/checkout");
             assertThat(checkout.getSecurityContext()).isNull();
@@ -157,7 +163,8 @@ class PodSpecBuilderTest {
 
         @Test
         void aNonRootPodGetsChownAndAUserInCheckout() {
-            Job job = build("{podSpec: {securityContext: {runAsUser: 1000, runAsGroup: 2000}, containers: [{image: alpine}]}}");
+            Job job = build(
+                    "{podSpec: {securityContext: {runAsUser: 1000, runAsGroup: 2000}, containers: [{image: alpine}]}}");
             Container copyAgent = initContainer(job, "copy-agent");
             assertThat(copyAgent.getArgs().get(1)).startsWith("\nchown -R 1000:2000 /workspace\nmkdir -p ");
             assertThat(copyAgent.getSecurityContext().getRunAsUser()).isZero();
@@ -168,7 +175,8 @@ class PodSpecBuilderTest {
                     "useradd -M -u 1000 -g buildkite-agent -d /workspace -s /bin/sh buildkite-agent")
                     .endsWith("su buildkite-agent -c \"true && buildkite-agent-entrypoint kubernetes-bootstrap\"");
             Job rootGroup = build("{podSpec: {securityContext: {runAsUser: 1000}, containers: [{image: alpine}]}}");
-            assertThat(initContainer(rootGroup, "copy-agent").getArgs().get(1)).startsWith("\nchown -R 1000 /workspace\n");
+            assertThat(initContainer(rootGroup, "copy-agent").getArgs().get(1))
+                    .startsWith("\nchown -R 1000 /workspace\n");
             assertThat(container(rootGroup, "checkout").getArgs().get(0)).doesNotContain("addgroup")
                     .contains("-G root", "-g root");
         }
@@ -178,7 +186,8 @@ class PodSpecBuilderTest {
             Container copyAgent = initContainer(build(null), "copy-agent");
             assertThat(copyAgent.getCommand()).containsExactly("/bin/sh");
             assertThat(copyAgent.getArgs().get(0)).isEqualTo("-cefx");
-            assertThat(copyAgent.getArgs().get(1)).startsWith("\nmkdir -p /workspace/build /workspace/plugins /workspace/sockets\n")
+            assertThat(copyAgent.getArgs().get(1))
+                    .startsWith("\nmkdir -p /workspace/build /workspace/plugins /workspace/sockets\n")
                     .endsWith("fi\n");
             assertThat(mounts(copyAgent)).containsExactly("workspace@/workspace");
             assertThat(copyAgent.getEnv()).isEmpty();
@@ -186,11 +195,15 @@ class PodSpecBuilderTest {
 
         @Test
         void sidecarsAreNativeSidecarsWithTheSharedMounts() {
-            Job job = build("{sidecars: [{image: nginx, envFrom: [{secretRef: {name: own}}]}, {name: db, image: postgres}],"
-                            + "sidecarParams: {envFrom: [{secretRef: {name: plugin}}], extraVolumeMounts: [{name: p, mountPath: /p}]},"
+            Job job = build(
+                    "{sidecars: [{image: nginx, envFrom: [{secretRef: {name: own}}]}, {name: db, image: postgres}],"
+                            + "sidecarParams: {envFrom: [{secretRef: {name: plugin}}], extraVolumeMounts: [{name: p,"
+                            + " mountPath: /p}]},"
                             + "gitEnvFrom: [{secretRef: {name: git}}], extraVolumeMounts: [{name: x, mountPath: /x}],"
-                            + "podSpec: {volumes: [{name: p, emptyDir: {}}, {name: x, emptyDir: {}}, {name: d, emptyDir: {}}]}}",
-                    Options.DEFAULT_SIDECAR_PARAMS, "{envFrom: [{secretRef: {name: default}}], extraVolumeMounts: [{name: d, mountPath: /d}]}");
+                            + "podSpec: {volumes: [{name: p, emptyDir: {}}, {name: x, emptyDir: {}}, {name: d,"
+                            + " emptyDir: {}}]}}",
+                    Options.DEFAULT_SIDECAR_PARAMS,
+                    "{envFrom: [{secretRef: {name: default}}], extraVolumeMounts: [{name: d, mountPath: /d}]}");
             assertThat(names(pod(job).getInitContainers())).as("the agent image needs no check")
                     .containsExactly("copy-agent", "sidecar-0", "db");
             Container sidecar = initContainer(job, "sidecar-0");
@@ -201,7 +214,8 @@ class PodSpecBuilderTest {
             assertThat(sidecar.getImagePullPolicy()).isNull();
             assertThat(job.getMetadata().getAnnotations()).containsEntry("buildkite.com/sidecar-0", "sidecar-0")
                     .containsEntry("buildkite.com/sidecar-1", "db");
-            assertThat(envValue(container(job, "agent"), "BUILDKITE_CONTAINER_COUNT")).as("sidecars are not counted").isEqualTo("2");
+            assertThat(envValue(container(job, "agent"), "BUILDKITE_CONTAINER_COUNT")).as("sidecars are not counted")
+                    .isEqualTo("2");
         }
 
         @Test
@@ -221,7 +235,8 @@ class PodSpecBuilderTest {
 
         @Test
         void extraVolumeMountsGoToEveryContainerButInitContainers() {
-            Job job = build("{extraVolumeMounts: [{name: cache, mountPath: /cache}], podSpec: {volumes: [{name: cache, emptyDir: {}}],"
+            Job job = build("{extraVolumeMounts: [{name: cache, mountPath: /cache}], podSpec: {volumes: [{name: cache,"
+                    + " emptyDir: {}}],"
                     + " containers: [{image: alpine}]}}");
             for (String name : List.of("container-0", "agent", "checkout")) {
                 assertThat(mounts(container(job, name))).as(name).contains("cache@/cache");
@@ -241,14 +256,16 @@ class PodSpecBuilderTest {
             assertThat(envValue(c, "BUILDKITE_COMMAND")).isEqualTo("echo hi");
             assertThat(envFrom(c)).containsExactly("secret:default", "secret:plugin");
             assertThat(mounts(c)).containsExactly("d@/d", "p@/p", "workspace@/workspace");
-            Job controllerInterposer = build("{podSpec: {containers: [{image: alpine, command: [echo, 'a b']}]}, commandParams: {interposer: ''}}",
-                    Options.DEFAULT_COMMAND_PARAMS, "{interposer: legacy}");
-            assertThat(envValue(container(controllerInterposer, "container-0"), "BUILDKITE_COMMAND")).isEqualTo("echo a b");
+            Job controllerInterposer = build("{podSpec: {containers: [{image: alpine, command: [echo, 'a b']}]},"
+                    + " commandParams: {interposer: ''}}", Options.DEFAULT_COMMAND_PARAMS, "{interposer: legacy}");
+            assertThat(envValue(container(controllerInterposer, "container-0"), "BUILDKITE_COMMAND"))
+                    .isEqualTo("echo a b");
         }
 
         @Test
         void defaultContainerMountsTheSharedMountsFirst() {
-            Job job = build("{extraVolumeMounts: [{name: x, mountPath: /x}], commandParams: {extraVolumeMounts: [{name: p, mountPath: /p}]},"
+            Job job = build("{extraVolumeMounts: [{name: x, mountPath: /x}], commandParams: {extraVolumeMounts:"
+                    + " [{name: p, mountPath: /p}]},"
                     + " podSpec: {volumes: [{name: x, emptyDir: {}}, {name: p, emptyDir: {}}]}}");
             assertThat(mounts(container(job, "container-0"))).containsExactly("workspace@/workspace", "x@/x", "p@/p");
         }
@@ -260,7 +277,8 @@ class PodSpecBuilderTest {
                     Arguments.of("{cloneFlags: --depth 1}", List.of("BUILDKITE_GIT_CLONE_FLAGS=--depth 1")),
                     Arguments.of("{fetchFlags: -v --prune}", List.of("BUILDKITE_GIT_FETCH_FLAGS=-v --prune")),
                     Arguments.of("{noSubmodules: true}", List.of("BUILDKITE_NO_GIT_SUBMODULES=true")),
-                    Arguments.of("{submoduleCloneConfig: [a=b, c=d]}", List.of("BUILDKITE_GIT_SUBMODULE_CLONE_CONFIG=a=b,c=d")),
+                    Arguments.of("{submoduleCloneConfig: [a=b, c=d]}",
+                            List.of("BUILDKITE_GIT_SUBMODULE_CLONE_CONFIG=a=b,c=d")),
                     Arguments.of("{submoduleCloneConfig: []}", List.of()),
                     Arguments.of("{}", List.of()),
                     Arguments.of("{gitMirrors: {path: /m, cloneFlags: --bare, lockTimeout: 30, skipUpdate: true}}",
@@ -283,35 +301,44 @@ class PodSpecBuilderTest {
         @Test
         void pluginCheckoutParamsWinFieldByFieldInPlace() {
             Container agent = container(build("{checkout: {fetchFlags: plugin}}",
-                    Options.DEFAULT_CHECKOUT_PARAMS, "{cloneFlags: default-clone, fetchFlags: default-fetch}"), "agent");
+                    Options.DEFAULT_CHECKOUT_PARAMS, "{cloneFlags: default-clone, fetchFlags: default-fetch}"),
+                    "agent");
             List<String> env = env(agent);
             assertThat(env.subList(16, env.size())).containsExactly("BUILDKITE_GIT_CLONE_FLAGS=default-clone",
                     "BUILDKITE_GIT_FETCH_FLAGS=plugin");
             assertThat(env(container(build("{checkout: {skip: true, cloneFlags: x}}"), "agent")))
-                    .as("checkout env reaches the agent even when checkout is skipped").contains("BUILDKITE_GIT_CLONE_FLAGS=x");
+                    .as("checkout env reaches the agent even when checkout is skipped")
+                    .contains("BUILDKITE_GIT_CLONE_FLAGS=x");
         }
 
         @Test
         void gitCredentialsAndMirrorsOnCheckout() {
-            Job job = build("{checkout: {gitCredentialsSecret: {secretName: plugin-creds}, envFrom: [{secretRef: {name: plugin-env}}],"
+            Job job = build("{checkout: {gitCredentialsSecret: {secretName: plugin-creds}, envFrom: [{secretRef:"
+                    + " {name: plugin-env}}],"
                             + " gitMirrors: {volume: {name: plugin-mirrors, emptyDir: {}}, path: /pm},"
                             + " extraVolumeMounts: [{name: plugin-extra, mountPath: /pe}]},"
-                            + " podSpec: {volumes: [{name: plugin-extra, emptyDir: {}}, {name: default-extra, emptyDir: {}}]},"
+                            + " podSpec: {volumes: [{name: plugin-extra, emptyDir: {}}, {name: default-extra,"
+                            + " emptyDir: {}}]},"
                             + " gitEnvFrom: [{secretRef: {name: git}}]}",
                     Options.DEFAULT_CHECKOUT_PARAMS, "{gitCredentialsSecret: {secretName: default-creds},"
-                            + " envFrom: [{secretRef: {name: default-env}}], gitMirrors: {volume: {name: default-mirrors, emptyDir: {}}},"
+                            + " envFrom: [{secretRef: {name: default-env}}], gitMirrors: {volume: {name:"
+                            + " default-mirrors, emptyDir: {}}},"
                             + " extraVolumeMounts: [{name: default-extra, mountPath: /de}]}");
             Container checkout = container(job, "checkout");
             assertThat(envFrom(checkout)).containsExactly("secret:default-env", "secret:plugin-env", "secret:git");
-            assertThat(mounts(checkout)).containsExactly("workspace@/workspace", "default-mirrors@/buildkite/git-mirrors",
+            assertThat(mounts(checkout)).containsExactly("workspace@/workspace",
+                    "default-mirrors@/buildkite/git-mirrors",
                     "default-extra@/de", "plugin-mirrors@/pm", "plugin-extra@/pe",
                     "git-credentials-ro@/buildkite/git-credentials-ro", "git-credentials@/buildkite/git-credentials");
             assertThat(checkout.getArgs().get(0)).contains("cp /buildkite/git-credentials-ro/.git-credentials");
             assertThat(pod(job).getVolumes().stream().map(v -> v.getName()).toList()).containsExactly("plugin-extra",
-                    "default-extra", "workspace", "default-mirrors", "plugin-mirrors", "git-credentials-ro", "git-credentials");
-            assertThat(pod(job).getVolumes().get(5).getSecret().getSecretName()).as("the plugin's secret wins").isEqualTo("plugin-creds");
+                    "default-extra", "workspace", "default-mirrors", "plugin-mirrors", "git-credentials-ro",
+                    "git-credentials");
+            assertThat(pod(job).getVolumes().get(5).getSecret().getSecretName()).as("the plugin's secret wins")
+                    .isEqualTo("plugin-creds");
             assertThat(pod(job).getVolumes().get(6).getEmptyDir().getMedium()).isEqualTo("Memory");
-            assertThat(mounts(container(job, "agent"))).as("mirrors are for checkout only").containsExactly("workspace@/workspace");
+            assertThat(mounts(container(job, "agent"))).as("mirrors are for checkout only")
+                    .containsExactly("workspace@/workspace");
         }
 
         @Test
@@ -336,9 +363,11 @@ class PodSpecBuilderTest {
         void checkoutSkipDefaultThenPlugin(String controllerDefault, String plugin, boolean skipped) {
             Job job = controllerDefault == null
                     ? build(plugin == null ? null : "{checkout: " + plugin + "}")
-                    : build(plugin == null ? null : "{checkout: " + plugin + "}", Options.DEFAULT_CHECKOUT_PARAMS, controllerDefault);
+                    : build(plugin == null ? null : "{checkout: " + plugin + "}", Options.DEFAULT_CHECKOUT_PARAMS,
+                            controllerDefault);
             assertThat(names(pod(job).getContainers()).contains("checkout")).isEqualTo(!skipped);
-            assertThat(envValue(container(job, "container-0"), "BUILDKITE_CONTAINER_ID")).isEqualTo(skipped ? "0" : "1");
+            assertThat(envValue(container(job, "container-0"), "BUILDKITE_CONTAINER_ID"))
+                    .isEqualTo(skipped ? "0" : "1");
             assertThat(envValue(container(job, "agent"), "BUILDKITE_CONTAINER_COUNT")).isEqualTo(skipped ? "1" : "2");
         }
 
@@ -351,7 +380,8 @@ class PodSpecBuilderTest {
         @Test
         void jobSpecFields() {
             Job job = build(null, Options.JOB_TTL, "1h", Options.JOB_ACTIVE_DEADLINE_SECONDS, 100,
-                    Options.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, 30, Options.JOB_PREFIX, "ci-", Options.NAMESPACE, "builds");
+                    Options.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, 30, Options.JOB_PREFIX, "ci-", Options.NAMESPACE,
+                    "builds");
             assertThat(job.getMetadata().getName()).isEqualTo("ci-" + Jobs.UUID);
             assertThat(job.getMetadata().getNamespace()).isEqualTo("builds");
             assertThat(job.getSpec().getBackoffLimit()).isZero();
@@ -370,8 +400,9 @@ class PodSpecBuilderTest {
 
         @Test
         void agentV4AlsoGetsItsCancelTimeouts() {
-            assertThat(env(container(build(null), "agent"))).noneMatch(e -> e.startsWith("BUILDKITE_CANCEL_SIGNAL_TIMEOUT")
-                    || e.startsWith("BUILDKITE_CANCEL_CLEANUP_TIMEOUT"));
+            assertThat(env(container(build(null), "agent")))
+                    .noneMatch(e -> e.startsWith("BUILDKITE_CANCEL_SIGNAL_TIMEOUT")
+                            || e.startsWith("BUILDKITE_CANCEL_CLEANUP_TIMEOUT"));
             Job v4 = build(null, Options.IMAGE, "ghcr.io/buildkite/agent:4.0.0-beta.15");
             assertThat(env(container(v4, "agent"))).containsSubsequence("BUILDKITE_CANCEL_GRACE_PERIOD=60",
                     "BUILDKITE_SIGNAL_GRACE_PERIOD_SECONDS=50", "BUILDKITE_CANCEL_SIGNAL_TIMEOUT=50s",
@@ -385,7 +416,8 @@ class PodSpecBuilderTest {
         @Test
         void workspaceVolumeAndSubPathExpr() {
             Job job = build("{podSpec: {containers: [{image: alpine}]}}", Options.WORKSPACE_VOLUME,
-                    "{name: shared, persistentVolumeClaim: {claimName: builds}}", Options.WORKSPACE_MOUNT_SUB_PATH_EXPR, "$(POD_NAME)");
+                    "{name: shared, persistentVolumeClaim: {claimName: builds}}", Options.WORKSPACE_MOUNT_SUB_PATH_EXPR,
+                    "$(POD_NAME)");
             assertThat(pod(job).getVolumes().get(0).getName()).isEqualTo("shared");
             for (Container c : pod(job).getContainers()) {
                 assertThat(mounts(c)).as(c.getName()).contains("shared@/workspace($(POD_NAME))");
@@ -398,7 +430,8 @@ class PodSpecBuilderTest {
 
         @Test
         void aUserMountAtWorkspaceShadowsTheWorkspaceMount() {
-            Job job = build("{podSpec: {volumes: [{name: mine, emptyDir: {}}], containers: [{image: a, volumeMounts: [{name: mine, mountPath: /workspace}]}]}}");
+            Job job = build("{podSpec: {volumes: [{name: mine, emptyDir: {}}], containers: [{image: a, volumeMounts:"
+                    + " [{name: mine, mountPath: /workspace}]}]}}");
             assertThat(mounts(container(job, "container-0"))).containsExactly("mine@/workspace");
         }
 
@@ -410,7 +443,8 @@ class PodSpecBuilderTest {
             assertThat(pod(job).getServiceAccountName()).isEqualTo("from-tmpl");
             assertThat(container(job, "container-0").getImage()).isEqualTo("alpine");
             assertThat(job.getMetadata().getAnnotations()).containsEntry("buildkite.com/pod-template-name", "tmpl");
-            Job withPodSpec = build(job("{podTemplate: tmpl, podSpec: {containers: [{image: debian}]}}"), config(), lookup);
+            Job withPodSpec =
+                    build(job("{podTemplate: tmpl, podSpec: {containers: [{image: debian}]}}"), config(), lookup);
             assertThat(withPodSpec.getMetadata().getAnnotations()).doesNotContainKey("buildkite.com/pod-template-name");
             assertThat(build(null).getMetadata().getAnnotations()).doesNotContainKey("buildkite.com/pod-template-name");
         }
@@ -418,8 +452,8 @@ class PodSpecBuilderTest {
         @Test
         void aTemplateFromANewerClusterKeepsFieldsWeDoNotKnow() {
             PodTemplateLookup lookup = name -> {
-                io.fabric8.kubernetes.api.model.PodSpec spec = new PodSpecBuilder().addNewContainer().withImage("alpine")
-                        .endContainer().build();
+                io.fabric8.kubernetes.api.model.PodSpec spec = new PodSpecBuilder().addNewContainer()
+                        .withImage("alpine").endContainer().build();
                 spec.setAdditionalProperty("futureField", "kept");
                 return spec;
             };
@@ -430,10 +464,13 @@ class PodSpecBuilderTest {
 
         @Test
         void agentConfigSetsEnvVolumesAndMounts() {
-            Job job = build("{podSpec: {containers: [{image: alpine}]}}", Options.AGENT_CONFIG, "{endpoint: https://agent.example/v3,"
+            Job job = build("{podSpec: {containers: [{image: alpine}]}}", Options.AGENT_CONFIG,
+                    "{endpoint: https://agent.example/v3,"
                     + " shell: /bin/bash -ec, experiment: [a, b], no-http2: true, hooks-path: /hooks,"
-                    + " hooksVolume: {name: hooks, configMap: {name: hooks}}, pluginsVolume: {name: plugins, emptyDir: {}},"
-                    + " additional-hooks-paths: [/baked], additional-hooks: [{path: /more, volume: {name: more, emptyDir: {}}}],"
+                    + " hooksVolume: {name: hooks, configMap: {name: hooks}}, pluginsVolume: {name: plugins, emptyDir:"
+                    + " {}},"
+                    + " additional-hooks-paths: [/baked], additional-hooks: [{path: /more, volume: {name: more,"
+                    + " emptyDir: {}}}],"
                     + " signingJWKSVolume: {name: signing, secret: {secretName: s}}, signing-jwks-file: sign.json,"
                     + " verificationJWKSVolume: {name: verify, secret: {secretName: v}}, plugin-validation: true,"
                     + " container-start-timeout: 2m}");
@@ -449,13 +486,14 @@ class PodSpecBuilderTest {
                     "BUILDKITE_AGENT_SIGNING_JWKS_FILE=/buildkite/signing-jwks/sign.json",
                     "BUILDKITE_AGENT_VERIFICATION_JWKS_FILE=/buildkite/verification-jwks/key");
             assertThat(mounts(agent)).containsExactly("workspace@/workspace", "hooks@/hooks", "more@/more",
-                    "plugins@/workspace/plugins", "signing@/buildkite/signing-jwks", "verify@/buildkite/verification-jwks");
+                    "plugins@/workspace/plugins", "signing@/buildkite/signing-jwks",
+                    "verify@/buildkite/verification-jwks");
             assertThat(mounts(container(job, "container-0"))).containsExactly("hooks@/hooks", "more@/more",
                     "plugins@/workspace/plugins", "signing@/buildkite/signing-jwks", "workspace@/workspace");
             assertThat(mounts(container(job, "checkout"))).containsExactly("workspace@/workspace", "hooks@/hooks",
                     "more@/more", "plugins@/workspace/plugins");
-            assertThat(pod(job).getVolumes().stream().map(v -> v.getName()).toList()).containsExactly("workspace", "hooks",
-                    "more", "plugins", "signing", "verify");
+            assertThat(pod(job).getVolumes().stream().map(v -> v.getName()).toList()).containsExactly("workspace",
+                    "hooks", "more", "plugins", "signing", "verify");
         }
 
         @Test
@@ -472,14 +510,18 @@ class PodSpecBuilderTest {
 
         @Test
         void labelsInPrecedenceOrderWithTheControllersLast() {
-            BuildkiteJob job = new BuildkiteJob(null, Jobs.UUID, "x", List.of("queue=kubernetes", "os=*", "no-equals", "ok=yes"),
+            BuildkiteJob job = new BuildkiteJob(null, Jobs.UUID, "x",
+                    List.of("queue=kubernetes", "os=*", "no-equals", "ok=yes"),
                     7, null, job("{metadata: {labels: {team: plugin, buildkite.com/job-uuid: forged}}}").env());
-            Job built = build(job, config(Options.DEFAULT_METADATA, "{labels: {team: default, cost: ci}}", Options.ID, "c1"));
+            Job built = build(job,
+                    config(Options.DEFAULT_METADATA, "{labels: {team: default, cost: ci}}", Options.ID, "c1"));
             assertThat(built.getMetadata().getLabels()).containsExactly(
-                    Map.entry("team", "plugin"), Map.entry("cost", "ci"), Map.entry("buildkite.com/job-uuid", Jobs.UUID),
+                    Map.entry("team", "plugin"), Map.entry("cost", "ci"),
+                    Map.entry("buildkite.com/job-uuid", Jobs.UUID),
                     Map.entry("buildkite.com/controller-id", "c1"), Map.entry("tag.buildkite.com/queue", "kubernetes"),
                     Map.entry("tag.buildkite.com/ok", "yes"));
-            assertThat(built.getSpec().getTemplate().getMetadata().getLabels()).isEqualTo(built.getMetadata().getLabels());
+            assertThat(built.getSpec().getTemplate().getMetadata().getLabels())
+                    .isEqualTo(built.getMetadata().getLabels());
             assertThat(built.getMetadata().getAnnotations()).containsEntry("buildkite.com/job-priority", "7");
             assertThat(envValue(container(built, "agent"), "BUILDKITE_AGENT_TAGS"))
                     .isEqualTo("k8s:agent-stack-version=v" + Version.get() + ",queue=kubernetes,os=*,ok=yes");
@@ -487,9 +529,10 @@ class PodSpecBuilderTest {
 
         @Test
         void thePluginCannotForgeTheControllersAnnotations() {
-            BuildkiteJob job = job("{metadata: {annotations: {buildkite.com/step-key: forged-step, buildkite.com/build-url: forged,"
-                    + " buildkite.com/job-url: forged, mine: 'yes'}}}", "BUILDKITE_STEP_KEY=real-step", "BUILDKITE_BRANCH=main",
-                    "BUILDKITE_REPO=git@example:r.git", "BUILDKITE_PIPELINE_SLUG=p");
+            BuildkiteJob job = job(
+                    "{metadata: {annotations: {buildkite.com/step-key: forged-step, buildkite.com/build-url: forged,"
+                    + " buildkite.com/job-url: forged, mine: 'yes'}}}", "BUILDKITE_STEP_KEY=real-step",
+                    "BUILDKITE_BRANCH=main", "BUILDKITE_REPO=git@example:r.git", "BUILDKITE_PIPELINE_SLUG=p");
             Job built = build(job, config());
             for (Map<String, String> annotations : List.of(built.getMetadata().getAnnotations(),
                     built.getSpec().getTemplate().getMetadata().getAnnotations())) {
@@ -506,10 +549,14 @@ class PodSpecBuilderTest {
         static Stream<Arguments> safeToEvict() {
             return Stream.of(
                     Arguments.of(null, null, "false"),
-                    Arguments.of("{annotations: {cluster-autoscaler.kubernetes.io/safe-to-evict: 'true'}}", null, "true"),
-                    Arguments.of(null, "{metadata: {annotations: {cluster-autoscaler.kubernetes.io/safe-to-evict: 'true'}}}", "true"),
+                    Arguments.of("{annotations: {cluster-autoscaler.kubernetes.io/safe-to-evict: 'true'}}", null,
+                            "true"),
+                    Arguments.of(null,
+                            "{metadata: {annotations: {cluster-autoscaler.kubernetes.io/safe-to-evict: 'true'}}}",
+                            "true"),
                     Arguments.of("{annotations: {cluster-autoscaler.kubernetes.io/safe-to-evict: 'true'}}",
-                            "{metadata: {annotations: {cluster-autoscaler.kubernetes.io/safe-to-evict: 'false'}}}", "false"));
+                            "{metadata: {annotations: {cluster-autoscaler.kubernetes.io/safe-to-evict: 'false'}}}",
+                            "false"));
         }
 
         @ParameterizedTest
@@ -517,7 +564,8 @@ class PodSpecBuilderTest {
         void safeToEvictDefaultsToFalseAndMetadataMayOverrideIt(String defaults, String plugin, String expected) {
             Job job = defaults == null ? build(plugin) : build(plugin, Options.DEFAULT_METADATA, defaults);
             assertThat(job.getMetadata().getAnnotations()).containsEntry(JobMetadata.SAFE_TO_EVICT, expected);
-            assertThat(job.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry(JobMetadata.SAFE_TO_EVICT, expected);
+            assertThat(job.getSpec().getTemplate().getMetadata().getAnnotations())
+                    .containsEntry(JobMetadata.SAFE_TO_EVICT, expected);
         }
 
         @Test
@@ -536,12 +584,15 @@ class PodSpecBuilderTest {
             String controllerPatch = "{containers: [{name: container-0, image: 'alpine:controller'}]}";
             Job controllerOnly = build(job(null), config(Options.POD_SPEC_PATCH, controllerPatch));
             assertThat(container(controllerOnly, "container-0").getImage()).isEqualTo("alpine:controller");
-            Job stepImage = build(job(null, "BUILDKITE_IMAGE=x-image:job"), config(Options.POD_SPEC_PATCH, controllerPatch));
-            assertThat(container(stepImage, "container-0").getImage()).as("image: beats the controller patch").isEqualTo("x-image:job");
+            Job stepImage =
+                    build(job(null, "BUILDKITE_IMAGE=x-image:job"), config(Options.POD_SPEC_PATCH, controllerPatch));
+            assertThat(container(stepImage, "container-0").getImage()).as("image: beats the controller patch")
+                    .isEqualTo("x-image:job");
             assertThat(container(stepImage, "agent").getImage()).as("only command containers").isEqualTo(AGENT_IMAGE);
             Job pluginPatch = build(job("{podSpecPatch: {containers: [{name: container-0, image: 'x-image:plugin'}]}}",
                     "BUILDKITE_IMAGE=x-image:job"), config(Options.POD_SPEC_PATCH, controllerPatch));
-            assertThat(container(pluginPatch, "container-0").getImage()).as("the plugin patch beats image:").isEqualTo("x-image:plugin");
+            assertThat(container(pluginPatch, "container-0").getImage()).as("the plugin patch beats image:")
+                    .isEqualTo("x-image:plugin");
             assertThat(initContainer(pluginPatch, "imagecheck-0").getImage()).as("the final image is checked")
                     .isEqualTo("x-image:plugin");
         }
@@ -549,7 +600,8 @@ class PodSpecBuilderTest {
         @Test
         void theControllerPatchIsAStrategicMerge() {
             Job job = build(job("{podSpecPatch: {containers: [{name: container-0, image: 'alpine:latest'}]}}"),
-                    config(Options.POD_SPEC_PATCH, "{containers: [{name: checkout, envFrom: [{secretRef: {name: git-ssh-key}}]}]}",
+                    config(Options.POD_SPEC_PATCH,
+                            "{containers: [{name: checkout, envFrom: [{secretRef: {name: git-ssh-key}}]}]}",
                             Options.ID, "controller-1"));
             assertThat(names(pod(job).getContainers())).containsExactly("container-0", "agent", "checkout");
             assertThat(container(job, "container-0").getImage()).isEqualTo("alpine:latest");
@@ -560,7 +612,8 @@ class PodSpecBuilderTest {
         @Test
         void aPatchedCommandBecomesBuildkiteCommandAndKeepsTheEntrypoint() {
             Job job = build("{podSpec: {containers: [{image: 'alpine:a', command: [echo, old]}]},"
-                    + " podSpecPatch: {containers: [{name: container-0, image: 'alpine:b', command: [this should work as expected]}]}}");
+                    + " podSpecPatch: {containers: [{name: container-0, image: 'alpine:b', command: [this should work"
+                    + " as expected]}]}}");
             Container c = container(job, "container-0");
             assertThat(c.getImage()).isEqualTo("alpine:b");
             assertThat(c.getCommand()).containsExactly("/workspace/tini-static");
@@ -577,14 +630,16 @@ class PodSpecBuilderTest {
             Job job = build("{sidecars: [{name: side, image: nginx, command: [nginx]}],"
                     + " podSpecPatch: {initContainers: [{name: side, command: [nginx, -g, daemon off;]}],"
                     + " containers: [{name: my-cool-container, image: debian, command: [sleep, '1']}]}}");
-            assertThat(names(pod(job).getContainers())).containsExactly("my-cool-container", "container-0", "agent", "checkout");
+            assertThat(names(pod(job).getContainers()))
+                    .containsExactly("my-cool-container", "container-0", "agent", "checkout");
             assertThat(container(job, "my-cool-container").getCommand()).containsExactly("sleep", "1");
             assertThat(initContainer(job, "side").getCommand()).containsExactly("nginx", "-g", "daemon off;");
         }
 
         @Test
         void aPatchWithoutContainersKeepsThem() {
-            Job job = build("{podSpecPatch: {hostAliases: [{ip: 10.0.0.1, hostnames: [db]}], nodeSelector: {disk: ssd}}}");
+            Job job = build(
+                    "{podSpecPatch: {hostAliases: [{ip: 10.0.0.1, hostnames: [db]}], nodeSelector: {disk: ssd}}}");
             assertThat(names(pod(job).getContainers())).containsExactly("container-0", "agent", "checkout");
             assertThat(pod(job).getHostAliases()).hasSize(1);
             assertThat(pod(job).getNodeSelector()).containsEntry("disk", "ssd");
@@ -593,14 +648,22 @@ class PodSpecBuilderTest {
         static Stream<Arguments> forbiddenCommandChanges() {
             String unsupported = "modifying container commands or args via podSpecPatch is not supported";
             return Stream.of(
-                    Arguments.of("{containers: [{name: agent, command: [sh]}]}", "for the agent container, " + unsupported),
-                    Arguments.of("{containers: [{name: agent, args: [stop]}]}", "for the agent container, " + unsupported),
-                    Arguments.of("{containers: [{name: checkout, command: [sh]}]}", "for the checkout container, " + unsupported
-                            + "; instead consider configuring a checkout hook or skipping the checkout container entirely"),
-                    Arguments.of("{containers: [{name: checkout, args: [echo]}]}", "for the checkout container, " + unsupported
-                            + "; instead consider configuring a checkout hook or skipping the checkout container entirely"),
-                    Arguments.of("{initContainers: [{name: copy-agent, command: [sh]}]}", "for the copy-agent container, " + unsupported),
-                    Arguments.of("{initContainers: [{name: imagecheck-0, args: [x]}]}", "for the imagecheck-0 container, " + unsupported));
+                    Arguments.of("{containers: [{name: agent, command: [sh]}]}",
+                            "for the agent container, " + unsupported),
+                    Arguments.of("{containers: [{name: agent, args: [stop]}]}",
+                            "for the agent container, " + unsupported),
+                    Arguments.of("{containers: [{name: checkout, command: [sh]}]}",
+                            "for the checkout container, " + unsupported
+                            + "; instead consider configuring a checkout hook or skipping the checkout container"
+                            + " entirely"),
+                    Arguments.of("{containers: [{name: checkout, args: [echo]}]}",
+                            "for the checkout container, " + unsupported
+                            + "; instead consider configuring a checkout hook or skipping the checkout container"
+                            + " entirely"),
+                    Arguments.of("{initContainers: [{name: copy-agent, command: [sh]}]}",
+                            "for the copy-agent container, " + unsupported),
+                    Arguments.of("{initContainers: [{name: imagecheck-0, args: [x]}]}",
+                            "for the imagecheck-0 container, " + unsupported));
         }
 
         @ParameterizedTest
@@ -611,7 +674,8 @@ class PodSpecBuilderTest {
 
         @Test
         void theUnsafeOptionAllowsSystemCommandChanges() {
-            Job job = build("{podSpecPatch: {containers: [{name: agent, command: [sh]}, {name: checkout, args: [echo]}]}}",
+            Job job = build(
+                    "{podSpecPatch: {containers: [{name: agent, command: [sh]}, {name: checkout, args: [echo]}]}}",
                     Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION, true);
             assertThat(container(job, "agent").getCommand()).containsExactly("sh");
             assertThat(container(job, "checkout").getArgs()).containsExactly("echo");
@@ -619,20 +683,24 @@ class PodSpecBuilderTest {
 
         @Test
         void repeatingTheSameCommandIsNoChange() {
-            Job job = build("{podSpecPatch: {containers: [{name: checkout, image: alpine/git, command: [/bin/sh, -c]}]}}");
+            Job job = build(
+                    "{podSpecPatch: {containers: [{name: checkout, image: alpine/git, command: [/bin/sh, -c]}]}}");
             assertThat(container(job, "checkout").getImage()).isEqualTo("alpine/git");
         }
 
         @Test
         void imageChecksCannotBePatchedBecauseTheyComeLater() {
-            assertThat(failure("{podSpecPatch: {initContainers: [{name: imagecheck-0, resources: {limits: {cpu: '1'}}}]}}"))
-                    .startsWith("the imagecheck-0 container cannot be patched: image checks are added after the patches");
+            assertThat(failure(
+                    "{podSpecPatch: {initContainers: [{name: imagecheck-0, resources: {limits: {cpu: '1'}}}]}}"))
+                    .startsWith(
+                            "the imagecheck-0 container cannot be patched: image checks are added after the patches");
         }
 
         @Test
         void patchFailuresNameTheirSource() {
             assertThat(failure("{podSpecPatch: {containers: [{image: alpine}]}}"))
-                    .isEqualTo("failed to apply podSpec patch from k8s plugin: list item 0 does not contain declared merge key: name");
+                    .isEqualTo("failed to apply podSpec patch from k8s plugin: list item 0 does not contain declared"
+                            + " merge key: name");
         }
     }
 
@@ -653,15 +721,18 @@ class PodSpecBuilderTest {
         @MethodSource("pluginKeys")
         void recognisesThePluginUnderItsNames(String key, boolean recognised) {
             BuildkiteJob job = new BuildkiteJob(null, Jobs.UUID, "x", List.of(), 0, null,
-                    List.of("BUILDKITE_PLUGINS=" + Jobs.plugins(key, "{podSpec: {containers: [{image: 'custom:1'}]}}")));
-            assertThat(container(build(job, config()), "container-0").getImage()).isEqualTo(recognised ? "custom:1" : AGENT_IMAGE);
+                    List.of("BUILDKITE_PLUGINS="
+                            + Jobs.plugins(key, "{podSpec: {containers: [{image: 'custom:1'}]}}")));
+            assertThat(container(build(job, config()), "container-0").getImage())
+                    .isEqualTo(recognised ? "custom:1" : AGENT_IMAGE);
         }
 
         @Test
         void otherPluginsAreLeftToTheAgent() {
             BuildkiteJob job = new BuildkiteJob(null, Jobs.UUID, "x", List.of(), 0, null, List.of("BUILDKITE_PLUGINS=["
                     + "{\"github.com/buildkite-plugins/some-other-buildkite-plugin\":{\"foo\":\"bar\"}},"
-                    + "{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":{\"podSpec\":{\"containers\":[{\"image\":\"alpine\"}]}}}]"));
+                    + "{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":"
+                    + "{\"podSpec\":{\"containers\":[{\"image\":\"alpine\"}]}}}]"));
             Job built = build(job, config());
             assertThat(JobYaml.write(built)).doesNotContain("some-other");
             assertThat(container(built, "container-0").getImage()).isEqualTo("alpine");
@@ -670,7 +741,8 @@ class PodSpecBuilderTest {
         @Test
         void aSecondOccurrenceIsLaidOverTheFirst() {
             BuildkiteJob job = new BuildkiteJob(null, Jobs.UUID, "x", List.of(), 0, null, List.of("BUILDKITE_PLUGINS=["
-                    + "{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":\"first\"}]},\"checkout\":{\"skip\":true}}},"
+                    + "{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":\"first\"}]},"
+                    + "\"checkout\":{\"skip\":true}}},"
                     + "{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":\"second\"}]}}}]"));
             Job built = build(job, config());
             assertThat(container(built, "container-0").getImage()).isEqualTo("second");
@@ -684,44 +756,58 @@ class PodSpecBuilderTest {
         static Stream<Arguments> failures() {
             return Stream.of(
                     Arguments.of("{podSpec: {containers: [{image: alpine, env: [{name: A, value: 1}]}]}}",
-                            "failed parsing Kubernetes plugin: podSpec.containers[0].env[0].value: expected a string, got a number"),
-                    Arguments.of("{podSpecs: {}}", "failed parsing Kubernetes plugin: podSpecs: unknown field (known fields:"
-                            + " checkout, commandParams, extraVolumeMounts, gitEnvFrom, jobActiveDeadlineSeconds, metadata,"
+                            "failed parsing Kubernetes plugin: podSpec.containers[0].env[0].value: expected a string,"
+                                    + " got a number"),
+                    Arguments.of("{podSpecs: {}}",
+                            "failed parsing Kubernetes plugin: podSpecs: unknown field (known fields:"
+                            + " checkout, commandParams, extraVolumeMounts, gitEnvFrom, jobActiveDeadlineSeconds,"
+                            + " metadata,"
                             + " podSpec, podSpecPatch, podTemplate, sidecarParams, sidecars)"),
                     Arguments.of("{podSpecPatch: {containers: [{name: container-0, imagePullPolcy: Always}]}}",
-                            "failed parsing Kubernetes plugin: podSpecPatch.containers[0].imagePullPolcy: unknown field"),
+                            "failed parsing Kubernetes plugin: podSpecPatch.containers[0].imagePullPolcy:"
+                                    + " unknown field"),
                     Arguments.of("{checkout: {skip: yes please}}",
                             "failed parsing Kubernetes plugin: checkout.skip: expected a boolean, got a string"),
-                    Arguments.of("{commandParams: {interposer: bash}}", "failed parsing Kubernetes plugin: commandParams.interposer:"
+                    Arguments.of("{commandParams: {interposer: bash}}",
+                            "failed parsing Kubernetes plugin: commandParams.interposer:"
                             + " invalid interposer \"bash\", must be one of: [ buildkite vector legacy]"),
                     Arguments.of("{podSpec: {containers: [{image: Alpine}]}}",
                             "invalid reference format \"Alpine\" for container \"container-0\""),
                     Arguments.of("{podSpec: {containers: [{name: agent, image: alpine}]}}",
-                            "duplicate container name \"agent\" (agent, checkout, copy-agent, imagecheck-N and container-N are the controller's names)"),
+                            "duplicate container name \"agent\" (agent, checkout, copy-agent, imagecheck-N and"
+                                    + " container-N are the controller's names)"),
                     Arguments.of("{podSpec: {containers: [{name: container-1, image: a}, {image: b}]}}",
-                            "duplicate container name \"container-1\" (agent, checkout, copy-agent, imagecheck-N and container-N are the controller's names)"),
+                            "duplicate container name \"container-1\" (agent, checkout, copy-agent, imagecheck-N and"
+                                    + " container-N are the controller's names)"),
                     Arguments.of("{podSpec: {containers: [{name: My_Container, image: a}]}}",
                             "container name \"My_Container\" is not a valid name (a lower-case DNS label)"),
                     Arguments.of("{extraVolumeMounts: [{name: missing, mountPath: /m}]}",
-                            "container \"container-0\" mounts volume \"missing\" at /m, but the pod has no such volume"),
-                    Arguments.of("{podSpec: {volumes: [{name: workspace, emptyDir: {}}]}}", "duplicate volume name \"workspace\""),
+                            "container \"container-0\" mounts volume \"missing\" at /m, but the pod has no such"
+                                    + " volume"),
+                    Arguments.of("{podSpec: {volumes: [{name: workspace, emptyDir: {}}]}}",
+                            "duplicate volume name \"workspace\""),
                     // found by PodSpecBuilderFuzzTest: the API server refuses an env var without a name
                     Arguments.of("{podSpec: {containers: [{image: alpine, env: [{name: A, value: a}, {value: b}]}]}}",
                             "container \"container-0\": env[1] has no name"),
                     Arguments.of("{sidecars: [{image: nginx, env: [{name: '', value: x}]}]}",
                             "container \"sidecar-0\": env[0] has no name"),
                     Arguments.of("{metadata: {labels: {team: a b}}}",
-                            "kubernetes plugin metadata.labels.team: invalid value \"a b\": must be at most 63 characters of"
+                            "kubernetes plugin metadata.labels.team: invalid value \"a b\": must be at most 63"
+                                    + " characters of"
                                     + " letters, digits, '-', '_' or '.', starting and ending with a letter or digit"),
                     Arguments.of("{metadata: {annotations: {'bad key': x}}}",
-                            "kubernetes plugin metadata.annotations: invalid key \"bad key\": name part must be 1-63 characters"
-                                    + " of letters, digits, '-', '_' or '.', starting and ending with a letter or digit"),
+                            "kubernetes plugin metadata.annotations: invalid key \"bad key\": name part must be 1-63"
+                                    + " characters"
+                                    + " of letters, digits, '-', '_' or '.', starting and ending with a letter"
+                                    + " or digit"),
                     Arguments.of("{podSpec: {containers: [{image: a, resources: {limits: {cpu: lots}}}]}}",
                             "container \"container-0\": cpu quantity \"lots\" does not parse (e.g. 500m, 2, 1Gi)"),
-                    Arguments.of("{podTemplate: tmpl}", "Error fetching podTemplate \"tmpl\": there is no cluster to fetch it"
+                    Arguments.of("{podTemplate: tmpl}",
+                            "Error fetching podTemplate \"tmpl\": there is no cluster to fetch it"
                             + " from (render and lint run offline); use podSpec here"),
                     Arguments.of("\"just a string\"",
-                            "failed parsing Kubernetes plugin: expected the plugin's settings (an object), got a string"));
+                            "failed parsing Kubernetes plugin: expected the plugin's settings (an object),"
+                                    + " got a string"));
         }
 
         @ParameterizedTest
@@ -732,7 +818,8 @@ class PodSpecBuilderTest {
 
         @Test
         void severalBadImagesAreTabled() {
-            assertThat(failure("{podSpec: {containers: [{name: b, image: 'Bad'}, {name: a, image: 'x::y'}]}}")).isEqualTo("""
+            assertThat(failure("{podSpec: {containers: [{name: b, image: 'Bad'}, {name: a, image: 'x::y'}]}}"))
+                    .isEqualTo("""
                     invalid image references
 
                     ╭───────────┬───────────┬──────────────────────────╮
@@ -747,18 +834,24 @@ class PodSpecBuilderTest {
         @Test
         void prohibitedPlugin() {
             assertThat(failure("{}", Options.PROHIBIT_KUBERNETES_PLUGIN, true))
-                    .isEqualTo("the kubernetes plugin is prohibited by this controller, but was configured on this job");
-            assertThat(dev.agentstack.podspec.PodSpecBuilder.build(job(null), config(Options.PROHIBIT_KUBERNETES_PLUGIN, true)).valid()).isTrue();
+                    .isEqualTo(
+                            "the kubernetes plugin is prohibited by this controller, but was configured on this job");
+            assertThat(dev.agentstack.podspec.PodSpecBuilder.build(job(null),
+                    config(Options.PROHIBIT_KUBERNETES_PLUGIN, true)).valid()).isTrue();
         }
 
         static Stream<Arguments> badEnv() {
             return Stream.of(
                     Arguments.of(List.of("A=1", "NOEQUALS"), "job env entry 1 is not KEY=VALUE (it has no \"=\")"),
-                    Arguments.of(List.of("BUILDKITE_PLUGINS=[{"), "failed parsing plugins: not valid JSON at line 1, column 3"),
-                    Arguments.of(List.of("BUILDKITE_PLUGINS=[hunter2]"), "failed parsing plugins: not valid JSON at line 1"),
-                    Arguments.of(List.of("BUILDKITE_PLUGINS={}"), "failed parsing plugins: expected a list of plugins, got an object"),
+                    Arguments.of(List.of("BUILDKITE_PLUGINS=[{"),
+                            "failed parsing plugins: not valid JSON at line 1, column 3"),
+                    Arguments.of(List.of("BUILDKITE_PLUGINS=[hunter2]"),
+                            "failed parsing plugins: not valid JSON at line 1"),
+                    Arguments.of(List.of("BUILDKITE_PLUGINS={}"),
+                            "failed parsing plugins: expected a list of plugins, got an object"),
                     Arguments.of(List.of("BUILDKITE_PLUGINS=[{\"a\":1,\"b\":2}]"),
-                            "found invalid plugin: an object with 2 keys [a, b] (a plugin is an object with exactly one key)"));
+                            "found invalid plugin: an object with 2 keys [a, b] (a plugin is an object with exactly"
+                                    + " one key)"));
         }
 
         @ParameterizedTest
@@ -772,7 +865,8 @@ class PodSpecBuilderTest {
         void theLaterDuplicateEnvEntryWins() {
             BuildkiteJob job = new BuildkiteJob(null, Jobs.UUID, "x", List.of(), 0, null,
                     List.of("BUILDKITE_STEP_KEY=first", "BUILDKITE_STEP_KEY=second=with=equals"));
-            assertThat(build(job, config()).getMetadata().getAnnotations()).containsEntry("buildkite.com/step-key", "second=with=equals");
+            assertThat(build(job, config()).getMetadata().getAnnotations())
+                    .containsEntry("buildkite.com/step-key", "second=with=equals");
         }
 
         @Test

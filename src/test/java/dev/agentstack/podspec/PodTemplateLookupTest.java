@@ -32,7 +32,8 @@ class PodTemplateLookupTest {
             assertThat(job.getMetadata().getLabels()).doesNotContainKey("ignored");
 
             BuildResult missing = builder.build(Jobs.job("{podTemplate: nope}"));
-            assertThat(missing.reason()).isEqualTo("Error fetching podTemplate \"nope\": podtemplates \"nope\" not found in namespace ci");
+            assertThat(missing.reason())
+                    .isEqualTo("Error fetching podTemplate \"nope\": podtemplates \"nope\" not found in namespace ci");
         }
     }
 }

@@ -38,19 +38,23 @@ class StrategicMergePatchTest {
                 Arguments.of("a patch without containers leaves them alone",
                         "{containers: [{name: a}], hostAliases: [{ip: 1.2.3.4, hostnames: [x]}]}",
                         "{hostAliases: [{ip: 5.6.7.8, hostnames: [y]}]}",
-                        "{containers: [{name: a}], hostAliases: [{ip: 5.6.7.8, hostnames: [y]}, {ip: 1.2.3.4, hostnames: [x]}]}"),
+                        "{containers: [{name: a}], hostAliases: [{ip: 5.6.7.8, hostnames: [y]}, {ip: 1.2.3.4,"
+                                + " hostnames: [x]}]}"),
                 Arguments.of("env merges by name, keeping its place",
                         "{containers: [{name: a, env: [{name: X, value: '1'}, {name: Y, value: '2'}]}]}",
                         "{containers: [{name: a, env: [{name: X, value: '9'}]}]}",
                         "{containers: [{name: a, env: [{name: X, value: '9'}, {name: Y, value: '2'}]}]}"),
                 Arguments.of("volumeMounts merge by mountPath",
                         "{containers: [{name: a, volumeMounts: [{name: w, mountPath: /w}]}]}",
-                        "{containers: [{name: a, volumeMounts: [{name: v, mountPath: /w, readOnly: true}, {name: c, mountPath: /c}]}]}",
-                        "{containers: [{name: a, volumeMounts: [{name: v, mountPath: /w, readOnly: true}, {name: c, mountPath: /c}]}]}"),
+                        "{containers: [{name: a, volumeMounts: [{name: v, mountPath: /w, readOnly: true}, {name: c,"
+                                + " mountPath: /c}]}]}",
+                        "{containers: [{name: a, volumeMounts: [{name: v, mountPath: /w, readOnly: true}, {name: c,"
+                                + " mountPath: /c}]}]}"),
                 Arguments.of("ports merge by containerPort",
                         "{containers: [{name: a, ports: [{containerPort: 80, name: http}]}]}",
                         "{containers: [{name: a, ports: [{containerPort: 80, protocol: TCP}, {containerPort: 443}]}]}",
-                        "{containers: [{name: a, ports: [{containerPort: 80, name: http, protocol: TCP}, {containerPort: 443}]}]}"),
+                        "{containers: [{name: a, ports: [{containerPort: 80, name: http, protocol: TCP},"
+                                + " {containerPort: 443}]}]}"),
                 Arguments.of("command and args are replaced whole",
                         "{containers: [{name: a, command: [x, y], args: [z]}]}",
                         "{containers: [{name: a, command: [q]}]}",
@@ -66,7 +70,8 @@ class StrategicMergePatchTest {
                 Arguments.of("maps merge key by key",
                         "{nodeSelector: {a: '1', b: '2'}, containers: [{name: a, resources: {limits: {cpu: '1'}}}]}",
                         "{nodeSelector: {b: '3', c: '4'}, containers: [{name: a, resources: {requests: {cpu: 100m}}}]}",
-                        "{nodeSelector: {a: '1', b: '3', c: '4'}, containers: [{name: a, resources: {limits: {cpu: '1'}, requests: {cpu: 100m}}}]}"),
+                        "{nodeSelector: {a: '1', b: '3', c: '4'}, containers: [{name: a, resources: {limits: {cpu:"
+                                + " '1'}, requests: {cpu: 100m}}}]}"),
                 Arguments.of("null deletes a field",
                         "{serviceAccountName: x, nodeSelector: {a: '1', b: '2'}}",
                         "{serviceAccountName: null, nodeSelector: {a: null}}",
@@ -113,7 +118,8 @@ class StrategicMergePatchTest {
     @MethodSource("rules")
     void appliesTheRule(String rule, String original, String patch, String expected) throws Exception {
         ObjectNode before = (ObjectNode) YAML.readTree(original);
-        JsonNode result = StrategicMergePatch.apply(before, (ObjectNode) YAML.readTree(patch), StrategicMergePatch.POD_SPEC);
+        JsonNode result =
+                StrategicMergePatch.apply(before, (ObjectNode) YAML.readTree(patch), StrategicMergePatch.POD_SPEC);
         assertThat(result).isEqualTo(YAML.readTree(expected));
         assertThat(before).as("the original is not changed").isEqualTo(YAML.readTree(original));
     }
@@ -129,7 +135,8 @@ class StrategicMergePatchTest {
     static Stream<Arguments> errors() {
         return Stream.of(
                 Arguments.of("{containers: [{image: x}]}", "list item 0 does not contain declared merge key: name"),
-                Arguments.of("{containers: [{$patch: delete}]}", "list item 0 does not contain declared merge key: name"),
+                Arguments.of("{containers: [{$patch: delete}]}",
+                        "list item 0 does not contain declared merge key: name"),
                 Arguments.of("{containers: [{$patch: sideways}]}", "unknown patch type: sideways in list"),
                 Arguments.of("{securityContext: {$patch: sideways}}", "unknown patch type: sideways in map"));
     }

@@ -32,13 +32,15 @@ class ExampleRoutesTest {
         use("annotate-team.camel.yaml");
         try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.ROUTES_DIR, dir.toString()))) {
             String uuid = java.util.UUID.randomUUID().toString();
-            h.buildkite().addJob(new dev.agentstack.buildkite.BuildkiteJob(null, uuid, "make", List.of("queue=kubernetes"),
-                    0, null, List.of("BUILDKITE_COMMAND=make", "BUILDKITE_PIPELINE_SLUG=payments-api")), "build", null);
+            h.buildkite().addJob(new dev.agentstack.buildkite.BuildkiteJob(null, uuid, "make",
+                    List.of("queue=kubernetes"), 0, null,
+                    List.of("BUILDKITE_COMMAND=make", "BUILDKITE_PIPELINE_SLUG=payments-api")), "build", null);
             h.start();
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
             Job job = h.job(uuid);
             assertThat(job.getMetadata().getAnnotations()).containsEntry("buildkite.com/team", "payments");
-            assertThat(job.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("buildkite.com/team", "payments");
+            assertThat(job.getSpec().getTemplate().getMetadata().getAnnotations())
+                    .containsEntry("buildkite.com/team", "payments");
         }
     }
 
@@ -58,8 +60,9 @@ class ExampleRoutesTest {
             h.withProperty("notify-webhook-url", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook");
             // An invalid plugin configuration: the controller fails the job, so the webhook hears of it.
             String uuid = java.util.UUID.randomUUID().toString();
-            h.buildkite().addJob(new dev.agentstack.buildkite.BuildkiteJob(null, uuid, "make", List.of("queue=kubernetes"),
-                    0, null, List.of("BUILDKITE_PLUGINS=[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]")),
+            h.buildkite().addJob(new dev.agentstack.buildkite.BuildkiteJob(null, uuid, "make",
+                    List.of("queue=kubernetes"), 0, null,
+                    List.of("BUILDKITE_PLUGINS=[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]")),
                     "broken step", null);
             h.start();
             await().atMost(ControllerHarness.WAIT).until(() -> posted.size() == 1);

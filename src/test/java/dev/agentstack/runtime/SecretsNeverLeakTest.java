@@ -81,10 +81,13 @@ class SecretsNeverLeakTest {
             String health = get(http, managementPort, "/observe/health/ready");
 
             // The sentinels were really in play: sent to Buildkite, and the checks below read real output.
-            assertThat(buildkite.graphqlRequests()).anySatisfy(r -> assertThat(r.header("Authorization")).contains(GRAPHQL_TOKEN));
-            assertThat(buildkite.agentCalls()).anySatisfy(c -> assertThat(c.headers().toString()).contains(AGENT_TOKEN));
+            assertThat(buildkite.graphqlRequests())
+                    .anySatisfy(r -> assertThat(r.header("Authorization")).contains(GRAPHQL_TOKEN));
+            assertThat(buildkite.agentCalls())
+                    .anySatisfy(c -> assertThat(c.headers().toString()).contains(AGENT_TOKEN));
             assertThat(logs.linesContaining("poll failed")).isNotEmpty();
-            assertThat(logs.lines()).anyMatch(l -> l.startsWith("DEBUG [dev.agentstack")).anyMatch(l -> l.startsWith("DEBUG [org.apache.camel"));
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith("DEBUG [dev.agentstack"))
+                    .anyMatch(l -> l.startsWith("DEBUG [org.apache.camel"));
             assertThat(metrics).contains("buildkite_");
 
             List<String> written = new ArrayList<>(logs.lines());
@@ -103,8 +106,10 @@ class SecretsNeverLeakTest {
     }
 
     private static dev.agentstack.buildkite.BuildkiteJob withPlugin(String uuid) {
-        return new dev.agentstack.buildkite.BuildkiteJob(dev.agentstack.sandbox.FakeJob.nodeId(uuid), uuid, "echo invalid", List.of("queue=kubernetes"), 0, null,
-                List.of("BUILDKITE_PLUGINS=[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":\"a\",\"name\":\"Not A Name\"}]}}}]"));
+        return new dev.agentstack.buildkite.BuildkiteJob(dev.agentstack.sandbox.FakeJob.nodeId(uuid), uuid,
+                "echo invalid", List.of("queue=kubernetes"), 0, null,
+                List.of("BUILDKITE_PLUGINS=[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":\"a\","
+                        + "\"name\":\"Not A Name\"}]}}}]"));
     }
 
     private static boolean failedByController(FakeBuildkite buildkite, String uuid) {
@@ -112,7 +117,8 @@ class SecretsNeverLeakTest {
     }
 
     private static String get(HttpClient http, int port, String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return r.body();
     }

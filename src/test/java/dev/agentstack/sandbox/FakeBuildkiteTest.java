@@ -38,7 +38,8 @@ class FakeBuildkiteTest {
 
     @Test
     void aQueryTheRealApiWouldRejectIsRejected() throws Exception {
-        HttpResponse<String> r = post("token-1", "{ organization(slug: \"acme\") { id jobs(bogus: 1) { count } } }", Map.of());
+        HttpResponse<String> r =
+                post("token-1", "{ organization(slug: \"acme\") { id jobs(bogus: 1) { count } } }", Map.of());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(r.body()).path("errors").get(0).path("message").asText()).contains("bogus");
         assertThat(fake.rejectedQueries()).hasSize(1);
@@ -74,7 +75,8 @@ class FakeBuildkiteTest {
         while (more) {
             Map<String, Object> vars = new java.util.HashMap<>();
             vars.put("cursor", cursor);
-            JsonNode jobs = JSON.readTree(post("token-1", query, vars).body()).path("data").path("organization").path("jobs");
+            JsonNode jobs = JSON.readTree(post("token-1", query, vars).body()).path("data").path("organization")
+                    .path("jobs");
             assertThat(jobs.path("count").asInt()).isEqualTo(5);
             List<String> page = new ArrayList<>();
             jobs.path("edges").forEach(e -> page.add(e.path("node").path("uuid").asText()));
@@ -114,7 +116,8 @@ class FakeBuildkiteTest {
         String uuid = fake.scheduleCommand("echo", "queue=kubernetes");
         String mutation = "mutation($id: ID!) { jobTypeCommandCancel(input: {id: $id}) { jobTypeCommand { state } } }";
         JsonNode r = JSON.readTree(post("token-1", mutation, Map.of("id", FakeJob.nodeId(uuid))).body());
-        assertThat(r.path("data").path("jobTypeCommandCancel").path("jobTypeCommand").path("state").asText()).isEqualTo("CANCELED");
+        assertThat(r.path("data").path("jobTypeCommandCancel").path("jobTypeCommand").path("state").asText())
+                .isEqualTo("CANCELED");
         assertThat(fake.state(uuid)).isEqualTo("CANCELED");
     }
 }

@@ -55,7 +55,8 @@ class InFlightJobsTest {
         assertThat(j.tryReserve("bad")).isEqualTo(RESERVED);
         j.refused("bad");
         assertThat(j.inFlight()).isZero();
-        assertThat(j.tryReserve("bad")).as("a poll before the failure landed").isEqualTo(InFlightJobs.Reservation.BEING_FAILED);
+        assertThat(j.tryReserve("bad")).as("a poll before the failure landed")
+                .isEqualTo(InFlightJobs.Reservation.BEING_FAILED);
         assertThat(j.tryReserve("good")).isEqualTo(RESERVED);
         clock.addAndGet(InFlightJobs.REFUSED_MEMORY_TTL.toNanos());
         j.release("good");
@@ -122,8 +123,8 @@ class InFlightJobsTest {
 
     @Test
     void onlyTrueCompleteOrFailedConditionsFinishAJob() {
-        Job pending = new JobBuilder(job("a", null)).editStatus().addNewCondition().withType("Complete").withStatus("False")
-                .endCondition().endStatus().build();
+        Job pending = new JobBuilder(job("a", null)).editStatus().addNewCondition().withType("Complete")
+                .withStatus("False").endCondition().endStatus().build();
         assertThat(InFlightJobs.isFinished(pending)).isFalse();
         assertThat(InFlightJobs.isFinished(job("a", "Complete"))).isTrue();
         assertThat(InFlightJobs.isFinished(job("a", "Failed"))).isTrue();

@@ -73,8 +73,9 @@ class InFlightRouteTest {
     /** A job whose BUILDKITE_PLUGINS the builder refuses (or accepts): its uuid. */
     static String scheduleWithPlugins(ControllerHarness h, String pluginsJson) {
         String uuid = java.util.UUID.randomUUID().toString();
-        h.buildkite().addJob(new dev.agentstack.buildkite.BuildkiteJob(null, uuid, "make", List.of("queue=kubernetes"), 0,
-                null, List.of("BUILDKITE_PLUGINS=" + pluginsJson)), "broken step", null);
+        h.buildkite().addJob(new dev.agentstack.buildkite.BuildkiteJob(null, uuid, "make",
+                List.of("queue=kubernetes"), 0, null, List.of("BUILDKITE_PLUGINS=" + pluginsJson)),
+                "broken step", null);
         return uuid;
     }
 
@@ -117,7 +118,8 @@ class InFlightRouteTest {
             assertThat(observer.max.get()).isLessThanOrEqualTo(max).isPositive();
             assertThat(observer.added.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
             assertThat(creations(h, "created")).isEqualTo(30);
-            assertThat(h.controller().bean("inFlightJobs", InFlightByQueue.class).of(h.controller().config().queue()).highWater()).isLessThanOrEqualTo(max);
+            assertThat(h.controller().bean("inFlightJobs", InFlightByQueue.class).of(h.controller().config().queue())
+                    .highWater()).isLessThanOrEqualTo(max);
         }
     }
 
@@ -142,7 +144,8 @@ class InFlightRouteTest {
             }
             h.start();
 
-            InFlightJobs inFlight = h.controller().bean("inFlightJobs", InFlightByQueue.class).of(h.controller().config().queue());
+            InFlightJobs inFlight = h.controller().bean("inFlightJobs", InFlightByQueue.class)
+                    .of(h.controller().config().queue());
             await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() == 505);
             int polls = h.graphqlPolls();
             await().atMost(ControllerHarness.WAIT).until(() -> h.graphqlPolls() >= polls + 2);
@@ -185,7 +188,8 @@ class InFlightRouteTest {
             h.controller().camelContext().getRouteController().stopRoute("watch-jobs"); // the watch is gone
             finish(h, first);
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(second) != null);
-            assertThat(h.controller().camelContext().getRouteController().getRouteStatus("watch-jobs").isStopped()).isTrue();
+            assertThat(h.controller().camelContext().getRouteController().getRouteStatus("watch-jobs").isStopped())
+                    .isTrue();
         }
     }
 
@@ -193,7 +197,8 @@ class InFlightRouteTest {
     void aJobThatCannotRunIsFailedOnBuildkiteWithTheBuildersReasonAndHoldsNoSlot() {
         try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_IN_FLIGHT, 1))) {
             String broken = scheduleWithPlugins(h, "[{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":"
-                            + "{\"podSpec\":{\"containers\":[{\"image\":\"alpine\",\"env\":[{\"name\":\"A\",\"value\":1}]}]}}}]");
+                            + "{\"podSpec\":{\"containers\":[{\"image\":\"alpine\","
+                            + "\"env\":[{\"name\":\"A\",\"value\":1}]}]}}}]");
             String fine = h.buildkite().scheduleCommand("echo fine", "queue=kubernetes");
             h.start();
 
@@ -210,7 +215,8 @@ class InFlightRouteTest {
     @Test
     void failingAJobThatCannotRunOnASlowAgentApiHoldsNoCreationWorker() {
         try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.JOB_CREATION_CONCURRENCY, 1))) {
-            String broken = scheduleWithPlugins(h, "[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]");
+            String broken =
+                    scheduleWithPlugins(h, "[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]");
             String fine = h.buildkite().scheduleCommand("echo fine", "queue=kubernetes"); // after it, one worker
             h.buildkite().enqueueAgentFault(dev.agentstack.sandbox.Fault.delay(Duration.ofSeconds(5)));
             h.start();
@@ -225,7 +231,8 @@ class InFlightRouteTest {
     @Test
     void aJobThatCannotRunIsFailedOnceEvenWhenPollsComeWhileItIsBeingFailed() {
         try (ControllerHarness h = new ControllerHarness(b -> b)) {
-            String broken = scheduleWithPlugins(h, "[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]");
+            String broken =
+                    scheduleWithPlugins(h, "[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]");
             // a slow agent API: the job is still scheduled in Buildkite for several polls
             h.buildkite().enqueueAgentFault(dev.agentstack.sandbox.Fault.delay(Duration.ofSeconds(3)));
             h.start();
@@ -242,7 +249,8 @@ class InFlightRouteTest {
     @Test
     void aJobThatCannotRunIsFailedByALaterPollWhenTheAgentApiRefusedTheFirstTry() {
         try (ControllerHarness h = new ControllerHarness(b -> b)) {
-            String broken = scheduleWithPlugins(h, "[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]");
+            String broken =
+                    scheduleWithPlugins(h, "[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]");
             h.buildkite().enqueueAgentFault(dev.agentstack.sandbox.Fault.status(500));
             h.start();
 
@@ -292,7 +300,8 @@ class InFlightRouteTest {
             MeterRegistry metrics = h.controller().bean("metricsRegistry", MeterRegistry.class);
             assertThat(metrics.find("buildkite.scheduler.job.creations").tag("outcome", "error")
                     .tag("reason", "Forbidden").counter().count()).isEqualTo(2);
-            assertThat(h.controller().bean("inFlightJobs", InFlightByQueue.class).of(h.controller().config().queue()).inFlight()).isEqualTo(1);
+            assertThat(h.controller().bean("inFlightJobs", InFlightByQueue.class).of(h.controller().config().queue())
+                    .inFlight()).isEqualTo(1);
             assertThat(logs.linesContaining("jobs.batch is forbidden")).as("one line per failure, no stack trace")
                     .hasSize(2).allMatch(l -> l.startsWith("WARN [dev.agentstack.scheduler]") && !l.contains("\tat "));
         }

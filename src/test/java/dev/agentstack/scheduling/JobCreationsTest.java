@@ -46,7 +46,8 @@ class JobCreationsTest {
 
     @Test
     void aPollCouldStartNothingOnlyOnceOurJobsAreListedAndEverySlotIsTaken() {
-        assertThat(creations.pollWouldStartNothing()).as("not listed yet: poll, so a wrong org or token shows").isFalse();
+        assertThat(creations.pollWouldStartNothing()).as("not listed yet: poll, so a wrong org or token shows")
+                .isFalse();
         inFlight.reconcile(List.of(), inFlight.now());
         assertThat(creations.pollWouldStartNothing()).as("a free slot").isFalse();
 
@@ -60,8 +61,8 @@ class JobCreationsTest {
     @Test
     void withoutALimitOnlyFarBehindWorkersHoldBackAPoll() {
         InFlightJobs unlimited = new InFlightJobs(0, nanos::incrementAndGet);
-        JobCreations unlimitedCreations = new JobCreations(unlimited, 1, "buildkite-", Duration.ofMinutes(1), Clock.systemUTC(),
-                registry);
+        JobCreations unlimitedCreations = new JobCreations(unlimited, 1, "buildkite-", Duration.ofMinutes(1),
+                Clock.systemUTC(), registry);
         unlimited.reconcile(List.of(), unlimited.now());
         ScheduledJobsScan poll = query.startScan();
         assertThat(unlimitedCreations.reserve(buildkiteJob("a"), poll)).isTrue();

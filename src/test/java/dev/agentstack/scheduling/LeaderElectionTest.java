@@ -57,9 +57,12 @@ class LeaderElectionTest {
             ControllerConfig config = h.config();
             for (String pod : List.of("replica-a", "replica-b")) {
                 h.kubernetes().client().pods().inNamespace(ControllerHarness.NAMESPACE).resource(new PodBuilder()
-                        .withNewMetadata().withName(pod).addToLabels("app.kubernetes.io/name", "agent-stack-camel").endMetadata()
-                        .withNewSpec().addNewContainer().withName("controller").withImage("agent-stack-camel").endContainer().endSpec()
-                        .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition()
+                        .withNewMetadata().withName(pod).addToLabels("app.kubernetes.io/name", "agent-stack-camel")
+                        .endMetadata()
+                        .withNewSpec().addNewContainer().withName("controller").withImage("agent-stack-camel")
+                        .endContainer().endSpec()
+                        .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus("True")
+                        .endCondition()
                         .endStatus().build()).create();
             }
             Controller a = new Controller(config, h.kubernetes().newClient()).withLeaderIdentity("replica-a");

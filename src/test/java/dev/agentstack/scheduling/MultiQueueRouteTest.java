@@ -49,7 +49,8 @@ class MultiQueueRouteTest {
             assertThat(gpuJob.getSpec().getTemplate().getSpec().getNodeSelector()).containsEntry("gpu", "true");
             assertThat(gpuJob.getMetadata().getLabels()).containsEntry("tag.buildkite.com/queue", "gpu");
             Job linuxJob = h.job(linux.get(0));
-            assertThat(linuxJob.getSpec().getTemplate().getSpec().getNodeSelector()).as("the gpu patch is the gpu queue's only")
+            assertThat(linuxJob.getSpec().getTemplate().getSpec().getNodeSelector())
+                    .as("the gpu patch is the gpu queue's only")
                     .isNullOrEmpty();
             assertThat(linuxJob.getMetadata().getLabels()).containsEntry("tag.buildkite.com/os", "linux");
 
@@ -75,7 +76,8 @@ class MultiQueueRouteTest {
     @Test
     void aQueueListedTwiceOrWithoutAQueueTagIsAConfigurationError() {
         assertThatThrownBy(() -> ControllerConfig.builder().set(Options.ORG, "o").set(Options.BUILDKITE_TOKEN, "t")
-                .setFromYaml(Options.QUEUES, List.of(Map.of("tags", List.of("queue=a")), Map.of("tags", List.of("queue=a"))))
+                .setFromYaml(Options.QUEUES,
+                        List.of(Map.of("tags", List.of("queue=a")), Map.of("tags", List.of("queue=a"))))
                 .build()).isInstanceOf(ConfigException.class).hasMessageContaining("queue \"a\" is listed twice");
         assertThatThrownBy(() -> ControllerConfig.builder().set(Options.ORG, "o").set(Options.BUILDKITE_TOKEN, "t")
                 .setFromYaml(Options.QUEUES, List.of(Map.of("tags", List.of("os=linux"))))
@@ -86,7 +88,7 @@ class MultiQueueRouteTest {
     }
 
     private static Map<String, Long> byQueue(ControllerHarness h) {
-        return h.jobs().stream().collect(Collectors.groupingBy(j -> j.getMetadata().getLabels().get("tag.buildkite.com/queue"),
-                Collectors.counting()));
+        return h.jobs().stream().collect(Collectors.groupingBy(
+                j -> j.getMetadata().getLabels().get("tag.buildkite.com/queue"), Collectors.counting()));
     }
 }

@@ -89,15 +89,17 @@ class PollFailureTest {
         try (LogCapture logs = new LogCapture();
              ControllerHarness h = new ControllerHarness(b -> b.set(Options.GRAPHQL_PAGE_SIZE, 1))) {
             h.start();
-            await().atMost(ControllerHarness.WAIT).until(() -> h.controller().bean("inFlightJobs", InFlightByQueue.class)
-                    .isReady() && h.graphqlPolls() > 0);
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> h.controller().bean("inFlightJobs", InFlightByQueue.class).isReady()
+                            && h.graphqlPolls() > 0);
             // A point per object answered: 4 for an empty poll, 7 more per job. 100 points, so 10 are reserved.
             h.buildkite().graphqlRateLimit(100, 40, Duration.ofSeconds(8));
             List<String> uuids = List.of(h.buildkite().scheduleCommand("a", "queue=kubernetes"),
                     h.buildkite().scheduleCommand("b", "queue=kubernetes"),
                     h.buildkite().scheduleCommand("c", "queue=kubernetes"));
 
-            await().atMost(ControllerHarness.WAIT).until(() -> !logs.linesContaining("rate limit is nearly spent").isEmpty());
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> !logs.linesContaining("rate limit is nearly spent").isEmpty());
             String paused = logs.linesContaining("rate limit is nearly spent").get(0);
             int remaining = Integer.parseInt(paused.replaceAll(".*\\((\\d+) of 100 points left\\).*", "$1"));
             assertThat(remaining).isBetween(1, 9); // stopped short of the reserve's end, not at 0
@@ -138,8 +140,9 @@ class PollFailureTest {
             h.start();
             // once our Jobs are listed (so no job is held back as not ready) and polls run: three jobs, and the next
             // poll's first page is answered while every later request fails
-            await().atMost(ControllerHarness.WAIT).until(() -> h.controller().bean("inFlightJobs", InFlightByQueue.class)
-                    .isReady() && h.graphqlPolls() > 0);
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> h.controller().bean("inFlightJobs", InFlightByQueue.class).isReady()
+                            && h.graphqlPolls() > 0);
             String oldest = h.buildkite().scheduleCommand("oldest", "queue=kubernetes");
             String middle = h.buildkite().scheduleCommand("middle", "queue=kubernetes");
             String newest = h.buildkite().scheduleCommand("newest", "queue=kubernetes");

@@ -45,7 +45,8 @@ class ScheduleJobsRouteTest {
 
     @Test
     void aJobWhoseTagsAreNotOursIsIgnored() {
-        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.TAGS, List.of("queue=kubernetes", "os=linux")))) {
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.TAGS,
+                List.of("queue=kubernetes", "os=linux")))) {
             String ours = h.buildkite().scheduleCommand("make", "queue=kubernetes", "os=linux");
             String subset = h.buildkite().scheduleCommand("make", "queue=kubernetes");
             String wildcard = h.buildkite().scheduleCommand("make", "queue=kubernetes", "os=*");
@@ -76,7 +77,8 @@ class ScheduleJobsRouteTest {
 
             h.restart();
 
-            assertThat(logs.linesContaining("Forcing")).as("the stop was graceful: no route outlived the timeout").isEmpty();
+            assertThat(logs.linesContaining("Forcing")).as("the stop was graceful: no route outlived the timeout")
+                    .isEmpty();
             await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() == 150);
             assertThat(h.jobs().stream().map(j -> j.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID))
                     .distinct()).hasSize(150);
@@ -183,7 +185,8 @@ class ScheduleJobsRouteTest {
 
             Map<String, Object> args = h.buildkite().jobsArguments().get(0);
             // base64("Cluster---beefcafe-abbe-baba-abba-deedcedecade")
-            assertThat(args).containsEntry("cluster", "Q2x1c3Rlci0tLWJlZWZjYWZlLWFiYmUtYmFiYS1hYmJhLWRlZWRjZWRlY2FkZQ==");
+            assertThat(args)
+                    .containsEntry("cluster", "Q2x1c3Rlci0tLWJlZWZjYWZlLWFiYmUtYmFiYS1hYmJhLWRlZWRjZWRlY2FkZQ==");
             assertThat(args.get("clustered")).as("left at the schema default").isEqualTo(true);
             assertThat(h.graphqlPolls()).isPositive();
             assertThat(h.buildkite().graphqlRequests().get(0).body()).as("only the clustered operation is sent")

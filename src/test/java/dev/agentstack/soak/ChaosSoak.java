@@ -47,9 +47,11 @@ import java.util.function.BooleanSupplier;
  * The soak (run with {@code mvn -B -Psoak verify}): the packaged controller, as its own process, against FakeBuildkite
  * and the embedded Kubernetes API under faults, while jobs arrive over time.
  * <ul>
- *   <li>about 20% of GraphQL calls fail (500, 502, 429 with Retry-After, timeouts, GraphQL errors, malformed JSON);</li>
+ *   <li>about 20% of GraphQL calls fail (500, 502, 429 with Retry-After, timeouts, GraphQL errors, malformed
+ *       JSON);</li>
  *   <li>the API server fails some Job creations with 500, stores some but loses the answer, and closes watches;</li>
- *   <li>the cluster simulator runs each pod for a random time; finished Jobs are deleted as the TTL controller would;</li>
+ *   <li>the cluster simulator runs each pod for a random time; finished Jobs are deleted as the TTL controller
+ *       would;</li>
  *   <li>run 1: one controller killed (SIGKILL) and started again three times; run 2: two replicas with leader
  *       election, the leader killed twice (its pod goes, a new replica starts).</li>
  * </ul>
@@ -98,11 +100,14 @@ public final class ChaosSoak {
         }
 
         String line(String name) {
-            System.out.printf("%s details: %.0fs, heap after GC steady %d MiB -> end %d MiB, threads steady %d -> end %d,"
-                            + " secrets leaked %d: %s%n", name, seconds, steadyHeapMb, endHeapMb, steadyThreads, endThreads,
+            System.out.printf(
+                    "%s details: %.0fs, heap after GC steady %d MiB -> end %d MiB, threads steady %d -> end %d,"
+                            + " secrets leaked %d: %s%n",
+                    name, seconds, steadyHeapMb, endHeapMb, steadyThreads, endThreads,
                     leaks, passed() ? "passed" : "FAILED");
             return String.format("%s jobs=%d lost=%d duplicates=%d max_in_flight_seen=%d limit=%d restarts=%d faults=%d"
-                    + " peak_heap_mb=%d", name, jobs, lost, duplicates, maxInFlightSeen, LIMIT, restarts, faults, peakHeapMb);
+                    + " peak_heap_mb=%d", name, jobs, lost, duplicates, maxInFlightSeen, LIMIT, restarts, faults,
+                    peakHeapMb);
         }
     }
 
@@ -140,7 +145,8 @@ public final class ChaosSoak {
                     Fault.malformedJson()));
             kubernetes.client().secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata()
                     .withName("buildkite-agent-token").endMetadata().addToData("BUILDKITE_AGENT_TOKEN",
-                            Base64.getEncoder().encodeToString(agentToken.getBytes(StandardCharsets.UTF_8))).build()).create();
+                            Base64.getEncoder().encodeToString(agentToken.getBytes(StandardCharsets.UTF_8)))
+                    .build()).create();
 
             Map<String, Boolean> unfinished = new ConcurrentHashMap<>();
             AtomicInteger maxInFlight = new AtomicInteger();
@@ -211,8 +217,8 @@ public final class ChaosSoak {
                 Set<String> wanted = ConcurrentHashMap.newKeySet();
                 uuids.forEach(u -> wanted.add(PodSpecBuilder.jobName(u)));
                 // as long as Jobs keep being created: the fakes, not the controller, set the pace on two cores
-                awaitWhileProgressing(() -> chaos[0].stored.keySet().containsAll(wanted), () -> chaos[0].storedInOrder.size(),
-                        Duration.ofMinutes(2), "every job's Job");
+                awaitWhileProgressing(() -> chaos[0].stored.keySet().containsAll(wanted),
+                        () -> chaos[0].storedInOrder.size(), Duration.ofMinutes(2), "every job's Job");
                 // The work is done: stop the faults, let the last Jobs finish, then compare with the steady level.
                 chaos[0].calm();
                 buildkite.randomGraphqlFaults(0, seed, List.of());
@@ -314,7 +320,8 @@ public final class ChaosSoak {
     private void kill(EmbeddedKubernetes kubernetes, FakeBuildkite buildkite, boolean last) throws Exception {
         Replica victim = running.get(0);
         if (replicas > 1) {
-            Lease lease = kubernetes.client().leases().inNamespace(NAMESPACE).withName("agent-stack-camel-leader").get();
+            Lease lease = kubernetes.client().leases().inNamespace(NAMESPACE).withName("agent-stack-camel-leader")
+                    .get();
             String holder = lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
             victim = running.stream().filter(r -> r.name().equals(holder)).findFirst().orElse(victim);
         }
@@ -407,7 +414,8 @@ public final class ChaosSoak {
 
     private static void deleteJob(EmbeddedKubernetes kubernetes, Job job) {
         try {
-            kubernetes.client().batch().v1().jobs().inNamespace(NAMESPACE).withName(job.getMetadata().getName()).delete();
+            kubernetes.client().batch().v1().jobs().inNamespace(NAMESPACE).withName(job.getMetadata().getName())
+                    .delete();
             kubernetes.client().pods().inNamespace(NAMESPACE).withLabel(PodSpecBuilder.LABEL_JOB_UUID,
                     job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID)).delete();
         } catch (RuntimeException e) {

@@ -60,7 +60,8 @@ public final class ApiServerRules {
         for (Map.Entry<String, String> e : orEmpty(annotations).entrySet()) {
             qualifiedName(e.getKey(), "annotation key", out);
             bytes += e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-                    + (e.getValue() == null ? 0 : e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+                    + (e.getValue() == null ? 0
+                            : e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
         }
         if (bytes > MAX_ANNOTATION_BYTES) {
             out.add("annotations are " + bytes + " bytes");
@@ -124,7 +125,8 @@ public final class ApiServerRules {
                     if (!"agent".equals(c.getName())) {
                         out.add("container " + c.getName() + " has the agent token (only the agent container may)");
                     }
-                    if (e.getValue() != null || e.getValueFrom() == null || e.getValueFrom().getSecretKeyRef() == null) {
+                    if (e.getValue() != null || e.getValueFrom() == null
+                            || e.getValueFrom().getSecretKeyRef() == null) {
                         out.add("the agent token is not taken from a Secret");
                     }
                 }

@@ -44,10 +44,11 @@ public final class ControllerHarness implements AutoCloseable {
                 .set(Options.MANAGEMENT_PORT, 0);
         config = customise.apply(b).build();
         buildkite.withAgentToken(AGENT_TOKEN);
-        kubernetes.client().secrets().inNamespace(NAMESPACE).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
-                .withNewMetadata().withName(config.agentTokenSecret()).endMetadata()
-                .addToData("BUILDKITE_AGENT_TOKEN", java.util.Base64.getEncoder().encodeToString(AGENT_TOKEN.getBytes(
-                        java.nio.charset.StandardCharsets.UTF_8))).build()).create();
+        kubernetes.client().secrets().inNamespace(NAMESPACE).resource(
+                new io.fabric8.kubernetes.api.model.SecretBuilder()
+                        .withNewMetadata().withName(config.agentTokenSecret()).endMetadata()
+                        .addToData("BUILDKITE_AGENT_TOKEN", java.util.Base64.getEncoder().encodeToString(
+                                AGENT_TOKEN.getBytes(java.nio.charset.StandardCharsets.UTF_8))).build()).create();
     }
 
     /** Plays the job controller and kubelet for our Jobs; close it with the harness. */
@@ -106,7 +107,8 @@ public final class ControllerHarness implements AutoCloseable {
     }
 
     public Job job(String uuid) {
-        return kubernetes.client().batch().v1().jobs().inNamespace(NAMESPACE).withName(PodSpecBuilder.jobName(uuid)).get();
+        return kubernetes.client().batch().v1().jobs().inNamespace(NAMESPACE).withName(PodSpecBuilder.jobName(uuid))
+                .get();
     }
 
     public int graphqlPolls() {

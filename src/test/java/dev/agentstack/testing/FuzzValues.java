@@ -202,7 +202,8 @@ public final class FuzzValues {
      */
     public static <T> T withinLimit(Duration limit, Callable<T> fuzzCase) {
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(null, r, "fuzz-case", 512L << 10); // the container image runs the controller with -Xss512k
+            Thread t = new Thread(null, r, "fuzz-case",
+                    512L << 10); // the container image runs the controller with -Xss512k
             t.setDaemon(true);
             return t;
         });

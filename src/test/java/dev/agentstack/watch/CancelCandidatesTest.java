@@ -102,11 +102,13 @@ class CancelCandidatesTest {
     @Test
     void afterARateLimitedCheckNoCheckIsMadeUntilTheWaitBuildkiteAskedForIsOver() {
         AtomicLong nanos = new AtomicLong();
-        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5), nanos::get);
+        CancelCandidates candidates =
+                new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5), nanos::get);
         candidates.onJobEvent("ADDED", job("pending"));
 
         assertThat(candidates.checkFailed(new HttpOperationFailedException("https://graphql.buildkite.com/v1", 429,
-                "Too Many Requests", null, Map.of("RateLimit-Remaining", "0", "RateLimit-Reset", "30"), "{}"), List.of("pending")))
+                "Too Many Requests", null, Map.of("RateLimit-Remaining", "0", "RateLimit-Reset", "30"), "{}"),
+                List.of("pending")))
                 .isEqualTo("next check in 30s, as Buildkite asked");
         nanos.addAndGet(Duration.ofSeconds(29).toNanos());
         assertThat(candidates.batches()).isEmpty();
@@ -118,7 +120,8 @@ class CancelCandidatesTest {
     void afterARateLimitedRequestTheCheckSendsNoMoreAndItsJobsGoFirstNextTime() {
         AtomicLong nanos = new AtomicLong();
         // 600 jobs per check, in requests of 500 and 100, out of 1,100 waiting
-        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(30), nanos::get);
+        CancelCandidates candidates =
+                new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(30), nanos::get);
         for (int i = 0; i < 1100; i++) {
             candidates.onJobEvent("ADDED", job(String.format("uuid-%04d", i)));
         }
@@ -166,7 +169,8 @@ class CancelCandidatesTest {
     }
 
     private static io.fabric8.kubernetes.api.model.Pod pod(String uuid, String phase) {
-        return new PodBuilder().withNewMetadata().addToLabels(dev.agentstack.podspec.PodSpecBuilder.LABEL_JOB_UUID, uuid).endMetadata()
+        return new PodBuilder().withNewMetadata()
+                .addToLabels(dev.agentstack.podspec.PodSpecBuilder.LABEL_JOB_UUID, uuid).endMetadata()
                 .withNewStatus().withPhase(phase).endStatus().build();
     }
 }

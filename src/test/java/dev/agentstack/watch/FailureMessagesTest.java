@@ -27,9 +27,11 @@ class FailureMessagesTest {
     @Test
     void rendersTheTableAndThePodsWarningEventsOldestFirst() {
         String text = FailureMessages.render(finding(Finding.EventsOf.POD), List.of(
-                event("Warning", "BackOff", "Back-off pulling image \"alpine:nope\"", 4, "2026-11-28T10:01:00Z", "2026-11-28T10:04:30Z"),
+                event("Warning", "BackOff", "Back-off pulling image \"alpine:nope\"", 4, "2026-11-28T10:01:00Z",
+                        "2026-11-28T10:04:30Z"),
                 event("Normal", "Pulling", "Pulling image", 1, "2026-11-28T10:00:00Z", "2026-11-28T10:00:00Z"),
-                event("Warning", "Failed", "Failed to pull image", 1, "2026-11-28T10:00:30Z", "2026-11-28T10:00:30Z")), NOW);
+                event("Warning", "Failed", "Failed to pull image", 1, "2026-11-28T10:00:30Z", "2026-11-28T10:00:30Z")),
+                NOW);
         assertThat(text).isEqualTo("""
                 The following containers could not be created or their images could not be pulled:
 

@@ -51,9 +51,11 @@ class PodFailureClassifierTest {
                         "tag.buildkite.com/queue", "kubernetes")).endMetadata()
                 .withNewSpec()
                 .addToInitContainers(new ContainerBuilder().withName("copy-agent").withImage("agent:1").build(),
-                        new ContainerBuilder().withName("sidecar-0").withImage("nginx").withRestartPolicy("Always").build())
+                        new ContainerBuilder().withName("sidecar-0").withImage("nginx").withRestartPolicy("Always")
+                                .build())
                 .addToContainers(new ContainerBuilder().withName("container-0").withImage("registry/app:1")
-                                .withNewResources().withLimits(Map.of("memory", new Quantity("512Mi"))).endResources().build(),
+                                .withNewResources().withLimits(Map.of("memory", new Quantity("512Mi"))).endResources()
+                                .build(),
                         new ContainerBuilder().withName("agent").withImage("agent:1").build(),
                         new ContainerBuilder().withName("checkout").withImage("agent:1").build())
                 .endSpec()
@@ -67,36 +69,48 @@ class PodFailureClassifierTest {
         return Stream.of(
                 Arguments.of("a pod starting normally", pod("Pending", List.of(), List.of(agentWaiting)), 5, null),
                 Arguments.of("ImagePullBackOff inside the grace period",
-                        pod("Pending", List.of(), List.of(waiting("container-0", "ImagePullBackOff"), agentWaiting)), 10, null),
+                        pod("Pending", List.of(), List.of(waiting("container-0", "ImagePullBackOff"), agentWaiting)),
+                        10, null),
                 Arguments.of("ImagePullBackOff after the grace period",
-                        pod("Pending", List.of(), List.of(waiting("container-0", "ImagePullBackOff"), agentWaiting)), 31, "image_pull"),
+                        pod("Pending", List.of(), List.of(waiting("container-0", "ImagePullBackOff"), agentWaiting)),
+                        31, "image_pull"),
                 Arguments.of("ErrImagePull after the grace period",
                         pod("Pending", List.of(), List.of(waiting("container-0", "ErrImagePull"))), 31, "image_pull"),
                 Arguments.of("ErrImageNeverPull after the grace period",
-                        pod("Pending", List.of(), List.of(waiting("container-0", "ErrImageNeverPull"))), 31, "image_pull"),
+                        pod("Pending", List.of(), List.of(waiting("container-0", "ErrImageNeverPull"))), 31,
+                        "image_pull"),
                 Arguments.of("InvalidImageName at once",
-                        pod("Pending", List.of(), List.of(waiting("container-0", "InvalidImageName"))), 1, "image_pull"),
+                        pod("Pending", List.of(), List.of(waiting("container-0", "InvalidImageName"))), 1,
+                        "image_pull"),
                 Arguments.of("a missing Secret (CreateContainerConfigError)",
-                        pod("Pending", List.of(), List.of(waiting("container-0", "CreateContainerConfigError"))), 31, "image_pull"),
+                        pod("Pending", List.of(), List.of(waiting("container-0", "CreateContainerConfigError"))), 31,
+                        "image_pull"),
                 Arguments.of("an image check that cannot pull",
-                        pod("Pending", List.of(waiting("copy-agent", "ImagePullBackOff")), List.of()), 31, "image_pull"),
+                        pod("Pending", List.of(waiting("copy-agent", "ImagePullBackOff")), List.of()), 31,
+                        "image_pull"),
                 Arguments.of("a sidecar that cannot pull and blocks the job",
-                        pod("Pending", List.of(terminated("copy-agent", 0, "Completed"), waiting("sidecar-0", "ImagePullBackOff")),
+                        pod("Pending", List.of(terminated("copy-agent", 0, "Completed"),
+                                        waiting("sidecar-0", "ImagePullBackOff")),
                                 List.of(agentWaiting)), 31, "image_pull"),
                 Arguments.of("a sidecar failing after the job's containers started",
-                        pod("Running", List.of(terminated("copy-agent", 0, "Completed"), waiting("sidecar-0", "ImagePullBackOff")),
+                        pod("Running", List.of(terminated("copy-agent", 0, "Completed"),
+                                        waiting("sidecar-0", "ImagePullBackOff")),
                                 List.of(running("agent"), running("container-0"))), 31, null),
                 Arguments.of("a failed init container",
                         pod("Failed", List.of(terminated("copy-agent", 1, "Error")), List.of()), 2, "init_container"),
                 Arguments.of("a sidecar exiting non-zero is not an init failure",
-                        pod("Running", List.of(terminated("sidecar-0", 2, "Error")), List.of(running("agent"))), 2, null),
+                        pod("Running", List.of(terminated("sidecar-0", 2, "Error")), List.of(running("agent"))), 2,
+                        null),
                 Arguments.of("Pending past pod-pending-timeout",
                         pod("Pending", List.of(), List.of(agentWaiting)), 15 * 60, "pending_timeout"),
                 Arguments.of("OOM-killed before the agent ran",
-                        pod("Failed", List.of(), List.of(terminated("container-0", 137, "OOMKilled"), agentWaiting)), 60, "pod_died"),
+                        pod("Failed", List.of(), List.of(terminated("container-0", 137, "OOMKilled"), agentWaiting)),
+                        60, "pod_died"),
                 Arguments.of("the agent finished: Buildkite has the result",
-                        pod("Failed", List.of(), List.of(terminated("container-0", 1, "Error"), terminated("agent", 0, "Completed"))), 60, null),
-                Arguments.of("a pod that succeeded", pod("Succeeded", List.of(), List.of(terminated("agent", 0, "Completed"))), 60, null));
+                        pod("Failed", List.of(), List.of(terminated("container-0", 1, "Error"),
+                                terminated("agent", 0, "Completed"))), 60, null),
+                Arguments.of("a pod that succeeded",
+                        pod("Succeeded", List.of(), List.of(terminated("agent", 0, "Completed"))), 60, null));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -115,7 +129,8 @@ class PodFailureClassifierTest {
     void imageRowsNameTheContainerTheImageAsWrittenAndTheReason() {
         Finding f = CLASSIFIER.classify(pod("Pending", List.of(), List.of(waiting("container-0", "ImagePullBackOff"))),
                 T0.plusSeconds(31)).orElseThrow();
-        assertThat(f.rows()).containsExactly(List.of("container-0", "registry/app:1", "ImagePullBackOff", "ImagePullBackOff message"));
+        assertThat(f.rows()).containsExactly(List.of("container-0", "registry/app:1", "ImagePullBackOff",
+                "ImagePullBackOff message"));
         assertThat(f.deleteJob()).isTrue();
         assertThat(f.cancelIfTaken()).isTrue();
     }
@@ -133,7 +148,8 @@ class PodFailureClassifierTest {
     void anOomKillNamesTheContainerAndItsMemoryLimit() {
         Finding f = CLASSIFIER.classify(pod("Failed", List.of(), List.of(terminated("container-0", 137, "OOMKilled"))),
                 T0.plusSeconds(60)).orElseThrow();
-        assertThat(f.headline()).contains("Container container-0 was killed for using more memory than its limit (memory limit 512Mi).");
+        assertThat(f.headline()).contains(
+                "Container container-0 was killed for using more memory than its limit (memory limit 512Mi).");
         assertThat(f.exitStatus()).isEqualTo(137);
         assertThat(f.onlyIfScheduled()).isTrue();
     }
@@ -159,7 +175,8 @@ class PodFailureClassifierTest {
                 .withLabels(Map.of("buildkite.com/job-uuid", "u1")).endMetadata();
         var status = b.withNewStatus().withActive(active).withFailed(failed);
         if (conditionType != null) {
-            status.addNewCondition().withType(conditionType).withStatus("True").withReason(conditionReason).endCondition();
+            status.addNewCondition().withType(conditionType).withStatus("True").withReason(conditionReason)
+                    .endCondition();
         }
         return status.endStatus().build();
     }

@@ -33,7 +33,8 @@ class WatchMemoryBoundsTest {
 
     @Test
     void cancelCandidatesWhoseDeletionWasNeverSeenAreBounded() {
-        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5), nanos::get);
+        CancelCandidates candidates =
+                new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5), nanos::get);
         for (int i = 0; i < 4 * CancelCandidates.CAPACITY; i++) {
             nanos.incrementAndGet();
             candidates.onJobEvent("ADDED", CancelCandidatesTest.job("uuid-" + i));
@@ -46,12 +47,14 @@ class WatchMemoryBoundsTest {
 
     @Test
     void cancelCandidatesExpireAfterTheirLastEvent() {
-        CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5), nanos::get);
+        CancelCandidates candidates =
+                new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5), nanos::get);
         candidates.onJobEvent("ADDED", CancelCandidatesTest.job("quiet"));
         candidates.onJobEvent("ADDED", CancelCandidatesTest.job("pending"));
         nanos.addAndGet(CancelCandidates.TTL.minusHours(1).toNanos());
-        candidates.onPodEvent("MODIFIED", new PodBuilder().withNewMetadata().addToLabels(dev.agentstack.podspec.PodSpecBuilder.LABEL_JOB_UUID,
-                "pending").endMetadata().withNewStatus().withPhase("Pending").endStatus().build());
+        candidates.onPodEvent("MODIFIED", new PodBuilder().withNewMetadata()
+                .addToLabels(dev.agentstack.podspec.PodSpecBuilder.LABEL_JOB_UUID, "pending").endMetadata()
+                .withNewStatus().withPhase("Pending").endStatus().build());
         assertThat(candidates.batches()).containsExactly(List.of("pending", "quiet"));
 
         nanos.addAndGet(Duration.ofHours(1).toNanos());

@@ -52,7 +52,8 @@ class WatchPodsRouteTest {
 
             FakeJob.Snapshot job = awaitFinished(h, uuid);
             assertFailedWithStackError(job, "1");
-            assertThat(job.log()).contains("The following containers could not be created or their images could not be pulled:")
+            assertThat(job.log())
+                    .contains("The following containers could not be created or their images could not be pulled:")
                     .containsPattern("CONTAINER +IMAGE +REASON +MESSAGE")
                     .containsPattern("container-0 +ghcr.io/buildkite/agent:3.136.2 +(ErrImagePull|ImagePullBackOff)")
                     .contains("Warning events of pod buildkite-" + uuid)
@@ -67,7 +68,8 @@ class WatchPodsRouteTest {
             assertThat(register.path("name").asText()).isEqualTo("buildkite-" + uuid);
             assertThat(register.path("ignore_in_dispatches").asBoolean()).isTrue();
             assertThat(register.path("meta_data").get(0).asText()).isEqualTo("queue=kubernetes");
-            assertThat(calls.get(0).headers().get("authorization")).containsExactly("Token " + ControllerHarness.AGENT_TOKEN);
+            assertThat(calls.get(0).headers().get("authorization"))
+                    .containsExactly("Token " + ControllerHarness.AGENT_TOKEN);
             assertThat(calls.get(1).headers().get("authorization").get(0)).startsWith("Token access-");
             FakeBuildkite.AgentCall chunks = calls.get(4);
             assertThat(chunks.headers().get("content-encoding")).containsExactly("gzip");
@@ -77,13 +79,15 @@ class WatchPodsRouteTest {
             assertThat(finish.path("signal_reason").asText()).isEqualTo("stack_error");
             assertThat(finish.path("chunks_failed_count").asInt(-1)).isZero();
             assertThat(finish.path("finished_at").asText()).isNotEmpty();
-            assertThat(logs.lines()).noneMatch(l -> l.contains(ControllerHarness.AGENT_TOKEN) || l.contains(ControllerHarness.TOKEN));
+            assertThat(logs.lines())
+                    .noneMatch(l -> l.contains(ControllerHarness.AGENT_TOKEN) || l.contains(ControllerHarness.TOKEN));
         }
     }
 
     @Test
     void anInvalidImageNameFailsAtOnceWithoutWaitingForTheGracePeriod() {
-        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, Duration.ofHours(1)))) {
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD,
+                Duration.ofHours(1)))) {
             String uuid = h.buildkite().scheduleCommand("make", "queue=kubernetes");
             h.simulateCluster().script(uuid, Scenario.INVALID_IMAGE_NAME);
             h.start();
@@ -97,7 +101,8 @@ class WatchPodsRouteTest {
             String uuid = h.buildkite().scheduleCommand("make", "queue=kubernetes");
             h.simulateCluster().script(uuid, Scenario.MISSING_CONFIG);
             h.start();
-            assertThat(awaitFinished(h, uuid).log()).contains("CreateContainerConfigError", "secret \"missing-secret\" not found");
+            assertThat(awaitFinished(h, uuid).log())
+                    .contains("CreateContainerConfigError", "secret \"missing-secret\" not found");
         }
     }
 
@@ -233,12 +238,14 @@ class WatchPodsRouteTest {
             h.start();
             awaitFinished(h, uuid);
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid).getMetadata().getAnnotations() != null
-                    && "init_container".equals(h.job(uuid).getMetadata().getAnnotations().get(KubernetesJobs.REPORTED)));
+                    && "init_container".equals(h.job(uuid).getMetadata().getAnnotations()
+                            .get(KubernetesJobs.REPORTED)));
 
             h.restart();
             int polls = h.graphqlPolls();
             await().atMost(ControllerHarness.WAIT).until(() -> h.graphqlPolls() > polls + 3);
-            assertThat(h.buildkite().agentCalls(PodSpecBuilder.jobName(uuid))).filteredOn(c -> c.call().equals("register"))
+            assertThat(h.buildkite().agentCalls(PodSpecBuilder.jobName(uuid)))
+                    .filteredOn(c -> c.call().equals("register"))
                     .hasSize(1);
         }
     }
@@ -343,8 +350,9 @@ class WatchPodsRouteTest {
             h.buildkite().enqueueGraphqlFault(dev.agentstack.sandbox.Fault.rateLimited(60));
             routes.startRoute("cancel-checker"); // a check a second after it starts
 
-            await().atMost(ControllerHarness.WAIT).until(() -> !logs.linesContaining("cancel check of 500 job(s) failed")
-                    .isEmpty() && h.controller().camelContext().getInflightRepository().size("cancel-checker") == 0);
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> !logs.linesContaining("cancel check of 500 job(s) failed").isEmpty()
+                            && h.controller().camelContext().getInflightRepository().size("cancel-checker") == 0);
             assertThat(logs.linesContaining("cancel check of 500 job(s) failed")).first().asString()
                     .contains("next check in 1m, as Buildkite asked");
             assertThat(h.buildkite().graphqlRequests()).as("the check's second request waits too").hasSize(1);
@@ -361,7 +369,8 @@ class WatchPodsRouteTest {
 
             assertFailedWithStackError(awaitFinished(h, uuid), "1");
             assertThat(logs.linesContaining("agent API register answered 500")).as("one line, no stack trace")
-                    .hasSize(1).allMatch(l -> l.startsWith("ERROR [dev.agentstack.controller] route act-on-finding failed:")
+                    .hasSize(1)
+                    .allMatch(l -> l.startsWith("ERROR [dev.agentstack.controller] route act-on-finding failed:")
                             && !l.contains("\tat "));
         }
     }

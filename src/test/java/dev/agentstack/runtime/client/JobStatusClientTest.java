@@ -62,7 +62,8 @@ class JobStatusClientTest {
     @Test
     void anErrorEventStillCarriesItsStatus() {
         WatchEvent error = event("ERROR", "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
-                + "\"status\":\"Failure\",\"message\":\"too old resource version\",\"reason\":\"Expired\",\"code\":410}");
+                + "\"status\":\"Failure\",\"message\":\"too old resource version\","
+                + "\"reason\":\"Expired\",\"code\":410}");
 
         assertThat(error.getObject()).isInstanceOfSatisfying(Status.class, s -> {
             assertThat(s.getCode()).isEqualTo(410);
@@ -83,7 +84,8 @@ class JobStatusClientTest {
     @Test
     void aResponseBodyIsReadAsJsonAndYamlStillGoesToFabric8() {
         Job fromBody = serialization.unmarshal(new java.io.ByteArrayInputStream(("  \n" + JOB).getBytes(
-                java.nio.charset.StandardCharsets.UTF_8)), new com.fasterxml.jackson.core.type.TypeReference<Job>() { });
+                java.nio.charset.StandardCharsets.UTF_8)),
+                new com.fasterxml.jackson.core.type.TypeReference<Job>() { });
         Pod fromYaml = serialization.unmarshal("kind: Pod\napiVersion: v1\nmetadata:\n  name: p\n", Pod.class);
         Job fromString = serialization.unmarshal("\n" + JOB, Job.class);
 

@@ -29,7 +29,8 @@ class KubernetesClientsTest {
                 KubernetesClient.class)).isSameAs(made);
         made.batch().v1().jobs().inNamespace("default").resource(new JobBuilder().withNewMetadata().withName("j")
                 .endMetadata().build()).create();
-        assertThat(kubernetes.embedded().client().batch().v1().jobs().inNamespace("default").withName("j").get()).isNotNull();
+        assertThat(kubernetes.embedded().client().batch().v1().jobs().inNamespace("default").withName("j").get())
+                .isNotNull();
 
         context.stop();
         assertThat(made.adapt(BaseClient.class).getClosed()).isDone();

@@ -40,7 +40,8 @@ class OurJobsTest {
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes()) {
             kubernetes.client().resource(job("ours-1", OURS)).inNamespace("ci").create();
             kubernetes.client().resource(job("ours-2", OURS)).inNamespace("ci").create();
-            kubernetes.client().resource(job("other", Map.of("buildkite.com/controller-id", "c2"))).inNamespace("ci").create();
+            kubernetes.client().resource(job("other", Map.of("buildkite.com/controller-id", "c2"))).inNamespace("ci")
+                    .create();
 
             List<Job> listed = new OurJobs(kubernetes.client(), "ci", OURS).list();
 
