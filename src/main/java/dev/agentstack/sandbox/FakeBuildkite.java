@@ -75,6 +75,14 @@ public final class FakeBuildkite implements AutoCloseable {
     }
 
     /**
+     * One read of {@code Organization.jobs}, taken under the fake's lock: when, with which arguments (after variables
+     * were substituted) and how many jobs matched them (the connection's {@code count}). A read comes wholly before
+     * or wholly after a {@link #scheduleCommands} batch.
+     */
+    public record JobsRead(Instant at, Map<String, Object> arguments, int count) {
+    }
+
+    /**
      * One agent REST API call: which (register, connect, acquire, ...), by which agent, for which job, with what body.
      */
     public record AgentCall(String call, String agentName, String jobUuid, String body,
@@ -102,7 +110,7 @@ public final class FakeBuildkite implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger randomFaultsAnswered =
             new java.util.concurrent.atomic.AtomicInteger();
     private final ConcurrentLinkedDeque<RecordedRequest> requests = new ConcurrentLinkedDeque<>();
-    private final ConcurrentLinkedDeque<Map<String, Object>> jobsArguments = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<JobsRead> jobsReads = new ConcurrentLinkedDeque<>();
     private final ConcurrentLinkedDeque<String> rejectedQueries = new ConcurrentLinkedDeque<>();
     private final GraphQL graphql;
     private final HttpServer server;
@@ -290,10 +298,29 @@ public final class FakeBuildkite implements AutoCloseable {
     }
 
     public String scheduleCommand(String command, int priority, String clusterUuid, String... agentQueryRules) {
+        BuildkiteJob job = commandJob(command, priority, agentQueryRules);
+        addJob(job, command, clusterUuid);
+        return job.uuid();
+    }
+
+    /**
+     * Adds a SCHEDULED job for each command, all at once: a query sees all of them or none, as a backlog that built up
+     * before anyone looked. Returns their uuids in order.
+     */
+    public List<String> scheduleCommands(List<String> commands, String... agentQueryRules) {
+        List<BuildkiteJob> batch = commands.stream().map(c -> commandJob(c, 0, agentQueryRules)).toList();
+        synchronized (lock) {
+            for (int i = 0; i < batch.size(); i++) {
+                addJob(batch.get(i), commands.get(i), null);
+            }
+        }
+        return batch.stream().map(BuildkiteJob::uuid).toList();
+    }
+
+    private static BuildkiteJob commandJob(String command, int priority, String... agentQueryRules) {
         String uuid = UUID.randomUUID().toString();
-        addJob(new BuildkiteJob(FakeJob.nodeId(uuid), uuid, command, List.of(agentQueryRules), priority, null,
-                List.of("BUILDKITE_COMMAND=" + command, "BUILDKITE_JOB_ID=" + uuid)), command, clusterUuid);
-        return uuid;
+        return new BuildkiteJob(FakeJob.nodeId(uuid), uuid, command, List.of(agentQueryRules), priority, null,
+                List.of("BUILDKITE_COMMAND=" + command, "BUILDKITE_JOB_ID=" + uuid));
     }
 
     public void setState(String uuid, String state) {
@@ -395,7 +422,12 @@ public final class FakeBuildkite implements AutoCloseable {
 
     /** The arguments {@code Organization.jobs} was executed with, after variables were substituted. */
     public List<Map<String, Object>> jobsArguments() {
-        return List.copyOf(jobsArguments);
+        return jobsReads.stream().map(JobsRead::arguments).toList();
+    }
+
+    /** Every read of {@code Organization.jobs}, oldest first (the last 10,000). */
+    public List<JobsRead> jobsReads() {
+        return List.copyOf(jobsReads);
     }
 
     /** Queries that failed schema validation: a real API would have rejected them too. Should stay empty. */
@@ -405,7 +437,7 @@ public final class FakeBuildkite implements AutoCloseable {
 
     public void clearRecords() {
         requests.clear();
-        jobsArguments.clear();
+        jobsReads.clear();
     }
 
     // ---- HTTP ---------------------------------------------------------------------------------------------------
@@ -436,8 +468,13 @@ public final class FakeBuildkite implements AutoCloseable {
         exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
         requests.add(new RecordedRequest(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                 exchange.getRequestURI().getRawQuery(), headers, body, clock.instant()));
-        while (requests.size() > MAX_RECORDED) {
-            requests.pollFirst();
+        keepLast(requests);
+    }
+
+    /** Records are bounded: in demo mode the fake lives as long as the controller. */
+    private static void keepLast(ConcurrentLinkedDeque<?> records) {
+        while (records.size() > MAX_RECORDED) {
+            records.pollFirst();
         }
     }
 
@@ -685,7 +722,9 @@ public final class FakeBuildkite implements AutoCloseable {
 
     private Object jobsConnection(DataFetchingEnvironment env) {
         Map<String, Object> args = new LinkedHashMap<>(env.getArguments());
-        jobsArguments.add(args);
+        List<FakeJob> matching = jobs.values().stream().filter(filter(env)).sorted(NEWEST_FIRST).toList();
+        jobsReads.add(new JobsRead(clock.instant(), args, matching.size()));
+        keepLast(jobsReads);
         Integer first = env.getArgument("first");
         Integer last = env.getArgument("last");
         for (Integer n : new Integer[] {first, last}) {
@@ -693,7 +732,6 @@ public final class FakeBuildkite implements AutoCloseable {
                 throw new IllegalArgumentException("first and last must be between 0 and " + MAX_PAGE_SIZE);
             }
         }
-        List<FakeJob> matching = jobs.values().stream().filter(filter(env)).sorted(NEWEST_FIRST).toList();
         List<FakeJob> window = new ArrayList<>(matching);
         String after = env.getArgument("after");
         String before = env.getArgument("before");

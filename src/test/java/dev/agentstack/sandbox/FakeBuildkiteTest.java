@@ -91,6 +91,37 @@ class FakeBuildkiteTest {
     }
 
     @Test
+    void aBatchOfScheduledJobsIsSeenWholeOrNotAtAll() throws Exception {
+        String query = "{ organization(slug: \"acme\") { id jobs(state: [SCHEDULED], agentQueryRules:"
+                + " [\"queue=kubernetes\"], first: 1) { count } } }";
+        List<String> commands = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            commands.add("job " + i);
+        }
+        java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread poller = new Thread(() -> {
+            try {
+                do {
+                    post("token-1", query, Map.of());
+                } while (!scheduled.get());
+                post("token-1", query, Map.of());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        poller.start();
+        org.awaitility.Awaitility.await().until(() -> !fake.jobsReads().isEmpty()); // polling while it is added
+        List<String> uuids = fake.scheduleCommands(commands, "queue=kubernetes");
+        scheduled.set(true);
+        poller.join();
+
+        assertThat(uuids).hasSize(3000).doesNotHaveDuplicates();
+        assertThat(fake.jobsReads()).extracting(FakeBuildkite.JobsRead::count).containsOnly(0, 3000)
+                .endsWith(3000);
+        assertThat(fake.jobsReads().get(0).arguments()).containsEntry("first", 1);
+    }
+
+    @Test
     void countsAPointPerObjectAnsweredAndRefusesQueriesOnceTheWindowsPointsAreSpent() throws Exception {
         fake.scheduleCommand("job", "queue=kubernetes");
         fake.graphqlRateLimit(100, 10, java.time.Duration.ofMinutes(5));
