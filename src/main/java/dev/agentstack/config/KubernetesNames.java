@@ -1,12 +1,10 @@
 package dev.agentstack.config;
 
 import dev.agentstack.memory.Memo;
-import java.util.regex.Pattern;
 
 /** The API server's rules for names, label keys and values, and annotation keys (apimachinery validation). */
 public final class KubernetesNames {
 
-    private static final Pattern NAME_PART = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
     /** The API server's limit on the total size of a resource's annotations. */
     public static final int MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
@@ -36,7 +34,7 @@ public final class KubernetesNames {
                 return "prefix must be a lower-case DNS subdomain";
             }
         }
-        if (name.isEmpty() || name.length() > 63 || !NAME_PART.matcher(name).matches()) {
+        if (name.length() > 63 || !isNamePart(name)) {
             return "name part must be 1-63 characters of letters, digits, '-', '_' or '.', starting and ending with"
                     + " a letter or digit";
         }
@@ -48,7 +46,7 @@ public final class KubernetesNames {
         if (value == null || value.isEmpty()) {
             return null;
         }
-        if (value.length() > 63 || !NAME_PART.matcher(value).matches()) {
+        if (value.length() > 63 || !isNamePart(value)) {
             return "must be at most 63 characters of letters, digits, '-', '_' or '.', starting and ending with"
                     + " a letter or digit";
         }
@@ -94,6 +92,29 @@ public final class KubernetesNames {
             start = dot + 1;
         }
         return isLabelPart(name, start, name.length());
+    }
+
+    /**
+     * ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9], the name part of a qualified name and a label value. By hand, as
+     * {@link #isDnsSubdomain}: a label value (a job uuid, say) is checked on every Job, and the regular expression's
+     * backtracking was most of that.
+     */
+    private static boolean isNamePart(String name) {
+        int last = name.length() - 1;
+        if (last < 0 || !isAlphanumeric(name.charAt(0)) || !isAlphanumeric(name.charAt(last))) {
+            return false;
+        }
+        for (int i = 1; i < last; i++) {
+            char c = name.charAt(i);
+            if (!(isAlphanumeric(c) || c == '-' || c == '_' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAlphanumeric(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
     }
 
     /** [a-z0-9]([-a-z0-9]*[a-z0-9])? over name[from, to). */

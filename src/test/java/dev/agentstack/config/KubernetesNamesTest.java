@@ -13,6 +13,8 @@ class KubernetesNamesTest {
     private static final Pattern DNS_SUBDOMAIN =
             Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    /** A label value, and the name part of a qualified name (label and annotation keys). */
+    private static final Pattern NAME_PART = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
 
     @Test
     void namesAtTheEdges() {
@@ -31,6 +33,13 @@ class KubernetesNamesTest {
         assertThat(KubernetesNames.isDnsLabel("a".repeat(64))).isFalse();
         assertThat(KubernetesNames.isDnsLabel("a.b")).isFalse();
         assertThat(KubernetesNames.isDnsLabel("-a")).isFalse();
+        assertThat(KubernetesNames.labelValueProblem("Build_kite.0")).isNull();
+        assertThat(KubernetesNames.labelValueProblem("a".repeat(64))).contains("at most 63 characters");
+        assertThat(KubernetesNames.labelValueProblem("a b")).isNotNull();
+        assertThat(KubernetesNames.labelValueProblem("_a")).isNotNull();
+        assertThat(KubernetesNames.labelValueProblem("a.")).isNotNull();
+        assertThat(KubernetesNames.qualifiedNameProblem("buildkite.com/job-uuid")).isNull();
+        assertThat(KubernetesNames.qualifiedNameProblem("buildkite.com/")).contains("name part");
     }
 
     @Test
@@ -46,6 +55,11 @@ class KubernetesNamesTest {
             assertThat(KubernetesNames.isDnsSubdomain(s)).as("subdomain %s", s)
                     .isEqualTo(DNS_SUBDOMAIN.matcher(s).matches());
             assertThat(KubernetesNames.isDnsLabel(s)).as("label %s", s).isEqualTo(DNS_LABEL.matcher(s).matches());
+            boolean namePart = NAME_PART.matcher(s).matches();
+            assertThat(KubernetesNames.labelValueProblem(s) == null).as("label value %s", s)
+                    .isEqualTo(s.isEmpty() || namePart);
+            assertThat(KubernetesNames.qualifiedNameProblem("example.com/" + s) == null).as("key example.com/%s", s)
+                    .isEqualTo(namePart);
         }
     }
 }
