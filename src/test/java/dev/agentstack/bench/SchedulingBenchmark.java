@@ -39,9 +39,9 @@ import java.util.concurrent.locks.LockSupport;
  * <ol>
  *   <li>baseline: a bare fabric8 loop ({@link BareFabric8Creator}) creates 2,000 Jobs with job-creation-concurrency
  *       threads, in its own process with the controller's JVM flags (and, for reference, in this JVM);</li>
- *   <li>dispatch: a backlog of the same 2,000 jobs appears in Buildkite; time from the first poll that reaches
- *       Buildkite after that until all 2,000 Jobs exist (max-in-flight 0, poll-interval 1s, no QPS limit). The wait
- *       for that poll, a random 0 to poll-interval, is printed too, and with it the time from scheduling;</li>
+ *   <li>dispatch: a backlog of the same 2,000 jobs appears in Buildkite at once; time from the first poll that
+ *       reads it until all 2,000 Jobs exist (max-in-flight 0, poll-interval 1s, no QPS limit). The wait for that
+ *       poll, a random 0 to poll-interval, is printed too, and with it the time from scheduling;</li>
  *   <li>latency: jobs arrive at a steady 50/s; time from a job becoming scheduled to its Job existing;</li>
  *   <li>the controller process's resident memory at the end.</li>
  * </ol>
