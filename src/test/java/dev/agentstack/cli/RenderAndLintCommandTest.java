@@ -100,7 +100,8 @@ class RenderAndLintCommandTest {
         Run r = run("lint", file("mixed.yaml", MIXED));
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).isEqualTo("""
-                typo: podSpec.containers[0]: property 'imagePullPolcy' is not defined in the schema and the schema does not allow additional properties
+                typo: podSpec.containers[0]: property 'imagePullPolcy' is not defined in the schema and the schema \
+                does not allow additional properties
                 bad-image: invalid reference format "Alpine" for container "container-0"
                 """);
         assertThat(r.err()).isEmpty();

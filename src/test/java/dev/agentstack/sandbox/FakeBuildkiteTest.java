@@ -66,8 +66,10 @@ class FakeBuildkiteTest {
         fake.scheduleCommand("elsewhere", "queue=other");
         String query = """
                 query($cursor: String) { organization(slug: "acme") {
-                  jobs(state: [SCHEDULED], agentQueryRules: ["queue=kubernetes"], order: RECENTLY_CREATED, last: 2, before: $cursor) {
-                    count edges { node { ... on JobTypeCommand { uuid id } } } pageInfo { hasPreviousPage startCursor } } } }""";
+                  jobs(state: [SCHEDULED], agentQueryRules: ["queue=kubernetes"], order: RECENTLY_CREATED, last: 2, \
+                before: $cursor) {
+                    count edges { node { ... on JobTypeCommand { uuid id } } } \
+                pageInfo { hasPreviousPage startCursor } } } }""";
         List<String> seen = new ArrayList<>();
         String cursor = null;
         boolean more = true;
