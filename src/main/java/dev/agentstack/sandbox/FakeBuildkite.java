@@ -239,7 +239,7 @@ public final class FakeBuildkite implements AutoCloseable {
         agentFaults.add(fault);
     }
 
-    /** Every agent API call received, in order. */
+    /** Every agent API call received, in order (the last 10,000). */
     public List<AgentCall> agentCalls() {
         return List.copyOf(agentCalls);
     }
@@ -471,6 +471,11 @@ public final class FakeBuildkite implements AutoCloseable {
         keepLast(requests);
     }
 
+    private void recordAgentCall(AgentCall call) {
+        agentCalls.add(call);
+        keepLast(agentCalls);
+    }
+
     /** Records are bounded: in demo mode the fake lives as long as the controller. */
     private static void keepLast(ConcurrentLinkedDeque<?> records) {
         while (records.size() > MAX_RECORDED) {
@@ -541,6 +546,7 @@ public final class FakeBuildkite implements AutoCloseable {
         }
         if (result.getData() == null && !result.getErrors().isEmpty()) {
             rejectedQueries.add(result.getErrors().get(0).getMessage());
+            keepLast(rejectedQueries);
         }
         respond(exchange, 200, rateLimitHeaders, JSON.writeValueAsString(result.toSpecification()));
     }
@@ -572,7 +578,7 @@ public final class FakeBuildkite implements AutoCloseable {
             String name = String.valueOf(req.get("name"));
             String access = "access-" + UUID.randomUUID();
             agentNamesByAccessToken.put(access, name);
-            agentCalls.add(new AgentCall("register", name, null, bodyText, headers));
+            recordAgentCall(new AgentCall("register", name, null, bodyText, headers));
             respond(exchange, 200, Map.of(), JSON.writeValueAsString(Map.of("id", UUID.randomUUID().toString(),
                     "name", name, "access_token", access, "endpoint", agentEndpoint(),
                     "meta_data", req.get("meta_data"))));
@@ -584,7 +590,7 @@ public final class FakeBuildkite implements AutoCloseable {
             return;
         }
         if (path.equals("/connect") || path.equals("/disconnect")) {
-            agentCalls.add(new AgentCall(path.substring(1), agent, null, bodyText, headers));
+            recordAgentCall(new AgentCall(path.substring(1), agent, null, bodyText, headers));
             respond(exchange, 200, Map.of(), "{}");
             return;
         }
@@ -595,7 +601,7 @@ public final class FakeBuildkite implements AutoCloseable {
         }
         String uuid = parts[2];
         String action = parts[3];
-        agentCalls.add(new AgentCall(action, agent, uuid, bodyText, headers));
+        recordAgentCall(new AgentCall(action, agent, uuid, bodyText, headers));
         synchronized (lock) {
             FakeJob j = jobs.get(uuid);
             if (j == null) {
