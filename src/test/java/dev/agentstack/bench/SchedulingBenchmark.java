@@ -46,7 +46,7 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>the controller process's resident memory at the end.</li>
  * </ol>
  * As an agent would, the benchmark moves each Buildkite job out of SCHEDULED once its Job exists. Both the controller
- * and the baselines are measured warm, after -Dbench.warmUp (500) jobs each and -Dbench.warmUpRounds (0) uncounted
+ * and the baselines are measured warm, after -Dbench.warmUp (500) jobs each and -Dbench.warmUpRounds (2) uncounted
  * rounds, over -Dbench.rounds (7) alternating rounds (medians reported). The controller runs with the container
  * image's JVM flags (C1 only, serial GC, small heap) and, as shipped, its health and metrics endpoints on a free port
  * (-Dbench.managementPort=0 turns them off).
@@ -60,7 +60,7 @@ public final class SchedulingBenchmark {
     static final int ARRIVAL_SECONDS = 20;
     static final int WARM_UP = Integer.getInteger("bench.warmUp", 500);
     static final int ROUNDS = Integer.getInteger("bench.rounds", 7);
-    static final int WARM_UP_ROUNDS = Integer.getInteger("bench.warmUpRounds", 0);
+    static final int WARM_UP_ROUNDS = Integer.getInteger("bench.warmUpRounds", 2);
     /** The controller's JVM, as the container image runs it (override with -Dbench.controllerJvmOptions=...). */
     static final String CONTROLLER_JVM_OPTIONS = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k"
             + " -XX:MaxDirectMemorySize=32m";
@@ -121,10 +121,12 @@ public final class SchedulingBenchmark {
                     List<Double> baselines = new ArrayList<>();
                     List<Double> dispatches = new ArrayList<>();
                     List<Double> dispatchesSinceScheduled = new ArrayList<>();
-                    // -Dbench.warmUpRounds adds uncounted rounds first: this JVM (API server, FakeBuildkite) runs C2
-                    // and compiles the paths only a dispatch round takes for a few rounds. Off by default: four of
-                    // them changed no median ratio measurably, and the controller ended 20 MiB larger for its longer
-                    // life.
+                    // -Dbench.warmUpRounds uncounted rounds come first, for this JVM (API server, FakeBuildkite): it
+                    // runs C2, and dispatch rounds take paths baseline rounds do not (a second watch to send to, the
+                    // polls), so its JIT compiler recompiles through the first rounds, 0.15-0.35 s of CPU per dispatch
+                    // round against under 0.1 s per baseline round. Counted, that decided the ratio: median 1.44 over
+                    // seven runs without, 1.33 over eight with two. In the longer run the controller's heap reaches its
+                    // -Xmx (RSS 278-286 MiB against 264-273).
                     for (int round = 1 - WARM_UP_ROUNDS; round <= ROUNDS; round++) {
                         double inProcess = baselineInProcess(kubernetes.client(), JOBS);
                         clear(kubernetes, "baseline");
