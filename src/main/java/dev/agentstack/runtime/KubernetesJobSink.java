@@ -1,9 +1,8 @@
 package dev.agentstack.runtime;
 
-import dev.agentstack.runtime.client.JobStatusClient;
+import dev.agentstack.runtime.client.JobCreateCall;
 import dev.agentstack.runtime.client.KubernetesClients;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -24,7 +23,7 @@ public final class KubernetesJobSink {
 
     private String kubernetesClient;
     private String namespace;
-    private volatile KubernetesClient client;
+    private volatile JobCreateCall creations;
 
     /** The namespace to create Jobs in. */
     public void setNamespace(String namespace) {
@@ -37,9 +36,9 @@ public final class KubernetesJobSink {
     }
 
     /**
-     * Creates the body's Job in the namespace. On success the body is the Job the API server stored (its metadata and
-     * status; the spec is the one sent); a 409 is success too, flagged in {@value #ALREADY_EXISTS}; any other failure
-     * is thrown. Takes only the exchange, so Camel has no arguments to parse on each call.
+     * Creates the body's Job in the namespace. On success the body is the Job the API server stored (its metadata; the
+     * spec is the one sent, and a new Job's status is empty); a 409 is success too, flagged in {@value #ALREADY_EXISTS};
+     * any other failure is thrown. Takes only the exchange, so Camel has no arguments to parse on each call.
      */
     public void create(Exchange exchange) throws InvalidPayloadException {
         Message message = exchange.getMessage();
@@ -48,12 +47,7 @@ public final class KubernetesJobSink {
         message.setHeader(KubernetesConstants.KUBERNETES_JOB_NAME, job.getMetadata().getName());
         message.setHeader(KubernetesConstants.KUBERNETES_NAMESPACE_NAME, namespace);
         try {
-            // The answer is read without its spec (the pod template is most of its bytes and nothing after the sink
-            // needs the API server's defaults); the body gets the spec that was sent.
-            Job stored = JobStatusClient.of(client(exchange.getContext())).batch().v1().jobs().inNamespace(namespace)
-                    .resource(job).create();
-            stored.setSpec(job.getSpec());
-            message.setBody(stored);
+            message.setBody(creations(exchange.getContext()).create(job));
             message.setHeader(ALREADY_EXISTS, false);
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
@@ -63,14 +57,15 @@ public final class KubernetesJobSink {
         }
     }
 
-    private KubernetesClient client(CamelContext context) {
-        KubernetesClient c = client;
+    private JobCreateCall creations(CamelContext context) {
+        JobCreateCall c = creations;
         if (c == null) {
             synchronized (this) {
-                if (client == null) {
-                    client = KubernetesClients.named(context, kubernetesClient, "kubernetes-job-sink");
+                if (creations == null) {
+                    creations = new JobCreateCall(KubernetesClients.named(context, kubernetesClient,
+                            "kubernetes-job-sink"), namespace);
                 }
-                c = client;
+                c = creations;
             }
         }
         return c;
