@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -58,7 +59,8 @@ public final class JobCreateCall {
      */
     public Job create(Job job) {
         Job sent = inOurNamespace(job);
-        HttpRequest request = http.newHttpRequestBuilder().url(url).post(OperationSupport.JSON, serialization.asJsonBytes(sent))
+        HttpRequest request = http.newHttpRequestBuilder().url(url)
+                .post(OperationSupport.JSON, serialization.asJsonBytes(sent))
                 .timeout(requestTimeoutMillis, TimeUnit.MILLISECONDS).build();
         HttpResponse<byte[]> response = send(request);
         if (!response.isSuccessful()) {
@@ -77,9 +79,8 @@ public final class JobCreateCall {
         if (meta == null || meta.getNamespace() == null || meta.getNamespace().equals(namespace)) {
             return job;
         }
-        Job copy = serialization.clone(job); // the caller's Job stays as it was
-        copy.getMetadata().setNamespace(namespace);
-        return copy;
+        // A copy, so the caller's Job stays as it was (not serialization.clone: this serialization reads no spec)
+        return new JobBuilder(job).editMetadata().withNamespace(namespace).endMetadata().build();
     }
 
     private HttpResponse<byte[]> send(HttpRequest request) {

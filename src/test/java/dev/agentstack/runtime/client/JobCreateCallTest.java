@@ -76,8 +76,8 @@ class JobCreateCallTest {
 
             assertThat(stored.getMetadata().getNamespace()).isEqualTo("ci");
             assertThat(job.getMetadata().getNamespace()).isEqualTo("elsewhere");
-            assertThat(kubernetes.client().batch().v1().jobs().inNamespace("ci").withName("buildkite-3").get())
-                    .isNotNull();
+            assertThat(kubernetes.client().batch().v1().jobs().inNamespace("ci").withName("buildkite-3").get()
+                    .getSpec()).isEqualTo(job.getSpec());
             assertThat(kubernetes.client().batch().v1().jobs().inNamespace("elsewhere").list().getItems()).isEmpty();
         }
     }
