@@ -57,11 +57,56 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
 {{/*
-Credentials: the chart's own Secret, or the existing one named by agentStackSecret. The agent pods read
-BUILDKITE_AGENT_TOKEN from it (the controller's agent-token-secret option), the controller reads BUILDKITE_TOKEN.
+Credentials, in two Secrets so that job pods can be kept away from the GraphQL token. The agent-token Secret (the
+chart's own, or agentStackSecret) lives in the jobs namespace: the agent container of every job pod reads
+BUILDKITE_AGENT_TOKEN from it (the controller's agent-token-secret option). The GraphQL-token Secret (the chart's own,
+or graphqlTokenExistingSecret) lives in the release namespace, where only the controller reads BUILDKITE_TOKEN.
 */}}
 {{- define "agent-stack-camel.secretName" -}}
-{{- default (include "agent-stack-camel.child" (list . "secrets")) .Values.agentStackSecret -}}
+{{- default (include "agent-stack-camel.child" (list . "agent-token")) .Values.agentStackSecret -}}
+{{- end -}}
+
+{{/*
+The GraphQL-token Secret and its key. Empty when the chart does not know it: with agentStackSecret alone the controller
+reads BUILDKITE_TOKEN from that Secret, as the original chart did.
+*/}}
+{{- define "agent-stack-camel.graphqlTokenSecretName" -}}
+{{- if .Values.graphqlTokenExistingSecret -}}
+{{- .Values.graphqlTokenExistingSecret -}}
+{{- else if .Values.graphqlToken -}}
+{{- include "agent-stack-camel.child" (list . "graphql-token") -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "agent-stack-camel.graphqlTokenSecretKey" -}}
+{{- if .Values.graphqlTokenExistingSecret -}}{{ .Values.graphqlTokenExistingSecretKey }}{{- else -}}BUILDKITE_TOKEN{{- end -}}
+{{- end -}}
+
+{{/* The namespace Jobs run in (the controller's namespace option): jobsNamespace, else the release namespace. */}}
+{{- define "agent-stack-camel.jobsNamespace" -}}
+{{- default .Release.Namespace .Values.jobsNamespace -}}
+{{- end -}}
+
+{{/* True (non-empty) when Jobs run in a namespace other than the release namespace. */}}
+{{- define "agent-stack-camel.separateJobsNamespace" -}}
+{{- if ne (include "agent-stack-camel.jobsNamespace" .) .Release.Namespace -}}true{{- end -}}
+{{- end -}}
+
+{{/* The job pods' ServiceAccount: the chart's own (<fullname>-job unless named), an existing one, or none. */}}
+{{- define "agent-stack-camel.jobServiceAccountName" -}}
+{{- if .Values.jobServiceAccount.create -}}
+{{- default (include "agent-stack-camel.child" (list . "job")) .Values.jobServiceAccount.name -}}
+{{- else -}}
+{{- .Values.jobServiceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The Pod Security Standard the controller enforces on job pods (its pod-security-level option, default baseline), and
+so the level the jobs namespace enforces through Pod Security Admission.
+*/}}
+{{- define "agent-stack-camel.podSecurityLevel" -}}
+{{- default "baseline" (index .Values.config "pod-security-level") -}}
 {{- end -}}
 
 {{/* True (non-empty) when replicas compete for a Lease: more than one replica, or config.leader-election: true. */}}
@@ -70,7 +115,22 @@ BUILDKITE_AGENT_TOKEN from it (the controller's agent-token-secret option), the 
 {{- if and (gt (int .Values.replicas) 1) (kindIs "bool" $configured) (not $configured) -}}
 {{- fail "replicas > 1 needs leader election: remove config.leader-election: false (the chart turns it on), or set replicas: 1" -}}
 {{- end -}}
-{{- if or (gt (int .Values.replicas) 1) $configured -}}true{{- end -}}
+{{- $on := or (gt (int .Values.replicas) 1) $configured -}}
+{{- if and $on (include "agent-stack-camel.separateJobsNamespace" .) -}}
+{{- fail "leader election needs jobsNamespace empty: the controller keeps its Lease and finds its fellow replicas in the namespace it creates Jobs in" -}}
+{{- end -}}
+{{- if $on -}}true{{- end -}}
+{{- end -}}
+
+{{/* The controller's id: config.id, else the release's full name. */}}
+{{- define "agent-stack-camel.id" -}}
+{{- default (include "agent-stack-camel.fullname" .) (index .Values.config "id") -}}
+{{- end -}}
+
+{{/* The Lease replicas compete for: leader-election-lease-name, else <id>-leader as ControllerConfig derives it. */}}
+{{- define "agent-stack-camel.leaseName" -}}
+{{- $derived := printf "%s-leader" (regexReplaceAll "[^a-z0-9-]" (lower (include "agent-stack-camel.id" .)) "-") -}}
+{{- default $derived (index .Values.config "leader-election-lease-name") -}}
 {{- end -}}
 
 {{/* The management port (health and metrics); the probes, the Service and the PodMonitor need it. */}}
@@ -94,9 +154,15 @@ the objects the chart creates (namespace and RBAC, the Secret, the pod labels, t
 */}}
 {{- define "agent-stack-camel.controllerConfig" -}}
 {{- $config := deepCopy .Values.config -}}
-{{- $_ := set $config "id" (default (include "agent-stack-camel.fullname" .) (index .Values.config "id")) -}}
-{{- $_ := set $config "namespace" .Release.Namespace -}}
+{{- $_ := set $config "id" (include "agent-stack-camel.id" .) -}}
+{{- $_ := set $config "namespace" (include "agent-stack-camel.jobsNamespace" .) -}}
 {{- $_ := set $config "agent-token-secret" (include "agent-stack-camel.secretName" .) -}}
+{{- /*
+TODO(buildkite-token-secret, job-service-account): set these once the controller's option catalogue has them (its
+loader refuses unknown keys), and list them in ChartConfigSchema.SET_BY_CHART:
+{{- with include "agent-stack-camel.graphqlTokenSecretName" . }}{{ $_ := set $config "buildkite-token-secret" . }}{{ end -}}
+{{- with include "agent-stack-camel.jobServiceAccountName" . }}{{ $_ := set $config "job-service-account" . }}{{ end -}}
+*/ -}}
 {{- if include "agent-stack-camel.leaderElection" . -}}
 {{- $_ := set $config "leader-election" true -}}
 {{- $selector := list -}}

@@ -29,7 +29,7 @@ final class ChartConfigSchema {
      * cannot set them (they are not in the schema); the reason is what the schema's description says.
      */
     static final Map<String, String> SET_BY_CHART = new TreeMap<>(Map.of(
-            "namespace", "the release namespace, where the Role grants access",
+            "namespace", "jobsNamespace, else the release namespace, where the Role grants access",
             "agent-token-secret", "agentStackSecret, or the chart's own Secret",
             "leader-election-pod-selector", "the chart's selector labels",
             "routes-dir", "the folder where the routes: ConfigMap is mounted"));

@@ -2,6 +2,7 @@ package dev.agentstack.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +20,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecurityContext;
@@ -136,15 +138,21 @@ class ChartTest {
 
     @ParameterizedTest
     @MethodSource("examples")
-    void everythingIsNamespacedAndLabelled(Path values) {
+    void everythingIsNamespacedAndLabelled(Path values) throws IOException {
         RenderedChart chart = RenderedChart.render(values);
-        Set<String> namespaces = new TreeSet<>(Set.of(RenderedChart.NAMESPACE));
+        String jobsNamespace = jobsNamespaceOf(values);
+        Set<String> namespaces = new TreeSet<>(List.of(RenderedChart.NAMESPACE, jobsNamespace));
         chart.objects().stream()
                 .filter(o -> o instanceof PodMonitor || o.getMetadata().getLabels().containsKey("grafana_dashboard"))
                 .forEach(o -> namespaces.add("monitoring"));
         for (HasMetadata object : chart.objects()) {
-            assertThat(object.getKind()).doesNotStartWith("Cluster").isNotEqualTo("Namespace");
-            assertThat(object.getMetadata().getNamespace()).as(object.getKind()).isIn(namespaces);
+            assertThat(object.getKind()).doesNotStartWith("Cluster");
+            if (object instanceof Namespace) {
+                assertThat(object.getMetadata().getName()).as("the only namespace the chart may own")
+                        .isEqualTo(jobsNamespace).isNotEqualTo(RenderedChart.NAMESPACE);
+            } else {
+                assertThat(object.getMetadata().getNamespace()).as(object.getKind()).isIn(namespaces);
+            }
             assertThat(object.getMetadata().getLabels())
                     .containsEntry("app.kubernetes.io/instance", RenderedChart.RELEASE)
                     .containsEntry("app.kubernetes.io/name", "agent-stack-camel")
@@ -156,11 +164,11 @@ class ChartTest {
     /** The config.yaml the chart renders goes through the controller's own loader, so no key or type mismatch hides. */
     @ParameterizedTest
     @MethodSource("examples")
-    void theControllerAcceptsTheRenderedConfig(Path values) {
+    void theControllerAcceptsTheRenderedConfig(Path values) throws IOException {
         RenderedChart chart = RenderedChart.render(values);
         ControllerConfig config = chart.controllerConfig(scratch);
         assertThat(config.org()).isEqualTo("acme");
-        assertThat(config.namespace()).isEqualTo(RenderedChart.NAMESPACE);
+        assertThat(config.namespace()).isEqualTo(jobsNamespaceOf(values));
         assertThat(config.id()).isEqualTo(FULLNAME);
         assertThat(config.managementPort()).isEqualTo(8080);
 
@@ -181,11 +189,52 @@ class ChartTest {
             if (!call.onlyWhen().isEmpty() && !Boolean.TRUE.equals(config.get(Options.byKey(call.onlyWhen())))) {
                 continue;
             }
-            List<String> names = call.namedOnly() ? List.of(config.agentTokenSecret()) : List.of();
-            call.verbs().forEach(verb -> expected.add(grant(call.apiGroup(), call.resource(), verb, names)));
+            call.verbs().forEach(verb -> expected.add(
+                    grant(call.apiGroup(), call.resource(), verb, pinnedNames(call, verb, config))));
         }
         Set<String> granted = new TreeSet<>();
-        for (PolicyRule rule : chart.role().getRules()) {
+        List<Role> roles = chart.all(Role.class);
+        for (Role role : roles) {
+            String namespace = role.equals(chart.role()) ? config.namespace() : RenderedChart.NAMESPACE;
+            assertThat(role.getMetadata().getNamespace()).as(role.getMetadata().getName()).isEqualTo(namespace);
+            granted.addAll(grants(role));
+        }
+        assertThat(granted).isEqualTo(expected);
+
+        String controllerAccount = chart.deployment().getSpec().getTemplate().getSpec().getServiceAccountName();
+        assertThat(chart.named("ServiceAccount", controllerAccount).getMetadata().getNamespace())
+                .isEqualTo(RenderedChart.NAMESPACE);
+        List<RoleBinding> bindings = chart.all(RoleBinding.class);
+        assertThat(bindings).hasSameSizeAs(roles);
+        for (RoleBinding binding : bindings) {
+            assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+            assertThat(chart.named("Role", binding.getRoleRef().getName()).getMetadata().getNamespace())
+                    .isEqualTo(binding.getMetadata().getNamespace());
+            assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+                assertThat(s.getKind()).isEqualTo("ServiceAccount");
+                assertThat(s.getName()).isEqualTo(controllerAccount);
+                assertThat(s.getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
+            });
+        }
+    }
+
+    /**
+     * The names a rule may pin a call to: the agent-token Secret, and our Lease for every verb but create (the API
+     * server authorizes a create before the object has a name, so RBAC cannot restrict it by name).
+     */
+    private static List<String> pinnedNames(KubernetesApiCalls.Permission call, String verb, ControllerConfig config) {
+        if (call.resource().equals("secrets") && call.namedOnly()) {
+            return List.of(config.agentTokenSecret());
+        }
+        if (call.resource().equals("leases") && !verb.equals("create")) {
+            return List.of(config.leaderElectionLeaseName());
+        }
+        return List.of();
+    }
+
+    private static Set<String> grants(Role role) {
+        Set<String> granted = new TreeSet<>();
+        for (PolicyRule rule : role.getRules()) {
             assertThat(rule.getNonResourceURLs()).isEmpty();
             for (String group : rule.getApiGroups()) {
                 for (String resource : rule.getResources()) {
@@ -193,17 +242,7 @@ class ChartTest {
                 }
             }
         }
-        assertThat(granted).isEqualTo(expected);
-
-        RoleBinding binding = chart.one(RoleBinding.class);
-        assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
-        assertThat(binding.getRoleRef().getName()).isEqualTo(chart.role().getMetadata().getName());
-        assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
-            assertThat(s.getKind()).isEqualTo("ServiceAccount");
-            assertThat(s.getName()).isEqualTo(chart.one(ServiceAccount.class).getMetadata().getName());
-        });
-        assertThat(chart.deployment().getSpec().getTemplate().getSpec().getServiceAccountName())
-                .isEqualTo(chart.one(ServiceAccount.class).getMetadata().getName());
+        return granted;
     }
 
     private static String grant(String group, String resource, String verb, List<String> names) {
@@ -249,19 +288,25 @@ class ChartTest {
 
     // ---- credentials
 
+    /** Job pods may reference the agent-token Secret (the agent reads it), so the GraphQL token is never in it. */
     @Test
-    void tokensGoIntoTheChartsSecretAndNowhereElse() {
+    void eachTokenGoesIntoASecretOfItsOwnAndNowhereElse() {
         RenderedChart chart = RenderedChart.render(example("tokens.yaml"));
-        Secret secret = chart.one(Secret.class);
-        assertThat(secret.getMetadata().getName()).isEqualTo(FULLNAME + "-secrets");
-        assertThat(decode(secret.getData().get("BUILDKITE_AGENT_TOKEN"))).isEqualTo("example-agent-token");
-        assertThat(decode(secret.getData().get("BUILDKITE_TOKEN"))).isEqualTo("example-graphql-token");
+        assertThat(chart.all(Secret.class)).hasSize(2);
+        Secret agent = (Secret) chart.named("Secret", FULLNAME + "-agent-token");
+        assertThat(agent.getData()).containsOnlyKeys("BUILDKITE_AGENT_TOKEN");
+        assertThat(decode(agent.getData().get("BUILDKITE_AGENT_TOKEN"))).isEqualTo("example-agent-token");
+        Secret graphql = (Secret) chart.named("Secret", FULLNAME + "-graphql-token");
+        assertThat(graphql.getData()).containsOnlyKeys("BUILDKITE_TOKEN");
+        assertThat(decode(graphql.getData().get("BUILDKITE_TOKEN"))).isEqualTo("example-graphql-token");
 
         ControllerConfig config = chart.controllerConfig(scratch);
         assertThat(config.agentTokenSecret()).as("agent pods read the agent token from it")
-                .isEqualTo(FULLNAME + "-secrets");
+                .isEqualTo(FULLNAME + "-agent-token");
+        assertThat(chart.role().getRules()).filteredOn(r -> r.getResources().contains("secrets")).singleElement()
+                .satisfies(r -> assertThat(r.getResourceNames()).containsExactly(FULLNAME + "-agent-token"));
         EnvVar token = env(chart.controller(), "BUILDKITE_TOKEN");
-        assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo(FULLNAME + "-secrets");
+        assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo(FULLNAME + "-graphql-token");
         assertThat(token.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("BUILDKITE_TOKEN");
         assertThat(token.getValueFrom().getSecretKeyRef().getOptional()).isNull();
         assertThat(chart.controller().getEnvFrom()).as("the controller gets only the GraphQL token").isEmpty();
@@ -274,7 +319,7 @@ class ChartTest {
         }
     }
 
-    /** The original's #181: with an existing Secret the schema still demanded both tokens. */
+    /** The original's #181: with an existing Secret the schema still demanded both tokens. Its one Secret still works. */
     @Test
     void anExistingSecretNeedsNoTokens() {
         RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"));
@@ -303,14 +348,43 @@ class ChartTest {
     void withoutTokensOrAnExistingSecretTheSchemaRefuses() {
         assertThatThrownBy(() -> RenderedChart.render(null, t -> t.set("config.org", "acme")))
                 .hasMessageContaining("/agentToken").hasMessageContaining("/graphqlToken");
+        assertThatThrownBy(() -> RenderedChart.render(null, t -> t.set("config.org", "acme")
+                .set("graphqlTokenExistingSecret", "buildkite-graphql")))
+                .hasMessageContaining("/agentToken").hasMessageNotContaining("/graphqlToken");
     }
 
-    /** Tokens next to agentStackSecret would be silently unused; the schema says so instead. */
     @Test
-    void tokensNextToAnExistingSecretAreRefused() {
+    void theGraphqlTokenCanComeFromAnExistingSecretOfItsOwn() {
+        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"), t -> t
+                .set("graphqlTokenExistingSecret", "buildkite-graphql").set("graphqlTokenExistingSecretKey", "token"));
+        assertThat(chart.all(Secret.class)).isEmpty();
+        EnvVar token = env(chart.controller(), "BUILDKITE_TOKEN");
+        assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo("buildkite-graphql");
+        assertThat(token.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("token");
+        assertThat(token.getValueFrom().getSecretKeyRef().getOptional()).isNull();
+        assertThat(chart.controllerConfig(scratch).agentTokenSecret()).isEqualTo("buildkite-agent-stack");
+    }
+
+    @Test
+    void theChartMakesTheGraphqlTokenSecretNextToAnExistingAgentTokenSecret() {
+        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("graphqlToken", "g"));
+        Secret graphql = chart.one(Secret.class);
+        assertThat(graphql.getMetadata().getName()).isEqualTo(FULLNAME + "-graphql-token");
+        assertThat(env(chart.controller(), "BUILDKITE_TOKEN").getValueFrom().getSecretKeyRef().getName())
+                .isEqualTo(FULLNAME + "-graphql-token");
+        assertThat(chart.deployment().getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsKey("checksum/secrets");
+    }
+
+    /** A token next to the Secret meant to hold it would be silently unused; the schema says so instead. */
+    @Test
+    void aTokenNextToItsExistingSecretIsRefused() {
         assertThatThrownBy(() -> RenderedChart.render(example("agent-stack-secret.yaml"),
                 t -> t.set("agentToken", "x")))
                 .hasMessageContaining("/agentToken");
+        assertThatThrownBy(() -> RenderedChart.render(example("tokens.yaml"),
+                t -> t.set("graphqlTokenExistingSecret", "buildkite-graphql")))
+                .hasMessageContaining("/graphqlToken");
     }
 
     private static String decode(String base64) {
@@ -325,6 +399,7 @@ class ChartTest {
         assertThat(chart.controllerConfig(scratch).leaderElection()).isFalse();
         assertThat(chart.configFile()).doesNotContain("leader-election");
         assertThat(chart.role().getRules()).noneMatch(r -> r.getResources().contains("leases"));
+        assertThat(chart.leaderElectionRole()).isEmpty();
         assertThat(chart.deployment().getSpec().getReplicas()).isEqualTo(1);
         // Two pods side by side would both schedule.
         assertThat(chart.deployment().getSpec().getStrategy().getType()).isEqualTo("Recreate");
@@ -341,11 +416,19 @@ class ChartTest {
         assertThat(config.leaderElectionPodSelector()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
         assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
                 .containsAllEntriesOf(config.leaderElectionPodSelector());
-        assertThat(chart.role().getRules()).anySatisfy(r -> {
-            assertThat(r.getApiGroups()).containsExactly("coordination.k8s.io");
-            assertThat(r.getResources()).containsExactly("leases");
-            assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "create", "update");
+        assertThat(chart.role().getRules()).noneMatch(r -> r.getResources().contains("leases"));
+        assertThat(chart.leaderElectionRole()).singleElement().satisfies(role -> {
+            assertThat(role.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
+            assertThat(role.getRules()).allSatisfy(r -> {
+                assertThat(r.getApiGroups()).containsExactly("coordination.k8s.io");
+                assertThat(r.getResources()).containsExactly("leases");
+            });
+            // RBAC cannot pin create to a name; everything else is pinned to our Lease.
+            assertThat(role.getRules()).extracting(PolicyRule::getVerbs, PolicyRule::getResourceNames)
+                    .containsExactlyInAnyOrder(tuple(List.of("create"), List.of()),
+                            tuple(List.of("get", "update"), List.of(FULLNAME + "-leader")));
         });
+        assertThat(config.leaderElectionLeaseName()).isEqualTo(FULLNAME + "-leader");
         EnvVar podName = env(chart.controller(), "POD_NAME");
         assertThat(podName.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
         // A new pod is Ready before an old one stops, so a standby is always there to take the Lease.
@@ -373,7 +456,25 @@ class ChartTest {
         RenderedChart chart =
                 RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("config.leader-election", true));
         assertThat(chart.controllerConfig(scratch).leaderElection()).isTrue();
-        assertThat(chart.role().getRules()).anyMatch(r -> r.getResources().contains("leases"));
+        assertThat(chart.leaderElectionRole()).singleElement()
+                .satisfies(r -> assertThat(r.getRules()).anyMatch(rule -> rule.getResources().contains("leases")));
+    }
+
+    /** The Role names the Lease the controller derives from its id (lower case, other characters as '-'). */
+    @ParameterizedTest
+    @MethodSource("leaseNames")
+    void theLeaseRuleNamesTheLeaseTheControllerUses(String key, String value) {
+        RenderedChart chart = RenderedChart.render(example("two-replicas.yaml"), t -> t.set(key, value));
+        String lease = chart.controllerConfig(scratch).leaderElectionLeaseName();
+        assertThat(chart.leaderElectionRole()).singleElement().satisfies(r -> assertThat(r.getRules())
+                .filteredOn(rule -> rule.getVerbs().contains("update")).singleElement()
+                .satisfies(rule -> assertThat(rule.getResourceNames()).containsExactly(lease)));
+    }
+
+    static Stream<Arguments> leaseNames() {
+        return Stream.of(
+                Arguments.of("config.id", "CI_Linux.arm64"),
+                Arguments.of("config.leader-election-lease-name", "builds-lock"));
     }
 
     @Test
@@ -381,6 +482,73 @@ class ChartTest {
         assertThatThrownBy(() -> RenderedChart.render(example("two-replicas.yaml"),
                 t -> t.set("config.leader-election", false)))
                 .hasMessageContaining("replicas > 1 needs leader election");
+    }
+
+    // ---- where Jobs run
+
+    /** Jobs, their Role, the agent token and the job account in one namespace; the controller and GraphQL token not. */
+    @Test
+    void aJobsNamespaceHoldsWhatJobPodsNeedAndNothingOfTheController() {
+        RenderedChart chart = RenderedChart.render(example("jobs-namespace.yaml"));
+        String jobs = "buildkite-jobs";
+        assertThat(chart.controllerConfig(scratch).namespace()).isEqualTo(jobs);
+        assertThat(chart.role().getMetadata().getNamespace()).isEqualTo(jobs);
+        assertThat(chart.named("RoleBinding", FULLNAME).getMetadata().getNamespace()).isEqualTo(jobs);
+        assertThat(chart.named("Secret", FULLNAME + "-agent-token").getMetadata().getNamespace()).isEqualTo(jobs);
+        assertThat(chart.named("ServiceAccount", FULLNAME + "-job").getMetadata().getNamespace()).isEqualTo(jobs);
+
+        assertThat(chart.deployment().getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
+        assertThat(chart.named("ServiceAccount", FULLNAME).getMetadata().getNamespace())
+                .isEqualTo(RenderedChart.NAMESPACE);
+        assertThat(chart.configMap(FULLNAME + "-config").getMetadata().getNamespace())
+                .isEqualTo(RenderedChart.NAMESPACE);
+        EnvVar token = env(chart.controller(), "BUILDKITE_TOKEN");
+        assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo("buildkite-graphql");
+        assertThat(chart.all(Secret.class)).as("no GraphQL token in the jobs namespace").singleElement()
+                .satisfies(s -> assertThat(s.getData()).containsOnlyKeys("BUILDKITE_AGENT_TOKEN"));
+    }
+
+    /** Pod Security Admission enforces on the jobs namespace the level the controller checks job pods against. */
+    @Test
+    void theChartsJobsNamespaceEnforcesTheControllersPodSecurityLevel() {
+        Namespace namespace = RenderedChart.render(example("jobs-namespace.yaml")).one(Namespace.class);
+        assertThat(namespace.getMetadata().getName()).isEqualTo("buildkite-jobs");
+        assertThat(namespace.getMetadata().getLabels()).containsEntry("pod-security.kubernetes.io/enforce", "baseline");
+
+        assertThat(RenderedChart.render(example("jobs-namespace.yaml"), t -> t.set("jobsNamespaceCreate", false))
+                .all(Namespace.class)).as("a namespace someone else owns").isEmpty();
+        assertThatThrownBy(() -> RenderedChart.render(example("agent-stack-secret.yaml"),
+                t -> t.set("jobsNamespaceCreate", true)))
+                .as("never the release namespace").hasMessageContaining("/jobsNamespace");
+    }
+
+    /** An account with no Role and no API token: a build step that reaches for the API finds nothing to use. */
+    @Test
+    void jobPodsGetAServiceAccountWithNoRoleAndNoToken() {
+        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"));
+        ServiceAccount account = (ServiceAccount) chart.named("ServiceAccount", FULLNAME + "-job");
+        assertThat(account.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
+        assertThat(account.getAutomountServiceAccountToken()).isFalse();
+        assertThat(chart.all(RoleBinding.class)).flatMap(RoleBinding::getSubjects)
+                .noneMatch(s -> s.getName().equals(account.getMetadata().getName()));
+
+        assertThat(RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("jobServiceAccount.create", false))
+                .all(ServiceAccount.class)).extracting(a -> a.getMetadata().getName()).containsExactly(FULLNAME);
+    }
+
+    @Test
+    void aJobsNamespaceIsRefusedWithLeaderElection() {
+        assertThatThrownBy(() -> RenderedChart.render(example("two-replicas.yaml"),
+                t -> t.set("jobsNamespace", "buildkite-jobs")))
+                .hasMessageContaining("leader election needs jobsNamespace empty");
+    }
+
+    /** agentStackSecret must be in the jobs namespace, so it cannot also be where the GraphQL token comes from. */
+    @Test
+    void aJobsNamespaceNeedsTheGraphqlTokenInASecretOfItsOwn() {
+        assertThatThrownBy(() -> RenderedChart.render(example("agent-stack-secret.yaml"),
+                t -> t.set("jobsNamespace", "buildkite-jobs")))
+                .hasMessageContaining("give the GraphQL token its own Secret");
     }
 
     // ---- user routes
@@ -555,6 +723,12 @@ class ChartTest {
     }
 
     // ---- helpers
+
+    /** The namespace a values file has Jobs run in: jobsNamespace, else the release namespace. */
+    private static String jobsNamespaceOf(Path values) throws IOException {
+        String jobs = YAML.readTree(values.toFile()).path("jobsNamespace").asText("");
+        return jobs.isEmpty() ? RenderedChart.NAMESPACE : jobs;
+    }
 
     private static EnvVar env(Container container, String name) {
         return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()

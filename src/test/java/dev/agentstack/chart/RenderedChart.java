@@ -102,8 +102,15 @@ final class RenderedChart {
         return deployment().getSpec().getTemplate().getSpec().getContainers().get(0);
     }
 
+    /** The controller's Role, in the namespace it creates Jobs in. */
     Role role() {
-        return one(Role.class);
+        return (Role) named("Role", RELEASE + "-agent-stack-camel");
+    }
+
+    /** The Lease's Role in the release namespace, rendered only with leader election. */
+    List<Role> leaderElectionRole() {
+        return all(Role.class).stream()
+                .filter(r -> r.getMetadata().getName().equals(RELEASE + "-agent-stack-camel-leader-election")).toList();
     }
 
     ConfigMap configMap(String name) {
