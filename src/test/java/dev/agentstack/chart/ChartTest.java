@@ -484,6 +484,44 @@ class ChartTest {
                 .hasMessageContaining("replicas > 1 needs leader election");
     }
 
+    /** The README's RBAC table is what a platform team reviews before installing: it must be the rendered Roles. */
+    @Test
+    void theReadmesRbacTableIsTheRenderedRoles() throws Exception {
+        RenderedChart chart = RenderedChart.render(example("two-replicas.yaml"));
+        Set<String> rendered = new TreeSet<>();
+        for (Role role : chart.all(Role.class)) {
+            String where = role.equals(chart.role()) ? "jobs" : "release";
+            for (PolicyRule rule : role.getRules()) {
+                rendered.add(rbacRow(String.join(",", rule.getApiGroups()), String.join(",", rule.getResources()),
+                        rule.getVerbs(), !rule.getResourceNames().isEmpty(), where));
+            }
+        }
+        assertThat(readmeRbacTable()).isEqualTo(rendered);
+    }
+
+    /** The rows of the README's table under the header "| API group | resource | verbs | ...". */
+    private static Set<String> readmeRbacTable() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("README.md"));
+        int header = lines.indexOf("| API group | resource | verbs | only the object named | namespace |");
+        assertThat(header).as("the README's RBAC table").isNotNegative();
+        Set<String> rows = new TreeSet<>();
+        for (String line : lines.subList(header + 2, lines.size())) {
+            if (!line.startsWith("|")) {
+                break;
+            }
+            String[] cells = line.substring(1, line.length() - 1).split("\\|", -1);
+            String group = cells[0].strip().replace("`", "");
+            rows.add(rbacRow(group.equals("core") ? "" : group, cells[1].strip().replace("`", ""),
+                    List.of(cells[2].strip().split(",\\s*")), !cells[3].isBlank(),
+                    cells[4].strip().split(",")[0]));
+        }
+        return rows;
+    }
+
+    private static String rbacRow(String group, String resource, List<String> verbs, boolean named, String where) {
+        return group + "/" + resource + " " + new TreeSet<>(verbs) + (named ? " named" : "") + " in " + where;
+    }
+
     // ---- where Jobs run
 
     /** Jobs, their Role, the agent token and the job account in one namespace; the controller and GraphQL token not. */
