@@ -102,11 +102,24 @@ reads BUILDKITE_TOKEN from that Secret, as the original chart did.
 {{- end -}}
 
 {{/*
-The Pod Security Standard the controller enforces on job pods (its pod-security-level option, default baseline), and
-so the level the jobs namespace enforces through Pod Security Admission.
+The level the jobs namespace enforces through Pod Security Admission: the most permissive Pod Security Standard the
+controller lets job pods have (its pod-security-level option, default baseline, or a queue's own), so that admission
+never refuses a pod the controller allowed.
 */}}
 {{- define "agent-stack-camel.podSecurityLevel" -}}
-{{- default "baseline" (index .Values.config "pod-security-level") -}}
+{{- $rank := dict "privileged" 0 "baseline" 1 "restricted" 2 -}}
+{{- $levels := list (default "baseline" (index .Values.config "pod-security-level")) -}}
+{{- range default (list) (index .Values.config "queues") -}}
+{{- with index . "pod-security-level" }}{{ $levels = append $levels . }}{{ end -}}
+{{- end -}}
+{{- $level := "restricted" -}}
+{{- range $levels -}}
+{{- if not (hasKey $rank .) -}}
+{{- fail (printf "pod-security-level must be privileged, baseline or restricted, got %q" .) -}}
+{{- end -}}
+{{- if lt (int (get $rank .)) (int (get $rank $level)) }}{{ $level = . }}{{ end -}}
+{{- end -}}
+{{- $level -}}
 {{- end -}}
 
 {{/* True (non-empty) when replicas compete for a Lease: more than one replica, or config.leader-election: true. */}}

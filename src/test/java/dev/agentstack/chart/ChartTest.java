@@ -7,9 +7,11 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Options;
 import dev.agentstack.runtime.KubernetesApiCalls;
@@ -43,6 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -62,6 +65,7 @@ class ChartTest {
     private static final Path EXAMPLES = Path.of("examples/values");
     private static final String FULLNAME = RenderedChart.RELEASE + "-agent-stack-camel";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path scratch;
@@ -104,6 +108,14 @@ class ChartTest {
     }
 
     private Path copyOfChartWithValues(Path valuesFile) throws IOException {
+        Path chart = copyOfChart();
+        JsonNode merged = ValuesMerge.merge(YAML.readTree(RenderedChart.CHART.resolve("values.yaml").toFile()),
+                YAML.readTree(valuesFile.toFile()));
+        YAML.writeValue(chart.resolve("values.yaml").toFile(), merged);
+        return chart;
+    }
+
+    private Path copyOfChart() throws IOException {
         Path chart = scratch.resolve("agent-stack-camel");
         try (Stream<Path> files = Files.walk(RenderedChart.CHART)) {
             for (Path source : files.toList()) {
@@ -115,9 +127,6 @@ class ChartTest {
                 }
             }
         }
-        JsonNode merged = ValuesMerge.merge(YAML.readTree(RenderedChart.CHART.resolve("values.yaml").toFile()),
-                YAML.readTree(valuesFile.toFile()));
-        YAML.writeValue(chart.resolve("values.yaml").toFile(), merged);
         return chart;
     }
 
@@ -175,7 +184,8 @@ class ChartTest {
         Container controller = chart.controller();
         assertThat(env(controller, "CONFIG").getValue())
                 .isEqualTo(mountPathOf(chart, FULLNAME + "-config") + "/config.yaml");
-        assertThat(chart.configFile()).as("the GraphQL token comes from the Secret").doesNotContain("buildkite-token");
+        assertThat(chart.configFile()).as("the GraphQL token comes from the Secret")
+                .doesNotContainPattern("(?m)^buildkite-token:").doesNotContain("example-graphql-token");
     }
 
     @ParameterizedTest
@@ -558,6 +568,39 @@ class ChartTest {
         assertThatThrownBy(() -> RenderedChart.render(example("agent-stack-secret.yaml"),
                 t -> t.set("jobsNamespaceCreate", true)))
                 .as("never the release namespace").hasMessageContaining("/jobsNamespace");
+    }
+
+    /**
+     * With the controller's pod-security-level option (and its per-queue override), the namespace enforces the most
+     * permissive level any queue allows. The schema is widened here for the option, which the controller's catalogue
+     * does not have yet.
+     */
+    @Test
+    void theJobsNamespaceEnforcesTheMostPermissiveLevelOfAnyQueue() throws IOException {
+        Path chart = copyOfChart();
+        ObjectNode schema = (ObjectNode) JSON.readTree(chart.resolve("values.schema.json").toFile());
+        ObjectNode config = (ObjectNode) schema.at("/properties/config/properties");
+        config.putObject("pod-security-level").put("type", "string");
+        ((ObjectNode) config.at("/queues/items/properties")).putObject("pod-security-level").put("type", "string");
+        JSON.writeValue(chart.resolve("values.schema.json").toFile(), schema);
+        UnaryOperator<TemplateCommand> jobsNamespace = t -> t.withValuesFile(example("jobs-namespace.yaml"))
+                .withName(RenderedChart.RELEASE).withNamespace(RenderedChart.NAMESPACE)
+                .withKubeVersion(RenderedChart.KUBE_VERSION).set("config.pod-security-level", "restricted");
+
+        assertThat(enforcedLevel(jobsNamespace.apply(new Helm(chart).template()).call())).isEqualTo("restricted");
+        assertThat(enforcedLevel(jobsNamespace.apply(new Helm(chart).template())
+                .set("config.queues[0].tags[0]", "queue=linux")
+                .set("config.queues[1].tags[0]", "queue=docker-builds")
+                .set("config.queues[1].pod-security-level", "privileged").call())).isEqualTo("privileged");
+        assertThatThrownBy(() -> jobsNamespace.apply(new Helm(chart).template())
+                .set("config.pod-security-level", "strict").call())
+                .hasMessageContaining("pod-security-level must be privileged, baseline or restricted");
+    }
+
+    private static String enforcedLevel(String manifest) {
+        Matcher label = Pattern.compile("pod-security.kubernetes.io/enforce: (\\S+)").matcher(manifest);
+        assertThat(label.find()).as("the enforce label").isTrue();
+        return label.group(1);
     }
 
     /** An account with no Role and no API token: a build step that reaches for the API finds nothing to use. */
