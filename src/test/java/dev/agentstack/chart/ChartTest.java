@@ -329,7 +329,7 @@ class ChartTest {
         }
     }
 
-    /** The original's #181: with an existing Secret the schema still demanded both tokens. Its one Secret still works. */
+    /** The original's #181: with an existing Secret its schema still demanded both tokens. One Secret still works. */
     @Test
     void anExistingSecretNeedsNoTokens() {
         RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"));
@@ -613,8 +613,8 @@ class ChartTest {
         assertThat(chart.all(RoleBinding.class)).flatMap(RoleBinding::getSubjects)
                 .noneMatch(s -> s.getName().equals(account.getMetadata().getName()));
 
-        assertThat(RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("jobServiceAccount.create", false))
-                .all(ServiceAccount.class)).extracting(a -> a.getMetadata().getName()).containsExactly(FULLNAME);
+        assertThat(RenderedChart.render(example("agent-stack-secret.yaml"),
+                t -> t.set("jobServiceAccount.create", false)).all(ServiceAccount.class)).extracting(a -> a.getMetadata().getName()).containsExactly(FULLNAME);
     }
 
     @Test
