@@ -82,7 +82,7 @@ final class JobValidation {
         checkPod(job, spec);
     }
 
-    /** What a Job's pod must have besides its containers; the Job controller only runs pods that never restart. */
+    /** The pod-level rules: a Job's pod must end (it never restarts Always) and deadlines must be positive. */
     private static void checkPod(Job job, PodSpec spec) {
         String restartPolicy = spec.getRestartPolicy();
         if (!"Never".equals(restartPolicy) && !"OnFailure".equals(restartPolicy)) {
