@@ -26,7 +26,8 @@ class JobValidationTest {
     static Stream<Arguments> envNames() {
         String rule = ": an environment variable name must be printable ASCII characters other than '='";
         return Stream.of(
-                Arguments.of(container("env: [{name: A=B, value: x}]"), C0 + "env[0].name: invalid value \"A=B\"" + rule),
+                Arguments.of(container("env: [{name: A=B, value: x}]"),
+                        C0 + "env[0].name: invalid value \"A=B\"" + rule),
                 Arguments.of(container("env: [{name: \"A\\tB\", value: x}]"),
                         C0 + "env[0].name: invalid value \"A\tB\"" + rule),
                 Arguments.of(container("env: [{name: OK, value: x}, {name: CAFÉ, value: x}]"),
