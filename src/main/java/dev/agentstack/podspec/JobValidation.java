@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +18,13 @@ import java.util.Set;
 /**
  * The API server's checks that user input can break, made before the Job is posted so the job fails with a clear
  * reason instead of a 422: names, unique container and volume names, mounts of existing volumes, env vars with
- * names, quantities, annotation size.
+ * names, quantities, annotation size, a restart policy a Job allows, deadlines, and each container's
+ * {@link ContainerRules}. Follows the API server's own validation (Kubernetes 1.36), never a stricter guess.
  */
 final class JobValidation {
+
+    /** The pod spec's field path in the Job, as the API server's messages give it. */
+    static final String POD = "spec.template.spec";
 
     private JobValidation() {
     }
@@ -67,31 +70,62 @@ final class JobValidation {
             throw new BuildFailure("the pod has no \"" + SystemContainers.AGENT + "\" container, which runs the job:"
                     + " a podSpecPatch must not remove it");
         }
-        List<Container> all = new ArrayList<>(orEmpty(spec.getInitContainers()));
-        all.addAll(orEmpty(spec.getContainers()));
         Set<String> names = new HashSet<>();
-        for (Container c : all) {
-            if (!KubernetesNames.isDnsLabel(c.getName())) {
-                throw new BuildFailure("container name \"" + (c.getName() == null ? "" : c.getName())
-                        + "\" is not a valid name (a lower-case DNS label)");
+        List<Container> init = orEmpty(spec.getInitContainers());
+        for (int i = 0; i < init.size(); i++) {
+            checkContainer(init.get(i), POD + ".initContainers[" + i + "]", names, volumes);
+        }
+        List<Container> containers = orEmpty(spec.getContainers());
+        for (int i = 0; i < containers.size(); i++) {
+            checkContainer(containers.get(i), POD + ".containers[" + i + "]", names, volumes);
+        }
+        checkPod(job, spec);
+    }
+
+    /** The pod-level rules: a Job's pod must end (it never restarts Always) and deadlines must be positive. */
+    private static void checkPod(Job job, PodSpec spec) {
+        String restartPolicy = spec.getRestartPolicy();
+        if (!"Never".equals(restartPolicy) && !"OnFailure".equals(restartPolicy)) {
+            throw new BuildFailure(POD + ".restartPolicy: " + (restartPolicy == null ? "unset (Always)"
+                    : "\"" + restartPolicy + "\"") + " is not supported for a Job's pod (Never or OnFailure)");
+        }
+        Long podDeadline = spec.getActiveDeadlineSeconds();
+        if (podDeadline != null && (podDeadline < 1 || podDeadline > Integer.MAX_VALUE)) {
+            throw new BuildFailure(POD + ".activeDeadlineSeconds: " + podDeadline + " must be between 1 and "
+                    + Integer.MAX_VALUE);
+        }
+        Long jobDeadline = job.getSpec().getActiveDeadlineSeconds();
+        if (jobDeadline != null && jobDeadline < 0) {
+            throw new BuildFailure("spec.activeDeadlineSeconds: " + jobDeadline + " must be at least 0");
+        }
+        // A negative terminationGracePeriodSeconds is accepted (with a warning) and treated as 1: not refused here.
+    }
+
+    private static void checkContainer(Container c, String path, Set<String> names, Set<String> volumes) {
+        if (!KubernetesNames.isDnsLabel(c.getName())) {
+            throw new BuildFailure("container name \"" + (c.getName() == null ? "" : c.getName())
+                    + "\" is not a valid name (a lower-case DNS label)");
+        }
+        if (!names.add(c.getName())) {
+            throw new BuildFailure("duplicate container name \"" + c.getName() + "\" (agent, checkout, copy-agent,"
+                    + " imagecheck-N and container-N are the controller's names)");
+        }
+        for (VolumeMount m : orEmpty(c.getVolumeMounts())) {
+            if (!volumes.contains(m.getName())) {
+                throw new BuildFailure("container \"" + c.getName() + "\" mounts volume \"" + m.getName()
+                        + "\" at " + m.getMountPath() + ", but the pod has no such volume");
             }
-            if (!names.add(c.getName())) {
-                throw new BuildFailure("duplicate container name \"" + c.getName() + "\" (agent, checkout, copy-agent,"
-                        + " imagecheck-N and container-N are the controller's names)");
+        }
+        List<EnvVar> env = orEmpty(c.getEnv());
+        for (int i = 0; i < env.size(); i++) {
+            if (env.get(i).getName() == null || env.get(i).getName().isEmpty()) {
+                throw new BuildFailure("container \"" + c.getName() + "\": env[" + i + "] has no name");
             }
-            for (VolumeMount m : orEmpty(c.getVolumeMounts())) {
-                if (!volumes.contains(m.getName())) {
-                    throw new BuildFailure("container \"" + c.getName() + "\" mounts volume \"" + m.getName()
-                            + "\" at " + m.getMountPath() + ", but the pod has no such volume");
-                }
-            }
-            List<EnvVar> env = orEmpty(c.getEnv());
-            for (int i = 0; i < env.size(); i++) {
-                if (env.get(i).getName() == null || env.get(i).getName().isEmpty()) {
-                    throw new BuildFailure("container \"" + c.getName() + "\": env[" + i + "] has no name");
-                }
-            }
-            checkQuantities(c.getName(), c.getResources());
+        }
+        checkQuantities(c.getName(), c.getResources());
+        String problem = ContainerRules.problem(c, path);
+        if (problem != null) {
+            throw new BuildFailure("container \"" + c.getName() + "\": " + problem);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.runtime.watch.OurJobs;
 import dev.agentstack.podspec.PodTemplateLookup;
 import dev.agentstack.scheduling.ApiRateLimiter;
+import dev.agentstack.scheduling.CreatePermission;
 import dev.agentstack.scheduling.InFlightByQueue;
 import dev.agentstack.scheduling.InFlightJobs;
 import dev.agentstack.scheduling.JobCreations;
@@ -71,6 +72,7 @@ public final class ControllerBeans {
         }
 
         // Each queue: its own polls, tag filter, in-flight limit, creations and pod-spec patch; metrics tagged queue=.
+        CreatePermission createPermission = new CreatePermission(config.pollInterval(), clock);
         Map<String, InFlightJobs> inFlight = new LinkedHashMap<>();
         Map<String, PollBackoff> polls = new LinkedHashMap<>();
         for (QueueConfig queue : config.queues()) {
@@ -80,14 +82,15 @@ public final class ControllerBeans {
             InFlightJobs slots = new InFlightJobs(queueConfig.maxInFlight()).registerMetrics(metrics, queueTag);
             PollBackoff backoff = new PollBackoff(config.pollInterval(), clock, metrics, queueTag);
             JobCreations creations = new JobCreations(slots, config.jobCreationConcurrency(), config.jobPrefix(),
-                    config.staleJobDataTimeout(), clock, metrics, name);
+                    config.staleJobDataTimeout(), clock, metrics, name, createPermission);
             inFlight.put(name, slots);
             polls.put(name, backoff);
-            // Only the leader polls; and a poll while every slot is taken or the workers are far behind would only read
-            // the same jobs again. A poll before our Jobs have been listed is not held back (its jobs are, as
-            // not_ready): a wrong org or token is reported even while the Kubernetes API cannot be reached.
-            beans.put(queueBean("pollGate", name), new PollGate(backoff,
-                    () -> !leader.isLeader() || creations.pollWouldStartNothing(), lifecycle::fail));
+            // Only the leader polls; and a poll while every slot is taken, the workers are far behind or the API server
+            // refuses our creations (backing off) would only read the same jobs again. A poll before our Jobs have
+            // been listed is not held back (its jobs are, as not_ready): a wrong org or token is reported even while
+            // the Kubernetes API cannot be reached.
+            beans.put(queueBean("pollGate", name), new PollGate(backoff, () -> !leader.isLeader()
+                    || !createPermission.allowsPoll() || creations.pollWouldStartNothing(), lifecycle::fail));
             beans.put(queueBean("jobSelection", name), new JobSelection(queueConfig.tags(), metrics, queueTag));
             beans.put(queueBean("jobCreations", name), creations);
             beans.put(queueBean("podSpecBuilder", name), new PodSpecBuilder(queueConfig, podTemplates));
@@ -96,7 +99,9 @@ public final class ControllerBeans {
         beans.put("inFlightJobs", allInFlight);
         beans.put("queueRoutes", new QueueRoutes(config.queues().stream().map(QueueConfig::name).toList()));
         beans.put("ourJobs", new OurJobs(kubernetes, config.namespace(), config.controllerLabel()));
-        beans.put("controllerHealth", new ControllerHealth(polls.values(), allInFlight, leader));
+        beans.put("createPermission", createPermission);
+        beans.put("controllerHealth", new ControllerHealth(polls.values(), allInFlight, createPermission,
+                leader));
 
         // Pod and job events: findings, failing jobs through the agent API, cancellations.
         KubernetesJobs jobs = new KubernetesJobs(kubernetes, config.namespace(), writes::acquire);

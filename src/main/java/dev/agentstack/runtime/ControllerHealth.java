@@ -1,6 +1,7 @@
 package dev.agentstack.runtime;
 
 import dev.agentstack.buildkite.PollBackoff;
+import dev.agentstack.scheduling.CreatePermission;
 import dev.agentstack.scheduling.InFlightByQueue;
 import java.util.List;
 import java.util.Map;
@@ -14,26 +15,31 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Readiness checks of the controller, served with Camel's own at {@code /observe/health/ready}: down while Buildkite
- * or the Kubernetes API cannot be reached, and while this replica stands by for the leader.
+ * or the Kubernetes API cannot be reached, while the API server does not let the controller create Jobs, and while this
+ * replica stands by for the leader.
  */
 public final class ControllerHealth implements HealthCheckRepository {
 
     /** The id of the check that is down while this replica stands by. */
     public static final String LEADER_CHECK = "leader";
     public static final String BUILDKITE_CHECK = "buildkite";
+    /** The id of the check that is down while the API server refuses our creations (RBAC). */
+    public static final String JOB_CREATION_CHECK = "job-creation";
 
     /**
      * Checks the pod's own readiness probe leaves out ({@code /observe/health/pod}). Camel's leader election only lets
      * Ready pods lead: a standby must stay Ready to take over, and a Buildkite outage (which every replica shares)
-     * must not bounce leadership between replicas.
+     * must not bounce leadership between replicas; nor must missing RBAC, which every replica shares too.
      */
-    public static final java.util.Set<String> NOT_FOR_POD_READINESS = java.util.Set.of(LEADER_CHECK, BUILDKITE_CHECK);
+    public static final java.util.Set<String> NOT_FOR_POD_READINESS = java.util.Set.of(LEADER_CHECK, BUILDKITE_CHECK,
+            JOB_CREATION_CHECK);
 
     private final List<HealthCheck> checks;
     private boolean enabled = true;
 
     /** @param polls every queue's */
-    public ControllerHealth(java.util.Collection<PollBackoff> polls, InFlightByQueue inFlight, LeaderElection leader) {
+    public ControllerHealth(java.util.Collection<PollBackoff> polls, InFlightByQueue inFlight,
+                            CreatePermission creations, LeaderElection leader) {
         Supplier<String> pollFailure = () -> polls.stream().map(PollBackoff::lastFailure)
                 .filter(java.util.Objects::nonNull).findFirst().orElse(null);
         this.checks = List.of(
@@ -42,6 +48,9 @@ public final class ControllerHealth implements HealthCheckRepository {
                 readiness("kubernetes", () -> inFlight.lastListFailure() == null,
                         () -> inFlight.lastListFailure() == null ? "our Jobs are listed and watched"
                                 : "cannot list our Jobs: " + inFlight.lastListFailure()),
+                readiness(JOB_CREATION_CHECK, () -> creations.refusal() == null,
+                        () -> creations.refusal() == null ? "Jobs may be created"
+                                : "the API server refuses to create our Jobs: " + creations.refusal()),
                 readiness(LEADER_CHECK, leader::isLeader,
                         () -> leader.isLeader() ? "this replica schedules" : "standing by for the leader"));
     }

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The scheduler stage's bookkeeping around one creation: taking a slot (or holding the job back), dropping jobs whose
  * data went stale while they waited, and recording how the creation ended, which frees or keeps the slot. Metrics:
- * {@code buildkite_scheduler_job_creations_total{outcome,reason}},
+ * {@code buildkite_scheduler_job_creations_total{outcome,reason}} (outcome created, duplicate, invalid, refused by the
+ * API server, or error),
  * {@code buildkite_limiter_jobs_held_back_total{reason}}, {@code buildkite_job_end_to_end_seconds} (scheduledAt to Job
  * created).
  * <p>
@@ -52,6 +53,7 @@ public final class JobCreations {
     private final Counter created;
     private final Counter duplicate;
     private final Counter invalid;
+    private final CreatePermission permission;
     private final Map<InFlightJobs.Reservation, Counter> heldBack = new ConcurrentHashMap<>();
     /** "queue q: " for the queue's log lines, or empty. */
     private final String logPrefix;
@@ -61,12 +63,17 @@ public final class JobCreations {
     /** @param workers job-creation-concurrency */
     public JobCreations(InFlightJobs inFlight, int workers, String jobPrefix, Duration staleAfter, Clock clock,
                         MeterRegistry registry) {
-        this(inFlight, workers, jobPrefix, staleAfter, clock, registry, null);
+        this(inFlight, workers, jobPrefix, staleAfter, clock, registry, null,
+                new CreatePermission(Duration.ofSeconds(1), clock));
     }
 
-    /** @param queue the queue these creations are for: its log lines start with it and its meters carry it as a tag */
+    /**
+     * @param queue      the queue these creations are for: its log lines start with it and its meters carry it as a tag
+     * @param permission whether the API server lets the controller create Jobs, shared by every queue
+     */
     public JobCreations(InFlightJobs inFlight, int workers, String jobPrefix, Duration staleAfter, Clock clock,
-                        MeterRegistry registry, String queue) {
+                        MeterRegistry registry, String queue, CreatePermission permission) {
+        this.permission = permission;
         this.tags = queue == null ? Tags.empty() : Tags.of("queue", queue);
         this.inFlight = inFlight;
         this.workers = workers;
@@ -139,6 +146,7 @@ public final class JobCreations {
     /** The Job was created: it holds its slot until it finishes. Logs one line per Job. */
     public void created(@ExchangeProperty(BUILDKITE_JOB) BuildkiteJob job) {
         inFlight.created(job.uuid());
+        permission.permitted();
         created.increment();
         LOG.info("{}created Job {} for job {}", logPrefix, PodSpecBuilder.jobName(jobPrefix, job.uuid()), job.uuid());
         if (job.scheduledAt() != null) {
@@ -152,6 +160,7 @@ public final class JobCreations {
     /** 409 AlreadyExists: another replica, an earlier run or an earlier poll created it. Not an error. */
     public void alreadyExists(@ExchangeProperty(BUILDKITE_JOB) BuildkiteJob job) {
         inFlight.unconfirmed(job.uuid()); // it exists: its slot is freed when the watch shows it finished
+        permission.permitted(); // the API server authorizes a create before it finds the name taken
         duplicate.increment();
         LOG.debug("{}Job {} already exists: job {} is already scheduled", logPrefix,
                 PodSpecBuilder.jobName(jobPrefix, job.uuid()), job.uuid());
@@ -178,16 +187,31 @@ public final class JobCreations {
     }
 
     /**
-     * The API server refused or did not answer; a later poll tries again. A refusal (4xx) frees the slot; after a 5xx,
-     * a timeout or a dropped connection the Job may exist, so the slot is kept until the watch or a list tells.
+     * The API server refused or did not answer; returns what that means ({@link CreateRefusal}). A refusal of this Job
+     * (422, 400, an admission 403) is like a job the builder refused: the route fails it in Buildkite, and polls leave
+     * it alone meanwhile. A 403 from RBAC frees the slot and backs every queue's polls off ({@link CreatePermission},
+     * which logs it once). Anything else: a later poll tries again; after a 4xx the slot is freed, after a 5xx, a
+     * timeout or a dropped connection the Job may exist, so the slot is kept until the watch or a list tells.
      */
-    public void failed(BuildkiteJob job, Throwable error) {
-        if (mayHaveBeenCreated(error)) {
-            inFlight.unconfirmed(job.uuid());
-        } else {
-            inFlight.release(job.uuid());
+    public CreateRefusal failed(BuildkiteJob job, Throwable error) {
+        CreateRefusal refusal = CreateRefusal.classify(error);
+        switch (refusal.kind()) {
+            case JOB_REFUSED -> inFlight.refused(job.uuid());
+            case NOT_PERMITTED -> {
+                inFlight.release(job.uuid());
+                permission.refused(refusal.message());
+            }
+            case RETRY -> {
+                if (mayHaveBeenCreated(error)) {
+                    inFlight.unconfirmed(job.uuid());
+                } else {
+                    inFlight.release(job.uuid());
+                }
+            }
         }
-        outcomeCounter("error", kubernetesReason(error)).increment();
+        outcomeCounter(refusal.kind() == CreateRefusal.Kind.JOB_REFUSED ? "refused" : "error",
+                kubernetesReason(error)).increment();
+        return refusal;
     }
 
     static boolean mayHaveBeenCreated(Throwable error) {

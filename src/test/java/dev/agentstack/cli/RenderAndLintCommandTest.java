@@ -150,4 +150,73 @@ class RenderAndLintCommandTest {
         assertThat(r.out()).contains("types: podSpec.containers[0].env[0].value: ", "types: commandParams.interposer: ")
                 .doesNotContain("template:");
     }
+
+    /** Specs the API server refuses (Kubernetes 1.36), and one it accepts although it looks wrong. */
+    private static final String REFUSED = """
+            steps:
+              - key: env-name
+                plugins:
+                  - kubernetes:
+                      podSpec:
+                        containers:
+                          - image: alpine
+                            env: [{name: A=B, value: x}]
+              - key: value-and-value-from
+                plugins:
+                  - kubernetes:
+                      podSpec:
+                        containers:
+                          - image: alpine
+                            env: [{name: TOKEN, value: x, valueFrom: {secretKeyRef: {name: s, key: k}}}]
+              - key: request-above-limit
+                plugins:
+                  - kubernetes:
+                      podSpec:
+                        containers:
+                          - image: alpine
+                            resources: {requests: {memory: 2Gi}, limits: {memory: 1Gi}}
+              - key: restart-always
+                plugins:
+                  - kubernetes:
+                      podSpecPatch: {restartPolicy: Always}
+              - key: negative-grace
+                plugins:
+                  - kubernetes:
+                      podSpec:
+                        terminationGracePeriodSeconds: -5
+                        containers: [{image: alpine}]
+              - key: port-out-of-range
+                plugins:
+                  - kubernetes:
+                      podSpec:
+                        containers:
+                          - image: alpine
+                            ports: [{containerPort: 99999}]
+            """;
+
+    private static final String C0 = "container \"container-0\": spec.template.spec.containers[0].";
+    private static final String REFUSALS = """
+            env-name: %1$senv[0].name: invalid value "A=B": an environment variable name must be printable ASCII \
+            characters other than '='
+            value-and-value-from: %1$senv[0].valueFrom: may not be set when value is not empty (env var TOKEN)
+            request-above-limit: %1$sresources.requests[memory]: 2Gi must be at most the memory limit of 1Gi
+            restart-always: spec.template.spec.restartPolicy: "Always" is not supported for a Job's pod (Never or \
+            OnFailure)
+            port-out-of-range: %1$sports[0].containerPort: 99999 must be between 1 and 65535
+            """.formatted(C0);
+
+    @Test
+    void renderAndLintRefuseWhatTheApiServerWouldRefuse() throws Exception {
+        String pipeline = file("refused.yaml", REFUSED);
+        Run render = run("render", pipeline);
+        assertThat(render.exit()).isEqualTo(1);
+        assertThat(render.err()).isEqualTo(REFUSALS.lines().map(l -> "error: " + l + "\n")
+                .collect(java.util.stream.Collectors.joining()));
+        // Kubernetes accepts a negative grace period (it warns, and the pod gets 1s), so the step still renders
+        assertThat(render.out()).containsOnlyOnce("kind: Job").contains("terminationGracePeriodSeconds: -5");
+
+        Run lint = run("lint", pipeline);
+        assertThat(lint.exit()).isEqualTo(1);
+        assertThat(lint.out()).isEqualTo(REFUSALS);
+    }
 }

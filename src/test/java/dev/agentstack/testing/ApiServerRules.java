@@ -16,8 +16,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The checks a Kubernetes API server makes on a Job that user input can break (apimachinery validation), written out
- * independently of the builder's own checks, so a test can tell whether a built Job would be accepted.
+ * The checks a Kubernetes API server (1.36) makes on a Job that user input can break (apimachinery and core
+ * validation), written out independently of the builder's own checks, so a test can tell whether a built Job would be
+ * accepted.
  */
 public final class ApiServerRules {
 
@@ -25,6 +26,10 @@ public final class ApiServerRules {
     private static final Pattern QUALIFIED_NAME_PART = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile(
             "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    /** IsRelaxedEnvVarName: printable ASCII other than '=' (GA in 1.34). */
+    private static final Pattern RELAXED_ENV_NAME = Pattern.compile("[\\x20-\\x3c\\x3e-\\x7e]+");
+    /** IsValidPortName, less its length and "--" rules: a-z, 0-9, '-', a letter, no '-' at either end. */
+    private static final Pattern PORT_NAME = Pattern.compile("(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
     private static final int MAX_ANNOTATION_BYTES = 256 * 1024;
 
@@ -134,6 +139,83 @@ public final class ApiServerRules {
         }
         if (orEmpty(spec.getContainers()).stream().noneMatch(c -> "agent".equals(c.getName()))) {
             out.add("no agent container");
+        }
+        // batch validation: a Job's pod is Never or OnFailure (unset is defaulted to Always first)
+        if (!Set.of("Never", "OnFailure").contains(String.valueOf(spec.getRestartPolicy()))) {
+            out.add("restartPolicy " + spec.getRestartPolicy());
+        }
+        Long deadline = spec.getActiveDeadlineSeconds();
+        if (deadline != null && (deadline < 1 || deadline > Integer.MAX_VALUE)) {
+            out.add("pod activeDeadlineSeconds " + deadline);
+        }
+        for (Container c : all) {
+            containerRules(c, out);
+        }
+    }
+
+    /** Env names and sources, requests within limits, ports, probe grace periods (core validation, 1.36). */
+    private static void containerRules(Container c, List<String> out) {
+        for (EnvVar e : orEmpty(c.getEnv())) {
+            if (e.getName() != null && !RELAXED_ENV_NAME.matcher(e.getName()).matches()) {
+                out.add(c.getName() + " env name " + e.getName());
+            }
+            if (e.getValueFrom() != null) {
+                io.fabric8.kubernetes.api.model.EnvVarSource f = e.getValueFrom();
+                long sources = java.util.stream.Stream.of(f.getFieldRef(), f.getResourceFieldRef(),
+                        f.getConfigMapKeyRef(), f.getSecretKeyRef()).filter(java.util.Objects::nonNull).count()
+                        + f.getAdditionalProperties().size();
+                if (sources != 1 || e.getValue() != null && !e.getValue().isEmpty()) {
+                    out.add(c.getName() + " env " + e.getName() + " valueFrom with " + sources + " source(s)");
+                }
+            }
+        }
+        ResourceRequirements r = c.getResources();
+        if (r != null) {
+            orEmpty(r.getRequests()).forEach((name, request) -> {
+                Quantity limit = orEmpty(r.getLimits()).get(name);
+                boolean overcommit = (!name.contains("/") || name.contains("kubernetes.io/"))
+                        && !name.startsWith("hugepages-");
+                if (limit == null ? !overcommit : parses(request) && parses(limit) && (overcommit
+                        ? Quantity.getAmountInBytes(request).compareTo(Quantity.getAmountInBytes(limit)) > 0
+                        : Quantity.getAmountInBytes(request).compareTo(Quantity.getAmountInBytes(limit)) != 0)) {
+                    out.add(c.getName() + " request " + name + "=" + request + " against limit " + limit);
+                }
+            });
+        }
+        Set<String> portNames = new HashSet<>();
+        for (io.fabric8.kubernetes.api.model.ContainerPort port : orEmpty(c.getPorts())) {
+            if (port.getName() != null && !port.getName().isEmpty() && (port.getName().length() > 15
+                    || !PORT_NAME.matcher(port.getName()).matches() || port.getName().contains("--")
+                    || !portNames.add(port.getName()))) {
+                out.add(c.getName() + " port name " + port.getName());
+            }
+            int number = port.getContainerPort() == null ? 0 : port.getContainerPort();
+            int host = port.getHostPort() == null ? 0 : port.getHostPort();
+            if (number < 1 || number > 65535 || host < 0 || host > 65535) {
+                out.add(c.getName() + " port " + number + " host port " + host);
+            }
+            if (port.getProtocol() != null && !Set.of("TCP", "UDP", "SCTP").contains(port.getProtocol())) {
+                out.add(c.getName() + " protocol " + port.getProtocol());
+            }
+        }
+        for (io.fabric8.kubernetes.api.model.Probe probe : java.util.Arrays.asList(c.getLivenessProbe(),
+                c.getStartupProbe())) {
+            if (probe != null && probe.getTerminationGracePeriodSeconds() != null
+                    && probe.getTerminationGracePeriodSeconds() <= 0) {
+                out.add(c.getName() + " probe terminationGracePeriodSeconds");
+            }
+        }
+        if (c.getReadinessProbe() != null && c.getReadinessProbe().getTerminationGracePeriodSeconds() != null) {
+            out.add(c.getName() + " readiness probe terminationGracePeriodSeconds");
+        }
+    }
+
+    private static boolean parses(Quantity q) {
+        try {
+            Quantity.getAmountInBytes(q);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
