@@ -59,6 +59,35 @@ record JobInputs(BuildkiteJob job, Map<String, String> env, KubernetesPlugin plu
         return t != null ? (int) Math.min(Integer.MAX_VALUE, t) : config.defaultTerminationGracePeriodSeconds();
     }
 
+    /**
+     * The same job without the step's say: no kubernetes plugin (a PodTemplate it names stays, since admins make
+     * those), no image:, the controller's checkout and command defaults.
+     */
+    JobInputs adminOnly() {
+        KubernetesPlugin plugin = podTemplate == null ? KubernetesPlugin.NONE
+                : new KubernetesPlugin(null, null, podTemplate, null, null, null, null, null, null, null, null);
+        Map<String, String> adminEnv = new java.util.LinkedHashMap<>(env);
+        adminEnv.remove("BUILDKITE_IMAGE");
+        adminEnv.remove("BUILDKITE_PLUGINS");
+        Interposer ip = config.defaultCommandParams().interposer() != null ? config.defaultCommandParams().interposer()
+                : Interposer.BUILDKITE;
+        return new JobInputs(job, adminEnv, plugin, config, podTemplate != null ? PodSpecJson.copy(base)
+                : new PodSpec(), podTemplate, Boolean.TRUE.equals(config.defaultCheckoutParams().skip()),
+                workspaceMount, List.of(workspaceMount), ip, version);
+    }
+
+    /** The admin's patches or PodTemplate choose the service account or its token, which the policy then keeps. */
+    boolean adminSetsServiceAccount() {
+        for (Map<String, Object> patch : java.util.Arrays.asList(config.podSpecPatch(), config.queuePodSpecPatch())) {
+            if (patch != null && (patch.containsKey("serviceAccountName") || patch.containsKey("serviceAccount")
+                    || patch.containsKey("automountServiceAccountToken"))) {
+                return true;
+            }
+        }
+        return podTemplate != null && (base.getServiceAccountName() != null
+                || base.getAutomountServiceAccountToken() != null);
+    }
+
     String envValue(String key) {
         return env.getOrDefault(key, "");
     }
