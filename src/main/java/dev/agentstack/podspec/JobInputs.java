@@ -5,6 +5,7 @@ import dev.agentstack.config.AgentConfig;
 import dev.agentstack.config.CheckoutParams;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Interposer;
+import dev.agentstack.podspec.policy.PodSecurityLevel;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -41,16 +42,24 @@ record JobInputs(BuildkiteJob job, Map<String, String> env, KubernetesPlugin plu
         return config.defaultCheckoutParams();
     }
 
-    /** runAsUser of the base pod spec (before patches), 0 when unset. */
-    long runAsUser() {
+    /**
+     * The user that copy-agent and checkout, as root, give the workspace to and switch to: runAsUser of the base pod
+     * spec (before patches). 0 for none: unset, or at pod-security-level restricted, where nothing may run as root, so
+     * they run as the pod's user themselves.
+     */
+    long setupUser() {
         PodSecurityContext sc = base.getSecurityContext();
-        return sc == null || sc.getRunAsUser() == null ? 0 : sc.getRunAsUser();
+        return restricted() || sc == null || sc.getRunAsUser() == null ? 0 : sc.getRunAsUser();
     }
 
-    /** runAsGroup of the base pod spec (before patches), 0 when unset. */
-    long runAsGroup() {
+    /** runAsGroup of the base pod spec, as {@link #setupUser()}. */
+    long setupGroup() {
         PodSecurityContext sc = base.getSecurityContext();
-        return sc == null || sc.getRunAsGroup() == null ? 0 : sc.getRunAsGroup();
+        return restricted() || sc == null || sc.getRunAsGroup() == null ? 0 : sc.getRunAsGroup();
+    }
+
+    private boolean restricted() {
+        return PodSecurityLevel.of(config.podSecurityLevel()) == PodSecurityLevel.RESTRICTED;
     }
 
     /** T: the pod's grace period before patches, which the agent's cancel timings derive from. */
