@@ -147,7 +147,8 @@ class PodPolicyTest {
 
     @Test
     void theUnsafeOptionStillLetsAStepChangeTheAgentsCommandButNotItsImage() {
-        Job job = build("{podSpecPatch: {containers: [{name: agent, command: [/bin/sh, -c, 'buildkite-agent start']}]}}",
+        Job job = build("{podSpecPatch: {containers: [{name: agent,"
+                        + " command: [/bin/sh, -c, 'buildkite-agent start']}]}}",
                 Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION, true);
         assertThat(container(job, "agent").getCommand()).containsExactly("/bin/sh", "-c", "buildkite-agent start");
         assertThat(failure("{podSpecPatch: {containers: [{name: agent, image: evil/agent}]}}",
