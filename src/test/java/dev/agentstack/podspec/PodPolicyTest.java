@@ -163,4 +163,11 @@ class PodPolicyTest {
                 Options.BUILDKITE_TOKEN_SECRET, "bk-api"))
                 .contains("controller-secret: spec.containers[1].envFrom[0].secretRef.name names the Buildkite API");
     }
+
+    /** A sysctl without a name was a NullPointerException, reported as a bug instead of a refusal. */
+    @Test
+    void aSysctlWithoutANameIsRefusedByTheRule() {
+        assertThat(failure("{podSpec: {securityContext: {sysctls: [{value: '1'}]}, containers: [{image: a}]}}"))
+                .contains("baseline/sysctls: spec.securityContext.sysctls[0].name is null");
+    }
 }

@@ -66,7 +66,7 @@ public final class PodSecurityStandards {
             if (pod.getSysctls() != null) {
                 for (int i = 0; i < pod.getSysctls().size(); i++) {
                     String name = pod.getSysctls().get(i).getName();
-                    if (!SAFE_SYSCTLS.contains(name)) {
+                    if (name == null || !SAFE_SYSCTLS.contains(name)) {
                         found.add(podSc.item("sysctls", i, name).field("name")
                                 .violation("baseline/sysctls", "is " + name + ", not a safe sysctl", name));
                     }
@@ -109,7 +109,7 @@ public final class PodSecurityStandards {
             if (caps != null && caps.getAdd() != null) {
                 for (int i = 0; i < caps.getAdd().size(); i++) {
                     String cap = caps.getAdd().get(i);
-                    if (!BASELINE_CAPABILITIES.contains(cap)) {
+                    if (cap == null || !BASELINE_CAPABILITIES.contains(cap)) {
                         found.add(new PodField(scAt.path() + ".capabilities.add[" + i + "]",
                                 scAt.key() + ".capabilities.add").violation("baseline/capabilities",
                                 "adds " + cap + ", which the baseline level does not allow", cap));
