@@ -146,11 +146,16 @@ class PodPolicyTest {
     }
 
     @Test
-    void theUnsafeOptionStillLetsAStepChangeTheAgentsCommandButNotItsImage() {
+    void theUnsafeOptionStillLetsAStepChangeTheAgentsCommandsButNotItsImage() {
         Job job = build("{podSpecPatch: {containers: [{name: agent,"
                         + " command: [/bin/sh, -c, 'buildkite-agent start']}]}}",
                 Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION, true);
         assertThat(container(job, "agent").getCommand()).containsExactly("/bin/sh", "-c", "buildkite-agent start");
+        String hook = "{podSpecPatch: {containers: [{name: agent,"
+                + " lifecycle: {preStop: {exec: {command: [sleep, '5']}}}}]}}";
+        assertThat(failure(hook)).contains("protected-container: podSpecPatch.containers[0].lifecycle");
+        assertThat(container(build(hook, Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION, true), "agent")
+                .getLifecycle().getPreStop()).isNotNull();
         assertThat(failure("{podSpecPatch: {containers: [{name: agent, image: evil/agent}]}}",
                 Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION, true))
                 .contains("protected-container: podSpecPatch.containers[0].image");

@@ -23,6 +23,7 @@ public final class PodPolicy {
     private final List<String> allowedServiceAccounts;
     private final String jobServiceAccount;
     private final int maxDeadlineSeconds;
+    private final boolean allowCommands;
     private final ControllerSecrets secrets;
     private final AdminLimits limits;
 
@@ -32,6 +33,7 @@ public final class PodPolicy {
         allowedServiceAccounts = config.allowedServiceAccounts();
         jobServiceAccount = config.jobServiceAccount();
         maxDeadlineSeconds = config.maxJobActiveDeadlineSeconds();
+        allowCommands = config.allowPodSpecPatchUnsafeCommandModification();
         secrets = new ControllerSecrets(agentContainer, config.agentTokenSecret(), config.buildkiteTokenSecret());
         limits = new AdminLimits(ImagePatterns.of(config.allowedImages()), config.maxContainerResources());
     }
@@ -74,7 +76,7 @@ public final class PodPolicy {
 
     /** What the step asks for that the policy does not allow, wherever the admin's settings stand. */
     public List<Violation> stepViolations(KubernetesPlugin step, Predicate<String> controllerContainer) {
-        return StepRules.check(step, allowedServiceAccounts, maxDeadlineSeconds, controllerContainer);
+        return StepRules.check(step, allowedServiceAccounts, maxDeadlineSeconds, controllerContainer, allowCommands);
     }
 
     /** What the final pod breaks; the builder forgives what the admin's own pod for the job breaks too. */

@@ -12,12 +12,15 @@ import java.util.function.Predicate;
 /**
  * The rules on what a step itself asks for in its kubernetes plugin, read from the plugin rather than the final pod,
  * so that the same field set by the admin (pod-spec-patch, a PodTemplate) stays allowed: a service account outside
- * allowed-service-accounts, a node, the image of a container the controller owns, reserved labels and annotations,
- * and a longer deadline than max-job-active-deadline-seconds.
+ * allowed-service-accounts, a node, a shared process namespace, the image or commands of a container the controller
+ * owns, reserved labels and annotations, and a longer deadline than max-job-active-deadline-seconds.
  */
 final class StepRules {
 
     static final List<String> RESERVED_PREFIXES = List.of("buildkite.com", "agent-stack-camel.dev");
+    /** Fields besides command and args that run commands in a container, with its environment (the agent token). */
+    static final List<String> COMMAND_FIELDS = List.of("lifecycle", "livenessProbe", "readinessProbe",
+            "startupProbe");
 
     private StepRules() {
     }
@@ -45,9 +48,18 @@ final class StepRules {
         return plugin.podSpec() != null && Boolean.TRUE.equals(plugin.podSpec().getAutomountServiceAccountToken());
     }
 
+    /**
+     * @param allowCommands allow-pod-spec-patch-unsafe-command-modification, which lets the step run its own commands
+     *                      in the controller's containers
+     */
     static List<Violation> check(KubernetesPlugin plugin, List<String> allowedServiceAccounts,
-                                 int maxDeadlineSeconds, Predicate<String> controllerContainer) {
+                                 int maxDeadlineSeconds, Predicate<String> controllerContainer, boolean allowCommands) {
         List<Violation> found = new ArrayList<>();
+        if (asksToShareProcesses(plugin)) {
+            // with one process namespace, the step's container can read the agent's environment, and its token
+            found.add(PodField.SPEC.field("shareProcessNamespace").violation("share-process-namespace",
+                    "is true: the step's containers could read the agent container's token", true));
+        }
         String account = serviceAccount(plugin);
         if (account != null && !allowedServiceAccounts.contains(account)) {
             found.add(PodField.SPEC.field("serviceAccountName").violation("service-account", "is " + account
@@ -72,10 +84,20 @@ final class StepRules {
                 for (int i = 0; items != null && items.isArray() && i < items.size(); i++) {
                     JsonNode item = items.get(i);
                     String name = item.path("name").asText("");
-                    if (controllerContainer.test(name) && item.has("image")) {
-                        found.add(new Violation("protected-container", "podSpecPatch." + list + "[" + i + "].image",
+                    if (!controllerContainer.test(name)) {
+                        continue;
+                    }
+                    String at = "podSpecPatch." + list + "[" + i + "].";
+                    if (item.has("image")) {
+                        found.add(new Violation("protected-container", at + "image",
                                 "changes the image of the controller's " + name + " container",
                                 "protected-container " + name));
+                    }
+                    for (String runs : COMMAND_FIELDS) {
+                        if (item.has(runs) && !allowCommands) {
+                            found.add(new Violation("protected-container", at + runs, "runs a command of the step's in"
+                                    + " the controller's " + name + " container", "protected-container " + name));
+                        }
                     }
                 }
             }
@@ -89,6 +111,15 @@ final class StepRules {
                     "max-job-active-deadline-seconds " + deadline));
         }
         return found;
+    }
+
+    private static boolean asksToShareProcesses(KubernetesPlugin plugin) {
+        JsonNode patch = plugin.podSpecPatch() == null ? null
+                : plugin.podSpecPatch().json().get("shareProcessNamespace");
+        if (patch != null && patch.asBoolean(false)) {
+            return true;
+        }
+        return plugin.podSpec() != null && Boolean.TRUE.equals(plugin.podSpec().getShareProcessNamespace());
     }
 
     /** The podTemplate a step names must be a valid object name, checked before anything looks it up. */
