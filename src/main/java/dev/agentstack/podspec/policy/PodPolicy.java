@@ -76,7 +76,8 @@ public final class PodPolicy {
 
     /** What the step asks for that the policy does not allow, wherever the admin's settings stand. */
     public List<Violation> stepViolations(KubernetesPlugin step, Predicate<String> controllerContainer) {
-        return StepRules.check(step, allowedServiceAccounts, maxDeadlineSeconds, controllerContainer, allowCommands);
+        return StepRules.check(step, allowedServiceAccounts, maxDeadlineSeconds, controllerContainer,
+                secrets.agentContainer(), allowCommands);
     }
 
     /** What the final pod breaks; the builder forgives what the admin's own pod for the job breaks too. */

@@ -19,6 +19,7 @@ final class StepRules {
 
     static final List<String> RESERVED_PREFIXES = List.of("buildkite.com", "agent-stack-camel.dev");
     /** Fields besides command and args that run commands in a container, with its environment (the agent token). */
+    static final String ENDPOINT_ENV = "BUILDKITE_AGENT_ENDPOINT";
     static final List<String> COMMAND_FIELDS = List.of("lifecycle", "livenessProbe", "readinessProbe",
             "startupProbe");
 
@@ -49,11 +50,13 @@ final class StepRules {
     }
 
     /**
-     * @param allowCommands allow-pod-spec-patch-unsafe-command-modification, which lets the step run its own commands
-     *                      in the controller's containers
+     * @param agentContainer the container that holds the agent token
+     * @param allowCommands  allow-pod-spec-patch-unsafe-command-modification, which lets the step run its own commands
+     *                       in the controller's containers
      */
     static List<Violation> check(KubernetesPlugin plugin, List<String> allowedServiceAccounts,
-                                 int maxDeadlineSeconds, Predicate<String> controllerContainer, boolean allowCommands) {
+                                 int maxDeadlineSeconds, Predicate<String> controllerContainer, String agentContainer,
+                                 boolean allowCommands) {
         List<Violation> found = new ArrayList<>();
         if (asksToShareProcesses(plugin)) {
             // with one process namespace, the step's container can read the agent's environment, and its token
@@ -93,6 +96,12 @@ final class StepRules {
                                 "changes the image of the controller's " + name + " container",
                                 "protected-container " + name));
                     }
+                    if (name.equals(agentContainer) && redirectsTheAgent(item)) {
+                        found.add(new Violation("protected-container", at + (item.has("envFrom") ? "envFrom" : "env"),
+                                "points the " + name + " container, which holds the agent token, at another"
+                                        + " Buildkite endpoint (" + ENDPOINT_ENV + ", or envFrom)",
+                                "protected-container endpoint"));
+                    }
                     for (String runs : COMMAND_FIELDS) {
                         if (item.has(runs) && !allowCommands) {
                             found.add(new Violation("protected-container", at + runs, "runs a command of the step's in"
@@ -111,6 +120,19 @@ final class StepRules {
                     "max-job-active-deadline-seconds " + deadline));
         }
         return found;
+    }
+
+    /** The agent sends its token to its endpoint: a step may not choose it, directly or through envFrom. */
+    private static boolean redirectsTheAgent(JsonNode patchItem) {
+        if (patchItem.has("envFrom")) {
+            return true;
+        }
+        for (JsonNode env : patchItem.path("env")) {
+            if (ENDPOINT_ENV.equals(env.path("name").asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean asksToShareProcesses(KubernetesPlugin plugin) {
