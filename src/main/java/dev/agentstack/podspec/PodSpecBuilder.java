@@ -113,12 +113,13 @@ public final class PodSpecBuilder {
         JobInputs in = inputs(job, config, podTemplates, version);
         PodPolicy policy = PodPolicy.of(config, SystemContainers.AGENT);
         Job k8sJob = assemble(in, policy);
-        List<Violation> refused = new ArrayList<>(policy.stepViolations(in.plugin(), PodSpecBuilder::isOurs));
-        refused.addAll(podViolations(k8sJob, policy));
-        if (!refused.isEmpty()) {
+        List<Violation> onPod = podViolations(k8sJob, policy);
+        if (!onPod.isEmpty()) {
             Set<String> admins = adminsFindings(in, policy);
-            refused.removeIf(v -> admins.contains(v.key()));
+            onPod.removeIf(v -> admins.contains(v.key()));
         }
+        List<Violation> refused = new ArrayList<>(policy.stepViolations(in.plugin(), PodSpecBuilder::isOurs));
+        refused.addAll(onPod);
         if (!refused.isEmpty()) {
             throw new BuildFailure(policy.reason(refused));
         }
@@ -140,8 +141,8 @@ public final class PodSpecBuilder {
 
     private static List<Violation> podViolations(Job job, PodPolicy policy) {
         PodTemplateSpec template = job.getSpec().getTemplate();
-        return policy.podViolations(template.getSpec(), template.getMetadata().getAnnotations(),
-                name -> name != null && name.startsWith(ImageChecks.PREFIX));
+        return new ArrayList<>(policy.podViolations(template.getSpec(), template.getMetadata().getAnnotations(),
+                name -> name != null && name.startsWith(ImageChecks.PREFIX)));
     }
 
     /** The containers the controller makes and owns: a step may not change their image or command. */
