@@ -83,8 +83,9 @@ public final class Options {
 
     public static final Option<List<Map<String, Object>>> QUEUES = Option.of("queues", OBJECT_LIST,
             List.<Map<String, Object>>of(), "Several queues in one controller: entries of tags (exactly one queue tag),"
-                    + " optional max-in-flight (default: max-in-flight) and optional pod-spec-patch (applied after"
-                    + " pod-spec-patch); when set, tags is not used")
+                    + " optional max-in-flight (default: max-in-flight), optional pod-spec-patch (applied after"
+                    + " pod-spec-patch) and optional pod policy options (pod-security-level, allowed-images, ...; see"
+                    + " docs/security.md); when set, tags is not used")
             .check(Option.rule(Options::queuesProblem));
 
     public static final Option<Duration> POLL_INTERVAL = Option.of("poll-interval", DURATION, DEFAULT_POLL_INTERVAL,
