@@ -111,7 +111,7 @@ public final class PodSpecBuilder {
 
     static Job assemble(BuildkiteJob job, ControllerConfig config, PodTemplateLookup podTemplates, String version) {
         JobInputs in = inputs(job, config, podTemplates, version);
-        PodPolicy policy = PodPolicy.of(config, SystemContainers.AGENT);
+        PodPolicy policy = PodPolicy.of(config, SystemContainers.AGENT, SystemContainers.TOKEN_KEY);
         Job k8sJob = assemble(in, policy);
         List<Violation> onPod = podViolations(k8sJob, policy);
         if (!onPod.isEmpty()) {
@@ -251,7 +251,7 @@ public final class PodSpecBuilder {
             podTemplate = plugin.podTemplate();
             Violation badName = PodPolicy.podTemplateName(podTemplate);
             if (badName != null) {
-                throw new BuildFailure(PodPolicy.of(config, SystemContainers.AGENT).reason(List.of(badName)));
+                throw new BuildFailure(PodPolicy.of(config, SystemContainers.AGENT, SystemContainers.TOKEN_KEY).reason(List.of(badName)));
             }
             try {
                 base = podTemplates.podSpec(podTemplate);

@@ -175,4 +175,19 @@ class PodPolicyTest {
         assertThat(failure("{podSpec: {securityContext: {sysctls: [{value: '1'}]}, containers: [{image: a}]}}"))
                 .contains("baseline/sysctls: spec.securityContext.sysctls[0].name is null");
     }
+
+    /** The chart keeps both tokens in one Secret: the agent reads its own key of it, and nothing reads the other. */
+    @Test
+    void oneSecretWithBothTokensGivesTheAgentOnlyItsOwnKey() {
+        Object[] oneSecret = {Options.AGENT_TOKEN_SECRET, "agent-stack", Options.BUILDKITE_TOKEN_SECRET, "agent-stack"};
+        assertThat(build(null, oneSecret).getMetadata()).as("the agent's own reference").isNotNull();
+        assertThat(failure("{podSpecPatch: {containers: [{name: agent, env: [{name: T, valueFrom: {secretKeyRef:"
+                + " {name: agent-stack, key: BUILDKITE_TOKEN}}}]}]}}", oneSecret))
+                .contains("controller-secret: spec.containers[1].env[", "Buildkite API token Secret agent-stack (key"
+                        + " BUILDKITE_TOKEN)");
+        assertThat(failure("{sidecars: [{image: a, env: [{name: T, valueFrom: {secretKeyRef:"
+                + " {name: agent-stack, key: BUILDKITE_AGENT_TOKEN}}}]}]}", oneSecret))
+                .contains("controller-secret: spec.initContainers[1].env[0].valueFrom.secretKeyRef.name names the"
+                        + " agent-token Secret");
+    }
 }

@@ -15,11 +15,15 @@ import java.util.List;
  * token, and nothing in a job pod may read the Buildkite API token. A job that could mount them would act with the
  * controller's credentials instead of its own.
  *
+ * <p>The two may be one Secret with two keys (the chart's default): then the agent container may read only the
+ * agent token's key of it.
+ *
  * @param agentContainer   the name of the container that holds the agent token
  * @param agentTokenSecret the agent-token-secret option
+ * @param agentTokenKey    the key of the agent token in that Secret
  * @param apiTokenSecret   the buildkite-token-secret option; empty when none
  */
-record ControllerSecrets(String agentContainer, String agentTokenSecret, String apiTokenSecret) {
+record ControllerSecrets(String agentContainer, String agentTokenSecret, String agentTokenKey, String apiTokenSecret) {
 
     static final String RULE = "controller-secret";
 
@@ -30,17 +34,17 @@ record ControllerSecrets(String agentContainer, String agentTokenSecret, String 
             Volume v = volumes.get(i);
             PodField at = PodField.SPEC.item("volumes", i, v.getName());
             if (v.getSecret() != null) {
-                refused(v.getSecret().getSecretName(), false, at.field("secret.secretName"), found);
+                refused(v.getSecret().getSecretName(), null, false, at.field("secret.secretName"), found);
             }
             if (v.getCsi() != null && v.getCsi().getNodePublishSecretRef() != null) {
-                refused(v.getCsi().getNodePublishSecretRef().getName(), false,
+                refused(v.getCsi().getNodePublishSecretRef().getName(), null, false,
                         at.field("csi.nodePublishSecretRef.name"), found);
             }
             List<VolumeProjection> sources = v.getProjected() == null || v.getProjected().getSources() == null
                     ? List.of() : v.getProjected().getSources();
             for (int s = 0; s < sources.size(); s++) {
                 if (sources.get(s).getSecret() != null) {
-                    refused(sources.get(s).getSecret().getName(), false, new PodField(at.path() + ".projected.sources["
+                    refused(sources.get(s).getSecret().getName(), null, false, new PodField(at.path() + ".projected.sources["
                             + s + "].secret.name", at.key() + ".projected.secret"), found);
                 }
             }
@@ -48,7 +52,7 @@ record ControllerSecrets(String agentContainer, String agentTokenSecret, String 
         List<LocalObjectReference> pullSecrets = spec.getImagePullSecrets() == null ? List.of()
                 : spec.getImagePullSecrets();
         for (int i = 0; i < pullSecrets.size(); i++) {
-            refused(pullSecrets.get(i).getName(), false, new PodField("spec.imagePullSecrets[" + i + "].name",
+            refused(pullSecrets.get(i).getName(), null, false, new PodField("spec.imagePullSecrets[" + i + "].name",
                     "spec.imagePullSecrets"), found);
         }
         for (PodField.Located located : PodField.containers(spec)) {
@@ -58,14 +62,15 @@ record ControllerSecrets(String agentContainer, String agentTokenSecret, String 
             for (int i = 0; i < env.size(); i++) {
                 EnvVar e = env.get(i);
                 if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
-                    refused(e.getValueFrom().getSecretKeyRef().getName(), agent,
+                    refused(e.getValueFrom().getSecretKeyRef().getName(), e.getValueFrom().getSecretKeyRef().getKey(),
+                            agent,
                             located.at().item("env", i, e.getName()).field("valueFrom.secretKeyRef.name"), found);
                 }
             }
             List<EnvFromSource> envFrom = c.getEnvFrom() == null ? List.of() : c.getEnvFrom();
             for (int i = 0; i < envFrom.size(); i++) {
                 if (envFrom.get(i).getSecretRef() != null) {
-                    refused(envFrom.get(i).getSecretRef().getName(), agent, new PodField(located.at().path()
+                    refused(envFrom.get(i).getSecretRef().getName(), null, agent, new PodField(located.at().path()
                             + ".envFrom[" + i + "].secretRef.name", located.at().key() + ".envFrom"), found);
                 }
             }
@@ -73,16 +78,18 @@ record ControllerSecrets(String agentContainer, String agentTokenSecret, String 
         return found;
     }
 
-    private void refused(String secret, boolean agent, PodField at, List<Violation> found) {
+    /** @param key the one key referenced, or null for the whole Secret */
+    private void refused(String secret, String key, boolean agent, PodField at, List<Violation> found) {
         if (secret == null) {
             return;
         }
+        boolean apiToken = !apiTokenSecret.isEmpty() && secret.equals(apiTokenSecret);
         if (secret.equals(agentTokenSecret) && !agent) {
             found.add(at.violation(RULE, "names the agent-token Secret " + secret + ", which only the "
                     + agentContainer + " container may read", secret));
-        } else if (!apiTokenSecret.isEmpty() && secret.equals(apiTokenSecret)) {
+        } else if (apiToken && !(secret.equals(agentTokenSecret) && agentTokenKey.equals(key))) {
             found.add(at.violation(RULE, "names the Buildkite API token Secret " + secret
-                    + ", which no job container may read", secret));
+                    + (key == null ? "" : " (key " + key + ")") + ", which no job container may read", secret));
         }
     }
 }

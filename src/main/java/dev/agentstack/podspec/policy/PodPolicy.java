@@ -27,20 +27,24 @@ public final class PodPolicy {
     private final ControllerSecrets secrets;
     private final AdminLimits limits;
 
-    private PodPolicy(ControllerConfig config, String agentContainer) {
+    private PodPolicy(ControllerConfig config, String agentContainer, String agentTokenKey) {
         level = PodSecurityLevel.of(config.podSecurityLevel());
         runAsUser = config.runAsUser();
         allowedServiceAccounts = config.allowedServiceAccounts();
         jobServiceAccount = config.jobServiceAccount();
         maxDeadlineSeconds = config.maxJobActiveDeadlineSeconds();
         allowCommands = config.allowPodSpecPatchUnsafeCommandModification();
-        secrets = new ControllerSecrets(agentContainer, config.agentTokenSecret(), config.buildkiteTokenSecret());
+        secrets = new ControllerSecrets(agentContainer, config.agentTokenSecret(), agentTokenKey,
+                config.buildkiteTokenSecret());
         limits = new AdminLimits(ImagePatterns.of(config.allowedImages()), config.maxContainerResources());
     }
 
-    /** @param agentContainer the container that holds the agent token */
-    public static PodPolicy of(ControllerConfig config, String agentContainer) {
-        return new PodPolicy(config, agentContainer);
+    /**
+     * @param agentContainer the container that holds the agent token
+     * @param agentTokenKey  the key of the agent token in the agent-token Secret
+     */
+    public static PodPolicy of(ControllerConfig config, String agentContainer, String agentTokenKey) {
+        return new PodPolicy(config, agentContainer, agentTokenKey);
     }
 
     public PodSecurityLevel level() {
