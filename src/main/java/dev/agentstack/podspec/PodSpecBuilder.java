@@ -110,8 +110,8 @@ public final class PodSpecBuilder {
     }
 
     static Job assemble(BuildkiteJob job, ControllerConfig config, PodTemplateLookup podTemplates, String version) {
-        JobInputs in = inputs(job, config, podTemplates, version);
         PodPolicy policy = PodPolicy.of(config, SystemContainers.AGENT, SystemContainers.TOKEN_KEY);
+        JobInputs in = inputs(job, config, podTemplates, version, policy);
         Job k8sJob = assemble(in, policy);
         List<Violation> onPod = podViolations(k8sJob, policy);
         if (!onPod.isEmpty()) {
@@ -240,7 +240,7 @@ public final class PodSpecBuilder {
     }
 
     private static JobInputs inputs(BuildkiteJob job, ControllerConfig config, PodTemplateLookup podTemplates,
-                                    String version) {
+                                    String version, PodPolicy policy) {
         Map<String, String> env = JobEnv.parse(job.env());
         KubernetesPlugin plugin = PluginParser.parse(env.get("BUILDKITE_PLUGINS"), config.prohibitKubernetesPlugin());
         PodSpec base;
@@ -251,7 +251,7 @@ public final class PodSpecBuilder {
             podTemplate = plugin.podTemplate();
             Violation badName = PodPolicy.podTemplateName(podTemplate);
             if (badName != null) {
-                throw new BuildFailure(PodPolicy.of(config, SystemContainers.AGENT, SystemContainers.TOKEN_KEY).reason(List.of(badName)));
+                throw new BuildFailure(policy.reason(List.of(badName))); // before a lookup with a name like ../x
             }
             try {
                 base = podTemplates.podSpec(podTemplate);

@@ -50,6 +50,8 @@ class ImageReferenceTest {
         assertThat(ImageReference.parse(image).tagMajorVersion()).isEqualTo(major);
     }
 
+    private static final String DIGEST = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
     /** allowed-images patterns match the full name, so a short name cannot slip past a pattern for a registry. */
     @ParameterizedTest
     @CsvSource({
@@ -60,8 +62,7 @@ class ImageReferenceTest {
             "ghcr.io/buildkite/agent:3.136.2, ghcr.io/buildkite/agent:3.136.2",
             "localhost/app, localhost/app:latest",
             "localhost:5000/team/app:v1, localhost:5000/team/app:v1",
-            "alpine@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef,"
-                    + " docker.io/library/alpine@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"})
+            "alpine@sha256:" + DIGEST + ", docker.io/library/alpine@sha256:" + DIGEST})
     void fullNameFillsInDockerHub(String image, String full) {
         assertThat(ImageReference.parse(image).fullName()).isEqualTo(full);
     }

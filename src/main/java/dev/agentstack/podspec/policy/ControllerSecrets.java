@@ -44,8 +44,9 @@ record ControllerSecrets(String agentContainer, String agentTokenSecret, String 
                     ? List.of() : v.getProjected().getSources();
             for (int s = 0; s < sources.size(); s++) {
                 if (sources.get(s).getSecret() != null) {
-                    refused(sources.get(s).getSecret().getName(), null, false, new PodField(at.path() + ".projected.sources["
-                            + s + "].secret.name", at.key() + ".projected.secret"), found);
+                    PodField source = new PodField(at.path() + ".projected.sources[" + s + "].secret.name",
+                            at.key() + ".projected.secret");
+                    refused(sources.get(s).getSecret().getName(), null, false, source, found);
                 }
             }
         }
