@@ -33,7 +33,8 @@ public final class Lint {
         PluginLint lint = new PluginLint();
         int problems = 0;
         for (PipelineJob job : jobs) {
-            List<String> found = job.problem() != null ? List.of(job.problem()) : lint.problems(job.job(), config);
+            List<String> found = job.problem() != null ? List.of(job.problem()) : lint.problems(job.job(),
+                    config.forJob(job.job().agentQueryRules()));
             for (String problem : found) {
                 out.println(job.stepName() + ": " + problem);
                 problems++;

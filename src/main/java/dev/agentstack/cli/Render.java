@@ -46,7 +46,8 @@ public final class Render {
                 exit = 1;
                 continue;
             }
-            BuildResult result = PodSpecBuilder.build(job.job(), config, PodTemplateLookup.OFFLINE);
+            BuildResult result = PodSpecBuilder.build(job.job(), config.forJob(job.job().agentQueryRules()),
+                    PodTemplateLookup.OFFLINE);
             if (result.valid()) {
                 out.print("---\n" + JobYaml.write(result.job()));
             } else {

@@ -40,7 +40,7 @@ public final class ControllerConfig {
             return List.of(new QueueConfig(tags(), maxInFlight(), null));
         }
         return entries.stream().map(e -> StrictDecoder.decode(e, QueueConfig.class, Options.QUEUES.key()))
-                .map(q -> q.maxInFlight() != null ? q : new QueueConfig(q.tags(), maxInFlight(), q.podSpecPatch()))
+                .map(q -> q.maxInFlight() != null ? q : q.withMaxInFlight(maxInFlight()))
                 .toList();
     }
 
@@ -53,7 +53,24 @@ public final class ControllerConfig {
         v.put(Options.TAGS, queue.tags());
         v.put(Options.MAX_IN_FLIGHT, queue.maxInFlight() != null ? queue.maxInFlight() : maxInFlight());
         v.remove(Options.QUEUES);
+        v.putAll(queue.policyOverrides());
         return new ControllerConfig(v, queue.podSpecPatch());
+    }
+
+    /**
+     * The configuration of the queue a job's {@code queue=} agent tag names, as the controller would build the job with
+     * (render and lint use it); this configuration when no queue matches.
+     */
+    public ControllerConfig forJob(List<String> agentQueryRules) {
+        if (get(Options.QUEUES).isEmpty()) {
+            return this;
+        }
+        for (QueueConfig q : queues()) {
+            if (agentQueryRules.contains("queue=" + q.name())) {
+                return forQueue(q);
+            }
+        }
+        return this;
     }
 
     /** The patch of the queue this configuration is for, applied after {@code pod-spec-patch}; null when none. */
@@ -267,6 +284,48 @@ public final class ControllerConfig {
 
     public boolean allowPodSpecPatchUnsafeCommandModification() {
         return get(Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION);
+    }
+
+    public String podSecurityLevel() {
+        return get(Options.POD_SECURITY_LEVEL);
+    }
+
+    public int runAsUser() {
+        return get(Options.RUN_AS_USER);
+    }
+
+    /** The Secret with the Buildkite API token; empty when none is named. */
+    public String buildkiteTokenSecret() {
+        return get(Options.BUILDKITE_TOKEN_SECRET);
+    }
+
+    public List<String> allowedServiceAccounts() {
+        return get(Options.ALLOWED_SERVICE_ACCOUNTS);
+    }
+
+    /** The service account of job pods whose step chose none; empty for the namespace's default. */
+    public String jobServiceAccount() {
+        return get(Options.JOB_SERVICE_ACCOUNT);
+    }
+
+    /** Glob patterns of allowed images; empty allows any. */
+    public List<String> allowedImages() {
+        return get(Options.ALLOWED_IMAGES);
+    }
+
+    /** The caps of max-container-resources by resource name (validated quantities); empty when unset. */
+    public Map<String, String> maxContainerResources() {
+        Map<String, Object> raw = get(Options.MAX_CONTAINER_RESOURCES);
+        Map<String, String> caps = new LinkedHashMap<>();
+        if (raw != null) {
+            raw.forEach((k, v) -> caps.put(k, String.valueOf(v)));
+        }
+        return caps;
+    }
+
+    /** 0 for no cap. */
+    public int maxJobActiveDeadlineSeconds() {
+        return get(Options.MAX_JOB_ACTIVE_DEADLINE_SECONDS);
     }
 
     /** An object option decoded into its type once (validation has already decoded it, so this cannot fail). */

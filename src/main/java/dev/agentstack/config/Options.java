@@ -83,8 +83,9 @@ public final class Options {
 
     public static final Option<List<Map<String, Object>>> QUEUES = Option.of("queues", OBJECT_LIST,
             List.<Map<String, Object>>of(), "Several queues in one controller: entries of tags (exactly one queue tag),"
-                    + " optional max-in-flight (default: max-in-flight) and optional pod-spec-patch (applied after"
-                    + " pod-spec-patch); when set, tags is not used")
+                    + " optional max-in-flight (default: max-in-flight), optional pod-spec-patch (applied after"
+                    + " pod-spec-patch) and optional pod policy options (pod-security-level, allowed-images, ...; see"
+                    + " docs/security.md); when set, tags is not used")
             .check(Option.rule(Options::queuesProblem));
 
     public static final Option<Duration> POLL_INTERVAL = Option.of("poll-interval", DURATION, DEFAULT_POLL_INTERVAL,
@@ -331,6 +332,71 @@ public final class Options {
             "allow-pod-spec-patch-unsafe-command-modification", BOOLEAN, false,
             "Let pod spec patches change the commands of the agent, checkout, copy-agent and image-check containers");
 
+    // ---- pod policy: what a pipeline step may ask of its pod (docs/security.md); each can be set per queue
+
+    public static final String DEFAULT_POD_SECURITY_LEVEL = "baseline";
+    public static final List<String> POD_SECURITY_LEVELS = List.of("privileged", "baseline", "restricted");
+    /** A non-root uid for agent images that would start as root; the agent image's own user has no fixed uid. */
+    public static final int DEFAULT_RUN_AS_USER = 1000;
+    static final List<String> CAPPED_RESOURCES = List.of("cpu", "memory", "ephemeral-storage");
+
+    public static final Option<String> POD_SECURITY_LEVEL = Option.of("pod-security-level", STRING,
+            DEFAULT_POD_SECURITY_LEVEL, "Pod Security Standard every job pod must meet: privileged, baseline or"
+                    + " restricted (restricted also fills in its required securityContext)")
+            .check(Option.rule(v -> POD_SECURITY_LEVELS.contains(v) ? null
+                    : "must be privileged, baseline or restricted, got \"" + v + "\""));
+
+    public static final Option<Integer> RUN_AS_USER = Option.of("run-as-user", INTEGER, DEFAULT_RUN_AS_USER,
+            "At pod-security-level restricted: the runAsUser of containers that set none (a non-root uid)")
+            .check(Option.rule(v -> v >= 1 ? null : "must be a non-root uid (1 or more), got " + v));
+
+    public static final Option<String> BUILDKITE_TOKEN_SECRET = Option.of("buildkite-token-secret", STRING, "",
+            "Name of the Secret that holds the Buildkite API (GraphQL) token, which no job container may reference;"
+                    + " empty: none")
+            .check(Option.rule(v -> v.isEmpty() || KubernetesNames.isDnsSubdomain(v) ? null
+                    : "must be a Secret name (a DNS subdomain), got \"" + v + "\""));
+
+    public static final Option<List<String>> ALLOWED_SERVICE_ACCOUNTS = Option.of("allowed-service-accounts", LIST,
+            List.<String>of(), "Service accounts a step may choose with serviceAccountName; empty: none")
+            .check(Option.rule(v -> v.stream().filter(n -> !KubernetesNames.isDnsSubdomain(n))
+                    .map(n -> "\"" + n + "\" is not a service account name").findFirst().orElse(null)));
+
+    public static final Option<String> JOB_SERVICE_ACCOUNT = Option.of("job-service-account", STRING, "",
+            "Service account of job pods whose step chose none; empty: the namespace's default")
+            .check(Option.rule(v -> v.isEmpty() || KubernetesNames.isDnsSubdomain(v) ? null
+                    : "must be a service account name, got \"" + v + "\""));
+
+    public static final Option<List<String>> ALLOWED_IMAGES = Option.of("allowed-images", LIST, List.<String>of(),
+            "Glob patterns of the images steps may use, matched against the full name (alpine:3 is"
+                    + " docker.io/library/alpine:3; * stays within a path segment, ** does not); empty: any image");
+
+    public static final Option<Map<String, Object>> MAX_CONTAINER_RESOURCES = Option.of("max-container-resources",
+            OBJECT, (Map<String, Object>) null, "Most cpu, memory and ephemeral-storage a container may request or"
+                    + " limit, e.g. {cpu: \"4\", memory: 8Gi}; unset: no cap")
+            .check(Option.rule(Options::maxResourcesProblem));
+
+    public static final Option<Integer> MAX_JOB_ACTIVE_DEADLINE_SECONDS = Option.of("max-job-active-deadline-seconds",
+            INTEGER, 0, "Largest jobActiveDeadlineSeconds a step may ask for; 0: no cap")
+            .check(Option.rule(v -> v >= 0 ? null : "must be 0 or more, got " + v));
+
+    /** The options a {@code queues:} entry may set for its own jobs (see {@link QueueConfig}). */
+    public static final List<Option<?>> PER_QUEUE_POLICY = List.of(POD_SECURITY_LEVEL, RUN_AS_USER,
+            ALLOWED_SERVICE_ACCOUNTS, JOB_SERVICE_ACCOUNT, ALLOWED_IMAGES, MAX_CONTAINER_RESOURCES,
+            MAX_JOB_ACTIVE_DEADLINE_SECONDS);
+
+    private static String maxResourcesProblem(Map<String, Object> caps) {
+        for (Map.Entry<String, Object> e : caps.entrySet()) {
+            if (!CAPPED_RESOURCES.contains(e.getKey())) {
+                return "unknown resource \"" + e.getKey() + "\" (cpu, memory or ephemeral-storage)";
+            }
+            String problem = quantity().problem(String.valueOf(e.getValue()));
+            if (problem != null) {
+                return e.getKey() + " " + problem;
+            }
+        }
+        return null;
+    }
+
     private static <T> String objectProblem(Map<String, Object> value, Class<T> type,
                                             java.util.function.Function<T, String> rules) {
         try {
@@ -409,7 +475,9 @@ public final class Options {
             JOB_PREFIX, JOB_ACTIVE_DEADLINE_SECONDS, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
             WORKSPACE_VOLUME, WORKSPACE_MOUNT_SUB_PATH_EXPR, AGENT_CONFIG, DEFAULT_IMAGE_PULL_POLICY,
             DEFAULT_IMAGE_CHECK_PULL_POLICY, SKIP_IMAGE_CHECK_CONTAINERS, IMAGE_CHECK_CONTAINER_CPU_LIMIT,
-            IMAGE_CHECK_CONTAINER_MEMORY_LIMIT, ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION);
+            IMAGE_CHECK_CONTAINER_MEMORY_LIMIT, ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION,
+            POD_SECURITY_LEVEL, RUN_AS_USER, BUILDKITE_TOKEN_SECRET, ALLOWED_SERVICE_ACCOUNTS, JOB_SERVICE_ACCOUNT,
+            ALLOWED_IMAGES, MAX_CONTAINER_RESOURCES, MAX_JOB_ACTIVE_DEADLINE_SECONDS);
 
     private Options() {
     }

@@ -10,13 +10,47 @@ import java.util.Map;
  * {@code pod-spec-patch}. Without {@code queues:}, the controller serves one queue from {@code tags} and
  * {@code max-in-flight}.
  *
+ * The pod policy options ({@link Options#PER_QUEUE_POLICY}) may be set per queue too; an unset one is the
+ * controller's.
+ *
  * @param maxInFlight null: the controller's {@code max-in-flight}
  */
 public record QueueConfig(List<String> tags, @JsonProperty("max-in-flight") Integer maxInFlight,
-                          @JsonProperty("pod-spec-patch") Map<String, Object> podSpecPatch) {
+                          @JsonProperty("pod-spec-patch") Map<String, Object> podSpecPatch,
+                          @JsonProperty("pod-security-level") String podSecurityLevel,
+                          @JsonProperty("run-as-user") Integer runAsUser,
+                          @JsonProperty("allowed-service-accounts") List<String> allowedServiceAccounts,
+                          @JsonProperty("job-service-account") String jobServiceAccount,
+                          @JsonProperty("allowed-images") List<String> allowedImages,
+                          @JsonProperty("max-container-resources") Map<String, Object> maxContainerResources,
+                          @JsonProperty("max-job-active-deadline-seconds") Integer maxJobActiveDeadlineSeconds) {
 
     public QueueConfig {
         tags = tags == null ? List.of() : List.copyOf(tags);
+    }
+
+    /** A queue with only tags, max-in-flight and a patch: the controller's pod policy. */
+    public QueueConfig(List<String> tags, Integer maxInFlight, Map<String, Object> podSpecPatch) {
+        this(tags, maxInFlight, podSpecPatch, null, null, null, null, null, null, null);
+    }
+
+    /** This entry with another max-in-flight. */
+    QueueConfig withMaxInFlight(Integer max) {
+        return new QueueConfig(tags, max, podSpecPatch, podSecurityLevel, runAsUser, allowedServiceAccounts,
+                jobServiceAccount, allowedImages, maxContainerResources, maxJobActiveDeadlineSeconds);
+    }
+
+    /** The pod policy options this queue sets, which replace the controller's for its jobs. */
+    Map<Option<?>, Object> policyOverrides() {
+        Map<Option<?>, Object> set = new java.util.LinkedHashMap<>();
+        List<Object> values = java.util.Arrays.asList(podSecurityLevel, runAsUser, allowedServiceAccounts,
+                jobServiceAccount, allowedImages, maxContainerResources, maxJobActiveDeadlineSeconds);
+        for (int i = 0; i < Options.PER_QUEUE_POLICY.size(); i++) {
+            if (values.get(i) != null) {
+                set.put(Options.PER_QUEUE_POLICY.get(i), values.get(i));
+            }
+        }
+        return set;
     }
 
     /** The value of the queue tag, or null when there is none. */
@@ -48,6 +82,20 @@ public record QueueConfig(List<String> tags, @JsonProperty("max-in-flight") Inte
             return "max-in-flight must be 0 or more, got " + maxInFlight;
         }
         String patchProblem = ControllerPodSpecPatch.problem(podSpecPatch, allowPatchCommands);
-        return patchProblem == null ? null : "pod-spec-patch: " + patchProblem;
+        if (patchProblem != null) {
+            return "pod-spec-patch: " + patchProblem;
+        }
+        for (Map.Entry<Option<?>, Object> e : policyOverrides().entrySet()) {
+            String problem = firstProblem(e.getKey(), e.getValue());
+            if (problem != null) {
+                return e.getKey().key() + " " + problem;
+            }
+        }
+        return null;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static String firstProblem(Option option, Object v) {
+        return option.firstProblem(v);
     }
 }

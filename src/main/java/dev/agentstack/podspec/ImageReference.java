@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * A container image reference, parsed with the grammar of the Docker distribution project
  * ({@code [host[:port]/]path[:tag][@digest]}), which is what the kubelet accepts.
  */
-record ImageReference(String name, String tag, String digest) {
+public record ImageReference(String name, String tag, String digest) {
 
     private static final String ALPHANUMERIC = "[a-z0-9]+";
     private static final String SEPARATOR = "(?:[._]|__|[-]+)";
@@ -31,7 +31,7 @@ record ImageReference(String name, String tag, String digest) {
     private static final Memo<String, ImageReference> PARSED = new Memo<>(1024, ImageReference::parseNew);
 
     /** Parses a reference; throws IllegalArgumentException with {@link #INVALID} when it does not parse. */
-    static ImageReference parse(String image) {
+    public static ImageReference parse(String image) {
         if (image == null) {
             throw new IllegalArgumentException(INVALID);
         }
@@ -64,6 +64,22 @@ record ImageReference(String name, String tag, String digest) {
         }
         boolean versionLike = end > start && (end == tag.length() || tag.charAt(end) == '.' || tag.charAt(end) == '-');
         return versionLike ? Integer.parseInt(tag.substring(start, end)) : -1;
+    }
+
+    /**
+     * The reference as the runtime resolves it: Docker Hub's domain and library/ filled in, and :latest when it names
+     * neither tag nor digest ({@code alpine:3} is {@code docker.io/library/alpine:3}).
+     */
+    public String fullName() {
+        int slash = name.indexOf('/');
+        String first = slash < 0 ? "" : name.substring(0, slash);
+        boolean hasDomain = first.contains(".") || first.contains(":") || first.equals("localhost")
+                || !first.equals(first.toLowerCase(java.util.Locale.ROOT));
+        String full = hasDomain ? name : "docker.io/" + (slash < 0 ? "library/" : "") + name;
+        if (tag == null && digest == null) {
+            return full + ":latest";
+        }
+        return full + (tag != null ? ":" + tag : "") + (digest != null ? "@" + digest : "");
     }
 
     /** A digest pins the image, so pulling it again can never give anything new. */

@@ -5,6 +5,7 @@ import dev.agentstack.config.AgentConfig;
 import dev.agentstack.config.CheckoutParams;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Interposer;
+import dev.agentstack.podspec.policy.PodSecurityLevel;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -41,22 +42,59 @@ record JobInputs(BuildkiteJob job, Map<String, String> env, KubernetesPlugin plu
         return config.defaultCheckoutParams();
     }
 
-    /** runAsUser of the base pod spec (before patches), 0 when unset. */
-    long runAsUser() {
+    /**
+     * The user that copy-agent and checkout, as root, give the workspace to and switch to: runAsUser of the base pod
+     * spec (before patches). 0 for none: unset, or at pod-security-level restricted, where nothing may run as root, so
+     * they run as the pod's user themselves.
+     */
+    long setupUser() {
         PodSecurityContext sc = base.getSecurityContext();
-        return sc == null || sc.getRunAsUser() == null ? 0 : sc.getRunAsUser();
+        return restricted() || sc == null || sc.getRunAsUser() == null ? 0 : sc.getRunAsUser();
     }
 
-    /** runAsGroup of the base pod spec (before patches), 0 when unset. */
-    long runAsGroup() {
+    /** runAsGroup of the base pod spec, as {@link #setupUser()}. */
+    long setupGroup() {
         PodSecurityContext sc = base.getSecurityContext();
-        return sc == null || sc.getRunAsGroup() == null ? 0 : sc.getRunAsGroup();
+        return restricted() || sc == null || sc.getRunAsGroup() == null ? 0 : sc.getRunAsGroup();
+    }
+
+    private boolean restricted() {
+        return PodSecurityLevel.of(config.podSecurityLevel()) == PodSecurityLevel.RESTRICTED;
     }
 
     /** T: the pod's grace period before patches, which the agent's cancel timings derive from. */
     int terminationGracePeriodSeconds() {
         Long t = base.getTerminationGracePeriodSeconds();
         return t != null ? (int) Math.min(Integer.MAX_VALUE, t) : config.defaultTerminationGracePeriodSeconds();
+    }
+
+    /**
+     * The same job without the step's say: no kubernetes plugin (a PodTemplate it names stays, since admins make
+     * those), no image:, the controller's checkout and command defaults.
+     */
+    JobInputs adminOnly() {
+        KubernetesPlugin plugin = podTemplate == null ? KubernetesPlugin.NONE
+                : new KubernetesPlugin(null, null, podTemplate, null, null, null, null, null, null, null, null);
+        Map<String, String> adminEnv = new java.util.LinkedHashMap<>(env);
+        adminEnv.remove("BUILDKITE_IMAGE");
+        adminEnv.remove("BUILDKITE_PLUGINS");
+        Interposer ip = config.defaultCommandParams().interposer() != null ? config.defaultCommandParams().interposer()
+                : Interposer.BUILDKITE;
+        return new JobInputs(job, adminEnv, plugin, config, podTemplate != null ? PodSpecJson.copy(base)
+                : new PodSpec(), podTemplate, Boolean.TRUE.equals(config.defaultCheckoutParams().skip()),
+                workspaceMount, List.of(workspaceMount), ip, version);
+    }
+
+    /** The admin's patches or PodTemplate choose the service account or its token, which the policy then keeps. */
+    boolean adminSetsServiceAccount() {
+        for (Map<String, Object> patch : java.util.Arrays.asList(config.podSpecPatch(), config.queuePodSpecPatch())) {
+            if (patch != null && (patch.containsKey("serviceAccountName") || patch.containsKey("serviceAccount")
+                    || patch.containsKey("automountServiceAccountToken"))) {
+                return true;
+            }
+        }
+        return podTemplate != null && (base.getServiceAccountName() != null
+                || base.getAutomountServiceAccountToken() != null);
     }
 
     String envValue(String key) {

@@ -4,6 +4,8 @@ import dev.agentstack.buildkite.BuildkiteJob;
 import dev.agentstack.config.CheckoutParams;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Interposer;
+import dev.agentstack.podspec.policy.PodPolicy;
+import dev.agentstack.podspec.policy.Violation;
 import dev.agentstack.runtime.Version;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -20,6 +22,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Turns a Buildkite job into the Kubernetes Job that runs it: a pure function of the job, the controller's
@@ -34,7 +38,8 @@ import java.util.Map;
  * Build order, which sets the precedence: base pod spec (plugin podSpec, else podTemplate, else empty) -> metadata
  * -> volumes -> command containers -> sidecars -> agent, checkout -> copy-agent -> controller pod-spec-patch -> the
  * step's image: -> plugin podSpecPatch -> checkout removed when skipped -> mounts deduplicated by path -> image
- * checks and pull policies from the final containers -> validation.
+ * checks and pull policies from the final containers -> the pod policy's additions (job service account, restricted
+ * securityContext) -> validation -> the pod policy's checks.
  */
 public final class PodSpecBuilder {
 
@@ -105,7 +110,51 @@ public final class PodSpecBuilder {
     }
 
     static Job assemble(BuildkiteJob job, ControllerConfig config, PodTemplateLookup podTemplates, String version) {
-        JobInputs in = inputs(job, config, podTemplates, version);
+        PodPolicy policy = PodPolicy.of(config, SystemContainers.AGENT, SystemContainers.TOKEN_KEY);
+        JobInputs in = inputs(job, config, podTemplates, version, policy);
+        Job k8sJob = assemble(in, policy);
+        List<Violation> onPod = podViolations(k8sJob, policy);
+        if (!onPod.isEmpty()) {
+            Set<String> admins = adminsFindings(in, policy);
+            onPod.removeIf(v -> admins.contains(v.key()));
+        }
+        List<Violation> refused = new ArrayList<>(policy.stepViolations(in.plugin(), PodSpecBuilder::isOurs));
+        refused.addAll(onPod);
+        if (!refused.isEmpty()) {
+            throw new BuildFailure(policy.reason(refused));
+        }
+        return k8sJob;
+    }
+
+    /**
+     * What the pod the admin's settings alone give this job breaks (the job without the step's plugin and image): the
+     * admin's own pod-spec-patch or PodTemplate may set what a step may not, so those findings are not the step's.
+     */
+    private static Set<String> adminsFindings(JobInputs in, PodPolicy policy) {
+        try {
+            return podViolations(assemble(in.adminOnly(), policy), policy).stream().map(Violation::key)
+                    .collect(Collectors.toSet());
+        } catch (BuildFailure e) {
+            return Set.of();
+        }
+    }
+
+    private static List<Violation> podViolations(Job job, PodPolicy policy) {
+        PodTemplateSpec template = job.getSpec().getTemplate();
+        return new ArrayList<>(policy.podViolations(template.getSpec(), template.getMetadata().getAnnotations(),
+                name -> name != null && name.startsWith(ImageChecks.PREFIX)));
+    }
+
+    /** The containers the controller makes and owns: a step may not change their image or command. */
+    static boolean isOurs(String container) {
+        return SystemContainers.AGENT.equals(container) || SystemContainers.CHECKOUT.equals(container)
+                || SystemContainers.COPY_AGENT.equals(container)
+                || container != null && container.startsWith(ImageChecks.PREFIX);
+    }
+
+    private static Job assemble(JobInputs in, PodPolicy policy) {
+        BuildkiteJob job = in.job();
+        ControllerConfig config = in.config();
         JobMetadata.checkPluginMetadata(in.plugin().metadata());
         Map<String, String> labels = JobMetadata.labels(in);
 
@@ -164,6 +213,7 @@ public final class PodSpecBuilder {
             c.setVolumeMounts(Mounts.firstPerPath(c.getVolumeMounts()));
         }
         ImageChecks.apply(spec, config, in.workspaceMount());
+        policy.prepare(spec, in.plugin(), in.adminSetsServiceAccount());
 
         Integer pluginDeadline = in.plugin().jobActiveDeadlineSeconds();
         Map<String, String> annotations = JobMetadata.annotations(in, sidecars);
@@ -190,7 +240,7 @@ public final class PodSpecBuilder {
     }
 
     private static JobInputs inputs(BuildkiteJob job, ControllerConfig config, PodTemplateLookup podTemplates,
-                                    String version) {
+                                    String version, PodPolicy policy) {
         Map<String, String> env = JobEnv.parse(job.env());
         KubernetesPlugin plugin = PluginParser.parse(env.get("BUILDKITE_PLUGINS"), config.prohibitKubernetesPlugin());
         PodSpec base;
@@ -199,6 +249,10 @@ public final class PodSpecBuilder {
             base = plugin.podSpec();
         } else if (plugin.podTemplate() != null && !plugin.podTemplate().isEmpty()) {
             podTemplate = plugin.podTemplate();
+            Violation badName = PodPolicy.podTemplateName(podTemplate);
+            if (badName != null) {
+                throw new BuildFailure(policy.reason(List.of(badName))); // before a lookup with a name like ../x
+            }
             try {
                 base = podTemplates.podSpec(podTemplate);
             } catch (PodTemplateLookup.Unavailable e) {

@@ -71,8 +71,8 @@ final class SystemContainers {
     }
 
     static Container copyAgent(JobInputs in) {
-        long uid = in.runAsUser();
-        long gid = in.runAsGroup();
+        long uid = in.setupUser();
+        long gid = in.setupGroup();
         String chown = uid != 0 ? "chown -R " + uid + (gid != 0 ? ":" + gid : "") + " /workspace\n" : "";
         ContainerBuilder b = new ContainerBuilder()
                 .withName(COPY_AGENT)
@@ -167,14 +167,14 @@ final class SystemContainers {
                 .withImage(in.config().image())
                 .withImagePullPolicy(agentImagePullPolicy(in.config()))
                 .withCommand("/bin/sh", "-c")
-                .withArgs(checkoutScript(in.runAsUser(), in.runAsGroup(), credentials))
+                .withArgs(checkoutScript(in.setupUser(), in.setupGroup(), credentials))
                 .withWorkingDir(CommandContainers.WORKSPACE)
                 .withEnv(value("BUILDKITE_BOOTSTRAP_PHASES", "plugin,checkout"),
                         value("BUILDKITE_CONTAINER_ID", "0"),
                         value("BUILDKITE_SOCKETS_PATH", "/workspace/sockets/checkout"))
                 .withEnvFrom(envFrom)
                 .withVolumeMounts(mounts);
-        if (in.runAsUser() != 0) {
+        if (in.setupUser() != 0) {
             b.withSecurityContext(rootSecurityContext()); // it creates the user it then runs as
         }
         return b.build();

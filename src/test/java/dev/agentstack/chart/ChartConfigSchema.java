@@ -106,6 +106,14 @@ final class ChartConfigSchema {
                             .put("type", "string");
                     fields.putObject("max-in-flight").put("type", "integer").put("minimum", 0);
                     fields.putObject("pod-spec-patch").put("type", "object");
+                    // The pod policy options a queue may set (QueueConfig decodes lists only as lists).
+                    for (Option<?> policy : Options.PER_QUEUE_POLICY) {
+                        ObjectNode field = fields.putObject(policy.key());
+                        typeOf(policy, field);
+                        if (policy.kind() == Option.Kind.LIST) {
+                            field.put("type", "array");
+                        }
+                    }
                 }
             }
         }

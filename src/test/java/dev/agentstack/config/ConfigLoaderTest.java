@@ -155,6 +155,17 @@ class ConfigLoaderTest {
             "pagination-depth-limit: 0   | option pagination-depth-limit: must be between 1 and 20, got 0",
             "pod-spec-patch: [a]         | option pod-spec-patch: expected an object, got a list",
             "colour: blue                | config file CONFIG: unknown option \"colour\"",
+            "pod-security-level: strict  | option pod-security-level: must be privileged, baseline or restricted, got"
+                    + " \"strict\"",
+            "run-as-user: 0              | option run-as-user: must be a non-root uid (1 or more), got 0",
+            "max-container-resources: {gpu: 1} | option max-container-resources: unknown resource \"gpu\" (cpu,"
+                    + " memory or ephemeral-storage)",
+            "max-container-resources: {cpu: lots} | option max-container-resources: cpu must be a Kubernetes quantity"
+                    + " such as 200m or 128Mi, got \"lots\"",
+            "allowed-service-accounts: [Admin] | option allowed-service-accounts: \"Admin\" is not a service account"
+                    + " name",
+            "'queues: [{tags: [queue=a], pod-security-level: open}]' | option queues: [0]: pod-security-level must be"
+                    + " privileged, baseline or restricted, got \"open\"",
     })
     void eachProblemIsOneLineNamingTheOption(String yaml, String message) throws IOException {
         Path f = file("org: acme\nbuildkite-token: t\n" + yaml + "\n");

@@ -49,4 +49,21 @@ class ImageReferenceTest {
     void tagMajorVersion(String image, int major) {
         assertThat(ImageReference.parse(image).tagMajorVersion()).isEqualTo(major);
     }
+
+    private static final String DIGEST = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    /** allowed-images patterns match the full name, so a short name cannot slip past a pattern for a registry. */
+    @ParameterizedTest
+    @CsvSource({
+            "alpine:3, docker.io/library/alpine:3",
+            "alpine, docker.io/library/alpine:latest",
+            "bitnami/kubectl:1.31, docker.io/bitnami/kubectl:1.31",
+            "docker.io/library/alpine:3, docker.io/library/alpine:3",
+            "ghcr.io/buildkite/agent:3.136.2, ghcr.io/buildkite/agent:3.136.2",
+            "localhost/app, localhost/app:latest",
+            "localhost:5000/team/app:v1, localhost:5000/team/app:v1",
+            "alpine@sha256:" + DIGEST + ", docker.io/library/alpine@sha256:" + DIGEST})
+    void fullNameFillsInDockerHub(String image, String full) {
+        assertThat(ImageReference.parse(image).fullName()).isEqualTo(full);
+    }
 }

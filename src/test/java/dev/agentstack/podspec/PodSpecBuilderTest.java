@@ -373,7 +373,7 @@ class PodSpecBuilderTest {
 
         @Test
         void skippedCheckoutRemovesPatchAddedCheckoutsToo() {
-            Job job = build("{checkout: {skip: true}, podSpecPatch: {containers: [{name: checkout, image: alpine}]}}");
+            Job job = build("{checkout: {skip: true}, podSpecPatch: {containers: [{name: checkout, workingDir: /w}]}}");
             assertThat(names(pod(job).getContainers())).containsExactly("container-0", "agent");
         }
 
@@ -512,7 +512,7 @@ class PodSpecBuilderTest {
         void labelsInPrecedenceOrderWithTheControllersLast() {
             BuildkiteJob job = new BuildkiteJob(null, Jobs.UUID, "x",
                     List.of("queue=kubernetes", "os=*", "no-equals", "ok=yes"),
-                    7, null, job("{metadata: {labels: {team: plugin, buildkite.com/job-uuid: forged}}}").env());
+                    7, null, job("{metadata: {labels: {team: plugin}}}").env());
             Job built = build(job,
                     config(Options.DEFAULT_METADATA, "{labels: {team: default, cost: ci}}", Options.ID, "c1"));
             assertThat(built.getMetadata().getLabels()).containsExactly(
@@ -528,10 +528,16 @@ class PodSpecBuilderTest {
         }
 
         @Test
-        void thePluginCannotForgeTheControllersAnnotations() {
-            BuildkiteJob job = job(
-                    "{metadata: {annotations: {buildkite.com/step-key: forged-step, buildkite.com/build-url: forged,"
-                    + " buildkite.com/job-url: forged, mine: 'yes'}}}", "BUILDKITE_STEP_KEY=real-step",
+        void thePluginCannotSetTheControllersLabelsOrAnnotations() {
+            assertThat(failure("{metadata: {labels: {buildkite.com/job-uuid: forged}}}")).contains(
+                    "reserved-metadata: metadata.labels[\"buildkite.com/job-uuid\"]");
+            assertThat(failure("{metadata: {annotations: {buildkite.com/step-key: forged-step}}}")).contains(
+                    "reserved-metadata: metadata.annotations[\"buildkite.com/step-key\"]");
+        }
+
+        @Test
+        void theControllerWritesItsAnnotationsAfterThePlugins() {
+            BuildkiteJob job = job("{metadata: {annotations: {mine: 'yes'}}}", "BUILDKITE_STEP_KEY=real-step",
                     "BUILDKITE_BRANCH=main", "BUILDKITE_REPO=git@example:r.git", "BUILDKITE_PIPELINE_SLUG=p");
             Job built = build(job, config());
             for (Map<String, String> annotations : List.of(built.getMetadata().getAnnotations(),
@@ -683,9 +689,9 @@ class PodSpecBuilderTest {
 
         @Test
         void repeatingTheSameCommandIsNoChange() {
-            Job job = build(
-                    "{podSpecPatch: {containers: [{name: checkout, image: alpine/git, command: [/bin/sh, -c]}]}}");
-            assertThat(container(job, "checkout").getImage()).isEqualTo("alpine/git");
+            Job job = build("{podSpecPatch: {containers: [{name: checkout, command: [/bin/sh, -c], workingDir: /w}]}}");
+            assertThat(container(job, "checkout").getCommand()).containsExactly("/bin/sh", "-c");
+            assertThat(container(job, "checkout").getWorkingDir()).isEqualTo("/w");
         }
 
         @Test
