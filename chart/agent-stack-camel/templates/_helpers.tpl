@@ -170,12 +170,8 @@ the objects the chart creates (namespace and RBAC, the Secret, the pod labels, t
 {{- $_ := set $config "id" (include "agent-stack-camel.id" .) -}}
 {{- $_ := set $config "namespace" (include "agent-stack-camel.jobsNamespace" .) -}}
 {{- $_ := set $config "agent-token-secret" (include "agent-stack-camel.secretName" .) -}}
-{{- /*
-TODO(buildkite-token-secret, job-service-account): set these once the controller's option catalogue has them (its
-loader refuses unknown keys), and list them in ChartConfigSchema.SET_BY_CHART:
 {{- with include "agent-stack-camel.graphqlTokenSecretName" . }}{{ $_ := set $config "buildkite-token-secret" . }}{{ end -}}
 {{- with include "agent-stack-camel.jobServiceAccountName" . }}{{ $_ := set $config "job-service-account" . }}{{ end -}}
-*/ -}}
 {{- if include "agent-stack-camel.leaderElection" . -}}
 {{- $_ := set $config "leader-election" true -}}
 {{- $selector := list -}}

@@ -31,6 +31,8 @@ final class ChartConfigSchema {
     static final Map<String, String> SET_BY_CHART = new TreeMap<>(Map.of(
             "namespace", "jobsNamespace, else the release namespace, where the Role grants access",
             "agent-token-secret", "agentStackSecret, or the chart's own Secret",
+            "buildkite-token-secret", "graphqlTokenExistingSecret, or the chart's own GraphQL-token Secret",
+            "job-service-account", "jobServiceAccount, when the chart creates or names one",
             "leader-election-pod-selector", "the chart's selector labels",
             "routes-dir", "the folder where the routes: ConfigMap is mounted"));
 

@@ -313,6 +313,8 @@ class ChartTest {
         ControllerConfig config = chart.controllerConfig(scratch);
         assertThat(config.agentTokenSecret()).as("agent pods read the agent token from it")
                 .isEqualTo(FULLNAME + "-agent-token");
+        assertThat(config.buildkiteTokenSecret()).as("the pod policy keeps job containers away from it")
+                .isEqualTo(FULLNAME + "-graphql-token");
         assertThat(chart.role().getRules()).filteredOn(r -> r.getResources().contains("secrets")).singleElement()
                 .satisfies(r -> assertThat(r.getResourceNames()).containsExactly(FULLNAME + "-agent-token"));
         EnvVar token = env(chart.controller(), "BUILDKITE_TOKEN");
@@ -572,17 +574,11 @@ class ChartTest {
 
     /**
      * With the controller's pod-security-level option (and its per-queue override), the namespace enforces the most
-     * permissive level any queue allows. The schema is widened here for the option, which the controller's catalogue
-     * does not have yet.
+     * permissive level any queue allows.
      */
     @Test
-    void theJobsNamespaceEnforcesTheMostPermissiveLevelOfAnyQueue() throws IOException {
-        Path chart = copyOfChart();
-        ObjectNode schema = (ObjectNode) JSON.readTree(chart.resolve("values.schema.json").toFile());
-        ObjectNode config = (ObjectNode) schema.at("/properties/config/properties");
-        config.putObject("pod-security-level").put("type", "string");
-        ((ObjectNode) config.at("/queues/items/properties")).putObject("pod-security-level").put("type", "string");
-        JSON.writeValue(chart.resolve("values.schema.json").toFile(), schema);
+    void theJobsNamespaceEnforcesTheMostPermissiveLevelOfAnyQueue() {
+        Path chart = RenderedChart.CHART;
         UnaryOperator<TemplateCommand> jobsNamespace = t -> t.withValuesFile(example("jobs-namespace.yaml"))
                 .withName(RenderedChart.RELEASE).withNamespace(RenderedChart.NAMESPACE)
                 .withKubeVersion(RenderedChart.KUBE_VERSION).set("config.pod-security-level", "restricted");
@@ -610,11 +606,14 @@ class ChartTest {
         ServiceAccount account = (ServiceAccount) chart.named("ServiceAccount", FULLNAME + "-job");
         assertThat(account.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
         assertThat(account.getAutomountServiceAccountToken()).isFalse();
+        assertThat(chart.controllerConfig(scratch).jobServiceAccount()).as("job pods run as it")
+                .isEqualTo(FULLNAME + "-job");
         assertThat(chart.all(RoleBinding.class)).flatMap(RoleBinding::getSubjects)
                 .noneMatch(s -> s.getName().equals(account.getMetadata().getName()));
 
         assertThat(RenderedChart.render(example("agent-stack-secret.yaml"),
-                t -> t.set("jobServiceAccount.create", false)).all(ServiceAccount.class)).extracting(a -> a.getMetadata().getName()).containsExactly(FULLNAME);
+                t -> t.set("jobServiceAccount.create", false)).all(ServiceAccount.class))
+                .extracting(a -> a.getMetadata().getName()).containsExactly(FULLNAME);
     }
 
     @Test
