@@ -1,0 +1,105 @@
+package dev.agentstack.watch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.agentstack.config.Options;
+import dev.agentstack.pipeline.PipelineContext;
+import dev.agentstack.pipeline.PipelineJob;
+import dev.agentstack.pipeline.PipelineReader;
+import dev.agentstack.sandbox.FakeJob;
+import dev.agentstack.testing.ControllerHarness;
+import dev.agentstack.testing.LocalCluster;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The failures of {@link WatchPodsRouteTest}, but with pod statuses written by kwok's stages (tools/cluster) through a
+ * real API server: an image whose name contains "does-not-exist" waits in ImagePullBackOff, an init container whose
+ * image contains "init-fails" exits 1.
+ */
+@ExtendWith(LocalCluster.class)
+class WatchPodsClusterIT {
+
+    private static final Duration WAIT = Duration.ofMinutes(2);
+
+    private static ControllerHarness harness(String prefix) {
+        return ControllerHarness.onCluster(LocalCluster::newClient, prefix, b -> b
+                .set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, Duration.ofSeconds(1))
+                .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
+                .set(Options.JOB_TTL, Duration.ofSeconds(2)));
+    }
+
+    private static String schedule(ControllerHarness h, String pipeline) {
+        List<PipelineJob> jobs = new PipelineReader(PipelineContext.local(ControllerHarness.ORG, "cluster"),
+                () -> UUID.randomUUID().toString()).read(pipeline);
+        PipelineJob job = jobs.get(0);
+        h.buildkite().addJob(job.job(), job.label(), null);
+        return job.job().uuid();
+    }
+
+    private static FakeJob.Snapshot awaitFinished(ControllerHarness h, String uuid) {
+        await().atMost(WAIT).until(() -> "FINISHED".equals(h.buildkite().state(uuid)));
+        return h.buildkite().snapshot(uuid);
+    }
+
+    @Test
+    void anImageThatCannotBePulledFailsTheJobWithATableThenDeletesTheJob() {
+        try (ControllerHarness h = harness("image-pull")) {
+            String uuid = schedule(h, """
+                    steps:
+                      - label: missing image
+                        agents: {queue: kubernetes}
+                        plugins:
+                          - kubernetes:
+                              podSpec:
+                                containers:
+                                  - image: registry.example.com/team/does-not-exist:1.0
+                                    command: [make test]
+                    """);
+            h.start();
+
+            FakeJob.Snapshot job = awaitFinished(h, uuid);
+            assertThat(job.exitStatus()).isEqualTo("1");
+            assertThat(job.signalReason()).isEqualTo("stack_error");
+            assertThat(job.log())
+                    .contains("The following containers could not be created or their images could not be pulled:")
+                    .containsPattern("imagecheck-\\d +registry.example.com/team/does-not-exist:1.0 +ImagePullBackOff")
+                    .contains("Warning events of pod buildkite-" + uuid)
+                    .contains("Error: ImagePullBackOff")
+                    .doesNotContain(ControllerHarness.TOKEN).doesNotContain(ControllerHarness.AGENT_TOKEN);
+            await().atMost(WAIT).until(() -> h.job(uuid) == null);
+        }
+    }
+
+    @Test
+    void aFailedInitContainerFailsTheJobWithItsExitCode() {
+        try (ControllerHarness h = harness("init-fails")) {
+            String uuid = schedule(h, """
+                    steps:
+                      - label: failing migration
+                        agents: {queue: kubernetes}
+                        plugins:
+                          - kubernetes:
+                              podSpec:
+                                initContainers:
+                                  - name: migrate-database
+                                    image: registry.example.com/team/init-fails:1.0
+                                    command: [sh, -c, exit 1]
+                                containers:
+                                  - image: alpine:3.20
+                                    command: [echo never runs]
+                    """);
+            h.start();
+
+            FakeJob.Snapshot job = awaitFinished(h, uuid);
+            assertThat(job.exitStatus()).isEqualTo("1");
+            assertThat(job.signalReason()).isEqualTo("stack_error");
+            assertThat(job.log()).contains("The following init containers failed:")
+                    .containsPattern("migrate-database +1 +Error");
+        }
+    }
+}
