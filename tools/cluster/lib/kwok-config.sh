@@ -5,7 +5,8 @@
 #   contains "init-fails"      that init container exits 1, the pod fails (restartPolicy Never, as our Jobs use)
 #   contains "exits-1"         runs, then that container exits 1 and the pod fails
 #   contains "runs-forever"    runs until deleted
-#   anything else              runs, then succeeds after AGENT_STACK_CLUSTER_POD_RUN_MS
+#   anything else              runs, then, if a Job owns the pod, succeeds after AGENT_STACK_CLUSTER_POD_RUN_MS
+# (a pod that no Job owns, such as a controller replica's, runs until deleted).
 # shellcheck shell=bash
 
 kwok_module_dir() {
@@ -202,6 +203,7 @@ spec:
     matchExpressions:
     - {key: '.metadata.deletionTimestamp', operator: DoesNotExist}
     - {key: '.status.phase', operator: In, values: [Running]}
+    - {key: '(.metadata.ownerReferences // []) | .[] | .kind', operator: In, values: [Job]}
     - {key: '$(image_key containers runs-forever)', operator: DoesNotExist}
   delay:
     durationMilliseconds: $run_ms
