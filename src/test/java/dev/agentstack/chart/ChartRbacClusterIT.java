@@ -38,6 +38,7 @@ class ChartRbacClusterIT {
         try (ControllerHarness h = ControllerHarness.onCluster(LocalCluster::newClient, "rbac", b -> b
                 .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
                 .set(Options.JOB_TTL, Duration.ofSeconds(2))
+                .set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, Duration.ofSeconds(1))
                 .set(Options.AGENT_TOKEN_SECRET, secretName))) {
             RenderedChart chart = RenderedChart.render(VALUES, t -> t.withNamespace(h.namespace()));
             ServiceAccount account = chart.one(ServiceAccount.class);
@@ -62,10 +63,20 @@ class ChartRbacClusterIT {
             }
 
             String uuid = h.buildkite().scheduleCommand("make test", "queue=kubernetes");
+            // A job that cannot run takes the failure path too: the pod's events, the agent token, deleting the Job.
+            String unpullable = h.schedulePipeline("""
+                    steps:
+                      - command: make test
+                        agents: {queue: kubernetes}
+                        plugins:
+                          - kubernetes: {podSpec: {containers: [{image: registry.example.com/does-not-exist:1.0}]}}
+                    """).get(0);
             try (KwokAgents agents = new KwokAgents(h)) {
                 h.withControllerClient(() -> LocalCluster.newClientWithToken(token)).start();
                 await().atMost(WAIT).until(() -> "FINISHED".equals(h.buildkite().state(uuid)));
                 assertThat(h.buildkite().snapshot(uuid).exitStatus()).isEqualTo("0");
+                await().atMost(WAIT).until(() -> "FINISHED".equals(h.buildkite().state(unpullable)));
+                assertThat(h.buildkite().snapshot(unpullable).log()).contains("Error: ImagePullBackOff");
                 await().atMost(WAIT).until(() -> h.jobs().isEmpty());
             }
         }

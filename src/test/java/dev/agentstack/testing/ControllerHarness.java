@@ -166,6 +166,15 @@ public final class ControllerHarness implements AutoCloseable {
                 .get();
     }
 
+    /** Schedules the jobs of a pipeline file's text on {@link #buildkite()}, as Buildkite would; returns their uuids. */
+    public List<String> schedulePipeline(String pipelineYaml) {
+        List<dev.agentstack.pipeline.PipelineJob> jobs = new dev.agentstack.pipeline.PipelineReader(
+                dev.agentstack.pipeline.PipelineContext.local(ORG, "pipeline"), () -> java.util.UUID.randomUUID()
+                .toString()).read(pipelineYaml);
+        jobs.forEach(j -> buildkite.addJob(j.job(), j.label(), null));
+        return jobs.stream().map(j -> j.job().uuid()).toList();
+    }
+
     public int graphqlPolls() {
         return buildkite.graphqlRequests().size();
     }

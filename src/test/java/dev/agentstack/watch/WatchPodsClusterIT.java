@@ -4,15 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.agentstack.config.Options;
-import dev.agentstack.pipeline.PipelineContext;
-import dev.agentstack.pipeline.PipelineJob;
-import dev.agentstack.pipeline.PipelineReader;
 import dev.agentstack.sandbox.FakeJob;
 import dev.agentstack.testing.ControllerHarness;
 import dev.agentstack.testing.LocalCluster;
 import java.time.Duration;
-import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -33,14 +28,6 @@ class WatchPodsClusterIT {
                 .set(Options.JOB_TTL, Duration.ofSeconds(2)));
     }
 
-    private static String schedule(ControllerHarness h, String pipeline) {
-        List<PipelineJob> jobs = new PipelineReader(PipelineContext.local(ControllerHarness.ORG, "cluster"),
-                () -> UUID.randomUUID().toString()).read(pipeline);
-        PipelineJob job = jobs.get(0);
-        h.buildkite().addJob(job.job(), job.label(), null);
-        return job.job().uuid();
-    }
-
     private static FakeJob.Snapshot awaitFinished(ControllerHarness h, String uuid) {
         await().atMost(WAIT).until(() -> "FINISHED".equals(h.buildkite().state(uuid)));
         return h.buildkite().snapshot(uuid);
@@ -49,7 +36,7 @@ class WatchPodsClusterIT {
     @Test
     void anImageThatCannotBePulledFailsTheJobWithATableThenDeletesTheJob() {
         try (ControllerHarness h = harness("image-pull")) {
-            String uuid = schedule(h, """
+            String uuid = h.schedulePipeline("""
                     steps:
                       - label: missing image
                         agents: {queue: kubernetes}
@@ -59,7 +46,7 @@ class WatchPodsClusterIT {
                                 containers:
                                   - image: registry.example.com/team/does-not-exist:1.0
                                     command: [make test]
-                    """);
+                    """).get(0);
             h.start();
 
             FakeJob.Snapshot job = awaitFinished(h, uuid);
@@ -78,7 +65,7 @@ class WatchPodsClusterIT {
     @Test
     void aFailedInitContainerFailsTheJobWithItsExitCode() {
         try (ControllerHarness h = harness("init-fails")) {
-            String uuid = schedule(h, """
+            String uuid = h.schedulePipeline("""
                     steps:
                       - label: failing migration
                         agents: {queue: kubernetes}
@@ -92,7 +79,7 @@ class WatchPodsClusterIT {
                                 containers:
                                   - image: alpine:3.20
                                     command: [echo never runs]
-                    """);
+                    """).get(0);
             h.start();
 
             FakeJob.Snapshot job = awaitFinished(h, uuid);
