@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.agentstack.config.Options;
 import dev.agentstack.sandbox.FakeJob;
 import dev.agentstack.testing.ControllerHarness;
+import dev.agentstack.testing.KwokAgents;
 import dev.agentstack.testing.LocalCluster;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The failures of {@link WatchPodsRouteTest}, but with pod statuses written by kwok's stages (tools/cluster) through a
  * real API server: an image whose name contains "does-not-exist" waits in ImagePullBackOff, an init container whose
- * image contains "init-fails" exits 1.
+ * image contains "init-fails" exits 1; and a cancelled job, whose pod the real garbage collector has to remove.
  */
 @ExtendWith(LocalCluster.class)
 class WatchPodsClusterIT {
@@ -25,7 +26,8 @@ class WatchPodsClusterIT {
         return ControllerHarness.onCluster(LocalCluster::newClient, prefix, b -> b
                 .set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, Duration.ofSeconds(1))
                 .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
-                .set(Options.JOB_TTL, Duration.ofSeconds(2)));
+                .set(Options.JOB_TTL, Duration.ofSeconds(2))
+                .set(Options.JOB_CANCEL_CHECKER_POLL_INTERVAL, Duration.ofSeconds(1)));
     }
 
     private static FakeJob.Snapshot awaitFinished(ControllerHarness h, String uuid) {
@@ -87,6 +89,26 @@ class WatchPodsClusterIT {
             assertThat(job.signalReason()).isEqualTo("stack_error");
             assertThat(job.log()).contains("The following init containers failed:")
                     .containsPattern("migrate-database +1 +Error");
+        }
+    }
+
+    @Test
+    void aJobCancelledInBuildkiteLosesItsJobAndItsRunningPod() {
+        try (ControllerHarness h = harness("cancel"); KwokAgents agents = new KwokAgents(h)) {
+            String uuid = h.schedulePipeline("""
+                    steps:
+                      - command: sleep 3600
+                        agents: {queue: kubernetes}
+                        plugins:
+                          - kubernetes: {podSpec: {containers: [{image: registry.example.com/runs-forever:1.0}]}}
+                    """).get(0);
+            h.start();
+            await().atMost(WAIT).until(() -> agents.nodes.containsKey(uuid)); // its pod runs, its agent took it
+
+            h.buildkite().setState(uuid, "CANCELED");
+            // The real garbage collector removes the pod, past the Job controller's tracking finalizer.
+            await().atMost(WAIT).until(() -> h.job(uuid) == null
+                    && h.client().pods().inNamespace(h.namespace()).list().getItems().isEmpty());
         }
     }
 }
