@@ -37,8 +37,13 @@ spec:
     matchExpressions:
     - {key: '.metadata.deletionTimestamp', operator: DoesNotExist}
     - {key: '.status.phase', operator: In, values: [Pending]}
-    - {key: '[$(image_key containers does-not-exist), $(image_key initContainers does-not-exist)] | .[0]', operator: Exists}
-    - {key: '((.status.containerStatuses // []) + (.status.initContainerStatuses // [])) | .[] | .state.waiting.reason', operator: NotIn, values: [ImagePullBackOff]}
+    - key: >-
+        [$(image_key containers does-not-exist), $(image_key initContainers does-not-exist)] | .[0]
+      operator: Exists
+    - key: >-
+        ((.status.containerStatuses // []) + (.status.initContainerStatuses // [])) | .[] | .state.waiting.reason
+      operator: NotIn
+      values: [ImagePullBackOff]
   next:
     event: {type: Warning, reason: Failed, message: "Error: ImagePullBackOff"}
     statusTemplate: |
@@ -189,7 +194,8 @@ spec:
           running: {startedAt: {{ \$now | Quote }}}
       {{ end }}
       hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
-      podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}
+      podIP: {{ PodIPWith .spec.nodeName (or .spec.hostNetwork false)
+                (or .metadata.uid "") (or .metadata.name "") (or .metadata.namespace "") | Quote }}
       phase: Running
       startTime: {{ \$now | Quote }}
 ---

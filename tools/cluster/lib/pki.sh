@@ -7,8 +7,8 @@ issue_cert() {
   local pki="$1" name="$2" subject="$3" san="${4:-}"
   local ext="$pki/$name.ext"
   if [[ -n "$san" ]]; then
-    printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' \
-      "$san" >"$ext"
+    printf 'basicConstraints=CA:FALSE\nkeyUsage=%s\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' \
+      digitalSignature,keyEncipherment "$san" >"$ext"
   else
     printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n' >"$ext"
   fi
@@ -26,8 +26,9 @@ make_pki() {
   openssl req -x509 -new -newkey rsa:2048 -nodes -keyout "$pki/ca.key" -subj "/CN=agent-stack-camel-test-ca" \
     -days 365 -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
     -out "$pki/ca.crt" 2>/dev/null
-  issue_cert "$pki" apiserver "/CN=kube-apiserver" \
-    "IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  local names="IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default"
+  names+=",DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  issue_cert "$pki" apiserver "/CN=kube-apiserver" "$names"
   issue_cert "$pki" admin "/O=system:masters/CN=kubernetes-admin"
   issue_cert "$pki" kube-controller-manager "/CN=system:kube-controller-manager"
   issue_cert "$pki" kube-scheduler "/CN=system:kube-scheduler"

@@ -73,7 +73,8 @@ class RenderedJobsClusterIT {
                         String verdict = tryCreate(client, pod, ns);
                         line.append("\t").append(level).append(": ").append(verdict);
                         if (!verdict.equals("admitted") && !verdict.contains("violates PodSecurity")) {
-                            problems.add(what + ": its pod was refused in " + level + " for another reason: " + verdict);
+                            problems.add(what + ": its pod was refused in " + level + " for another reason: "
+                                    + verdict);
                         }
                     }
                     verdicts.add(line.toString());

@@ -166,7 +166,7 @@ public final class ControllerHarness implements AutoCloseable {
                 .get();
     }
 
-    /** Schedules the jobs of a pipeline file's text on {@link #buildkite()}, as Buildkite would; returns their uuids. */
+    /** Schedules the jobs of a pipeline file's text on {@link #buildkite()}, as Buildkite would; returns the uuids. */
     public List<String> schedulePipeline(String pipelineYaml) {
         List<dev.agentstack.pipeline.PipelineJob> jobs = new dev.agentstack.pipeline.PipelineReader(
                 dev.agentstack.pipeline.PipelineContext.local(ORG, "pipeline"), () -> java.util.UUID.randomUUID()
