@@ -14,8 +14,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The failures of {@link WatchPodsRouteTest}, but with pod statuses written by kwok's stages (tools/cluster) through a
  * real API server: an image whose name contains "does-not-exist" waits in ImagePullBackOff, an init container whose
- * image contains "init-fails" exits 1; and a job cancelled while its pod waits for a node, which the real scheduler decides and whose pod
- * the real garbage collector has to remove.
+ * image contains "init-fails" exits 1; and a job cancelled while its pod waits for a node (the real scheduler's
+ * verdict), whose pod the real garbage collector has to remove.
  */
 @ExtendWith(LocalCluster.class)
 class WatchPodsClusterIT {
