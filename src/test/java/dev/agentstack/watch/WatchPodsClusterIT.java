@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The failures of {@link WatchPodsRouteTest}, but with pod statuses written by kwok's stages (tools/cluster) through a
  * real API server: an image whose name contains "does-not-exist" waits in ImagePullBackOff, an init container whose
  * image contains "init-fails" exits 1; and a job cancelled while its pod waits for a node (the real scheduler's
- * verdict), whose pod the real garbage collector has to remove.
+ * verdict), whose pod the real garbage collector has to remove; and a pod that Pod Security Admission refuses.
  */
 @ExtendWith(LocalCluster.class)
 class WatchPodsClusterIT {
@@ -27,7 +27,8 @@ class WatchPodsClusterIT {
                 .set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, Duration.ofSeconds(1))
                 .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
                 .set(Options.JOB_TTL, Duration.ofSeconds(2))
-                .set(Options.JOB_CANCEL_CHECKER_POLL_INTERVAL, Duration.ofSeconds(1)));
+                .set(Options.JOB_CANCEL_CHECKER_POLL_INTERVAL, Duration.ofSeconds(1))
+                .set(Options.EMPTY_JOB_GRACE_PERIOD, Duration.ofSeconds(5)));
     }
 
     private static FakeJob.Snapshot awaitFinished(ControllerHarness h, String uuid) {
@@ -112,6 +113,25 @@ class WatchPodsClusterIT {
             // The real garbage collector removes the pod, past the Job controller's tracking finalizer.
             await().atMost(WAIT).until(() -> h.job(uuid) == null
                     && h.client().pods().inNamespace(h.namespace()).list().getItems().isEmpty());
+        }
+    }
+
+    @Test
+    void aPodThatPodSecurityRefusesFailsTheJobWithTheJobsEvents() {
+        try (ControllerHarness h = harness("restricted")) {
+            // The Job is admitted (Pod Security only warns about templates); the Job controller's pods are refused.
+            h.client().namespaces().withName(h.namespace()).edit(n -> new io.fabric8.kubernetes.api.model
+                    .NamespaceBuilder(n).editMetadata().addToLabels("pod-security.kubernetes.io/enforce", "restricted")
+                    .endMetadata().build());
+            String uuid = h.buildkite().scheduleCommand("make test", "queue=kubernetes");
+            h.start();
+
+            FakeJob.Snapshot job = awaitFinished(h, uuid);
+            assertThat(job.signalReason()).isEqualTo("stack_error");
+            assertThat(job.log()).containsPattern("The Kubernetes job spent \\d+s without starting a pod\\.")
+                    .contains("Events of Kubernetes job buildkite-" + uuid)
+                    .contains("FailedCreate", "violates PodSecurity \"restricted:latest\"");
+            await().atMost(WAIT).until(() -> h.job(uuid) == null);
         }
     }
 }
