@@ -7,13 +7,18 @@ import dev.agentstack.runtime.Controller;
 import dev.agentstack.sandbox.EmbeddedKubernetes;
 import dev.agentstack.sandbox.FakeBuildkite;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * The real controller and routes against FakeBuildkite and the CRUD Kubernetes mock server, for route-level tests.
- * Create it, schedule jobs on {@link #buildkite()}, then {@link #start()}.
+ * The real controller and routes against FakeBuildkite and the CRUD Kubernetes mock server, for route-level tests, or
+ * against a real API server ({@link #onCluster}). Create it, schedule jobs on {@link #buildkite()}, then
+ * {@link #start()}.
  */
 public final class ControllerHarness implements AutoCloseable {
 
@@ -23,7 +28,10 @@ public final class ControllerHarness implements AutoCloseable {
     public static final String NAMESPACE = "buildkite";
     public static final Duration WAIT = Duration.ofSeconds(30);
 
-    private final EmbeddedKubernetes kubernetes = new EmbeddedKubernetes();
+    private final EmbeddedKubernetes kubernetes; // null on a real cluster
+    private final Supplier<KubernetesClient> newClient;
+    private final KubernetesClient client;
+    private final String namespace;
     private final FakeBuildkite buildkite = FakeBuildkite.start(ORG, TOKEN);
     private final ControllerConfig config;
     private Controller controller;
@@ -35,16 +43,45 @@ public final class ControllerHarness implements AutoCloseable {
 
     /** @param customise changes to the default test configuration (org, token, endpoint and namespace are set) */
     public ControllerHarness(UnaryOperator<ControllerConfig.Builder> customise) {
+        this(new EmbeddedKubernetes(), null, NAMESPACE, customise);
+    }
+
+    /**
+     * The controller against a real API server, in a new namespace of its own (the prefix and a random suffix, so runs
+     * against a cluster kept from an earlier run never collide), waiting for its default ServiceAccount as the
+     * ServiceAccount admission plugin requires before any pod.
+     *
+     * @param newClient a new client of that API server each call (the controller's own, and the harness's)
+     */
+    public static ControllerHarness onCluster(Supplier<KubernetesClient> newClient, String namespacePrefix,
+            UnaryOperator<ControllerConfig.Builder> customise) {
+        String namespace = namespacePrefix + "-" + Long.toString(
+                java.util.concurrent.ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36), 36);
+        try (KubernetesClient admin = newClient.get()) {
+            admin.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                    .withName(namespace).endMetadata().build()).create();
+            admin.serviceAccounts().inNamespace(namespace).withName("default")
+                    .waitUntilCondition(Objects::nonNull, WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+        return new ControllerHarness(null, newClient, namespace, customise);
+    }
+
+    private ControllerHarness(EmbeddedKubernetes embedded, Supplier<KubernetesClient> newClient, String namespace,
+            UnaryOperator<ControllerConfig.Builder> customise) {
+        this.kubernetes = embedded;
+        this.newClient = embedded != null ? embedded::newClient : newClient;
+        this.client = embedded != null ? embedded.client() : newClient.get();
+        this.namespace = namespace;
         ControllerConfig.Builder b = ControllerConfig.builder()
                 .set(Options.ORG, ORG)
                 .set(Options.BUILDKITE_TOKEN, TOKEN)
                 .set(Options.GRAPHQL_ENDPOINT, buildkite.graphqlEndpoint())
                 .set(Options.AGENT_ENDPOINT, buildkite.agentEndpoint())
-                .set(Options.NAMESPACE, NAMESPACE)
+                .set(Options.NAMESPACE, namespace)
                 .set(Options.MANAGEMENT_PORT, 0);
         config = customise.apply(b).build();
         buildkite.withAgentToken(AGENT_TOKEN);
-        kubernetes.client().secrets().inNamespace(NAMESPACE).resource(
+        client.secrets().inNamespace(namespace).resource(
                 new io.fabric8.kubernetes.api.model.SecretBuilder()
                         .withNewMetadata().withName(config.agentTokenSecret()).endMetadata()
                         .addToData("BUILDKITE_AGENT_TOKEN", java.util.Base64.getEncoder().encodeToString(
@@ -54,7 +91,7 @@ public final class ControllerHarness implements AutoCloseable {
     /** Plays the job controller and kubelet for our Jobs; close it with the harness. */
     public dev.agentstack.sandbox.ClusterSimulator simulateCluster() {
         if (simulator == null) {
-            simulator = new dev.agentstack.sandbox.ClusterSimulator(kubernetes.newClient(), NAMESPACE,
+            simulator = new dev.agentstack.sandbox.ClusterSimulator(newClient.get(), namespace,
                     "buildkite.com/controller-id=" + config.id(), Duration.ofMillis(500), uuid -> {
                         if (buildkite.uuids().contains(uuid) && "SCHEDULED".equals(buildkite.state(uuid))) {
                             buildkite.acquireAsAnotherAgent(uuid); // the pod's agent takes the job
@@ -72,8 +109,16 @@ public final class ControllerHarness implements AutoCloseable {
         return this;
     }
 
+    private Supplier<KubernetesClient> controllerClient;
+
+    /** The controller's own client on a real cluster, e.g. one with a service account's token (default: admin's). */
+    public ControllerHarness withControllerClient(Supplier<KubernetesClient> client) {
+        this.controllerClient = client;
+        return this;
+    }
+
     public ControllerHarness start() {
-        controller = new Controller(config, kubernetes.newClient());
+        controller = new Controller(config, (controllerClient != null ? controllerClient : newClient).get());
         extraProperties.forEach((k, v) -> controller.withProperty((String) k, (String) v));
         controller.start();
         return this;
@@ -89,8 +134,18 @@ public final class ControllerHarness implements AutoCloseable {
         return buildkite;
     }
 
+    /** The mock API server; null on a real cluster, where {@link #client()} is the way in. */
     public EmbeddedKubernetes kubernetes() {
         return kubernetes;
+    }
+
+    /** A client of the API server the controller talks to, for a test's own reads and writes. */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public String namespace() {
+        return namespace;
     }
 
     public Controller controller() {
@@ -103,12 +158,21 @@ public final class ControllerHarness implements AutoCloseable {
 
     /** The Jobs in the controller's namespace. */
     public List<Job> jobs() {
-        return kubernetes.client().batch().v1().jobs().inNamespace(NAMESPACE).list().getItems();
+        return client.batch().v1().jobs().inNamespace(namespace).list().getItems();
     }
 
     public Job job(String uuid) {
-        return kubernetes.client().batch().v1().jobs().inNamespace(NAMESPACE).withName(PodSpecBuilder.jobName(uuid))
+        return client.batch().v1().jobs().inNamespace(namespace).withName(PodSpecBuilder.jobName(uuid))
                 .get();
+    }
+
+    /** Schedules the jobs of a pipeline file's text on {@link #buildkite()}, as Buildkite would; returns the uuids. */
+    public List<String> schedulePipeline(String pipelineYaml) {
+        List<dev.agentstack.pipeline.PipelineJob> jobs = new dev.agentstack.pipeline.PipelineReader(
+                dev.agentstack.pipeline.PipelineContext.local(ORG, "pipeline"), () -> java.util.UUID.randomUUID()
+                .toString()).read(pipelineYaml);
+        jobs.forEach(j -> buildkite.addJob(j.job(), j.label(), null));
+        return jobs.stream().map(j -> j.job().uuid()).toList();
     }
 
     public int graphqlPolls() {
@@ -124,6 +188,10 @@ public final class ControllerHarness implements AutoCloseable {
             controller.close();
         }
         buildkite.close();
-        kubernetes.close();
+        if (kubernetes != null) {
+            kubernetes.close();
+        } else {
+            client.close();
+        }
     }
 }
