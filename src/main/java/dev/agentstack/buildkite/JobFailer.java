@@ -179,6 +179,7 @@ public final class JobFailer {
             return result;
         } catch (BuildkiteApiException e) {
             registry.counter("buildkite.agent.api.calls", "call", call, "outcome", e.reason()).increment();
+            ResponseSizeLimit.countIfOversize(e, registry, "agent");
             throw e;
         }
     }

@@ -100,7 +100,8 @@ public final class Controller implements AutoCloseable {
         m.setOverrideProperties(properties);
         m.configure().withRoutesIncludePattern(UserRoutes.of(config.routesDir()).includePattern());
         registerKubernetesKinds(kubernetes);
-        graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(), config.httpTimeout());
+        graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(), config.httpTimeout(),
+                new dev.agentstack.buildkite.ResponseSizeLimit(config.maxResponseSize()));
         ControllerBeans.create(config, kubernetes, graphqlHttpClient, lifecycle, leaderIdentity).forEach(m::bind);
         extraBeans.forEach(m::bind);
         main = m;
