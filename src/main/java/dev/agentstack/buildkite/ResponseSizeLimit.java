@@ -1,10 +1,10 @@
 package dev.agentstack.buildkite;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /**
  * The most bytes of one Buildkite answer the controller reads (option max-response-size). Bodies are read as streams
@@ -86,13 +86,32 @@ public record ResponseSizeLimit(long maxBytes) {
         };
     }
 
-    /** Reads a whole body through {@link #wrap}. */
+    /**
+     * Reads a whole body through {@link #wrap}. The buffer grows to at most the limit (a ByteArrayOutputStream would
+     * double past it), so an oversize answer costs no more memory than the largest one allowed.
+     */
     public byte[] readAll(InputStream body, Runnable abort) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[(int) Math.min(8192, maxBytes)];
+        int size = 0;
         try (InputStream in = wrap(body, abort)) {
-            in.transferTo(out);
+            while (true) {
+                if (size == buf.length) {
+                    if (size >= maxBytes) {
+                        if (in.read() < 0) {
+                            break; // exactly the limit: the end is not over it
+                        }
+                        throw new IllegalStateException("unreachable: a read past the limit throws");
+                    }
+                    buf = Arrays.copyOf(buf, (int) Math.min(maxBytes, (long) size * 2));
+                }
+                int n = in.read(buf, size, buf.length - size);
+                if (n < 0) {
+                    break;
+                }
+                size += n;
+            }
         }
-        return out.toByteArray();
+        return size == buf.length ? buf : Arrays.copyOf(buf, size);
     }
 
     /** Counts an oversize answer of {@code api} (graphql, agent) when {@code error} is one. */

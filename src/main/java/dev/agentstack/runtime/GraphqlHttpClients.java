@@ -1,8 +1,6 @@
 package dev.agentstack.runtime;
 
 import dev.agentstack.buildkite.ResponseSizeLimit;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,9 +13,10 @@ import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
-import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.message.BasicHeader;
 import org.apache.hc.core5.util.Timeout;
 
@@ -57,7 +56,7 @@ public final class GraphqlHttpClients {
                 .build();
     }
 
-    /** Hands camel-graphql a body that stops at the limit and drops the connection there rather than draining it. */
+    /** Reads each body no further than the limit, and drops the connection there rather than draining it. */
     static ExecChainHandler sizeLimited(ResponseSizeLimit limit) {
         return (ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain) -> {
             ClassicHttpResponse response = chain.proceed(request, scope);
@@ -72,19 +71,12 @@ public final class GraphqlHttpClients {
                 abort.run();
                 throw e;
             }
-            response.setEntity(new HttpEntityWrapper(entity) {
-                @Override
-                public InputStream getContent() throws IOException {
-                    return limit.wrap(super.getContent(), abort);
-                }
-
-                @Override
-                public long getContentLength() {
-                    return -1; // EntityUtils sizes its buffer by this: never by a length we did not read
-                }
-            });
+            // Read here, whole: camel-graphql's EntityUtils.toString grows its buffer by doubling, so handing it a
+            // stream would cost several times the limit before the limit is reached.
+            byte[] body = limit.readAll(entity.getContent(), abort);
+            response.setEntity(new ByteArrayEntity(body, entity.getContentType() == null ? null
+                    : ContentType.parse(entity.getContentType())));
             return response;
         };
     }
-
 }
