@@ -94,11 +94,12 @@ public final class PollBackoff {
     public String stallProblem() {
         Instant now = clock.instant();
         Duration limit = Collections.max(List.of(pollInterval.multipliedBy(3), MIN_STALL));
+        Instant tick = lastTick;
         Instant nextPollAt = state.get().nextPollAt();
-        if (nextPollAt.isAfter(now)) {
-            limit = limit.plus(Duration.between(now, nextPollAt));
+        if (nextPollAt.isAfter(tick)) {
+            limit = limit.plus(Duration.between(tick, nextPollAt)); // no poll is due before then
         }
-        Duration since = Duration.between(lastTick, now);
+        Duration since = Duration.between(tick, now);
         return since.compareTo(limit) <= 0 ? null : logPrefix + "no poll tick has finished for "
                 + Durations.format(since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) + " (limit "
                 + Durations.format(limit.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) + ")";
