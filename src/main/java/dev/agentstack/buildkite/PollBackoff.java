@@ -8,8 +8,6 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -93,7 +91,8 @@ public final class PollBackoff {
      */
     public String stallProblem() {
         Instant now = clock.instant();
-        Duration limit = Collections.max(List.of(pollInterval.multipliedBy(3), MIN_STALL));
+        Duration threeTicks = pollInterval.multipliedBy(3);
+        Duration limit = threeTicks.compareTo(MIN_STALL) > 0 ? threeTicks : MIN_STALL;
         Instant tick = lastTick;
         Instant nextPollAt = state.get().nextPollAt();
         if (nextPollAt.isAfter(tick)) {

@@ -96,11 +96,9 @@ public record ResponseSizeLimit(long maxBytes) {
         try (InputStream in = wrap(body, abort)) {
             while (true) {
                 if (size == buf.length) {
-                    if (size >= maxBytes) {
-                        if (in.read() < 0) {
-                            break; // exactly the limit: the end is not over it
-                        }
-                        throw new IllegalStateException("unreachable: a read past the limit throws");
+                    if (size == maxBytes) {
+                        in.read(); // at the limit: the end of the body, or a byte past it, which throws Oversize
+                        break;
                     }
                     buf = Arrays.copyOf(buf, (int) Math.min(maxBytes, (long) size * 2));
                 }
