@@ -32,7 +32,8 @@ public record ApiFailure(String reason, String message, Duration waitAsked) {
                 return new ApiFailure(b.reason(), b.getMessage(), null);
             }
             if (t instanceof HttpOperationFailedException h) {
-                String status = "HTTP " + h.getStatusCode() + (h.getStatusText() != null ? " " + h.getStatusText() : "");
+                String status = "HTTP " + h.getStatusCode()
+                        + (h.getStatusText() != null ? " " + h.getStatusText() : "");
                 // A redirect is never followed: the token would go along to wherever it points.
                 return new ApiFailure("http_" + h.getStatusCode(), h.getStatusCode() / 100 == 3
                         ? status + ": a redirect, not followed (the token goes to graphql-endpoint only)" : status,

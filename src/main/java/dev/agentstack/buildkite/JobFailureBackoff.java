@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * Per job, how long to leave it before trying again to fail it through the agent API: after each failed attempt the
- * wait doubles from {@link #FIRST} up to {@link #MAX}, or is the wait Buildkite asked for. Without it every watch resync
- * or poll would try a job again at once, and a job Buildkite keeps refusing would cost agent API calls for ever.
+ * wait doubles from {@link #FIRST} up to {@link #MAX}, or is the wait Buildkite asked for. Without it every watch
+ * resync or poll would try a job again at once, and a job Buildkite keeps refusing would cost agent API calls for ever.
  * Remembers at most {@link #CAPACITY} jobs, the least recently failed forgotten first. Thread-safe.
  */
 final class JobFailureBackoff {

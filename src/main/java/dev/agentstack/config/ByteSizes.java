@@ -3,7 +3,7 @@ package dev.agentstack.config;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
 
-/** Sizes in bytes written as Kubernetes quantities (32Mi, 1G) or plain numbers, as options such as max-response-size. */
+/** Sizes in bytes written as Kubernetes quantities (32Mi, 1G) or plain numbers, as max-response-size is. */
 public final class ByteSizes {
 
     private ByteSizes() {

@@ -73,9 +73,9 @@ final class JobMetadata {
     }
 
     /**
-     * A repository URL without its user-info ({@code https://user:token@host/r.git} becomes {@code https://host/r.git}):
-     * annotations are readable by anyone who may list Jobs. scp-like addresses ({@code git@host:r.git}) carry no secret
-     * and stay as they are.
+     * A repository URL without its user-info ({@code https://user:token@host/r.git} becomes
+     * {@code https://host/r.git}): annotations are readable by anyone who may list Jobs. scp-like addresses
+     * ({@code git@host:r.git}) carry no secret and stay as they are.
      */
     static String withoutUserInfo(String url) {
         int scheme = url.indexOf("://");

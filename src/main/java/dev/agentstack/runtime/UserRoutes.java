@@ -69,7 +69,7 @@ final class UserRoutes {
                 + oneLine(deepest.getMessage()));
     }
 
-    /** The first lines of a parser's message up to its code excerpt, joined: "problem in file:..., line 6, column 11". */
+    /** A parser's message up to its code excerpt, in one line: "problem in file:..., line 6, column 11". */
     static String oneLine(String message) {
         if (message == null || message.isBlank()) {
             return "cannot be loaded";
