@@ -28,13 +28,19 @@ public final class AgentApi {
     private final HttpClient http;
     private final Duration timeout;
     private final String userAgent;
+    private final ResponseSizeLimit sizeLimit;
 
-    /** @param endpoint the agent API base, e.g. https://agent.buildkite.com/v3 */
-    public AgentApi(String endpoint, Duration timeout, String userAgent) {
+    /**
+     * @param endpoint  the agent API base, e.g. https://agent.buildkite.com/v3
+     * @param sizeLimit the most bytes read of one answer (max-response-size)
+     */
+    public AgentApi(String endpoint, Duration timeout, String userAgent, ResponseSizeLimit sizeLimit) {
         this.endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
         this.timeout = timeout;
         this.userAgent = userAgent;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.sizeLimit = sizeLimit;
+        // A redirect would carry the agent token to wherever it points: a 3xx is a failed call instead.
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /** A registered, ephemeral agent: its access token authorises the other calls. */
@@ -146,9 +152,11 @@ public final class AgentApi {
         if (contentEncoding != null) {
             b.header("Content-Encoding", contentEncoding);
         }
-        HttpResponse<String> response;
+        HttpResponse<java.io.InputStream> response;
+        String text;
         try {
-            response = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            text = read(response);
         } catch (IOException e) {
             throw new AgentApiException(name, 0, e.getClass().getSimpleName()
                     + (e.getMessage() != null ? ": " + e.getMessage() : ""));
@@ -156,15 +164,38 @@ public final class AgentApi {
             Thread.currentThread().interrupt();
             throw new AgentApiException(name, 0, "interrupted");
         }
+        if (response.statusCode() / 100 == 3) {
+            throw new AgentApiException(name, response.statusCode(), "a redirect, not followed (the token goes to"
+                    + " agent-endpoint only)");
+        }
         if (response.statusCode() / 100 != 2) {
-            throw new AgentApiException(name, response.statusCode(), message(response.body()),
+            throw new AgentApiException(name, response.statusCode(), message(text),
                     ApiFailure.waitAsked(response.statusCode(), firstValues(response.headers()), Instant.now()));
         }
         try {
-            return response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+            return text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
         } catch (IOException e) {
             return JSON.createObjectNode();
         }
+    }
+
+    /** The body as text, read through the size limit; an oversize answer closes its stream, which drops the call. */
+    private String read(HttpResponse<java.io.InputStream> streamed) throws IOException {
+        java.io.InputStream body = streamed.body();
+        Runnable abort = () -> {
+            try {
+                body.close();
+            } catch (IOException ignored) {
+                // the connection is being dropped anyway
+            }
+        };
+        try {
+            sizeLimit.checkDeclared(streamed.headers().firstValueAsLong("Content-Length").orElse(-1));
+        } catch (ResponseSizeLimit.Oversize e) {
+            abort.run();
+            throw e;
+        }
+        return new String(sizeLimit.readAll(body, abort), StandardCharsets.UTF_8);
     }
 
     private static Map<String, String> firstValues(HttpHeaders headers) {

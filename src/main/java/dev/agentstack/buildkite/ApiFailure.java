@@ -32,8 +32,11 @@ public record ApiFailure(String reason, String message, Duration waitAsked) {
                 return new ApiFailure(b.reason(), b.getMessage(), null);
             }
             if (t instanceof HttpOperationFailedException h) {
-                return new ApiFailure("http_" + h.getStatusCode(),
-                        "HTTP " + h.getStatusCode() + (h.getStatusText() != null ? " " + h.getStatusText() : ""),
+                String status = "HTTP " + h.getStatusCode()
+                        + (h.getStatusText() != null ? " " + h.getStatusText() : "");
+                // A redirect is never followed: the token would go along to wherever it points.
+                return new ApiFailure("http_" + h.getStatusCode(), h.getStatusCode() / 100 == 3
+                        ? status + ": a redirect, not followed (the token goes to graphql-endpoint only)" : status,
                         waitAsked(h.getStatusCode(), h.getResponseHeaders(), now));
             }
             if (t instanceof InterruptedIOException) {

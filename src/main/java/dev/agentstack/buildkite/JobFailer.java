@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * stored before the answer was lost is not logged twice. A 422 to a retried call after a try that got no answer (or a
  * 5xx) means that try was carried out: the job is already started or finished, so we go on. Before acquire, only a
  * 429 is tried again (Buildkite refused the call, so nothing was done), with the same waits.
+ *
+ * <p>An attempt that fails leaves its job alone for a while ({@link JobFailureBackoff}: 10 s, doubling up to 10 min, or
+ * the wait Buildkite asked for), so the resyncs and polls that find the job again do not hammer the agent API.
  */
 public final class JobFailer {
 
@@ -50,6 +53,7 @@ public final class JobFailer {
     private final Clock clock;
     private final MeterRegistry registry;
     private final Backoff backoff;
+    private final JobFailureBackoff perJob;
 
     /** @param retryInterval the wait before a call after acquire is tried a second time ({@link #RETRY_INTERVAL}) */
     public JobFailer(AgentApi api, Supplier<String> agentToken, Clock clock, MeterRegistry registry,
@@ -60,9 +64,47 @@ public final class JobFailer {
         this.registry = registry;
         this.backoff = new Backoff(retryInterval, retryInterval.multipliedBy(1L << (ATTEMPTS - 2)),
                 MAX_WAIT_ASKED);
+        this.perJob = new JobFailureBackoff(clock);
     }
 
+    /**
+     * Fails the job, unless an earlier attempt for it failed and its backoff ({@link #backingOff}) is not over: then
+     * it throws {@link BackingOff} without calling Buildkite.
+     */
     public Outcome fail(FailureReport report) {
+        Duration left = perJob.remaining(report.uuid());
+        if (!left.isZero()) {
+            throw new BackingOff(report.uuid(), perJob.failures(report.uuid()), left);
+        }
+        try {
+            Outcome outcome = attempt(report);
+            perJob.done(report.uuid());
+            return outcome;
+        } catch (BuildkiteApiException e) {
+            Duration wait = perJob.failed(report.uuid(),
+                    e instanceof AgentApi.AgentApiException a ? a.waitAsked() : null);
+            LOG.debug("failing job {} failed ({}); next attempt in {} at the earliest", report.uuid(), e.reason(),
+                    wait);
+            throw e;
+        }
+    }
+
+    /** True while an earlier attempt to fail the job failed and its per-job backoff is not over. */
+    public boolean backingOff(String uuid) {
+        return !perJob.remaining(uuid).isZero();
+    }
+
+    /** An attempt that was not made: an earlier one for the same job failed moments ago. */
+    public static final class BackingOff extends BuildkiteApiException {
+        private static final long serialVersionUID = 1L;
+
+        BackingOff(String uuid, int failures, Duration left) {
+            super("backing_off", "failing job " + uuid + " failed " + failures + " time(s) in a row; next attempt in "
+                    + dev.agentstack.config.Durations.format(left.truncatedTo(ChronoUnit.SECONDS)));
+        }
+    }
+
+    private Outcome attempt(FailureReport report) {
         AgentApi.Session session = stepBeforeAcquire("register",
                 () -> api.register(agentToken.get(), report.agentName(), report.tags()));
         try {
@@ -179,6 +221,7 @@ public final class JobFailer {
             return result;
         } catch (BuildkiteApiException e) {
             registry.counter("buildkite.agent.api.calls", "call", call, "outcome", e.reason()).increment();
+            ResponseSizeLimit.countIfOversize(e, registry, "agent");
             throw e;
         }
     }

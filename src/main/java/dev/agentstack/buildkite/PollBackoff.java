@@ -20,11 +20,13 @@ import org.slf4j.LoggerFactory;
  * The poll timer keeps ticking; the route skips ticks that come before {@link #isPollDue()}. Metrics:
  * {@code buildkite_monitor_job_queries_total}, {@code buildkite_monitor_job_query_errors_total{reason}},
  * {@code buildkite_monitor_job_query_seconds}, {@code buildkite_monitor_jobs_returned_total},
- * {@code buildkite_monitor_graphql_points_remaining}.
+ * {@code buildkite_monitor_graphql_points_remaining}, {@code buildkite_api_oversize_responses_total{api="graphql"}}.
  */
 public final class PollBackoff {
 
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    /** The shortest time without a finished tick that counts as a stopped poll loop. */
+    static final Duration MIN_STALL = Duration.ofSeconds(30);
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.monitor");
 
     private record State(int failures, Instant nextPollAt, String lastFailure) {
@@ -41,6 +43,9 @@ public final class PollBackoff {
     private final Counter jobsReturned;
     private final Timer pollDuration;
     private volatile Instant lastSuccess;
+    private final Duration pollInterval;
+    /** When a tick of the poll timer last finished: it polled, or found no poll due. */
+    private volatile Instant lastTick;
     /** The organization's GraphQL points left, as the last poll's answer reported them (-1: not reported). */
     private final AtomicLong pointsRemaining = new AtomicLong(-1);
 
@@ -56,6 +61,8 @@ public final class PollBackoff {
                 .findFirst().orElse("");
         this.backoff = new Backoff(pollInterval, MAX_BACKOFF, Backoff.LONGEST_ASKED_WAIT);
         this.clock = clock;
+        this.pollInterval = pollInterval;
+        this.lastTick = clock.instant();
         this.registry = registry;
         this.state = new AtomicReference<>(new State(0, Instant.MIN, null));
         this.polls = Counter.builder("buildkite.monitor.job.queries").tags(tags).description("Polls for scheduled jobs")
@@ -73,9 +80,34 @@ public final class PollBackoff {
         return !clock.instant().isBefore(state.get().nextPollAt());
     }
 
+    /** A tick of the poll timer ended without a poll (none due, or held back, e.g. on a replica that stands by). */
+    public void tickFinished() {
+        lastTick = clock.instant();
+    }
+
+    /**
+     * Why the poll loop counts as stopped, or null: no tick has finished for max(3 x poll-interval, 30s) plus the
+     * backoff in force. The timer's thread can die (an Error) or hang while the process lives on; liveness says so.
+     */
+    public String stallProblem() {
+        Instant now = clock.instant();
+        Duration threeTicks = pollInterval.multipliedBy(3);
+        Duration limit = threeTicks.compareTo(MIN_STALL) > 0 ? threeTicks : MIN_STALL;
+        Instant tick = lastTick;
+        Instant nextPollAt = state.get().nextPollAt();
+        if (nextPollAt.isAfter(tick)) {
+            limit = limit.plus(Duration.between(tick, nextPollAt)); // no poll is due before then
+        }
+        Duration since = Duration.between(tick, now);
+        return since.compareTo(limit) <= 0 ? null : logPrefix + "no poll tick has finished for "
+                + Durations.format(since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) + " (limit "
+                + Durations.format(limit.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) + ")";
+    }
+
     /** A poll read all its pages. */
     public void recordSuccess(ScheduledJobsScan scan) {
         Instant now = clock.instant();
+        lastTick = now;
         polls.increment();
         jobsReturned.increment(scan.jobs().size());
         pollDuration.record(Duration.between(scan.startedAt(), now));
@@ -105,10 +137,12 @@ public final class PollBackoff {
      */
     public ApiFailure recordFailure(Throwable error, ScheduledJobsScan scan) {
         Instant now = clock.instant();
+        lastTick = now;
         ApiFailure failure = ApiFailure.of(error, now);
         polls.increment();
         Counter.builder("buildkite.monitor.job.query.errors").tags(tags).tag("reason", failure.reason())
                 .register(registry).increment();
+        ResponseSizeLimit.countIfOversize(error, registry, "graphql");
         State next = state.updateAndGet(s -> {
             int failures = s.failures() + 1;
             return new State(failures, now.plus(backoff.after(failures, failure.waitAsked())),

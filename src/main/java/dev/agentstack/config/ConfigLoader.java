@@ -5,6 +5,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,7 +29,9 @@ public final class ConfigLoader {
     /** Environment variables naming the config file, in order of preference. */
     public static final List<String> CONFIG_FILE_ENV = List.of("AGENT_STACK_CONFIG", "CONFIG");
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** A repeated key is an error: YAML says keys are unique, and "the last one wins" hides a mistake. */
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
     private ConfigLoader() {
     }
@@ -51,6 +59,7 @@ public final class ConfigLoader {
             values.putAll(readFile(Path.of(file)));
         }
 
+        checkEnvNames(env);
         for (Option<?> option : Options.ALL) {
             if (option.isFileOnly()) {
                 continue;
@@ -82,22 +91,56 @@ public final class ConfigLoader {
         return config;
     }
 
+    /**
+     * An {@code AGENT_STACK_*} variable that sets nothing is an error, as an unknown flag is: a typo would otherwise
+     * leave the default in force without a word. Only the name is quoted, never the value.
+     */
+    static void checkEnvNames(Map<String, String> env) {
+        java.util.Set<String> known = new java.util.TreeSet<>(CONFIG_FILE_ENV);
+        for (Option<?> option : Options.ALL) {
+            if (!option.isFileOnly()) {
+                known.add(option.envName());
+            }
+        }
+        for (String name : new java.util.TreeSet<>(env.keySet())) {
+            if (!name.startsWith(Option.ENV_PREFIX) || known.contains(name)) {
+                continue;
+            }
+            Option<?> fileOnly = Options.byKey(name.substring(Option.ENV_PREFIX.length())
+                    .toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            if (fileOnly != null) {
+                throw new ConfigException("unknown environment variable " + name + " (" + fileOnly.key()
+                        + " can only be set in a config file)");
+            }
+            String nearest = NearestName.of(name, known);
+            throw new ConfigException("unknown environment variable " + name
+                    + (nearest != null ? " (did you mean " + nearest + "?)" : " (see --help)"));
+        }
+    }
+
     /** The options of a YAML config file; unknown keys and wrong types are errors. */
     static Map<Option<?>, Object> readFile(Path path) {
         Object doc;
         try {
-            doc = YAML.readValue(Files.readString(path), Object.class);
+            doc = YAML.readValue(utf8(Files.readAllBytes(path), path), Object.class);
         } catch (NoSuchFileException e) {
             throw new ConfigException("config file " + path + ": no such file");
+        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            if (!String.valueOf(e.getOriginalMessage()).startsWith("No content")) {
+                throw new ConfigException("config file " + path + ": not valid YAML" + where(e.getLocation()));
+            }
+            doc = null; // only blank lines and comments
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            throw new ConfigException("config file " + path + ": not valid YAML"
-                    + (at != null ? " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")" : ""));
+            String where = where(e.getLocation());
+            String duplicate = duplicateKey(e);
+            throw new ConfigException("config file " + path + ": " + (duplicate != null
+                    ? "key \"" + duplicate + "\" appears twice in one mapping" + where : "not valid YAML" + where));
         } catch (IOException e) {
             throw new ConfigException("config file " + path + ": cannot be read: " + e.getMessage());
         }
         if (doc == null) {
-            return Map.of();
+            // Most likely a mount or ConfigMap key that is not what was meant: say so rather than run on defaults.
+            throw new ConfigException("config file " + path + ": is empty (it sets no option)");
         }
         if (!(doc instanceof Map<?, ?> map)) {
             throw new ConfigException("config file " + path + ": expected a map of options at the top level");
@@ -116,6 +159,33 @@ public final class ConfigLoader {
         }
         return values;
     }
+
+    /** The text of a UTF-8 file; other bytes are an error that gives the offset of the first one that is not. */
+    static String utf8(byte[] bytes, Path path) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            throw new ConfigException("config file " + path + ": not UTF-8 text (byte offset " + in.position() + ")");
+        }
+        decoder.flush(out);
+        return out.flip().toString();
+    }
+
+    private static String where(JsonLocation at) {
+        return at != null ? " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")" : "";
+    }
+
+    /** The key a duplicate-key error names, or null for another error. */
+    private static String duplicateKey(JsonProcessingException e) {
+        java.util.regex.Matcher m = DUPLICATE.matcher(String.valueOf(e.getOriginalMessage()));
+        return m.find() ? m.group(1) : null;
+    }
+
+    private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern.compile(
+            "^Duplicate field '(.*)'");
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static void put(ControllerConfig.Builder b, Option o, Object v) {

@@ -195,6 +195,11 @@ public final class ControllerConfig {
         return get(Options.HTTP_TIMEOUT);
     }
 
+    /** The most bytes read of one Buildkite answer. */
+    public long maxResponseSize() {
+        return ByteSizes.parse(get(Options.MAX_RESPONSE_SIZE));
+    }
+
     public Map<String, Object> podSpecPatch() {
         return get(Options.POD_SPEC_PATCH);
     }

@@ -145,6 +145,14 @@ public final class Option<T> {
         if (raw == null) {
             return null;
         }
+        try {
+            return fromYamlAsIs(raw);
+        } catch (ConfigException e) {
+            throw withoutSecret(e, raw);
+        }
+    }
+
+    private T fromYamlAsIs(Object raw) {
         return switch (kind) {
             case STRING -> cast(scalarText(raw, "a string"));
             case BOOLEAN -> cast(raw instanceof Boolean b ? b
@@ -164,6 +172,14 @@ public final class Option<T> {
 
     /** Converts a value given as text by a flag or an environment variable. */
     T fromText(String raw) {
+        try {
+            return fromTextAsIs(raw);
+        } catch (ConfigException e) {
+            throw withoutSecret(e, raw);
+        }
+    }
+
+    private T fromTextAsIs(String raw) {
         return switch (kind) {
             case STRING -> cast(raw);
             case BOOLEAN -> cast(parseBoolean(raw));
@@ -180,10 +196,29 @@ public final class Option<T> {
         for (Check<T> c : checks) {
             String p = c.problem(value);
             if (p != null) {
-                return p;
+                return secret ? hide(p, value) : p;
             }
         }
         return null;
+    }
+
+    /** A secret's problem without its value: a parser or a check may quote what it was given. */
+    private ConfigException withoutSecret(ConfigException e, Object raw) {
+        if (!secret) {
+            return e;
+        }
+        String prefix = "option " + key + ": ";
+        String problem = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+        return new ConfigException(this, hide(problem, raw));
+    }
+
+    /** Replaces the value where the problem quotes it; a value too short to replace safely hides the whole problem. */
+    private static String hide(String problem, Object value) {
+        String text = value == null ? "" : String.valueOf(value).trim();
+        if (text.isEmpty() || !problem.contains(text)) {
+            return problem;
+        }
+        return text.length() >= 4 ? problem.replace(text, "(hidden)") : "not valid (the value is secret, not shown)";
     }
 
     /** The value as a flag or environment variable would write it; durations in Go syntax, lists comma-joined. */
@@ -221,7 +256,7 @@ public final class Option<T> {
 
     private String describe(Object raw) {
         if (secret) {
-            return "a " + typeName(raw);
+            return (raw instanceof Map ? "an " : "a ") + typeName(raw);
         }
         if (raw instanceof String s) {
             return "\"" + s + "\"";

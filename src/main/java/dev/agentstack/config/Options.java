@@ -44,6 +44,7 @@ public final class Options {
     public static final int DEFAULT_PAGINATION_DEPTH_LIMIT = 20;
     public static final int MAX_PAGINATION_DEPTH_LIMIT = 20;
     public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(60);
+    public static final String DEFAULT_MAX_RESPONSE_SIZE = "32Mi";
 
     public static final Option<String> ORG = Option.of("org", STRING, (String) null,
             "Buildkite organization slug to poll for scheduled jobs").required();
@@ -54,8 +55,7 @@ public final class Options {
 
     public static final Option<String> GRAPHQL_ENDPOINT = Option.of("graphql-endpoint", STRING,
             DEFAULT_GRAPHQL_ENDPOINT, "Buildkite GraphQL API endpoint")
-            .check(Option.rule(v -> v.startsWith("http://") || v.startsWith("https://") ? null
-                    : "must be an http(s) URL"));
+            .check(Option.rule(Endpoints::problem));
 
     public static final Option<String> CLUSTER_UUID = Option.of("cluster-uuid", STRING, "",
             "UUID of the Buildkite cluster whose jobs to run; empty polls unclustered jobs")
@@ -128,6 +128,18 @@ public final class Options {
     public static final Option<Duration> HTTP_TIMEOUT = Option.of("http-timeout", DURATION, DEFAULT_HTTP_TIMEOUT,
             "Timeout of each call to the Buildkite APIs")
             .check(atLeast(Duration.ofMillis(100)));
+
+    public static final Option<String> MAX_RESPONSE_SIZE = Option.of("max-response-size", STRING,
+            DEFAULT_MAX_RESPONSE_SIZE, "Most bytes read of one Buildkite answer (a quantity such as 32Mi, or bytes);"
+                    + " a larger answer is a failed call")
+            .check(Option.rule(v -> {
+                try {
+                    ByteSizes.parse(v);
+                    return null;
+                } catch (IllegalArgumentException e) {
+                    return "must be a positive quantity of bytes such as 32Mi or 1000000, got \"" + v + "\"";
+                }
+            }));
 
     public static final Option<Map<String, Object>> POD_SPEC_PATCH = Option.of("pod-spec-patch", OBJECT,
             (Map<String, Object>) null, "Strategic merge patch applied to every pod spec the controller builds");
@@ -242,8 +254,7 @@ public final class Options {
 
     public static final Option<String> AGENT_ENDPOINT = Option.of("agent-endpoint", STRING, DEFAULT_AGENT_ENDPOINT,
             "Buildkite agent API the controller fails jobs through (with the agent token)")
-            .check(Option.rule(v -> v.startsWith("http://") || v.startsWith("https://") ? null
-                    : "must be an http(s) URL"));
+            .check(Option.rule(Endpoints::problem));
 
     public static final Option<Duration> JOB_CANCEL_CHECKER_POLL_INTERVAL = Option.of(
             "job-cancel-checker-poll-interval", DURATION, DEFAULT_JOB_CANCEL_CHECKER_POLL_INTERVAL,
@@ -464,8 +475,8 @@ public final class Options {
             ORG, BUILDKITE_TOKEN, GRAPHQL_ENDPOINT, CLUSTER_UUID, TAGS, ID, NAMESPACE, MAX_IN_FLIGHT, QUEUES,
             POLL_INTERVAL, JOB_TTL, IMAGE, AGENT_TOKEN_SECRET, IMAGE_PULL_BACKOFF_GRACE_PERIOD,
             PROHIBIT_KUBERNETES_PLUGIN, DEBUG, GRAPHQL_PAGE_SIZE, PAGINATION_DEPTH_LIMIT, HTTP_TIMEOUT,
-            POD_SPEC_PATCH, DEFAULT_CHECKOUT_PARAMS, DEFAULT_COMMAND_PARAMS, DEFAULT_SIDECAR_PARAMS, DEFAULT_METADATA,
-            RESOURCE_CLASSES, DEFAULT_RESOURCE_CLASS_NAME, ADDITIONAL_REDACTED_VARS,
+            MAX_RESPONSE_SIZE, POD_SPEC_PATCH, DEFAULT_CHECKOUT_PARAMS, DEFAULT_COMMAND_PARAMS, DEFAULT_SIDECAR_PARAMS,
+            DEFAULT_METADATA, RESOURCE_CLASSES, DEFAULT_RESOURCE_CLASS_NAME, ADDITIONAL_REDACTED_VARS,
             STALE_JOB_DATA_TIMEOUT, JOB_CREATION_CONCURRENCY, K8S_CLIENT_RATE_LIMITER_QPS,
             K8S_CLIENT_RATE_LIMITER_BURST, IN_FLIGHT_RECONCILE_INTERVAL, LEADER_ELECTION, LEADER_ELECTION_LEASE_NAME,
             LEADER_ELECTION_POD_SELECTOR, LEADER_ELECTION_LEASE_DURATION,

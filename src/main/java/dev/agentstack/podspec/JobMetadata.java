@@ -53,7 +53,8 @@ final class JobMetadata {
         putAll(annotations, in.plugin().metadata().annotations());
         annotations.put("buildkite.com/build-url", in.envValue("BUILDKITE_BUILD_URL"));
         annotations.put("buildkite.com/build-branch", in.envValue("BUILDKITE_BRANCH"));
-        annotations.put("buildkite.com/build-repo", in.envValue("BUILDKITE_REPO"));
+        // For display only: the checkout reads BUILDKITE_REPO from the job's env, credentials and all.
+        annotations.put("buildkite.com/build-repo", withoutUserInfo(in.envValue("BUILDKITE_REPO")));
         annotations.put("buildkite.com/pipeline-slug", in.envValue("BUILDKITE_PIPELINE_SLUG"));
         annotations.put("buildkite.com/step-key", in.envValue("BUILDKITE_STEP_KEY"));
         String buildUrl = in.envValue("BUILDKITE_BUILD_URL");
@@ -69,6 +70,25 @@ final class JobMetadata {
             annotations.put("buildkite.com/sidecar-" + i, sidecars.get(i).getName());
         }
         return annotations;
+    }
+
+    /**
+     * A repository URL without its user-info ({@code https://user:token@host/r.git} becomes
+     * {@code https://host/r.git}): annotations are readable by anyone who may list Jobs. scp-like addresses
+     * ({@code git@host:r.git}) carry no secret and stay as they are.
+     */
+    static String withoutUserInfo(String url) {
+        int scheme = url.indexOf("://");
+        if (scheme < 0) {
+            return url;
+        }
+        int authorityStart = scheme + 3;
+        int authorityEnd = authorityStart;
+        while (authorityEnd < url.length() && "/?#".indexOf(url.charAt(authorityEnd)) < 0) {
+            authorityEnd++;
+        }
+        int at = url.lastIndexOf('@', authorityEnd - 1);
+        return at < authorityStart ? url : url.substring(0, authorityStart) + url.substring(at + 1);
     }
 
     /** Checks the plugin's metadata as the API server would; the controller's was checked at start-up. */

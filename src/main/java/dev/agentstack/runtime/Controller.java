@@ -4,6 +4,7 @@ import dev.agentstack.buildkite.AgentApi;
 import dev.agentstack.buildkite.JobFailer;
 import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.buildkite.ScheduledJobsQuery;
+import dev.agentstack.config.ConfigException;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.podspec.PodTemplateLookup;
@@ -98,9 +99,11 @@ public final class Controller implements AutoCloseable {
         properties.putAll(managementProperties());
         properties.putAll(extraProperties);
         m.setOverrideProperties(properties);
-        m.configure().withRoutesIncludePattern(UserRoutes.of(config.routesDir()).includePattern());
+        UserRoutes userRoutes = UserRoutes.of(config.routesDir());
+        m.configure().withRoutesIncludePattern(userRoutes.includePattern());
         registerKubernetesKinds(kubernetes);
-        graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(), config.httpTimeout());
+        graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(), config.httpTimeout(),
+                new dev.agentstack.buildkite.ResponseSizeLimit(config.maxResponseSize()));
         ControllerBeans.create(config, kubernetes, graphqlHttpClient, lifecycle, leaderIdentity).forEach(m::bind);
         extraBeans.forEach(m::bind);
         main = m;
@@ -109,6 +112,10 @@ public final class Controller implements AutoCloseable {
             PodReadinessEndpoint.install(m.getCamelContext());
         } catch (Exception e) {
             close();
+            ConfigException userMistake = userRoutes.explain(e);
+            if (userMistake != null) {
+                throw userMistake;
+            }
             throw new IllegalStateException("controller failed to start: " + e.getMessage(), e);
         }
     }

@@ -3,6 +3,7 @@ package dev.agentstack.runtime;
 import dev.agentstack.buildkite.AgentApi;
 import dev.agentstack.buildkite.JobFailer;
 import dev.agentstack.buildkite.PollBackoff;
+import dev.agentstack.buildkite.ResponseSizeLimit;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.QueueConfig;
 import dev.agentstack.podspec.PodSpecBuilder;
@@ -111,7 +112,8 @@ public final class ControllerBeans {
                 List.of("queue=" + config.queues().get(0).name()), clock, metrics));
         beans.put("cancelCandidates", new CancelCandidates(metrics, config.jobCancelCheckerPollInterval()));
         beans.put("jobFailer", new JobFailer(
-                new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent()),
+                new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent(),
+                        new ResponseSizeLimit(config.maxResponseSize())),
                 new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret()), clock, metrics,
                 JobFailer.RETRY_INTERVAL));
         return beans;

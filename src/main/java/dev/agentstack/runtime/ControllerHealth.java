@@ -16,7 +16,9 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 /**
  * Readiness checks of the controller, served with Camel's own at {@code /observe/health/ready}: down while Buildkite
  * or the Kubernetes API cannot be reached, while the API server does not let the controller create Jobs, and while this
- * replica stands by for the leader.
+ * replica stands by for the leader. One liveness check, at {@code /observe/health/live}: down when a queue's poll loop
+ * has stopped ticking ({@link PollBackoff#stallProblem}), so Kubernetes restarts a controller that would otherwise look
+ * healthy and never poll again.
  */
 public final class ControllerHealth implements HealthCheckRepository {
 
@@ -25,6 +27,7 @@ public final class ControllerHealth implements HealthCheckRepository {
     public static final String BUILDKITE_CHECK = "buildkite";
     /** The id of the check that is down while the API server refuses our creations (RBAC). */
     public static final String JOB_CREATION_CHECK = "job-creation";
+    public static final String POLL_LOOP_CHECK = "poll-loop";
 
     /**
      * Checks the pod's own readiness probe leaves out ({@code /observe/health/pod}). Camel's leader election only lets
@@ -52,7 +55,9 @@ public final class ControllerHealth implements HealthCheckRepository {
                         () -> creations.refusal() == null ? "Jobs may be created"
                                 : "the API server refuses to create our Jobs: " + creations.refusal()),
                 readiness(LEADER_CHECK, leader::isLeader,
-                        () -> leader.isLeader() ? "this replica schedules" : "standing by for the leader"));
+                        () -> leader.isLeader() ? "this replica schedules" : "standing by for the leader"),
+                check(POLL_LOOP_CHECK, false, () -> stallProblem(polls) == null,
+                        () -> stallProblem(polls) == null ? "polls tick" : stallProblem(polls)));
     }
 
     @Override
@@ -75,11 +80,26 @@ public final class ControllerHealth implements HealthCheckRepository {
         return enabled ? checks.stream() : Stream.empty();
     }
 
+    private static String stallProblem(java.util.Collection<PollBackoff> polls) {
+        return polls.stream().map(PollBackoff::stallProblem).filter(java.util.Objects::nonNull).findFirst()
+                .orElse(null);
+    }
+
     private static HealthCheck readiness(String id, BooleanSupplier up, Supplier<String> message) {
+        return check(id, true, up, message);
+    }
+
+    /** A readiness check, or else a liveness check. */
+    private static HealthCheck check(String id, boolean readiness, BooleanSupplier up, Supplier<String> message) {
         return new AbstractHealthCheck("agent-stack-camel", id) {
             @Override
             public boolean isLiveness() {
-                return false;
+                return !readiness;
+            }
+
+            @Override
+            public boolean isReadiness() {
+                return readiness;
             }
 
             @Override

@@ -42,6 +42,49 @@ final class UserRoutes {
         }
     }
 
+    /**
+     * A start-up failure that a user route caused, as a configuration error in one line (the command line prints it
+     * and exits 2); null when routes-dir is unset or the failure is not about routes. A file that does not parse, an
+     * unknown step, or an endpoint no component answers for all fail Camel's start.
+     */
+    ConfigException explain(Throwable startFailure) {
+        if (dir == null || files.isEmpty()) {
+            return null;
+        }
+        String route = null;
+        boolean aboutRoutes = false;
+        Throwable deepest = startFailure;
+        for (Throwable t = startFailure; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.camel.FailedToCreateRouteException f) {
+                route = f.getRouteId();
+                aboutRoutes = true;
+            }
+            aboutRoutes |= String.valueOf(t.getMessage()).contains("file:" + dir);
+            deepest = t;
+        }
+        if (!aboutRoutes) {
+            return null;
+        }
+        return new ConfigException(Options.ROUTES_DIR, (route != null ? "route " + route + ": " : "")
+                + oneLine(deepest.getMessage()));
+    }
+
+    /** A parser's message up to its code excerpt, in one line: "problem in file:..., line 6, column 11". */
+    static String oneLine(String message) {
+        if (message == null || message.isBlank()) {
+            return "cannot be loaded";
+        }
+        List<String> kept = new ArrayList<>();
+        for (String line : message.strip().split("\\R")) {
+            String t = line.strip();
+            if (kept.size() == 2 || t.isEmpty() || t.equals("^")) {
+                break;
+            }
+            kept.add(t.endsWith(":") && kept.size() == 1 ? t.substring(0, t.length() - 1) : t);
+        }
+        return String.join(" ", kept);
+    }
+
     /** The built-in routes the user did not replace, then the user's. */
     String includePattern() {
         List<String> patterns = new ArrayList<>();

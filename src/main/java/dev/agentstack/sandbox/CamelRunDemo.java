@@ -42,7 +42,8 @@ public final class CamelRunDemo implements CamelConfiguration {
 
         Properties properties = ControllerBeans.camelProperties(config);
         properties.forEach((k, v) -> context.getPropertiesComponent().addOverrideProperty((String) k, (String) v));
-        var graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(), config.httpTimeout());
+        var graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(), config.httpTimeout(),
+                new dev.agentstack.buildkite.ResponseSizeLimit(config.maxResponseSize()));
         ControllerBeans.create(config, kubernetes.newClient(), graphqlHttpClient, new ControllerLifecycle(),
                 LeaderElection.defaultIdentity()).forEach(context.getRegistry()::bind);
         context.addService(new ServiceSupport() {

@@ -488,7 +488,7 @@ public final class FakeBuildkite implements AutoCloseable {
         if (fault != null) {
             sleep(fault.delay().toMillis());
             if (fault.status() != 0) {
-                respond(exchange, fault.status(), fault.headers(), fault.body());
+                respond(exchange, fault);
                 return;
             }
         }
@@ -560,7 +560,7 @@ public final class FakeBuildkite implements AutoCloseable {
         if (fault != null) {
             sleep(fault.delay().toMillis());
             if (fault.status() != 0) {
-                respond(exchange, fault.status(), fault.headers(), fault.body());
+                respond(exchange, fault);
                 return;
             }
         }
@@ -655,6 +655,32 @@ public final class FakeBuildkite implements AutoCloseable {
         try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
                 new java.io.ByteArrayInputStream(body))) {
             return in.readAllBytes();
+        }
+    }
+
+    private static void respond(HttpExchange exchange, Fault fault) throws IOException {
+        if (fault.streamed() <= 0) {
+            respond(exchange, fault.status(), fault.headers(), fault.body());
+            return;
+        }
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        fault.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+        exchange.sendResponseHeaders(fault.status(), fault.declared() ? fault.streamed() : 0);
+        byte[] open = "{\"padding\":\"".getBytes(StandardCharsets.UTF_8);
+        byte[] close = "\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] chunk = new byte[64 * 1024];
+        java.util.Arrays.fill(chunk, (byte) 'x');
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(open);
+            long left = fault.streamed() - open.length - close.length;
+            while (left > 0) {
+                int n = (int) Math.min(chunk.length, left);
+                out.write(chunk, 0, n);
+                left -= n;
+            }
+            out.write(close);
+        } catch (IOException clientHungUp) {
+            // what a client that stops reading at its limit does
         }
     }
 

@@ -10,8 +10,16 @@ import java.util.Map;
  * @param headers     extra response headers
  * @param body        the response body
  * @param delay       how long to wait before answering
+ * @param streamed    when above 0, the body is this many bytes of one JSON string, written as it goes (never held in
+ *                    memory), for answers larger than the controller may read
+ * @param declared    whether a streamed body declares its length (Content-Length) or is sent chunked
  */
-public record Fault(int status, Map<String, String> headers, String body, Duration delay) {
+public record Fault(int status, Map<String, String> headers, String body, Duration delay, long streamed,
+                    boolean declared) {
+
+    public Fault(int status, Map<String, String> headers, String body, Duration delay) {
+        this(status, headers, body, delay, 0, false);
+    }
 
     private static final String RATE_LIMITED = "{\"message\":\"You have exceeded your API rate limit\"}";
 
@@ -57,5 +65,15 @@ public record Fault(int status, Map<String, String> headers, String body, Durati
     public static Fault graphqlErrors(String message) {
         return new Fault(200, Map.of(),
                 "{\"data\":null,\"errors\":[{\"message\":\"" + message.replace("\"", "'") + "\"}]}", Duration.ZERO);
+    }
+
+    /** 200 with a body of {@code bytes} bytes, streamed; chunked unless {@code declared}. */
+    public static Fault huge(long bytes, boolean declared) {
+        return new Fault(200, Map.of(), null, Duration.ZERO, bytes, declared);
+    }
+
+    /** A redirect (301, 302, 307, 308) to {@code location}. */
+    public static Fault redirect(int status, String location) {
+        return new Fault(status, Map.of("Location", location), "", Duration.ZERO);
     }
 }

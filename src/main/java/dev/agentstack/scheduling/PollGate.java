@@ -27,8 +27,13 @@ public final class PollGate {
         this.fatal = fatal;
     }
 
+    /** A tick that polls reports its end through recordSuccess or recordFailure; one that does not poll, here. */
     public boolean isPollDue() {
-        return backoff.isPollDue() && !holdBack.getAsBoolean();
+        boolean due = backoff.isPollDue() && !holdBack.getAsBoolean();
+        if (!due) {
+            backoff.tickFinished();
+        }
+        return due;
     }
 
     public void recordSuccess(ScheduledJobsScan scan) {

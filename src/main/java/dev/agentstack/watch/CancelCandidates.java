@@ -57,6 +57,7 @@ public final class CancelCandidates {
 
     private final Map<String, Entry> byUuid = new ConcurrentHashMap<>();
     private final Counter cancelled;
+    private final MeterRegistry registry;
     private final LongSupplier nanos;
     private final int perCheck;
     private volatile long checks; // written only by batches(), under the lock
@@ -71,6 +72,7 @@ public final class CancelCandidates {
     /** @param nanos a monotonic clock in nanoseconds */
     public CancelCandidates(MeterRegistry registry, Duration checkInterval, LongSupplier nanos) {
         this.nanos = nanos;
+        this.registry = registry;
         this.perCheck = (int) Math.max(1, Math.min(CAPACITY, checkInterval.toMillis() * CHECKS_PER_SECOND / 1000));
         this.cancelled = Counter.builder("buildkite.cancel.checker.jobs.cancelled")
                 .description("Jobs cancelled in Buildkite whose Kubernetes Job was deleted").register(registry);
@@ -146,6 +148,7 @@ public final class CancelCandidates {
      */
     public synchronized String checkFailed(Exception error, List<String> batch) {
         notAsked(batch);
+        dev.agentstack.buildkite.ResponseSizeLimit.countIfOversize(error, registry, "graphql");
         Duration asked = ApiFailure.of(error, Instant.now()).waitAsked();
         if (asked == null) {
             return "trying again next interval";

@@ -10,8 +10,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.component.kubernetes.KubernetesConstants;
+import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * The events routes' view of findings: classifies pod and Job events (skipping jobs already reported), re-checks the
@@ -19,10 +21,17 @@ import org.apache.camel.component.kubernetes.KubernetesConstants;
  * acted on, once per job: in memory (bounded, expiring) and as an annotation on the Job, which survives restarts.
  * Metric: {@code buildkite_watcher_findings_total{reason}}. The routes call {@link #ofPod} and {@link #ofJob} for every
  * event; they bind the action header and the object with Camel's parameter annotations.
+ *
+ * <p>Findings wait for act-on-finding's one worker in a queue that never blocks a watch: a job is queued once until it
+ * has been acted on ({@link #enqueue}, {@link #inProgress}), however often watch resyncs report it again, and at most
+ * {@value #MAX_QUEUED} jobs wait. One that is not queued is not lost: the next resync reports it again. Metric:
+ * {@code buildkite_watcher_findings_not_queued_total{reason="already_queued"|"queue_full"}}.
  */
 public final class Findings {
 
     static final int MEMORY = 10_000;
+    /** Camel's default seda size, which act-on-finding's queue keeps: a claim always finds room. */
+    static final int MAX_QUEUED = 1000;
     static final Duration MEMORY_TTL = Duration.ofHours(6);
 
     private final PodFailureClassifier classifier;
@@ -31,6 +40,8 @@ public final class Findings {
     private final Clock clock;
     private final MeterRegistry registry;
     private final RecentKeys<String> reported;
+    /** Jobs queued for act-on-finding or being acted on. */
+    private final java.util.Set<String> queued = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param fallbackTags tags to register with when a job's own are unknown (the controller's queue tag) */
     public Findings(PodFailureClassifier classifier, KubernetesJobs jobs, List<String> fallbackTags, Clock clock,
@@ -66,6 +77,39 @@ public final class Findings {
             return null;
         }
         return unreported(classifier.classify(job, clock.instant()).orElse(null));
+    }
+
+    /**
+     * Claims a place in act-on-finding's queue for the finding (null: nothing to queue). False when its job is queued
+     * or being acted on already, or {@value #MAX_QUEUED} jobs wait: the watch goes on, and a later resync sees it.
+     */
+    public synchronized boolean enqueue(Finding f) {
+        if (f == null) {
+            return false;
+        }
+        String notQueued = queued.contains(f.uuid()) ? "already_queued"
+                : queued.size() >= MAX_QUEUED ? "queue_full" : null;
+        if (notQueued != null) {
+            registry.counter("buildkite.watcher.findings.not.queued", "reason", notQueued).increment();
+            return false;
+        }
+        queued.add(f.uuid());
+        return true;
+    }
+
+    /** act-on-finding took the finding: its job may be queued again once this exchange is done, however it ends. */
+    public void inProgress(Finding f, Exchange exchange) {
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                queued.remove(f.uuid());
+            }
+        });
+    }
+
+    /** How many jobs are queued for act-on-finding or being acted on. */
+    public int queued() {
+        return queued.size();
     }
 
     private Finding unreported(Finding f) {

@@ -27,7 +27,8 @@ class JobFailerTest {
     }
 
     private JobFailer failer(Duration httpTimeout, Duration retryInterval) {
-        return new JobFailer(new AgentApi(buildkite.agentEndpoint(), httpTimeout, "agent-stack-camel/test"),
+        return new JobFailer(new AgentApi(buildkite.agentEndpoint(), httpTimeout, "agent-stack-camel/test",
+                new ResponseSizeLimit(1 << 20)),
                 () -> "agent-token", Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC), metrics,
                 retryInterval);
     }
@@ -227,7 +228,8 @@ class JobFailerTest {
 
     @Test
     void aWrongAgentTokenIsReportedWithoutTheToken() {
-        JobFailer wrong = new JobFailer(new AgentApi(buildkite.agentEndpoint(), Duration.ofSeconds(5), "t"),
+        JobFailer wrong = new JobFailer(new AgentApi(buildkite.agentEndpoint(), Duration.ofSeconds(5), "t",
+                new ResponseSizeLimit(1 << 20)),
                 () -> "bkag_wrong_secret", Clock.systemUTC(), metrics, JobFailer.RETRY_INTERVAL);
         String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
         assertThatThrownBy(() -> wrong.fail(report(uuid)))

@@ -72,6 +72,18 @@ class AgentStackCamelTest {
     }
 
     @Test
+    void anUnknownPrefixedVariableOrAPlainHttpEndpointExitsWith2() {
+        assertThat(run(Map.of("BUILDKITE_TOKEN", "t", "AGENT_STACK_NAMESPCE", "ci"), "run", "--org", "acme"))
+                .isEqualTo(2);
+        assertThat(err()).isEqualTo("agent-stack-camel: unknown environment variable AGENT_STACK_NAMESPCE"
+                + " (did you mean AGENT_STACK_NAMESPACE?)\n");
+        err.reset();
+        assertThat(run(Map.of("BUILDKITE_TOKEN", "t"), "run", "--org", "acme", "--graphql-endpoint",
+                "http://graphql.example.com/v1")).isEqualTo(2);
+        assertThat(err()).startsWith("agent-stack-camel: option graphql-endpoint: must be an https URL");
+    }
+
+    @Test
     void runWithAnOrganizationThatDoesNotExistExitsWith2() {
         try (FakeBuildkite fake = FakeBuildkite.start("acme", "t0ken-value")) {
             // No Kubernetes API is reachable here: the organization check must not depend on it.

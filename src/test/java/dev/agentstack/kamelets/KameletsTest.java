@@ -161,7 +161,9 @@ class KameletsTest {
     void theActionFailsTheJobThroughTheAgentApi() throws Exception {
         String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
         context.getRegistry().bind("jobFailer", new JobFailer(new AgentApi(buildkite.agentEndpoint(),
-                Duration.ofSeconds(5), "agent-stack-camel/test"), () -> AGENT_TOKEN, Clock.systemUTC(),
+                Duration.ofSeconds(5), "agent-stack-camel/test",
+                new dev.agentstack.buildkite.ResponseSizeLimit(1 << 20)),
+                () -> AGENT_TOKEN, Clock.systemUTC(),
                 new SimpleMeterRegistry(), JobFailer.RETRY_INTERVAL));
         context.addRoutes(new RouteBuilder() {
             @Override

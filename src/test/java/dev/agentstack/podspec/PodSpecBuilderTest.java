@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The builder, container by container and option by option (the original's scheduler tests and more). */
@@ -550,6 +551,20 @@ class PodSpecBuilderTest {
                         .containsEntry("buildkite.com/pipeline-slug", "p")
                         .containsEntry("mine", "yes");
             }
+        }
+
+        @ParameterizedTest
+        @CsvSource({
+                "https://x-access-token:ghs_s3cret@github.com/acme/app.git, https://github.com/acme/app.git",
+                "https://user:p@ss@example.com:8443/r.git?ref=main, https://example.com:8443/r.git?ref=main",
+                "ssh://git@example.com/acme/app.git, ssh://example.com/acme/app.git",
+                "https://github.com/acme/app.git, https://github.com/acme/app.git",
+                "git@github.com:acme/app.git, git@github.com:acme/app.git"})
+        void theRepositoryAnnotationCarriesNoCredentials(String repo, String shown) {
+            Job built = build(job(null, "BUILDKITE_REPO=" + repo), config());
+            assertThat(built.getMetadata().getAnnotations()).containsEntry("buildkite.com/build-repo", shown);
+            assertThat(built.getSpec().getTemplate().getMetadata().getAnnotations())
+                    .containsEntry("buildkite.com/build-repo", shown);
         }
 
         static Stream<Arguments> safeToEvict() {
