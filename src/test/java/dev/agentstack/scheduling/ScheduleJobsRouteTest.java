@@ -121,8 +121,10 @@ class ScheduleJobsRouteTest {
             expected.add(urgent);
             expected.addAll(oldestFirst);
             assertThat(created).containsExactlyElementsOf(expected);
-            // The first poll read the three pages oldest first: last:2, then before the start cursor twice.
-            List<Map<String, Object>> firstPoll = h.buildkite().jobsArguments().subList(0, 3);
+            // The first poll read the three pages oldest first: last:2, then before the start cursor twice (a poll before
+            // our Jobs were listed reads one job, last:1, and hands on none).
+            List<Map<String, Object>> firstPoll = h.buildkite().jobsArguments().stream()
+                    .filter(a -> !Integer.valueOf(1).equals(a.get("last"))).toList().subList(0, 3);
             assertThat(firstPoll).allSatisfy(a -> assertThat(a).containsEntry("last", 2));
             assertThat(firstPoll.get(0)).doesNotContainKey("before");
             assertThat(firstPoll.get(1).get("before")).isNotNull();
@@ -146,9 +148,11 @@ class ScheduleJobsRouteTest {
             assertThat(h.jobs()).hasSize(2);
             List<Map<String, Object>> pages = h.buildkite().jobsArguments();
             assertThat(pages).allSatisfy(a -> assertThat(a).containsEntry("last", 1));
-            for (int i = 0; i < pages.size(); i++) {
-                // two pages per poll: the oldest page, then one page towards newer jobs, then the next poll starts over
-                assertThat(pages.get(i).get("before") == null).as("page %d", i).isEqualTo(i % 2 == 0);
+            for (int i = 1; i < pages.size(); i++) {
+                // at most two pages per poll: the oldest page, then one page towards newer jobs, then the next poll
+                // starts over (a poll before our Jobs were listed reads one job only)
+                assertThat(pages.get(i - 1).get("before") != null && pages.get(i).get("before") != null)
+                        .as("page %d", i).isFalse();
             }
         }
     }
@@ -166,7 +170,7 @@ class ScheduleJobsRouteTest {
                     .containsEntry("type", List.of("COMMAND"))
                     .containsEntry("agentQueryRules", List.of("queue=kubernetes"))
                     .containsEntry("order", "RECENTLY_CREATED")
-                    .containsEntry("last", 100)
+                    .containsKey("last")
                     .doesNotContainKey("cluster");
             FakeBuildkite.RecordedRequest request = h.buildkite().graphqlRequests().get(0);
             assertThat(request.body()).as("only the unclustered operation is sent")
