@@ -24,7 +24,8 @@ public final class ScheduledJobsScan {
     private final Map<String, BuildkiteJob> jobs = new LinkedHashMap<>();
     private int pagesRead;
     private int usefulPagesRead;
-    private boolean stoppedAtPageOfOurs;
+    private int usableJobs;
+    private final List<PageRead> pages = new ArrayList<>();
     private boolean hasPreviousPage = true;
     private String cursor;
     private int count;
@@ -36,16 +37,22 @@ public final class ScheduledJobsScan {
         this.plan = plan;
         this.startedAt = startedAt;
         this.fetchedAt = startedAt;
+        this.cursor = plan.startCursor();
+    }
+
+    /** One page as read: its jobs' uuids, and the cursor a walk past it goes on from. */
+    public record PageRead(List<String> uuids, String cursorPast) {
     }
 
     /**
      * True until the oldest-to-newest walk has no more pages, has read pagination-depth-limit pages or the plan's
-     * useful pages, stopped at a page of only our jobs, or the last answer said the organization's GraphQL points are
+     * useful pages or wanted jobs, or the last answer said the organization's GraphQL points are
      * nearly spent ({@link GraphqlRateLimit#nearlySpent()}); and while a further page stays within the budget.
      */
     public boolean wantsAnotherPage() {
-        if (!hasPreviousPage || stoppedAtPageOfOurs || pagesRead >= query.depthLimit()
-                || usefulPagesRead >= plan.usefulPages() || (rateLimit != null && rateLimit.nearlySpent())) {
+        if (!hasPreviousPage || pagesRead >= query.depthLimit()
+                || usefulPagesRead >= plan.usefulPages() || (plan.wanted() > 0 && usableJobs >= plan.wanted())
+                || (rateLimit != null && rateLimit.nearlySpent())) {
             return false;
         }
         // The first page was allowed with the poll itself (PollGate).
@@ -112,13 +119,14 @@ public final class ScheduledJobsScan {
         boolean usable = false;
         // Pages come oldest first, but each page lists its jobs newest first (the RECENTLY_CREATED order).
         for (int i = page.size() - 1; i >= 0; i--) {
-            usable |= !plan.ours().test(page.get(i).uuid());
+            if (!plan.ours().test(page.get(i).uuid())) {
+                usable = true;
+                usableJobs++;
+            }
             jobs.putIfAbsent(page.get(i).uuid(), page.get(i)); // a job can shift into a page already read
         }
         if (usable) {
             usefulPagesRead++;
-        } else if (!page.isEmpty() && plan.stopAtPageOfOurs()) {
-            stoppedAtPageOfOurs = true;
         }
         // No pageInfo is asked for (a point a page): a full page short of the count means there are newer jobs, and
         // the first edge's cursor is where the walk goes on.
@@ -126,13 +134,21 @@ public final class ScheduledJobsScan {
         if (start == null || start.equals(cursor)) {
             hasPreviousPage = false; // no way forward; never loop on the same page
         }
-        cursor = start;
+        if (start != null) {
+            cursor = start;
+            pages.add(new PageRead(page.stream().map(BuildkiteJob::uuid).toList(), start));
+        }
         return points;
     }
 
-    /** True when the walk ended at a page whose jobs were all ours (see {@link ScanPlan#stopAtPageOfOurs()}). */
-    public boolean stoppedAtPageOfOurs() {
-        return stoppedAtPageOfOurs;
+    /** The pages read, oldest first (empty pages left out). */
+    public List<PageRead> pagesInOrder() {
+        return pages;
+    }
+
+    /** True when the walk reached the newest scheduled job (no page was left unread). */
+    public boolean reachedNewest() {
+        return !hasPreviousPage;
     }
 
     /** The GraphQL points this poll's answers cost. */
