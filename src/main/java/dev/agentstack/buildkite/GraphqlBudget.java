@@ -17,14 +17,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The controller's share of the organization's GraphQL points. Buildkite counts one budget per organization
- * ({@code RateLimit-Limit} points per window, the window ending {@code RateLimit-Reset} seconds after an answer), shared
- * with every person, script and tool of the organization; the controller lets itself spend graphql-budget-share of it
- * per window. Every GraphQL answer the controller reads (polls, the cancel checker, job-state queries, cancellations)
- * is counted at its actual complexity ({@link GraphqlCost}); a poll or a further page that could take the window's
- * spending past the share waits for the next window. Until an answer has reported the limit, nothing is held back.
- * Metrics: {@code buildkite_graphql_points_spent_total{source}}, {@code buildkite_graphql_points_remaining} (the
- * organization's, -1 until reported), {@code buildkite_graphql_share_points_left} (of this window's share, -1 until
- * known), {@code buildkite_graphql_polls_held_back_total{page}}.
+ * ({@code RateLimit-Limit} points per window, the window ending {@code RateLimit-Reset} seconds after an answer),
+ * shared with every person, script and tool of the organization; the controller lets itself spend
+ * graphql-budget-share of it per window. Every GraphQL answer the controller reads (polls, the cancel checker,
+ * job-state queries, cancellations) is counted at its actual complexity ({@link GraphqlCost}); a poll or a further
+ * page that could take the window's spending past the share waits for the next window. Until an answer has reported
+ * the limit, nothing is held back.
+ * Metrics: {@code buildkite_graphql_points_spent_total{source}}, {@code buildkite_graphql_share_points_left} (of
+ * this window's share, -1 until known), {@code buildkite_graphql_polls_held_back_total{page}}; the organization's
+ * points left are {@code buildkite_monitor_graphql_points_remaining}.
  */
 public final class GraphqlBudget {
 
@@ -51,9 +52,6 @@ public final class GraphqlBudget {
         this.share = share;
         this.clock = clock;
         this.registry = registry;
-        Gauge.builder("buildkite.graphql.points.remaining", this, b -> b.remaining())
-                .description("The organization's GraphQL points left in this window, as the last answer reported them"
-                        + " (-1 until one did)").register(registry);
         Gauge.builder("buildkite.graphql.share.points.left", this, b -> b.shareLeft())
                 .description("Points of graphql-budget-share left to the controller in this window (-1 until known)")
                 .register(registry);

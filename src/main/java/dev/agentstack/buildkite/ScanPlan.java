@@ -4,8 +4,8 @@ import java.util.function.Predicate;
 
 /**
  * What one poll may read, decided by the queue before it starts: pages of {@code pageSize} jobs, from the oldest
- * scheduled job or, with {@code startCursor}, from the jobs newer than it; at most {@code usefulPages} pages that hold a
- * job not already ours (pages of only our jobs are still read, up to pagination-depth-limit, as jobs stay scheduled
+ * scheduled job or, with {@code startCursor}, from the jobs newer than it; at most {@code usefulPages} pages that hold
+ * a job not already ours (pages of only our jobs are still read, up to pagination-depth-limit, as jobs stay scheduled
  * until their agent starts), and none once {@code wanted} jobs not ours have been read (0: no such limit). Pages are
  * charged to {@code budget} and not read past it (null: no budget).
  *

@@ -29,7 +29,6 @@ public final class ScheduledJobsScan {
     private boolean hasPreviousPage = true;
     private String cursor;
     private int count;
-    private int pointsSpent;
     private GraphqlRateLimit rateLimit;
 
     ScheduledJobsScan(ScheduledJobsQuery query, ScanPlan plan, Instant startedAt) {
@@ -46,8 +45,8 @@ public final class ScheduledJobsScan {
 
     /**
      * True until the oldest-to-newest walk has no more pages, has read pagination-depth-limit pages or the plan's
-     * useful pages or wanted jobs, or the last answer said the organization's GraphQL points are
-     * nearly spent ({@link GraphqlRateLimit#nearlySpent()}); and while a further page stays within the budget.
+     * useful pages or wanted jobs, or the last answer said the organization's GraphQL points are nearly spent
+     * ({@link GraphqlRateLimit#nearlySpent()}); and while a further page stays within the budget.
      */
     public boolean wantsAnotherPage() {
         if (!hasPreviousPage || pagesRead >= query.depthLimit()
@@ -102,7 +101,6 @@ public final class ScheduledJobsScan {
             throw new BuildkiteApiException("malformed_response", "GraphQL answer has no organization.jobs");
         }
         int points = GraphqlCost.of(data);
-        pointsSpent += points;
         pagesRead++;
         fetchedAt = query.now();
         count = connection.path("count").asInt(count);
@@ -149,11 +147,6 @@ public final class ScheduledJobsScan {
     /** True when the walk reached the newest scheduled job (no page was left unread). */
     public boolean reachedNewest() {
         return !hasPreviousPage;
-    }
-
-    /** The GraphQL points this poll's answers cost. */
-    public int pointsSpent() {
-        return pointsSpent;
     }
 
     /** The plan this poll follows. */

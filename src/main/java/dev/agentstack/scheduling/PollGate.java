@@ -56,6 +56,9 @@ public final class PollGate {
 
     /** @param scan the failed poll's scan (null if it never started): the jobs of the pages it read still count */
     public void recordFailure(Throwable error, ScheduledJobsScan scan) {
+        if (scope != null) {
+            scope.failed();
+        }
         if (error instanceof OrganizationNotFoundException) {
             fatal.accept(error.getMessage());
         } else {

@@ -98,6 +98,12 @@ public final class PollScope {
         return next;
     }
 
+    /** A poll failed: the next starts from the oldest job, in case the cursor it went on from is what failed. */
+    public synchronized void failed() {
+        skip = null;
+        last = null;
+    }
+
     /** The most points the next poll's first page can cost. */
     public int firstPagePoints() {
         return ScheduledJobsQuery.mostPointsPerPage(plan().pageSize());

@@ -229,7 +229,7 @@ public final class SchedulingBenchmark {
                     System.out.printf("targets: ratio <= 1.3 %s, p99 <= 1250ms %s, rss <= 300MiB %s%n",
                             ratio <= 1.3 ? "met" : "MISSED", p99 <= 1250 ? "met" : "MISSED",
                             rssMb <= 300 ? "met" : "MISSED");
-                    // Every round's and the steady arrivals' GraphQL points, at Buildkite's documented actual complexity
+                    // Every round's and the steady arrivals' GraphQL points, at Buildkite's documented complexity
                     System.out.printf("BENCH jobs=%d dispatch_s=%.2f baseline_s=%.2f ratio=%.2f p50_ms=%.0f"
                             + " p99_ms=%.0f rss_mb=%d graphql_points=%d%n", JOBS, dispatch, baseline, ratio, p50, p99,
                             rssMb, buildkite.graphqlPointsSpent());

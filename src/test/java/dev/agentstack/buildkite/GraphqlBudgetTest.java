@@ -25,7 +25,8 @@ class GraphqlBudgetTest {
         // A scheduled-jobs page: organization, jobs, edges, and per job its node and priority.
         String page = "{\"organization\":{\"id\":\"o\",\"jobs\":{\"count\":1,\"edges\":[{\"cursor\":\"c\","
                 + "\"node\":{\"uuid\":\"u\",\"env\":[\"A=1\"],\"priority\":{\"number\":0}}}]}}}";
-        assertThat(GraphqlCost.of(new ObjectMapper().readTree(page))).isEqualTo(ScheduledJobsQuery.mostPointsPerPage(1));
+        assertThat(GraphqlCost.of(new ObjectMapper().readTree(page)))
+                .isEqualTo(ScheduledJobsQuery.mostPointsPerPage(1));
         assertThat(GraphqlCost.of(new ObjectMapper().readTree("{\"job\":null}"))).isZero();
     }
 
@@ -56,14 +57,16 @@ class GraphqlBudgetTest {
     @Test
     void everyAnswerCountsAndItsSourceIsInTheMetrics() {
         GraphqlBudget budget = new GraphqlBudget(0.25, clock, metrics);
-        String states = "{\"data\":{\"j0\":{\"id\":\"a\",\"state\":\"RUNNING\"},\"j1\":{\"id\":\"b\",\"state\":\"X\"}}}";
+        String states = "{\"data\":{\"j0\":{\"id\":\"a\",\"state\":\"RUNNING\"},"
+                + "\"j1\":{\"id\":\"b\",\"state\":\"X\"}}}";
         budget.spent("cancel-checker", states, Map.of("RateLimit-Limit", "100", "RateLimit-Remaining", "50",
                 "RateLimit-Reset", "60"));
         budget.spent("poll", 20, new GraphqlRateLimit(100, 30, Duration.ofSeconds(59)));
 
         assertThat(metrics.counter("buildkite.graphql.points.spent", "source", "cancel-checker").count()).isEqualTo(2);
-        assertThat(metrics.get("buildkite.graphql.points.remaining").gauge().value()).isEqualTo(30);
-        assertThat(budget.shareLeft()).isEqualTo(3); // 25 of 100, 22 spent: the cancel checker's points count too
+        assertThat(budget.remaining()).isEqualTo(30);
+        // 25 of 100 are ours, 22 spent: the cancel checker's points count too
+        assertThat(metrics.get("buildkite.graphql.share.points.left").gauge().value()).isEqualTo(3);
         assertThat(budget.allowsPoll(4)).isFalse();
     }
 }

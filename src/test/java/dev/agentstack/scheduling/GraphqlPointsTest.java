@@ -97,6 +97,26 @@ class GraphqlPointsTest {
         }
     }
 
+    @Test
+    void aPollThatCouldPassTheBudgetShareWaitsForTheNextWindowAndSaysSo() {
+        try (LogCapture logs = new LogCapture();
+             ControllerHarness h = new ControllerHarness(b -> b.set(Options.GRAPHQL_BUDGET_SHARE, 0.05)
+                     .set(Options.GRAPHQL_PAGE_SIZE, 10).set(Options.MAX_IN_FLIGHT, 0))) {
+            h.buildkite().graphqlRateLimit(1000, 1000, WINDOW); // 50 points a window are ours
+            schedule(h.buildkite(), 100);
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> !logs.linesContaining("holding polls back").isEmpty());
+
+            assertThat(logs.linesContaining("holding polls back").get(0))
+                    .contains("of its 50 GraphQL points this window (graphql-budget-share 0.05 of the organization's"
+                            + " 1000)");
+            assertThat(h.buildkite().graphqlPointsSpent()).isLessThanOrEqualTo(50);
+            assertThat(h.controller().bean("metricsRegistry", MeterRegistry.class)
+                    .counter("buildkite.graphql.polls.held.back", "page", "first").count()).isPositive();
+        }
+    }
+
     private static List<String> schedule(FakeBuildkite buildkite, int jobs) {
         List<String> commands = new ArrayList<>();
         for (int i = 0; i < jobs; i++) {

@@ -65,6 +65,18 @@ class PollScopeTest {
     }
 
     @Test
+    void aFailedPollSendsTheNextBackToTheOldest() {
+        InFlightJobs slots = ready(new InFlightJobs(0));
+        PollScope scope = new PollScope(slots, 2, 20, STALE, null, clock);
+        walk(scope, 2, List.of("a", "b"));
+        List.of("a", "b").forEach(slots::tryReserve);
+        assertThat(scope.plan().startCursor()).isNotNull();
+
+        scope.failed();
+        assertThat(scope.plan().startCursor()).isNull();
+    }
+
+    @Test
     void pagesOfOurJobsAreReadAgainOnceTheSkipIsSixStaleJobDataTimeoutsOld() {
         InFlightJobs slots = ready(new InFlightJobs(0));
         PollScope scope = new PollScope(slots, 2, 20, STALE, null, clock);

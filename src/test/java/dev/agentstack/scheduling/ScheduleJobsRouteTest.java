@@ -121,8 +121,8 @@ class ScheduleJobsRouteTest {
             expected.add(urgent);
             expected.addAll(oldestFirst);
             assertThat(created).containsExactlyElementsOf(expected);
-            // The first poll read the three pages oldest first: last:2, then before the start cursor twice (a poll before
-            // our Jobs were listed reads one job, last:1, and hands on none).
+            // The first poll read the three pages oldest first: last:2, then before the start cursor twice (a poll
+            // before our Jobs were listed reads one job, last:1, and hands on none).
             List<Map<String, Object>> firstPoll = h.buildkite().jobsArguments().stream()
                     .filter(a -> !Integer.valueOf(1).equals(a.get("last"))).toList().subList(0, 3);
             assertThat(firstPoll).allSatisfy(a -> assertThat(a).containsEntry("last", 2));
