@@ -67,18 +67,39 @@ public final class ScheduledJobsQuery {
         }
     }
 
+    /** A poll that reads every page up to the depth limit (no plan from the queue). */
     public ScheduledJobsScan startScan() {
-        return new ScheduledJobsScan(this, now());
+        return startScan(ScanPlan.everything(pageSize, depthLimit));
+    }
+
+    /** A poll that reads what the queue's plan allows (see PollGate#scanPlan). */
+    public ScheduledJobsScan startScan(ScanPlan plan) {
+        return new ScheduledJobsScan(this, plan == null ? ScanPlan.everything(pageSize, depthLimit) : plan, now());
+    }
+
+    /**
+     * The most points a page of {@code jobs} can cost: organization, jobs and edges a point each, and each job's node
+     * and priority a point each (graphql/scheduled-jobs-page.graphql).
+     */
+    public static int mostPointsPerPage(int jobs) {
+        return 3 + 2 * jobs;
     }
 
     Instant now() {
         return clock.instant();
     }
 
-    /** Bean-method form for routes: reads one page, and the rate limit its answer's headers report, into the scan. */
+    /**
+     * Bean-method form for routes: reads one page, and the rate limit its answer's headers report, into the scan, and
+     * charges the page to the plan's budget.
+     */
     public void addPage(ScheduledJobsScan scan, String body, Map<String, Object> headers) {
-        scan.addPage(body);
-        scan.rateLimit(GraphqlRateLimit.of(headers));
+        GraphqlRateLimit rateLimit = GraphqlRateLimit.of(headers);
+        int points = scan.addPage(body);
+        scan.rateLimit(rateLimit);
+        if (scan.plan().budget() != null) {
+            scan.plan().budget().spent("poll", points, rateLimit);
+        }
     }
 
     String org() {

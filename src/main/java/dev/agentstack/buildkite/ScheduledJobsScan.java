@@ -18,27 +18,45 @@ import org.apache.camel.util.json.JsonObject;
 public final class ScheduledJobsScan {
 
     private final ScheduledJobsQuery query;
+    private final ScanPlan plan;
     private final Instant startedAt;
     private Instant fetchedAt;
     private final Map<String, BuildkiteJob> jobs = new LinkedHashMap<>();
     private int pagesRead;
+    private int usefulPagesRead;
+    private int usableJobs;
+    private final List<PageRead> pages = new ArrayList<>();
     private boolean hasPreviousPage = true;
     private String cursor;
     private int count;
     private GraphqlRateLimit rateLimit;
 
-    ScheduledJobsScan(ScheduledJobsQuery query, Instant startedAt) {
+    ScheduledJobsScan(ScheduledJobsQuery query, ScanPlan plan, Instant startedAt) {
         this.query = query;
+        this.plan = plan;
         this.startedAt = startedAt;
         this.fetchedAt = startedAt;
+        this.cursor = plan.startCursor();
+    }
+
+    /** One page as read: its jobs' uuids, and the cursor a walk past it goes on from. */
+    public record PageRead(List<String> uuids, String cursorPast) {
     }
 
     /**
-     * True until the oldest-to-newest walk has no more pages, has read pagination-depth-limit pages, or the last
-     * answer said the organization's GraphQL points are nearly spent ({@link GraphqlRateLimit#nearlySpent()}).
+     * True until the oldest-to-newest walk has no more pages, has read pagination-depth-limit pages or the plan's
+     * useful pages or wanted jobs, or the last answer said the organization's GraphQL points are nearly spent
+     * ({@link GraphqlRateLimit#nearlySpent()}); and while a further page stays within the budget.
      */
     public boolean wantsAnotherPage() {
-        return hasPreviousPage && pagesRead < query.depthLimit() && (rateLimit == null || !rateLimit.nearlySpent());
+        if (!hasPreviousPage || pagesRead >= query.depthLimit()
+                || usefulPagesRead >= plan.usefulPages() || (plan.wanted() > 0 && usableJobs >= plan.wanted())
+                || (rateLimit != null && rateLimit.nearlySpent())) {
+            return false;
+        }
+        // The first page was allowed with the poll itself (PollGate).
+        return pagesRead == 0 || plan.budget() == null
+                || plan.budget().allowsPage(ScheduledJobsQuery.mostPointsPerPage(plan.pageSize()));
     }
 
     /** The rate limit the last answer reported (null when it reported none). */
@@ -58,7 +76,7 @@ public final class ScheduledJobsScan {
         JsonArray rules = new JsonArray();
         rules.add("queue=" + query.queue());
         v.put("agentQueryRules", rules);
-        v.put("last", query.pageSize());
+        v.put("last", plan.pageSize());
         if (cursor != null) {
             v.put("cursor", cursor);
         }
@@ -68,9 +86,13 @@ public final class ScheduledJobsScan {
         return v;
     }
 
-    /** Reads one answer; a GraphQL error, a malformed answer or a missing organization throws. */
-    public void addPage(String body) {
-        JsonNode organization = GraphqlResponses.data(body).path("organization");
+    /**
+     * Reads one answer and returns the points it cost (its actual complexity); a GraphQL error, a malformed answer or a
+     * missing organization throws.
+     */
+    public int addPage(String body) {
+        JsonNode data = GraphqlResponses.data(body);
+        JsonNode organization = data.path("organization");
         if (organization.isNull() || organization.isMissingNode()) {
             throw new OrganizationNotFoundException(query.org());
         }
@@ -78,27 +100,58 @@ public final class ScheduledJobsScan {
         if (!connection.isObject()) {
             throw new BuildkiteApiException("malformed_response", "GraphQL answer has no organization.jobs");
         }
+        int points = GraphqlCost.of(data);
         pagesRead++;
         fetchedAt = query.now();
         count = connection.path("count").asInt(count);
         List<BuildkiteJob> page = new ArrayList<>();
+        String start = null;
         for (JsonNode edge : connection.path("edges")) {
+            start = start == null ? edge.path("cursor").asText(null) : start;
             BuildkiteJob job = toJob(edge.path("node"));
             if (job != null) {
                 page.add(job);
             }
         }
+        int edges = connection.path("edges").size();
+        boolean usable = false;
         // Pages come oldest first, but each page lists its jobs newest first (the RECENTLY_CREATED order).
         for (int i = page.size() - 1; i >= 0; i--) {
+            if (!plan.ours().test(page.get(i).uuid())) {
+                usable = true;
+                usableJobs++;
+            }
             jobs.putIfAbsent(page.get(i).uuid(), page.get(i)); // a job can shift into a page already read
         }
-        JsonNode pageInfo = connection.path("pageInfo");
-        hasPreviousPage = pageInfo.path("hasPreviousPage").asBoolean(false);
-        String start = pageInfo.path("startCursor").asText(null);
+        if (usable) {
+            usefulPagesRead++;
+        }
+        // No pageInfo is asked for (a point a page): a full page short of the count means there are newer jobs, and
+        // the first edge's cursor is where the walk goes on.
+        hasPreviousPage = edges == plan.pageSize() && (long) pagesRead * plan.pageSize() < count;
         if (start == null || start.equals(cursor)) {
             hasPreviousPage = false; // no way forward; never loop on the same page
         }
-        cursor = start;
+        if (start != null) {
+            cursor = start;
+            pages.add(new PageRead(page.stream().map(BuildkiteJob::uuid).toList(), start));
+        }
+        return points;
+    }
+
+    /** The pages read, oldest first (empty pages left out). */
+    public List<PageRead> pagesInOrder() {
+        return pages;
+    }
+
+    /** True when the walk reached the newest scheduled job (no page was left unread). */
+    public boolean reachedNewest() {
+        return !hasPreviousPage;
+    }
+
+    /** The plan this poll follows. */
+    public ScanPlan plan() {
+        return plan;
     }
 
     /** Every job the walk saw, oldest first as far as the API's order tells. */
@@ -117,6 +170,9 @@ public final class ScheduledJobsScan {
      * priority and time keep the API's oldest-first order.
      */
     public List<BuildkiteJob> jobsInSchedulingOrder() {
+        if (plan.probe()) {
+            return List.of();
+        }
         List<BuildkiteJob> sorted = jobs();
         sorted.sort(SCHEDULING_ORDER);
         return sorted;

@@ -191,6 +191,10 @@ public final class ControllerConfig {
         return get(Options.PAGINATION_DEPTH_LIMIT);
     }
 
+    public double graphqlBudgetShare() {
+        return get(Options.GRAPHQL_BUDGET_SHARE);
+    }
+
     public Duration httpTimeout() {
         return get(Options.HTTP_TIMEOUT);
     }

@@ -4,6 +4,7 @@ import static dev.agentstack.config.Option.Kind.BOOLEAN;
 import static dev.agentstack.config.Option.Kind.DURATION;
 import static dev.agentstack.config.Option.Kind.INTEGER;
 import static dev.agentstack.config.Option.Kind.LIST;
+import static dev.agentstack.config.Option.Kind.NUMBER;
 import static dev.agentstack.config.Option.Kind.OBJECT;
 import static dev.agentstack.config.Option.Kind.OBJECT_LIST;
 import static dev.agentstack.config.Option.Kind.STRING;
@@ -124,6 +125,13 @@ public final class Options {
             DEFAULT_PAGINATION_DEPTH_LIMIT, "Most GraphQL pages read per poll (1-20)")
             .check(Option.rule(v -> v >= 1 && v <= MAX_PAGINATION_DEPTH_LIMIT ? null
                     : "must be between 1 and " + MAX_PAGINATION_DEPTH_LIMIT + ", got " + v));
+
+    public static final double DEFAULT_GRAPHQL_BUDGET_SHARE = 0.25;
+
+    public static final Option<Double> GRAPHQL_BUDGET_SHARE = Option.of("graphql-budget-share", NUMBER,
+            DEFAULT_GRAPHQL_BUDGET_SHARE, "Share of the organization's GraphQL points per rate-limit window that polls"
+                    + " may spend (0-1, above 0); every other API client of the organization shares the rest")
+            .check(Option.rule(v -> v > 0 && v <= 1 ? null : "must be above 0 and at most 1, got " + v));
 
     public static final Option<Duration> HTTP_TIMEOUT = Option.of("http-timeout", DURATION, DEFAULT_HTTP_TIMEOUT,
             "Timeout of each call to the Buildkite APIs")
@@ -474,9 +482,10 @@ public final class Options {
     public static final List<Option<?>> ALL = List.of(
             ORG, BUILDKITE_TOKEN, GRAPHQL_ENDPOINT, CLUSTER_UUID, TAGS, ID, NAMESPACE, MAX_IN_FLIGHT, QUEUES,
             POLL_INTERVAL, JOB_TTL, IMAGE, AGENT_TOKEN_SECRET, IMAGE_PULL_BACKOFF_GRACE_PERIOD,
-            PROHIBIT_KUBERNETES_PLUGIN, DEBUG, GRAPHQL_PAGE_SIZE, PAGINATION_DEPTH_LIMIT, HTTP_TIMEOUT,
-            MAX_RESPONSE_SIZE, POD_SPEC_PATCH, DEFAULT_CHECKOUT_PARAMS, DEFAULT_COMMAND_PARAMS, DEFAULT_SIDECAR_PARAMS,
-            DEFAULT_METADATA, RESOURCE_CLASSES, DEFAULT_RESOURCE_CLASS_NAME, ADDITIONAL_REDACTED_VARS,
+            PROHIBIT_KUBERNETES_PLUGIN, DEBUG, GRAPHQL_PAGE_SIZE, PAGINATION_DEPTH_LIMIT,
+            GRAPHQL_BUDGET_SHARE, HTTP_TIMEOUT, MAX_RESPONSE_SIZE,
+            POD_SPEC_PATCH, DEFAULT_CHECKOUT_PARAMS, DEFAULT_COMMAND_PARAMS, DEFAULT_SIDECAR_PARAMS, DEFAULT_METADATA,
+            RESOURCE_CLASSES, DEFAULT_RESOURCE_CLASS_NAME, ADDITIONAL_REDACTED_VARS,
             STALE_JOB_DATA_TIMEOUT, JOB_CREATION_CONCURRENCY, K8S_CLIENT_RATE_LIMITER_QPS,
             K8S_CLIENT_RATE_LIMITER_BURST, IN_FLIGHT_RECONCILE_INTERVAL, LEADER_ELECTION, LEADER_ELECTION_LEASE_NAME,
             LEADER_ELECTION_POD_SELECTOR, LEADER_ELECTION_LEASE_DURATION,

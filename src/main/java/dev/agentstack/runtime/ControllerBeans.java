@@ -1,6 +1,7 @@
 package dev.agentstack.runtime;
 
 import dev.agentstack.buildkite.AgentApi;
+import dev.agentstack.buildkite.GraphqlBudget;
 import dev.agentstack.buildkite.JobFailer;
 import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.buildkite.ResponseSizeLimit;
@@ -16,6 +17,7 @@ import dev.agentstack.scheduling.InFlightJobs;
 import dev.agentstack.scheduling.JobCreations;
 import dev.agentstack.scheduling.JobSelection;
 import dev.agentstack.scheduling.PollGate;
+import dev.agentstack.scheduling.PollScope;
 import dev.agentstack.watch.CancelCandidates;
 import dev.agentstack.watch.Findings;
 import dev.agentstack.watch.KubernetesJobs;
@@ -72,6 +74,10 @@ public final class ControllerBeans {
             beans.put("leaderElectionService", leader.service());
         }
 
+        // One budget for the organization: every queue's polls and the cancel checker spend the same points.
+        GraphqlBudget budget = new GraphqlBudget(config.graphqlBudgetShare(), clock, metrics);
+        beans.put("graphqlBudget", budget);
+
         // Each queue: its own polls, tag filter, in-flight limit, creations and pod-spec patch; metrics tagged queue=.
         CreatePermission createPermission = new CreatePermission(config.pollInterval(), clock);
         Map<String, InFlightJobs> inFlight = new LinkedHashMap<>();
@@ -90,8 +96,10 @@ public final class ControllerBeans {
             // refuses our creations (backing off) would only read the same jobs again. A poll before our Jobs have
             // been listed is not held back (its jobs are, as not_ready): a wrong org or token is reported even while
             // the Kubernetes API cannot be reached.
+            PollScope scope = new PollScope(slots, config.graphqlPageSize(), config.paginationDepthLimit(),
+                    config.staleJobDataTimeout(), budget, clock);
             beans.put(queueBean("pollGate", name), new PollGate(backoff, () -> !leader.isLeader()
-                    || !createPermission.allowsPoll() || creations.pollWouldStartNothing(), lifecycle::fail));
+                    || !createPermission.allowsPoll() || creations.pollWouldStartNothing(), lifecycle::fail, scope));
             beans.put(queueBean("jobSelection", name), new JobSelection(queueConfig.tags(), metrics, queueTag));
             beans.put(queueBean("jobCreations", name), creations);
             beans.put(queueBean("podSpecBuilder", name), new PodSpecBuilder(queueConfig, podTemplates));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.agentstack.buildkite.BuildkiteJob;
+import dev.agentstack.buildkite.GraphqlCost;
 import graphql.ExecutionInput;
 import graphql.ExecutionResult;
 import graphql.GraphQL;
@@ -97,6 +98,7 @@ public final class FakeBuildkite implements AutoCloseable {
     private final ConcurrentLinkedDeque<AgentCall> agentCalls = new ConcurrentLinkedDeque<>();
     private final ConcurrentLinkedDeque<Fault> agentFaults = new ConcurrentLinkedDeque<>();
     private final Clock clock;
+    private final java.util.concurrent.atomic.AtomicLong pointsSpent = new java.util.concurrent.atomic.AtomicLong();
     /** Guarded by lock; null while the fake counts no GraphQL complexity. */
     private RateLimitWindow rateLimit;
     private final Object lock = new Object();
@@ -215,23 +217,17 @@ public final class FakeBuildkite implements AutoCloseable {
         }
     }
 
-    /** Buildkite's actual complexity of an answer: a point per object in its data (scalars and enums cost nothing). */
+    /**
+     * Buildkite's documented actual complexity of an answer (see {@link GraphqlCost}): a point per object returned, a
+     * connection's edges a point as a whole and each node one more; scalars and enums nothing.
+     */
     private static int objects(Object data) {
-        if (data instanceof Map<?, ?> map) {
-            int n = 1;
-            for (Object v : map.values()) {
-                n += objects(v);
-            }
-            return n;
-        }
-        if (data instanceof List<?> list) {
-            int n = 0;
-            for (Object v : list) {
-                n += objects(v);
-            }
-            return n;
-        }
-        return 0;
+        return GraphqlCost.of(JSON.valueToTree(data));
+    }
+
+    /** Every GraphQL point answered since the fake started (or {@link #clearRecords()}), with or without a limit. */
+    public long graphqlPointsSpent() {
+        return pointsSpent.get();
     }
 
     /** The next agent API request is answered with this fault instead. */
@@ -438,6 +434,7 @@ public final class FakeBuildkite implements AutoCloseable {
     public void clearRecords() {
         requests.clear();
         jobsReads.clear();
+        pointsSpent.set(0);
     }
 
     // ---- HTTP ---------------------------------------------------------------------------------------------------
@@ -534,8 +531,10 @@ public final class FakeBuildkite implements AutoCloseable {
                 }
             }
             result = spent == null ? graphql.execute(input.build()) : null;
+            int points = result == null ? 0 : objects(result.getData());
+            pointsSpent.addAndGet(points);
             if (result != null && rateLimit != null) {
-                rateLimit = rateLimit.spend(objects(result.getData()));
+                rateLimit = rateLimit.spend(points);
                 rateLimitHeaders = Fault.rateLimitHeaders(rateLimit.limit(), rateLimit.remaining(),
                         rateLimit.resetSeconds(clock.instant()));
             }

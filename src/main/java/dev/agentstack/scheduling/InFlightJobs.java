@@ -239,6 +239,19 @@ public final class InFlightJobs {
         return ready && maxInFlight > 0 && inFlight() >= maxInFlight;
     }
 
+    /** Slots a poll could fill now: 0 before our Jobs have been listed, -1 without a limit. */
+    public synchronized int freeSlots() {
+        if (!ready) {
+            return 0;
+        }
+        return maxInFlight > 0 ? Math.max(0, maxInFlight - inFlight()) : -1;
+    }
+
+    /** True for a job that is ours: created, being created, or had a Job (see CREATED_MEMORY). */
+    public synchronized boolean isOurs(String uuid) {
+        return reserved.contains(uuid) || jobs.containsKey(uuid) || hadAJob.contains(uuid);
+    }
+
     /** Unfinished Jobs plus creations in progress. */
     public synchronized int inFlight() {
         return unfinished + reserved.size();

@@ -50,7 +50,7 @@ import java.util.concurrent.locks.LockSupport;
  * rounds, over -Dbench.rounds (7) alternating rounds (medians reported). The controller runs with the container
  * image's JVM flags (C1 only, serial GC, small heap) and, as shipped, its health and metrics endpoints on a free port
  * (-Dbench.managementPort=0 turns them off).
- * Prints one {@code BENCH ...} line last.
+ * Prints one {@code BENCH ...} line last; its graphql_points are the GraphQL points the whole run cost.
  */
 public final class SchedulingBenchmark {
 
@@ -229,8 +229,10 @@ public final class SchedulingBenchmark {
                     System.out.printf("targets: ratio <= 1.3 %s, p99 <= 1250ms %s, rss <= 300MiB %s%n",
                             ratio <= 1.3 ? "met" : "MISSED", p99 <= 1250 ? "met" : "MISSED",
                             rssMb <= 300 ? "met" : "MISSED");
+                    // Every round's and the steady arrivals' GraphQL points, at Buildkite's documented complexity
                     System.out.printf("BENCH jobs=%d dispatch_s=%.2f baseline_s=%.2f ratio=%.2f p50_ms=%.0f"
-                            + " p99_ms=%.0f rss_mb=%d%n", JOBS, dispatch, baseline, ratio, p50, p99, rssMb);
+                            + " p99_ms=%.0f rss_mb=%d graphql_points=%d%n", JOBS, dispatch, baseline, ratio, p50, p99,
+                            rssMb, buildkite.graphqlPointsSpent());
                 } finally {
                     controller.destroy();
                     controller.waitFor(20, TimeUnit.SECONDS);

@@ -34,9 +34,8 @@ class GraphqlRateLimitTest {
     @Test
     void aScanReadsNoFurtherPageOnceAnAnswerSaysThePointsAreNearlySpent() {
         ScheduledJobsQuery query = new ScheduledJobsQuery("acme", "kubernetes", "", 1, 20, Clock.systemUTC());
-        String page = "{\"data\":{\"organization\":{\"id\":\"o\",\"jobs\":{\"count\":3,\"edges\":[{\"node\":{"
-                + "\"uuid\":\"%s\",\"agentQueryRules\":[\"queue=kubernetes\"]}}],"
-                + "\"pageInfo\":{\"hasPreviousPage\":true,\"startCursor\":\"%s\"}}}}}";
+        String page = "{\"data\":{\"organization\":{\"id\":\"o\",\"jobs\":{\"count\":3,\"edges\":[{\"cursor\":\"%2$s\","
+                + "\"node\":{\"uuid\":\"%1$s\",\"agentQueryRules\":[\"queue=kubernetes\"]}}]}}}}";
         ScheduledJobsScan scan = query.startScan();
 
         query.addPage(scan, page.formatted("a", "c1"), Map.of("RateLimit-Limit", "1000", "RateLimit-Remaining", "100",

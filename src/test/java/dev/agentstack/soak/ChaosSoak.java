@@ -239,10 +239,10 @@ public final class ChaosSoak {
                 lost.forEach(u -> System.out.println("soak: no Job was ever stored for job " + u));
                 int leaks = leaks(buildkite, chaos[0]);
                 int faults = buildkite.randomFaultsAnswered() + chaos[0].faults();
-                System.out.printf("soak: GraphQL faults %d of %d requests; Kubernetes: %d creations failed, %d answers"
-                                + " lost, %d watches dropped%n", buildkite.randomFaultsAnswered(),
-                        buildkite.graphqlRequests().size(), chaos[0].createFailures.get(), chaos[0].lostAnswers.get(),
-                        chaos[0].watchesDropped.get());
+                System.out.printf("soak: GraphQL faults %d of %d requests (%d points); Kubernetes: %d creations"
+                                + " failed, %d answers lost, %d watches dropped%n", buildkite.randomFaultsAnswered(),
+                        buildkite.graphqlRequests().size(), buildkite.graphqlPointsSpent(),
+                        chaos[0].createFailures.get(), chaos[0].lostAnswers.get(), chaos[0].watchesDropped.get());
                 return new Result(jobs, lost.size(), duplicates, maxInFlight.get(), kills, faults,
                         peakHeapKb.get() / 1024, leaks, steady[0] / 1024, end[0] / 1024, (int) steady[1], (int) end[1],
                         (System.nanoTime() - startedAt) / 1e9);

@@ -90,9 +90,14 @@ public final class ControllerHarness implements AutoCloseable {
 
     /** Plays the job controller and kubelet for our Jobs; close it with the harness. */
     public dev.agentstack.sandbox.ClusterSimulator simulateCluster() {
+        return simulateCluster(Duration.ofMillis(500));
+    }
+
+    /** @param runFor how long each pod runs once its agent has taken the job (long: nothing finishes) */
+    public dev.agentstack.sandbox.ClusterSimulator simulateCluster(Duration runFor) {
         if (simulator == null) {
             simulator = new dev.agentstack.sandbox.ClusterSimulator(newClient.get(), namespace,
-                    "buildkite.com/controller-id=" + config.id(), Duration.ofMillis(500), uuid -> {
+                    "buildkite.com/controller-id=" + config.id(), runFor, uuid -> {
                         if (buildkite.uuids().contains(uuid) && "SCHEDULED".equals(buildkite.state(uuid))) {
                             buildkite.acquireAsAnotherAgent(uuid); // the pod's agent takes the job
                         }
