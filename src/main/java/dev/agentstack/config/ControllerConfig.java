@@ -258,6 +258,10 @@ public final class ControllerConfig {
         return get(Options.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
     }
 
+    public boolean enableCompletionWatcher() {
+        return get(Options.ENABLE_COMPLETION_WATCHER);
+    }
+
     public String workspaceMountSubPathExpr() {
         return get(Options.WORKSPACE_MOUNT_SUB_PATH_EXPR);
     }

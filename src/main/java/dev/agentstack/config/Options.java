@@ -260,6 +260,10 @@ public final class Options {
             DEFAULT_POD_PENDING_TIMEOUT, "How long a pod may stay Pending before its job is failed")
             .check(atLeast(Duration.ofSeconds(1)));
 
+    public static final Option<Boolean> ENABLE_COMPLETION_WATCHER = Option.of("enable-completion-watcher", BOOLEAN,
+            true, "When a pod's agent has finished but another container still runs, give its Job a deadline of"
+                    + " default-termination-grace-period-seconds so Kubernetes ends the pod");
+
     // ---- user routes
 
     public static final Option<String> ROUTES_DIR = Option.of("routes-dir", STRING, "",
@@ -471,6 +475,7 @@ public final class Options {
             LEADER_ELECTION_POD_SELECTOR, LEADER_ELECTION_LEASE_DURATION,
             LEADER_ELECTION_RENEW_DEADLINE, LEADER_ELECTION_RETRY_PERIOD, MANAGEMENT_PORT,
             AGENT_ENDPOINT, JOB_CANCEL_CHECKER_POLL_INTERVAL, EMPTY_JOB_GRACE_PERIOD, POD_PENDING_TIMEOUT,
+            ENABLE_COMPLETION_WATCHER,
             ROUTES_DIR,
             JOB_PREFIX, JOB_ACTIVE_DEADLINE_SECONDS, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
             WORKSPACE_VOLUME, WORKSPACE_MOUNT_SUB_PATH_EXPR, AGENT_CONFIG, DEFAULT_IMAGE_PULL_POLICY,
