@@ -376,6 +376,12 @@ public final class ControllerConfig {
                 : name;
     }
 
+    /** Where the leader Lease and the controller's own pods are: leader-election-namespace, else namespace. */
+    public String leaderElectionNamespace() {
+        String ns = get(Options.LEADER_ELECTION_NAMESPACE);
+        return ns.isEmpty() ? namespace() : ns;
+    }
+
     /** The labels of the controller's own pods, the leader-election candidates. */
     public Map<String, String> leaderElectionPodSelector() {
         Map<String, String> labels = new LinkedHashMap<>();
