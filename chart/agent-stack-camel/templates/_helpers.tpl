@@ -129,9 +129,6 @@ never refuses a pod the controller allowed.
 {{- fail "replicas > 1 needs leader election: remove config.leader-election: false (the chart turns it on), or set replicas: 1" -}}
 {{- end -}}
 {{- $on := or (gt (int .Values.replicas) 1) $configured -}}
-{{- if and $on (include "agent-stack-camel.separateJobsNamespace" .) -}}
-{{- fail "leader election needs jobsNamespace empty: the controller keeps its Lease and finds its fellow replicas in the namespace it creates Jobs in" -}}
-{{- end -}}
 {{- if $on -}}true{{- end -}}
 {{- end -}}
 
@@ -174,6 +171,8 @@ the objects the chart creates (namespace and RBAC, the Secret, the pod labels, t
 {{- with include "agent-stack-camel.jobServiceAccountName" . }}{{ $_ := set $config "job-service-account" . }}{{ end -}}
 {{- if include "agent-stack-camel.leaderElection" . -}}
 {{- $_ := set $config "leader-election" true -}}
+{{- /* The Lease and the replicas' pods are in the release namespace, wherever the Jobs are. */ -}}
+{{- $_ := set $config "leader-election-namespace" .Release.Namespace -}}
 {{- $selector := list -}}
 {{- range $key, $value := (include "agent-stack-camel.selectorLabels" . | fromYaml) -}}
 {{- $selector = append $selector (printf "%s=%s" $key $value) -}}

@@ -267,6 +267,10 @@ public final class ControllerConfig {
         return get(Options.DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
     }
 
+    public boolean enableCompletionWatcher() {
+        return get(Options.ENABLE_COMPLETION_WATCHER);
+    }
+
     public String workspaceMountSubPathExpr() {
         return get(Options.WORKSPACE_MOUNT_SUB_PATH_EXPR);
     }
@@ -379,6 +383,12 @@ public final class ControllerConfig {
         String name = get(Options.LEADER_ELECTION_LEASE_NAME);
         return name.isEmpty() ? id().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-") + "-leader"
                 : name;
+    }
+
+    /** Where the leader Lease and the controller's own pods are: leader-election-namespace, else namespace. */
+    public String leaderElectionNamespace() {
+        String ns = get(Options.LEADER_ELECTION_NAMESPACE);
+        return ns.isEmpty() ? namespace() : ns;
     }
 
     /** The labels of the controller's own pods, the leader-election candidates. */

@@ -226,6 +226,12 @@ public final class Options {
                     || v.length() <= 63 && DNS_LABEL.matcher(v).matches() && v.indexOf('-') > 0 ? null
                     : "must be a valid Lease name containing a '-', got \"" + v + "\""));
 
+    public static final Option<String> LEADER_ELECTION_NAMESPACE = Option.of("leader-election-namespace", STRING, "",
+            "Namespace of the leader Lease and of the controller's own pods; empty means the namespace option (the"
+                    + " chart sets the release namespace)")
+            .check(Option.rule(v -> v.isEmpty() || v.length() <= 63 && DNS_LABEL.matcher(v).matches() ? null
+                    : "must be a valid namespace name (lower-case letters, digits and '-'), got \"" + v + "\""));
+
     public static final Option<List<String>> LEADER_ELECTION_POD_SELECTOR = Option.of("leader-election-pod-selector",
             LIST, List.of("app.kubernetes.io/name=agent-stack-camel"),
             "Labels (key=value) of the controller's own pods: only Running, Ready pods with them may lead (the chart"
@@ -278,6 +284,10 @@ public final class Options {
     public static final Option<Duration> POD_PENDING_TIMEOUT = Option.of("pod-pending-timeout", DURATION,
             DEFAULT_POD_PENDING_TIMEOUT, "How long a pod may stay Pending before its job is failed")
             .check(atLeast(Duration.ofSeconds(1)));
+
+    public static final Option<Boolean> ENABLE_COMPLETION_WATCHER = Option.of("enable-completion-watcher", BOOLEAN,
+            true, "When a pod's agent has finished but another container still runs, give its Job a deadline of"
+                    + " default-termination-grace-period-seconds so Kubernetes ends the pod");
 
     // ---- user routes
 
@@ -488,9 +498,10 @@ public final class Options {
             RESOURCE_CLASSES, DEFAULT_RESOURCE_CLASS_NAME, ADDITIONAL_REDACTED_VARS,
             STALE_JOB_DATA_TIMEOUT, JOB_CREATION_CONCURRENCY, K8S_CLIENT_RATE_LIMITER_QPS,
             K8S_CLIENT_RATE_LIMITER_BURST, IN_FLIGHT_RECONCILE_INTERVAL, LEADER_ELECTION, LEADER_ELECTION_LEASE_NAME,
-            LEADER_ELECTION_POD_SELECTOR, LEADER_ELECTION_LEASE_DURATION,
+            LEADER_ELECTION_NAMESPACE, LEADER_ELECTION_POD_SELECTOR, LEADER_ELECTION_LEASE_DURATION,
             LEADER_ELECTION_RENEW_DEADLINE, LEADER_ELECTION_RETRY_PERIOD, MANAGEMENT_PORT,
             AGENT_ENDPOINT, JOB_CANCEL_CHECKER_POLL_INTERVAL, EMPTY_JOB_GRACE_PERIOD, POD_PENDING_TIMEOUT,
+            ENABLE_COMPLETION_WATCHER,
             ROUTES_DIR,
             JOB_PREFIX, JOB_ACTIVE_DEADLINE_SECONDS, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
             WORKSPACE_VOLUME, WORKSPACE_MOUNT_SUB_PATH_EXPR, AGENT_CONFIG, DEFAULT_IMAGE_PULL_POLICY,

@@ -19,6 +19,7 @@ import dev.agentstack.scheduling.JobSelection;
 import dev.agentstack.scheduling.PollGate;
 import dev.agentstack.scheduling.PollScope;
 import dev.agentstack.watch.CancelCandidates;
+import dev.agentstack.watch.CompletionWatcher;
 import dev.agentstack.watch.Findings;
 import dev.agentstack.watch.KubernetesJobs;
 import dev.agentstack.watch.PodFailureClassifier;
@@ -28,6 +29,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,6 +120,8 @@ public final class ControllerBeans {
         beans.put("findings", new Findings(new PodFailureClassifier(config.imagePullBackoffGracePeriod(),
                 config.podPendingTimeout(), config.emptyJobGracePeriod()), jobs,
                 List.of("queue=" + config.queues().get(0).name()), clock, metrics));
+        beans.put("completionWatcher", new CompletionWatcher(jobs,
+                Duration.ofSeconds(config.defaultTerminationGracePeriodSeconds()), clock, metrics));
         beans.put("cancelCandidates", new CancelCandidates(metrics, config.jobCancelCheckerPollInterval()));
         beans.put("jobFailer", new JobFailer(
                 new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent(),

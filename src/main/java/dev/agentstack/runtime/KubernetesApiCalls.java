@@ -26,7 +26,8 @@ public final class KubernetesApiCalls {
     public static final List<Permission> ALL = List.of(
             new Permission("batch", "jobs", List.of("create", "get", "list", "watch", "patch", "delete"), false, "",
                     "create Jobs; count in-flight Jobs (informer and periodic list); re-check Jobs that cannot run,"
-                            + " mark them reported (annotation) and delete them, or those cancelled in Buildkite"),
+                            + " mark them reported (annotation) and delete them, or those cancelled in Buildkite;"
+                            + " give a Job whose agent finished a deadline (completion watcher)"),
             new Permission("", "pods", List.of("get", "list", "watch"), false, "",
                     "watch our Jobs' pods to fail jobs that can never run; list candidate replicas for leader"
                             + " election"),

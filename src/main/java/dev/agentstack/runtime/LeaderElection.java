@@ -16,7 +16,8 @@ import org.apache.camel.support.RoutePolicySupport;
 /**
  * Which replica schedules. With {@code leader-election} on, replicas compete for a Kubernetes Lease through
  * camel-kubernetes' cluster service and routes marked {@code routePolicy: leaderOnly} run on the leader only; the
- * others stand by (their readiness is down) and take over when the Lease expires. Off, every route runs.
+ * others stand by (their readiness is down) and take over when the Lease expires. Off, every route runs. The Lease and
+ * the candidates' pods are in {@code leader-election-namespace} (default: the namespace Jobs are created in).
  *
  * <p>Camel's cluster service counts only Running pods whose Ready condition is true, and carrying the
  * {@code leader-election-pod-selector} labels, as candidates, and a leader keeps the Lease for as long as its pod is
@@ -46,7 +47,8 @@ public final class LeaderElection {
         KubernetesClusterService service = new KubernetesClusterService(k8s);
         service.setId("agent-stack-camel-leader-election");
         service.setLeaseResourceType(LeaseResourceType.Lease);
-        service.setKubernetesResourcesNamespace(config.namespace());
+        // The Lease and the candidates' pods: next to the controller, which may create Jobs elsewhere.
+        service.setKubernetesResourcesNamespace(config.leaderElectionNamespace());
         service.setKubernetesResourceName(lease.substring(0, dash));
         service.setPodName(identity);
         // Camel only lets Running, Ready pods with these labels lead; without labels it would list every job pod.

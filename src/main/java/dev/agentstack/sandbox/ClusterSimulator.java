@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -43,7 +44,10 @@ import java.util.regex.Pattern;
  *
  * <p>What happens to a Job is its {@link Scenario}: scripted per job uuid by tests, else read from the pod spec the way
  * a cluster would fail it (an image named {@code *does-not-exist*} cannot be pulled, an image reference Kubernetes
- * rejects is InvalidImageName, an init container whose command ends with {@code exit N} fails with N).
+ * rejects is InvalidImageName, an init container whose command ends with {@code exit N} fails with N). A container
+ * named in {@link #neverExits} keeps running after the agent ends, as a plain container added by a pod-spec patch may.
+ * A Job's {@code activeDeadlineSeconds} is honoured: when it passes, the pod is ended and deleted, and the Job fails
+ * with reason DeadlineExceeded.
  */
 public final class ClusterSimulator implements AutoCloseable {
 
@@ -76,7 +80,11 @@ public final class ClusterSimulator implements AutoCloseable {
     private final String namespace;
     private final Supplier<Duration> runFor;
     private final Map<String, Scenario> scripted = new ConcurrentHashMap<>();
+    private final Map<String, Integer> agentExitCodes = new ConcurrentHashMap<>();
+    private final Set<String> neverExit = ConcurrentHashMap.newKeySet();
     private final Map<String, Boolean> seen = new ConcurrentHashMap<>();
+    /** Per Job, the activeDeadlineSeconds whose expiry is scheduled: each deadline is watched once. */
+    private final Map<String, Long> deadlines = new ConcurrentHashMap<>();
     private final ScheduledExecutorService kubelet = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "cluster-simulator");
         t.setDaemon(true);
@@ -109,6 +117,9 @@ public final class ClusterSimulator implements AutoCloseable {
                         if (action == Action.ADDED && seen.putIfAbsent(job.getMetadata().getName(), true) == null) {
                             kubelet.execute(() -> start(job));
                         }
+                        if (action != Action.DELETED) {
+                            watchDeadline(job);
+                        }
                     }
 
                     @Override
@@ -121,6 +132,18 @@ public final class ClusterSimulator implements AutoCloseable {
     /** Decides what happens to the job with this uuid, whatever its pod spec says. */
     public ClusterSimulator script(String uuid, Scenario scenario) {
         scripted.put(uuid, scenario);
+        return this;
+    }
+
+    /** Containers of this name (e.g. one a pod-spec patch adds) run on after the agent ends, until the pod is ended. */
+    public ClusterSimulator neverExits(String containerName) {
+        neverExit.add(containerName);
+        return this;
+    }
+
+    /** The exit code of the job's agent container when it ends while another container runs on (default 0). */
+    public ClusterSimulator agentExits(String uuid, int exitCode) {
+        agentExitCodes.put(uuid, exitCode);
         return this;
     }
 
@@ -267,6 +290,18 @@ public final class ClusterSimulator implements AutoCloseable {
                     // Scheduled only once the pod runs: two steps of one pod due together on the two kubelet threads
                     // used to race, and the loser left the pod Running and its Job unfinished for ever.
                     kubelet.schedule(() -> guarded(() -> {
+                        List<Container> stay = spec.getContainers().stream()
+                                .filter(c -> neverExit.contains(c.getName())).toList();
+                        if (!stay.isEmpty()) {
+                            // The job's containers and the agent end; the ones that never exit hold the pod Running.
+                            int agentExit = uuid == null ? 0 : agentExitCodes.getOrDefault(uuid, 0);
+                            updatePod(podName, p -> new PodBuilder(p).editStatus().withContainerStatuses(
+                                    endedExcept(p.getStatus().getContainerStatuses(), stay, 0, "Completed")
+                                            .stream().map(c -> "agent".equals(c.getName()) && agentExit != 0
+                                                    ? exited(c, agentExit, "Error") : c).toList())
+                                    .endStatus().build());
+                            return;
+                        }
                         updatePod(podName,
                                 p -> new PodBuilder(p).editOrNewStatus().withPhase("Succeeded").endStatus().build());
                         updateJob(jobName, j -> new JobBuilder(j).editOrNewStatus().withActive(0).withSucceeded(1)
@@ -276,6 +311,67 @@ public final class ClusterSimulator implements AutoCloseable {
                 }), 100, TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /** As the Job controller does with activeDeadlineSeconds: counted from the Job's startTime. */
+    private void watchDeadline(Job job) {
+        Long seconds = job.getSpec() == null ? null : job.getSpec().getActiveDeadlineSeconds();
+        String name = job.getMetadata().getName();
+        if (seconds == null || finished(job) || seconds.equals(deadlines.put(name, seconds))) {
+            return;
+        }
+        String started = job.getStatus() == null ? null : job.getStatus().getStartTime();
+        Instant start = started == null ? Instant.now() : Instant.parse(started);
+        long delay = Math.max(0, Duration.between(Instant.now(), start.plusSeconds(seconds)).toMillis());
+        kubelet.schedule(() -> guarded(() -> deadlinePassed(name, seconds)), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void deadlinePassed(String jobName, long seconds) {
+        Job job = client.batch().v1().jobs().inNamespace(namespace).withName(jobName).get();
+        if (job == null || finished(job) || !Long.valueOf(seconds).equals(job.getSpec().getActiveDeadlineSeconds())) {
+            return; // gone, done, or given another deadline (watched on its own)
+        }
+        for (Pod pod : client.pods().inNamespace(namespace).withLabel("batch.kubernetes.io/job-name", jobName).list()
+                .getItems()) {
+            String podName = pod.getMetadata().getName();
+            updatePod(podName, p -> new PodBuilder(p).editStatus().withPhase("Failed").withReason("DeadlineExceeded")
+                    .withMessage("Pod was active on the node longer than the specified deadline")
+                    .withContainerStatuses(endedExcept(p.getStatus().getContainerStatuses(), List.of(), 137, "Error"))
+                    .endStatus().build());
+            event(pod, "Normal", "Killing", "Stopping container (deadline exceeded)");
+            client.pods().inNamespace(namespace).withName(podName).withGracePeriod(0).delete();
+        }
+        event(job, "Warning", "DeadlineExceeded", "Job was active longer than specified deadline");
+        updateJob(jobName, j -> new JobBuilder(j).editOrNewStatus().withActive(0).withFailed(1)
+                .withConditions(new JobConditionBuilder().withType("Failed").withStatus("True")
+                        .withReason("DeadlineExceeded").withMessage("Job was active longer than specified deadline")
+                        .withLastTransitionTime(now()).build()).endStatus().build());
+    }
+
+    private static boolean finished(Job job) {
+        return job.getStatus() != null && job.getStatus().getConditions() != null && job.getStatus().getConditions()
+                .stream().anyMatch(c -> "True".equals(c.getStatus())
+                        && ("Complete".equals(c.getType()) || "Failed".equals(c.getType())));
+    }
+
+    /** The statuses with every container not yet terminated (except {@code keep}) terminated with this exit code. */
+    private static List<ContainerStatus> endedExcept(List<ContainerStatus> statuses, List<Container> keep, int exitCode,
+                                                     String reason) {
+        List<ContainerStatus> out = new ArrayList<>();
+        for (ContainerStatus s : statuses) {
+            boolean kept = keep.stream().anyMatch(c -> c.getName().equals(s.getName()));
+            if (kept || s.getState() != null && s.getState().getTerminated() != null) {
+                out.add(s);
+                continue;
+            }
+            out.add(exited(s, exitCode, reason));
+        }
+        return out;
+    }
+
+    private static ContainerStatus exited(ContainerStatus s, int exitCode, String reason) {
+        return new ContainerStatusBuilder(s).withReady(false).withNewState().withNewTerminated()
+                .withExitCode(exitCode).withReason(reason).withFinishedAt(now()).endTerminated().endState().build();
     }
 
     private static void guarded(Runnable step) {

@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The calls the events routes make about one of our Jobs: read it live (a cache may be stale), its pods and events,
- * mark it as reported, and delete it now. Deletes go through the write rate limit.
+ * mark it as reported, set its deadline, and delete it now. Deletes go through the write rate limit.
  */
 public final class KubernetesJobs {
 
@@ -54,6 +54,21 @@ public final class KubernetesJobs {
             client.batch().v1().jobs().inNamespace(namespace).withName(jobName)
                     .edit(j -> new JobBuilder(j).editMetadata().addToAnnotations(REPORTED, reason).endMetadata()
                             .build());
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Sets the Job's activeDeadlineSeconds (the completion watcher); false when the Job is gone. */
+    public boolean setActiveDeadlineSeconds(String jobName, long seconds) {
+        beforeWrite.run();
+        try {
+            client.batch().v1().jobs().inNamespace(namespace).withName(jobName)
+                    .edit(j -> new JobBuilder(j).editSpec().withActiveDeadlineSeconds(seconds).endSpec().build());
             return true;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {

@@ -190,6 +190,12 @@ public final class PodFailureClassifier {
                 && Integer.valueOf(0).equals(agent.getState().getTerminated().getExitCode())) {
             return Optional.empty(); // the agent ran and finished: Buildkite has the job's own result
         }
+        if (agent != null && agent.getState() != null && agent.getState().getTerminated() != null
+                && "DeadlineExceeded".equals(pod.getStatus().getReason())) {
+            // The deadline (e.g. the completion watcher's) ended what ran on after the agent: the agent's exit is
+            // the job's result, whatever it was.
+            return Optional.empty();
+        }
         List<String> causes = new ArrayList<>();
         List<List<String>> rows = new ArrayList<>();
         int exit = 1;

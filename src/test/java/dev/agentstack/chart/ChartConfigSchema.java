@@ -33,6 +33,7 @@ final class ChartConfigSchema {
             "agent-token-secret", "agentStackSecret, or the chart's own Secret",
             "buildkite-token-secret", "graphqlTokenExistingSecret, or the chart's own GraphQL-token Secret",
             "job-service-account", "jobServiceAccount, when the chart creates or names one",
+            "leader-election-namespace", "the release namespace, where the leader-election Role grants access",
             "leader-election-pod-selector", "the chart's selector labels",
             "routes-dir", "the folder where the routes: ConfigMap is mounted"));
 

@@ -431,16 +431,17 @@ class ChartTest {
         assertThat(chart.role().getRules()).noneMatch(r -> r.getResources().contains("leases"));
         assertThat(chart.leaderElectionRole()).singleElement().satisfies(role -> {
             assertThat(role.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
-            assertThat(role.getRules()).allSatisfy(r -> {
-                assertThat(r.getApiGroups()).containsExactly("coordination.k8s.io");
-                assertThat(r.getResources()).containsExactly("leases");
-            });
-            // RBAC cannot pin create to a name; everything else is pinned to our Lease.
-            assertThat(role.getRules()).extracting(PolicyRule::getVerbs, PolicyRule::getResourceNames)
-                    .containsExactlyInAnyOrder(tuple(List.of("create"), List.of()),
-                            tuple(List.of("get", "update"), List.of(FULLNAME + "-leader")));
+            // RBAC cannot pin create to a name; everything else is pinned to our Lease. Pods are listed to find the
+            // replicas that may lead.
+            assertThat(role.getRules()).extracting(r -> r.getApiGroups().get(0) + "/" + r.getResources().get(0),
+                            PolicyRule::getVerbs, PolicyRule::getResourceNames)
+                    .containsExactlyInAnyOrder(tuple("coordination.k8s.io/leases", List.of("create"), List.of()),
+                            tuple("coordination.k8s.io/leases", List.of("get", "update"),
+                                    List.of(FULLNAME + "-leader")),
+                            tuple("/pods", List.of("list"), List.of()));
         });
         assertThat(config.leaderElectionLeaseName()).isEqualTo(FULLNAME + "-leader");
+        assertThat(config.leaderElectionNamespace()).isEqualTo(RenderedChart.NAMESPACE);
         EnvVar podName = env(chart.controller(), "POD_NAME");
         assertThat(podName.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
         // A new pod is Ready before an old one stops, so a standby is always there to take the Lease.
@@ -616,11 +617,21 @@ class ChartTest {
                 .extracting(a -> a.getMetadata().getName()).containsExactly(FULLNAME);
     }
 
+    /** Jobs elsewhere, the Lease and the replicas' pods next to the controller, where the chart grants them. */
     @Test
-    void aJobsNamespaceIsRefusedWithLeaderElection() {
-        assertThatThrownBy(() -> RenderedChart.render(example("two-replicas.yaml"),
-                t -> t.set("jobsNamespace", "buildkite-jobs")))
-                .hasMessageContaining("leader election needs jobsNamespace empty");
+    void leaderElectionWithAJobsNamespaceKeepsTheLeaseInTheReleaseNamespace() {
+        RenderedChart chart = RenderedChart.render(example("jobs-namespace.yaml"), t -> t.set("replicas", 2));
+        ControllerConfig config = chart.controllerConfig(scratch);
+        assertThat(config.leaderElection()).isTrue();
+        assertThat(config.namespace()).isEqualTo("buildkite-jobs");
+        assertThat(config.leaderElectionNamespace()).isEqualTo(RenderedChart.NAMESPACE);
+        assertThat(chart.leaderElectionRole()).singleElement().satisfies(role -> {
+            assertThat(role.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
+            assertThat(role.getRules()).anyMatch(r -> r.getResources().equals(List.of("leases")))
+                    .anyMatch(r -> r.getResources().equals(List.of("pods")) && r.getVerbs().equals(List.of("list")));
+        });
+        assertThat(chart.named("RoleBinding", FULLNAME + "-leader-election").getMetadata().getNamespace())
+                .isEqualTo(RenderedChart.NAMESPACE);
     }
 
     /** agentStackSecret must be in the jobs namespace, so it cannot also be where the GraphQL token comes from. */

@@ -38,6 +38,33 @@ class ClusterSimulatorTest {
         }
     }
 
+    @Test
+    void aContainerThatNeverExitsHoldsThePodUntilTheJobsDeadlineEndsIt() {
+        try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes();
+             ClusterSimulator simulator = new ClusterSimulator(kubernetes.newClient(), "ns", "app=sim",
+                     Duration.ZERO, uuid -> { })) {
+            simulator.neverExits("log-shipper");
+            Job job = new JobBuilder(job("held")).editSpec().editTemplate().editSpec().addNewContainer()
+                    .withName("agent").withImage("agent").endContainer().addNewContainer().withName("log-shipper")
+                    .withImage("fluent-bit").endContainer().endSpec().endTemplate().endSpec().build();
+            var jobs = kubernetes.client().batch().v1().jobs().inNamespace("ns");
+            jobs.resource(job).create();
+            await().atMost(Duration.ofSeconds(30)).until(() -> kubernetes.client().pods().inNamespace("ns").list()
+                    .getItems().stream().anyMatch(p -> p.getStatus().getContainerStatuses().stream()
+                            .anyMatch(c -> c.getName().equals("agent") && c.getState().getTerminated() != null)));
+            assertThat(kubernetes.client().pods().inNamespace("ns").list().getItems()).singleElement()
+                    .satisfies(p -> assertThat(p.getStatus().getPhase()).isEqualTo("Running"));
+            assertThat(jobs.withName("held").get().getStatus().getConditions()).isEmpty();
+
+            jobs.withName("held").edit(j -> new JobBuilder(j).editSpec().withActiveDeadlineSeconds(1L).endSpec()
+                    .build());
+            await().atMost(Duration.ofSeconds(30)).until(() -> jobs.withName("held").get().getStatus().getConditions()
+                    .stream().anyMatch(c -> c.getType().equals("Failed") && c.getReason().equals("DeadlineExceeded")));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> kubernetes.client().pods().inNamespace("ns").list().getItems().isEmpty());
+        }
+    }
+
     private static Job job(String name) {
         return new JobBuilder().withNewMetadata().withName(name).withNamespace("ns").addToLabels("app", "sim")
                 .addToLabels("buildkite.com/job-uuid", name).endMetadata()

@@ -107,4 +107,37 @@ class LeaderElectionTest {
             }
         }
     }
+    /** With Jobs in one namespace and the controller in another, the Lease and the candidates are the controller's. */
+    @Test
+    void theLeaseAndTheReplicasLiveInTheLeaderElectionNamespace() {
+        String controllers = "controllers";
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.LEADER_ELECTION, true)
+                .set(Options.LEADER_ELECTION_NAMESPACE, controllers)
+                .set(Options.LEADER_ELECTION_LEASE_DURATION, LEASE)
+                .set(Options.LEADER_ELECTION_RENEW_DEADLINE, Duration.ofSeconds(2))
+                .set(Options.LEADER_ELECTION_RETRY_PERIOD, Duration.ofMillis(500)))) {
+            String uuid = h.buildkite().scheduleCommand("make", "queue=kubernetes");
+            h.kubernetes().client().pods().inNamespace(controllers).resource(new PodBuilder()
+                    .withNewMetadata().withName("replica-a").addToLabels("app.kubernetes.io/name", "agent-stack-camel")
+                    .endMetadata()
+                    .withNewSpec().addNewContainer().withName("controller").withImage("agent-stack-camel")
+                    .endContainer().endSpec()
+                    .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus("True")
+                    .endCondition().endStatus().build()).create();
+            Controller a = new Controller(h.config(), h.kubernetes().newClient()).withLeaderIdentity("replica-a");
+            try {
+                a.start();
+                await().atMost(ControllerHarness.WAIT)
+                        .until(() -> a.bean("leaderElection", LeaderElection.class).isLeader());
+                await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
+                String lease = h.config().leaderElectionLeaseName();
+                assertThat(h.kubernetes().client().leases().inNamespace(controllers).withName(lease).get()
+                        .getSpec().getHolderIdentity()).isEqualTo("replica-a");
+                assertThat(h.kubernetes().client().leases().inNamespace(ControllerHarness.NAMESPACE).withName(lease)
+                        .get()).as("no Lease where the Jobs are").isNull();
+            } finally {
+                a.close();
+            }
+        }
+    }
 }

@@ -170,6 +170,20 @@ class PodFailureClassifierTest {
         assertThat(CLASSIFIER.classifyDeleted(pod("Succeeded", List.of(), List.of()))).isEmpty();
     }
 
+    @Test
+    void aPodEndedByTheDeadlineAfterItsAgentFinishedIsNotAFailure() {
+        // The completion watcher's deadline killed the plain container left running; the agent had exited 1 (the
+        // build failed), which Buildkite already has as the job's result.
+        Pod ended = new PodBuilder(pod("Failed", List.of(), List.of(terminated("agent", 1, "Error"),
+                terminated("container-0", 1, "Error"), terminated("stuck", 137, "Error"))))
+                .editStatus().withReason("DeadlineExceeded").endStatus().build();
+        assertThat(CLASSIFIER.classify(ended, T0.plusSeconds(60))).isEmpty();
+        assertThat(CLASSIFIER.classifyDeleted(ended)).isEmpty();
+        Pod agentNeverRan = new PodBuilder(pod("Failed", List.of(), List.of(waiting("agent", "PodInitializing"))))
+                .editStatus().withReason("DeadlineExceeded").endStatus().build();
+        assertThat(CLASSIFIER.classify(agentNeverRan, T0.plusSeconds(60)).map(Finding::reason)).contains("pod_died");
+    }
+
     static Job job(Integer active, Integer failed, String conditionType, String conditionReason) {
         JobBuilder b = new JobBuilder().withNewMetadata().withName("buildkite-u1").withCreationTimestamp(T0.toString())
                 .withLabels(Map.of("buildkite.com/job-uuid", "u1")).endMetadata();
