@@ -5,6 +5,7 @@ import dev.agentstack.buildkite.JobFailer;
 import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.QueueConfig;
+import dev.agentstack.logging.OutageLog;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.runtime.watch.OurJobs;
 import dev.agentstack.podspec.PodTemplateLookup;
@@ -62,6 +63,7 @@ public final class ControllerBeans {
         beans.put("controllerLifecycle", lifecycle);
         beans.put("metricsRegistry", metrics); // camel-micrometer serves this registry at /observe/metrics
         beans.put("kubernetesClient", kubernetes);
+        beans.put("kubernetesOutage", OutageLog.kubernetes());
         beans.put("graphqlHttpClient", graphqlHttpClient);
         beans.put("noOutboundHeaders", new NoOutboundHeaders());
         beans.put("kubernetesWriteLimiter", writes);
