@@ -1,6 +1,7 @@
 package dev.agentstack.buildkite;
 
 import dev.agentstack.config.Durations;
+import dev.agentstack.logging.LogFields;
 import dev.agentstack.logging.OutageLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -43,6 +44,8 @@ public final class PollBackoff {
     private final Timer pollDuration;
     /** Failed polls in a row: the first and a reminder a minute are WARN lines, the others DEBUG. */
     private final OutageLog outage;
+    /** The queue field of the log lines, or null. */
+    private final String queue;
     private volatile Instant lastSuccess;
     /** The organization's GraphQL points left, as the last poll's answer reported them (-1: not reported). */
     private final AtomicLong pointsRemaining = new AtomicLong(-1);
@@ -58,6 +61,8 @@ public final class PollBackoff {
         this.logPrefix = tags.stream().filter(t -> t.getKey().equals("queue")).map(t -> "queue " + t.getValue() + ": ")
                 .findFirst().orElse("");
         this.outage = new OutageLog(LOG, clock, logPrefix + "poll succeeded again");
+        this.queue = tags.stream().filter(t -> t.getKey().equals("queue")).map(t -> t.getValue()).findFirst()
+                .orElse(null);
         this.backoff = new Backoff(pollInterval, MAX_BACKOFF, Backoff.LONGEST_ASKED_WAIT);
         this.clock = clock;
         this.registry = registry;
@@ -93,11 +98,11 @@ public final class PollBackoff {
         boolean pause = rateLimit != null && rateLimit.nearlySpent();
         Duration untilReset = pause ? backoff.after(1, rateLimit.reset()) : Duration.ZERO; // at most LONGEST_ASKED_WAIT
         state.set(new State(0, pause ? now.plus(untilReset) : Instant.MIN, null));
-        outage.succeeded();
+        LogFields.with(queue, null, outage::succeeded);
         if (pause) {
-            LOG.warn("{}the organization's GraphQL rate limit is nearly spent ({} of {} points left); next poll in {},"
+            LogFields.with(queue, null, () -> LOG.warn("{}the organization's GraphQL rate limit is nearly spent ({} of {} points left); next poll in {},"
                     + " when it resets", logPrefix, rateLimit.remaining(), rateLimit.limit(),
-                    Durations.format(untilReset));
+                    Durations.format(untilReset)));
         }
     }
 
@@ -118,14 +123,13 @@ public final class PollBackoff {
                     failure.reason() + ": " + failure.message());
         });
         Duration wait = Duration.between(now, next.nextPollAt());
-        if (scan != null && scan.pagesRead() > 0) {
-            outage.failed(logPrefix + "poll failed on page " + (scan.pagesRead() + 1) + " (" + failure.reason()
-                    + "): " + failure.message() + "; scheduling the " + scan.jobs().size()
-                    + " job(s) of the pages read; next poll in " + Durations.format(wait));
-        } else {
-            outage.failed(logPrefix + "poll failed (" + failure.reason() + "): " + failure.message()
-                    + "; next poll in " + Durations.format(wait));
-        }
+        String line = scan != null && scan.pagesRead() > 0
+                ? logPrefix + "poll failed on page " + (scan.pagesRead() + 1) + " (" + failure.reason() + "): "
+                + failure.message() + "; scheduling the " + scan.jobs().size() + " job(s) of the pages read;"
+                + " next poll in " + Durations.format(wait)
+                : logPrefix + "poll failed (" + failure.reason() + "): " + failure.message() + "; next poll in "
+                + Durations.format(wait);
+        LogFields.with(queue, null, () -> outage.failed(line));
         return failure;
     }
 
