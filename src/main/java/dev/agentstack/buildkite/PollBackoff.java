@@ -100,9 +100,9 @@ public final class PollBackoff {
         state.set(new State(0, pause ? now.plus(untilReset) : Instant.MIN, null));
         LogFields.with(queue, null, outage::succeeded);
         if (pause) {
-            LogFields.with(queue, null, () -> LOG.warn("{}the organization's GraphQL rate limit is nearly spent ({} of {} points left); next poll in {},"
-                    + " when it resets", logPrefix, rateLimit.remaining(), rateLimit.limit(),
-                    Durations.format(untilReset)));
+            LogFields.with(queue, null, () -> LOG.warn("{}the organization's GraphQL rate limit is nearly spent"
+                    + " ({} of {} points left); next poll in {}, when it resets", logPrefix, rateLimit.remaining(),
+                    rateLimit.limit(), Durations.format(untilReset)));
         }
     }
 
