@@ -761,6 +761,8 @@ class ChartTest {
                 Arguments.of("config.poll-interval", "5 seconds"),
                 Arguments.of("config.max-in-flight", "many"),
                 Arguments.of("config.debug", "yes please"),
+                Arguments.of("config.log-format", "JSON"),
+                Arguments.of("config.log-level", "verbose"),
                 Arguments.of("config.queues", List.of(Map.of("max-in-flight", 3))),
                 Arguments.of("config.queues", List.of(Map.of("tags", List.of("queue=a"), "max-inflight", 3))),
                 Arguments.of("image", "my-image:latest"),
