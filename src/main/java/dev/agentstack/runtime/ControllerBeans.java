@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.slf4j.LoggerFactory;
 
 /**
  * The beans the routes call, by the names the routes use. Shared beans have plain names; each queue's scheduling beans
@@ -112,6 +113,8 @@ public final class ControllerBeans {
                 config.podPendingTimeout(), config.emptyJobGracePeriod()), jobs,
                 List.of("queue=" + config.queues().get(0).name()), clock, metrics));
         beans.put("cancelCandidates", new CancelCandidates(metrics, config.jobCancelCheckerPollInterval()));
+        beans.put("cancelCheckOutage", new OutageLog(LoggerFactory.getLogger("dev.agentstack.watch"), clock,
+                "cancel checks succeed again"));
         beans.put("jobFailer", new JobFailer(
                 new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent()),
                 new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret()), clock, metrics,
