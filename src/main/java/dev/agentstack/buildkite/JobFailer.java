@@ -1,5 +1,6 @@
 package dev.agentstack.buildkite;
 
+import dev.agentstack.logging.LogFields;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -119,8 +120,8 @@ public final class JobFailer {
                 });
             } catch (AgentApi.AgentApiException e) {
                 if (e.isAcquisitionRejected()) {
-                    LOG.info("job {} could not be acquired to fail it ({}): another agent has it or it no longer waits",
-                            report.uuid(), report.reason());
+                    LogFields.with(null, report.uuid(), () -> LOG.info("job {} could not be acquired to fail it ({}):"
+                            + " another agent has it or it no longer waits", report.uuid(), report.reason()));
                     return Outcome.ACQUISITION_REJECTED;
                 }
                 throw e;
@@ -137,8 +138,8 @@ public final class JobFailer {
                 api.finish(session, report.uuid(), report.exitStatus(), SIGNAL_REASON, now());
                 return null;
             });
-            LOG.warn("failed job {} on Buildkite ({}): {}", report.uuid(), report.reason(),
-                    report.message().lines().findFirst().orElse(""));
+            LogFields.with(null, report.uuid(), () -> LOG.warn("failed job {} on Buildkite ({}): {}", report.uuid(),
+                    report.reason(), report.message().lines().findFirst().orElse("")));
             return Outcome.FAILED;
         } finally {
             try {

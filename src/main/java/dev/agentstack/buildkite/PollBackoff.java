@@ -1,6 +1,8 @@
 package dev.agentstack.buildkite;
 
 import dev.agentstack.config.Durations;
+import dev.agentstack.logging.LogFields;
+import dev.agentstack.logging.OutageLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,6 +44,10 @@ public final class PollBackoff {
     private final Counter polls;
     private final Counter jobsReturned;
     private final Timer pollDuration;
+    /** Failed polls in a row: the first and a reminder a minute are WARN lines, the others DEBUG. */
+    private final OutageLog outage;
+    /** The queue field of the log lines, or null. */
+    private final String queue;
     private volatile Instant lastSuccess;
     private final Duration pollInterval;
     /** When a tick of the poll timer last finished: it polled, or found no poll due. */
@@ -59,6 +65,9 @@ public final class PollBackoff {
         this.tags = tags;
         this.logPrefix = tags.stream().filter(t -> t.getKey().equals("queue")).map(t -> "queue " + t.getValue() + ": ")
                 .findFirst().orElse("");
+        this.outage = new OutageLog(LOG, clock, logPrefix + "poll succeeded again");
+        this.queue = tags.stream().filter(t -> t.getKey().equals("queue")).map(t -> t.getValue()).findFirst()
+                .orElse(null);
         this.backoff = new Backoff(pollInterval, MAX_BACKOFF, Backoff.LONGEST_ASKED_WAIT);
         this.clock = clock;
         this.pollInterval = pollInterval;
@@ -120,19 +129,18 @@ public final class PollBackoff {
         // other API client and our cancel checker rather than running out for all of them.
         boolean pause = rateLimit != null && rateLimit.nearlySpent();
         Duration untilReset = pause ? backoff.after(1, rateLimit.reset()) : Duration.ZERO; // at most LONGEST_ASKED_WAIT
-        State previous = state.getAndSet(new State(0, pause ? now.plus(untilReset) : Instant.MIN, null));
-        if (previous.failures() > 0) {
-            LOG.info("{}poll succeeded again after {} failed poll(s)", logPrefix, previous.failures());
-        }
+        state.set(new State(0, pause ? now.plus(untilReset) : Instant.MIN, null));
+        LogFields.with(queue, null, outage::succeeded);
         if (pause) {
-            LOG.warn("{}the organization's GraphQL rate limit is nearly spent ({} of {} points left); next poll in {},"
-                    + " when it resets", logPrefix, rateLimit.remaining(), rateLimit.limit(),
-                    Durations.format(untilReset));
+            LogFields.with(queue, null, () -> LOG.warn("{}the organization's GraphQL rate limit is nearly spent"
+                    + " ({} of {} points left); next poll in {}, when it resets", logPrefix, rateLimit.remaining(),
+                    rateLimit.limit(), Durations.format(untilReset)));
         }
     }
 
     /**
-     * Records a failed poll, logs one line about it and returns its classification. A poll that failed part way
+     * Records a failed poll, logs it (a WARN line when it starts an outage, see {@link OutageLog}) and returns its
+     * classification. A poll that failed part way
      * ({@code scan} read some pages; null when it never started) still schedules the jobs of those pages, the oldest.
      */
     public ApiFailure recordFailure(Throwable error, ScheduledJobsScan scan) {
@@ -149,14 +157,13 @@ public final class PollBackoff {
                     failure.reason() + ": " + failure.message());
         });
         Duration wait = Duration.between(now, next.nextPollAt());
-        if (scan != null && scan.pagesRead() > 0) {
-            LOG.warn("{}poll failed on page {} ({}): {}; scheduling the {} job(s) of the pages read; next poll in {}",
-                    logPrefix, scan.pagesRead() + 1, failure.reason(), failure.message(), scan.jobs().size(),
-                    Durations.format(wait));
-        } else {
-            LOG.warn("{}poll failed ({}): {}; next poll in {}", logPrefix, failure.reason(), failure.message(),
-                    Durations.format(wait));
-        }
+        String line = scan != null && scan.pagesRead() > 0
+                ? logPrefix + "poll failed on page " + (scan.pagesRead() + 1) + " (" + failure.reason() + "): "
+                + failure.message() + "; scheduling the " + scan.jobs().size() + " job(s) of the pages read;"
+                + " next poll in " + Durations.format(wait)
+                : logPrefix + "poll failed (" + failure.reason() + "): " + failure.message() + "; next poll in "
+                + Durations.format(wait);
+        LogFields.with(queue, null, () -> outage.failed(line));
         return failure;
     }
 

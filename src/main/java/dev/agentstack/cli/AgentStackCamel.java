@@ -37,7 +37,7 @@ public final class AgentStackCamel {
             }
             return switch (cl.command()) {
                 case "version" -> {
-                    out.println("agent-stack-camel " + Version.get());
+                    out.println(Version.line());
                     yield 0;
                 }
                 case "demo" -> {
@@ -67,18 +67,19 @@ public final class AgentStackCamel {
     }
 
     private static int runController(CommandLine cl, Map<String, String> env) throws InterruptedException {
-        if (!cl.arguments().isEmpty() || !cl.extras().isEmpty()) {
+        if (!cl.arguments().isEmpty()) {
             throw new ConfigException("run takes no arguments, got " + String.join(" ", cl.arguments()));
         }
         ControllerConfig config = ConfigLoader.load(cl.options(), cl.configFile(), env, true);
-        Logging.configure(config.debug());
+        ManagementPortCheck.requireBindable(config.managementPort());
+        Logging.configure(config.logFormat(), config.logLevel());
         LoggerFactory.getLogger("dev.agentstack.controller").info(
                 "agent-stack-camel {} starting: org={} queue={} tags={} cluster={} namespace={} id={} max-in-flight={}",
                 Version.get(), config.org(), config.queue(), config.tags(),
                 config.clustered() ? config.clusterUuid() : "(unclustered)", config.namespace(), config.id(),
                 config.maxInFlight());
         try (Controller controller = new Controller(config, null)) {
-            return controller.runUntilStopped(0);
+            return controller.runUntilStopped(maxSeconds(cl) * 1000);
         }
     }
 

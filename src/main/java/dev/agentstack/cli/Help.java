@@ -18,7 +18,7 @@ final class Help {
                 and creates a Kubernetes Job for each.
 
                 Commands:
-                  run       run the controller (the default)
+                  run       run the controller (the default); stops on a signal or after --max-seconds N
                   demo      run the controller against an embedded fake Buildkite and Kubernetes API, seeded from
                             examples/pipelines; stops on Ctrl-C or after --max-seconds N
                   render PIPELINE.yaml
@@ -55,8 +55,8 @@ final class Help {
                 sb.append("  ").append(o.key()).append(": ").append(o.description()).append('\n');
             }
         }
-        sb.append("\nDemo options:\n  --max-seconds N\n"
-                + "      stop the demo after N seconds (default: run until Ctrl-C)\n");
+        sb.append("\nRun and demo options:\n  --max-seconds N\n"
+                + "      stop after N seconds (default: run until Ctrl-C or a signal)\n");
         return sb.toString();
     }
 }

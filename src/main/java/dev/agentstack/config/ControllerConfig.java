@@ -183,6 +183,15 @@ public final class ControllerConfig {
         return get(Options.DEBUG);
     }
 
+    /** The least severe level logged: log-level, or debug when the debug option is on. */
+    public String logLevel() {
+        return debug() ? "debug" : get(Options.LOG_LEVEL);
+    }
+
+    public String logFormat() {
+        return get(Options.LOG_FORMAT);
+    }
+
     public int graphqlPageSize() {
         return get(Options.GRAPHQL_PAGE_SIZE);
     }

@@ -114,7 +114,19 @@ public final class Options {
     public static final Option<Boolean> PROHIBIT_KUBERNETES_PLUGIN = Option.of("prohibit-kubernetes-plugin", BOOLEAN,
             false, "Fail every job that uses the kubernetes plugin, so pipelines cannot change the pod spec");
 
-    public static final Option<Boolean> DEBUG = Option.of("debug", BOOLEAN, false, "Log at debug level");
+    public static final Option<Boolean> DEBUG = Option.of("debug", BOOLEAN, false,
+            "Log at debug level (the same as log-level debug)");
+
+    public static final List<String> LOG_FORMATS = List.of("text", "json", "logfmt");
+    public static final List<String> LOG_LEVELS = List.of("debug", "info", "warn", "error");
+
+    public static final Option<String> LOG_FORMAT = Option.of("log-format", STRING, "text",
+            "How log lines are written: text, json (one object a line) or logfmt")
+            .check(oneOf(LOG_FORMATS));
+
+    public static final Option<String> LOG_LEVEL = Option.of("log-level", STRING, "info",
+            "Least severe level logged: debug, info, warn or error")
+            .check(oneOf(LOG_LEVELS));
 
     public static final Option<Integer> GRAPHQL_PAGE_SIZE = Option.of("graphql-page-size", INTEGER,
             DEFAULT_GRAPHQL_PAGE_SIZE, "Jobs fetched per GraphQL page (1-500)")
@@ -471,6 +483,12 @@ public final class Options {
         return null;
     }
 
+    private static Option.Check<String> oneOf(List<String> values) {
+        return Option.rule(v -> values.contains(v) ? null
+                : "must be " + String.join(", ", values.subList(0, values.size() - 1)) + " or "
+                + values.get(values.size() - 1) + ", got \"" + v + "\"");
+    }
+
     private static Option.Check<String> pullPolicy() {
         return Option.rule(v -> PULL_POLICIES.contains(v) ? null
                 : "must be Always, IfNotPresent or Never, got \"" + v + "\"");
@@ -492,7 +510,7 @@ public final class Options {
     public static final List<Option<?>> ALL = List.of(
             ORG, BUILDKITE_TOKEN, GRAPHQL_ENDPOINT, CLUSTER_UUID, TAGS, ID, NAMESPACE, MAX_IN_FLIGHT, QUEUES,
             POLL_INTERVAL, JOB_TTL, IMAGE, AGENT_TOKEN_SECRET, IMAGE_PULL_BACKOFF_GRACE_PERIOD,
-            PROHIBIT_KUBERNETES_PLUGIN, DEBUG, GRAPHQL_PAGE_SIZE, PAGINATION_DEPTH_LIMIT,
+            PROHIBIT_KUBERNETES_PLUGIN, DEBUG, LOG_FORMAT, LOG_LEVEL, GRAPHQL_PAGE_SIZE, PAGINATION_DEPTH_LIMIT,
             GRAPHQL_BUDGET_SHARE, HTTP_TIMEOUT, MAX_RESPONSE_SIZE,
             POD_SPEC_PATCH, DEFAULT_CHECKOUT_PARAMS, DEFAULT_COMMAND_PARAMS, DEFAULT_SIDECAR_PARAMS, DEFAULT_METADATA,
             RESOURCE_CLASSES, DEFAULT_RESOURCE_CLASS_NAME, ADDITIONAL_REDACTED_VARS,

@@ -7,6 +7,7 @@ import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.buildkite.ResponseSizeLimit;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.QueueConfig;
+import dev.agentstack.logging.OutageLog;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.runtime.watch.OurJobs;
 import dev.agentstack.podspec.PodTemplateLookup;
@@ -34,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.slf4j.LoggerFactory;
 
 /**
  * The beans the routes call, by the names the routes use. Shared beans have plain names; each queue's scheduling beans
@@ -67,6 +69,7 @@ public final class ControllerBeans {
         beans.put("controllerLifecycle", lifecycle);
         beans.put("metricsRegistry", metrics); // camel-micrometer serves this registry at /observe/metrics
         beans.put("kubernetesClient", kubernetes);
+        beans.put("kubernetesOutage", OutageLog.kubernetes());
         beans.put("graphqlHttpClient", graphqlHttpClient);
         beans.put("noOutboundHeaders", new NoOutboundHeaders());
         beans.put("kubernetesWriteLimiter", writes);
@@ -123,6 +126,8 @@ public final class ControllerBeans {
         beans.put("completionWatcher", new CompletionWatcher(jobs,
                 Duration.ofSeconds(config.defaultTerminationGracePeriodSeconds()), clock, metrics));
         beans.put("cancelCandidates", new CancelCandidates(metrics, config.jobCancelCheckerPollInterval()));
+        beans.put("cancelCheckOutage", new OutageLog(LoggerFactory.getLogger("dev.agentstack.watch"), clock,
+                "cancel checks succeed again"));
         beans.put("jobFailer", new JobFailer(
                 new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent(),
                         new ResponseSizeLimit(config.maxResponseSize())),

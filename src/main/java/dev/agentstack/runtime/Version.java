@@ -9,7 +9,9 @@ public final class Version {
 
     /** The product name, first in our User-Agent. */
     public static final String PRODUCT = "agent-stack-camel";
-    private static final String VERSION = load();
+    private static final Properties BUILD = load();
+    private static final String VERSION = property("version");
+    private static final String BUILT = property("build");
 
     private Version() {
     }
@@ -18,21 +20,35 @@ public final class Version {
         return VERSION;
     }
 
+    /** When the jar was built (UTC), or "dev" for classes not built by Maven. */
+    public static String build() {
+        return BUILT;
+    }
+
+    /** What the version command prints: the product, its version and its build. */
+    public static String line() {
+        return PRODUCT + " " + VERSION + " (build " + BUILT + ")";
+    }
+
     /** The User-Agent of every call we make to Buildkite, and of the Kubernetes client the controller makes. */
     public static String userAgent() {
         return PRODUCT + "/" + VERSION;
     }
 
-    private static String load() {
+    private static String property(String key) {
+        String v = BUILD.getProperty(key, "dev");
+        return v.startsWith("${") ? "dev" : v;
+    }
+
+    private static Properties load() {
+        Properties p = new Properties();
         try (InputStream in = Version.class.getResourceAsStream("/version.properties")) {
-            Properties p = new Properties();
             if (in != null) {
                 p.load(in);
             }
-            String v = p.getProperty("version", "dev");
-            return v.startsWith("${") ? "dev" : v;
         } catch (IOException e) {
-            return "dev";
+            // a jar without the file: version and build read "dev"
         }
+        return p;
     }
 }

@@ -3,6 +3,7 @@ package dev.agentstack.scheduling;
 import dev.agentstack.buildkite.BuildkiteJob;
 import dev.agentstack.buildkite.ScheduledJobsScan;
 import dev.agentstack.buildkite.FailureReport;
+import dev.agentstack.logging.LogFields;
 import dev.agentstack.podspec.PodSpecBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.Counter;
@@ -57,6 +58,8 @@ public final class JobCreations {
     private final Map<InFlightJobs.Reservation, Counter> heldBack = new ConcurrentHashMap<>();
     /** "queue q: " for the queue's log lines, or empty. */
     private final String logPrefix;
+    /** The queue field of the log lines, or null. */
+    private final String queue;
     /** The last poll that found our Jobs not yet listed (weak: a finished poll's jobs need not stay in memory). */
     private volatile WeakReference<ScheduledJobsScan> pollBeforeFirstList = new WeakReference<>(null);
 
@@ -92,6 +95,7 @@ public final class JobCreations {
         this.duplicate = outcomeCounter("duplicate", "");
         this.invalid = outcomeCounter("invalid", "");
         this.logPrefix = queue == null ? "" : "queue " + queue + ": ";
+        this.queue = queue;
     }
 
     /**
@@ -123,7 +127,9 @@ public final class JobCreations {
         }
         heldBack.computeIfAbsent(r, reason -> Counter.builder("buildkite.limiter.jobs.held.back").tags(tags)
                 .tag("reason", reason.name().toLowerCase()).register(registry)).increment();
-        LOG.debug("job {} not scheduled now: {}", job.uuid(), r);
+        if (LOG.isDebugEnabled()) {
+            LogFields.with(queue, job.uuid(), () -> LOG.debug("job {} not scheduled now: {}", job.uuid(), r));
+        }
         return false;
     }
 
@@ -139,7 +145,8 @@ public final class JobCreations {
         }
         inFlight.release(job.uuid());
         stale.increment();
-        LOG.debug("job {} fetched at {} is stale; a later poll will see it again", job.uuid(), fetchedAt);
+        LogFields.with(queue, job.uuid(), () -> LOG.debug("job {} fetched at {} is stale; a later poll will see it"
+                + " again", job.uuid(), fetchedAt));
         return true;
     }
 
@@ -148,7 +155,8 @@ public final class JobCreations {
         inFlight.created(job.uuid());
         permission.permitted();
         created.increment();
-        LOG.info("{}created Job {} for job {}", logPrefix, PodSpecBuilder.jobName(jobPrefix, job.uuid()), job.uuid());
+        LogFields.with(queue, job.uuid(), () -> LOG.info("{}created Job {} for job {}", logPrefix,
+                PodSpecBuilder.jobName(jobPrefix, job.uuid()), job.uuid()));
         if (job.scheduledAt() != null) {
             Duration waited = Duration.between(job.scheduledAt(), clock.instant());
             if (!waited.isNegative()) {
@@ -162,8 +170,8 @@ public final class JobCreations {
         inFlight.unconfirmed(job.uuid()); // it exists: its slot is freed when the watch shows it finished
         permission.permitted(); // the API server authorizes a create before it finds the name taken
         duplicate.increment();
-        LOG.debug("{}Job {} already exists: job {} is already scheduled", logPrefix,
-                PodSpecBuilder.jobName(jobPrefix, job.uuid()), job.uuid());
+        LogFields.with(queue, job.uuid(), () -> LOG.debug("{}Job {} already exists: job {} is already scheduled",
+                logPrefix, PodSpecBuilder.jobName(jobPrefix, job.uuid()), job.uuid()));
     }
 
     /**

@@ -42,6 +42,11 @@ final class ChartConfigSchema {
             "id", "the release's full name",
             "leader-election", "on when replicas is more than 1"));
 
+    /** Options whose value is one of a few words: the schema lists them, as the options' checks do. */
+    static final Map<Option<?>, List<String>> CHOICES = Map.of(
+            Options.LOG_FORMAT, Options.LOG_FORMATS,
+            Options.LOG_LEVEL, Options.LOG_LEVELS);
+
     /** What {@link Durations#parse} accepts (less the sign): Go durations such as 30s, 1h30m, 250ms, or 0. */
     static final String DURATION_PATTERN = "^(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h))+)$";
 
@@ -86,7 +91,12 @@ final class ChartConfigSchema {
 
     private static void typeOf(Option<?> option, ObjectNode property) {
         switch (option.kind()) {
-            case STRING -> property.put("type", "string");
+            case STRING -> {
+                property.put("type", "string");
+                if (CHOICES.containsKey(option)) {
+                    CHOICES.get(option).forEach(property.putArray("enum")::add);
+                }
+            }
             case BOOLEAN -> property.put("type", "boolean");
             case INTEGER -> property.put("type", "integer");
             case NUMBER -> property.put("type", "number");

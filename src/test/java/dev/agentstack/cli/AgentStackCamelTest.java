@@ -7,6 +7,7 @@ import dev.agentstack.config.Options;
 import dev.agentstack.sandbox.FakeBuildkite;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,21 @@ class AgentStackCamelTest {
     @Test
     void versionPrintsTheVersion() {
         assertThat(run(Map.of(), "version")).isZero();
-        assertThat(out()).startsWith("agent-stack-camel ");
+        // the build is when Maven built the classes (resource filtering), not the "dev" of an unfiltered file
+        assertThat(out()).matches("agent-stack-camel \\S+ \\(build \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\)\n");
+    }
+
+    @Test
+    void aManagementPortThatCannotBeBoundExitsWith2InOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            int code = run(Map.of("BUILDKITE_TOKEN", "t0ken-value"), "run", "--org", "acme", "--management-port",
+                    String.valueOf(port));
+            assertThat(code).isEqualTo(2);
+            assertThat(out()).isEmpty();
+            assertThat(err()).isEqualTo("agent-stack-camel: option --management-port: cannot listen on port " + port
+                    + " (Address already in use)\n");
+        }
     }
 
     @Test

@@ -49,6 +49,14 @@ class ManagementEndpointsTest {
                     "buildkite_scheduler_job_creations_total{outcome=\"created\",queue=\"kubernetes\",reason=\"\"} 1.0",
                     "buildkite_job_end_to_end_seconds_count{queue=\"kubernetes\"} 1",
                     "buildkite_leader 1.0");
+            // The JVM's own, for the dashboard's JVM row
+            assertThat(metrics).contains("jvm_memory_used_bytes{area=\"heap\"", "jvm_gc_pause_seconds",
+                    "jvm_gc_memory_allocated_bytes_total", "jvm_threads_live_threads", "jvm_classes_loaded_classes",
+                    "process_cpu_usage", "process_uptime_seconds");
+            HttpResponse<String> info = get(port, "/observe/info");
+            assertThat(info.statusCode()).isEqualTo(200);
+            assertThat(info.body()).contains("\"name\":\"agent-stack-camel\"", "\"version\":\"" + Version.get() + "\"",
+                    "\"build\":\"" + Version.build() + "\"");
             // Camel's own: per route only, not per endpoint nor for the whole context (a few meters per exchange)
             assertThat(metrics).containsPattern("camel_exchanges_total\\{.*routeId=\"create-jobs-kubernetes\"")
                     .doesNotContain("camel_exchange_event_notifier").doesNotContain("kind=\"CamelContext\"");

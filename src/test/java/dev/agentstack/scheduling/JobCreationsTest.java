@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentstack.buildkite.BuildkiteJob;
 import dev.agentstack.buildkite.ScheduledJobsQuery;
 import dev.agentstack.buildkite.ScheduledJobsScan;
+import dev.agentstack.testing.LogCapture;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 class JobCreationsTest {
 
@@ -71,5 +73,23 @@ class JobCreationsTest {
 
         assertThat(unlimitedCreations.reserve(buildkiteJob("c"), poll)).isTrue();
         assertThat(unlimitedCreations.pollWouldStartNothing()).as("more than twice the workers waiting").isTrue();
+    }
+
+    @Test
+    void theLineOfACreatedJobCarriesItsQueueAndJobAsFields() {
+        JobCreations queueCreations = new JobCreations(inFlight, 1, "buildkite-", Duration.ofMinutes(1),
+                Clock.systemUTC(), registry, "linux", new CreatePermission(Duration.ofSeconds(1), Clock.systemUTC()));
+        inFlight.reconcile(List.of(), nanos.incrementAndGet());
+        String uuid = "0190c8e4-7a2b-4c31-9d8e-2f5a6b7c8d9e";
+        try (LogCapture logs = new LogCapture()) {
+            assertThat(queueCreations.reserve(buildkiteJob(uuid), null)).isTrue();
+            queueCreations.created(buildkiteJob(uuid));
+
+            assertThat(logs.events()).filteredOn(e -> e.getFormattedMessage().contains("created Job"))
+                    .singleElement().satisfies(e -> assertThat(e.getMDCPropertyMap())
+                            .containsEntry("queue", "linux").containsEntry("job", uuid));
+        }
+        assertThat(MDC.get("queue")).isNull(); // threads are shared by every queue's routes
+        assertThat(MDC.get("job")).isNull();
     }
 }

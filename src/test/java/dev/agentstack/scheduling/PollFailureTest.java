@@ -3,6 +3,8 @@ package dev.agentstack.scheduling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import dev.agentstack.config.Options;
 import dev.agentstack.sandbox.Fault;
 import dev.agentstack.sandbox.FakeBuildkite;
@@ -17,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** A failed poll is one log line and a backoff; the route keeps running and a later poll succeeds. */
 class PollFailureTest {
@@ -46,7 +49,7 @@ class PollFailureTest {
             assertThat(failures).hasSize(1);
             assertThat(failures.get(0)).startsWith("WARN").contains("queue kubernetes: poll failed (" + reason + ")")
                     .doesNotContain("Exception\n\tat ");
-            assertThat(logs.linesContaining("poll succeeded again after 1 failed poll")).hasSize(1);
+            assertThat(logs.linesContaining("poll succeeded again after 1 failure(s)")).hasSize(1);
             assertThat(h.controller().camelContext().getRouteController().getRouteStatus("schedule-jobs-kubernetes"))
                     .isEqualTo(ServiceStatus.Started);
         }
@@ -118,8 +121,12 @@ class PollFailureTest {
         }
     }
 
+    /** The backoff shows at debug level; at info an outage is one WARN line when it starts and one when it ends. */
     @Test
     void consecutiveFailuresBackOffAndRecover() {
+        Logger monitor = (Logger) LoggerFactory.getLogger("dev.agentstack.monitor");
+        Level before = monitor.getLevel();
+        monitor.setLevel(Level.DEBUG);
         try (LogCapture logs = new LogCapture(); ControllerHarness h = new ControllerHarness()) {
             String uuid = h.buildkite().scheduleCommand("echo", "queue=kubernetes");
             for (int i = 0; i < 3; i++) {
@@ -128,9 +135,14 @@ class PollFailureTest {
             h.start();
 
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
-            assertThat(logs.linesContaining("poll failed (http_503)"))
-                    .extracting(l -> l.substring(l.indexOf("next poll in ")))
+            List<String> failures = logs.linesContaining("poll failed (http_503)");
+            assertThat(failures).extracting(l -> l.substring(l.indexOf("next poll in ")))
                     .containsExactly("next poll in 1s", "next poll in 2s", "next poll in 4s");
+            assertThat(failures).extracting(l -> l.substring(0, 5)).containsExactly("WARN ", "DEBUG", "DEBUG");
+            assertThat(logs.linesContaining("poll succeeded again after 3 failure(s)")).singleElement().asString()
+                    .startsWith("INFO");
+        } finally {
+            monitor.setLevel(before);
         }
     }
 

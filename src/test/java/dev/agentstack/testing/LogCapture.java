@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 public final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
 
     public LogCapture() {
@@ -27,6 +28,12 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
             line += "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
         }
         lines.add(line);
+        events.add(event);
+    }
+
+    /** The events themselves, for what a line carries besides its text (its MDC fields). */
+    public List<ILoggingEvent> events() {
+        return List.copyOf(events);
     }
 
     public List<String> lines() {

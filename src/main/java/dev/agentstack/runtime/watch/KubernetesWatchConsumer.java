@@ -1,14 +1,14 @@
 package dev.agentstack.runtime.watch;
 
+import dev.agentstack.logging.OutageLog;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.Locale;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.component.kubernetes.KubernetesConstants;
 import org.apache.camel.support.DefaultConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Feeds informer events into the route, one exchange per event, in the order the informer delivers them: body = the
@@ -18,7 +18,6 @@ final class KubernetesWatchConsumer extends DefaultConsumer {
 
     /** The header camel-kubernetes consumers set, which the routes' beans bind (@Header). */
     static final String ACTION = KubernetesConstants.KUBERNETES_EVENT_ACTION;
-    private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.watch");
 
     private SharedIndexInformer<? extends HasMetadata> informer;
 
@@ -54,10 +53,11 @@ final class KubernetesWatchConsumer extends DefaultConsumer {
                 emit("DELETED", obj);
             }
         });
-        // Keep trying when the API server is unreachable at start or later; the readiness check reports it meanwhile.
+        // Keep trying when the API server is unreachable at start or later; the readiness check reports it meanwhile,
+        // and the log says it once per outage (fabric8's own line for each retry is turned off in logback.xml).
+        String call = "watch of " + e.kind().name().toLowerCase(Locale.ROOT) + " in " + e.getNamespace();
         raw.exceptionHandler((started, t) -> {
-            LOG.warn("watch of {} in {} failed ({}); retrying", e.kind().name().toLowerCase(), e.getNamespace(),
-                    t.getMessage());
+            OutageLog.kubernetes().failed(call, t);
             return true;
         });
         informer = raw;
@@ -79,6 +79,7 @@ final class KubernetesWatchConsumer extends DefaultConsumer {
     }
 
     private void emit(String action, HasMetadata obj) {
+        OutageLog.kubernetes().succeeded();
         Exchange exchange = createExchange(false);
         exchange.getIn().setBody(obj);
         exchange.getIn().setHeader(ACTION, action);

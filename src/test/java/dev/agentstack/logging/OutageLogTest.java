@@ -1,0 +1,94 @@
+package dev.agentstack.logging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentstack.testing.LogCapture;
+import java.net.ConnectException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** An API that keeps failing is one WARN line, a reminder a minute and one INFO line when it answers again. */
+class OutageLogTest {
+
+    private static final String LOGGER = "dev.agentstack.test.outage";
+
+    /** A clock the test moves by hand. */
+    private static final class ManualClock extends Clock {
+        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    private final ManualClock clock = new ManualClock();
+    private final OutageLog outage = new OutageLog(LoggerFactory.getLogger(LOGGER), clock, "the API answers again");
+
+    @Test
+    void anOutageOfFiveMinutesWithAFailureEverySecondIsSevenLines() {
+        try (LogCapture logs = new LogCapture()) {
+            for (int second = 0; second < 300; second++) {
+                outage.failed("poll failed: connection refused");
+                clock.advance(Duration.ofSeconds(1));
+            }
+            outage.succeeded();
+            outage.succeeded();
+
+            assertThat(logs.linesContaining(LOGGER)).containsExactly(
+                    "WARN [" + LOGGER + "] poll failed: connection refused",
+                    "WARN [" + LOGGER + "] poll failed: connection refused (failing for 1m, 61 failures)",
+                    "WARN [" + LOGGER + "] poll failed: connection refused (failing for 2m, 121 failures)",
+                    "WARN [" + LOGGER + "] poll failed: connection refused (failing for 3m, 181 failures)",
+                    "WARN [" + LOGGER + "] poll failed: connection refused (failing for 4m, 241 failures)",
+                    "INFO [" + LOGGER + "] the API answers again after 300 failure(s) over 5m");
+            assertThat(outage.isDown()).isFalse();
+        }
+    }
+
+    @Test
+    void aNewOutageStartsWithAWarningAgain() {
+        try (LogCapture logs = new LogCapture()) {
+            outage.failed("first");
+            outage.succeeded();
+            clock.advance(Duration.ofSeconds(5));
+            outage.failed("second");
+
+            assertThat(logs.linesContaining(LOGGER)).containsExactly(
+                    "WARN [" + LOGGER + "] first",
+                    "INFO [" + LOGGER + "] the API answers again after 1 failure(s) over 0s",
+                    "WARN [" + LOGGER + "] second");
+            assertThat(outage.isDown()).isTrue();
+        }
+    }
+
+    @Test
+    void anExceptionIsNamedByItsInnermostCauseWithoutAStackTrace() {
+        try (LogCapture logs = new LogCapture()) {
+            outage.failed("watch of pods in default",
+                    new CompletionException(new ConnectException("Connection refused: /127.0.0.1:1")));
+
+            assertThat(logs.linesContaining(LOGGER)).containsExactly("WARN [" + LOGGER
+                    + "] watch of pods in default failed: Connection refused: /127.0.0.1:1; retrying");
+        }
+    }
+}
