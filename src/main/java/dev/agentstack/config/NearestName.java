@@ -3,7 +3,7 @@ package dev.agentstack.config;
 import java.util.Collection;
 
 /** The known name closest to a mistyped one, for "did you mean" hints. */
-final class NearestName {
+public final class NearestName {
 
     /** Edits (insert, delete, change a character) beyond which a name is not a typo of another. */
     static final int MAX_EDITS = 3;
@@ -12,7 +12,7 @@ final class NearestName {
     }
 
     /** The known name with the fewest edits from {@code name}, if at most {@link #MAX_EDITS}; else null. */
-    static String of(String name, Collection<String> known) {
+    public static String of(String name, Collection<String> known) {
         String best = null;
         int bestEdits = MAX_EDITS + 1;
         for (String k : known) {
