@@ -1,6 +1,9 @@
 package dev.agentstack.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.agentstack.config.ConfigException;
@@ -33,7 +36,11 @@ public final class Render {
     /** The synthetic organization render's jobs belong to (it shows in the build-url annotation). */
     public static final String ORG = "local";
 
-    private static final ObjectWriter JSON = new ObjectMapper().writerWithDefaultPrettyPrinter();
+    /** Indented as {@code kubectl get -o json} prints: {@code "key": value}, one array element per line. */
+    private static final ObjectWriter JSON = new ObjectMapper().writer(new DefaultPrettyPrinter()
+            .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+            .withArrayIndenter(new DefaultIndenter("  ", "\n"))
+            .withObjectIndenter(new DefaultIndenter("  ", "\n")));
 
     /** How the Jobs are printed ({@code -o}). */
     public enum Format {
