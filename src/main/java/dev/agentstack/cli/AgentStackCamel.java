@@ -8,13 +8,12 @@ import dev.agentstack.runtime.Version;
 import dev.agentstack.sandbox.DemoMode;
 import java.io.PrintStream;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.slf4j.LoggerFactory;
 
 /**
- * The command line: {@code java -jar agent-stack-camel.jar [run|demo|render|lint|version] [options]}. User errors print
- * one line and exit with code 2; no stack traces.
+ * The command line: {@code java -jar agent-stack-camel.jar [run|demo|render|lint|version|help] [options]}. User
+ * errors print one line and exit with code 2; no stack traces.
  */
 public final class AgentStackCamel {
 
@@ -30,32 +29,33 @@ public final class AgentStackCamel {
     /** Runs a command and returns its exit code. */
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         try {
-            CommandLine cl = CommandLine.parse(args, Set.of(), Set.of("max-seconds"));
+            CommandLine cl = CommandLine.parse(args);
             if (cl.help()) {
-                out.print(Help.text());
+                out.print(cl.command() == null ? Help.overview() : Help.of(cl.command()));
                 return 0;
             }
             return switch (cl.command()) {
-                case "version" -> {
+                case VERSION -> {
                     out.println(Version.line());
                     yield 0;
                 }
-                case "demo" -> {
+                case DEMO -> {
                     Logging.quietForDemo();
                     yield DemoMode.run(cl.options(), cl.configFile(), maxSeconds(cl), env, out);
                 }
-                case "run" -> runController(cl, env);
-                case "render" -> {
+                case RUN -> runController(cl, env);
+                case RENDER -> {
+                    Render.Format format = Render.Format.named(cl.extras().getOrDefault("output", "yaml"));
                     PipelineFile file = PipelineFile.read(cl, "render", false);
                     ControllerConfig config = ConfigLoader.load(cl.options(), cl.configFile(), env, false);
-                    yield Render.run(file.name(), file.text(), config, () -> UUID.randomUUID().toString(), out, err);
+                    yield Render.run(file.name(), file.text(), config, format, () -> UUID.randomUUID().toString(),
+                            out, err);
                 }
-                case "lint" -> {
+                case LINT -> {
                     PipelineFile file = PipelineFile.read(cl, "lint", true);
                     ControllerConfig config = ConfigLoader.load(cl.options(), cl.configFile(), env, false);
                     yield Lint.run(file.name(), file.text(), config, out, err);
                 }
-                default -> throw new ConfigException("unknown command \"" + cl.command() + "\"");
             };
         } catch (ConfigException e) {
             err.println("agent-stack-camel: " + e.getMessage());

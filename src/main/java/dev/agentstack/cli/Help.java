@@ -2,47 +2,63 @@ package dev.agentstack.cli;
 
 import dev.agentstack.config.Option;
 import dev.agentstack.config.Options;
+import java.util.Locale;
 
-/** The {@code --help} text, generated from the option catalogue so it cannot drift from the code. */
+/** The help texts, generated from the commands and the option catalogue so they cannot drift from the code. */
 final class Help {
+
+    private static final String JAR = "java -jar agent-stack-camel.jar";
 
     private Help() {
     }
 
-    static String text() {
+    /** Plain {@code --help}: the commands, one line each. */
+    static String overview() {
         StringBuilder sb = new StringBuilder();
-        sb.append("""
-                Usage: java -jar agent-stack-camel.jar [command] [options]
+        sb.append("Usage: ").append(JAR).append(" [COMMAND] [OPTIONS] [ARGUMENTS]\n\n")
+                .append("Runs Buildkite jobs as Kubernetes Jobs: polls Buildkite's GraphQL API for jobs scheduled on"
+                        + " its queue\nand creates a Kubernetes Job for each.\n\nCommands:\n");
+        for (Command c : Command.values()) {
+            sb.append(String.format(Locale.ROOT, "  %-9s %s%n", c.word(), c.summary()));
+        }
+        sb.append("\nRun \"").append(JAR).append(" COMMAND --help\" (or \"help COMMAND\") for a command's usage and"
+                + " options.\n");
+        return sb.toString();
+    }
 
-                Runs Buildkite jobs as Kubernetes Jobs: polls Buildkite's GraphQL API for jobs scheduled on its queue
-                and creates a Kubernetes Job for each.
+    /** {@code COMMAND --help}: its usage and only the options it takes. */
+    static String of(Command command) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Usage: ").append(JAR).append(' ').append(command.word())
+                .append(command == Command.VERSION ? "" : " [OPTIONS]")
+                .append(command.arguments().isEmpty() ? "" : " " + command.arguments()).append("\n\n")
+                .append(command.description()).append("\nOptions:\n");
+        for (Command.Flag flag : command.flags()) {
+            sb.append("  ").append(flag.shortName() == null ? "" : "-" + flag.shortName() + ", ")
+                    .append("--").append(flag.name()).append(flag.value() == null ? "" : " " + flag.value())
+                    .append("\n      ").append(flag.description()).append('\n');
+        }
+        if (command.takesControllerOptions()) {
+            sb.append("  -f, --config FILE\n      YAML config file with the controller options as kebab-case keys"
+                    + " (also env AGENT_STACK_CONFIG or CONFIG)\n");
+        }
+        sb.append("  -h, --help\n      print this help\n");
+        if (command.listsControllerOptions()) {
+            controllerOptions(sb);
+        }
+        return sb.toString();
+    }
 
-                Commands:
-                  run       run the controller (the default); stops on a signal or after --max-seconds N
-                  demo      run the controller against an embedded fake Buildkite and Kubernetes API, seeded from
-                            examples/pipelines; stops on Ctrl-C or after --max-seconds N
-                  render PIPELINE.yaml
-                            print the Kubernetes Job the controller would create for each job of a pipeline file
-                            (YAML documents in step order); a step that cannot run prints "error: <step>: <reason>"
-                            on stderr; exit code 1 when any step failed
-                  lint PIPELINE.yaml|-
-                            check every step's kubernetes plugin offline (JSON schema and the controller's own
-                            rules); prints "<step>: <path>: <problem>" per problem; exit code 1 when any
-                  version   print the version
-
-                Options (also AGENT_STACK_<KEY> environment variables, or keys of the --config YAML file):
-                  -f, --config FILE
-                      YAML config file with the options below as kebab-case keys (also env AGENT_STACK_CONFIG or CONFIG)
-                  -h, --help
-                      print this help
-                """);
+    private static void controllerOptions(StringBuilder sb) {
+        sb.append("\nController options (also AGENT_STACK_<KEY> environment variables, or keys of the --config"
+                + " YAML file):\n");
         for (Option<?> o : Options.ALL) {
             if (o.isFileOnly()) {
                 continue;
             }
             sb.append("  ").append(o.flag());
             if (o.kind() != Option.Kind.BOOLEAN) {
-                sb.append(' ').append(o.kind().label().toUpperCase(java.util.Locale.ROOT).replace(' ', '-'));
+                sb.append(' ').append(o.kind().label().toUpperCase(Locale.ROOT).replace(' ', '-'));
             }
             sb.append("\n      ").append(o.description());
             String def = o.defaultValue() == null ? "" : o.toText(o.defaultValue());
@@ -55,8 +71,5 @@ final class Help {
                 sb.append("  ").append(o.key()).append(": ").append(o.description()).append('\n');
             }
         }
-        sb.append("\nRun and demo options:\n  --max-seconds N\n"
-                + "      stop after N seconds (default: run until Ctrl-C or a signal)\n");
-        return sb.toString();
     }
 }

@@ -3,18 +3,21 @@ package dev.agentstack.config;
 import java.util.Collection;
 
 /** The known name closest to a mistyped one, for "did you mean" hints. */
-final class NearestName {
+public final class NearestName {
 
-    /** Edits (insert, delete, change a character) beyond which a name is not a typo of another. */
+    /**
+     * Edits (insert, delete, change a character) beyond which a name is not a typo of another; short names allow
+     * fewer, a third of their length rounded up, so "--foo" is not taken for "--id".
+     */
     static final int MAX_EDITS = 3;
 
     private NearestName() {
     }
 
-    /** The known name with the fewest edits from {@code name}, if at most {@link #MAX_EDITS}; else null. */
-    static String of(String name, Collection<String> known) {
+    /** The known name with the fewest edits from {@code name}, if close enough (see {@link #MAX_EDITS}); else null. */
+    public static String of(String name, Collection<String> known) {
         String best = null;
-        int bestEdits = MAX_EDITS + 1;
+        int bestEdits = Math.min(MAX_EDITS, (name.length() + 2) / 3) + 1;
         for (String k : known) {
             int edits = edits(name, k);
             if (edits < bestEdits) {

@@ -32,8 +32,54 @@ class AgentStackCamelTest {
     }
 
     @Test
-    void helpListsEveryOptionWithItsDefault() {
+    void plainHelpListsTheCommandsAndPointsAtTheirHelp() {
         assertThat(run(Map.of(), "--help")).isZero();
+        for (String command : new String[] {"run", "demo", "render", "lint", "version"}) {
+            assertThat(out()).containsOnlyOnce("\n  " + command + " ");
+        }
+        assertThat(out()).contains("COMMAND --help").doesNotContain("--org", "--namespace", "--output");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void commandHelpShowsOnlyTheOptionsTheCommandTakes() {
+        assertThat(run(Map.of(), "render", "--help")).isZero();
+        assertThat(out()).startsWith("Usage: java -jar agent-stack-camel.jar render [OPTIONS] PIPELINE.yaml\n")
+                .contains("-o, --output yaml|json", "--namespace STRING", "--config FILE")
+                .doesNotContain("--max-seconds");
+        out.reset();
+        assertThat(run(Map.of(), "lint", "-h")).isZero();
+        assertThat(out()).contains("--namespace STRING").doesNotContain("--output", "--max-seconds");
+        out.reset();
+        assertThat(run(Map.of(), "demo", "--help")).isZero();
+        assertThat(out()).contains("--max-seconds N").doesNotContain("--org", "--output");
+        out.reset();
+        assertThat(run(Map.of(), "version", "--help")).isZero();
+        assertThat(out()).contains("-h, --help").doesNotContain("--org", "--config", "--max-seconds", "--output");
+    }
+
+    @Test
+    void helpCommandShowsTheSameAsCommandHelp() {
+        assertThat(run(Map.of(), "lint", "--help")).isZero();
+        String lintHelp = out();
+        out.reset();
+        assertThat(run(Map.of(), "help", "lint")).isZero();
+        assertThat(out()).isEqualTo(lintHelp);
+        out.reset();
+        assertThat(run(Map.of(), "help")).isZero();
+        assertThat(out()).contains("COMMAND --help");
+    }
+
+    @Test
+    void helpWinsOverAMistypedFlag() {
+        assertThat(run(Map.of(), "render", "--outptu", "json", "--help")).isZero();
+        assertThat(out()).contains("render [OPTIONS]");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void runHelpListsEveryOptionWithItsDefault() {
+        assertThat(run(Map.of(), "run", "--help")).isZero();
         for (Option<?> o : Options.ALL) {
             if (o.isFileOnly()) {
                 assertThat(out()).contains("  " + o.key() + ": ");
@@ -80,10 +126,45 @@ class AgentStackCamelTest {
         assertThat(err()).contains("unknown command \"deploy\"");
         err.reset();
         assertThat(run(Map.of("BUILDKITE_TOKEN", "t"), "--org", "acme", "--colour", "blue")).isEqualTo(2);
-        assertThat(err()).isEqualTo("agent-stack-camel: unknown option --colour (see --help)\n");
+        assertThat(err()).isEqualTo("agent-stack-camel: unknown option --colour (see run --help)\n");
         err.reset();
         assertThat(run(Map.of(), "run", "--poll-interval")).isEqualTo(2);
         assertThat(err()).isEqualTo("agent-stack-camel: option --poll-interval needs a value\n");
+    }
+
+    @Test
+    void aMistypedFlagOrCommandNamesTheNearestOne() {
+        assertThat(run(Map.of("BUILDKITE_TOKEN", "t"), "--org", "acme", "--max-inflight", "3")).isEqualTo(2);
+        assertThat(err())
+                .isEqualTo("agent-stack-camel: unknown option --max-inflight (did you mean --max-in-flight?)\n");
+        err.reset();
+        assertThat(run(Map.of(), "render", "--outptu", "json", "x.yaml")).isEqualTo(2);
+        assertThat(err()).isEqualTo("agent-stack-camel: unknown option --outptu (did you mean --output?)\n");
+        err.reset();
+        assertThat(run(Map.of(), "rendr", "x.yaml")).isEqualTo(2);
+        assertThat(err()).isEqualTo("agent-stack-camel: unknown command \"rendr\" (did you mean render?)\n");
+        err.reset();
+        assertThat(run(Map.of(), "help", "versoin")).isEqualTo(2);
+        assertThat(err()).isEqualTo("agent-stack-camel: unknown command \"versoin\" (did you mean version?)\n");
+    }
+
+    @Test
+    void aFlagFarFromEveryNameGetsNoGuess() {
+        assertThat(run(Map.of(), "render", "--foo", "x.yaml")).isEqualTo(2);
+        assertThat(err()).isEqualTo("agent-stack-camel: unknown option --foo (see render --help)\n");
+        err.reset();
+        assertThat(run(Map.of(), "deploy")).isEqualTo(2);
+        assertThat(err()).isEqualTo("agent-stack-camel: unknown command \"deploy\""
+                + " (commands: run, demo, render, lint, version)\n");
+    }
+
+    @Test
+    void aFlagOfAnotherCommandIsRefused() {
+        assertThat(run(Map.of(), "version", "--org", "acme")).isEqualTo(2);
+        assertThat(err()).isEqualTo("agent-stack-camel: unknown option --org (see version --help)\n");
+        err.reset();
+        assertThat(run(Map.of(), "render", "--max-seconds", "3", "x.yaml")).isEqualTo(2);
+        assertThat(err()).isEqualTo("agent-stack-camel: unknown option --max-seconds (see render --help)\n");
     }
 
     @Test

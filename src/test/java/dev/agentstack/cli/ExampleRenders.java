@@ -51,7 +51,8 @@ record ExampleRenders(String name, Path pipeline, Path config, int exitCode, Str
         int exit;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            exit = Render.run(name, Files.readString(pipeline), controllerConfig, fixedUuids(), o, e);
+            exit = Render.run(name, Files.readString(pipeline), controllerConfig, Render.Format.YAML, fixedUuids(), o,
+                    e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

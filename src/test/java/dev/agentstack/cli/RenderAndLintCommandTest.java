@@ -2,6 +2,9 @@ package dev.agentstack.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -82,6 +85,49 @@ class RenderAndLintCommandTest {
         assertThat(r.err()).isEqualTo(
                 "error: Talk to an nginx sidecar: the kubernetes plugin is prohibited by this controller, but was"
                 + " configured on this job\n");
+    }
+
+    @Test
+    void renderPutsTheJobsInTheNamespaceAsked() throws Exception {
+        Run r = run("render", "--namespace", "ci", "examples/pipelines/hello-world.yaml");
+        assertThat(r.exit()).isZero();
+        JsonNode job = new ObjectMapper(new YAMLFactory()).readTree(r.out());
+        assertThat(job.at("/metadata/namespace").asText()).isEqualTo("ci");
+    }
+
+    @Test
+    void renderAsJsonPrintsOneListThatKubectlApplies() throws Exception {
+        Run r = run("render", "-o", "json", "--namespace", "ci", file("mixed.yaml", MIXED));
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("error: typo: ", "error: bad-image: ");
+        JsonNode list = new ObjectMapper().readTree(r.out());
+        assertThat(list.get("apiVersion").asText()).isEqualTo("v1");
+        assertThat(list.get("kind").asText()).isEqualTo("List");
+        assertThat(list.get("items")).hasSize(1);
+        JsonNode job = list.get("items").get(0);
+        assertThat(job.get("kind").asText()).isEqualTo("Job");
+        assertThat(job.at("/metadata/namespace").asText()).isEqualTo("ci");
+        assertThat(job.at("/metadata/name").asText()).startsWith("buildkite-");
+    }
+
+    @Test
+    void renderAsJsonHoldsWhatTheYamlDoes() throws Exception {
+        Run yaml = run("render", "--output=yaml", "examples/pipelines/hello-world.yaml");
+        Run json = run("render", "--output", "json", "examples/pipelines/hello-world.yaml");
+        assertThat(json.exit()).isZero();
+        JsonNode fromYaml = new ObjectMapper(new YAMLFactory()).readTree(yaml.out());
+        JsonNode fromJson = new ObjectMapper().readTree(json.out()).get("items").get(0);
+        // uuids are random per run; everything else is the same Job
+        assertThat(fromJson.toString().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "UUID"))
+                .isEqualTo(fromYaml.toString().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "UUID"));
+    }
+
+    @Test
+    void renderRefusesAnOutputItDoesNotKnow() {
+        Run r = run("render", "-o", "xml", "examples/pipelines/hello-world.yaml");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("agent-stack-camel: option --output: expected yaml or json, got \"xml\"\n");
     }
 
     @Test
