@@ -38,10 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
  * pipeline and every entry of the hostile-pipelines table: a pod the policy lets through is admitted by a namespace
  * that enforces the level, and a pod it refuses under a Pod Security Standards rule is refused there too
  * ("violates PodSecurity"; a few hostile pods are invalid before Pod Security looks at them, such as an unmasked
- * /proc without hostUsers false, and are refused all the same). The pod the API server judges is the one the controller would have posted without the
- * policy's check: built at privileged, then given restricted's defaults where the level is restricted. Entries that
- * the policy refuses under its own rules (the controller's Secrets, images, service accounts, ...) go beyond Pod
- * Security and are not compared. Verdicts go to target/cluster/pod-policy-verdicts.txt.
+ * /proc without hostUsers false, and are refused all the same). The pod the API server judges is the one the
+ * controller would have posted without the policy's check: built at privileged, then given restricted's defaults where
+ * the level is restricted. Entries that the policy refuses under its own rules (the controller's Secrets, images,
+ * service accounts, ...) go beyond Pod Security and are not compared. Verdicts go to target/cluster/pod-policy-verdicts.txt.
  */
 @ExtendWith(LocalCluster.class)
 class PodPolicyAgreesWithPodSecurityClusterIT {
