@@ -18,9 +18,10 @@ import javax.xml.parsers.DocumentBuilderFactory;
 /**
  * The rules a Kamelet must follow to be accepted into the Apache Camel Kamelet catalogue. They follow the catalogue's
  * own validator, apache/camel-kamelets {@code script/validator/validator.go}, rule by rule (messages kept close to
- * its), with three project choices: the provider annotation must name our provider instead of the Apache Software
- * Foundation, the icon must really be an SVG data: URI, and the support level, group and namespace annotations and
- * the {@code urn:} form of x-descriptors, which catalogue Kamelets all carry, are required too. The rule that each
+ * its), with these project choices: the provider annotation must name our provider instead of the Apache Software
+ * Foundation; the icon must really be an SVG data: URI; a {@code mvn:} dependency must be the full
+ * group:artifact:version its message asks for; and the support level, group and namespace annotations and the
+ * {@code urn:} form of x-descriptors, which catalogue Kamelets all carry, are required too. The rule that each
  * component a template uses is a declared dependency comes from that validator's earlier versions.
  *
  * <p>Pure: Kamelets (file name and parsed YAML) in, one message per broken rule out.
