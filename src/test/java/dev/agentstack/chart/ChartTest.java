@@ -722,7 +722,8 @@ class ChartTest {
         assertRestricted(pod, container);
         assertThat(container.getImage()).isEqualTo("registry.example/busybox:1.37");
         assertThat(String.join(" ", container.getCommand()))
-                .contains("http://" + service.getMetadata().getName() + ":8080/observe/health/ready")
+                .contains("service=\"" + service.getMetadata().getName() + ":8080\"")
+                .contains("url=\"http://$service/observe/health/ready\"")
                 .contains("$(seq 5)");
     }
 
