@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecurityContext;
@@ -263,16 +264,7 @@ class ChartTest {
     @MethodSource("examples")
     void thePodMeetsTheRestrictedPodSecurityStandard(Path values) {
         RenderedChart chart = RenderedChart.render(values);
-        PodSpec pod = chart.deployment().getSpec().getTemplate().getSpec();
-        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
-        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
-        assertThat(pod.getHostNetwork()).isNull();
-        SecurityContext container = chart.controller().getSecurityContext();
-        assertThat(container.getAllowPrivilegeEscalation()).isFalse();
-        assertThat(container.getReadOnlyRootFilesystem()).isTrue();
-        assertThat(container.getRunAsNonRoot()).isTrue();
-        assertThat(container.getCapabilities().getDrop()).containsExactly("ALL");
-        assertThat(container.getCapabilities().getAdd()).isEmpty();
+        assertRestricted(chart.deployment().getSpec().getTemplate().getSpec(), chart.controller());
         // The JVM and Vert.x need a writable /tmp on the read-only root filesystem.
         assertThat(mountPathOf(chart, null, "tmp")).isEqualTo("/tmp");
         assertThat(env(chart.controller(), "JAVA_TOOL_OPTIONS").getValue())
@@ -704,6 +696,37 @@ class ChartTest {
         });
     }
 
+    /**
+     * helm test asks the controller's full readiness through its Service, from a pod that the Service, the disruption
+     * budget and leader election do not count as one of the controller's.
+     */
+    @Test
+    void helmTestAsksForReadinessThroughTheService() throws IOException {
+        // helm-java's template leaves hooks out, as helm install does; a copy with the hook key renamed renders it.
+        Path chartCopy = copyOfChart();
+        Path testTemplate = chartCopy.resolve("templates/tests/ready.yaml");
+        Files.writeString(testTemplate, Files.readString(testTemplate).replace("helm.sh/hook:", "unhooked/hook:"));
+        RenderedChart chart = RenderedChart.render(chartCopy, example("agent-stack-secret.yaml"),
+                t -> t.set("tests.image.repository", "registry.example/busybox").set("tests.attempts", 5));
+        Pod test = chart.one(Pod.class);
+        assertThat(test.getMetadata().getAnnotations()).containsEntry("unhooked/hook", "test");
+        Service service = chart.one(Service.class);
+        assertThat(test.getMetadata().getLabels().entrySet().containsAll(service.getSpec().getSelector().entrySet()))
+                .as("the Service (and so leader election and the disruption budget) selects the test pod").isFalse();
+
+        PodSpec pod = test.getSpec();
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getRestartPolicy()).isEqualTo("Never");
+        Container container = pod.getContainers().get(0);
+        assertThat(pod.getContainers()).hasSize(1);
+        assertRestricted(pod, container);
+        assertThat(container.getImage()).isEqualTo("registry.example/busybox:1.37");
+        assertThat(String.join(" ", container.getCommand()))
+                .contains("service=\"" + service.getMetadata().getName() + ":8080\"")
+                .contains("url=\"http://$service/observe/health/ready\"")
+                .contains("$(seq 5)");
+    }
+
     @Test
     void monitoringIsOffByDefault() {
         RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"));
@@ -799,6 +822,11 @@ class ChartTest {
         assertThat(chart.get("appVersion").asText()).isEqualTo(Version.get());
         assertThat(chart.get("version").asText()).isEqualTo(Version.get());
         assertThat(chart.get("kubeVersion").asText()).isEqualTo(">=1.29.0-0");
+        // Artifact Hub and helm show chart link to these.
+        assertThat(chart.get("home").asText()).startsWith("https://");
+        assertThat(chart.get("sources")).isNotEmpty();
+        assertThat(chart.get("icon").asText()).startsWith("https://").endsWith("/docs/icon.svg");
+        assertThat(Path.of("docs/icon.svg")).exists();
     }
 
     @Test
@@ -824,6 +852,19 @@ class ChartTest {
     }
 
     // ---- helpers
+
+    /** What the restricted Pod Security Standard asks of a pod and its container. */
+    private static void assertRestricted(PodSpec pod, Container container) {
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getHostNetwork()).isNull();
+        SecurityContext context = container.getSecurityContext();
+        assertThat(context.getAllowPrivilegeEscalation()).isFalse();
+        assertThat(context.getReadOnlyRootFilesystem()).isTrue();
+        assertThat(context.getRunAsNonRoot()).isTrue();
+        assertThat(context.getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(context.getCapabilities().getAdd()).isEmpty();
+    }
 
     /** The namespace a values file has Jobs run in: jobsNamespace, else the release namespace. */
     private static String jobsNamespaceOf(Path values) throws IOException {

@@ -43,7 +43,12 @@ final class RenderedChart {
 
     /** Renders with a values file (null for the chart's defaults) and more options, e.g. {@code t -> t.set(k, v)}. */
     static RenderedChart render(Path valuesFile, UnaryOperator<TemplateCommand> more) {
-        TemplateCommand template = new Helm(CHART).template()
+        return render(CHART, valuesFile, more);
+    }
+
+    /** Renders another copy of the chart, e.g. one a test has changed. */
+    static RenderedChart render(Path chart, Path valuesFile, UnaryOperator<TemplateCommand> more) {
+        TemplateCommand template = new Helm(chart).template()
                 .withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
         if (valuesFile != null) {
             template = template.withValuesFile(valuesFile);
