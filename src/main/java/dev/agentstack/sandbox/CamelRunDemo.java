@@ -34,9 +34,10 @@ public final class CamelRunDemo implements CamelConfiguration {
         String agentToken = "demo-agent-" + UUID.randomUUID();
         EmbeddedKubernetes kubernetes = new EmbeddedKubernetes();
         FakeBuildkite buildkite = FakeBuildkite.start(DemoMode.ORG, token).withAgentToken(agentToken);
-        ControllerConfig config = DemoMode.demoConfig(base, buildkite, token);
+        ExampleQueues examples = ExampleQueues.load();
+        ControllerConfig config = DemoMode.demoConfig(base, examples, buildkite, token);
         DemoMode.createAgentTokenSecret(kubernetes, config, agentToken);
-        DemoMode.seed(buildkite, config, System.out);
+        DemoMode.seed(buildkite, config, examples, System.out);
         ClusterSimulator cluster = new ClusterSimulator(kubernetes.newClient(), config.namespace(),
                 "buildkite.com/controller-id=" + config.id(), Duration.ofSeconds(2), uuid -> { });
 
