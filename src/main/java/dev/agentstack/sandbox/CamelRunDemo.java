@@ -38,15 +38,15 @@ public final class CamelRunDemo implements CamelConfiguration {
         ControllerConfig config = DemoMode.demoConfig(base, examples, buildkite, token);
         DemoMode.createAgentTokenSecret(kubernetes, config, agentToken);
         DemoMode.seed(buildkite, config, examples, System.out);
-        ClusterSimulator cluster = new ClusterSimulator(kubernetes.newClient(), config.namespace(),
-                "buildkite.com/controller-id=" + config.id(), Duration.ofSeconds(2), uuid -> { });
+        ClusterSimulator cluster = new ClusterSimulator(DemoMode.watching(kubernetes.newClient()),
+                config.namespace(), "buildkite.com/controller-id=" + config.id(), Duration.ofSeconds(2), uuid -> { });
 
         Properties properties = ControllerBeans.camelProperties(config);
         properties.forEach((k, v) -> context.getPropertiesComponent().addOverrideProperty((String) k, (String) v));
         var graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(), config.httpTimeout(),
                 new dev.agentstack.buildkite.ResponseSizeLimit(config.maxResponseSize()));
-        ControllerBeans.create(config, kubernetes.newClient(), graphqlHttpClient, new ControllerLifecycle(),
-                LeaderElection.defaultIdentity()).forEach(context.getRegistry()::bind);
+        ControllerBeans.create(config, DemoMode.watching(kubernetes.newClient()), graphqlHttpClient,
+                new ControllerLifecycle(), LeaderElection.defaultIdentity()).forEach(context.getRegistry()::bind);
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() throws Exception {

@@ -16,6 +16,7 @@ import dev.agentstack.scheduling.JobSelection;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -82,9 +83,9 @@ public final class DemoMode {
             Thread summaryOnExit = new Thread(() -> report.summary(buildkite), "demo-summary");
             Runtime.getRuntime().addShutdownHook(summaryOnExit);
 
-            try (ClusterSimulator cluster = new ClusterSimulator(kubernetes.newClient(), config.namespace(),
+            try (ClusterSimulator cluster = new ClusterSimulator(watching(kubernetes.newClient()), config.namespace(),
                          "buildkite.com/controller-id=" + config.id(), Duration.ofSeconds(2), uuid -> { });
-                 Watch ignored = kubernetes.client().batch().v1().jobs().inNamespace(config.namespace())
+                 Watch ignored = watching(kubernetes.client()).batch().v1().jobs().inNamespace(config.namespace())
                          .watch(new Watcher<Job>() {
                              @Override
                              public void eventReceived(Action action, Job job) {
@@ -113,6 +114,15 @@ public final class DemoMode {
                 return exit;
             }
         }
+    }
+
+    /**
+     * The client, with fabric8's registry of kinds built now: built on the first watch event instead, it holds that
+     * client's Vert.x event loop for seconds and Vert.x prints "Thread blocked" (the controller does the same).
+     */
+    static <C extends KubernetesClient> C watching(C client) {
+        Controller.registerKubernetesKinds(client);
+        return client;
     }
 
     private static void removeHook(Thread hook) {
