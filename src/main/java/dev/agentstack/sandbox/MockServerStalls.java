@@ -29,7 +29,8 @@ final class MockServerStalls {
             // fabric8 creates the server's Vert.x itself with default options and offers no way to pass others.
             Field field = MockWebServer.class.getDeclaredField("vertx");
             field.setAccessible(true);
-            ((VertxInternal) field.get(server)).blockedThreadChecker().setThreadBlockedHandler(MockServerStalls::report);
+            VertxInternal vertx = (VertxInternal) field.get(server);
+            vertx.blockedThreadChecker().setThreadBlockedHandler(MockServerStalls::report);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.debug("mock API server: keeping Vert.x's default blocked-thread warnings ({})", e.toString());
         }
