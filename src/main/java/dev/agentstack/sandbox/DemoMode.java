@@ -41,7 +41,8 @@ import java.util.stream.Collectors;
  * {@code demo}: the real controller and routes against an embedded fake Buildkite and Kubernetes API, seeded with the
  * pipelines of {@code examples/pipelines}, with the cluster simulator playing the job controller and kubelet. Prints a
  * line per Buildkite job and the Kubernetes Job created for it, what became of it, and the message of every job the
- * controller failed.
+ * controller failed; when it ends, the jobs it left alone and the counts. An example with a config in
+ * {@code examples/configs} runs under it, as a queue of its own ({@link ExampleQueues}).
  */
 public final class DemoMode {
 
@@ -227,8 +228,10 @@ public final class DemoMode {
                             + String.join(",", s.job().job().agentQueryRules()) + ")");
                 }
             }
+            long failedAfterCreation = failed.stream().filter(created::contains).count();
             out.printf("demo: summary: %d created, %d failed by the controller, %d ignored (of %d Buildkite jobs;"
-                    + " %d passed)%n", created.size(), failed.size(), ignored, byUuid.size(), passed.size());
+                            + " %d passed; %d failed after their Job was created)%n", created.size(), failed.size(),
+                    ignored, byUuid.size(), passed.size(), failedAfterCreation);
         }
 
         synchronized void line(String uuid, String what) {

@@ -43,6 +43,7 @@ class DemoModeTest {
         assertThat(Integer.parseInt(summary.group(1))).isGreaterThanOrEqualTo(2);
         assertThat(summary.group(2)).isEqualTo("3");
         assertThat(summary.group(3)).isEqualTo("1");
+        assertThat(out).as("the refused job never had a Job").contains("; 2 failed after their Job was created)");
         assertThat(out).containsPattern("\"Runs on the macOS fleet\" ignored: not ours \\(no queue of this controller"
                 + " takes queue=macos\\)");
 
