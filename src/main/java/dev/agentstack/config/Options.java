@@ -423,7 +423,7 @@ public final class Options {
     /** The options a {@code queues:} entry may set for its own jobs (see {@link QueueConfig}). */
     public static final List<Option<?>> PER_QUEUE_POLICY = List.of(POD_SECURITY_LEVEL, RUN_AS_USER,
             ALLOWED_SERVICE_ACCOUNTS, JOB_SERVICE_ACCOUNT, ALLOWED_IMAGES, MAX_CONTAINER_RESOURCES,
-            MAX_JOB_ACTIVE_DEADLINE_SECONDS);
+            MAX_JOB_ACTIVE_DEADLINE_SECONDS, PROHIBIT_KUBERNETES_PLUGIN);
 
     private static String maxResourcesProblem(Map<String, Object> caps) {
         for (Map.Entry<String, Object> e : caps.entrySet()) {

@@ -23,7 +23,8 @@ public record QueueConfig(List<String> tags, @JsonProperty("max-in-flight") Inte
                           @JsonProperty("job-service-account") String jobServiceAccount,
                           @JsonProperty("allowed-images") List<String> allowedImages,
                           @JsonProperty("max-container-resources") Map<String, Object> maxContainerResources,
-                          @JsonProperty("max-job-active-deadline-seconds") Integer maxJobActiveDeadlineSeconds) {
+                          @JsonProperty("max-job-active-deadline-seconds") Integer maxJobActiveDeadlineSeconds,
+                          @JsonProperty("prohibit-kubernetes-plugin") Boolean prohibitKubernetesPlugin) {
 
     public QueueConfig {
         tags = tags == null ? List.of() : List.copyOf(tags);
@@ -31,20 +32,22 @@ public record QueueConfig(List<String> tags, @JsonProperty("max-in-flight") Inte
 
     /** A queue with only tags, max-in-flight and a patch: the controller's pod policy. */
     public QueueConfig(List<String> tags, Integer maxInFlight, Map<String, Object> podSpecPatch) {
-        this(tags, maxInFlight, podSpecPatch, null, null, null, null, null, null, null);
+        this(tags, maxInFlight, podSpecPatch, null, null, null, null, null, null, null, null);
     }
 
     /** This entry with another max-in-flight. */
     QueueConfig withMaxInFlight(Integer max) {
         return new QueueConfig(tags, max, podSpecPatch, podSecurityLevel, runAsUser, allowedServiceAccounts,
-                jobServiceAccount, allowedImages, maxContainerResources, maxJobActiveDeadlineSeconds);
+                jobServiceAccount, allowedImages, maxContainerResources, maxJobActiveDeadlineSeconds,
+                prohibitKubernetesPlugin);
     }
 
     /** The pod policy options this queue sets, which replace the controller's for its jobs. */
     Map<Option<?>, Object> policyOverrides() {
         Map<Option<?>, Object> set = new java.util.LinkedHashMap<>();
         List<Object> values = java.util.Arrays.asList(podSecurityLevel, runAsUser, allowedServiceAccounts,
-                jobServiceAccount, allowedImages, maxContainerResources, maxJobActiveDeadlineSeconds);
+                jobServiceAccount, allowedImages, maxContainerResources, maxJobActiveDeadlineSeconds,
+                prohibitKubernetesPlugin);
         for (int i = 0; i < Options.PER_QUEUE_POLICY.size(); i++) {
             if (values.get(i) != null) {
                 set.put(Options.PER_QUEUE_POLICY.get(i), values.get(i));

@@ -128,7 +128,7 @@ public final class Controller implements AutoCloseable {
      * read of a watch event, on a Vert.x event loop: that took 2-3 s after a start under load, stalling the first
      * creations on that loop and logging "Thread blocked". Built here instead, before anything watches (about 0.7 s).
      */
-    static void registerKubernetesKinds(KubernetesClient client) {
+    public static void registerKubernetesKinds(KubernetesClient client) {
         client.getKubernetesSerialization().unmarshal("{\"apiVersion\":\"v1\",\"kind\":\"Status\"}",
                 KubernetesResource.class);
     }

@@ -34,18 +34,19 @@ public final class CamelRunDemo implements CamelConfiguration {
         String agentToken = "demo-agent-" + UUID.randomUUID();
         EmbeddedKubernetes kubernetes = new EmbeddedKubernetes();
         FakeBuildkite buildkite = FakeBuildkite.start(DemoMode.ORG, token).withAgentToken(agentToken);
-        ControllerConfig config = DemoMode.demoConfig(base, buildkite, token);
+        ExampleQueues examples = ExampleQueues.load();
+        ControllerConfig config = DemoMode.demoConfig(base, examples, buildkite, token);
         DemoMode.createAgentTokenSecret(kubernetes, config, agentToken);
-        DemoMode.seed(buildkite, config, System.out);
-        ClusterSimulator cluster = new ClusterSimulator(kubernetes.newClient(), config.namespace(),
-                "buildkite.com/controller-id=" + config.id(), Duration.ofSeconds(2), uuid -> { });
+        DemoMode.seed(buildkite, config, examples, System.out);
+        ClusterSimulator cluster = new ClusterSimulator(DemoMode.watching(kubernetes.newClient()),
+                config.namespace(), "buildkite.com/controller-id=" + config.id(), Duration.ofSeconds(2), uuid -> { });
 
         Properties properties = ControllerBeans.camelProperties(config);
         properties.forEach((k, v) -> context.getPropertiesComponent().addOverrideProperty((String) k, (String) v));
         var graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(), config.httpTimeout(),
                 new dev.agentstack.buildkite.ResponseSizeLimit(config.maxResponseSize()));
-        ControllerBeans.create(config, kubernetes.newClient(), graphqlHttpClient, new ControllerLifecycle(),
-                LeaderElection.defaultIdentity()).forEach(context.getRegistry()::bind);
+        ControllerBeans.create(config, DemoMode.watching(kubernetes.newClient()), graphqlHttpClient,
+                new ControllerLifecycle(), LeaderElection.defaultIdentity()).forEach(context.getRegistry()::bind);
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() throws Exception {

@@ -3,6 +3,7 @@ package dev.agentstack.sandbox;
 import dev.agentstack.config.ConfigLoader;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Options;
+import dev.agentstack.config.QueueConfig;
 import dev.agentstack.pipeline.PipelineContext;
 import dev.agentstack.pipeline.PipelineException;
 import dev.agentstack.pipeline.PipelineJob;
@@ -15,6 +16,7 @@ import dev.agentstack.scheduling.JobSelection;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -32,13 +34,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
  * {@code demo}: the real controller and routes against an embedded fake Buildkite and Kubernetes API, seeded with the
  * pipelines of {@code examples/pipelines}, with the cluster simulator playing the job controller and kubelet. Prints a
  * line per Buildkite job and the Kubernetes Job created for it, what became of it, and the message of every job the
- * controller failed.
+ * controller failed; when it ends, the jobs it left alone and the counts. An example with a config in
+ * {@code examples/configs} runs under it, as a queue of its own ({@link ExampleQueues}).
  */
 public final class DemoMode {
 
@@ -51,6 +55,11 @@ public final class DemoMode {
 
     /** One seeded Buildkite job and what the demo says about it. */
     record Seeded(String file, PipelineJob job, boolean ours) {
+
+        /** The example's name: its file name without the extension. */
+        String name() {
+            return file.replaceFirst("\\.ya?ml$", "");
+        }
     }
 
     public static int run(Map<String, String> options, String configFile, long maxSeconds, Map<String, String> env,
@@ -61,19 +70,23 @@ public final class DemoMode {
         String agentToken = "demo-agent-" + UUID.randomUUID();
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes();
              FakeBuildkite buildkite = FakeBuildkite.start(ORG, token).withAgentToken(agentToken)) {
-            ControllerConfig config = demoConfig(base, buildkite, token);
+            ExampleQueues examples = ExampleQueues.load();
+            ControllerConfig config = demoConfig(base, examples, buildkite, token);
             createAgentTokenSecret(kubernetes, config, agentToken);
             out.println("demo: fake Buildkite at " + buildkite.baseUrl() + " (GraphQL /v1, agent API /v3), embedded"
                     + " Kubernetes API at " + kubernetes.url() + ", simulated cluster");
-            List<Seeded> seeded = seed(buildkite, config, out);
+            List<Seeded> seeded = seed(buildkite, config, examples, out);
             Map<String, Seeded> byUuid = new ConcurrentHashMap<>();
             seeded.forEach(s -> byUuid.put(s.job().job().uuid(), s));
             long started = System.nanoTime();
             Report report = new Report(out, byUuid, started);
+            // Ctrl-C ends the JVM before run() returns: the hook prints the summary then.
+            Thread summaryOnExit = new Thread(() -> report.summary(buildkite), "demo-summary");
+            Runtime.getRuntime().addShutdownHook(summaryOnExit);
 
-            try (ClusterSimulator cluster = new ClusterSimulator(kubernetes.newClient(), config.namespace(),
+            try (ClusterSimulator cluster = new ClusterSimulator(watching(kubernetes.newClient()), config.namespace(),
                          "buildkite.com/controller-id=" + config.id(), Duration.ofSeconds(2), uuid -> { });
-                 Watch ignored = kubernetes.client().batch().v1().jobs().inNamespace(config.namespace())
+                 Watch ignored = watching(kubernetes.client()).batch().v1().jobs().inNamespace(config.namespace())
                          .watch(new Watcher<Job>() {
                              @Override
                              public void eventReceived(Action action, Job job) {
@@ -92,23 +105,38 @@ public final class DemoMode {
                     return t;
                 });
                 watcher.scheduleWithFixedDelay(() -> report.failures(buildkite), 200, 200, TimeUnit.MILLISECONDS);
-                out.println("demo: controller running for queue=" + config.queue()
+                out.println("demo: controller running for queues " + config.queues().stream()
+                        .map(QueueConfig::name).collect(Collectors.joining(", "))
                         + (maxSeconds > 0 ? " for " + maxSeconds + "s" : "; Ctrl-C stops it"));
                 int exit = controller.runUntilStopped(maxSeconds * 1000);
                 watcher.shutdownNow();
-                report.failures(buildkite);
-                long ours = seeded.stream().filter(Seeded::ours).count();
-                out.printf("demo: stopped: %d of %d jobs for queue=%s have a Kubernetes Job; %d passed, %d failed by"
-                                + " the controller; %d job(s) for other queues left alone%n",
-                        report.created.size(), ours, config.queue(), report.passed.size(), report.failed.size(),
-                        seeded.size() - ours);
+                report.summary(buildkite);
+                removeHook(summaryOnExit);
                 return exit;
             }
         }
     }
 
-    /** The configuration the demo runs with: the user's, pointed at the fakes. */
-    static ControllerConfig demoConfig(ControllerConfig base, FakeBuildkite buildkite, String token) {
+    /**
+     * The client, with fabric8's registry of kinds built now: built on the first watch event instead, it holds that
+     * client's Vert.x event loop for seconds and Vert.x prints "Thread blocked" (the controller does the same).
+     */
+    static <C extends KubernetesClient> C watching(C client) {
+        Controller.registerKubernetesKinds(client);
+        return client;
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run
+        }
+    }
+
+    /** The configuration the demo runs with: the user's, pointed at the fakes, with a queue per example config. */
+    static ControllerConfig demoConfig(ControllerConfig base, ExampleQueues examples, FakeBuildkite buildkite,
+                                       String token) {
         ControllerConfig.Builder demo = base.toBuilder();
         if (!base.isSet(Options.MANAGEMENT_PORT)) {
             demo.set(Options.MANAGEMENT_PORT, 0); // only when asked: 8080 may be taken on a laptop
@@ -121,6 +149,7 @@ public final class DemoMode {
                 .set(Options.BUILDKITE_TOKEN, token)
                 .set(Options.GRAPHQL_ENDPOINT, buildkite.graphqlEndpoint())
                 .set(Options.AGENT_ENDPOINT, buildkite.agentEndpoint())
+                .setFromYaml(Options.QUEUES, examples.queues(base))
                 .build();
     }
 
@@ -141,6 +170,7 @@ public final class DemoMode {
         final Set<String> created = ConcurrentHashMap.newKeySet();
         final Set<String> passed = ConcurrentHashMap.newKeySet();
         final Set<String> failed = ConcurrentHashMap.newKeySet();
+        private final AtomicBoolean summarized = new AtomicBoolean();
 
         Report(PrintStream out, Map<String, Seeded> byUuid, long started) {
             this.out = out;
@@ -175,6 +205,35 @@ public final class DemoMode {
             }
         }
 
+        /**
+         * Once, when the demo ends: a line for each job the controller left alone, then the counts. A job the
+         * controller failed may have had a Job created first (it could not pull its image), so it counts in both.
+         */
+        void summary(FakeBuildkite buildkite) {
+            if (!summarized.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                failures(buildkite);
+            } catch (RuntimeException stopped) {
+                // the fake Buildkite is already closed: the failures seen so far stand
+            }
+            int ignored = 0;
+            for (Seeded s : byUuid.values()) {
+                String uuid = s.job().job().uuid();
+                if (!created.contains(uuid) && !failed.contains(uuid)) {
+                    ignored++;
+                    line(uuid, s.ours() ? "ignored: the controller had not taken it yet"
+                            : "ignored: not ours (no queue of this controller takes "
+                            + String.join(",", s.job().job().agentQueryRules()) + ")");
+                }
+            }
+            long failedAfterCreation = failed.stream().filter(created::contains).count();
+            out.printf("demo: summary: %d created, %d failed by the controller, %d ignored (of %d Buildkite jobs;"
+                            + " %d passed; %d failed after their Job was created)%n", created.size(), failed.size(),
+                    ignored, byUuid.size(), passed.size(), failedAfterCreation);
+        }
+
         synchronized void line(String uuid, String what) {
             Seeded s = byUuid.get(uuid);
             out.printf("demo: %5.1fs job %s \"%s\" %s%n", (System.nanoTime() - started) / 1e9, shortId(uuid),
@@ -182,7 +241,8 @@ public final class DemoMode {
         }
     }
 
-    static List<Seeded> seed(FakeBuildkite buildkite, ControllerConfig config, PrintStream out) {
+    static List<Seeded> seed(FakeBuildkite buildkite, ControllerConfig config, ExampleQueues examples,
+                             PrintStream out) {
         List<JobSelection> queues = config.queues().stream()
                 .map(q -> new JobSelection(q.tags(), new SimpleMeterRegistry())).toList();
         Map<String, String> pipelines = ExamplePipelines.load();
@@ -197,7 +257,9 @@ public final class DemoMode {
                 out.println("demo: skipping " + p.getKey() + ": " + e.getMessage());
                 continue;
             }
-            for (PipelineJob job : jobs) {
+            for (PipelineJob read : jobs) {
+                PipelineJob job = new PipelineJob(read.label(), read.key(),
+                        examples.retag(name, read.job(), config), read.problem());
                 buildkite.addJob(job.job(), job.label(), null);
                 seeded.add(new Seeded(p.getKey(), job, queues.stream().anyMatch(q -> q.skipReason(job.job()) == null)));
             }
@@ -207,7 +269,9 @@ public final class DemoMode {
         for (Seeded s : seeded) {
             out.printf("demo:   %s %-36s %-34s %s%n", shortId(s.job().job().uuid()), s.file(),
                     "\"" + s.job().label() + "\"", String.join(",", s.job().job().agentQueryRules())
-                            + (s.ours() ? "" : "  (not our queue: the controller ignores it)"));
+                            + (s.ours() ? "" : "  (not our queue: the controller ignores it)")
+                            + (examples.names().contains(s.name()) ? "  (config: " + ExampleQueues.FOLDER + "/"
+                            + s.name() + ".yaml)" : ""));
         }
         return seeded;
     }

@@ -41,7 +41,9 @@ public final class EmbeddedKubernetes implements AutoCloseable {
      */
     public EmbeddedKubernetes(UnaryOperator<Dispatcher> wrap) {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
+        MockWebServer http = new MockWebServer();
+        MockServerStalls.reportQuietly(http);
+        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), http, responses,
                 wrap.apply(new EventFieldSelectors(new KubernetesMixedDispatcher(responses))), false);
         server.init();
         client = server.createClient();

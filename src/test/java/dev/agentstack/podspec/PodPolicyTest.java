@@ -137,6 +137,20 @@ class PodPolicyTest {
     }
 
     @Test
+    void aQueueMayProhibitTheKubernetesPluginForItsJobsOnly() {
+        ControllerConfig controller = ControllerConfig.builder().setFromYaml(Options.QUEUES, Jobs.yaml("""
+                - tags: [queue=kubernetes]
+                - tags: [queue=locked]
+                  prohibit-kubernetes-plugin: true
+                """)).build();
+        List<QueueConfig> queues = controller.queues();
+        String plugin = "{podSpec: {containers: [{image: alpine:3}]}}";
+        assertThat(dev.agentstack.podspec.PodSpecBuilder.build(job(plugin), controller.forQueue(queues.get(0)))
+                .valid()).isTrue();
+        assertThat(Jobs.failure(job(plugin), controller.forQueue(queues.get(1)))).contains(PluginParser.PROHIBITED);
+    }
+
+    @Test
     void allowedImagesStarsStayWithinAPathSegment() {
         assertThat(build("{podSpec: {containers: [{image: alpine:3}]}}", Options.ALLOWED_IMAGES,
                 List.of("docker.io/library/*", "ghcr.io/buildkite/**")).getMetadata()).isNotNull();
