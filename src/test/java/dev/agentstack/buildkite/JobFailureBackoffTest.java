@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentstack.sandbox.FakeBuildkite;
 import dev.agentstack.sandbox.Fault;
+import dev.agentstack.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,32 +16,8 @@ import org.junit.jupiter.api.Test;
 /** A job whose failing failed is left alone for a while, longer after each failure, and never tried meanwhile. */
 class JobFailureBackoffTest {
 
-    /** A clock the test moves by hand. */
-    private static final class ManualClock extends Clock {
-        private Instant now = Instant.parse("2026-11-28T10:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     private final FakeBuildkite buildkite = FakeBuildkite.start("acme", "graphql-token").withAgentToken("agent-token");
-    private final ManualClock clock = new ManualClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
     private final JobFailer failer = new JobFailer(new AgentApi(buildkite.agentEndpoint(), Duration.ofSeconds(5),
             "agent-stack-camel/test", new ResponseSizeLimit(1 << 20)), () -> "agent-token", clock,
             new SimpleMeterRegistry(), Duration.ofMillis(10));

@@ -3,11 +3,10 @@ package dev.agentstack.logging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentstack.testing.LogCapture;
+import dev.agentstack.testing.MutableClock;
 import java.net.ConnectException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -17,31 +16,7 @@ class OutageLogTest {
 
     private static final String LOGGER = "dev.agentstack.test.outage";
 
-    /** A clock the test moves by hand. */
-    private static final class ManualClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
-
-    private final ManualClock clock = new ManualClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final OutageLog outage = new OutageLog(LoggerFactory.getLogger(LOGGER), clock, "the API answers again");
 
     @Test

@@ -9,46 +9,21 @@ import dev.agentstack.sandbox.Fault;
 import dev.agentstack.scheduling.PollGate;
 import dev.agentstack.testing.ControllerHarness;
 import dev.agentstack.testing.FreePort;
+import dev.agentstack.testing.MutableClock;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** Liveness goes down when a poll loop stops ticking, and only then: not on a standby, not while backing off. */
 class PollLoopLivenessTest {
 
-    /** A clock the test moves by hand. */
-    private static final class ManualClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
-
-    private final ManualClock clock = new ManualClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final PollBackoff backoff = new PollBackoff(Duration.ofSeconds(1), clock, new SimpleMeterRegistry(),
             Tags.of("queue", "kubernetes"));
 
