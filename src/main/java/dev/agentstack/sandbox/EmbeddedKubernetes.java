@@ -69,6 +69,10 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     @Override
     public void close() {
         client.close();
-        server.destroy();
+        try {
+            server.destroy();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the server's event loop had already terminated while destroy waited for it: it is stopped
+        }
     }
 }
