@@ -197,7 +197,8 @@ public final class Options {
 
     public static final Duration DEFAULT_STALE_JOB_DATA_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_JOB_CREATION_CONCURRENCY = 25;
-    public static final int DEFAULT_K8S_CLIENT_QPS = 10;
+    /** 0: the API server's own flow control (APF, 429 with Retry-After) paces us; see docs/benchmark.md. */
+    public static final int DEFAULT_K8S_CLIENT_QPS = 0;
     public static final int DEFAULT_K8S_CLIENT_BURST = 20;
     public static final Duration DEFAULT_IN_FLIGHT_RECONCILE_INTERVAL = Duration.ofSeconds(30);
     public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);

@@ -34,12 +34,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The scheduling benchmark's dispatch measure on a real API server (with admission, RBAC, etcd and the Job
  * controller making pods for kwok to run): a bare fabric8 loop creates -Dbench.cluster.jobs (200) Jobs with
  * job-creation-concurrency threads, then the controller, in this process, meets a backlog of as many jobs. Prints one
- * {@code BENCH-CLUSTER} line; it asserts only that every Job was created, never a time.
+ * {@code BENCH-CLUSTER} line; it asserts only that every Job was created, never a time. The controller runs with the
+ * default client write limit unless -Dbench.cluster.qps says otherwise (0 lifts it), so both can be compared.
  */
 @ExtendWith(LocalCluster.class)
 class SchedulingBenchmarkClusterIT {
 
     private static final int JOBS = Integer.getInteger("bench.cluster.jobs", 200);
+    private static final int QPS = Integer.getInteger("bench.cluster.qps", Options.DEFAULT_K8S_CLIENT_QPS);
     private static final Duration WAIT = Duration.ofMinutes(4);
 
     @Test
@@ -48,7 +50,7 @@ class SchedulingBenchmarkClusterIT {
         try (ControllerHarness h = ControllerHarness.onCluster(LocalCluster::newClient, "bench", b -> b
                 .set(Options.MAX_IN_FLIGHT, 0)
                 .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
-                .set(Options.K8S_CLIENT_RATE_LIMITER_QPS, 0)
+                .set(Options.K8S_CLIENT_RATE_LIMITER_QPS, QPS)
                 .set(Options.GRAPHQL_PAGE_SIZE, 500));
              JobArrivals arrivals = new JobArrivals(h)) {
             List<String> commands = IntStream.range(0, JOBS).mapToObj(i -> "echo " + i).toList();

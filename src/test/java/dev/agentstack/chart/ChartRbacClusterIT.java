@@ -41,7 +41,9 @@ class ChartRbacClusterIT {
                 .set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, Duration.ofSeconds(1))
                 .set(Options.AGENT_TOKEN_SECRET, secretName))) {
             RenderedChart chart = RenderedChart.render(VALUES, t -> t.withNamespace(h.namespace()));
-            ServiceAccount account = chart.one(ServiceAccount.class);
+            // The Deployment's account: the chart also renders the job pods' own, which no Role is bound to.
+            ServiceAccount account = (ServiceAccount) chart.named("ServiceAccount",
+                    chart.deployment().getSpec().getTemplate().getSpec().getServiceAccountName());
             for (HasMetadata o : List.of(account, chart.role(), chart.one(RoleBinding.class))) {
                 h.client().resource(o).inNamespace(h.namespace()).create();
             }

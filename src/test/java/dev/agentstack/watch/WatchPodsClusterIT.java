@@ -15,7 +15,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The failures of {@link WatchPodsRouteTest}, but with pod statuses written by kwok's stages (tools/cluster) through a
  * real API server: an image whose name contains "does-not-exist" waits in ImagePullBackOff, an init container whose
  * image contains "init-fails" exits 1; and a job cancelled while its pod waits for a node (the real scheduler's
- * verdict), whose pod the real garbage collector has to remove; and a pod that Pod Security Admission refuses.
+ * verdict), whose pod the real garbage collector has to remove; a pod that no node takes, past the pending timeout;
+ * and a pod that Pod Security Admission refuses.
  */
 @ExtendWith(LocalCluster.class)
 class WatchPodsClusterIT {
@@ -113,6 +114,31 @@ class WatchPodsClusterIT {
             // The real garbage collector removes the pod, past the Job controller's tracking finalizer.
             await().atMost(WAIT).until(() -> h.job(uuid) == null
                     && h.client().pods().inNamespace(h.namespace()).list().getItems().isEmpty());
+        }
+    }
+
+    @Test
+    void aPodNoNodeTakesFailsTheJobPastThePendingTimeoutWithTheSchedulersVerdict() {
+        try (ControllerHarness h = ControllerHarness.onCluster(LocalCluster::newClient, "pending", b -> b
+                .set(Options.POD_PENDING_TIMEOUT, Duration.ofSeconds(5))
+                .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
+                .set(Options.JOB_TTL, Duration.ofSeconds(2)))) {
+            String uuid = h.schedulePipeline("""
+                    steps:
+                      - command: make test
+                        agents: {queue: kubernetes}
+                        plugins:
+                          - kubernetes: {podSpec: {nodeSelector: {kubernetes.io/hostname: no-such-node}}}
+                    """).get(0);
+            h.start();
+
+            FakeJob.Snapshot job = awaitFinished(h, uuid);
+            assertThat(job.exitStatus()).isEqualTo("1");
+            assertThat(job.signalReason()).isEqualTo("stack_error");
+            assertThat(job.log()).containsPattern("has been in Pending state for \\d+s without starting\\.")
+                    .containsPattern("PodScheduled +False +Unschedulable")
+                    .contains("FailedScheduling", "0/3 nodes are available");
+            await().atMost(WAIT).until(() -> h.job(uuid) == null);
         }
     }
 
