@@ -125,7 +125,7 @@ public final class SchedulingBenchmark {
                     // runs C2, and dispatch rounds take paths baseline rounds do not (a second watch to send to, the
                     // polls), so its JIT compiler recompiles through the first rounds, 0.15-0.35 s of CPU per dispatch
                     // round against under 0.1 s per baseline round. Counted, that compiler time decided the ratio (the
-                    // README's benchmark section gives the runs); in the longer run the controller's heap reaches -Xmx.
+                    // docs/benchmark.md gives the figures); in the longer run the controller's heap reaches -Xmx.
                     for (int round = 1 - WARM_UP_ROUNDS; round <= ROUNDS; round++) {
                         double inProcess = baselineInProcess(kubernetes.client(), JOBS);
                         clear(kubernetes, "baseline");
