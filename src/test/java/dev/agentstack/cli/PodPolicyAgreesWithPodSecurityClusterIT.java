@@ -16,10 +16,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,9 +52,6 @@ class PodPolicyAgreesWithPodSecurityClusterIT {
     private record Case(String name, Path pipeline, Path config) {
     }
 
-    private record Rendered(int exit, String out, String err) {
-    }
-
     @Test
     void thePolicysVerdictIsTheApiServersAtBaselineAndRestricted() throws IOException {
         try (KubernetesClient client = LocalCluster.newClient()) {
@@ -68,7 +62,7 @@ class PodPolicyAgreesWithPodSecurityClusterIT {
             for (Case c : cases()) {
                 for (String level : LEVELS) {
                     String ns = namespaces.get(level);
-                    Rendered policy = render(c, level);
+                    CommandRun policy = render(c, level);
                     String policyVerdict;
                     Pod pod;
                     if (policy.exit() == 0) {
@@ -76,7 +70,7 @@ class PodPolicyAgreesWithPodSecurityClusterIT {
                         pod = onlyPod(policy.out(), ns);
                     } else if (policy.err().contains(": baseline/") || policy.err().contains(": restricted/")) {
                         policyVerdict = "refused";
-                        Rendered unchecked = render(c, "privileged");
+                        CommandRun unchecked = render(c, "privileged");
                         if (unchecked.exit() != 0) {
                             // the entry's queue sets its own level, which the command line does not override
                             verdicts.add(c.name() + "\t" + level + "\tnot compared: " + firstLine(unchecked.err()));
@@ -127,17 +121,13 @@ class PodPolicyAgreesWithPodSecurityClusterIT {
     }
 
     /** render, as a user runs it, with the level given on the command line over the case's config. */
-    private static Rendered render(Case c, String level) {
+    private static CommandRun render(Case c, String level) {
         List<String> args = new ArrayList<>(List.of("render", "--pod-security-level", level));
         if (c.config() != null) {
             args.addAll(List.of("--config", c.config().toString()));
         }
         args.add(c.pipeline().toString());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = AgentStackCamel.run(args.toArray(String[]::new), Map.of(),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Rendered(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CommandRun.of(args.toArray(String[]::new));
     }
 
     /** The pod of the first Job printed (every case here is one step, so one Job). */

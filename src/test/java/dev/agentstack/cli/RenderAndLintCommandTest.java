@@ -6,13 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,15 +18,8 @@ class RenderAndLintCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = AgentStackCamel.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
     }
 
     private String file(String name, String text) throws Exception {
@@ -60,7 +49,7 @@ class RenderAndLintCommandTest {
 
     @Test
     void renderPrintsJobsAndNamesFailedSteps() throws Exception {
-        Run r = run("render", file("mixed.yaml", MIXED));
+        CommandRun r = run("render", file("mixed.yaml", MIXED));
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).startsWith("---\napiVersion: batch/v1\nkind: Job\n").containsOnlyOnce("kind: Job");
         assertThat(r.err()).isEqualTo("""
@@ -71,7 +60,7 @@ class RenderAndLintCommandTest {
 
     @Test
     void renderOfAValidPipelineExitsZero() {
-        Run r = run("render", "examples/pipelines/hello-world.yaml");
+        CommandRun r = run("render", "examples/pipelines/hello-world.yaml");
         assertThat(r.exit()).isZero();
         assertThat(r.err()).isEmpty();
         assertThat(r.out()).contains("name: buildkite-", "BUILDKITE_COMMAND", "value: echo Hello World!");
@@ -80,7 +69,7 @@ class RenderAndLintCommandTest {
     @Test
     void renderUsesTheConfigFile() throws Exception {
         String config = file("config.yaml", "prohibit-kubernetes-plugin: true\n");
-        Run r = run("render", "--config", config, "examples/pipelines/sidecars.yaml");
+        CommandRun r = run("render", "--config", config, "examples/pipelines/sidecars.yaml");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).isEqualTo(
                 "error: Talk to an nginx sidecar: the kubernetes plugin is prohibited by this controller, but was"
@@ -89,7 +78,7 @@ class RenderAndLintCommandTest {
 
     @Test
     void renderPutsTheJobsInTheNamespaceAsked() throws Exception {
-        Run r = run("render", "--namespace", "ci", "examples/pipelines/hello-world.yaml");
+        CommandRun r = run("render", "--namespace", "ci", "examples/pipelines/hello-world.yaml");
         assertThat(r.exit()).isZero();
         JsonNode job = new ObjectMapper(new YAMLFactory()).readTree(r.out());
         assertThat(job.at("/metadata/namespace").asText()).isEqualTo("ci");
@@ -97,7 +86,7 @@ class RenderAndLintCommandTest {
 
     @Test
     void renderAsJsonPrintsOneListThatKubectlApplies() throws Exception {
-        Run r = run("render", "-o", "json", "--namespace", "ci", file("mixed.yaml", MIXED));
+        CommandRun r = run("render", "-o", "json", "--namespace", "ci", file("mixed.yaml", MIXED));
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("error: typo: ", "error: bad-image: ");
         JsonNode list = new ObjectMapper().readTree(r.out());
@@ -112,8 +101,8 @@ class RenderAndLintCommandTest {
 
     @Test
     void renderAsJsonHoldsWhatTheYamlDoes() throws Exception {
-        Run yaml = run("render", "--output=yaml", "examples/pipelines/hello-world.yaml");
-        Run json = run("render", "--output", "json", "examples/pipelines/hello-world.yaml");
+        CommandRun yaml = run("render", "--output=yaml", "examples/pipelines/hello-world.yaml");
+        CommandRun json = run("render", "--output", "json", "examples/pipelines/hello-world.yaml");
         assertThat(json.exit()).isZero();
         JsonNode fromYaml = new ObjectMapper(new YAMLFactory()).readTree(yaml.out());
         JsonNode fromJson = new ObjectMapper().readTree(json.out()).get("items").get(0);
@@ -124,7 +113,7 @@ class RenderAndLintCommandTest {
 
     @Test
     void renderRefusesAnOutputItDoesNotKnow() {
-        Run r = run("render", "-o", "xml", "examples/pipelines/hello-world.yaml");
+        CommandRun r = run("render", "-o", "xml", "examples/pipelines/hello-world.yaml");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo("agent-stack-camel: option --output: expected yaml or json, got \"xml\"\n");
@@ -132,10 +121,10 @@ class RenderAndLintCommandTest {
 
     @Test
     void usageErrorsExitTwoWithOneLine() {
-        Run missing = run("render", "no/such/pipeline.yaml");
+        CommandRun missing = run("render", "no/such/pipeline.yaml");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).isEqualTo("agent-stack-camel: no/such/pipeline.yaml: no such file\n");
-        Run none = run("lint");
+        CommandRun none = run("lint");
         assertThat(none.exit()).isEqualTo(2);
         assertThat(none.err())
                 .isEqualTo("agent-stack-camel: lint takes one pipeline file (or - for stdin), got 0 arguments\n");
@@ -143,7 +132,7 @@ class RenderAndLintCommandTest {
 
     @Test
     void lintReportsEveryProblemWithItsPath() throws Exception {
-        Run r = run("lint", file("mixed.yaml", MIXED));
+        CommandRun r = run("lint", file("mixed.yaml", MIXED));
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).isEqualTo("""
                 typo: podSpec.containers[0]: property 'imagePullPolcy' is not defined in the schema and the schema \
@@ -159,7 +148,7 @@ class RenderAndLintCommandTest {
         try {
             System.setIn(new ByteArrayInputStream(
                     Files.readAllBytes(Path.of("examples/pipelines/git-https-credentials.yaml"))));
-            Run r = run("lint", "-");
+            CommandRun r = run("lint", "-");
             assertThat(r.exit()).isZero();
             assertThat(r.out()).isEqualTo("stdin: valid (1 job)\n");
         } finally {
@@ -171,7 +160,7 @@ class RenderAndLintCommandTest {
     void everyExamplePipelineLintsClean() {
         for (Path pipeline : ExampleRenders.pipelines()) {
             if (!pipeline.getFileName().toString().equals("prohibited-plugin.yaml")) {
-                Run r = run("lint", pipeline.toString());
+                CommandRun r = run("lint", pipeline.toString());
                 assertThat(r.exit()).as(pipeline + ": " + r.out()).isZero();
             }
         }
@@ -179,7 +168,7 @@ class RenderAndLintCommandTest {
 
     @Test
     void lintReportsSchemaTypeErrorsAndDecodeErrors() throws Exception {
-        Run r = run("lint", file("types.yaml", """
+        CommandRun r = run("lint", file("types.yaml", """
                 steps:
                   - label: types
                     plugins:
@@ -254,14 +243,14 @@ class RenderAndLintCommandTest {
     @Test
     void renderAndLintRefuseWhatTheApiServerWouldRefuse() throws Exception {
         String pipeline = file("refused.yaml", REFUSED);
-        Run render = run("render", pipeline);
+        CommandRun render = run("render", pipeline);
         assertThat(render.exit()).isEqualTo(1);
         assertThat(render.err()).isEqualTo(REFUSALS.lines().map(l -> "error: " + l + "\n")
                 .collect(java.util.stream.Collectors.joining()));
         // Kubernetes accepts a negative grace period (it warns, and the pod gets 1s), so the step still renders
         assertThat(render.out()).containsOnlyOnce("kind: Job").contains("terminationGracePeriodSeconds: -5");
 
-        Run lint = run("lint", pipeline);
+        CommandRun lint = run("lint", pipeline);
         assertThat(lint.exit()).isEqualTo(1);
         assertThat(lint.out()).isEqualTo(REFUSALS);
     }

@@ -3,14 +3,10 @@ package dev.agentstack.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentstack.testing.HostilePipelines;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,15 +19,8 @@ class RenderRefusesHostilePipelinesTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = AgentStackCamel.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
     }
 
     static Stream<HostilePipelines> table() {
@@ -50,7 +39,7 @@ class RenderRefusesHostilePipelinesTest {
         Path pipeline = Files.writeString(dir.resolve(hostile.name() + ".yaml"), hostile.pipelineYaml());
         Path config = Files.writeString(dir.resolve("config.yaml"), hostile.configYaml());
 
-        Run r = run("render", "--config", config.toString(), pipeline.toString());
+        CommandRun r = run("render", "--config", config.toString(), pipeline.toString());
 
         assertThat(r.exit()).as(r.err()).isEqualTo(1);
         assertThat(r.out()).as("no Job printed").doesNotContain("kind: Job");
@@ -64,7 +53,7 @@ class RenderRefusesHostilePipelinesTest {
         for (HostilePipelines hostile : HostilePipelines.all()) {
             Path pipeline = Files.writeString(dir.resolve(hostile.name() + ".yaml"), hostile.pipelineYaml());
             Path config = Files.writeString(dir.resolve("config.yaml"), hostile.configYaml());
-            Run r = run("lint", "--config", config.toString(), pipeline.toString());
+            CommandRun r = run("lint", "--config", config.toString(), pipeline.toString());
             if (r.exit() != 1 || !r.out().contains(hostile.rule() + ": ") || !r.out().contains(hostile.path())) {
                 missed.add(hostile.name() + ": " + r.out());
             }
@@ -78,7 +67,7 @@ class RenderRefusesHostilePipelinesTest {
                 .filter(h -> h.name().equals("privileged-container")).findFirst().orElseThrow();
         Path pipeline = Files.writeString(dir.resolve("privileged.yaml"), privileged.pipelineYaml());
 
-        Run r = run("render", "--pod-security-level", "privileged", pipeline.toString());
+        CommandRun r = run("render", "--pod-security-level", "privileged", pipeline.toString());
 
         assertThat(r.err()).isEmpty();
         assertThat(r.exit()).isZero();
