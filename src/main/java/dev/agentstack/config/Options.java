@@ -134,9 +134,51 @@ public final class Options {
                     : "must be between 1 and " + MAX_GRAPHQL_PAGE_SIZE + ", got " + v));
 
     public static final Option<Integer> PAGINATION_DEPTH_LIMIT = Option.of("pagination-depth-limit", INTEGER,
-            DEFAULT_PAGINATION_DEPTH_LIMIT, "Most GraphQL pages read per poll (1-20)")
+            DEFAULT_PAGINATION_DEPTH_LIMIT, "Most pages of jobs read per poll, from either API (1-20)")
             .check(Option.rule(v -> v >= 1 && v <= MAX_PAGINATION_DEPTH_LIMIT ? null
                     : "must be between 1 and " + MAX_PAGINATION_DEPTH_LIMIT + ", got " + v));
+
+    // ---- job source: Buildkite's GraphQL API or its Stacks API
+
+    public static final List<String> BUILDKITE_APIS = List.of("graphql", "stacks");
+    public static final String DEFAULT_QUEUE_KEY = "_default";
+    public static final int DEFAULT_PAGINATION_PAGE_SIZE = 1000;
+    public static final int MAX_PAGINATION_PAGE_SIZE = 1000;
+    public static final int DEFAULT_RESERVATION_EXPIRY_SECONDS = 900;
+    public static final int MAX_RESERVATION_EXPIRY_SECONDS = 3600;
+    public static final Duration DEFAULT_QUERY_RESET_INTERVAL = Duration.ofSeconds(10);
+    public static final int DEFAULT_WORK_QUEUE_LIMIT = 1_000_000;
+
+    public static final Option<String> BUILDKITE_API = Option.of("buildkite-api", STRING, (String) null,
+            "Where jobs come from: graphql (a GraphQL token, the organization's budget) or stacks (the cluster's"
+                    + " agent token only); unset: graphql when a GraphQL token is given, else stacks")
+            .check(oneOf(BUILDKITE_APIS));
+
+    public static final Option<String> QUEUE = Option.of("queue", STRING, (String) null,
+            "Cluster queue key the Stacks API stack serves; unset: the queue tag, else " + DEFAULT_QUEUE_KEY);
+
+    public static final Option<Integer> PAGINATION_PAGE_SIZE = Option.of("pagination-page-size", INTEGER,
+            DEFAULT_PAGINATION_PAGE_SIZE, "Jobs fetched per Stacks API page (1-1000)")
+            .check(Option.rule(v -> v >= 1 && v <= MAX_PAGINATION_PAGE_SIZE ? null
+                    : "must be between 1 and " + MAX_PAGINATION_PAGE_SIZE + ", got " + v));
+
+    public static final Option<Boolean> ENABLE_QUEUE_PAUSE = Option.of("enable-queue-pause", BOOLEAN, true,
+            "Create no Jobs while the cluster queue is paused in Buildkite (Stacks API)");
+
+    public static final Option<Integer> RESERVATION_EXPIRY_SECONDS = Option.of("reservation-expiry-seconds", INTEGER,
+            DEFAULT_RESERVATION_EXPIRY_SECONDS, "How long a job reserved through the Stacks API stays held for this"
+                    + " stack before Buildkite offers it again (0-3600; 0: Buildkite's default)")
+            .check(Option.rule(v -> v >= 0 && v <= MAX_RESERVATION_EXPIRY_SECONDS ? null
+                    : "must be between 0 and " + MAX_RESERVATION_EXPIRY_SECONDS + ", got " + v));
+
+    public static final Option<Duration> QUERY_RESET_INTERVAL = Option.of("query-reset-interval", DURATION,
+            DEFAULT_QUERY_RESET_INTERVAL, "How long a poll may continue from the previous poll's last page before it"
+                    + " starts again from the first page (Stacks API)")
+            .check(atLeast(Duration.ZERO));
+
+    public static final Option<Integer> WORK_QUEUE_LIMIT = Option.of("work-queue-limit", INTEGER,
+            DEFAULT_WORK_QUEUE_LIMIT, "Most jobs of one poll handed on for creation, highest priority first")
+            .check(Option.rule(v -> v >= 1 ? null : "must be at least 1, got " + v));
 
     public static final double DEFAULT_GRAPHQL_BUDGET_SHARE = 0.25;
 
@@ -266,6 +308,10 @@ public final class Options {
     public static final Option<Duration> LEADER_ELECTION_RETRY_PERIOD = Option.of("leader-election-retry-period",
             DURATION, DEFAULT_RETRY_PERIOD, "Time between attempts to acquire or renew the Lease")
             .check(atLeast(Duration.ofMillis(50)));
+
+    public static final Option<Integer> PROMETHEUS_PORT = Option.of("prometheus-port", INTEGER, 0,
+            "Also serve the Prometheus metrics at /metrics on this port (the original's option); 0 turns it off")
+            .check(Option.rule(v -> v >= 0 && v <= 65535 ? null : "must be a port number (0 turns it off), got " + v));
 
     public static final Option<Integer> MANAGEMENT_PORT = Option.of("management-port", INTEGER, DEFAULT_MANAGEMENT_PORT,
             "Port of the health (/observe/health/live, /observe/health/ready) and Prometheus metrics"
@@ -512,13 +558,15 @@ public final class Options {
             ORG, BUILDKITE_TOKEN, GRAPHQL_ENDPOINT, CLUSTER_UUID, TAGS, ID, NAMESPACE, MAX_IN_FLIGHT, QUEUES,
             POLL_INTERVAL, JOB_TTL, IMAGE, AGENT_TOKEN_SECRET, IMAGE_PULL_BACKOFF_GRACE_PERIOD,
             PROHIBIT_KUBERNETES_PLUGIN, DEBUG, LOG_FORMAT, LOG_LEVEL, GRAPHQL_PAGE_SIZE, PAGINATION_DEPTH_LIMIT,
+            BUILDKITE_API, QUEUE, PAGINATION_PAGE_SIZE, ENABLE_QUEUE_PAUSE, RESERVATION_EXPIRY_SECONDS,
+            QUERY_RESET_INTERVAL, WORK_QUEUE_LIMIT,
             GRAPHQL_BUDGET_SHARE, HTTP_TIMEOUT, MAX_RESPONSE_SIZE,
             POD_SPEC_PATCH, DEFAULT_CHECKOUT_PARAMS, DEFAULT_COMMAND_PARAMS, DEFAULT_SIDECAR_PARAMS, DEFAULT_METADATA,
             RESOURCE_CLASSES, DEFAULT_RESOURCE_CLASS_NAME, ADDITIONAL_REDACTED_VARS,
             STALE_JOB_DATA_TIMEOUT, JOB_CREATION_CONCURRENCY, K8S_CLIENT_RATE_LIMITER_QPS,
             K8S_CLIENT_RATE_LIMITER_BURST, IN_FLIGHT_RECONCILE_INTERVAL, LEADER_ELECTION, LEADER_ELECTION_LEASE_NAME,
             LEADER_ELECTION_NAMESPACE, LEADER_ELECTION_POD_SELECTOR, LEADER_ELECTION_LEASE_DURATION,
-            LEADER_ELECTION_RENEW_DEADLINE, LEADER_ELECTION_RETRY_PERIOD, MANAGEMENT_PORT,
+            LEADER_ELECTION_RENEW_DEADLINE, LEADER_ELECTION_RETRY_PERIOD, PROMETHEUS_PORT, MANAGEMENT_PORT,
             AGENT_ENDPOINT, JOB_CANCEL_CHECKER_POLL_INTERVAL, EMPTY_JOB_GRACE_PERIOD, POD_PENDING_TIMEOUT,
             ENABLE_COMPLETION_WATCHER,
             ROUTES_DIR,
