@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * The catalogue of every configuration option: one source of truth for the command line, the config file, the
- * environment, the Camel properties the routes read, {@code --help}, the README table and the Helm schema. Names and
- * defaults follow the original controller (agent-stack-k8s).
+ * environment, the Camel properties the routes read, {@code --help}, docs/configuration.md and the Helm schema.
+ * Names and defaults follow the original controller (agent-stack-k8s).
  */
 public final class Options {
 
@@ -553,7 +553,7 @@ public final class Options {
         });
     }
 
-    /** Every option, in the order --help and the README list them. */
+    /** Every option, in the order --help and docs/configuration.md list them. */
     public static final List<Option<?>> ALL = List.of(
             ORG, BUILDKITE_TOKEN, GRAPHQL_ENDPOINT, CLUSTER_UUID, TAGS, ID, NAMESPACE, MAX_IN_FLIGHT, QUEUES,
             POLL_INTERVAL, JOB_TTL, IMAGE, AGENT_TOKEN_SECRET, IMAGE_PULL_BACKOFF_GRACE_PERIOD,

@@ -1,6 +1,6 @@
 package dev.agentstack.config;
 
-/** The README's table of options, generated from the catalogue (a test keeps the README in step with it). */
+/** The table of every option in docs/configuration.md, generated from the catalogue (OptionsTableTest checks it). */
 public final class OptionsTable {
 
     private OptionsTable() {

@@ -489,9 +489,9 @@ class ChartTest {
                 .hasMessageContaining("replicas > 1 needs leader election");
     }
 
-    /** The README's RBAC table is what a platform team reviews before installing: it must be the rendered Roles. */
+    /** The RBAC table of docs/security.md is what a platform team reviews before installing: the rendered Roles. */
     @Test
-    void theReadmesRbacTableIsTheRenderedRoles() throws Exception {
+    void theDocumentedRbacTableIsTheRenderedRoles() throws Exception {
         RenderedChart chart = RenderedChart.render(example("two-replicas.yaml"));
         Set<String> rendered = new TreeSet<>();
         for (Role role : chart.all(Role.class)) {
@@ -501,14 +501,14 @@ class ChartTest {
                         rule.getVerbs(), !rule.getResourceNames().isEmpty(), where));
             }
         }
-        assertThat(readmeRbacTable()).isEqualTo(rendered);
+        assertThat(documentedRbacTable()).isEqualTo(rendered);
     }
 
-    /** The rows of the README's table under the header "| API group | resource | verbs | ...". */
-    private static Set<String> readmeRbacTable() throws IOException {
-        List<String> lines = Files.readAllLines(Path.of("README.md"));
+    /** The rows of docs/security.md's table under the header "| API group | resource | verbs | ...". */
+    private static Set<String> documentedRbacTable() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("docs/security.md"));
         int header = lines.indexOf("| API group | resource | verbs | only the object named | namespace |");
-        assertThat(header).as("the README's RBAC table").isNotNegative();
+        assertThat(header).as("the RBAC table of docs/security.md").isNotNegative();
         Set<String> rows = new TreeSet<>();
         for (String line : lines.subList(header + 2, lines.size())) {
             if (!line.startsWith("|")) {
@@ -736,8 +736,8 @@ class ChartTest {
     }
 
     /**
-     * Every metric a panel queries is one the controller publishes (the README's list, which its tests check): ours, or
-     * the JVM's that it lists.
+     * Every metric a panel queries is one the controller publishes (docs/operations.md's list, which its tests check):
+     * ours, or the JVM's that it lists.
      */
     @Test
     void theDashboardChartsOurMetrics() throws Exception {
@@ -764,11 +764,11 @@ class ChartTest {
         }
         Set<String> published = new TreeSet<>();
         Matcher row = Pattern.compile("(?m)^\\| `((?:buildkite|jvm|process)_[a-z_]+)")
-                .matcher(Files.readString(Path.of("README.md")));
+                .matcher(Files.readString(Path.of("docs/operations.md")));
         while (row.find()) {
             published.add(row.group(1));
         }
-        assertThat(published).as("README's metric table").isNotEmpty();
+        assertThat(published).as("the metric tables of docs/operations.md").isNotEmpty();
         assertThat(queried).isSubsetOf(published)
                 .contains("buildkite_limiter_in_flight", "buildkite_scheduler_job_creations_total", "buildkite_leader",
                         "jvm_memory_used_bytes", "jvm_gc_pause_seconds");

@@ -4,29 +4,69 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The README's option table is generated from {@link Options}; this keeps the two in step. */
+/**
+ * docs/configuration.md lists every option, generated from {@link Options}; the README lists the common ones by hand.
+ * These keep both in step with the catalogue.
+ */
 class OptionsTableTest {
 
+    private static final Path CONFIGURATION = Path.of("docs/configuration.md");
+    private static final Path README = Path.of("README.md");
     private static final String START = "<!-- options:start";
     private static final String END = "<!-- options:end -->";
+    private static final String COMMON = "## Common options";
+    private static final String REGENERATE = "mvn -B -q test -Dtest=OptionsTableTest -Doptions.update=true";
 
     @Test
-    void readmeListsEveryOptionWithItsDefault() throws Exception {
-        Path readme = Path.of("README.md");
-        String text = Files.readString(readme);
+    void theConfigurationPageListsEveryOptionWithItsDefault() throws Exception {
+        String text = Files.readString(CONFIGURATION);
         int start = text.indexOf(START);
         int startEnd = text.indexOf("-->", start) + 3;
         int end = text.indexOf(END);
-        assertThat(start).as("README.md has the options:start marker").isPositive();
+        assertThat(start).as(CONFIGURATION + " has the options:start marker").isPositive();
         String expected = "\n" + OptionsTable.markdown();
-        if (Boolean.getBoolean("readme.update")) {
-            Files.writeString(readme, text.substring(0, startEnd) + expected + text.substring(end));
+        // readme.update is the flag's older name, from when the table was in the README.
+        if (Boolean.getBoolean("options.update") || Boolean.getBoolean("readme.update")) {
+            Files.writeString(CONFIGURATION, text.substring(0, startEnd) + expected + text.substring(end));
             return;
         }
         assertThat(text.substring(startEnd, end))
-                .as("README option table is stale: run mvn -B -q test -Dtest=OptionsTableTest -Dreadme.update=true")
+                .as(CONFIGURATION + "'s option table is stale: run " + REGENERATE)
                 .isEqualTo(expected);
+    }
+
+    @Test
+    void everyOptionTheReadmeNamesExists() throws Exception {
+        List<String> named = commonOptionsInReadme();
+        Set<String> keys = Options.ALL.stream().map(Option::key).collect(Collectors.toSet());
+        assertThat(named).as("the options of the README's \"" + COMMON + "\" table").isNotEmpty();
+        assertThat(keys).as("options in the catalogue").containsAll(named);
+    }
+
+    /** The first cell of each row of the README's common-options table, e.g. "| `max-in-flight` | ...". */
+    private static List<String> commonOptionsInReadme() throws Exception {
+        List<String> lines = Files.readAllLines(README);
+        int header = lines.indexOf(COMMON);
+        assertThat(header).as("README.md has a \"" + COMMON + "\" section").isNotNegative();
+        Pattern row = Pattern.compile("^\\| `([a-z0-9-]+)` \\|");
+        List<String> named = new ArrayList<>();
+        for (String line : lines.subList(header + 1, lines.size())) {
+            if (line.startsWith("## ")) {
+                break;
+            }
+            Matcher m = row.matcher(line);
+            if (m.find()) {
+                named.add(m.group(1));
+            }
+        }
+        return named;
     }
 }
