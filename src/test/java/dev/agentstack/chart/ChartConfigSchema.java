@@ -58,7 +58,8 @@ final class ChartConfigSchema {
     static ObjectNode generate() {
         ObjectNode config = JSON.objectNode();
         config.put("type", "object");
-        config.put("description", "The controller's options (README, Options). Set by the chart, not here: "
+        config.put("description", "The controller's options (docs/configuration.md, Options). "
+                + "Set by the chart, not here: "
                 + String.join("; ",
                         SET_BY_CHART.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList())
                 + "; the GraphQL token is graphqlToken. Generated from dev.agentstack.config.Options: "
