@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -44,27 +44,36 @@ class OptionsTableTest {
     }
 
     @Test
-    void everyOptionTheReadmeNamesExists() throws Exception {
-        List<String> named = commonOptionsInReadme();
-        Set<String> keys = Options.ALL.stream().map(Option::key).collect(Collectors.toSet());
+    void everyOptionTheReadmeNamesExistsWithTheDefaultItShows() throws Exception {
+        Map<String, String> named = commonOptionsInReadme();
+        Map<String, Option<?>> catalogue = Options.ALL.stream().collect(Collectors.toMap(Option::key, o -> o));
         assertThat(named).as("the options of the README's \"" + COMMON + "\" table").isNotEmpty();
-        assertThat(keys).as("options in the catalogue").containsAll(named);
+        assertThat(named.keySet().stream().filter(key -> !catalogue.containsKey(key)).toList())
+                .as("options the README names that the catalogue does not have").isEmpty();
+        named.forEach((key, shown) -> {
+            // A default written as a literal must be the catalogue's; prose such as "by token" is not checked.
+            if (shown.matches("`[^`]*`")) {
+                Option<?> option = catalogue.get(key);
+                assertThat(shown).as("the README's default of " + key)
+                        .isEqualTo("`" + option.toText(option.defaultValue()) + "`");
+            }
+        });
     }
 
-    /** The first cell of each row of the README's common-options table, e.g. "| `max-in-flight` | ...". */
-    private static List<String> commonOptionsInReadme() throws Exception {
+    /** Option and default cell of each row of the README's common-options table, e.g. "| `max-in-flight` | `25` |". */
+    private static Map<String, String> commonOptionsInReadme() throws Exception {
         List<String> lines = Files.readAllLines(README);
         int header = lines.indexOf(COMMON);
         assertThat(header).as("README.md has a \"" + COMMON + "\" section").isNotNegative();
-        Pattern row = Pattern.compile("^\\| `([a-z0-9-]+)` \\|");
-        List<String> named = new ArrayList<>();
+        Pattern row = Pattern.compile("^\\| `([a-z0-9-]+)` \\|([^|]*)\\|");
+        Map<String, String> named = new LinkedHashMap<>();
         for (String line : lines.subList(header + 1, lines.size())) {
             if (line.startsWith("## ")) {
                 break;
             }
             Matcher m = row.matcher(line);
             if (m.find()) {
-                named.add(m.group(1));
+                named.put(m.group(1), m.group(2).strip());
             }
         }
         return named;
