@@ -58,7 +58,10 @@ class CancelCheckerRouteTest extends RouteUnitTest {
         }
     }
 
-    /** Buildkite's answer to the route's batched query: each alias jN gets the state of the uuid in variable uN. */
+    /**
+     * Buildkite's answer to the batched query: each alias jN gets the state of the uuid in variable uN. The variables
+     * are read where the graphql endpoint would read them (its variablesHeader).
+     */
     private static void answerWithStates(Exchange exchange, Map<String, String> states) {
         JsonObject variables = exchange.getMessage().getHeader("graphqlVariables", JsonObject.class);
         JsonObject data = new JsonObject();

@@ -23,15 +23,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A queue's creation workers (the create-jobs template of routes/schedule-jobs.camel.yaml) and the shared
- * kubernetes-create-job route, on their own: jobs are sent straight to the workers, the kubernetes-job-sink Kamelet is
- * replaced by a mock Kubernetes API, the fail-invalid-jobs worker by a mock, and the queue's beans by recorders.
+ * routes/schedule-jobs.camel.yaml on its own, for one queue: its two route templates (the poll's steps, and the
+ * creation workers) and the shared kubernetes-create-job route. Jobs are sent where the
+ * buildkite-scheduled-jobs-source Kamelet would deliver them, or straight to the workers; the kubernetes-job-sink
+ * Kamelet is replaced by a mock Kubernetes API, the queues the routes hand jobs to by mocks, and the queue's beans by
+ * recorders.
  */
-class CreateJobsRouteTest extends RouteUnitTest {
+class SchedulingRoutesTest extends RouteUnitTest {
 
     private static final String QUEUE = "kubernetes";
-    // Commands that make the stand-ins answer: the builder refuses the job, the mock API server already has its Job
-    // or refuses it, or its data is stale.
+    // Commands that make the stand-ins answer: the job is already scheduled (no slot), the builder refuses it, the
+    // mock API server already has its Job or refuses it, or its data is stale.
+    private static final String RUNNING = "running";
     private static final String CANNOT_RUN = "prohibited";
     private static final String EXISTS = "exists";
     private static final String REFUSED = "refused";
@@ -39,6 +42,7 @@ class CreateJobsRouteTest extends RouteUnitTest {
 
     private final JobCreationsRecorder creations = new JobCreationsRecorder();
     private final JobBuilderStub builder = new JobBuilderStub();
+    private MockEndpoint workers;
     private MockEndpoint kubernetes;
     private MockEndpoint failInvalidJobs;
 
@@ -50,6 +54,11 @@ class CreateJobsRouteTest extends RouteUnitTest {
     /** Stands in for jobCreations-<queue>: records which of its steps the route took for which job. */
     public static final class JobCreationsRecorder {
         final List<String> calls = new CopyOnWriteArrayList<>();
+
+        public boolean reserve(BuildkiteJob job) {
+            calls.add("reserve " + job.command());
+            return !job.command().equals(RUNNING);
+        }
 
         public boolean dropIfStale(BuildkiteJob job) {
             return job.command().equals(STALE);
@@ -74,6 +83,13 @@ class CreateJobsRouteTest extends RouteUnitTest {
         public CreateRefusal failed(BuildkiteJob job, Throwable error) {
             calls.add("failed " + job.command());
             return CreateRefusal.classify(error);
+        }
+    }
+
+    /** Stands in for jobSelection-<queue>: the jobs tagged with this queue. */
+    public static final class QueueTagOnly {
+        public boolean isOurs(BuildkiteJob job) {
+            return job.agentQueryRules().contains("queue=" + QUEUE);
         }
     }
 
@@ -116,31 +132,67 @@ class CreateJobsRouteTest extends RouteUnitTest {
             case EXISTS -> "01990000-0000-4000-8000-00000000000b";
             case REFUSED -> "01990000-0000-4000-8000-00000000000c";
             case STALE -> "01990000-0000-4000-8000-00000000000d";
+            case RUNNING -> "01990000-0000-4000-8000-00000000000f";
             default -> "01990000-0000-4000-8000-00000000000e";
         };
     }
 
-    private static BuildkiteJob job(String command) {
-        return new BuildkiteJob("J-" + command, uuidOf(command), command, List.of("queue=" + QUEUE), 0, null, null);
+    private static BuildkiteJob job(String command, String... tags) {
+        List<String> rules = tags.length == 0 ? List.of("queue=" + QUEUE) : List.of(tags);
+        return new BuildkiteJob("J-" + command, uuidOf(command), command, rules, 0, null, null);
     }
 
     @BeforeEach
-    void startTheQueuesWorkers() throws Exception {
+    void startTheQueuesRoutes() throws Exception {
+        bind("jobSelection-" + QUEUE, new QueueTagOnly());
         bind("jobCreations-" + QUEUE, creations);
         bind("podSpecBuilder-" + QUEUE, builder);
         bind("kubernetesWriteLimiter", new NoWriteLimit());
-        String workers = TemplatedRouteBuilder.builder(context, "create-jobs").routeId("create-jobs-" + QUEUE)
+        String poll = TemplatedRouteBuilder.builder(context, "schedule-jobs").routeId("schedule-jobs-" + QUEUE)
                 .parameter("queue", QUEUE).add();
-        advise(workers, route -> {
+        advise(poll, route -> {
+            route.replaceFromWith("direct:scheduled-jobs");
+            route.mockEndpointsAndSkip("seda:create-jobs-*");
+        });
+        String creationWorkers = TemplatedRouteBuilder.builder(context, "create-jobs")
+                .routeId("create-jobs-" + QUEUE).parameter("queue", QUEUE).add();
+        advise(creationWorkers, route -> {
             route.replaceFromWith("direct:create-jobs");
             // Both hand-overs sit in doCatch clauses, which weaveById does not reach: mock the queue they send to.
             route.mockEndpointsAndSkip("seda:fail-invalid-jobs-*");
         });
         advise("kubernetes-create-job", route -> route.weaveById("create-job").replace().to("mock:kubernetes-api"));
         startRoutes();
+        workers = getMockEndpoint("mock:seda:create-jobs-" + QUEUE);
         kubernetes = getMockEndpoint("mock:kubernetes-api");
-        kubernetes.whenAnyExchangeReceived(CreateJobsRouteTest::apiServer);
+        kubernetes.whenAnyExchangeReceived(SchedulingRoutesTest::apiServer);
         failInvalidJobs = getMockEndpoint("mock:seda:fail-invalid-jobs-" + QUEUE);
+    }
+
+    @Test
+    void aJobThisQueueServesIsReservedAndHandedToTheCreationWorkers() throws Exception {
+        workers.expectedBodiesReceived(job("make test"));
+
+        template.sendBody("direct:scheduled-jobs", job("make test"));
+
+        workers.assertIsSatisfied();
+        assertThat(creations.calls).containsExactly("reserve make test");
+    }
+
+    @Test
+    void aJobForAnotherQueueIsNeitherReservedNorHandedOn() {
+        template.sendBody("direct:scheduled-jobs", job("make test", "queue=other"));
+
+        assertThat(workers.getReceivedCounter()).isZero();
+        assertThat(creations.calls).isEmpty();
+    }
+
+    @Test
+    void aJobAlreadyScheduledOrBeyondMaxInFlightIsLeftForALaterPoll() {
+        template.sendBody("direct:scheduled-jobs", job(RUNNING));
+
+        assertThat(workers.getReceivedCounter()).isZero();
+        assertThat(creations.calls).containsExactly("reserve " + RUNNING);
     }
 
     @Test

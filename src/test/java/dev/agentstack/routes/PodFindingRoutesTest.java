@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * buildkite-actions routes (a job's state, failing a job) are mocks, and findings, the job failer and the Kubernetes
  * Jobs are stand-ins that record, in one list, what the routes asked of them in which order.
  */
-class WatchPodsRoutesTest extends RouteUnitTest {
+class PodFindingRoutesTest extends RouteUnitTest {
 
     private static final String UUID = "01990000-0000-4000-8000-0000000000f1";
     private static final String JOB_NAME = PodSpecBuilder.jobName(UUID);
