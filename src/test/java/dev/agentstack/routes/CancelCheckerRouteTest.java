@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentstack.buildkite.GraphqlBudget;
 import dev.agentstack.logging.OutageLog;
 import dev.agentstack.podspec.PodSpecBuilder;
-import dev.agentstack.watch.CancelCandidates;
+import dev.agentstack.tracking.CancelCandidates;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

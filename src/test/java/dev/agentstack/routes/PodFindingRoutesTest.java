@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentstack.buildkite.JobStatesQuery.JobState;
 import dev.agentstack.podspec.PodSpecBuilder;
-import dev.agentstack.watch.CancelCandidates;
-import dev.agentstack.watch.Finding;
+import dev.agentstack.tracking.CancelCandidates;
+import dev.agentstack.tracking.Finding;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -3,9 +3,9 @@ package dev.agentstack.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentstack.buildkite.BuildkiteJob;
+import dev.agentstack.kubernetes.KubernetesJobSink;
 import dev.agentstack.podspec.JobCannotRunException;
 import dev.agentstack.podspec.PodSpecBuilder;
-import dev.agentstack.runtime.KubernetesJobSink;
 import dev.agentstack.scheduling.CreateRefusal;
 import dev.agentstack.scheduling.JobCreations;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
