@@ -73,7 +73,9 @@ public final class AgentStackCamel {
         ControllerConfig config = ConfigLoader.load(cl.options(), cl.configFile(), env, true);
         ManagementPortCheck.requireBindable(config.managementPort());
         Logging.configure(config.logFormat(), config.logLevel());
-        LoggerFactory.getLogger("dev.agentstack.controller").info(
+        org.slf4j.Logger log = LoggerFactory.getLogger("dev.agentstack.controller");
+        config.warnings().forEach(log::warn);
+        log.info(
                 "agent-stack-camel {} starting: org={} queue={} tags={} cluster={} namespace={} id={} max-in-flight={}",
                 Version.get(), config.org(), config.queue(), config.tags(),
                 config.clustered() ? config.clusterUuid() : "(unclustered)", config.namespace(), config.id(),

@@ -21,8 +21,10 @@ import java.util.Map;
 
 /**
  * Reads the configuration from its four sources, lowest to highest precedence: the defaults of {@link Options}, a YAML
- * config file ({@code --config FILE}, or env {@code AGENT_STACK_CONFIG} / {@code CONFIG}), prefixed environment
- * variables ({@code AGENT_STACK_ORG}, ...; {@code BUILDKITE_TOKEN} as is) and command-line flags.
+ * config file ({@code --config FILE}, or env {@code AGENT_STACK_CONFIG} / {@code CONFIG}), environment variables
+ * (agent-stack-k8s' names such as {@code MAX_IN_FLIGHT}, then ours, {@code AGENT_STACK_ORG}, ...;
+ * {@code BUILDKITE_TOKEN} as is) and command-line flags. The original's keys that do nothing here are accepted with a
+ * warning ({@link Options#IGNORED}).
  */
 public final class ConfigLoader {
 
@@ -56,7 +58,7 @@ public final class ConfigLoader {
             }
         }
         if (file != null) {
-            values.putAll(readFile(Path.of(file)));
+            values.putAll(readFile(Path.of(file), builder));
         }
 
         checkEnvNames(env);
@@ -65,12 +67,22 @@ public final class ConfigLoader {
                 continue;
             }
             List<String> names = new ArrayList<>(option.envNames());
-            java.util.Collections.reverse(names); // the prefixed name is applied last, so it wins
+            if (option.originalEnvName() != null) {
+                names.add(option.originalEnvName());
+            }
+            java.util.Collections.reverse(names); // the original's name first, the prefixed one last, so it wins
             for (String name : names) {
                 String v = env.get(name);
                 if (v != null && !v.isEmpty()) {
                     values.put(option, option.fromText(v));
                 }
+            }
+        }
+
+        for (IgnoredOption ignored : Options.IGNORED) {
+            String v = env.get(ignored.originalEnvName());
+            if (v != null && !v.isEmpty()) {
+                builder.warn(ignored.warning());
             }
         }
 
@@ -118,8 +130,11 @@ public final class ConfigLoader {
         }
     }
 
-    /** The options of a YAML config file; unknown keys and wrong types are errors. */
-    static Map<Option<?>, Object> readFile(Path path) {
+    /**
+     * The options of a YAML config file; unknown keys and wrong types are errors. A key of the original that does
+     * nothing here becomes a warning on the builder.
+     */
+    static Map<Option<?>, Object> readFile(Path path, ControllerConfig.Builder warnings) {
         Object doc;
         try {
             doc = YAML.readValue(utf8(Files.readAllBytes(path), path), Object.class);
@@ -149,6 +164,11 @@ public final class ConfigLoader {
         for (Map.Entry<?, ?> e : map.entrySet()) {
             String key = String.valueOf(e.getKey());
             Option<?> option = Options.byKey(key);
+            IgnoredOption ignored = Options.ignoredByKey(key);
+            if (ignored != null) {
+                warnings.warn(ignored.warning());
+                continue;
+            }
             if (option == null) {
                 throw new ConfigException("config file " + path + ": unknown option \"" + key + "\"");
             }

@@ -81,16 +81,18 @@ class ConfigLoaderTest {
         assertThat(c.buildkiteToken()).isEqualTo("prefixed");
     }
 
+    /** Only our prefixed names and agent-stack-k8s' own (OriginalConfigTest) are read: no other generic name. */
     @Test
     void genericEnvironmentVariablesDoNotLeakIn() {
         ControllerConfig c = ConfigLoader.load(REQUIRED, null,
-                Map.of("IMAGE", "evil:latest", "NAMESPACE", "other", "ORG", "x", "DEBUG", "true", "TAGS", "queue=x"),
+                Map.of("ORG", "x", "CLUSTER_UUID", "beefcafe-abbe-baba-abba-deedcedecade", "MANAGEMENT_PORT", "1",
+                        "LEADER_ELECTION", "true", "ROUTES_DIR", "/tmp"),
                 true);
-        assertThat(c.image()).isEqualTo(Options.DEFAULT_IMAGE);
-        assertThat(c.namespace()).isEqualTo("default");
         assertThat(c.org()).isEqualTo("acme");
-        assertThat(c.debug()).isFalse();
-        assertThat(c.queue()).isEqualTo("kubernetes");
+        assertThat(c.clusterUuid()).isEmpty();
+        assertThat(c.managementPort()).isEqualTo(Options.DEFAULT_MANAGEMENT_PORT);
+        assertThat(c.leaderElection()).isFalse();
+        assertThat(c.routesDir()).isEmpty();
     }
 
     @Test
