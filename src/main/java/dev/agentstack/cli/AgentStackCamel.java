@@ -3,6 +3,7 @@ package dev.agentstack.cli;
 import dev.agentstack.config.ConfigException;
 import dev.agentstack.config.ConfigLoader;
 import dev.agentstack.config.ControllerConfig;
+import dev.agentstack.config.Options;
 import dev.agentstack.runtime.Controller;
 import dev.agentstack.runtime.Version;
 import dev.agentstack.sandbox.DemoMode;
@@ -71,7 +72,8 @@ public final class AgentStackCamel {
             throw new ConfigException("run takes no arguments, got " + String.join(" ", cl.arguments()));
         }
         ControllerConfig config = ConfigLoader.load(cl.options(), cl.configFile(), env, true);
-        ManagementPortCheck.requireBindable(config.managementPort());
+        ManagementPortCheck.requireBindable(Options.MANAGEMENT_PORT, config.managementPort());
+        ManagementPortCheck.requireBindable(Options.PROMETHEUS_PORT, config.get(Options.PROMETHEUS_PORT));
         Logging.configure(config.logFormat(), config.logLevel());
         org.slf4j.Logger log = LoggerFactory.getLogger("dev.agentstack.controller");
         config.warnings().forEach(log::warn);

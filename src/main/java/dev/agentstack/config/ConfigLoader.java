@@ -235,6 +235,11 @@ public final class ConfigLoader {
             throw new ConfigException(Options.LEADER_ELECTION_RENEW_DEADLINE, "must be longer than 1.2 x"
                     + " leader-election-retry-period (" + Durations.format(config.leaderElectionRetryPeriod()) + ")");
         }
+        int prometheusPort = config.get(Options.PROMETHEUS_PORT);
+        if (prometheusPort > 0 && prometheusPort == config.managementPort()) {
+            throw new ConfigException(Options.PROMETHEUS_PORT, "must differ from management-port, which serves the"
+                    + " metrics at /observe/metrics already, got " + prometheusPort + " for both");
+        }
         // Commands in the controller's patch need the unsafe option; images must be lower case (the original's rules).
         String patchProblem = ControllerPodSpecPatch.problem(config.get(Options.POD_SPEC_PATCH),
                 config.get(Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION));

@@ -140,6 +140,14 @@ class OriginalConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("prometheus-port");
     }
 
+    @Test
+    void thePrometheusPortCannotBeTheManagementPort() {
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("prometheus-port", "8080"), null, Map.of(), false))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("option prometheus-port: must differ from management-port, which serves the metrics at"
+                        + " /observe/metrics already, got 8080 for both");
+    }
+
     private static Option<?> optionOf(String envName) {
         return Options.ALL.stream().filter(o -> envName.equals(o.originalEnvName())).findFirst().orElse(null);
     }
