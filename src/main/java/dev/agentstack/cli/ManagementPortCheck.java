@@ -7,9 +7,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /**
- * Refuses to start when the management port (or the prometheus-port) cannot be bound. Vert.x binds it on an event loop after Camel has
- * started, logs a stack trace and leaves the controller running without health or metrics; a platform engineer
- * wants the pod to fail with one line instead.
+ * Refuses to start when the management port (or the prometheus-port) cannot be bound. Vert.x binds it on an event
+ * loop after Camel has started, logs a stack trace and leaves the controller running without health or metrics; a
+ * platform engineer wants the pod to fail with one line instead.
  */
 final class ManagementPortCheck {
 
