@@ -133,16 +133,25 @@ final class RenderedChart {
      * the Secret), as {@code run} loads it.
      */
     ControllerConfig controllerConfig(Path scratch) {
+        return controllerConfig(scratch, Map.of("BUILDKITE_TOKEN", "graphql-token-from-the-secret"), true);
+    }
+
+    /**
+     * As {@link #controllerConfig(Path)}, with the variables the container takes from Secrets given here.
+     *
+     * @param connecting as {@code run} (org and token checked) or as {@code render} loads it
+     */
+    ControllerConfig controllerConfig(Path scratch, Map<String, String> fromSecrets, boolean connecting) {
         Map<String, String> env = new LinkedHashMap<>();
         for (EnvVar var : controller().getEnv()) {
             if (var.getValue() != null && !var.getName().equals("CONFIG")) {
                 env.put(var.getName(), var.getValue());
             }
         }
-        env.put("BUILDKITE_TOKEN", "graphql-token-from-the-secret");
+        env.putAll(fromSecrets);
         try {
             Path file = Files.writeString(scratch.resolve("config.yaml"), configFile());
-            return ConfigLoader.load(Map.of(), file.toString(), env, true);
+            return ConfigLoader.load(Map.of(), file.toString(), env, connecting);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
