@@ -2,6 +2,7 @@ package dev.agentstack.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.marcnuri.helm.Helm;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Options;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -79,6 +80,18 @@ class OriginalValuesTest {
         String image = upgrade(values).controller().getImage();
         assertThat(image).doesNotContain("agent-stack-k8s")
                 .startsWith("ghcr.io/agent-stack-camel/agent-stack-camel:");
+    }
+
+    /** What helm upgrade prints after it: the Stacks API, and that the original's controller image was not used. */
+    @Test
+    void theInstallNotesSayWhatRuns() {
+        String notes = new Helm(RenderedChart.CHART).install().withName(RenderedChart.RELEASE)
+                .withNamespace(RenderedChart.NAMESPACE).withKubeVersion(RenderedChart.KUBE_VERSION)
+                .withValuesFile(Path.of("src/test/resources/agent-stack-k8s-v0.47-values.yaml"))
+                .set("agentToken", AGENT_TOKEN).set("config.queue", "linux").dryRun().clientOnly().call().getOutput();
+        assertThat(notes).contains("takes jobs from Buildkite's Stacks API with the agent token",
+                "image: ghcr.io/buildkite/agent-stack-k8s/controller:0.47.0 is agent-stack-k8s' controller")
+                .doesNotContain(AGENT_TOKEN);
     }
 
     @ParameterizedTest
