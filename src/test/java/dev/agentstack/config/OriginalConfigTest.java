@@ -148,6 +148,18 @@ class OriginalConfigTest {
                         + " /observe/metrics already, got 8080 for both");
     }
 
+    /** docs/upgrading.md has a row for every key and variable of the original. */
+    @Test
+    void theUpgradeGuideNamesEveryKeyAndVariableOfTheOriginal() throws IOException {
+        String guide = Files.readString(Path.of("docs/upgrading.md"));
+        for (String key : originalFileValues().keySet()) {
+            assertThat(guide).as("docs/upgrading.md names " + key).contains("`" + key + "`");
+        }
+        for (String name : ORIGINAL_ENV) {
+            assertThat(guide).as("docs/upgrading.md names " + name).contains("`" + name + "`");
+        }
+    }
+
     private static Option<?> optionOf(String envName) {
         return Options.ALL.stream().filter(o -> envName.equals(o.originalEnvName())).findFirst().orElse(null);
     }
