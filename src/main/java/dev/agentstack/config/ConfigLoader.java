@@ -87,6 +87,11 @@ public final class ConfigLoader {
         }
 
         flags.forEach((key, text) -> {
+            IgnoredOption ignored = Options.ignoredByKey(key);
+            if (ignored != null) {
+                builder.warn(ignored.warning());
+                return;
+            }
             Option<?> option = Options.byKey(key);
             if (option == null || option.isFileOnly()) {
                 throw new ConfigException("unknown option --" + key + (option != null

@@ -618,13 +618,13 @@ public final class Options {
 
     /** Keys of agent-stack-k8s v0.47 that are accepted so its configuration loads unchanged, and do nothing here. */
     public static final List<IgnoredOption> IGNORED = List.of(
-            new IgnoredOption("profiler-address", "the Go pprof profiler has no counterpart in this JVM controller;"
-                    + " use the JVM's own tools (jcmd, JFR)"),
-            new IgnoredOption("no-color", "log lines are never coloured"),
-            new IgnoredOption("log-http-payloads", "Buildkite request and response bodies are never logged, as they"
-                    + " can carry tokens"),
-            new IgnoredOption("integration-test-buildkite-token", "only the original's integration tests read it; to"
-                    + " poll through GraphQL, set buildkite-token"));
+            new IgnoredOption("profiler-address", STRING,
+                    "the Go pprof profiler has no counterpart in a JVM; use the JVM's own tools (jcmd, JFR)"),
+            new IgnoredOption("no-color", BOOLEAN, "log lines are never coloured"),
+            new IgnoredOption("log-http-payloads", BOOLEAN,
+                    "Buildkite request and response bodies are never logged, as they can carry tokens"),
+            new IgnoredOption("integration-test-buildkite-token", STRING,
+                    "only the original's integration tests read it; to poll through GraphQL, set buildkite-token"));
 
     private Options() {
     }
