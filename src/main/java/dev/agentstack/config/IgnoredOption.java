@@ -15,8 +15,7 @@ public record IgnoredOption(String key, Option.Kind kind, String reason) {
 
     /** The original's variable: its flag in upper snake case, as Kong derived it. */
     public String originalEnvName() {
-        return key.equals("integration-test-buildkite-token") ? "INTEGRATION_TEST_BUILDKITE_TOKEN"
-                : key.toUpperCase(Locale.ROOT).replace('-', '_');
+        return key.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
     /**
