@@ -7,7 +7,7 @@ import java.util.Locale;
  * original's environment variable may still carry it, so an existing setup loads unchanged; the controller says once at
  * start that it ignores it, and why.
  *
- * @param key    the original's config-file key, also its flag
+ * @param key    the original's config-file key, also taken as a flag
  * @param kind   how a value is written, so that a flag of a boolean may stand alone as the original's could
  * @param reason why it does nothing here, in a few words
  */
