@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -121,6 +122,27 @@ class OriginalValuesTest {
                 .anySatisfy(w -> assertThat(w).contains("profiler-address"));
         assertThat(chart.deployment().getSpec().getTemplate().getSpec().getNodeSelector())
                 .containsEntry("kubernetes.io/arch", "amd64");
+    }
+
+    /**
+     * The original's other way: agentStackSecret, a Secret of the user's own with BUILDKITE_AGENT_TOKEN (and, before
+     * v0.28, BUILDKITE_TOKEN). The controller reads both keys from it; without BUILDKITE_TOKEN it uses the Stacks API.
+     */
+    @Test
+    void anExistingAgentStackSecretIsReadAsTheOriginalChartDid() {
+        RenderedChart chart = RenderedChart.render(Path.of("src/test/resources/agent-stack-k8s-v0.47-values.yaml"),
+                t -> t.set("agentStackSecret", "buildkite-agent-stack").set("config.queue", "linux"));
+        assertThat(chart.all(Secret.class)).isEmpty();
+        Map<String, EnvVar> env = new HashMap<>();
+        chart.controller().getEnv().forEach(e -> env.put(e.getName(), e));
+        assertThat(env.get("BUILDKITE_AGENT_TOKEN").getValueFrom().getSecretKeyRef().getName())
+                .isEqualTo("buildkite-agent-stack");
+        assertThat(env.get("BUILDKITE_TOKEN").getValueFrom().getSecretKeyRef().getName())
+                .isEqualTo("buildkite-agent-stack");
+        assertThat(env.get("BUILDKITE_TOKEN").getValueFrom().getSecretKeyRef().getOptional()).isTrue();
+        ControllerConfig config = chart.controllerConfig(scratch, Map.of("BUILDKITE_AGENT_TOKEN", AGENT_TOKEN), false);
+        assertThat(config.agentTokenSecret()).isEqualTo("buildkite-agent-stack");
+        assertThat(config.buildkiteToken()).isNull();
     }
 
     /** Kubernetes' service links would set PROMETHEUS_PORT=tcp://... for a Service named prometheus. */
