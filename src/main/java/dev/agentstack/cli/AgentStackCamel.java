@@ -71,7 +71,7 @@ public final class AgentStackCamel {
         if (!cl.arguments().isEmpty()) {
             throw new ConfigException("run takes no arguments, got " + String.join(" ", cl.arguments()));
         }
-        ControllerConfig config = ConfigLoader.load(cl.options(), cl.configFile(), env, true);
+        ControllerConfig config = ConfigLoader.load(cl.options(), cl.configFile(), env, true, true);
         ManagementPortCheck.requireBindable(Options.MANAGEMENT_PORT, config.managementPort());
         ManagementPortCheck.requireBindable(Options.PROMETHEUS_PORT, config.get(Options.PROMETHEUS_PORT));
         Logging.configure(config.logFormat(), config.logLevel());

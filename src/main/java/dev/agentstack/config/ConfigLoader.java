@@ -23,7 +23,7 @@ import java.util.Map;
 /**
  * Reads the configuration from its four sources, lowest to highest precedence: the defaults of {@link Options}, a YAML
  * config file ({@code --config FILE}, or env {@code AGENT_STACK_CONFIG} / {@code CONFIG}), environment variables
- * (agent-stack-k8s' names such as {@code MAX_IN_FLIGHT}, then ours, {@code AGENT_STACK_ORG}, ...;
+ * (for the controller agent-stack-k8s' names such as {@code MAX_IN_FLIGHT}, then ours, {@code AGENT_STACK_ORG}, ...;
  * {@code BUILDKITE_TOKEN} as is) and command-line flags. The original's keys that do nothing here are accepted with a
  * warning ({@link Options#IGNORED}).
  */
@@ -40,7 +40,7 @@ public final class ConfigLoader {
     }
 
     /**
-     * Loads and validates the configuration.
+     * Loads and validates the configuration, reading only our own variable names.
      *
      * @param flags      option values given on the command line, by option key (text as typed)
      * @param configFile the --config flag, or null
@@ -49,6 +49,19 @@ public final class ConfigLoader {
      */
     public static ControllerConfig load(Map<String, String> flags, String configFile, Map<String, String> env,
                                         boolean connecting) {
+        return load(flags, configFile, env, connecting, false);
+    }
+
+    /**
+     * As {@link #load(Map, String, Map, boolean)}.
+     *
+     * @param originalEnvNames also read agent-stack-k8s' variable names ({@code MAX_IN_FLIGHT}, ...), below ours: the
+     *                         controller's Deployment may carry them. {@code render} and {@code lint} do not, so that
+     *                         an {@code IMAGE} or {@code NAMESPACE} in a developer's shell cannot change what they
+     *                         print.
+     */
+    public static ControllerConfig load(Map<String, String> flags, String configFile, Map<String, String> env,
+                                        boolean connecting, boolean originalEnvNames) {
         ControllerConfig.Builder builder = ControllerConfig.builder();
         Map<Option<?>, Object> values = new LinkedHashMap<>();
 
@@ -68,7 +81,7 @@ public final class ConfigLoader {
                 continue;
             }
             List<String> names = new ArrayList<>(option.envNames());
-            if (option.originalEnvName() != null) {
+            if (originalEnvNames && option.originalEnvName() != null) {
                 names.add(option.originalEnvName());
             }
             java.util.Collections.reverse(names); // the original's name first, the prefixed one last, so it wins
@@ -80,7 +93,7 @@ public final class ConfigLoader {
             }
         }
 
-        for (IgnoredOption ignored : Options.IGNORED) {
+        for (IgnoredOption ignored : originalEnvNames ? Options.IGNORED : List.<IgnoredOption>of()) {
             String v = env.get(ignored.originalEnvName());
             if (v != null && !v.isEmpty()) {
                 builder.warn(ignored.warning());

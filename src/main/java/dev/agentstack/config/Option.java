@@ -97,8 +97,8 @@ public final class Option<T> {
 
     /**
      * agent-stack-k8s v0.47 read this option from an unprefixed variable, its flag in upper snake case (Kong's
-     * default), e.g. MAX_IN_FLIGHT. Read with the lowest precedence of the environment, so users moving over can keep
-     * their Deployment's env; not listed in --help, whose names are ours.
+     * default), e.g. MAX_IN_FLIGHT. The controller reads it with the lowest precedence of the environment, so users
+     * moving over can keep their Deployment's env; not listed in --help, whose names are ours.
      */
     Option<T> originalEnv() {
         return originalEnv(key.toUpperCase(Locale.ROOT).replace('-', '_'));

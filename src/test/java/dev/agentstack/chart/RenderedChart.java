@@ -129,8 +129,8 @@ final class RenderedChart {
 
     /**
      * The configuration the controller would start with: the rendered config.yaml read by the real
-     * {@link ConfigLoader}, with the container's literal environment variables and a GraphQL token (which comes from
-     * the Secret), as {@code run} loads it.
+     * {@link ConfigLoader}, with the container's literal environment variables (agent-stack-k8s' names too) and a
+     * GraphQL token (which comes from the Secret), as {@code run} loads it.
      */
     ControllerConfig controllerConfig(Path scratch) {
         return controllerConfig(scratch, Map.of("BUILDKITE_TOKEN", "graphql-token-from-the-secret"), true);
@@ -151,7 +151,7 @@ final class RenderedChart {
         env.putAll(fromSecrets);
         try {
             Path file = Files.writeString(scratch.resolve("config.yaml"), configFile());
-            return ConfigLoader.load(Map.of(), file.toString(), env, connecting);
+            return ConfigLoader.load(Map.of(), file.toString(), env, connecting, true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

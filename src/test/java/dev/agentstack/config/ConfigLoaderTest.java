@@ -81,18 +81,16 @@ class ConfigLoaderTest {
         assertThat(c.buildkiteToken()).isEqualTo("prefixed");
     }
 
-    /** Only our prefixed names and agent-stack-k8s' own (OriginalConfigTest) are read: no other generic name. */
     @Test
     void genericEnvironmentVariablesDoNotLeakIn() {
         ControllerConfig c = ConfigLoader.load(REQUIRED, null,
-                Map.of("ORG", "x", "CLUSTER_UUID", "beefcafe-abbe-baba-abba-deedcedecade", "MANAGEMENT_PORT", "1",
-                        "LEADER_ELECTION", "true", "ROUTES_DIR", "/tmp"),
+                Map.of("IMAGE", "evil:latest", "NAMESPACE", "other", "ORG", "x", "DEBUG", "true", "TAGS", "queue=x"),
                 true);
+        assertThat(c.image()).isEqualTo(Options.DEFAULT_IMAGE);
+        assertThat(c.namespace()).isEqualTo("default");
         assertThat(c.org()).isEqualTo("acme");
-        assertThat(c.clusterUuid()).isEmpty();
-        assertThat(c.managementPort()).isEqualTo(Options.DEFAULT_MANAGEMENT_PORT);
-        assertThat(c.leaderElection()).isFalse();
-        assertThat(c.routesDir()).isEmpty();
+        assertThat(c.debug()).isFalse();
+        assertThat(c.queue()).isEqualTo("kubernetes");
     }
 
     @Test

@@ -85,8 +85,8 @@ class OriginalConfigTest {
     void aKeyIgnoredInTheFileAndTheEnvironmentIsWarnedAboutOnce() throws IOException {
         Path f = dir.resolve("config.yaml");
         Files.writeString(f, "profiler-address: localhost:6060\n");
-        ControllerConfig c = ConfigLoader.load(Map.of(), f.toString(), Map.of("PROFILER_ADDRESS", "localhost:6060",
-                "NO_COLOR", "true"), false);
+        ControllerConfig c = asController(Map.of(), f.toString(), Map.of("PROFILER_ADDRESS", "localhost:6060",
+                "NO_COLOR", "true"));
         assertThat(c.warnings()).hasSize(2);
         assertThat(c.warnings()).filteredOn(w -> w.contains("profiler-address")).hasSize(1);
         assertThat(c.warnings()).filteredOn(w -> w.contains("no-color")).hasSize(1);
@@ -94,7 +94,7 @@ class OriginalConfigTest {
 
     @Test
     void aConfigWithoutTheOriginalsKeysHasNoWarnings() {
-        assertThat(ConfigLoader.load(Map.of(), null, Map.of("QUEUE", "linux"), false).warnings()).isEmpty();
+        assertThat(asController(Map.of(), null, Map.of("QUEUE", "linux")).warnings()).isEmpty();
     }
 
     static Stream<String> originalEnvNames() {
@@ -109,7 +109,7 @@ class OriginalConfigTest {
         assertThat(option).as(name + " reads no option").isNotNull();
         Object expected = option.fromYaml(originalFileValues().get(option.key()));
 
-        ControllerConfig c = ConfigLoader.load(Map.of(), null, Map.of(name, option.toText(expected)), false);
+        ControllerConfig c = asController(Map.of(), null, Map.of(name, option.toText(expected)));
 
         assertThat(c.isSet(option)).isTrue();
         assertThat((Object) c.get(option)).isEqualTo(expected);
@@ -126,8 +126,8 @@ class OriginalConfigTest {
 
     @Test
     void ourNamesWinOverTheOriginalsWhichWinOverTheFile() {
-        ControllerConfig both = ConfigLoader.load(Map.of(), ORIGINAL_CONFIG.toString(),
-                Map.of("MAX_IN_FLIGHT", "5", "AGENT_STACK_MAX_IN_FLIGHT", "7", "QUEUE", "arm64"), false);
+        ControllerConfig both = asController(Map.of(), ORIGINAL_CONFIG.toString(),
+                Map.of("MAX_IN_FLIGHT", "5", "AGENT_STACK_MAX_IN_FLIGHT", "7", "QUEUE", "arm64"));
         assertThat(both.maxInFlight()).isEqualTo(7);
         assertThat(both.get(Options.QUEUE)).isEqualTo("arm64");
     }
@@ -136,7 +136,7 @@ class OriginalConfigTest {
     void aBadValueInAnOriginalVariableNamesTheOption() {
         // What a Service named prometheus would inject into the pod through Kubernetes' service links.
         Map<String, String> env = Map.of("PROMETHEUS_PORT", "tcp://10.0.0.1:9090");
-        assertThatThrownBy(() -> ConfigLoader.load(Map.of(), null, env, false))
+        assertThatThrownBy(() -> asController(Map.of(), null, env))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("prometheus-port");
     }
 
@@ -158,6 +158,22 @@ class OriginalConfigTest {
         for (String name : ORIGINAL_ENV) {
             assertThat(guide).as("docs/upgrading.md names " + name).contains("`" + name + "`");
         }
+    }
+
+    /** render and lint read only our names: a shell's IMAGE or NAMESPACE must not change what they print. */
+    @Test
+    void onlyTheControllerReadsTheOriginalsVariables() {
+        Map<String, String> env = Map.of("IMAGE", "other:latest", "MAX_IN_FLIGHT", "5", "PROFILER_ADDRESS", "x:1");
+        ControllerConfig rendering = ConfigLoader.load(Map.of(), null, env, false);
+        assertThat(rendering.image()).isEqualTo(Options.DEFAULT_IMAGE);
+        assertThat(rendering.maxInFlight()).isEqualTo(Options.DEFAULT_MAX_IN_FLIGHT);
+        assertThat(rendering.warnings()).isEmpty();
+        assertThat(asController(Map.of(), null, env).image()).isEqualTo("other:latest");
+    }
+
+    /** As the run command loads it: with agent-stack-k8s' variable names (org and token are not checked here). */
+    private static ControllerConfig asController(Map<String, String> flags, String file, Map<String, String> env) {
+        return ConfigLoader.load(flags, file, env, false, true);
     }
 
     private static Option<?> optionOf(String envName) {
