@@ -78,8 +78,7 @@ public final class Controller implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         Main m = new Main();
-        Properties properties = ControllerBeans.camelProperties(config);
-        properties.putAll(managementProperties());
+        Properties properties = camelProperties(config);
         properties.putAll(extraProperties);
         m.setOverrideProperties(properties);
         UserRoutes userRoutes = UserRoutes.of(config.routesDir());
@@ -92,8 +91,7 @@ public final class Controller implements AutoCloseable {
         main = m;
         try {
             m.start();
-            PodReadinessEndpoint.install(m.getCamelContext());
-            InfoEndpoint.install(m.getCamelContext());
+            installEndpoints(m.getCamelContext());
         } catch (Exception e) {
             close();
             ConfigException userMistake = userRoutes.explain(e);
@@ -114,8 +112,21 @@ public final class Controller implements AutoCloseable {
                 KubernetesResource.class);
     }
 
+    /** The Camel properties of a controller: its options, and its management port's settings. */
+    static Properties camelProperties(ControllerConfig config) {
+        Properties properties = ControllerBeans.camelProperties(config);
+        properties.putAll(managementProperties(config));
+        return properties;
+    }
+
+    /** Our endpoints on the management port (when it is on), once Camel has started its server. */
+    static void installEndpoints(CamelContext context) {
+        PodReadinessEndpoint.install(context);
+        InfoEndpoint.install(context);
+    }
+
     /** Health and metrics on one port, or none when management-port is 0. */
-    private Properties managementProperties() {
+    private static Properties managementProperties(ControllerConfig config) {
         Properties p = new Properties();
         boolean on = config.managementPort() > 0;
         p.setProperty("camel.management.enabled", String.valueOf(on));

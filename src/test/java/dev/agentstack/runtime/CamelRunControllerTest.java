@@ -1,0 +1,94 @@
+package dev.agentstack.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.agentstack.config.ConfigException;
+import dev.agentstack.testing.AutoConfiguredKubernetes;
+import dev.agentstack.testing.ControllerHarness;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code camel run routes/*.camel.yaml examples/camel-run/application.properties <jar> --local-kamelet-dir=kamelets}:
+ * Camel Main with that properties file, those routes and that Kamelet folder, as Camel JBang starts it.
+ */
+class CamelRunControllerTest {
+
+    static final String EXAMPLE = "examples/camel-run/application.properties";
+
+    @Test
+    void theExamplePropertiesRunTheControllerAgainstTheClusterFabric8AutoConfigures() throws Exception {
+        try (ControllerHarness fakes = new ControllerHarness()) {
+            String uuid = fakes.schedulePipeline("""
+                    steps:
+                      - command: echo hello
+                        agents: {queue: kubernetes}
+                    """).get(0);
+            Map<String, String> cluster = AutoConfiguredKubernetes.settings(fakes.kubernetes());
+            cluster.forEach(System::setProperty);
+            // As --prop would give them: the file's org and namespace are overridden, the token is never in the file.
+            Properties prop = new Properties();
+            prop.setProperty("org", ControllerHarness.ORG);
+            prop.setProperty("buildkite-token", ControllerHarness.TOKEN);
+            prop.setProperty("graphql-endpoint", fakes.buildkite().graphqlEndpoint());
+            prop.setProperty("agent-endpoint", fakes.buildkite().agentEndpoint());
+            prop.setProperty("namespace", fakes.namespace());
+            prop.setProperty("management-port", "0");
+            Main main = camelRun(prop);
+            try {
+                main.start();
+                await().atMost(ControllerHarness.WAIT).until(() -> fakes.job(uuid) != null);
+                // The file's options reached the controller through the catalogue: the poll interval in milliseconds.
+                assertThat(main.getCamelContext().resolvePropertyPlaceholders("{{poll-interval}}")).isEqualTo("1000");
+                assertThat(main.getCamelContext().getRegistry().lookupByNameAndType("kubernetesClient",
+                        KubernetesClient.class).getMasterUrl().toString()).startsWith(fakes.kubernetes().url());
+            } finally {
+                main.stop();
+                cluster.keySet().forEach(System::clearProperty);
+            }
+        }
+    }
+
+    @Test
+    void theDemoProfileStartsTheFakesAndCreatesTheirJobs() throws Exception {
+        Properties prop = new Properties();
+        prop.setProperty("camel.main.profile", CamelRunController.DEMO_PROFILE);
+        Main main = camelRun(prop);
+        try {
+            main.start();
+            KubernetesClient kubernetes = main.getCamelContext().getRegistry().lookupByNameAndType(
+                    "kubernetesClient", KubernetesClient.class);
+            String namespace = main.getCamelContext().resolvePropertyPlaceholders("{{namespace}}");
+            await().atMost(ControllerHarness.WAIT).until(() -> kubernetes.batch().v1().jobs().inNamespace(namespace)
+                    .list().getItems().size() >= 2);
+        } finally {
+            main.stop();
+        }
+    }
+
+    @Test
+    void anOptionOnlyAConfigFileCanSetIsRefusedAsAPropertyByName() {
+        Map<String, String> props = Map.of("org", "acme", "queues", "[]");
+        assertThatThrownBy(() -> CamelRunController.options(key -> Optional.ofNullable(props.get(key))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("queues")
+                .hasMessageContaining(CamelRunController.CONFIG_FILE_PROPERTY);
+        assertThat(CamelRunController.options(key -> Optional.ofNullable(Map.of("org", "acme").get(key))))
+                .containsExactly(Map.entry("org", "acme"));
+    }
+
+    /** Camel Main as camel run sets it up: the properties file, the routes of routes/ and the Kamelets of kamelets/. */
+    static Main camelRun(Properties prop) {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations("file:" + EXAMPLE);
+        main.configure().withRoutesIncludePattern("file:routes/*.camel.yaml");
+        main.addInitialProperty("camel.component.kamelet.location", "file:kamelets");
+        main.setOverrideProperties(prop);
+        return main;
+    }
+}
