@@ -7,6 +7,8 @@ import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Option;
 import dev.agentstack.config.Options;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,6 +20,7 @@ import org.apache.camel.StartupListener;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.slf4j.LoggerFactory;
 
 /**
  * The controller under {@code camel run} (Camel JBang) or any Camel Main that loads our routes and Kamelets: name it
@@ -26,6 +29,7 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
  * file named by {@value #CONFIG_FILE_PROPERTY} and the {@code AGENT_STACK_*} environment, as {@code run} reads them.
  * Kubernetes is fabric8's auto-configured client (in-cluster, else KUBECONFIG or ~/.kube/config), as for {@code run}.
  * The profile {@value #DEMO_PROFILE} ({@code camel run --profile=demo}) runs it against the demo's fakes instead.
+ * Health and metrics are Camel Main's {@code camel.management.*} keys, as in {@value #EXAMPLE}.
  */
 public final class CamelRunController implements CamelConfiguration {
 
@@ -33,6 +37,8 @@ public final class CamelRunController implements CamelConfiguration {
     public static final String CONFIG_FILE_PROPERTY = "agent-stack-camel.config";
     /** The Camel profile ({@code camel.main.profile}, {@code camel run --profile}) that runs against the fakes. */
     public static final String DEMO_PROFILE = "demo";
+    /** The application.properties to start from; it also sets the management port, which only Camel Main can. */
+    public static final String EXAMPLE = "examples/camel-run/application.properties";
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -48,11 +54,20 @@ public final class CamelRunController implements CamelConfiguration {
         Controller.registerKubernetesKinds(kubernetes);
 
         // The options as the routes read them (durations in milliseconds, the token as a Kamelet property).
-        Controller.camelProperties(config).forEach((k, v) -> properties.addOverrideProperty((String) k, (String) v));
+        ControllerBeans.camelProperties(config).forEach((k, v) -> properties.addOverrideProperty((String) k,
+                (String) v));
+        if (base.isSet(Options.MANAGEMENT_PORT)) {
+            LoggerFactory.getLogger("dev.agentstack.controller").warn("management-port does not apply under camel"
+                    + " run: Camel reads camel.management.port before the controller starts (see {})", EXAMPLE);
+        }
         CloseableHttpClient graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(),
                 config.httpTimeout(), new ResponseSizeLimit(config.maxResponseSize()));
         ControllerLifecycle lifecycle = new ControllerLifecycle();
-        ControllerBeans.create(config, kubernetes, graphqlHttpClient, lifecycle, LeaderElection.defaultIdentity())
+        // Camel's metrics service has made and bound its registry before this runs: our meters go on it.
+        PrometheusMeterRegistry metrics = context.getRegistry().lookupByNameAndType("metricsRegistry",
+                PrometheusMeterRegistry.class);
+        ControllerBeans.create(config, kubernetes, graphqlHttpClient, lifecycle, LeaderElection.defaultIdentity(),
+                metrics != null ? metrics : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
                 .forEach(context.getRegistry()::bind);
         context.addStartupListener(new StartupListener() {
             @Override

@@ -125,8 +125,11 @@ public final class Controller implements AutoCloseable {
         InfoEndpoint.install(context);
     }
 
-    /** Health and metrics on one port, or none when management-port is 0. */
-    private static Properties managementProperties(ControllerConfig config) {
+    /**
+     * Health and metrics on one port, or none when management-port is 0. Camel Main reads them before any configuration
+     * class runs, so under camel run they are keys of application.properties (examples/camel-run) instead.
+     */
+    static Properties managementProperties(ControllerConfig config) {
         Properties p = new Properties();
         boolean on = config.managementPort() > 0;
         p.setProperty("camel.management.enabled", String.valueOf(on));

@@ -55,8 +55,15 @@ public final class ControllerBeans {
     public static Map<String, Object> create(ControllerConfig config, KubernetesClient kubernetes,
                                              CloseableHttpClient graphqlHttpClient, ControllerLifecycle lifecycle,
                                              String leaderIdentity) {
+        return create(config, kubernetes, graphqlHttpClient, lifecycle, leaderIdentity,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /** @param metrics the registry /observe/metrics serves, when Camel has made it already (camel run) */
+    public static Map<String, Object> create(ControllerConfig config, KubernetesClient kubernetes,
+                                             CloseableHttpClient graphqlHttpClient, ControllerLifecycle lifecycle,
+                                             String leaderIdentity, PrometheusMeterRegistry metrics) {
         Clock clock = Clock.systemUTC();
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         LeaderElection leader = LeaderElection.of(config, kubernetes, leaderIdentity);
         Gauge.builder("buildkite.leader", leader, l -> l.isLeader() ? 1 : 0)
                 .description("1 when this replica schedules (holds the Lease, or leader election is off)")

@@ -5,9 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.agentstack.config.ConfigException;
+import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.testing.AutoConfiguredKubernetes;
 import dev.agentstack.testing.ControllerHarness;
+import dev.agentstack.testing.FreePort;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -20,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class CamelRunControllerTest {
 
-    static final String EXAMPLE = "examples/camel-run/application.properties";
+    static final String EXAMPLE = CamelRunController.EXAMPLE;
 
     @Test
     void theExamplePropertiesRunTheControllerAgainstTheClusterFabric8AutoConfigures() throws Exception {
@@ -39,7 +47,7 @@ class CamelRunControllerTest {
             prop.setProperty("graphql-endpoint", fakes.buildkite().graphqlEndpoint());
             prop.setProperty("agent-endpoint", fakes.buildkite().agentEndpoint());
             prop.setProperty("namespace", fakes.namespace());
-            prop.setProperty("management-port", "0");
+            prop.setProperty("camel.management.enabled", "false");
             Main main = camelRun(prop);
             try {
                 main.start();
@@ -59,6 +67,8 @@ class CamelRunControllerTest {
     void theDemoProfileStartsTheFakesAndCreatesTheirJobs() throws Exception {
         Properties prop = new Properties();
         prop.setProperty("camel.main.profile", CamelRunController.DEMO_PROFILE);
+        int port = FreePort.find();
+        prop.setProperty("camel.management.port", String.valueOf(port));
         Main main = camelRun(prop);
         try {
             main.start();
@@ -67,9 +77,25 @@ class CamelRunControllerTest {
             String namespace = main.getCamelContext().resolvePropertyPlaceholders("{{namespace}}");
             await().atMost(ControllerHarness.WAIT).until(() -> kubernetes.batch().v1().jobs().inNamespace(namespace)
                     .list().getItems().size() >= 2);
+            // The example's management keys serve what run serves: our info and pod-readiness endpoints, JVM metrics.
+            assertThat(get(port, "/observe/info")).contains("\"name\":\"agent-stack-camel\"");
+            assertThat(get(port, "/observe/health/pod")).contains("\"status\":\"UP\"");
+            assertThat(get(port, "/observe/metrics")).contains("jvm_memory_used_bytes", "buildkite_");
         } finally {
             main.stop();
         }
+    }
+
+    /** Camel Main reads camel.management.* before the controller starts, so the example carries run's own. */
+    @Test
+    void theExampleSetsHealthAndMetricsAsRunDoesOnItsDefaultPort() throws Exception {
+        Properties example = new Properties();
+        try (var in = Files.newBufferedReader(Path.of(EXAMPLE))) {
+            example.load(in);
+        }
+        Properties run = Controller.managementProperties(ControllerConfig.builder().build());
+        assertThat(run).isNotEmpty();
+        run.forEach((key, value) -> assertThat(example.getProperty((String) key)).as((String) key).isEqualTo(value));
     }
 
     @Test
@@ -80,6 +106,11 @@ class CamelRunControllerTest {
                 .hasMessageContaining(CamelRunController.CONFIG_FILE_PROPERTY);
         assertThat(CamelRunController.options(key -> Optional.ofNullable(Map.of("org", "acme").get(key))))
                 .containsExactly(Map.entry("org", "acme"));
+    }
+
+    static String get(int port, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** Camel Main as camel run sets it up: the properties file, the routes of routes/ and the Kamelets of kamelets/. */
