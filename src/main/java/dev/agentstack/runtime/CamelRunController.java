@@ -1,5 +1,6 @@
 package dev.agentstack.runtime;
 
+import dev.agentstack.buildkite.GraphqlHttpClients;
 import dev.agentstack.buildkite.ResponseSizeLimit;
 import dev.agentstack.config.ConfigException;
 import dev.agentstack.config.ConfigLoader;

@@ -9,7 +9,7 @@ import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.QueueConfig;
 import dev.agentstack.logging.OutageLog;
 import dev.agentstack.podspec.PodSpecBuilder;
-import dev.agentstack.runtime.watch.OurJobs;
+import dev.agentstack.kubernetes.watch.OurJobs;
 import dev.agentstack.podspec.PodTemplateLookup;
 import dev.agentstack.scheduling.ApiRateLimiter;
 import dev.agentstack.scheduling.CreatePermission;
@@ -19,11 +19,11 @@ import dev.agentstack.scheduling.JobCreations;
 import dev.agentstack.scheduling.JobSelection;
 import dev.agentstack.scheduling.PollGate;
 import dev.agentstack.scheduling.PollScope;
-import dev.agentstack.watch.CancelCandidates;
-import dev.agentstack.watch.CompletionWatcher;
-import dev.agentstack.watch.Findings;
-import dev.agentstack.watch.KubernetesJobs;
-import dev.agentstack.watch.PodFailureClassifier;
+import dev.agentstack.tracking.CancelCandidates;
+import dev.agentstack.tracking.CompletionWatcher;
+import dev.agentstack.tracking.Findings;
+import dev.agentstack.kubernetes.KubernetesJobs;
+import dev.agentstack.tracking.PodFailureClassifier;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The beans the routes call, by the names the routes use. Shared beans have plain names; each queue's scheduling beans
  * are named {@code <name>-<queue>} ({@link #queueBean}), which the route templates of schedule-jobs.camel.yaml refer
- * to as {@code <name>-{{queue}}}. Built the same way by {@link Controller} and by {@link CamelRunConfiguration}.
+ * to as {@code <name>-{{queue}}}. Built the same way by {@link Controller} and by {@link CamelRunController}.
  */
 public final class ControllerBeans {
 
