@@ -40,15 +40,7 @@ class CamelRunControllerTest {
                     """).get(0);
             Map<String, String> cluster = AutoConfiguredKubernetes.settings(fakes.kubernetes());
             cluster.forEach(System::setProperty);
-            // As --prop would give them: the file's org and namespace are overridden, the token is never in the file.
-            Properties prop = new Properties();
-            prop.setProperty("org", ControllerHarness.ORG);
-            prop.setProperty("buildkite-token", ControllerHarness.TOKEN);
-            prop.setProperty("graphql-endpoint", fakes.buildkite().graphqlEndpoint());
-            prop.setProperty("agent-endpoint", fakes.buildkite().agentEndpoint());
-            prop.setProperty("namespace", fakes.namespace());
-            prop.setProperty("camel.management.enabled", "false");
-            Main main = camelRun(prop);
+            Main main = camelRun(againstFakes(fakes));
             try {
                 main.start();
                 await().atMost(ControllerHarness.WAIT).until(() -> fakes.job(uuid) != null);
@@ -56,6 +48,25 @@ class CamelRunControllerTest {
                 assertThat(main.getCamelContext().resolvePropertyPlaceholders("{{poll-interval}}")).isEqualTo("1000");
                 assertThat(main.getCamelContext().getRegistry().lookupByNameAndType("kubernetesClient",
                         KubernetesClient.class).getMasterUrl().toString()).startsWith(fakes.kubernetes().url());
+            } finally {
+                main.stop();
+                cluster.keySet().forEach(System::clearProperty);
+            }
+        }
+    }
+
+    /** As run exits 2, Camel stops: no retry makes an organization exist. */
+    @Test
+    void anOrganizationThatDoesNotExistStopsCamel() throws Exception {
+        try (ControllerHarness fakes = new ControllerHarness()) {
+            Map<String, String> cluster = AutoConfiguredKubernetes.settings(fakes.kubernetes());
+            cluster.forEach(System::setProperty);
+            Properties prop = againstFakes(fakes);
+            prop.setProperty("org", "no-such-org");
+            Main main = camelRun(prop);
+            try {
+                main.start();
+                await().atMost(ControllerHarness.WAIT).until(() -> main.getCamelContext().isStopped());
             } finally {
                 main.stop();
                 cluster.keySet().forEach(System::clearProperty);
@@ -106,6 +117,18 @@ class CamelRunControllerTest {
                 .hasMessageContaining(CamelRunController.CONFIG_FILE_PROPERTY);
         assertThat(CamelRunController.options(key -> Optional.ofNullable(Map.of("org", "acme").get(key))))
                 .containsExactly(Map.entry("org", "acme"));
+    }
+
+    /** As --prop would give them: the file's org and namespace overridden; the token is never in the file. */
+    static Properties againstFakes(ControllerHarness fakes) {
+        Properties prop = new Properties();
+        prop.setProperty("org", ControllerHarness.ORG);
+        prop.setProperty("buildkite-token", ControllerHarness.TOKEN);
+        prop.setProperty("graphql-endpoint", fakes.buildkite().graphqlEndpoint());
+        prop.setProperty("agent-endpoint", fakes.buildkite().agentEndpoint());
+        prop.setProperty("namespace", fakes.namespace());
+        prop.setProperty("camel.management.enabled", "false");
+        return prop;
     }
 
     static String get(int port, String path) throws Exception {
