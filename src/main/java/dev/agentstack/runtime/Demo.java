@@ -15,7 +15,8 @@ import java.util.ServiceLoader;
 public interface Demo {
 
     /** What {@code demo}, or {@code camel run} with the demo property, says in the production jar. */
-    String NOT_IN_THIS_JAR = "the demo is not in this jar: run java -jar target/agent-stack-camel-demo.jar demo";
+    String NOT_IN_THIS_JAR = "the demo is not in this jar: use target/agent-stack-camel-demo.jar"
+            + " (java -jar target/agent-stack-camel-demo.jar demo)";
 
     /** The {@code demo} command: runs the controller against the fakes and prints what became of each job. */
     int run(Map<String, String> options, String configFile, long maxSeconds, Map<String, String> env,

@@ -71,7 +71,7 @@ class ProductionJarIT {
         Run demo = java(PRODUCTION, Map.of(), "demo");
         assertThat(demo.exit).isEqualTo(AgentStackCamel.EXIT_USAGE);
         assertThat(demo.output.strip()).isEqualTo("agent-stack-camel: the demo is not in this jar:"
-                + " run java -jar target/agent-stack-camel-demo.jar demo");
+                + " use target/agent-stack-camel-demo.jar (java -jar target/agent-stack-camel-demo.jar demo)");
     }
 
     /** What the image runs: {@code run}, against the mock API server and the fake Buildkite, creates the Job. */
