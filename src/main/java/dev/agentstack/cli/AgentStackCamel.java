@@ -3,6 +3,7 @@ package dev.agentstack.cli;
 import dev.agentstack.config.ConfigException;
 import dev.agentstack.config.ConfigLoader;
 import dev.agentstack.config.ControllerConfig;
+import dev.agentstack.config.Options;
 import dev.agentstack.runtime.Controller;
 import dev.agentstack.runtime.Demo;
 import dev.agentstack.runtime.Version;
@@ -75,10 +76,13 @@ public final class AgentStackCamel {
         if (!cl.arguments().isEmpty()) {
             throw new ConfigException("run takes no arguments, got " + String.join(" ", cl.arguments()));
         }
-        ControllerConfig config = ConfigLoader.load(cl.options(), cl.configFile(), env, true);
-        ManagementPortCheck.requireBindable(config.managementPort());
+        ControllerConfig config = ConfigLoader.load(cl.options(), cl.configFile(), env, true, true);
+        ManagementPortCheck.requireBindable(Options.MANAGEMENT_PORT, config.managementPort());
+        ManagementPortCheck.requireBindable(Options.PROMETHEUS_PORT, config.get(Options.PROMETHEUS_PORT));
         Logging.configure(config.logFormat(), config.logLevel());
-        LoggerFactory.getLogger("dev.agentstack.controller").info(
+        org.slf4j.Logger log = LoggerFactory.getLogger("dev.agentstack.controller");
+        config.warnings().forEach(log::warn);
+        log.info(
                 "agent-stack-camel {} starting: org={} queue={} tags={} cluster={} namespace={} id={} max-in-flight={}",
                 Version.get(), config.org(), config.queue(), config.tags(),
                 config.clustered() ? config.clusterUuid() : "(unclustered)", config.namespace(), config.id(),

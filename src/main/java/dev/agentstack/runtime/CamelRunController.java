@@ -57,9 +57,12 @@ public final class CamelRunController implements CamelConfiguration {
         // The options as the routes read them (durations in milliseconds, the token as a Kamelet property).
         ControllerBeans.camelProperties(config).forEach((k, v) -> properties.addOverrideProperty((String) k,
                 (String) v));
-        if (base.isSet(Options.MANAGEMENT_PORT)) {
-            LoggerFactory.getLogger("dev.agentstack.controller").warn("management-port does not apply under camel"
-                    + " run: Camel reads camel.management.port before the controller starts (see {})", EXAMPLE);
+        for (Option<Integer> port : java.util.List.of(Options.MANAGEMENT_PORT, Options.PROMETHEUS_PORT)) {
+            if (base.isSet(port)) {
+                LoggerFactory.getLogger("dev.agentstack.controller").warn("{} does not apply under camel run: Camel"
+                        + " opens its ports before the controller starts (camel.management.*, camel.server.*; see {})",
+                        port.key(), EXAMPLE);
+            }
         }
         CloseableHttpClient graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(),
                 config.httpTimeout(), new ResponseSizeLimit(config.maxResponseSize()));

@@ -124,20 +124,25 @@ public final class Controller implements AutoCloseable {
     static void installEndpoints(CamelContext context) {
         PodReadinessEndpoint.install(context);
         InfoEndpoint.install(context);
+        PrometheusPortEndpoint.install(context, context.getRegistry().lookupByNameAndType("metricsRegistry",
+                io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class));
     }
 
     /**
-     * Health and metrics on one port, or none when management-port is 0. Camel Main reads them before any configuration
-     * class runs, so under camel run they are keys of application.properties (examples/camel-run) instead.
+     * Health and metrics on one port, or none when management-port is 0; metrics also on prometheus-port. Camel Main
+     * reads them before any configuration class runs, so under camel run they are keys of application.properties
+     * (examples/camel-run) instead.
      */
     static Properties managementProperties(ControllerConfig config) {
         Properties p = new Properties();
         boolean on = config.managementPort() > 0;
+        int prometheusPort = config.get(dev.agentstack.config.Options.PROMETHEUS_PORT);
         p.setProperty("camel.management.enabled", String.valueOf(on));
         p.setProperty("camel.management.port", String.valueOf(on ? config.managementPort() : 0));
         p.setProperty("camel.management.health-check-enabled", "true");
         p.setProperty("camel.management.metrics-enabled", "true");
-        p.setProperty("camel.metrics.enabled", String.valueOf(on));
+        p.setProperty("camel.metrics.enabled", String.valueOf(on || prometheusPort > 0));
+        p.putAll(PrometheusPortEndpoint.properties(prometheusPort));
         // Camel's own meters: per route only. Its per-endpoint exchange timers and the context-wide route timer
         // recorded several meters per exchange, about 7% of the controller's CPU with a backlog (benchmark profile).
         p.setProperty("camel.metrics.enableExchangeEventNotifier", "false");
