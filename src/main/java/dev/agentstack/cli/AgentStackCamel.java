@@ -5,8 +5,8 @@ import dev.agentstack.config.ConfigLoader;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Options;
 import dev.agentstack.runtime.Controller;
+import dev.agentstack.runtime.Demo;
 import dev.agentstack.runtime.Version;
-import dev.agentstack.sandbox.DemoMode;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.UUID;
@@ -41,8 +41,13 @@ public final class AgentStackCamel {
                     yield 0;
                 }
                 case DEMO -> {
+                    Demo demo = Demo.installed().orElse(null);
+                    if (demo == null) {
+                        err.println("agent-stack-camel: " + Demo.NOT_IN_THIS_JAR);
+                        yield EXIT_USAGE;
+                    }
                     Logging.quietForDemo();
-                    yield DemoMode.run(cl.options(), cl.configFile(), maxSeconds(cl), env, out);
+                    yield demo.run(cl.options(), cl.configFile(), maxSeconds(cl), env, out);
                 }
                 case RUN -> runController(cl, env);
                 case RENDER -> {

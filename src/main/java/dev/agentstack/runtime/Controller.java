@@ -79,8 +79,7 @@ public final class Controller implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         Main m = new Main();
-        Properties properties = ControllerBeans.camelProperties(config);
-        properties.putAll(managementProperties());
+        Properties properties = camelProperties(config);
         properties.putAll(extraProperties);
         m.setOverrideProperties(properties);
         UserRoutes userRoutes = UserRoutes.of(config.routesDir());
@@ -93,10 +92,7 @@ public final class Controller implements AutoCloseable {
         main = m;
         try {
             m.start();
-            PodReadinessEndpoint.install(m.getCamelContext());
-            InfoEndpoint.install(m.getCamelContext());
-            PrometheusPortEndpoint.install(m.getCamelContext(), bean("metricsRegistry",
-                    io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class));
+            installEndpoints(m.getCamelContext());
         } catch (Exception e) {
             close();
             ConfigException userMistake = userRoutes.explain(e);
@@ -117,8 +113,27 @@ public final class Controller implements AutoCloseable {
                 KubernetesResource.class);
     }
 
-    /** Health and metrics on one port, or none when management-port is 0; metrics also on prometheus-port. */
-    private Properties managementProperties() {
+    /** The Camel properties of a controller: its options, and its management port's settings. */
+    static Properties camelProperties(ControllerConfig config) {
+        Properties properties = ControllerBeans.camelProperties(config);
+        properties.putAll(managementProperties(config));
+        return properties;
+    }
+
+    /** Our endpoints on the management port (when it is on), once Camel has started its server. */
+    static void installEndpoints(CamelContext context) {
+        PodReadinessEndpoint.install(context);
+        InfoEndpoint.install(context);
+        PrometheusPortEndpoint.install(context, context.getRegistry().lookupByNameAndType("metricsRegistry",
+                io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class));
+    }
+
+    /**
+     * Health and metrics on one port, or none when management-port is 0; metrics also on prometheus-port. Camel Main
+     * reads them before any configuration class runs, so under camel run they are keys of application.properties
+     * (examples/camel-run) instead.
+     */
+    static Properties managementProperties(ControllerConfig config) {
         Properties p = new Properties();
         boolean on = config.managementPort() > 0;
         int prometheusPort = config.get(dev.agentstack.config.Options.PROMETHEUS_PORT);

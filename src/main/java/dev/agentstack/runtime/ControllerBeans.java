@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The beans the routes call, by the names the routes use. Shared beans have plain names; each queue's scheduling beans
  * are named {@code <name>-<queue>} ({@link #queueBean}), which the route templates of schedule-jobs.camel.yaml refer
- * to as {@code <name>-{{queue}}}. Built the same way by {@link Controller} and by {@link CamelRunConfiguration}.
+ * to as {@code <name>-{{queue}}}. Built the same way by {@link Controller} and by {@link CamelRunController}.
  */
 public final class ControllerBeans {
 
@@ -55,8 +55,15 @@ public final class ControllerBeans {
     public static Map<String, Object> create(ControllerConfig config, KubernetesClient kubernetes,
                                              CloseableHttpClient graphqlHttpClient, ControllerLifecycle lifecycle,
                                              String leaderIdentity) {
+        return create(config, kubernetes, graphqlHttpClient, lifecycle, leaderIdentity,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /** @param metrics the registry /observe/metrics serves, when Camel has made it already (camel run) */
+    public static Map<String, Object> create(ControllerConfig config, KubernetesClient kubernetes,
+                                             CloseableHttpClient graphqlHttpClient, ControllerLifecycle lifecycle,
+                                             String leaderIdentity, PrometheusMeterRegistry metrics) {
         Clock clock = Clock.systemUTC();
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         LeaderElection leader = LeaderElection.of(config, kubernetes, leaderIdentity);
         Gauge.builder("buildkite.leader", leader, l -> l.isLeader() ? 1 : 0)
                 .description("1 when this replica schedules (holds the Lease, or leader election is off)")
