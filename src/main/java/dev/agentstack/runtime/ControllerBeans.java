@@ -7,6 +7,7 @@ import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.buildkite.ResponseSizeLimit;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.QueueConfig;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.logging.OutageLog;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.kubernetes.watch.OurJobs;
@@ -112,7 +113,7 @@ public final class ControllerBeans {
         InFlightByQueue allInFlight = new InFlightByQueue(inFlight);
         beans.put("inFlightJobs", allInFlight);
         beans.put("queueRoutes", new QueueRoutes(config.queues().stream().map(QueueConfig::name).toList()));
-        beans.put("ourJobs", new OurJobs(kubernetes, config.namespace(), config.controllerLabel()));
+        beans.put("ourJobs", new OurJobs(kubernetes, config.namespace(), JobLabels.controllerLabel(config.id())));
         beans.put("createPermission", createPermission);
         beans.put("controllerHealth", new ControllerHealth(polls.values(), allInFlight, createPermission,
                 leader));
@@ -144,8 +145,12 @@ public final class ControllerBeans {
         java.util.Properties p = config.toCamelProperties();
         SecretRedaction.register(config.buildkiteToken()); // Camel prints resolved properties at debug level
         p.setProperty(SOURCE_TOKEN_PROPERTY, config.buildkiteToken());
+        p.setProperty(CONTROLLER_SELECTOR_PROPERTY, JobLabels.controllerSelector(config.id()));
         return p;
     }
+
+    /** The label selector of the routes' watches of our Jobs and pods, derived from the id option (JobLabels). */
+    static final String CONTROLLER_SELECTOR_PROPERTY = "controller-label-selector";
 
     static final String SOURCE_TOKEN_PROPERTY = "camel.kamelet.buildkite-scheduled-jobs-source.token";
 

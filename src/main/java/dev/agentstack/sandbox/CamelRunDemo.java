@@ -2,6 +2,7 @@ package dev.agentstack.sandbox;
 
 import dev.agentstack.config.ConfigLoader;
 import dev.agentstack.config.ControllerConfig;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.runtime.ControllerBeans;
 import dev.agentstack.runtime.ControllerLifecycle;
 import dev.agentstack.buildkite.GraphqlHttpClients;
@@ -39,7 +40,7 @@ public final class CamelRunDemo implements CamelConfiguration {
         DemoMode.createAgentTokenSecret(kubernetes, config, agentToken);
         DemoMode.seed(buildkite, config, examples, System.out);
         ClusterSimulator cluster = new ClusterSimulator(DemoMode.watching(kubernetes.newClient()),
-                config.namespace(), "buildkite.com/controller-id=" + config.id(), Duration.ofSeconds(2), uuid -> { });
+                config.namespace(), JobLabels.controllerSelector(config.id()), Duration.ofSeconds(2), uuid -> { });
 
         Properties properties = ControllerBeans.camelProperties(config);
         properties.forEach((k, v) -> context.getPropertiesComponent().addOverrideProperty((String) k, (String) v));
