@@ -75,7 +75,6 @@ public final class ControllerBeans {
         beans.put("noOutboundHeaders", new NoOutboundHeaders());
         beans.put("kubernetesWriteLimiter", writes);
         beans.put("leaderElection", leader);
-        beans.put("leaderOnly", leader.leaderOnlyPolicy());
         if (leader.service() != null) {
             beans.put("leaderElectionService", leader.service());
         }
@@ -98,14 +97,14 @@ public final class ControllerBeans {
                     config.staleJobDataTimeout(), clock, metrics, name, createPermission);
             inFlight.put(name, slots);
             polls.put(name, backoff);
-            // Only the leader polls; and a poll while every slot is taken, the workers are far behind or the API server
-            // refuses our creations (backing off) would only read the same jobs again. A poll before our Jobs have
+            // A poll while every slot is taken, the workers are far behind or the API server refuses our creations
+            // (backing off) would only read the same jobs again. A poll before our Jobs have
             // been listed is not held back (its jobs are, as not_ready): a wrong org or token is reported even while
             // the Kubernetes API cannot be reached.
             PollScope scope = new PollScope(slots, config.graphqlPageSize(), config.paginationDepthLimit(),
                     config.staleJobDataTimeout(), budget, clock);
-            beans.put(queueBean("pollGate", name), new PollGate(backoff, () -> !leader.isLeader()
-                    || !createPermission.allowsPoll() || creations.pollWouldStartNothing(), lifecycle::fail, scope));
+            beans.put(queueBean("pollGate", name), new PollGate(backoff,
+                    () -> !createPermission.allowsPoll() || creations.pollWouldStartNothing(), lifecycle::fail, scope));
             beans.put(queueBean("jobSelection", name), new JobSelection(queueConfig.tags(), metrics, queueTag));
             beans.put(queueBean("jobCreations", name), creations);
             beans.put(queueBean("podSpecBuilder", name), new PodSpecBuilder(queueConfig, podTemplates));
