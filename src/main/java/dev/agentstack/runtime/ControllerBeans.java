@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The beans the routes call, by the names the routes use. Shared beans have plain names; each queue's scheduling beans
  * are named {@code <name>-<queue>} ({@link #queueBean}), which the route templates of schedule-jobs.camel.yaml refer
- * to as {@code <name>-{{queue}}}. Built the same way by {@link Controller} and by {@link CamelRunConfiguration}.
+ * to as {@code <name>-{{queue}}}. Built the same way by {@link Controller} and by
+ * {@link dev.agentstack.sandbox.CamelRunDemo} (the demo under Camel's own runner).
  */
 public final class ControllerBeans {
 
