@@ -142,9 +142,15 @@ public final class ControllerBeans {
      * buildkite-scheduled-jobs-source Kamelet as a Kamelet property, so it never appears in an endpoint URI.
      */
     public static java.util.Properties camelProperties(ControllerConfig config) {
-        java.util.Properties p = config.toCamelProperties();
+        java.util.Properties p = routeProperties(config);
         SecretRedaction.register(config.buildkiteToken()); // Camel prints resolved properties at debug level
         p.setProperty(SOURCE_TOKEN_PROPERTY, config.buildkiteToken());
+        return p;
+    }
+
+    /** The properties the routes read: the options, and what the controller derives from them. */
+    public static java.util.Properties routeProperties(ControllerConfig config) {
+        java.util.Properties p = config.toCamelProperties();
         p.setProperty(CONTROLLER_SELECTOR_PROPERTY, JobLabels.controllerSelector(config.id()));
         return p;
     }
