@@ -17,6 +17,14 @@ import org.apache.camel.util.json.JsonObject;
  */
 public final class ScheduledJobsScan {
 
+    /**
+     * The exchange property through which the buildkite-scheduled-jobs-source Kamelet hands its poll to the flow: it
+     * sets the property to this scan before the first page, and every job message split from the poll carries it on, so
+     * the queue's beans ({@code JobCreations.reserve} and {@code dropIfStale}) know which poll a job came from and when
+     * its data was read. The Kamelet and the schedule-jobs route name it in a comment; keep the three in step.
+     */
+    public static final String EXCHANGE_PROPERTY = "scan";
+
     private final ScheduledJobsQuery query;
     private final ScanPlan plan;
     private final Instant startedAt;

@@ -157,11 +157,6 @@ public final class ControllerConfig {
         return get(Options.ID);
     }
 
-    /** The label every Job we create carries and every list and watch we make selects on. */
-    public Map<String, String> controllerLabel() {
-        return Map.of("buildkite.com/controller-id", id());
-    }
-
     public String namespace() {
         return get(Options.NAMESPACE);
     }

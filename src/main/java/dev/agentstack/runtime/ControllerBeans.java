@@ -7,6 +7,7 @@ import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.buildkite.ResponseSizeLimit;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.QueueConfig;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.logging.OutageLog;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.kubernetes.watch.OurJobs;
@@ -81,7 +82,6 @@ public final class ControllerBeans {
         beans.put("noOutboundHeaders", new NoOutboundHeaders());
         beans.put("kubernetesWriteLimiter", writes);
         beans.put("leaderElection", leader);
-        beans.put("leaderOnly", leader.leaderOnlyPolicy());
         if (leader.service() != null) {
             beans.put("leaderElectionService", leader.service());
         }
@@ -104,14 +104,14 @@ public final class ControllerBeans {
                     config.staleJobDataTimeout(), clock, metrics, name, createPermission);
             inFlight.put(name, slots);
             polls.put(name, backoff);
-            // Only the leader polls; and a poll while every slot is taken, the workers are far behind or the API server
-            // refuses our creations (backing off) would only read the same jobs again. A poll before our Jobs have
+            // A poll while every slot is taken, the workers are far behind or the API server refuses our creations
+            // (backing off) would only read the same jobs again. A poll before our Jobs have
             // been listed is not held back (its jobs are, as not_ready): a wrong org or token is reported even while
             // the Kubernetes API cannot be reached.
             PollScope scope = new PollScope(slots, config.graphqlPageSize(), config.paginationDepthLimit(),
                     config.staleJobDataTimeout(), budget, clock);
-            beans.put(queueBean("pollGate", name), new PollGate(backoff, () -> !leader.isLeader()
-                    || !createPermission.allowsPoll() || creations.pollWouldStartNothing(), lifecycle::fail, scope));
+            beans.put(queueBean("pollGate", name), new PollGate(backoff,
+                    () -> !createPermission.allowsPoll() || creations.pollWouldStartNothing(), lifecycle::fail, scope));
             beans.put(queueBean("jobSelection", name), new JobSelection(queueConfig.tags(), metrics, queueTag));
             beans.put(queueBean("jobCreations", name), creations);
             beans.put(queueBean("podSpecBuilder", name), new PodSpecBuilder(queueConfig, podTemplates));
@@ -119,7 +119,7 @@ public final class ControllerBeans {
         InFlightByQueue allInFlight = new InFlightByQueue(inFlight);
         beans.put("inFlightJobs", allInFlight);
         beans.put("queueRoutes", new QueueRoutes(config.queues().stream().map(QueueConfig::name).toList()));
-        beans.put("ourJobs", new OurJobs(kubernetes, config.namespace(), config.controllerLabel()));
+        beans.put("ourJobs", new OurJobs(kubernetes, config.namespace(), JobLabels.controllerLabel(config.id())));
         beans.put("createPermission", createPermission);
         beans.put("controllerHealth", new ControllerHealth(polls.values(), allInFlight, createPermission,
                 leader));
@@ -148,11 +148,21 @@ public final class ControllerBeans {
      * buildkite-scheduled-jobs-source Kamelet as a Kamelet property, so it never appears in an endpoint URI.
      */
     public static java.util.Properties camelProperties(ControllerConfig config) {
-        java.util.Properties p = config.toCamelProperties();
+        java.util.Properties p = routeProperties(config);
         SecretRedaction.register(config.buildkiteToken()); // Camel prints resolved properties at debug level
         p.setProperty(SOURCE_TOKEN_PROPERTY, config.buildkiteToken());
         return p;
     }
+
+    /** The properties the routes read: the options, and what the controller derives from them. */
+    public static java.util.Properties routeProperties(ControllerConfig config) {
+        java.util.Properties p = config.toCamelProperties();
+        p.setProperty(CONTROLLER_SELECTOR_PROPERTY, JobLabels.controllerSelector(config.id()));
+        return p;
+    }
+
+    /** The label selector of the routes' watches of our Jobs and pods, derived from the id option (JobLabels). */
+    static final String CONTROLLER_SELECTOR_PROPERTY = "controller-label-selector";
 
     static final String SOURCE_TOKEN_PROPERTY = "camel.kamelet.buildkite-scheduled-jobs-source.token";
 

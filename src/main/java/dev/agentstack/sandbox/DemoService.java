@@ -1,5 +1,6 @@
 package dev.agentstack.sandbox;
 
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.QueueConfig;
 import dev.agentstack.runtime.Demo;
@@ -30,7 +31,7 @@ public final class DemoService implements Demo {
         DemoMode.createAgentTokenSecret(kubernetes, config, agentToken);
         DemoMode.seed(buildkite, config, examples, out);
         ClusterSimulator cluster = new ClusterSimulator(DemoMode.watching(kubernetes.newClient()),
-                config.namespace(), "buildkite.com/controller-id=" + config.id(), Duration.ofSeconds(2), uuid -> { });
+                config.namespace(), JobLabels.controllerSelector(config.id()), Duration.ofSeconds(2), uuid -> { });
         KubernetesClient client = DemoMode.watching(kubernetes.newClient());
         out.println("demo: fake Buildkite at " + buildkite.baseUrl() + ", embedded Kubernetes API at "
                 + kubernetes.url() + ", simulated cluster; queues " + config.queues().stream()
