@@ -1,5 +1,6 @@
 package dev.agentstack.runtime;
 
+import dev.agentstack.buildkite.GraphqlHttpClients;
 import dev.agentstack.config.ConfigException;
 import dev.agentstack.config.ControllerConfig;
 import io.fabric8.kubernetes.client.Config;
