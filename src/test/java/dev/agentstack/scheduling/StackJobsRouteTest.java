@@ -58,6 +58,26 @@ class StackJobsRouteTest {
     }
 
     @Test
+    void eachQueueOfQueuesHasAStackOfItsOwn() {
+        try (ControllerHarness h = new ControllerHarness(b -> ControllerHarness.source("stacks").apply(b)
+                .setFromYaml(Options.QUEUES, List.of(java.util.Map.of("tags", List.of("queue=linux", "os=linux")),
+                        java.util.Map.of("tags", List.of("queue=gpu")))))) {
+            String linux = h.buildkite().scheduleCommand("make", "queue=linux", "os=linux");
+            String windows = h.buildkite().scheduleCommand("msbuild", "queue=linux", "os=windows");
+            String gpu = h.buildkite().scheduleCommand("train", "queue=gpu");
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(linux) != null && h.job(gpu) != null);
+            assertThat(h.buildkite().stacks().stacks())
+                    .extracting(FakeStacksApi.Stack::key, FakeStacksApi.Stack::queueKey)
+                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("agent-stack-camel-linux", "linux"),
+                            org.assertj.core.groups.Tuple.tuple("agent-stack-camel-gpu", "gpu"));
+            assertThat(h.buildkite().stacks().reservedIds()).as("a job our tags do not match is not reserved")
+                    .containsExactlyInAnyOrder(linux, gpu).doesNotContain(windows);
+        }
+    }
+
+    @Test
     void aPausedQueueGetsNoNewJobsUntilItResumes() {
         try (ControllerHarness h = stacks()) {
             h.buildkite().stacks().pauseQueue("kubernetes");
