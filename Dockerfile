@@ -2,8 +2,9 @@
 # The controller image; the Helm chart runs it (values image.repository and image.tag).
 #   docker build -t ghcr.io/agent-stack-camel/agent-stack-camel:0.1.0 .
 
-# ---- build: the runnable jar. routes/ and kamelets/ travel inside it (pom.xml resources), so the image carries the
-# flow and the edges without copies on disk that the controller would not read.
+# ---- build: the production jar, target/agent-stack-camel.jar (the build's other jar, -demo, carries the demo's
+# fakes and stays out of the image). routes/ and kamelets/ travel inside it (pom.xml resources), so the image carries
+# the flow and the edges without copies on disk that the controller would not read.
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /build
 COPY . .

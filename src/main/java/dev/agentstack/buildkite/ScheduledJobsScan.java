@@ -17,6 +17,7 @@ import org.apache.camel.util.json.JsonObject;
  */
 public final class ScheduledJobsScan implements JobPoll {
 
+
     private final ScheduledJobsQuery query;
     private final ScanPlan plan;
     private final Instant startedAt;

@@ -17,7 +17,7 @@ enum Command {
             Runs the controller against an embedded fake Buildkite and Kubernetes API with a simulated cluster,
             seeded from examples/pipelines, and reports what became of each job; stops on Ctrl-C or after
             --max-seconds N. The organization, tokens and endpoints are the demo's own; other controller options
-            (see run --help) are honoured.
+            (see run --help) are honoured. Only agent-stack-camel-demo.jar has the fakes.
             """, false, List.of(Flag.MAX_SECONDS)),
     RENDER("render", "PIPELINE.yaml", "print the Kubernetes Jobs the controller would create for a pipeline file",
             """

@@ -13,8 +13,7 @@ import org.apache.camel.component.kubernetes.KubernetesConstants;
 /**
  * The kubernetes-job-sink Kamelet's work: create the Job in the body, as it is. camel-kubernetes' createJob rebuilds
  * the Job from headers instead: it keeps only the name, labels and annotations of its metadata (a user route's
- * ownerReferences or finalizers would be lost) and copies the pod template twice, which was a tenth of the
- * controller's CPU with a backlog.
+ * ownerReferences or finalizers would be lost) and copies the pod template twice.
  */
 public final class KubernetesJobSink {
 

@@ -16,9 +16,6 @@ import java.util.Map;
  */
 public final class KubernetesJobs {
 
-    /** Set on a Job once its failure was reported, so no replica and no restart reports it again. */
-    public static final String REPORTED = "agent-stack-camel.dev/failure-reported";
-
     private final KubernetesClient client;
     private final String namespace;
     private final Runnable beforeWrite;
@@ -52,7 +49,7 @@ public final class KubernetesJobs {
         beforeWrite.run();
         try {
             client.batch().v1().jobs().inNamespace(namespace).withName(jobName)
-                    .edit(j -> new JobBuilder(j).editMetadata().addToAnnotations(REPORTED, reason).endMetadata()
+                    .edit(j -> new JobBuilder(j).editMetadata().addToAnnotations(JobLabels.FAILURE_REPORTED, reason).endMetadata()
                             .build());
             return true;
         } catch (KubernetesClientException e) {

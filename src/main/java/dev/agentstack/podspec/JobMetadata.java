@@ -1,5 +1,6 @@
 package dev.agentstack.podspec;
 
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.kubernetes.KubernetesNames;
 import io.fabric8.kubernetes.api.model.Container;
 import java.util.LinkedHashMap;
@@ -15,8 +16,6 @@ import org.slf4j.LoggerFactory;
  */
 final class JobMetadata {
 
-    static final String SAFE_TO_EVICT = "cluster-autoscaler.kubernetes.io/safe-to-evict";
-    static final String TAG_PREFIX = "tag.buildkite.com/";
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.scheduler");
 
     private JobMetadata() {
@@ -26,13 +25,13 @@ final class JobMetadata {
         Map<String, String> labels = new LinkedHashMap<>();
         putAll(labels, in.config().defaultMetadata().labels());
         putAll(labels, in.plugin().metadata().labels());
-        labels.put(PodSpecBuilder.LABEL_JOB_UUID, in.job().uuid());
+        labels.put(JobLabels.JOB_UUID, in.job().uuid());
         if (!in.config().id().isEmpty()) {
-            labels.put(PodSpecBuilder.LABEL_CONTROLLER_ID, in.config().id());
+            labels.put(JobLabels.CONTROLLER_ID, in.config().id());
         }
         for (String rule : in.job().agentQueryRules()) {
             int eq = rule.indexOf('=');
-            String key = eq > 0 ? TAG_PREFIX + rule.substring(0, eq) : null;
+            String key = eq > 0 ? JobLabels.TAG_PREFIX + rule.substring(0, eq) : null;
             String value = eq > 0 ? rule.substring(eq + 1) : null;
             if (key == null || KubernetesNames.qualifiedNameProblem(key) != null
                     || KubernetesNames.labelValueProblem(value) != null) {
@@ -47,26 +46,26 @@ final class JobMetadata {
 
     static Map<String, String> annotations(JobInputs in, List<Container> sidecars) {
         Map<String, String> annotations = new LinkedHashMap<>();
-        annotations.put(SAFE_TO_EVICT, "false"); // metadata may say "true"
+        annotations.put(JobLabels.SAFE_TO_EVICT, "false"); // metadata may say "true"
         putAll(annotations, in.config().defaultMetadata().annotations());
         putAll(annotations, in.plugin().metadata().annotations());
-        annotations.put("buildkite.com/build-url", in.envValue("BUILDKITE_BUILD_URL"));
-        annotations.put("buildkite.com/build-branch", in.envValue("BUILDKITE_BRANCH"));
+        annotations.put(JobLabels.BUILD_URL, in.envValue("BUILDKITE_BUILD_URL"));
+        annotations.put(JobLabels.BUILD_BRANCH, in.envValue("BUILDKITE_BRANCH"));
         // For display only: the checkout reads BUILDKITE_REPO from the job's env, credentials and all.
-        annotations.put("buildkite.com/build-repo", withoutUserInfo(in.envValue("BUILDKITE_REPO")));
-        annotations.put("buildkite.com/pipeline-slug", in.envValue("BUILDKITE_PIPELINE_SLUG"));
-        annotations.put("buildkite.com/step-key", in.envValue("BUILDKITE_STEP_KEY"));
+        annotations.put(JobLabels.BUILD_REPO, withoutUserInfo(in.envValue("BUILDKITE_REPO")));
+        annotations.put(JobLabels.PIPELINE_SLUG, in.envValue("BUILDKITE_PIPELINE_SLUG"));
+        annotations.put(JobLabels.STEP_KEY, in.envValue("BUILDKITE_STEP_KEY"));
         String buildUrl = in.envValue("BUILDKITE_BUILD_URL");
         if (!buildUrl.isEmpty()) { // the original wrote "#<uuid>" for an empty URL; we leave it out
             String withoutFragment = buildUrl.contains("#") ? buildUrl.substring(0, buildUrl.indexOf('#')) : buildUrl;
-            annotations.put("buildkite.com/job-url", withoutFragment + "#" + in.job().uuid());
+            annotations.put(JobLabels.JOB_URL, withoutFragment + "#" + in.job().uuid());
         }
-        annotations.put("buildkite.com/job-priority", String.valueOf(in.job().priority()));
+        annotations.put(JobLabels.JOB_PRIORITY, String.valueOf(in.job().priority()));
         if (in.podTemplate() != null) {
-            annotations.put("buildkite.com/pod-template-name", in.podTemplate());
+            annotations.put(JobLabels.POD_TEMPLATE_NAME, in.podTemplate());
         }
         for (int i = 0; i < sidecars.size(); i++) {
-            annotations.put("buildkite.com/sidecar-" + i, sidecars.get(i).getName());
+            annotations.put(JobLabels.SIDECAR_PREFIX + i, sidecars.get(i).getName());
         }
         return annotations;
     }

@@ -6,7 +6,6 @@ import dev.agentstack.podspec.policy.PodPolicy;
 import dev.agentstack.podspec.policy.Violation;
 import dev.agentstack.runtime.Version;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
@@ -41,16 +40,7 @@ import java.util.stream.Collectors;
  */
 public final class PodSpecBuilder {
 
-    public static final String LABEL_JOB_UUID = "buildkite.com/job-uuid";
-    public static final String LABEL_CONTROLLER_ID = "buildkite.com/controller-id";
     public static final String WORKSPACE_VOLUME = "workspace";
-
-    /** The Buildkite job uuid in the {@value #LABEL_JOB_UUID} label of one of our Jobs or pods; null without it. */
-    public static String jobUuidOf(HasMetadata resource) {
-        Map<String, String> labels = resource == null || resource.getMetadata() == null ? null
-                : resource.getMetadata().getLabels();
-        return labels == null ? null : labels.get(LABEL_JOB_UUID);
-    }
 
     private final ControllerConfig config;
     private final PodTemplateLookup podTemplates;

@@ -79,9 +79,7 @@ public final class Controller implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         Main m = new Main();
-        Properties properties = ControllerBeans.camelProperties(config, () -> AgentTokens.require(AgentTokens.of(
-                System.getenv(), new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret()))));
-        properties.putAll(managementProperties());
+        Properties properties = camelProperties(config, agentToken(config, kubernetes));
         properties.putAll(extraProperties);
         m.setOverrideProperties(properties);
         UserRoutes userRoutes = UserRoutes.of(config.routesDir());
@@ -94,8 +92,7 @@ public final class Controller implements AutoCloseable {
         main = m;
         try {
             m.start();
-            PodReadinessEndpoint.install(m.getCamelContext());
-            InfoEndpoint.install(m.getCamelContext());
+            installEndpoints(m.getCamelContext());
         } catch (Exception e) {
             close();
             ConfigException userMistake = userRoutes.explain(e);
@@ -116,17 +113,47 @@ public final class Controller implements AutoCloseable {
                 KubernetesResource.class);
     }
 
-    /** Health and metrics on one port, or none when management-port is 0. */
-    private Properties managementProperties() {
+    /**
+     * The agent token the Stacks API source uses: {@code BUILDKITE_AGENT_TOKEN} from the environment, else the
+     * agent-token-secret Secret (read when asked, only in Stacks mode); one that cannot be read is a ConfigException.
+     */
+    static java.util.function.Supplier<String> agentToken(ControllerConfig config, KubernetesClient kubernetes) {
+        return () -> AgentTokens.require(AgentTokens.of(System.getenv(),
+                new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret())));
+    }
+
+    /** The Camel properties of a controller: its options, and its management port's settings. */
+    static Properties camelProperties(ControllerConfig config, java.util.function.Supplier<String> agentToken) {
+        Properties properties = ControllerBeans.camelProperties(config, agentToken);
+        properties.putAll(managementProperties(config));
+        return properties;
+    }
+
+    /** Our endpoints on the management port (when it is on), once Camel has started its server. */
+    static void installEndpoints(CamelContext context) {
+        PodReadinessEndpoint.install(context);
+        InfoEndpoint.install(context);
+        PrometheusPortEndpoint.install(context, context.getRegistry().lookupByNameAndType("metricsRegistry",
+                io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class));
+    }
+
+    /**
+     * Health and metrics on one port, or none when management-port is 0; metrics also on prometheus-port. Camel Main
+     * reads them before any configuration class runs, so under camel run they are keys of application.properties
+     * (examples/camel-run) instead.
+     */
+    static Properties managementProperties(ControllerConfig config) {
         Properties p = new Properties();
         boolean on = config.managementPort() > 0;
+        int prometheusPort = config.get(dev.agentstack.config.Options.PROMETHEUS_PORT);
         p.setProperty("camel.management.enabled", String.valueOf(on));
         p.setProperty("camel.management.port", String.valueOf(on ? config.managementPort() : 0));
         p.setProperty("camel.management.health-check-enabled", "true");
         p.setProperty("camel.management.metrics-enabled", "true");
-        p.setProperty("camel.metrics.enabled", String.valueOf(on));
+        p.setProperty("camel.metrics.enabled", String.valueOf(on || prometheusPort > 0));
+        p.putAll(PrometheusPortEndpoint.properties(prometheusPort));
         // Camel's own meters: per route only. Its per-endpoint exchange timers and the context-wide route timer
-        // recorded several meters per exchange, about 7% of the controller's CPU with a backlog (benchmark profile).
+        // record several meters per exchange, which a backlog pays for on every Job.
         p.setProperty("camel.metrics.enableExchangeEventNotifier", "false");
         p.setProperty("camel.metrics.routePolicyLevel", "route");
         // The JVM's own series (jvm_memory_*, jvm_gc_*, jvm_threads_*, jvm_classes_*, process_cpu_*, process_uptime_*)

@@ -7,6 +7,7 @@ import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.buildkite.ResponseSizeLimit;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.QueueConfig;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.logging.OutageLog;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.kubernetes.watch.OurJobs;
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The beans the routes call, by the names the routes use. Shared beans have plain names; each queue's scheduling beans
  * are named {@code <name>-<queue>} ({@link #queueBean}), which the route templates of schedule-jobs.camel.yaml refer
- * to as {@code <name>-{{queue}}}. Built the same way by {@link Controller} and by {@link CamelRunConfiguration}.
+ * to as {@code <name>-{{queue}}}. Built the same way by {@link Controller} and by {@link CamelRunController}.
  */
 public final class ControllerBeans {
 
@@ -56,8 +57,15 @@ public final class ControllerBeans {
     public static Map<String, Object> create(ControllerConfig config, KubernetesClient kubernetes,
                                              CloseableHttpClient graphqlHttpClient, ControllerLifecycle lifecycle,
                                              String leaderIdentity) {
+        return create(config, kubernetes, graphqlHttpClient, lifecycle, leaderIdentity,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /** @param metrics the registry /observe/metrics serves, when Camel has made it already (camel run) */
+    public static Map<String, Object> create(ControllerConfig config, KubernetesClient kubernetes,
+                                             CloseableHttpClient graphqlHttpClient, ControllerLifecycle lifecycle,
+                                             String leaderIdentity, PrometheusMeterRegistry metrics) {
         Clock clock = Clock.systemUTC();
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         LeaderElection leader = LeaderElection.of(config, kubernetes, leaderIdentity);
         Gauge.builder("buildkite.leader", leader, l -> l.isLeader() ? 1 : 0)
                 .description("1 when this replica schedules (holds the Lease, or leader election is off)")
@@ -75,7 +83,6 @@ public final class ControllerBeans {
         beans.put("noOutboundHeaders", new NoOutboundHeaders());
         beans.put("kubernetesWriteLimiter", writes);
         beans.put("leaderElection", leader);
-        beans.put("leaderOnly", leader.leaderOnlyPolicy());
         if (leader.service() != null) {
             beans.put("leaderElectionService", leader.service());
         }
@@ -98,15 +105,15 @@ public final class ControllerBeans {
                     config.staleJobDataTimeout(), clock, metrics, name, createPermission);
             inFlight.put(name, slots);
             polls.put(name, backoff);
-            // Only the leader polls; and a poll while every slot is taken, the workers are far behind or the API server
-            // refuses our creations (backing off) would only read the same jobs again. A poll before our Jobs have
+            // A poll while every slot is taken, the workers are far behind or the API server refuses our creations
+            // (backing off) would only read the same jobs again. A poll before our Jobs have
             // been listed is not held back (its jobs are, as not_ready): a wrong org or token is reported even while
             // the Kubernetes API cannot be reached.
             // The Stacks API spends no GraphQL points: its polls take only the free slots from the scope's plan.
             PollScope scope = new PollScope(slots, config.graphqlPageSize(), config.paginationDepthLimit(),
                     config.staleJobDataTimeout(), config.usesStacksApi() ? null : budget, clock);
-            beans.put(queueBean("pollGate", name), new PollGate(backoff, () -> !leader.isLeader()
-                    || !createPermission.allowsPoll() || creations.pollWouldStartNothing(), lifecycle::fail, scope));
+            beans.put(queueBean("pollGate", name), new PollGate(backoff,
+                    () -> !createPermission.allowsPoll() || creations.pollWouldStartNothing(), lifecycle::fail, scope));
             beans.put(queueBean("jobSelection", name), new JobSelection(queueConfig.tags(), metrics, queueTag));
             beans.put(queueBean("jobCreations", name), creations);
             beans.put(queueBean("podSpecBuilder", name), new PodSpecBuilder(queueConfig, podTemplates));
@@ -114,7 +121,7 @@ public final class ControllerBeans {
         InFlightByQueue allInFlight = new InFlightByQueue(inFlight);
         beans.put("inFlightJobs", allInFlight);
         beans.put("queueRoutes", QueueRoutes.of(config));
-        beans.put("ourJobs", new OurJobs(kubernetes, config.namespace(), config.controllerLabel()));
+        beans.put("ourJobs", new OurJobs(kubernetes, config.namespace(), JobLabels.controllerLabel(config.id())));
         beans.put("createPermission", createPermission);
         beans.put("controllerHealth", new ControllerHealth(polls.values(), allInFlight, createPermission,
                 leader));
@@ -146,7 +153,7 @@ public final class ControllerBeans {
      * @param agentToken read only with the Stacks API (from the environment or the Secret, see {@link AgentTokens})
      */
     public static java.util.Properties camelProperties(ControllerConfig config, Supplier<String> agentToken) {
-        java.util.Properties p = config.toCamelProperties();
+        java.util.Properties p = routeProperties(config);
         if (config.usesStacksApi()) {
             String token = agentToken.get();
             SecretRedaction.register(token); // Camel prints resolved properties at debug level
@@ -157,6 +164,16 @@ public final class ControllerBeans {
         }
         return p;
     }
+
+    /** The properties the routes read: the options, and what the controller derives from them. */
+    public static java.util.Properties routeProperties(ControllerConfig config) {
+        java.util.Properties p = config.toCamelProperties();
+        p.setProperty(CONTROLLER_SELECTOR_PROPERTY, JobLabels.controllerSelector(config.id()));
+        return p;
+    }
+
+    /** The label selector of the routes' watches of our Jobs and pods, derived from the id option (JobLabels). */
+    static final String CONTROLLER_SELECTOR_PROPERTY = "controller-label-selector";
 
     static final String SOURCE_TOKEN_PROPERTY = "camel.kamelet.buildkite-scheduled-jobs-source.token";
     static final String STACKS_SOURCE_TOKEN_PROPERTY = "camel.kamelet.buildkite-stack-jobs-source.agentToken";

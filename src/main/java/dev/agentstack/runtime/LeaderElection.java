@@ -4,20 +4,21 @@ import dev.agentstack.config.ControllerConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import org.apache.camel.Route;
 import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.component.kubernetes.KubernetesConfiguration;
 import org.apache.camel.component.kubernetes.cluster.KubernetesClusterService;
 import org.apache.camel.component.kubernetes.cluster.LeaseResourceType;
-import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
-import org.apache.camel.spi.RoutePolicy;
-import org.apache.camel.support.RoutePolicySupport;
 
 /**
- * Which replica schedules. With {@code leader-election} on, replicas compete for a Kubernetes Lease through
- * camel-kubernetes' cluster service and routes marked {@code routePolicy: leaderOnly} run on the leader only; the
- * others stand by (their readiness is down) and take over when the Lease expires. Off, every route runs. The Lease and
- * the candidates' pods are in {@code leader-election-namespace} (default: the namespace Jobs are created in).
+ * Which replica acts. With {@code leader-election} on, replicas compete for a Kubernetes Lease through
+ * camel-kubernetes' cluster service; the others stand by (their readiness is down) and take over when the Lease
+ * expires. Off, this replica leads. The Lease and the candidates' pods are in {@code leader-election-namespace}
+ * (default: the namespace Jobs are created in).
+ *
+ * <p>Every replica runs every route and watches our Jobs and pods, so a standby knows the cluster the moment it takes
+ * over. What only the leader may do sits behind one kind of step, a filter that calls {@link #isLeader()} on the
+ * {@code leaderElection} bean, with an id that starts {@code only-the-leader}; the source Kamelet's poll has the same
+ * check as its first step.
  *
  * <p>Camel's cluster service counts only Running pods whose Ready condition is true, and carrying the
  * {@code leader-election-pod-selector} labels, as candidates, and a leader keeps the Lease for as long as its pod is
@@ -29,6 +30,7 @@ public final class LeaderElection {
 
     private final KubernetesClusterService service;
     private final String group;
+    private volatile boolean viewRequested;
 
     private LeaderElection(KubernetesClusterService service, String group) {
         this.service = service;
@@ -83,25 +85,27 @@ public final class LeaderElection {
         return service;
     }
 
-    /** The policy of routes that only the leader runs. */
-    public RoutePolicy leaderOnlyPolicy() {
+    /** True when this replica should act: it holds the Lease, or leader election is off. */
+    public boolean isLeader() {
         if (service == null) {
-            return new RoutePolicySupport() {
-                @Override
-                public void onInit(Route route) {
-                    // leader election is off: every replica (there is one) runs every route
-                }
-            };
+            return true;
         }
-        try {
-            return ClusteredRoutePolicy.forNamespace(service, group);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot create the leader-only route policy: " + e.getMessage(), e);
+        if (!viewRequested) {
+            joinElection();
         }
+        return service.isLeader(group);
     }
 
-    /** True when this replica should schedule: it holds the Lease, or leader election is off. */
-    public boolean isLeader() {
-        return service == null || service.isLeader(group);
+    /** The cluster service only elects within a view someone asked for; ask once, when the service has started. */
+    private synchronized void joinElection() {
+        if (viewRequested || !service.isStarted()) {
+            return;
+        }
+        try {
+            service.getView(group);
+            viewRequested = true;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot join the leader election: " + e.getMessage(), e);
+        }
     }
 }

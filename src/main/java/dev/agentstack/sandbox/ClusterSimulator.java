@@ -1,6 +1,6 @@
 package dev.agentstack.sandbox;
 
-import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.kubernetes.JobLabels;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -149,7 +149,7 @@ public final class ClusterSimulator implements AutoCloseable {
 
     /** The scenario for a Job: scripted, else read from its pod spec. */
     Scenario scenarioOf(Job job) {
-        String uuid = job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
+        String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
         Scenario s = uuid == null ? null : scripted.get(uuid);
         if (s != null) {
             return s;
@@ -283,7 +283,7 @@ public final class ClusterSimulator implements AutoCloseable {
                     updatePod(podName, p -> withStatus(p, "Running", now(), null,
                             List.of(condition("Ready", "True", null, null)),
                             List.of(), running(spec.getContainers())));
-                    String uuid = job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
+                    String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
                     if (uuid != null) {
                         agentAcquires.accept(uuid);
                     }

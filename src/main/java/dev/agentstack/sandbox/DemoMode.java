@@ -4,11 +4,11 @@ import dev.agentstack.config.ConfigLoader;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Options;
 import dev.agentstack.config.QueueConfig;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.pipeline.PipelineContext;
 import dev.agentstack.pipeline.PipelineException;
 import dev.agentstack.pipeline.PipelineJob;
 import dev.agentstack.pipeline.PipelineReader;
-import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.runtime.AgentTokenSecret;
 import dev.agentstack.runtime.Controller;
 import dev.agentstack.scheduling.InFlightJobs;
@@ -85,7 +85,7 @@ public final class DemoMode {
             Runtime.getRuntime().addShutdownHook(summaryOnExit);
 
             try (ClusterSimulator cluster = new ClusterSimulator(watching(kubernetes.newClient()), config.namespace(),
-                         "buildkite.com/controller-id=" + config.id(), Duration.ofSeconds(2), uuid -> { });
+                         JobLabels.controllerSelector(config.id()), Duration.ofSeconds(2), uuid -> { });
                  Watch ignored = watching(kubernetes.client()).batch().v1().jobs().inNamespace(config.namespace())
                          .watch(new Watcher<Job>() {
                              @Override
@@ -179,7 +179,7 @@ public final class DemoMode {
         }
 
         void jobEvent(Watcher.Action action, Job job, FakeBuildkite buildkite) {
-            String uuid = job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
+            String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
             if (uuid == null) {
                 return;
             }

@@ -1,5 +1,6 @@
 package dev.agentstack.scheduling;
 
+import dev.agentstack.kubernetes.JobLabels;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,8 +16,6 @@ import org.apache.camel.component.kubernetes.KubernetesConstants;
  * counts against it, labelled or not, as before queues existed.
  */
 public final class InFlightByQueue {
-
-    public static final String QUEUE_LABEL = "tag.buildkite.com/queue";
 
     private final Map<String, InFlightJobs> queues;
 
@@ -86,6 +85,6 @@ public final class InFlightByQueue {
             return first();
         }
         Map<String, String> labels = job.getMetadata() == null ? null : job.getMetadata().getLabels();
-        return labels == null ? null : queues.get(labels.get(QUEUE_LABEL));
+        return labels == null ? null : queues.get(labels.get(JobLabels.QUEUE));
     }
 }

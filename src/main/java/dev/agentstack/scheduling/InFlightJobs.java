@@ -1,7 +1,7 @@
 package dev.agentstack.scheduling;
 
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.memory.RecentKeys;
-import dev.agentstack.podspec.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -160,7 +160,7 @@ public final class InFlightJobs {
 
     /** A watch event for one of our Jobs. */
     public synchronized void onJobEvent(String action, Job job) {
-        String uuid = PodSpecBuilder.jobUuidOf(job);
+        String uuid = JobLabels.jobUuidOf(job);
         if (uuid == null) {
             return;
         }
@@ -183,7 +183,7 @@ public final class InFlightJobs {
     public synchronized void reconcile(List<Job> listed, long listStartedAt) {
         Map<String, Boolean> fromList = new HashMap<>();
         for (Job job : listed) {
-            String uuid = PodSpecBuilder.jobUuidOf(job);
+            String uuid = JobLabels.jobUuidOf(job);
             if (uuid != null) {
                 fromList.put(uuid, isFinished(job));
             }

@@ -29,16 +29,14 @@ import org.slf4j.LoggerFactory;
  * {@code buildkite_limiter_jobs_held_back_total{reason}}, {@code buildkite_job_end_to_end_seconds} (scheduledAt to Job
  * created).
  * <p>
- * The methods the routes call for every job bind their arguments with Camel's parameter annotations, which Camel reads
- * once; arguments spelled out in a route ({@code reserve(${body}, ...)}) are parsed again on every call. The route's
- * message is the {@link BuildkiteJob}; the exchange property {@value #POLL} is the poll it came from.
+ * The methods the routes call for every job bind their arguments with Camel's parameter annotations. The route's
+ * message is the {@link BuildkiteJob}; the exchange property {@value JobPoll#EXCHANGE_PROPERTY} is the poll it
+ * came from.
  */
 public final class JobCreations {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.scheduler");
 
-    /** The exchange property that holds the {@link JobPoll} a job came from (set by the source Kamelet). */
-    public static final String POLL = "scan";
     /** The exchange property that holds the Buildkite job while the body is its Kubernetes Job. */
     public static final String BUILDKITE_JOB = "buildkiteJob";
 
@@ -90,7 +88,7 @@ public final class JobCreations {
         this.stale = Counter.builder("buildkite.limiter.jobs.stale").tags(tags)
                 .description("Jobs not created because their data was older than stale-job-data-timeout")
                 .register(registry);
-        // Registered once: looking a meter up by its tags on every creation was a visible share of a backlog's CPU.
+        // Registered once, so a creation does not look its meter up by tags.
         this.created = outcomeCounter("created", "");
         this.duplicate = outcomeCounter("duplicate", "");
         this.invalid = outcomeCounter("invalid", "");
@@ -116,7 +114,7 @@ public final class JobCreations {
      *
      * @param poll the poll the job came from (null: decide for this job alone)
      */
-    public boolean reserve(@Body BuildkiteJob job, @ExchangeProperty(POLL) JobPoll poll) {
+    public boolean reserve(@Body BuildkiteJob job, @ExchangeProperty(JobPoll.EXCHANGE_PROPERTY) JobPoll poll) {
         InFlightJobs.Reservation r = poll != null && poll == pollBeforeFirstList.get()
                 ? InFlightJobs.Reservation.NOT_READY : inFlight.tryReserve(job.uuid());
         if (r == InFlightJobs.Reservation.NOT_READY && poll != null) {
@@ -138,7 +136,7 @@ public final class JobCreations {
      *
      * @param poll the poll the job came from (null: its data is taken as fresh)
      */
-    public boolean dropIfStale(@Body BuildkiteJob job, @ExchangeProperty(POLL) JobPoll poll) {
+    public boolean dropIfStale(@Body BuildkiteJob job, @ExchangeProperty(JobPoll.EXCHANGE_PROPERTY) JobPoll poll) {
         Instant fetchedAt = poll == null ? null : poll.fetchedAt();
         if (fetchedAt == null || Duration.between(fetchedAt, clock.instant()).compareTo(staleAfter) <= 0) {
             return false;

@@ -73,6 +73,11 @@ public final class PollGate {
         }
     }
 
+    /** A tick on a replica that stands by: no poll, but the poll loop is alive (liveness counts ticks). */
+    public void standingBy() {
+        backoff.tickFinished();
+    }
+
     public PollBackoff backoff() {
         return backoff;
     }

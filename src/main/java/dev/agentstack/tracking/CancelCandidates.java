@@ -3,7 +3,7 @@ package dev.agentstack.tracking;
 import dev.agentstack.buildkite.ApiFailure;
 import dev.agentstack.buildkite.Backoff;
 import dev.agentstack.config.Durations;
-import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.kubernetes.JobLabels;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.micrometer.core.instrument.Counter;
@@ -79,7 +79,7 @@ public final class CancelCandidates {
     }
 
     public void onJobEvent(@Header(KubernetesConstants.KUBERNETES_EVENT_ACTION) String action, @Body Job job) {
-        String uuid = PodSpecBuilder.jobUuidOf(job);
+        String uuid = JobLabels.jobUuidOf(job);
         if (uuid == null) {
             return;
         }
@@ -95,7 +95,7 @@ public final class CancelCandidates {
     }
 
     public void onPodEvent(@Header(KubernetesConstants.KUBERNETES_EVENT_ACTION) String action, @Body Pod pod) {
-        String uuid = PodSpecBuilder.jobUuidOf(pod);
+        String uuid = JobLabels.jobUuidOf(pod);
         if (uuid == null) {
             return;
         }

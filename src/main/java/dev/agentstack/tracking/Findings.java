@@ -1,6 +1,7 @@
 package dev.agentstack.tracking;
 
 import dev.agentstack.buildkite.FailureReport;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.kubernetes.KubernetesJobs;
 import dev.agentstack.memory.RecentKeys;
 import io.fabric8.kubernetes.api.model.Event;
@@ -74,7 +75,7 @@ public final class Findings {
             return null;
         }
         if (job.getMetadata().getAnnotations() != null
-                && job.getMetadata().getAnnotations().containsKey(KubernetesJobs.REPORTED)) {
+                && job.getMetadata().getAnnotations().containsKey(JobLabels.FAILURE_REPORTED)) {
             return null;
         }
         return unreported(classifier.classify(job, clock.instant()).orElse(null));
@@ -127,7 +128,7 @@ public final class Findings {
         }
         Job live = jobs.live(f.jobName());
         if (live != null && live.getMetadata().getAnnotations() != null
-                && live.getMetadata().getAnnotations().containsKey(KubernetesJobs.REPORTED)) {
+                && live.getMetadata().getAnnotations().containsKey(JobLabels.FAILURE_REPORTED)) {
             reported.add(f.uuid());
             return false;
         }

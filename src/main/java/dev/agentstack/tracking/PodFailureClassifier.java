@@ -1,7 +1,7 @@
 package dev.agentstack.tracking;
 
 import dev.agentstack.config.Durations;
-import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.kubernetes.JobLabels;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
@@ -35,7 +35,6 @@ public final class PodFailureClassifier {
     static final Set<String> AT_ONCE = Set.of("InvalidImageName");
 
     private static final String AGENT = "agent";
-    private static final String TAG_LABEL = "tag.buildkite.com/";
 
     private final Duration imagePullGrace;
     private final Duration podPendingTimeout;
@@ -49,7 +48,7 @@ public final class PodFailureClassifier {
 
     /** A pod's current state. */
     public Optional<Finding> classify(Pod pod, Instant now) {
-        String uuid = PodSpecBuilder.jobUuidOf(pod);
+        String uuid = JobLabels.jobUuidOf(pod);
         String jobName = jobNameOf(pod);
         if (uuid == null || jobName == null || pod.getStatus() == null
                 || "Succeeded".equals(pod.getStatus().getPhase())) {
@@ -85,7 +84,7 @@ public final class PodFailureClassifier {
 
     /** A pod that was deleted: if it had not finished and its agent never ran, its job may still be waiting. */
     public Optional<Finding> classifyDeleted(Pod pod) {
-        String uuid = PodSpecBuilder.jobUuidOf(pod);
+        String uuid = JobLabels.jobUuidOf(pod);
         String jobName = jobNameOf(pod);
         if (uuid == null || jobName == null || pod.getStatus() == null
                 || "Succeeded".equals(pod.getStatus().getPhase())) {
@@ -96,7 +95,7 @@ public final class PodFailureClassifier {
 
     /** A Job's current state: one that never got a pod. */
     public Optional<Finding> classify(Job job, Instant now) {
-        String uuid = PodSpecBuilder.jobUuidOf(job);
+        String uuid = JobLabels.jobUuidOf(job);
         if (uuid == null || job.getStatus() == null && job.getMetadata().getCreationTimestamp() == null) {
             return Optional.empty();
         }
@@ -275,8 +274,8 @@ public final class PodFailureClassifier {
         List<String> tags = new ArrayList<>();
         if (labels != null) {
             labels.forEach((k, v) -> {
-                if (k.startsWith(TAG_LABEL)) {
-                    tags.add(k.substring(TAG_LABEL.length()) + "=" + v);
+                if (k.startsWith(JobLabels.TAG_PREFIX)) {
+                    tags.add(k.substring(JobLabels.TAG_PREFIX.length()) + "=" + v);
                 }
             });
         }

@@ -1,7 +1,7 @@
 package dev.agentstack.bench;
 
 import dev.agentstack.config.Options;
-import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.sandbox.EmbeddedKubernetes;
 import dev.agentstack.sandbox.FakeBuildkite;
 import dev.agentstack.testing.AutoConfiguredKubernetes;
@@ -83,7 +83,7 @@ public final class SchedulingBenchmark {
                 @Override
                 public void eventReceived(Action action, Job job) {
                     if (action == Action.ADDED && "bench".equals(job.getMetadata().getNamespace())) {
-                        String uuid = job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
+                        String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
                         if (appearedAt.putIfAbsent(uuid, System.nanoTime()) == null) {
                             count.incrementAndGet();
                             agents.execute(() -> buildkite.setState(uuid, "ASSIGNED")); // an agent takes it

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.agentstack.config.Options;
-import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.sandbox.FakeBuildkite;
 import dev.agentstack.testing.ControllerHarness;
 import dev.agentstack.testing.LocalCluster;
@@ -95,10 +95,10 @@ class SchedulingBenchmarkClusterIT {
 
         JobArrivals(ControllerHarness h) {
             watch = h.client().batch().v1().jobs().inNamespace(h.namespace())
-                    .withLabel(PodSpecBuilder.LABEL_JOB_UUID).watch(new Watcher<>() {
+                    .withLabel(JobLabels.JOB_UUID).watch(new Watcher<>() {
                         @Override
                         public void eventReceived(Action action, Job job) {
-                            at.putIfAbsent(job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID),
+                            at.putIfAbsent(job.getMetadata().getLabels().get(JobLabels.JOB_UUID),
                                     Instant.now());
                         }
 

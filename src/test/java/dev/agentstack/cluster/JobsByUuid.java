@@ -1,6 +1,6 @@
 package dev.agentstack.cluster;
 
-import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.testing.ControllerHarness;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.Watch;
@@ -21,12 +21,12 @@ final class JobsByUuid implements AutoCloseable {
     private final Watch watch;
 
     JobsByUuid(ControllerHarness h) {
-        watch = h.client().batch().v1().jobs().inNamespace(h.namespace()).withLabel(PodSpecBuilder.LABEL_JOB_UUID)
+        watch = h.client().batch().v1().jobs().inNamespace(h.namespace()).withLabel(JobLabels.JOB_UUID)
                 .watch(new Watcher<>() {
                     @Override
                     public void eventReceived(Action action, Job job) {
                         if (action == Action.ADDED) {
-                            String uuid = job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
+                            String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
                             added.computeIfAbsent(uuid, u -> new AtomicInteger()).incrementAndGet();
                         }
                     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.agentstack.config.Options;
-import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.scheduling.InFlightByQueue;
 import dev.agentstack.scheduling.InFlightJobs;
 import dev.agentstack.testing.ControllerHarness;
@@ -71,10 +71,10 @@ class SchedulingClusterIT {
 
         UnfinishedJobs(ControllerHarness h) {
             watch = h.client().batch().v1().jobs().inNamespace(h.namespace())
-                    .withLabel(PodSpecBuilder.LABEL_JOB_UUID).watch(new Watcher<>() {
+                    .withLabel(JobLabels.JOB_UUID).watch(new Watcher<>() {
                         @Override
                         public void eventReceived(Action action, Job job) {
-                            String uuid = job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
+                            String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
                             boolean done = action == Action.DELETED || job.getStatus() != null
                                     && job.getStatus().getConditions().stream().anyMatch(c -> "True".equals(
                                             c.getStatus()) && Set.of("Complete", "Failed").contains(c.getType()));

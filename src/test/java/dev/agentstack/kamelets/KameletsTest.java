@@ -8,6 +8,8 @@ import dev.agentstack.buildkite.BuildkiteJob;
 import dev.agentstack.buildkite.FailureReport;
 import dev.agentstack.buildkite.JobFailer;
 import dev.agentstack.buildkite.PollBackoff;
+import dev.agentstack.config.ControllerConfig;
+import dev.agentstack.runtime.LeaderElection;
 import dev.agentstack.sandbox.EmbeddedKubernetes;
 import dev.agentstack.sandbox.FakeBuildkite;
 import dev.agentstack.scheduling.PollGate;
@@ -49,6 +51,8 @@ class KameletsTest {
         buildkite.scheduleCommand("echo other", "queue=elsewhere");
         context.getRegistry().bind("pollGate", new PollGate(new PollBackoff(Duration.ofSeconds(1), Clock.systemUTC(),
                 new SimpleMeterRegistry()), () -> false, message -> { }));
+        // The Kamelet polls on the leader only; with leader election off, this replica leads.
+        context.getRegistry().bind("leaderElection", LeaderElection.of(ControllerConfig.builder().build(), null, "test"));
         // The token as a Kamelet property, as the controller passes it: never part of an endpoint URI.
         context.getPropertiesComponent()
                 .addInitialProperty("camel.kamelet.buildkite-scheduled-jobs-source.token", TOKEN);
@@ -77,6 +81,7 @@ class KameletsTest {
         buildkite.scheduleCommand("echo other", "queue=elsewhere");
         context.getRegistry().bind("pollGate", new PollGate(new PollBackoff(Duration.ofSeconds(1), Clock.systemUTC(),
                 new SimpleMeterRegistry()), () -> false, message -> { }));
+        context.getRegistry().bind("leaderElection", LeaderElection.of(ControllerConfig.builder().build(), null, "test"));
         context.getPropertiesComponent()
                 .addInitialProperty("camel.kamelet.buildkite-stack-jobs-source.agentToken", AGENT_TOKEN);
         List<String> received = new CopyOnWriteArrayList<>();

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.agentstack.buildkite.BuildkiteJob;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Options;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.runtime.Version;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
@@ -584,9 +585,9 @@ class PodSpecBuilderTest {
         @MethodSource("safeToEvict")
         void safeToEvictDefaultsToFalseAndMetadataMayOverrideIt(String defaults, String plugin, String expected) {
             Job job = defaults == null ? build(plugin) : build(plugin, Options.DEFAULT_METADATA, defaults);
-            assertThat(job.getMetadata().getAnnotations()).containsEntry(JobMetadata.SAFE_TO_EVICT, expected);
+            assertThat(job.getMetadata().getAnnotations()).containsEntry(JobLabels.SAFE_TO_EVICT, expected);
             assertThat(job.getSpec().getTemplate().getMetadata().getAnnotations())
-                    .containsEntry(JobMetadata.SAFE_TO_EVICT, expected);
+                    .containsEntry(JobLabels.SAFE_TO_EVICT, expected);
         }
 
         @Test

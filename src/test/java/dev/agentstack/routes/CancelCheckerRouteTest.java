@@ -3,6 +3,7 @@ package dev.agentstack.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentstack.buildkite.GraphqlBudget;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.logging.OutageLog;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.tracking.CancelCandidates;
@@ -72,7 +73,7 @@ class CancelCheckerRouteTest extends RouteUnitTest {
 
     private static Job unfinishedJobWithoutPod(String uuid) {
         return new JobBuilder().withNewMetadata().withName(PodSpecBuilder.jobName(uuid))
-                .addToLabels(PodSpecBuilder.LABEL_JOB_UUID, uuid).endMetadata().build();
+                .addToLabels(JobLabels.JOB_UUID, uuid).endMetadata().build();
     }
 
     private MockEndpoint startWithBuildkite() throws Exception {

@@ -3,6 +3,7 @@ package dev.agentstack.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentstack.buildkite.JobStatesQuery.JobState;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.tracking.CancelCandidates;
 import dev.agentstack.tracking.Finding;
@@ -113,7 +114,7 @@ class PodFindingRoutesTest extends RouteUnitTest {
 
     private static Pod pod(String name) {
         return new PodBuilder().withNewMetadata().withName(name)
-                .addToLabels(PodSpecBuilder.LABEL_JOB_UUID, UUID).endMetadata().build();
+                .addToLabels(JobLabels.JOB_UUID, UUID).endMetadata().build();
     }
 
     @BeforeEach

@@ -1,13 +1,14 @@
 package dev.agentstack.routes;
 
 import dev.agentstack.config.ControllerConfig;
+import dev.agentstack.runtime.ControllerBeans;
+import dev.agentstack.runtime.LeaderElection;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.AdviceWithRouteBuilder;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.spi.Registry;
-import org.apache.camel.support.RoutePolicySupport;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
@@ -40,13 +41,13 @@ abstract class RouteUnitTest extends CamelMainTestSupport {
     public void configureContext(CamelContextConfiguration configuration) {
         super.configureContext(configuration);
         configuration.withUseOverridePropertiesWithPropertiesComponent(
-                ControllerConfig.builder().build().toCamelProperties());
+                ControllerBeans.routeProperties(ControllerConfig.builder().build()));
     }
 
-    /** This replica leads: the routes' leaderOnly policy lets them run. */
+    /** This replica leads (leader election is off): the routes' only-the-leader steps let everything through. */
     @Override
     protected void bindToRegistry(Registry registry) throws Exception {
-        registry.bind("leaderOnly", new RoutePolicySupport() {});
+        registry.bind("leaderElection", LeaderElection.of(ControllerConfig.builder().build(), null, "test"));
     }
 
     /** Binds a bean a route calls by name, before {@link #startRoutes}. */

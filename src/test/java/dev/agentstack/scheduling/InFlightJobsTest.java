@@ -6,7 +6,7 @@ import static dev.agentstack.scheduling.InFlightJobs.Reservation.NO_SLOT;
 import static dev.agentstack.scheduling.InFlightJobs.Reservation.RESERVED;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.kubernetes.JobLabels;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ class InFlightJobsTest {
 
     static Job job(String uuid, String condition) {
         JobBuilder b = new JobBuilder().withNewMetadata().withName("buildkite-" + uuid)
-                .addToLabels(PodSpecBuilder.LABEL_JOB_UUID, uuid).endMetadata();
+                .addToLabels(JobLabels.JOB_UUID, uuid).endMetadata();
         if (condition != null) {
             b.withNewStatus().addNewCondition().withType(condition).withStatus("True").endCondition().endStatus();
         }

@@ -2,7 +2,7 @@ package dev.agentstack.scheduling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.kubernetes.JobLabels;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.util.List;
@@ -73,6 +73,6 @@ class InFlightMemoryBoundsTest {
 
     private static Job job(String uuid) {
         return new JobBuilder().withNewMetadata().withName("buildkite-" + uuid)
-                .addToLabels(PodSpecBuilder.LABEL_JOB_UUID, uuid).endMetadata().build();
+                .addToLabels(JobLabels.JOB_UUID, uuid).endMetadata().build();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.agentstack.config.Options;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.testing.ControllerHarness;
 import dev.agentstack.testing.UnfinishedJobsObserver;
@@ -97,8 +98,8 @@ class InFlightRouteTest {
                 running.add(uuid);
                 h.kubernetes().client().batch().v1().jobs().inNamespace(ControllerHarness.NAMESPACE).resource(
                         new JobBuilder().withNewMetadata().withName(PodSpecBuilder.jobName(uuid))
-                                .addToLabels(PodSpecBuilder.LABEL_JOB_UUID, uuid)
-                                .addToLabels(PodSpecBuilder.LABEL_CONTROLLER_ID, h.config().id()).endMetadata()
+                                .addToLabels(JobLabels.JOB_UUID, uuid)
+                                .addToLabels(JobLabels.CONTROLLER_ID, h.config().id()).endMetadata()
                                 .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withName("agent")
                                 .withImage("x").endContainer().withRestartPolicy("Never").endSpec().endTemplate()
                                 .endSpec().build()).create();

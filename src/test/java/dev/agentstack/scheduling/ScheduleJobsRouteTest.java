@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.agentstack.config.Options;
-import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.sandbox.FakeBuildkite;
 import dev.agentstack.testing.ControllerHarness;
 import dev.agentstack.testing.LogCapture;
@@ -40,8 +40,8 @@ class ScheduleJobsRouteTest {
                 Job job = h.job(uuid);
                 assertThat(job.getMetadata().getName()).isEqualTo("buildkite-" + uuid);
                 assertThat(job.getMetadata().getLabels())
-                        .containsEntry(PodSpecBuilder.LABEL_JOB_UUID, uuid)
-                        .containsEntry(PodSpecBuilder.LABEL_CONTROLLER_ID, "stack-a");
+                        .containsEntry(JobLabels.JOB_UUID, uuid)
+                        .containsEntry(JobLabels.CONTROLLER_ID, "stack-a");
             }
             assertThat(h.buildkite().rejectedQueries()).isEmpty();
         }
@@ -85,7 +85,7 @@ class ScheduleJobsRouteTest {
             assertThat(logs.linesContaining("Forcing")).as("the stop was graceful: no route outlived the timeout")
                     .isEmpty();
             await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() == 150);
-            assertThat(h.jobs().stream().map(j -> j.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID))
+            assertThat(h.jobs().stream().map(j -> j.getMetadata().getLabels().get(JobLabels.JOB_UUID))
                     .distinct()).hasSize(150);
         }
     }
@@ -223,7 +223,7 @@ class ScheduleJobsRouteTest {
     }
 
     static List<String> jobUuids(ControllerHarness h) {
-        return h.jobs().stream().map(j -> j.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID))
+        return h.jobs().stream().map(j -> j.getMetadata().getLabels().get(JobLabels.JOB_UUID))
                 .collect(Collectors.toList());
     }
 
@@ -233,7 +233,7 @@ class ScheduleJobsRouteTest {
                     @Override
                     public void eventReceived(Action action, Job job) {
                         if (action == Action.ADDED) {
-                            created.add(job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID));
+                            created.add(job.getMetadata().getLabels().get(JobLabels.JOB_UUID));
                         }
                     }
 

@@ -1,5 +1,6 @@
 package dev.agentstack.soak;
 
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.sandbox.ClusterSimulator;
 import dev.agentstack.sandbox.EmbeddedKubernetes;
@@ -152,7 +153,7 @@ public final class ChaosSoak {
             AtomicInteger maxInFlight = new AtomicInteger();
             ScheduledExecutorService ttl = Executors.newSingleThreadScheduledExecutor();
             Random random = new Random(seed);
-            String selector = PodSpecBuilder.LABEL_CONTROLLER_ID + "=agent-stack-camel";
+            String selector = JobLabels.controllerSelector("agent-stack-camel");
             // One ordered stream of our Jobs' changes: the largest set of unfinished Jobs the API server ever held.
             Watch jobWatch = kubernetes.client().batch().v1().jobs().inNamespace(NAMESPACE).withLabelSelector(selector)
                     .watch(new Watcher<Job>() {
@@ -416,8 +417,8 @@ public final class ChaosSoak {
         try {
             kubernetes.client().batch().v1().jobs().inNamespace(NAMESPACE).withName(job.getMetadata().getName())
                     .delete();
-            kubernetes.client().pods().inNamespace(NAMESPACE).withLabel(PodSpecBuilder.LABEL_JOB_UUID,
-                    job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID)).delete();
+            kubernetes.client().pods().inNamespace(NAMESPACE).withLabel(JobLabels.JOB_UUID,
+                    job.getMetadata().getLabels().get(JobLabels.JOB_UUID)).delete();
         } catch (RuntimeException e) {
             // gone already
         }

@@ -2,6 +2,7 @@ package dev.agentstack.testing;
 
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Options;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.runtime.Controller;
 import dev.agentstack.sandbox.EmbeddedKubernetes;
@@ -97,7 +98,7 @@ public final class ControllerHarness implements AutoCloseable {
     public dev.agentstack.sandbox.ClusterSimulator simulateCluster(Duration runFor) {
         if (simulator == null) {
             simulator = new dev.agentstack.sandbox.ClusterSimulator(newClient.get(), namespace,
-                    "buildkite.com/controller-id=" + config.id(), runFor, uuid -> {
+                    JobLabels.controllerSelector(config.id()), runFor, uuid -> {
                         if (buildkite.uuids().contains(uuid) && "SCHEDULED".equals(buildkite.state(uuid))) {
                             buildkite.acquireAsAnotherAgent(uuid); // the pod's agent takes the job
                         }

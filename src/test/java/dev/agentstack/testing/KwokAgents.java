@@ -1,6 +1,6 @@
 package dev.agentstack.testing;
 
-import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.sandbox.FakeBuildkite;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,7 +28,7 @@ public final class KwokAgents implements AutoCloseable {
 
     public KwokAgents(KubernetesClient client, String namespace, FakeBuildkite buildkite) {
         this.buildkite = buildkite;
-        this.informer = client.pods().inNamespace(namespace).withLabel(PodSpecBuilder.LABEL_JOB_UUID)
+        this.informer = client.pods().inNamespace(namespace).withLabel(JobLabels.JOB_UUID)
                 .inform(new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(Pod pod) {
@@ -48,7 +48,7 @@ public final class KwokAgents implements AutoCloseable {
     }
 
     private void onPod(Pod pod) {
-        String uuid = pod.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
+        String uuid = pod.getMetadata().getLabels().get(JobLabels.JOB_UUID);
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
         if (uuid == null || !buildkite.uuids().contains(uuid)) {
             return;

@@ -1,6 +1,6 @@
 package dev.agentstack.testing;
 
-import dev.agentstack.podspec.PodSpecBuilder;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.scheduling.InFlightJobs;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.Watch;
@@ -22,7 +22,7 @@ public final class UnfinishedJobsObserver implements AutoCloseable {
                 .watch(new Watcher<Job>() {
                     @Override
                     public synchronized void eventReceived(Action action, Job job) {
-                        String uuid = job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
+                        String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
                         if (action == Action.ADDED) {
                             added.computeIfAbsent(uuid, k -> new AtomicInteger()).incrementAndGet();
                         }

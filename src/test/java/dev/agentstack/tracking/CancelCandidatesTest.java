@@ -2,6 +2,7 @@ package dev.agentstack.tracking;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentstack.kubernetes.JobLabels;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
@@ -165,12 +166,12 @@ class CancelCandidatesTest {
     /** A Job of ours for the job {@code uuid}, as the Job watch delivers it (also used by WatchMemoryBoundsTest). */
     static Job job(String uuid) {
         return new JobBuilder().withNewMetadata().withName("buildkite-" + uuid)
-                .addToLabels(dev.agentstack.podspec.PodSpecBuilder.LABEL_JOB_UUID, uuid).endMetadata().build();
+                .addToLabels(JobLabels.JOB_UUID, uuid).endMetadata().build();
     }
 
     private static io.fabric8.kubernetes.api.model.Pod pod(String uuid, String phase) {
         return new PodBuilder().withNewMetadata()
-                .addToLabels(dev.agentstack.podspec.PodSpecBuilder.LABEL_JOB_UUID, uuid).endMetadata()
+                .addToLabels(JobLabels.JOB_UUID, uuid).endMetadata()
                 .withNewStatus().withPhase(phase).endStatus().build();
     }
 }

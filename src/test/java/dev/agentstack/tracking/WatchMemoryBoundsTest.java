@@ -2,6 +2,7 @@ package dev.agentstack.tracking;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentstack.kubernetes.JobLabels;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -53,7 +54,7 @@ class WatchMemoryBoundsTest {
         candidates.onJobEvent("ADDED", CancelCandidatesTest.job("pending"));
         nanos.addAndGet(CancelCandidates.TTL.minusHours(1).toNanos());
         candidates.onPodEvent("MODIFIED", new PodBuilder().withNewMetadata()
-                .addToLabels(dev.agentstack.podspec.PodSpecBuilder.LABEL_JOB_UUID, "pending").endMetadata()
+                .addToLabels(JobLabels.JOB_UUID, "pending").endMetadata()
                 .withNewStatus().withPhase("Pending").endStatus().build());
         assertThat(candidates.batches()).containsExactly(List.of("pending", "quiet"));
 

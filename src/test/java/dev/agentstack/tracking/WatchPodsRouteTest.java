@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentstack.config.Options;
-import dev.agentstack.kubernetes.KubernetesJobs;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.sandbox.ClusterSimulator.Scenario;
 import dev.agentstack.sandbox.FakeBuildkite;
@@ -240,7 +240,7 @@ class WatchPodsRouteTest {
             awaitFinished(h, uuid);
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid).getMetadata().getAnnotations() != null
                     && "init_container".equals(h.job(uuid).getMetadata().getAnnotations()
-                            .get(KubernetesJobs.REPORTED)));
+                            .get(JobLabels.FAILURE_REPORTED)));
 
             h.restart();
             int polls = h.graphqlPolls();

@@ -23,8 +23,7 @@ import java.io.InputStream;
  * reads creation answers with the same serialization).
  * It shares the given client's configuration and HTTP connections, but its JSON reading skips the spec of
  * every batch/v1 Job: the pod template is most of a Job's bytes, nothing here reads it, and binding it on every watch
- * event was the controller's largest CPU cost with a backlog (about a fifth of it in the benchmark's profile). fabric8
- * also turns each watch event into a tree before binding it; here a Job event is streamed instead, with its spec
+ * event was the controller's largest CPU cost with a backlog. fabric8 also turns each watch event into a tree before binding it; here a Job event is streamed instead, with its spec
  * skipped. Writing is unchanged: a Job created through it is sent whole, and the answer is read without its spec.
  * <p>
  * A Job read through it has no spec, so it must never be written back as it is. Never closed on its own, as

@@ -17,13 +17,9 @@ import java.util.function.Function;
  * Clients derived from a context's client for one watched kind each: they share its configuration and HTTP
  * connections, and deliver their watches' and informers' events on one thread of their own.
  * <p>
- * fabric8 passes every watch event through two serial queues (the watch's, then the informer's) onto the client's
- * executor, by default a cached thread pool: each event was handed to another pooled thread twice, waking it and
- * leaving the previous one spinning, which cost as much CPU as the route that handles the event (the Jobs informer's
- * threads took 11% of the controller's CPU in the benchmark's profile; on one thread, 5-6%). On one thread a burst of
- * events follows on without a hand-off. Each kind has its own thread, so a slow handler of Pod events never delays the
- * Job events that free in-flight slots; the thread ends after a minute without events and starts again with the next
- * one.
+ * fabric8's default executor hands each event from one pooled thread to another twice; on one thread a burst of events
+ * follows on without a hand-off. Each kind has its own thread, so a slow handler of Pod events never delays the Job
+ * events that free in-flight slots; the thread ends after a minute without events.
  * <p>
  * Never closed on their own, as closing one would close the shared HTTP client; they live as long as the client they
  * were derived from.
