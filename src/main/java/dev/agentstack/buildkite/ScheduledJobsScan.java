@@ -15,15 +15,8 @@ import org.apache.camel.util.json.JsonObject;
  * sends {@link #nextPageVariables()} with camel-graphql and hands each answer to {@link #addPage(String)}. Holds the
  * state of a single exchange; the shared, stateless part is {@link ScheduledJobsQuery}.
  */
-public final class ScheduledJobsScan {
+public final class ScheduledJobsScan implements JobPoll {
 
-    /**
-     * The exchange property through which the buildkite-scheduled-jobs-source Kamelet hands its poll to the flow: it
-     * sets the property to this scan before the first page, and every job message split from the poll carries it on, so
-     * the queue's beans ({@code JobCreations.reserve} and {@code dropIfStale}) know which poll a job came from and when
-     * its data was read. The Kamelet and the schedule-jobs route name it in a comment; keep the three in step.
-     */
-    public static final String EXCHANGE_PROPERTY = "scan";
 
     private final ScheduledJobsQuery query;
     private final ScanPlan plan;
@@ -163,6 +156,7 @@ public final class ScheduledJobsScan {
     }
 
     /** Every job the walk saw, oldest first as far as the API's order tells. */
+    @Override
     public List<BuildkiteJob> jobs() {
         return new ArrayList<>(jobs.values());
     }
@@ -177,6 +171,7 @@ public final class ScheduledJobsScan {
      * The jobs in the order they should take free slots: {@link #SCHEDULING_ORDER}, sorted stably so jobs with equal
      * priority and time keep the API's oldest-first order.
      */
+    @Override
     public List<BuildkiteJob> jobsInSchedulingOrder() {
         if (plan.probe()) {
             return List.of();
@@ -192,15 +187,18 @@ public final class ScheduledJobsScan {
     }
 
     /** When the poll started. */
+    @Override
     public Instant startedAt() {
         return startedAt;
     }
 
     /** When the last page arrived: the age of the data the jobs are created from. */
+    @Override
     public Instant fetchedAt() {
         return fetchedAt;
     }
 
+    @Override
     public int pagesRead() {
         return pagesRead;
     }

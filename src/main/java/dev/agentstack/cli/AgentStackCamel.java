@@ -82,9 +82,9 @@ public final class AgentStackCamel {
         Logging.configure(config.logFormat(), config.logLevel());
         org.slf4j.Logger log = LoggerFactory.getLogger("dev.agentstack.controller");
         config.warnings().forEach(log::warn);
-        log.info(
-                "agent-stack-camel {} starting: org={} queue={} tags={} cluster={} namespace={} id={} max-in-flight={}",
-                Version.get(), config.org(), config.queue(), config.tags(),
+        log.info("agent-stack-camel {} starting: source={} org={} queue={} tags={} cluster={} namespace={} id={}"
+                        + " max-in-flight={}", Version.get(), config.buildkiteApi(),
+                config.usesStacksApi() ? "(from the agent token)" : config.org(), config.queue(), config.tags(),
                 config.clustered() ? config.clusterUuid() : "(unclustered)", config.namespace(), config.id(),
                 config.maxInFlight());
         try (Controller controller = new Controller(config, null)) {

@@ -55,7 +55,7 @@ public final class CamelRunController implements CamelConfiguration {
         Controller.registerKubernetesKinds(kubernetes);
 
         // The options as the routes read them (durations in milliseconds, the token as a Kamelet property).
-        ControllerBeans.camelProperties(config).forEach((k, v) -> properties.addOverrideProperty((String) k,
+        ControllerBeans.camelProperties(config, Controller.agentToken(config, kubernetes)).forEach((k, v) -> properties.addOverrideProperty((String) k,
                 (String) v));
         for (Option<Integer> port : java.util.List.of(Options.MANAGEMENT_PORT, Options.PROMETHEUS_PORT)) {
             if (base.isSet(port)) {

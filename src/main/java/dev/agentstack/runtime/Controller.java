@@ -79,7 +79,7 @@ public final class Controller implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         Main m = new Main();
-        Properties properties = camelProperties(config);
+        Properties properties = camelProperties(config, agentToken(config, kubernetes));
         properties.putAll(extraProperties);
         m.setOverrideProperties(properties);
         UserRoutes userRoutes = UserRoutes.of(config.routesDir());
@@ -113,9 +113,18 @@ public final class Controller implements AutoCloseable {
                 KubernetesResource.class);
     }
 
+    /**
+     * The agent token the Stacks API source uses: {@code BUILDKITE_AGENT_TOKEN} from the environment, else the
+     * agent-token-secret Secret (read when asked, only in Stacks mode); one that cannot be read is a ConfigException.
+     */
+    static java.util.function.Supplier<String> agentToken(ControllerConfig config, KubernetesClient kubernetes) {
+        return () -> AgentTokens.require(AgentTokens.of(System.getenv(),
+                new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret())));
+    }
+
     /** The Camel properties of a controller: its options, and its management port's settings. */
-    static Properties camelProperties(ControllerConfig config) {
-        Properties properties = ControllerBeans.camelProperties(config);
+    static Properties camelProperties(ControllerConfig config, java.util.function.Supplier<String> agentToken) {
+        Properties properties = ControllerBeans.camelProperties(config, agentToken);
         properties.putAll(managementProperties(config));
         return properties;
     }

@@ -1,7 +1,7 @@
 package dev.agentstack.scheduling;
 
 import dev.agentstack.buildkite.BuildkiteJob;
-import dev.agentstack.buildkite.ScheduledJobsScan;
+import dev.agentstack.buildkite.JobPoll;
 import dev.agentstack.buildkite.FailureReport;
 import dev.agentstack.logging.LogFields;
 import dev.agentstack.podspec.PodSpecBuilder;
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * created).
  * <p>
  * The methods the routes call for every job bind their arguments with Camel's parameter annotations. The route's
- * message is the {@link BuildkiteJob}; the exchange property {@value ScheduledJobsScan#EXCHANGE_PROPERTY} is the poll it
+ * message is the {@link BuildkiteJob}; the exchange property {@value JobPoll#EXCHANGE_PROPERTY} is the poll it
  * came from.
  */
 public final class JobCreations {
@@ -59,7 +59,7 @@ public final class JobCreations {
     /** The queue field of the log lines, or null. */
     private final String queue;
     /** The last poll that found our Jobs not yet listed (weak: a finished poll's jobs need not stay in memory). */
-    private volatile WeakReference<ScheduledJobsScan> pollBeforeFirstList = new WeakReference<>(null);
+    private volatile WeakReference<JobPoll> pollBeforeFirstList = new WeakReference<>(null);
 
     /** @param workers job-creation-concurrency */
     public JobCreations(InFlightJobs inFlight, int workers, String jobPrefix, Duration staleAfter, Clock clock,
@@ -114,8 +114,7 @@ public final class JobCreations {
      *
      * @param poll the poll the job came from (null: decide for this job alone)
      */
-    public boolean reserve(@Body BuildkiteJob job,
-            @ExchangeProperty(ScheduledJobsScan.EXCHANGE_PROPERTY) ScheduledJobsScan poll) {
+    public boolean reserve(@Body BuildkiteJob job, @ExchangeProperty(JobPoll.EXCHANGE_PROPERTY) JobPoll poll) {
         InFlightJobs.Reservation r = poll != null && poll == pollBeforeFirstList.get()
                 ? InFlightJobs.Reservation.NOT_READY : inFlight.tryReserve(job.uuid());
         if (r == InFlightJobs.Reservation.NOT_READY && poll != null) {
@@ -137,8 +136,7 @@ public final class JobCreations {
      *
      * @param poll the poll the job came from (null: its data is taken as fresh)
      */
-    public boolean dropIfStale(@Body BuildkiteJob job,
-            @ExchangeProperty(ScheduledJobsScan.EXCHANGE_PROPERTY) ScheduledJobsScan poll) {
+    public boolean dropIfStale(@Body BuildkiteJob job, @ExchangeProperty(JobPoll.EXCHANGE_PROPERTY) JobPoll poll) {
         Instant fetchedAt = poll == null ? null : poll.fetchedAt();
         if (fetchedAt == null || Duration.between(fetchedAt, clock.instant()).compareTo(staleAfter) <= 0) {
             return false;

@@ -185,6 +185,17 @@ public final class ControllerHarness implements AutoCloseable {
         return buildkite.graphqlRequests().size();
     }
 
+    /** The job source's polls so far: GraphQL requests, or with the Stacks API its scheduled-jobs lists. */
+    public int polls() {
+        return config.usesStacksApi() ? (int) buildkite.requests().stream()
+                .filter(r -> r.path().endsWith("/scheduled-jobs")).count() : graphqlPolls();
+    }
+
+    /** The test configuration with jobs from this source: graphql or stacks (Buildkite's Stacks API). */
+    public static UnaryOperator<ControllerConfig.Builder> source(String api) {
+        return b -> b.set(Options.BUILDKITE_API, api);
+    }
+
     @Override
     public void close() {
         if (simulator != null) {

@@ -1,0 +1,41 @@
+package dev.agentstack.buildkite;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One poll of a job source, as the source Kamelets hand it on: {@link ScheduledJobsScan} for GraphQL,
+ * {@code StackJobsScan} for the Stacks API. The poll gate, the backoff and the creation steps read it through this
+ * interface only, so both sources share them.
+ */
+public interface JobPoll {
+
+    /**
+     * The exchange property through which a source Kamelet (buildkite-scheduled-jobs-source,
+     * buildkite-stack-jobs-source) hands its poll to the flow: it sets the property before the first page, and every
+     * job message split from the poll carries it on, so the queue's beans ({@code JobCreations.reserve} and
+     * {@code dropIfStale}) know which poll a job came from and when its data was read. The Kamelets and the
+     * schedule-jobs routes name it in a comment; keep them in step.
+     */
+    String EXCHANGE_PROPERTY = "scan";
+
+    /** When the poll started. */
+    Instant startedAt();
+
+    /** When the last page arrived: the age of the data the jobs are created from. */
+    Instant fetchedAt();
+
+    int pagesRead();
+
+    /** Every job the poll saw (for the Stacks API: the jobs it reserved and read the details of). */
+    List<BuildkiteJob> jobs();
+
+    /** The jobs to hand on, in the order they should take free slots. */
+    List<BuildkiteJob> jobsInSchedulingOrder();
+
+    /** How long the answers asked the next poll to wait (Retry-After on a successful answer), or null. */
+    default Duration waitAsked() {
+        return null;
+    }
+}
