@@ -47,14 +47,20 @@ class OptionsTableTest {
     void everyOptionTheReadmeNamesExistsWithTheDefaultItShows() throws Exception {
         Map<String, String> named = commonOptionsInReadme();
         Map<String, Option<?>> catalogue = Options.ALL.stream().collect(Collectors.toMap(Option::key, o -> o));
-        assertThat(named).as("the options of the README's \"" + COMMON + "\" table").isNotEmpty();
-        assertThat(named.keySet().stream().filter(key -> !catalogue.containsKey(key)).toList())
-                .as("options the README names that the catalogue does not have").isEmpty();
+        assertThat(named)
+                .as("the options of the README's \"" + COMMON + "\" table")
+                .isNotEmpty();
+        assertThat(named.keySet().stream()
+                        .filter(key -> !catalogue.containsKey(key))
+                        .toList())
+                .as("options the README names that the catalogue does not have")
+                .isEmpty();
         named.forEach((key, shown) -> {
             // A default written as a literal must be the catalogue's; prose such as "by token" is not checked.
             if (shown.matches("`[^`]*`")) {
                 Option<?> option = catalogue.get(key);
-                assertThat(shown).as("the README's default of " + key)
+                assertThat(shown)
+                        .as("the README's default of " + key)
                         .isEqualTo("`" + option.toText(option.defaultValue()) + "`");
             }
         });

@@ -40,9 +40,13 @@ class DocumentationLinksTest {
     @Test
     void anchorsFollowGithubHeadingIds() {
         assertThat(anchorsOf("## Jobs that can never run, and cancelled jobs\n## The controller's own rights\n"
-                + "## `render` and lint\n## Health\n## Health\n"))
-                .containsExactlyInAnyOrder("jobs-that-can-never-run-and-cancelled-jobs", "the-controllers-own-rights",
-                        "render-and-lint", "health", "health-1");
+                        + "## `render` and lint\n## Health\n## Health\n"))
+                .containsExactlyInAnyOrder(
+                        "jobs-that-can-never-run-and-cancelled-jobs",
+                        "the-controllers-own-rights",
+                        "render-and-lint",
+                        "health",
+                        "health-1");
     }
 
     private static List<Path> pages() throws IOException {
@@ -80,11 +84,14 @@ class DocumentationLinksTest {
         int hash = target.indexOf('#');
         String file = hash < 0 ? target : target.substring(0, hash);
         String anchor = hash < 0 ? null : target.substring(hash + 1);
-        Path resolved = file.isEmpty() ? page : page.toAbsolutePath().getParent().resolve(file).normalize();
+        Path resolved = file.isEmpty()
+                ? page
+                : page.toAbsolutePath().getParent().resolve(file).normalize();
         if (!Files.exists(resolved)) {
             return "no such file";
         }
-        if (anchor != null && resolved.toString().endsWith(".md")
+        if (anchor != null
+                && resolved.toString().endsWith(".md")
                 && !anchorsOf(Files.readString(resolved)).contains(anchor)) {
             return "no heading for #" + anchor;
         }
@@ -104,7 +111,10 @@ class DocumentationLinksTest {
             if (fenced || !m.matches()) {
                 continue;
             }
-            String slug = m.group(1).toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
+            String slug = m.group(1)
+                    .toLowerCase(Locale.ROOT)
+                    .replaceAll("[^\\p{L}\\p{N} _-]", "")
+                    .replace(' ', '-');
             int n = seen.merge(slug, 1, Integer::sum) - 1;
             anchors.add(n == 0 ? slug : slug + "-" + n);
         }
