@@ -3,6 +3,7 @@ package dev.agentstack.runtime;
 import dev.agentstack.buildkite.AgentApi;
 import dev.agentstack.buildkite.GraphqlBudget;
 import dev.agentstack.buildkite.JobFailer;
+import dev.agentstack.buildkite.JobFailureBackoff;
 import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.buildkite.ResponseSizeLimit;
 import dev.agentstack.config.ControllerConfig;
@@ -128,11 +129,14 @@ public final class ControllerBeans {
         beans.put("cancelCandidates", new CancelCandidates(metrics, config.jobCancelCheckerPollInterval()));
         beans.put("cancelCheckOutage", new OutageLog(LoggerFactory.getLogger("dev.agentstack.watch"), clock,
                 "cancel checks succeed again"));
+        // One backoff per job, whichever API fails it: the routes ask it before they try.
+        JobFailureBackoff failureBackoff = new JobFailureBackoff(clock);
+        beans.put("jobFailureBackoff", failureBackoff);
         beans.put("jobFailer", new JobFailer(
                 new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent(),
                         new ResponseSizeLimit(config.maxResponseSize())),
                 new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret()), clock, metrics,
-                JobFailer.RETRY_INTERVAL));
+                JobFailer.RETRY_INTERVAL, failureBackoff));
         return beans;
     }
 
