@@ -4,14 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
@@ -24,23 +18,16 @@ public final class AgentApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String endpoint;
-    private final HttpClient http;
-    private final Duration timeout;
+    private final AgentHttp http;
     private final String userAgent;
-    private final ResponseSizeLimit sizeLimit;
 
     /**
      * @param endpoint  the agent API base, e.g. https://agent.buildkite.com/v3
      * @param sizeLimit the most bytes read of one answer (max-response-size)
      */
     public AgentApi(String endpoint, Duration timeout, String userAgent, ResponseSizeLimit sizeLimit) {
-        this.endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
-        this.timeout = timeout;
         this.userAgent = userAgent;
-        this.sizeLimit = sizeLimit;
-        // A redirect would carry the agent token to wherever it points: a 3xx is a failed call instead.
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = new AgentHttp(endpoint, timeout, userAgent, sizeLimit);
     }
 
     /** A registered, ephemeral agent: its access token authorises the other calls. */
@@ -80,6 +67,11 @@ public final class AgentApi {
         /** No answer came (a timeout, say), or Buildkite was rate limiting or failing: the call may succeed later. */
         public boolean isTransient() {
             return status == 0 || status == 429 || status >= 500;
+        }
+
+        /** A 4xx other than 429: the same call fails the same way again (a wrong token, an unknown job or stack). */
+        public boolean isPermanent() {
+            return status / 100 == 4 && status != 429;
         }
 
         /** The job cannot be acquired: another agent has it, or it is no longer waiting for one. */
@@ -143,78 +135,12 @@ public final class AgentApi {
 
     private JsonNode call(String name, String method, String path, String token, byte[] body, String contentType,
                           String contentEncoding) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint + path))
-                .timeout(timeout)
-                .header("Authorization", "Token " + token)
-                .header("User-Agent", userAgent)
-                .header("Content-Type", contentType)
-                .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-        if (contentEncoding != null) {
-            b.header("Content-Encoding", contentEncoding);
-        }
-        HttpResponse<java.io.InputStream> response;
-        String text;
-        try {
-            response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-            text = read(response);
-        } catch (IOException e) {
-            throw new AgentApiException(name, 0, e.getClass().getSimpleName()
-                    + (e.getMessage() != null ? ": " + e.getMessage() : ""));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AgentApiException(name, 0, "interrupted");
-        }
-        if (response.statusCode() / 100 == 3) {
-            throw new AgentApiException(name, response.statusCode(), "a redirect, not followed (the token goes to"
-                    + " agent-endpoint only)");
-        }
-        if (response.statusCode() / 100 != 2) {
-            throw new AgentApiException(name, response.statusCode(), message(text),
-                    ApiFailure.waitAsked(response.statusCode(), firstValues(response.headers()), Instant.now()));
-        }
+        String text = http.send(new AgentHttp.Request(name, method, path, body, contentType, contentEncoding), token)
+                .body();
         try {
             return text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
         } catch (IOException e) {
             return JSON.createObjectNode();
-        }
-    }
-
-    /** The body as text, read through the size limit; an oversize answer closes its stream, which drops the call. */
-    private String read(HttpResponse<java.io.InputStream> streamed) throws IOException {
-        java.io.InputStream body = streamed.body();
-        Runnable abort = () -> {
-            try {
-                body.close();
-            } catch (IOException ignored) {
-                // the connection is being dropped anyway
-            }
-        };
-        try {
-            sizeLimit.checkDeclared(streamed.headers().firstValueAsLong("Content-Length").orElse(-1));
-        } catch (ResponseSizeLimit.Oversize e) {
-            abort.run();
-            throw e;
-        }
-        return new String(sizeLimit.readAll(body, abort), StandardCharsets.UTF_8);
-    }
-
-    private static Map<String, String> firstValues(HttpHeaders headers) {
-        Map<String, String> first = new java.util.HashMap<>();
-        headers.map().forEach((name, values) -> {
-            if (!values.isEmpty()) {
-                first.put(name, values.get(0));
-            }
-        });
-        return first;
-    }
-
-    /** The server's message; answers are JSON like {"message": "..."}. Never includes request data. */
-    private static String message(String body) {
-        try {
-            String m = JSON.readTree(body).path("message").asText("");
-            return m.isEmpty() ? "(no message)" : m;
-        } catch (IOException | RuntimeException e) {
-            return "(no message)";
         }
     }
 

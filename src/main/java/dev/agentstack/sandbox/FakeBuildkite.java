@@ -55,9 +55,9 @@ import java.util.function.Predicate;
 
 /**
  * An in-process stand-in for Buildkite that speaks the real wire format: GraphQL over HTTP at {@code /v1} (every query
- * validated and executed by graphql-java against {@code sandbox/buildkite-schema-subset.graphqls}), with the Bearer
- * token checked, Relay paging as the real API pages, scripted job states and faults injected on demand. Used by the
- * tests and by demo mode.
+ * validated and executed by graphql-java against {@code sandbox/buildkite-schema-subset.graphqls}), the agent REST API
+ * and the Stacks API ({@link FakeStacksApi}) at {@code /v3} over the same jobs, with the tokens checked, Relay paging
+ * as the real API pages, scripted job states and faults injected on demand. Used by the tests and by demo mode.
  */
 public final class FakeBuildkite implements AutoCloseable {
 
@@ -115,6 +115,7 @@ public final class FakeBuildkite implements AutoCloseable {
     private final ConcurrentLinkedDeque<JobsRead> jobsReads = new ConcurrentLinkedDeque<>();
     private final ConcurrentLinkedDeque<String> rejectedQueries = new ConcurrentLinkedDeque<>();
     private final GraphQL graphql;
+    private final FakeStacksApi stacksApi;
     private final HttpServer server;
     private final ExecutorService executor;
 
@@ -122,6 +123,7 @@ public final class FakeBuildkite implements AutoCloseable {
         this.orgSlug = orgSlug;
         this.token = token;
         this.clock = clock;
+        this.stacksApi = new FakeStacksApi(lock, jobs, clock, () -> agentToken);
         this.graphql = GraphQL.newGraphQL(schema()).preparsedDocumentProvider(parsedQueries()).build();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         this.executor = Executors.newCachedThreadPool(r -> {
@@ -172,6 +174,14 @@ public final class FakeBuildkite implements AutoCloseable {
     /** What the controller's {@code agent-endpoint} option should be. */
     public String agentEndpoint() {
         return baseUrl() + "/v3";
+    }
+
+    /**
+     * The Stacks API on this server (below {@link #agentEndpoint()}), with the same jobs: its test controls and
+     * records. It accepts the agent token ({@link #withAgentToken}).
+     */
+    public FakeStacksApi stacks() {
+        return stacksApi;
     }
 
     /** The agent (registration) token {@code register} accepts; without one, registrations are refused. */
@@ -450,6 +460,8 @@ public final class FakeBuildkite implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             if (path.equals("/v1")) {
                 handleGraphql(exchange, body);
+            } else if (path.startsWith("/v3/") && FakeStacksApi.serves(path.substring("/v3".length()))) {
+                stacksApi.handle(exchange, exchange.getRequestURI().getRawPath().substring("/v3".length()), body);
             } else if (path.startsWith("/v3/")) {
                 handleAgentApi(exchange, path.substring("/v3".length()), raw);
             } else {

@@ -29,6 +29,9 @@ public final class FakeJob {
     String exitStatus;
     String signalReason;
     String acquiredBy;
+    /** The Stacks API stack that reserved it, until {@link #reservedUntil}; null when never reserved. */
+    String reservedBy;
+    Instant reservedUntil;
     final StringBuilder log = new StringBuilder();
     /**
      * Log chunks are identified by their sequence number: an upload retried with the same one is not appended twice.
@@ -49,6 +52,11 @@ public final class FakeJob {
         this.createdAt = createdAt;
         this.scheduledAt = createdAt;
         this.sequence = sequence;
+    }
+
+    /** True while a Stacks API reservation holds it for a stack. */
+    boolean isReserved(Instant now) {
+        return reservedBy != null && reservedUntil != null && now.isBefore(reservedUntil);
     }
 
     /** The GraphQL node id Buildkite gives a job: base64 of {@code Job---<uuid>}. */
