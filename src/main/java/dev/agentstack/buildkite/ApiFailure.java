@@ -29,7 +29,8 @@ public record ApiFailure(String reason, String message, Duration waitAsked) {
     public static ApiFailure of(Throwable error, Instant now) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof BuildkiteApiException b) {
-                return new ApiFailure(b.reason(), b.getMessage(), null);
+                return new ApiFailure(b.reason(), b.getMessage(),
+                        b instanceof AgentApi.AgentApiException a ? a.waitAsked() : null);
             }
             if (t instanceof HttpOperationFailedException h) {
                 String status = "HTTP " + h.getStatusCode()

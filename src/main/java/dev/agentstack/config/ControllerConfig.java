@@ -98,6 +98,20 @@ public final class ControllerConfig {
         return get(Options.BUILDKITE_TOKEN);
     }
 
+    /** Where jobs come from: buildkite-api; unset, graphql when a GraphQL token is given, else stacks. */
+    public String buildkiteApi() {
+        String api = get(Options.BUILDKITE_API);
+        if (api != null) {
+            return api;
+        }
+        return buildkiteToken() != null && !buildkiteToken().isEmpty() ? "graphql" : "stacks";
+    }
+
+    /** True when jobs come from, and are reported through, Buildkite's Stacks API. */
+    public boolean usesStacksApi() {
+        return "stacks".equals(buildkiteApi());
+    }
+
     public String graphqlEndpoint() {
         return get(Options.GRAPHQL_ENDPOINT);
     }
@@ -460,8 +474,8 @@ public final class ControllerConfig {
 
     /**
      * The options as Camel properties, so routes read {@code {{poll-interval}}}. Durations are milliseconds (what
-     * Camel endpoints take), lists are comma-joined; secrets and objects are left out. Derived values: {@code queue},
-     * {@code cluster-node-id}, {@code watch-resync-interval}.
+     * Camel endpoints take), lists are comma-joined; secrets and objects are left out. Derived values:
+     * {@code buildkite-api} (resolved), {@code queue}, {@code cluster-node-id}, {@code watch-resync-interval}.
      */
     public Properties toCamelProperties() {
         Properties p = new Properties();
@@ -475,6 +489,7 @@ public final class ControllerConfig {
             }
             p.setProperty(o.key(), v instanceof Duration d ? String.valueOf(d.toMillis()) : o.toText(v));
         }
+        p.setProperty("buildkite-api", buildkiteApi());
         p.setProperty("queue", queues().get(0).name());
         p.setProperty("cluster-node-id", clusterNodeId());
         p.setProperty("watch-resync-interval", String.valueOf(watchResyncInterval().toMillis()));

@@ -71,6 +71,8 @@ public final class ClusterSimulator implements AutoCloseable {
         OOM_KILLED_BEFORE_ACQUIRE,
         /** The pod is evicted before the agent acquires the job. */
         EVICTED_BEFORE_ACQUIRE,
+        /** The agent runs and takes the job, but the first command container's image cannot be pulled. */
+        IMAGE_PULL_FAILS_WHILE_AGENT_RUNS,
         /** The job runs, then its first command container is OOMKilled; the agent reports the job's failure. */
         OOM_KILLED_WHILE_RUNNING,
         /** The job runs, then the pod is evicted (node pressure): every container is killed. */
@@ -255,6 +257,19 @@ public final class ClusterSimulator implements AutoCloseable {
                     event(pod, "Warning", "Failed", "Error: " + reason);
                 }
             }
+            case IMAGE_PULL_FAILS_WHILE_AGENT_RUNS -> kubelet.schedule(() -> guarded(() -> {
+                Container bad = spec.getContainers().get(0);
+                String message = "rpc error: code = NotFound desc = failed to pull and unpack image \""
+                        + bad.getImage() + "\": not found";
+                updatePod(podName, p -> withStatus(p, "Pending", now(), null, List.of(), List.of(),
+                        running(spec.getContainers().stream().filter(c -> c != bad).toList())));
+                updatePod(podName, p -> waiting(p, bad, false, "ErrImagePull", message));
+                event(pod, "Warning", "Failed", "Failed to pull image \"" + bad.getImage() + "\": " + message);
+                String uuid = job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
+                if (uuid != null) {
+                    agentAcquires.accept(uuid);
+                }
+            }), 100, TimeUnit.MILLISECONDS);
             case INIT_CONTAINER_FAILS -> {
                 Container failing = spec.getInitContainers().stream()
                         .filter(c -> !"Always".equals(c.getRestartPolicy()) && initExitCode(c) != 0).findFirst()

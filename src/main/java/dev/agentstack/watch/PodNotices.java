@@ -5,14 +5,13 @@ import dev.agentstack.memory.RecentKeys;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Clock;
 import java.util.Map;
-import java.util.function.Function;
 import org.apache.camel.Body;
 import org.apache.camel.Header;
 import org.apache.camel.component.kubernetes.KubernetesConstants;
 
 /**
  * The pod watch's notes on jobs' timelines (Stacks API only): what {@link PodFailureClassifier#notices} finds in a pod
- * event is queued for the stack of the job's queue, each {@link PodNotice#key} once (remembered for as long as
+ * event is queued for the job's queue, each {@link PodNotice#key} once (remembered for as long as
  * reported findings are). Queuing never waits, so the watch never does.
  */
 public final class PodNotices {
@@ -22,20 +21,15 @@ public final class PodNotices {
 
     private final PodFailureClassifier classifier;
     private final StackNotifications notifications;
-    private final Function<String, String> stackKeyOfQueue;
     private final String defaultQueue;
     private final Clock clock;
     private final RecentKeys<String> told = new RecentKeys<>(MEMORY, Findings.MEMORY_TTL);
 
-    /**
-     * @param stackKeyOfQueue the stack key registered for a queue
-     * @param defaultQueue    the queue of a pod without a queue tag label
-     */
-    public PodNotices(PodFailureClassifier classifier, StackNotifications notifications,
-                      Function<String, String> stackKeyOfQueue, String defaultQueue, Clock clock) {
+    /** @param defaultQueue the queue of a pod without a queue tag label */
+    public PodNotices(PodFailureClassifier classifier, StackNotifications notifications, String defaultQueue,
+                      Clock clock) {
         this.classifier = classifier;
         this.notifications = notifications;
-        this.stackKeyOfQueue = stackKeyOfQueue;
         this.defaultQueue = defaultQueue;
         this.clock = clock;
     }
@@ -48,7 +42,7 @@ public final class PodNotices {
         for (PodNotice notice : classifier.notices(pod, clock.instant())) {
             if (!told.contains(notice.key())) {
                 told.add(notice.key());
-                notifications.notify(stackKeyOfQueue.apply(queueOf(pod)), notice.uuid(), notice.detail());
+                notifications.notify(queueOf(pod), notice.uuid(), notice.detail());
             }
         }
     }

@@ -7,12 +7,28 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What the Stacks API's job states (get-states: {@code scheduled}, {@code reserved}, {@code running},
- * {@code canceled}, ...) mean to the routes, in the GraphQL source's terms, so the checks after them are shared.
+ * Jobs' states through the Stacks API (get-states: {@code scheduled}, {@code reserved}, {@code running},
+ * {@code canceled}, ...), read in the GraphQL source's terms so the checks after them are shared: the cancel checker's
+ * and act-on-finding's "is it still scheduled?". Every job is asked about on the first queue's stack.
  */
 public final class StackJobStates {
 
-    private StackJobStates() {
+    private final StacksClient client;
+    private final StackKeys stackKeys;
+
+    public StackJobStates(StacksClient client, StackKeys stackKeys) {
+        this.client = client;
+        this.stackKeys = stackKeys;
+    }
+
+    /** One job's state, as {@link #of} reads it. */
+    public JobState state(String uuid) {
+        return of(uuid, client.states(stackKeys.first(), List.of(uuid)).get(uuid));
+    }
+
+    /** The cancelled ones among these jobs (at most {@link StacksClient#MAX_BATCH}), in one get-states request. */
+    public List<String> cancelled(List<String> uuids) {
+        return cancelled(client.states(stackKeys.first(), uuids));
     }
 
     /**

@@ -4,7 +4,6 @@ import dev.agentstack.buildkite.ApiFailure;
 import dev.agentstack.logging.OutageLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * Notes on jobs' timelines (the Stacks API's notifications), queued by the routes and sent in batches: a watch or a
  * creation worker only puts a note in a bounded queue ({@link #notify}, never blocks; a full queue drops the note), and
  * the stack-notifications route's timer calls {@link #flush} every 100 ms, which sends what waits in POSTs of at most
- * {@value #BATCH} per stack, without retry, as the original controller does. A note is dated when it is queued. When
- * Buildkite asks for a wait (429, Retry-After), no batch is sent until it is over; a 429 without one skips one window.
- * Failures are logged once per outage ({@link OutageLog}); what is still queued at shutdown is dropped
+ * {@value #BATCH} per stack, without retry, as the original controller does. A note is dated when it is queued; the
+ * client crops its detail to Buildkite's 256 characters. While the notifications endpoint is rate limited
+ * ({@link StacksClient#readyAt}: a 429, its Retry-After, a spent window) nothing is sent; the notes wait for a later
+ * window. Failures are logged once per outage ({@link OutageLog}); what is still queued at shutdown is dropped
  * ({@link #close}). Metric: {@code buildkite_stacks_notifications_total{outcome}}.
  */
 public final class StackNotifications implements AutoCloseable {
@@ -29,21 +31,12 @@ public final class StackNotifications implements AutoCloseable {
     /** The most notes queued; as many as the original controller sends in one window. */
     public static final int MAX_QUEUED = 100_000;
     /** The most notes in one POST, as the Stacks API allows. */
-    public static final int BATCH = 1000;
-    /** The longest detail the Stacks API accepts, in characters. */
-    public static final int MAX_DETAIL = 256;
-    static final String CROPPED = "… (cropped)";
-    /** The timer's period: a 429 without Retry-After skips one such window. */
-    static final Duration WINDOW = Duration.ofMillis(100);
-
-    /** One note on a job's timeline. */
-    public record Notification(String jobUuid, String detail, Instant timestamp) {
-    }
+    public static final int BATCH = StacksClient.MAX_BATCH;
 
     /** Sends one batch; returns Buildkite's errors for single notes (empty: all were created), or throws. */
     @FunctionalInterface
-    public interface Sender {
-        List<String> send(String stackKey, List<Notification> batch);
+    interface Sender {
+        List<NotificationError> send(String stackKey, List<Notification> batch);
     }
 
     private record Queued(String stackKey, Notification notification) {
@@ -51,37 +44,50 @@ public final class StackNotifications implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.stacks");
 
-    private final BlockingQueue<Queued> queue;
+    private final BlockingQueue<Queued> waiting;
+    private final Function<String, String> stackKeyOfQueue;
     private final Sender sender;
+    private final BooleanSupplier ready;
     private final Clock clock;
     private final MeterRegistry registry;
     private final OutageLog outage;
-    /** Written and read only by the timer's thread (the timer never overlaps itself). */
-    private Instant notBefore = Instant.MIN;
     private volatile boolean closed;
 
-    public StackNotifications(Sender sender, Clock clock, MeterRegistry registry) {
-        this(sender, clock, registry, MAX_QUEUED);
+    /** @param stackKeyOfQueue the key of the stack that serves a queue ({@link StackKeys#ofQueue}) */
+    public StackNotifications(StacksClient client, Function<String, String> stackKeyOfQueue, Clock clock,
+                              MeterRegistry registry) {
+        this(client::notify, () -> client.isReady(StacksEndpoint.NOTIFY), stackKeyOfQueue, clock, registry,
+                MAX_QUEUED);
     }
 
-    StackNotifications(Sender sender, Clock clock, MeterRegistry registry, int capacity) {
-        this.queue = new ArrayBlockingQueue<>(capacity);
+    /** @param ready whether the notifications endpoint may be called now (not rate limited) */
+    StackNotifications(Sender sender, BooleanSupplier ready, Function<String, String> stackKeyOfQueue, Clock clock,
+                       MeterRegistry registry, int capacity) {
+        this.waiting = new ArrayBlockingQueue<>(capacity);
+        this.stackKeyOfQueue = stackKeyOfQueue;
         this.sender = sender;
+        this.ready = ready;
         this.clock = clock;
         this.registry = registry;
         this.outage = new OutageLog(LOG, clock, "Stacks API notifications are sent again");
     }
 
+    /** The job's Kubernetes Job was created: its timeline says so while the pod starts. */
+    public void jobCreated(String queue, String jobUuid, String jobName) {
+        notify(queue, jobUuid, "Kubernetes Job " + jobName + " created, waiting for its agent to start");
+    }
+
     /**
-     * Queues a note for the job's timeline, dated now and cropped to {@value #MAX_DETAIL} characters; never waits.
+     * Queues a note for the timeline of a job of this queue (the value of its queue tag), dated now; never waits.
      *
      * @return false when it was dropped: the queue is full or the controller is stopping
      */
-    public boolean notify(String stackKey, String jobUuid, String detail) {
+    public boolean notify(String queue, String jobUuid, String detail) {
         if (closed || jobUuid == null || detail == null || detail.isBlank()) {
             return false;
         }
-        boolean queued = queue.offer(new Queued(stackKey, new Notification(jobUuid, crop(detail), clock.instant())));
+        boolean queued = waiting.offer(new Queued(stackKeyOfQueue.apply(queue),
+                new Notification(jobUuid, detail, clock.instant())));
         if (!queued) {
             count("dropped_queue_full", 1);
         }
@@ -90,75 +96,69 @@ public final class StackNotifications implements AutoCloseable {
 
     /** Sends what is queued, in POSTs of at most {@value #BATCH} per stack, unless Buildkite asked us to wait. */
     public void flush() {
-        if (closed || queue.isEmpty() || clock.instant().isBefore(notBefore)) {
+        if (closed || waiting.isEmpty() || !ready.getAsBoolean()) {
             return;
         }
         List<Queued> drained = new ArrayList<>();
-        queue.drainTo(drained);
+        waiting.drainTo(drained);
         Map<String, List<Notification>> byStack = new LinkedHashMap<>();
         drained.forEach(q -> byStack.computeIfAbsent(q.stackKey(), k -> new ArrayList<>()).add(q.notification()));
         byStack.forEach((stackKey, notes) -> {
             for (int i = 0; i < notes.size(); i += BATCH) {
                 List<Notification> batch = notes.subList(i, Math.min(notes.size(), i + BATCH));
-                if (closed || clock.instant().isBefore(notBefore)) {
-                    count("dropped_rate_limited", batch.size());
-                    continue;
+                if (closed) {
+                    count("dropped_shutdown", batch.size());
+                } else if (!ready.getAsBoolean()) {
+                    requeue(stackKey, batch); // rate limited meanwhile: a later window sends them
+                } else {
+                    send(stackKey, batch);
                 }
-                send(stackKey, batch);
             }
         });
     }
 
     private void send(String stackKey, List<Notification> batch) {
         try {
-            List<String> errors = sender.send(stackKey, batch);
+            List<NotificationError> errors = sender.send(stackKey, batch);
             outage.succeeded();
-            count("sent", batch.size() - errors.size());
-            if (!errors.isEmpty()) {
-                count("rejected", errors.size());
-                LOG.debug("stack {}: Buildkite refused {} of {} notification(s): {}", stackKey, errors.size(),
-                        batch.size(), errors);
+            int refused = errors.stream().mapToInt(e -> e.indexes().size()).sum();
+            count("sent", batch.size() - refused);
+            if (refused > 0) {
+                count("refused", refused);
+                LOG.debug("stack {}: Buildkite refused {} of {} notification(s): {}", stackKey, refused, batch.size(),
+                        errors);
             }
         } catch (RuntimeException e) {
             count("failed", batch.size());
-            ApiFailure failure = ApiFailure.of(e, clock.instant());
-            Duration wait = failure.waitAsked() != null ? failure.waitAsked()
-                    : "http_429".equals(failure.reason()) ? WINDOW : null;
-            if (wait != null) {
-                notBefore = clock.instant().plus(wait);
-            }
             outage.failed("stack " + stackKey + ": sending " + batch.size() + " notification(s) failed: "
-                    + failure.message() + (wait != null ? "; none sent for " + wait.toMillis() + "ms, as asked" : "")
-                    + "; they are dropped");
+                    + ApiFailure.of(e, clock.instant()).message() + "; they are dropped");
         }
+    }
+
+    private void requeue(String stackKey, List<Notification> batch) {
+        int dropped = 0;
+        for (Notification n : batch) {
+            if (!waiting.offer(new Queued(stackKey, n))) {
+                dropped++;
+            }
+        }
+        count("dropped_queue_full", dropped);
     }
 
     /** How many notes wait to be sent. */
     public int queued() {
-        return queue.size();
+        return waiting.size();
     }
 
     /** Stops sending: what is queued is dropped, as the original controller drops it at shutdown. */
     @Override
     public void close() {
         closed = true;
-        int dropped = queue.size();
-        queue.clear();
+        int dropped = waiting.size();
+        waiting.clear();
         if (dropped > 0) {
             count("dropped_shutdown", dropped);
         }
-    }
-
-    /** At most {@value #MAX_DETAIL} characters, a cropped detail ending in {@value #CROPPED}. */
-    static String crop(String detail) {
-        if (detail.length() <= MAX_DETAIL) {
-            return detail;
-        }
-        int keep = MAX_DETAIL - CROPPED.length();
-        if (Character.isHighSurrogate(detail.charAt(keep - 1))) {
-            keep--; // never half a character
-        }
-        return detail.substring(0, keep) + CROPPED;
     }
 
     private void count(String outcome, int n) {

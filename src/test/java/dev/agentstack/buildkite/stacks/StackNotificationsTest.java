@@ -3,7 +3,6 @@ package dev.agentstack.buildkite.stacks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentstack.buildkite.BuildkiteApiException;
-import dev.agentstack.buildkite.stacks.StackNotifications.Notification;
 import dev.agentstack.testing.LogCapture;
 import dev.agentstack.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -11,7 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.camel.http.base.HttpOperationFailedException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class StackNotificationsTest {
@@ -21,12 +20,19 @@ class StackNotificationsTest {
     private final List<String> stacks = new ArrayList<>();
     private final List<List<Notification>> sent = new ArrayList<>();
 
+    private final AtomicBoolean ready = new AtomicBoolean(true);
+
+    private StackNotifications notes(StackNotifications.Sender sender) {
+        return new StackNotifications(sender, ready::get, q -> "stack-" + q, clock, registry,
+                StackNotifications.MAX_QUEUED);
+    }
+
     private StackNotifications recording() {
-        return new StackNotifications((stack, batch) -> {
+        return notes((stack, batch) -> {
             stacks.add(stack);
             sent.add(List.copyOf(batch));
             return List.of();
-        }, clock, registry);
+        });
     }
 
     private double outcome(String outcome) {
@@ -45,7 +51,7 @@ class StackNotificationsTest {
 
         notes.flush();
 
-        assertThat(stacks).containsExactly("linux", "linux", "mac");
+        assertThat(stacks).containsExactly("stack-linux", "stack-linux", "stack-mac");
         assertThat(sent).extracting(List::size).containsExactly(1000, 500, 1);
         assertThat(sent.get(0).get(0)).isEqualTo(
                 new Notification("job-0", "note 0", Instant.parse("2026-01-01T00:00:00Z")));
@@ -56,18 +62,9 @@ class StackNotificationsTest {
     }
 
     @Test
-    void aLongDetailIsCroppedTo256Characters() {
-        String cropped = StackNotifications.crop("x".repeat(300));
-        assertThat(cropped).hasSize(256).endsWith("… (cropped)").startsWith("xxxx");
-        assertThat(StackNotifications.crop("y".repeat(256))).isEqualTo("y".repeat(256));
-        String emoji = "x".repeat(244) + "😀".repeat(20);
-        assertThat(StackNotifications.crop(emoji)).hasSizeLessThanOrEqualTo(256)
-                .doesNotContain("\uFFFD").endsWith("x… (cropped)");
-    }
-
-    @Test
     void aFullQueueDropsTheNoteInsteadOfWaiting() {
-        StackNotifications notes = new StackNotifications((s, b) -> List.of(), clock, registry, 2);
+        StackNotifications notes = new StackNotifications((s, b) -> List.of(), ready::get, q -> q, clock, registry,
+                2);
         assertThat(notes.notify("q", "a", "1")).isTrue();
         assertThat(notes.notify("q", "b", "2")).isTrue();
         assertThat(notes.notify("q", "c", "3")).isFalse();
@@ -75,40 +72,54 @@ class StackNotificationsTest {
     }
 
     @Test
-    void aRetryAfterHoldsBackLaterBatchesUntilItIsOverAndTheFailureIsLoggedOnce() {
-        List<Integer> attempts = new ArrayList<>();
-        StackNotifications notes = new StackNotifications((stack, batch) -> {
-            attempts.add(batch.size());
-            throw new RuntimeException(new HttpOperationFailedException("https://agent.buildkite.com/v3", 429,
-                    "Too Many Requests", null, java.util.Map.of("Retry-After", "2"), "{\"message\":\"slow\"}"));
-        }, clock, registry);
-        try (LogCapture logs = new LogCapture()) {
-            notes.notify("q", "a", "first");
-            notes.flush();
-            notes.notify("q", "b", "second");
-            notes.flush(); // within the wait: not sent
-            clock.advance(Duration.ofMillis(1500));
-            notes.flush();
-            assertThat(attempts).containsExactly(1);
-            assertThat(notes.queued()).isEqualTo(1);
+    void whileRateLimitedNothingIsSentAndTheNotesWaitForALaterWindow() {
+        StackNotifications notes = recording();
+        notes.notify("q", "a", "first");
+        ready.set(false);
+        notes.flush();
+        notes.flush();
+        assertThat(sent).isEmpty();
+        assertThat(notes.queued()).isEqualTo(1);
 
-            clock.advance(Duration.ofSeconds(1));
-            notes.flush();
-            assertThat(attempts).containsExactly(1, 1);
-            assertThat(logs.lines()).filteredOn(l -> l.contains("notification(s) failed")).hasSize(1);
+        ready.set(true);
+        notes.flush();
+        assertThat(sent).hasSize(1);
+    }
+
+    @Test
+    void refusedNotesAreCountedAndAFailureIsLoggedOncePerOutage() {
+        List<Integer> attempts = new ArrayList<>();
+        StackNotifications notes = notes((stack, batch) -> {
+            attempts.add(batch.size());
+            if (attempts.size() == 3) {
+                return List.of(new NotificationError("detail is required", List.of(0)));
+            }
+            throw new BuildkiteApiException("http_503", "agent API notifications answered 503: unavailable");
+        });
+        try (LogCapture logs = new LogCapture()) {
+            for (int i = 0; i < 3; i++) {
+                notes.notify("q", "job-" + i, "note");
+                notes.flush();
+            }
+            assertThat(attempts).containsExactly(1, 1, 1);
+            assertThat(logs.lines()).filteredOn(l -> l.startsWith("WARN") && l.contains("notification(s) failed"))
+                    .hasSize(1);
+            assertThat(logs.lines()).filteredOn(l -> l.startsWith("INFO") && l.contains("sent again")).hasSize(1);
+            assertThat(outcome("refused")).isEqualTo(1);
+            assertThat(outcome("failed")).isEqualTo(2);
         }
     }
 
     @Test
     void aFailedPostIsNotRetriedAndSendingGoesOn() {
         List<String> sentDetails = new ArrayList<>();
-        StackNotifications notes = new StackNotifications((stack, batch) -> {
+        StackNotifications notes = notes((stack, batch) -> {
             if (batch.get(0).detail().equals("boom")) {
                 throw new BuildkiteApiException("http_500", "HTTP 500");
             }
             batch.forEach(n -> sentDetails.add(n.detail()));
             return List.of();
-        }, clock, registry);
+        });
         notes.notify("q", "a", "boom");
         notes.flush();
         notes.notify("q", "b", "fine");
