@@ -121,10 +121,10 @@ public final class CancelCandidates {
     }
 
     /**
-     * The uuids this check asks Buildkite about, in batches of at most {@link #BATCH} ({@link #STACKS_BATCH}): the jobs without a running pod,
-     * at most {@link #perCheck()} of them, in turn (see {@link Entry#askedAt}). Called once per check
-     * (the checker's timer never overlaps itself); they count as asked from now on. None while Buildkite's asked wait
-     * after a failed check lasts ({@link #checkFailed}).
+     * The uuids this check asks Buildkite about, in batches of at most {@link #BATCH} ({@link #STACKS_BATCH} with the
+     * Stacks API): the jobs without a running pod, at most {@link #perCheck()} of them, in turn (see
+     * {@link Entry#askedAt}). Called once per check (the checker's timer never overlaps itself); they count as asked
+     * from now on. None while Buildkite's asked wait after a failed check lasts ({@link #checkFailed}).
      */
     public synchronized List<List<String>> batches() {
         long now = nanos.getAsLong();
