@@ -112,6 +112,22 @@ class StacksOutcomesRouteTest {
     }
 
     @Test
+    void aPodPendingLongIsNotedHalfwayThenItsJobIsFinishedAtTheTimeout() {
+        try (ControllerHarness h = harness(b -> b.set(Options.POD_PENDING_TIMEOUT, Duration.ofSeconds(4)))) {
+            String uuid = h.buildkite().scheduleCommand("make", "queue=kubernetes");
+            h.simulateCluster().script(uuid, Scenario.UNSCHEDULABLE);
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> "FINISHED".equals(h.buildkite().state(uuid)));
+            assertThat(notes(h, uuid)).filteredOn(n -> n.contains(" has been Pending for ")).singleElement()
+                    .asString().endsWith("the job fails if it has not started within 4s. Unschedulable: 0/3 nodes are"
+                            + " available: 3 node(s) didn't match Pod's node affinity/selector.");
+            assertThat(h.buildkite().stacks().finishes()).singleElement()
+                    .satisfies(f -> assertThat(f.detail()).contains("has been in Pending state for"));
+        }
+    }
+
+    @Test
     void aContainerOomKilledWhileTheJobRanIsNotedWithItsMemoryLimit() {
         try (ControllerHarness h = harness(b -> b); LogCapture logs = new LogCapture()) {
             String uuid = h.schedulePipeline("""
