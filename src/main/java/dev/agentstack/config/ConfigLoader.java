@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.agentstack.podspec.ControllerPodSpecPatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;

@@ -1,5 +1,11 @@
 package dev.agentstack.config;
 
+import dev.agentstack.podspec.AgentConfig;
+import dev.agentstack.podspec.CheckoutParams;
+import dev.agentstack.podspec.CommandParams;
+import dev.agentstack.podspec.PodMetadata;
+import dev.agentstack.podspec.ResourceClass;
+import dev.agentstack.podspec.SidecarParams;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;

@@ -9,6 +9,13 @@ import static dev.agentstack.config.Option.Kind.OBJECT;
 import static dev.agentstack.config.Option.Kind.OBJECT_LIST;
 import static dev.agentstack.config.Option.Kind.STRING;
 
+import dev.agentstack.kubernetes.KubernetesNames;
+import dev.agentstack.podspec.AgentConfig;
+import dev.agentstack.podspec.CheckoutParams;
+import dev.agentstack.podspec.CommandParams;
+import dev.agentstack.podspec.PodMetadata;
+import dev.agentstack.podspec.ResourceClass;
+import dev.agentstack.podspec.SidecarParams;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,8 @@
 package dev.agentstack.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.agentstack.kubernetes.KubernetesNames;
+import dev.agentstack.podspec.ControllerPodSpecPatch;
 import java.util.List;
 import java.util.Map;
 

@@ -1,8 +1,5 @@
 package dev.agentstack.podspec;
 
-import dev.agentstack.config.AgentConfig;
-import dev.agentstack.config.CommandParams;
-import dev.agentstack.config.SidecarParams;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvFromSource;

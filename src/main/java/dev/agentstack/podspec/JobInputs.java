@@ -1,10 +1,7 @@
 package dev.agentstack.podspec;
 
 import dev.agentstack.buildkite.BuildkiteJob;
-import dev.agentstack.config.AgentConfig;
-import dev.agentstack.config.CheckoutParams;
 import dev.agentstack.config.ControllerConfig;
-import dev.agentstack.config.Interposer;
 import dev.agentstack.podspec.policy.PodSecurityLevel;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;

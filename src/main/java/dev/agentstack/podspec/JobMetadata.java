@@ -1,7 +1,6 @@
 package dev.agentstack.podspec;
 
-import dev.agentstack.config.KubernetesNames;
-import dev.agentstack.config.PodMetadata;
+import dev.agentstack.kubernetes.KubernetesNames;
 import io.fabric8.kubernetes.api.model.Container;
 import java.util.LinkedHashMap;
 import java.util.List;

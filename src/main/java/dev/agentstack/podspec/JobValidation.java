@@ -1,6 +1,6 @@
 package dev.agentstack.podspec;
 
-import dev.agentstack.config.KubernetesNames;
+import dev.agentstack.kubernetes.KubernetesNames;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;

@@ -1,9 +1,5 @@
 package dev.agentstack.podspec;
 
-import dev.agentstack.config.CheckoutParams;
-import dev.agentstack.config.CommandParams;
-import dev.agentstack.config.PodMetadata;
-import dev.agentstack.config.SidecarParams;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.PodSpec;

@@ -1,9 +1,7 @@
 package dev.agentstack.podspec;
 
 import dev.agentstack.buildkite.BuildkiteJob;
-import dev.agentstack.config.CheckoutParams;
 import dev.agentstack.config.ControllerConfig;
-import dev.agentstack.config.Interposer;
 import dev.agentstack.podspec.policy.PodPolicy;
 import dev.agentstack.podspec.policy.Violation;
 import dev.agentstack.runtime.Version;

@@ -3,7 +3,6 @@ package dev.agentstack.podspec;
 import dev.agentstack.buildkite.AgentTags;
 import dev.agentstack.buildkite.BuildkiteJob;
 import dev.agentstack.config.ControllerConfig;
-import dev.agentstack.config.ResourceClass;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;

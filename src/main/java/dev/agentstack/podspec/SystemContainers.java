@@ -1,7 +1,5 @@
 package dev.agentstack.podspec;
 
-import dev.agentstack.config.AgentConfig;
-import dev.agentstack.config.CheckoutParams;
 import dev.agentstack.config.ControllerConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;

@@ -1,5 +1,6 @@
 package dev.agentstack.runtime;
 
+import dev.agentstack.buildkite.GraphqlHttpClients;
 import dev.agentstack.buildkite.stacks.StackNotifications;
 import dev.agentstack.config.ConfigException;
 import dev.agentstack.config.ControllerConfig;

@@ -4,7 +4,7 @@ import dev.agentstack.config.ConfigLoader;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.runtime.ControllerBeans;
 import dev.agentstack.runtime.ControllerLifecycle;
-import dev.agentstack.runtime.GraphqlHttpClients;
+import dev.agentstack.buildkite.GraphqlHttpClients;
 import dev.agentstack.runtime.LeaderElection;
 import java.time.Duration;
 import java.util.Map;

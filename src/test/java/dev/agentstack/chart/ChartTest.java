@@ -14,7 +14,7 @@ import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Options;
-import dev.agentstack.runtime.KubernetesApiCalls;
+import dev.agentstack.kubernetes.KubernetesApiCalls;
 import dev.agentstack.runtime.Version;
 import dev.agentstack.testing.ControllerHarness;
 import io.fabric8.kubernetes.api.model.ConfigMap;

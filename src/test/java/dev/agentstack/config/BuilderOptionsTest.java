@@ -3,6 +3,7 @@ package dev.agentstack.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentstack.podspec.CheckoutParams;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -129,14 +130,5 @@ class BuilderOptionsTest {
         assertThat(c.defaultCheckoutParams().gitCredentialsSecret().getSecretName()).isEqualTo("creds");
         assertThat(c.agentConfig().agentEnv()).contains(Map.entry("BUILDKITE_SHELL", "/bin/bash -ec"),
                 Map.entry("BUILDKITE_KUBERNETES_CONTAINER_START_TIMEOUT", "5m0s"));
-    }
-
-    @Test
-    void goDurationsAreWrittenAsGoWritesThem() {
-        assertThat(AgentConfig.goDuration(java.time.Duration.ofMinutes(5))).isEqualTo("5m0s");
-        assertThat(AgentConfig.goDuration(java.time.Duration.ofHours(1))).isEqualTo("1h0m0s");
-        assertThat(AgentConfig.goDuration(java.time.Duration.ofMillis(1500))).isEqualTo("1.5s");
-        assertThat(AgentConfig.goDuration(java.time.Duration.ofMillis(300))).isEqualTo("300ms");
-        assertThat(AgentConfig.goDuration(java.time.Duration.ofSeconds(90))).isEqualTo("1m30s");
     }
 }

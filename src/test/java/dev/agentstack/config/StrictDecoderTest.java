@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentstack.podspec.CheckoutParams;
+import dev.agentstack.podspec.CommandParams;
+import dev.agentstack.podspec.Interposer;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;

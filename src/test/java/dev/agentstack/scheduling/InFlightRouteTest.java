@@ -6,62 +6,21 @@ import static org.awaitility.Awaitility.await;
 import dev.agentstack.config.Options;
 import dev.agentstack.podspec.PodSpecBuilder;
 import dev.agentstack.testing.ControllerHarness;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import dev.agentstack.testing.UnfinishedJobsObserver;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** max-in-flight, observed from the API server: never exceeded, never leaked, restored after a restart. */
 class InFlightRouteTest {
-
-    /** Watches the API server and counts unfinished Jobs after every change it sees. */
-    static final class UnfinishedJobsObserver implements AutoCloseable {
-        final Map<String, Boolean> finished = new ConcurrentHashMap<>();
-        final Map<String, AtomicInteger> added = new ConcurrentHashMap<>();
-        final AtomicInteger max = new AtomicInteger();
-        final Watch watch;
-
-        UnfinishedJobsObserver(ControllerHarness h) {
-            watch = h.kubernetes().client().batch().v1().jobs().inNamespace(ControllerHarness.NAMESPACE)
-                    .watch(new Watcher<Job>() {
-                        @Override
-                        public synchronized void eventReceived(Action action, Job job) {
-                            String uuid = job.getMetadata().getLabels().get(PodSpecBuilder.LABEL_JOB_UUID);
-                            if (action == Action.ADDED) {
-                                added.computeIfAbsent(uuid, k -> new AtomicInteger()).incrementAndGet();
-                            }
-                            if (action == Action.DELETED) {
-                                finished.put(uuid, true);
-                            } else {
-                                finished.put(uuid, InFlightJobs.isFinished(job));
-                            }
-                            max.accumulateAndGet((int) finished.values().stream().filter(f -> !f).count(), Math::max);
-                        }
-
-                        @Override
-                        public void onClose(WatcherException cause) {
-                        }
-                    });
-        }
-
-        @Override
-        public void close() {
-            watch.close();
-        }
-    }
 
     static void finish(ControllerHarness h, String uuid) {
         h.kubernetes().client().batch().v1().jobs().inNamespace(ControllerHarness.NAMESPACE)

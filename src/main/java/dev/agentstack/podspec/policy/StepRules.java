@@ -2,7 +2,7 @@ package dev.agentstack.podspec.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentstack.config.KubernetesNames;
+import dev.agentstack.kubernetes.KubernetesNames;
 import dev.agentstack.podspec.KubernetesPlugin;
 import java.util.ArrayList;
 import java.util.List;
