@@ -59,8 +59,13 @@ public final class AgentHttp {
      * (status 0 when no answer came) carrying the wait the answer asked for.
      */
     public Answer send(Request r, String token) {
+        return send(r, token, timeout);
+    }
+
+    /** As {@link #send(Request, String)}, with a shorter bound than http-timeout (e.g. during shutdown). */
+    public Answer send(Request r, String token, Duration bound) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint + r.path()))
-                .timeout(timeout)
+                .timeout(bound.compareTo(timeout) < 0 ? bound : timeout)
                 .header("Authorization", "Token " + token)
                 .header("User-Agent", userAgent)
                 .header("Accept", "application/json")

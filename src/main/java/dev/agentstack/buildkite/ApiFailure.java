@@ -29,6 +29,7 @@ public record ApiFailure(String reason, String message, Duration waitAsked) {
     public static ApiFailure of(Throwable error, Instant now) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof BuildkiteApiException b) {
+                // The agent API (and the Stacks API on it) reports the Retry-After of a refused call.
                 return new ApiFailure(b.reason(), b.getMessage(),
                         b instanceof AgentApi.AgentApiException a ? a.waitAsked() : null);
             }

@@ -114,27 +114,31 @@ public final class PollBackoff {
     }
 
     /** A poll read all its pages. */
-    public void recordSuccess(ScheduledJobsScan scan) {
+    public void recordSuccess(JobPoll poll) {
         Instant now = clock.instant();
         lastTick = now;
         polls.increment();
-        jobsReturned.increment(scan.jobs().size());
-        pollDuration.record(Duration.between(scan.startedAt(), now));
+        jobsReturned.increment(poll.jobs().size());
+        pollDuration.record(Duration.between(poll.startedAt(), now));
         lastSuccess = now;
-        GraphqlRateLimit rateLimit = scan.rateLimit();
+        GraphqlRateLimit rateLimit = poll instanceof ScheduledJobsScan scan ? scan.rateLimit() : null;
         if (rateLimit != null) {
             pointsRemaining.set(rateLimit.remaining());
         }
         // Nearly spent: the polls wait for the next window, so the rest of the organization's points stay for every
         // other API client and our cancel checker rather than running out for all of them.
         boolean pause = rateLimit != null && rateLimit.nearlySpent();
-        Duration untilReset = pause ? backoff.after(1, rateLimit.reset()) : Duration.ZERO; // at most LONGEST_ASKED_WAIT
-        state.set(new State(0, pause ? now.plus(untilReset) : Instant.MIN, null));
+        Duration asked = pause ? rateLimit.reset() : poll.waitAsked();
+        Duration wait = asked == null || asked.isZero() ? Duration.ZERO : backoff.after(1, asked); // capped
+        state.set(new State(0, wait.isZero() ? Instant.MIN : now.plus(wait), null));
         LogFields.with(queue, null, outage::succeeded);
         if (pause) {
             LogFields.with(queue, null, () -> LOG.warn("{}the organization's GraphQL rate limit is nearly spent"
                     + " ({} of {} points left); next poll in {}, when it resets", logPrefix, rateLimit.remaining(),
-                    rateLimit.limit(), Durations.format(untilReset)));
+                    rateLimit.limit(), Durations.format(wait)));
+        } else if (!wait.isZero()) {
+            LogFields.with(queue, null, () -> LOG.info("{}Buildkite asked for a pause (Retry-After); next poll in {}",
+                    logPrefix, Durations.format(wait)));
         }
     }
 
@@ -143,7 +147,7 @@ public final class PollBackoff {
      * classification. A poll that failed part way
      * ({@code scan} read some pages; null when it never started) still schedules the jobs of those pages, the oldest.
      */
-    public ApiFailure recordFailure(Throwable error, ScheduledJobsScan scan) {
+    public ApiFailure recordFailure(Throwable error, JobPoll scan) {
         Instant now = clock.instant();
         lastTick = now;
         ApiFailure failure = ApiFailure.of(error, now);

@@ -15,7 +15,7 @@ import org.apache.camel.util.json.JsonObject;
  * sends {@link #nextPageVariables()} with camel-graphql and hands each answer to {@link #addPage(String)}. Holds the
  * state of a single exchange; the shared, stateless part is {@link ScheduledJobsQuery}.
  */
-public final class ScheduledJobsScan {
+public final class ScheduledJobsScan implements JobPoll {
 
     private final ScheduledJobsQuery query;
     private final ScanPlan plan;
@@ -155,6 +155,7 @@ public final class ScheduledJobsScan {
     }
 
     /** Every job the walk saw, oldest first as far as the API's order tells. */
+    @Override
     public List<BuildkiteJob> jobs() {
         return new ArrayList<>(jobs.values());
     }
@@ -169,6 +170,7 @@ public final class ScheduledJobsScan {
      * The jobs in the order they should take free slots: {@link #SCHEDULING_ORDER}, sorted stably so jobs with equal
      * priority and time keep the API's oldest-first order.
      */
+    @Override
     public List<BuildkiteJob> jobsInSchedulingOrder() {
         if (plan.probe()) {
             return List.of();
@@ -184,15 +186,18 @@ public final class ScheduledJobsScan {
     }
 
     /** When the poll started. */
+    @Override
     public Instant startedAt() {
         return startedAt;
     }
 
     /** When the last page arrived: the age of the data the jobs are created from. */
+    @Override
     public Instant fetchedAt() {
         return fetchedAt;
     }
 
+    @Override
     public int pagesRead() {
         return pagesRead;
     }

@@ -193,10 +193,17 @@ public final class ConfigLoader {
         b.set(o, v);
     }
 
-    /** Throws when an option that connecting to Buildkite needs (org, token) has no value. */
+    /**
+     * Throws when an option that connecting to Buildkite needs (org, token) has no value. The Stacks API needs neither
+     * (the agent token names the organization): with buildkite-api stacks, or no GraphQL token, they are not required.
+     */
     public static void checkRequired(ControllerConfig config) {
         for (Option<?> option : Options.ALL) {
             Object v = config.get(option);
+            boolean graphqlOnly = option == Options.ORG || option == Options.BUILDKITE_TOKEN;
+            if (graphqlOnly && config.usesStacksApi()) {
+                continue;
+            }
             if (option.isRequired() && (v == null || v.toString().isBlank())) {
                 throw new ConfigException(option, "required (set " + String.join(", ", whereToSet(option)) + ")");
             }

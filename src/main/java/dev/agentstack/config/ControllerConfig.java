@@ -104,20 +104,6 @@ public final class ControllerConfig {
         return get(Options.BUILDKITE_TOKEN);
     }
 
-    /** Where jobs come from: buildkite-api; unset, graphql when a GraphQL token is given, else stacks. */
-    public String buildkiteApi() {
-        String api = get(Options.BUILDKITE_API);
-        if (api != null) {
-            return api;
-        }
-        return buildkiteToken() != null && !buildkiteToken().isEmpty() ? "graphql" : "stacks";
-    }
-
-    /** True when jobs come from, and are reported through, Buildkite's Stacks API. */
-    public boolean usesStacksApi() {
-        return "stacks".equals(buildkiteApi());
-    }
-
     public String graphqlEndpoint() {
         return get(Options.GRAPHQL_ENDPOINT);
     }
@@ -444,6 +430,39 @@ public final class ControllerConfig {
 
     public String agentEndpoint() {
         return get(Options.AGENT_ENDPOINT);
+    }
+
+    /** Where jobs come from: buildkite-api, or unset, graphql when a GraphQL token is given and else stacks. */
+    public String buildkiteApi() {
+        String api = get(Options.BUILDKITE_API);
+        if (api != null) {
+            return api;
+        }
+        return buildkiteToken() != null && !buildkiteToken().isBlank() ? "graphql" : "stacks";
+    }
+
+    /** True when jobs come from the Stacks API (with the agent token), not GraphQL. */
+    public boolean usesStacksApi() {
+        return buildkiteApi().equals("stacks");
+    }
+
+    /**
+     * The cluster queue key a queue's stack serves: the {@code queue} option for the one queue of {@code tags}, else
+     * the queue's name (its queue tag).
+     */
+    public String stackQueueKey(QueueConfig queue) {
+        String key = get(Options.QUEUE);
+        return key != null && !key.isBlank() && get(Options.QUEUES).isEmpty() ? key : queue.name();
+    }
+
+    /**
+     * The key a queue's stack registers under: {@code id} for the one queue of {@code tags}, {@code <id>-<queue>} for
+     * each of {@code queues:}; characters a stack key may not have ({@code [A-Za-z0-9_-]}, at most 80) become -.
+     */
+    public String stackKey(QueueConfig queue) {
+        String key = get(Options.QUEUES).isEmpty() ? id() : id() + "-" + queue.name();
+        key = key.replaceAll("[^A-Za-z0-9_-]", "-");
+        return key.length() > 80 ? key.substring(0, 80) : key;
     }
 
     public Duration jobCancelCheckerPollInterval() {

@@ -80,7 +80,8 @@ public final class Controller implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         Main m = new Main();
-        Properties properties = ControllerBeans.camelProperties(config);
+        Properties properties = ControllerBeans.camelProperties(config, () -> AgentTokens.require(AgentTokens.of(
+                System.getenv(), new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret()))));
         properties.putAll(managementProperties());
         properties.putAll(extraProperties);
         m.setOverrideProperties(properties);

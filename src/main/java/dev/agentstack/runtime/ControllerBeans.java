@@ -41,6 +41,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.slf4j.LoggerFactory;
 
@@ -108,8 +109,9 @@ public final class ControllerBeans {
             // refuses our creations (backing off) would only read the same jobs again. A poll before our Jobs have
             // been listed is not held back (its jobs are, as not_ready): a wrong org or token is reported even while
             // the Kubernetes API cannot be reached.
+            // The Stacks API spends no GraphQL points: its polls take only the free slots from the scope's plan.
             PollScope scope = new PollScope(slots, config.graphqlPageSize(), config.paginationDepthLimit(),
-                    config.staleJobDataTimeout(), budget, clock);
+                    config.staleJobDataTimeout(), config.usesStacksApi() ? null : budget, clock);
             beans.put(queueBean("pollGate", name), new PollGate(backoff, () -> !leader.isLeader()
                     || !createPermission.allowsPoll() || creations.pollWouldStartNothing(), lifecycle::fail, scope));
             beans.put(queueBean("jobSelection", name), new JobSelection(queueConfig.tags(), metrics, queueTag));
@@ -118,7 +120,7 @@ public final class ControllerBeans {
         }
         InFlightByQueue allInFlight = new InFlightByQueue(inFlight);
         beans.put("inFlightJobs", allInFlight);
-        beans.put("queueRoutes", new QueueRoutes(config.queues().stream().map(QueueConfig::name).toList()));
+        beans.put("queueRoutes", QueueRoutes.of(config));
         beans.put("ourJobs", new OurJobs(kubernetes, config.namespace(), config.controllerLabel()));
         beans.put("createPermission", createPermission);
         beans.put("controllerHealth", new ControllerHealth(polls.values(), allInFlight, createPermission,
@@ -148,7 +150,7 @@ public final class ControllerBeans {
 
         // The Stacks API's outcomes (buildkite-api stacks; the routes choose): finish, job states, timeline notes.
         StacksClient stacks = StacksClient.of(config.agentEndpoint(), config.httpTimeout(), Version.userAgent(),
-                new ResponseSizeLimit(config.maxResponseSize()), agentToken);
+                new ResponseSizeLimit(config.maxResponseSize()), AgentTokens.of(System.getenv(), agentToken));
         StackKeys stackKeys = new StackKeys(config);
         StackNotifications notes = new StackNotifications(stacks, stackKeys::ofQueue, clock, metrics);
         beans.put("stackJobFinisher", new StackJobFinisher(stacks, stackKeys, failureBackoff, metrics));
@@ -159,16 +161,26 @@ public final class ControllerBeans {
     }
 
     /**
-     * The Camel properties the routes and Kamelets read: the options, and the GraphQL token for the
-     * buildkite-scheduled-jobs-source Kamelet as a Kamelet property, so it never appears in an endpoint URI.
+     * The Camel properties the routes and Kamelets read: the options, and the source Kamelet's token as a Kamelet
+     * property, so it never appears in an endpoint URI: the GraphQL token for buildkite-scheduled-jobs-source, or,
+     * with the Stacks API, the agent token for buildkite-stack-jobs-source.
+     *
+     * @param agentToken read only with the Stacks API (from the environment or the Secret, see {@link AgentTokens})
      */
-    public static java.util.Properties camelProperties(ControllerConfig config) {
+    public static java.util.Properties camelProperties(ControllerConfig config, Supplier<String> agentToken) {
         java.util.Properties p = config.toCamelProperties();
-        SecretRedaction.register(config.buildkiteToken()); // Camel prints resolved properties at debug level
-        p.setProperty(SOURCE_TOKEN_PROPERTY, config.buildkiteToken());
+        if (config.usesStacksApi()) {
+            String token = agentToken.get();
+            SecretRedaction.register(token); // Camel prints resolved properties at debug level
+            p.setProperty(STACKS_SOURCE_TOKEN_PROPERTY, token);
+        } else {
+            SecretRedaction.register(config.buildkiteToken());
+            p.setProperty(SOURCE_TOKEN_PROPERTY, config.buildkiteToken());
+        }
         return p;
     }
 
     static final String SOURCE_TOKEN_PROPERTY = "camel.kamelet.buildkite-scheduled-jobs-source.token";
+    static final String STACKS_SOURCE_TOKEN_PROPERTY = "camel.kamelet.buildkite-stack-jobs-source.agentToken";
 
 }

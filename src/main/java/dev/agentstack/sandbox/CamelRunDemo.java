@@ -41,7 +41,7 @@ public final class CamelRunDemo implements CamelConfiguration {
         ClusterSimulator cluster = new ClusterSimulator(DemoMode.watching(kubernetes.newClient()),
                 config.namespace(), "buildkite.com/controller-id=" + config.id(), Duration.ofSeconds(2), uuid -> { });
 
-        Properties properties = ControllerBeans.camelProperties(config);
+        Properties properties = ControllerBeans.camelProperties(config, () -> agentToken);
         properties.forEach((k, v) -> context.getPropertiesComponent().addOverrideProperty((String) k, (String) v));
         var graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(), config.httpTimeout(),
                 new dev.agentstack.buildkite.ResponseSizeLimit(config.maxResponseSize()));

@@ -1,7 +1,7 @@
 package dev.agentstack.scheduling;
 
 import dev.agentstack.buildkite.BuildkiteJob;
-import dev.agentstack.buildkite.ScheduledJobsScan;
+import dev.agentstack.buildkite.JobPoll;
 import dev.agentstack.buildkite.FailureReport;
 import dev.agentstack.logging.LogFields;
 import dev.agentstack.podspec.PodSpecBuilder;
@@ -37,7 +37,7 @@ public final class JobCreations {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.scheduler");
 
-    /** The exchange property that holds the {@link ScheduledJobsScan} a job came from (set by the source Kamelet). */
+    /** The exchange property that holds the {@link JobPoll} a job came from (set by the source Kamelet). */
     public static final String POLL = "scan";
     /** The exchange property that holds the Buildkite job while the body is its Kubernetes Job. */
     public static final String BUILDKITE_JOB = "buildkiteJob";
@@ -61,7 +61,7 @@ public final class JobCreations {
     /** The queue field of the log lines, or null. */
     private final String queue;
     /** The last poll that found our Jobs not yet listed (weak: a finished poll's jobs need not stay in memory). */
-    private volatile WeakReference<ScheduledJobsScan> pollBeforeFirstList = new WeakReference<>(null);
+    private volatile WeakReference<JobPoll> pollBeforeFirstList = new WeakReference<>(null);
 
     /** @param workers job-creation-concurrency */
     public JobCreations(InFlightJobs inFlight, int workers, String jobPrefix, Duration staleAfter, Clock clock,
@@ -116,7 +116,7 @@ public final class JobCreations {
      *
      * @param poll the poll the job came from (null: decide for this job alone)
      */
-    public boolean reserve(@Body BuildkiteJob job, @ExchangeProperty(POLL) ScheduledJobsScan poll) {
+    public boolean reserve(@Body BuildkiteJob job, @ExchangeProperty(POLL) JobPoll poll) {
         InFlightJobs.Reservation r = poll != null && poll == pollBeforeFirstList.get()
                 ? InFlightJobs.Reservation.NOT_READY : inFlight.tryReserve(job.uuid());
         if (r == InFlightJobs.Reservation.NOT_READY && poll != null) {
@@ -138,7 +138,7 @@ public final class JobCreations {
      *
      * @param poll the poll the job came from (null: its data is taken as fresh)
      */
-    public boolean dropIfStale(@Body BuildkiteJob job, @ExchangeProperty(POLL) ScheduledJobsScan poll) {
+    public boolean dropIfStale(@Body BuildkiteJob job, @ExchangeProperty(POLL) JobPoll poll) {
         Instant fetchedAt = poll == null ? null : poll.fetchedAt();
         if (fetchedAt == null || Duration.between(fetchedAt, clock.instant()).compareTo(staleAfter) <= 0) {
             return false;

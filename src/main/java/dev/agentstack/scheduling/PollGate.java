@@ -1,6 +1,7 @@
 package dev.agentstack.scheduling;
 
-import dev.agentstack.buildkite.OrganizationNotFoundException;
+import dev.agentstack.buildkite.JobPoll;
+import dev.agentstack.buildkite.JobSourceUnusableException;
 import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.buildkite.ScanPlan;
 import dev.agentstack.buildkite.ScheduledJobsScan;
@@ -10,7 +11,8 @@ import java.util.function.Consumer;
 /**
  * What the buildkite-scheduled-jobs-source Kamelet asks before each poll and tells after it: a poll is due unless the
  * queue backs off after a failure or the poll could start nothing (no free slot, creation workers far behind); a
- * missing organization is fatal (the controller stops with a clear message), any other failure backs off. With a
+ * source that cannot work ({@link JobSourceUnusableException}: a missing organization, a refused agent token) is
+ * fatal (the controller stops with a clear message), any other failure backs off. With a
  * {@link PollScope}, it also says how much the poll reads, and holds polls back that would spend more of the
  * organization's GraphQL points than graphql-budget-share.
  */
@@ -52,22 +54,22 @@ public final class PollGate {
         return scope == null ? null : scope.plan();
     }
 
-    public void recordSuccess(ScheduledJobsScan scan) {
-        backoff.recordSuccess(scan);
-        if (scope != null) {
-            scope.walked(scan);
+    public void recordSuccess(JobPoll poll) {
+        backoff.recordSuccess(poll);
+        if (scope != null && poll instanceof ScheduledJobsScan scan) {
+            scope.walked(scan); // the cursor past pages of our own jobs is GraphQL's alone
         }
     }
 
-    /** @param scan the failed poll's scan (null if it never started): the jobs of the pages it read still count */
-    public void recordFailure(Throwable error, ScheduledJobsScan scan) {
+    /** @param poll the failed poll (null if it never started): the jobs of the pages it read still count */
+    public void recordFailure(Throwable error, JobPoll poll) {
         if (scope != null) {
             scope.failed();
         }
-        if (error instanceof OrganizationNotFoundException) {
+        if (error instanceof JobSourceUnusableException) {
             fatal.accept(error.getMessage());
         } else {
-            backoff.recordFailure(error, scan);
+            backoff.recordFailure(error, poll);
         }
     }
 

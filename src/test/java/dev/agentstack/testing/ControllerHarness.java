@@ -184,6 +184,20 @@ public final class ControllerHarness implements AutoCloseable {
         return buildkite.graphqlRequests().size();
     }
 
+    /** The job source's polls so far: GraphQL requests, or with the Stacks API its scheduled-jobs lists. */
+    public int polls() {
+        return config.usesStacksApi() ? (int) buildkite.requests().stream()
+                .filter(r -> r.path().endsWith("/scheduled-jobs")).count() : graphqlPolls();
+    }
+
+    /** The job sources route tests run against: Buildkite's GraphQL API and its Stacks API. */
+    public static final List<String> SOURCES = List.of("graphql", "stacks");
+
+    /** The test configuration with jobs from this source ({@link #SOURCES}). */
+    public static UnaryOperator<ControllerConfig.Builder> source(String api) {
+        return b -> b.set(Options.BUILDKITE_API, api);
+    }
+
     @Override
     public void close() {
         if (simulator != null) {

@@ -7,21 +7,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The key of the Stacks API stack that serves each queue: the controller's {@code id} when it serves one queue; with
- * {@code queues:}, one stack per queue, {@code <id>-<queue>} (letters, digits, {@code _} and {@code -}, at most 80
- * characters, as Buildkite requires). Whatever reserves a job and whatever finishes or notes it use the same key.
+ * The key of the Stacks API stack that serves each queue ({@link ControllerConfig#stackKey}: the controller's
+ * {@code id}, or {@code <id>-<queue>} for each of {@code queues:}), by the value of the queue tag, so that whatever
+ * finishes or notes a job uses the stack that reserved it.
  */
 public final class StackKeys {
-
-    static final int MAX_LENGTH = 80;
 
     private final Map<String, String> byQueue = new LinkedHashMap<>();
     private final String first;
 
     public StackKeys(ControllerConfig config) {
-        List<QueueConfig> queues = config.queues();
-        for (QueueConfig q : queues) {
-            byQueue.put(q.name(), queues.size() == 1 ? config.id() : key(config.id() + "-" + q.name()));
+        for (QueueConfig q : config.queues()) {
+            byQueue.put(q.name(), config.stackKey(q));
         }
         first = byQueue.values().iterator().next();
     }
@@ -44,10 +41,5 @@ public final class StackKeys {
     /** The first queue's stack, which the cancel checker asks about every job's state. */
     public String first() {
         return first;
-    }
-
-    private static String key(String raw) {
-        String key = raw.replaceAll("[^A-Za-z0-9_-]", "_");
-        return key.length() <= MAX_LENGTH ? key : key.substring(0, MAX_LENGTH);
     }
 }

@@ -6,6 +6,8 @@ import dev.agentstack.buildkite.AgentApi.AgentApiException;
 import dev.agentstack.buildkite.AgentHttp;
 import dev.agentstack.buildkite.BuildkiteApiException;
 import dev.agentstack.buildkite.ResponseSizeLimit;
+import dev.agentstack.config.Durations;
+import dev.agentstack.runtime.Version;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,6 +56,12 @@ public final class StacksClient {
         return new StacksClient(new AgentHttp(endpoint, timeout, userAgent, sizeLimit), token, Clock.systemUTC());
     }
 
+    /** For the buildkite-stack-jobs-source Kamelet, from its properties (durations such as 60s, sizes such as 32Mi). */
+    public static StacksClient forKamelet(String endpoint, String token, String timeout, String maxResponseSize) {
+        return of(endpoint, Durations.parse(timeout), Version.userAgent(), ResponseSizeLimit.of(maxResponseSize),
+                () -> token);
+    }
+
     // ---- rate limits --------------------------------------------------------------------------------------------
 
     /** The earliest time to call {@code endpoint} again; a time in the past when it may be called now. */
@@ -96,6 +104,11 @@ public final class StacksClient {
     /** {@code POST /stacks/{key}/deregister}. */
     public void deregister(String key) {
         send(StacksEndpoint.DEREGISTER, "POST", stack(key) + "/deregister", null);
+    }
+
+    /** {@code POST /stacks/{key}/deregister}, waiting no longer than {@code bound} (a shutdown must not hang). */
+    public void deregister(String key, Duration bound) {
+        sendWithin(StacksEndpoint.DEREGISTER, "POST", stack(key) + "/deregister", null, bound);
     }
 
     /**
@@ -228,6 +241,11 @@ public final class StacksClient {
     }
 
     private AgentHttp.Answer send(StacksEndpoint endpoint, String method, String path, Object body) {
+        return sendWithin(endpoint, method, path, body, null);
+    }
+
+    private AgentHttp.Answer sendWithin(StacksEndpoint endpoint, String method, String path, Object body,
+                                        Duration bound) {
         byte[] bytes = null;
         if (body != null) {
             try {
@@ -237,8 +255,9 @@ public final class StacksClient {
             }
         }
         try {
-            AgentHttp.Answer answer = http.send(AgentHttp.Request.json(endpoint.callName(), method, path, bytes),
-                    token.get());
+            AgentHttp.Request request = AgentHttp.Request.json(endpoint.callName(), method, path, bytes);
+            AgentHttp.Answer answer = bound == null ? http.send(request, token.get())
+                    : http.send(request, token.get(), bound);
             StacksRateLimit limit = StacksRateLimit.of(answer.headers());
             remember(endpoint, limit, limit.readyAt(clock.instant(), false));
             return answer;

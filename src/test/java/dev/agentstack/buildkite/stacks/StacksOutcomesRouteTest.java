@@ -3,7 +3,7 @@ package dev.agentstack.buildkite.stacks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.agentstack.buildkite.ResponseSizeLimit;
+import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Options;
 import dev.agentstack.sandbox.ClusterSimulator.Scenario;
 import dev.agentstack.sandbox.FakeStacksApi;
@@ -12,7 +12,6 @@ import dev.agentstack.testing.LogCapture;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -23,16 +22,10 @@ import org.junit.jupiter.api.Test;
  */
 class StacksOutcomesRouteTest {
 
-    private static ControllerHarness harness(UnaryOperator<dev.agentstack.config.ControllerConfig.Builder> more) {
-        ControllerHarness h = new ControllerHarness(b -> more.apply(b
-                .set(Options.BUILDKITE_API, "stacks")
+    private static ControllerHarness harness(UnaryOperator<ControllerConfig.Builder> more) {
+        return new ControllerHarness(b -> more.apply(ControllerHarness.source("stacks").apply(b)
                 .set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, Duration.ofSeconds(1))
                 .set(Options.JOB_CANCEL_CHECKER_POLL_INTERVAL, Duration.ofSeconds(1))));
-        // The stack the source registers at start; registered here so these tests need only the downstream routes.
-        StacksClient.of(h.buildkite().agentEndpoint(), Duration.ofSeconds(10), "test",
-                new ResponseSizeLimit(1 << 20), () -> ControllerHarness.AGENT_TOKEN)
-                .register(h.config().id(), "kubernetes", Map.of());
-        return h;
     }
 
     private static List<String> notes(ControllerHarness h, String uuid) {

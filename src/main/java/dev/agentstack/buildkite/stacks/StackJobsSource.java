@@ -1,0 +1,292 @@
+package dev.agentstack.buildkite.stacks;
+
+import dev.agentstack.buildkite.AgentApi.AgentApiException;
+import dev.agentstack.buildkite.BuildkiteJob;
+import dev.agentstack.buildkite.JobSourceUnusableException;
+import dev.agentstack.buildkite.ScanPlan;
+import dev.agentstack.config.Durations;
+import dev.agentstack.logging.LogFields;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Service;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Java side of the buildkite-stack-jobs-source Kamelet, for one stack (one cluster queue): registers the stack on
+ * the first poll, lists its scheduled jobs page by page ({@link #readPage}), reserves the jobs this poll will start and
+ * reads their details ({@link #reserveAndRead}), and deregisters the stack when Camel stops. Holds the cursor a poll
+ * goes on from (for query-reset-interval); each poll's own state is a {@link StackJobsScan}.
+ */
+public final class StackJobsSource implements Service {
+
+    /** How long a shutdown waits for deregister, as the original does. */
+    static final Duration DEREGISTER_BOUND = Duration.ofSeconds(5);
+    private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.monitor");
+
+    /** What a poll is for: the stack, its cluster queue, our queue tag and tags, and the option values it obeys. */
+    public record Settings(String stackKey, String queueKey, String queue, List<String> tags, int pageSize,
+                           int depthLimit, int reservationExpirySeconds, int workQueueLimit,
+                           Duration queryResetInterval, boolean honourPause) {
+        public Settings {
+            tags = List.copyOf(tags);
+        }
+    }
+
+    private final StacksClient client;
+    private final Settings settings;
+    private final Clock clock;
+    private final String logPrefix;
+    private volatile boolean registered;
+    private boolean pausedBefore;
+    /** Where the next poll starts, and since when polls have gone on from earlier ones (null: the first page). */
+    private String nextCursor;
+    private Instant walkSince;
+
+    public StackJobsSource(StacksClient client, Settings settings, Clock clock) {
+        this.client = client;
+        this.settings = settings;
+        this.clock = clock;
+        this.logPrefix = "queue " + settings.queue() + ": ";
+    }
+
+    /**
+     * For the Kamelet, from its properties.
+     *
+     * @param queueKey the cluster queue key; empty: the value of the queue tag
+     * @param tags     comma-separated key=value agent tags of this controller, with its queue tag
+     */
+    public static StackJobsSource forKamelet(StacksClient client, String stackKey, String queueKey, String tags,
+                                             int pageSize, int depthLimit, int reservationExpirySeconds,
+                                             int workQueueLimit, String queryResetInterval,
+                                             boolean enableQueuePause) {
+        List<String> tagList = tags == null ? List.of()
+                : Arrays.stream(tags.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        String queue = tagList.stream().filter(t -> t.startsWith("queue=")).map(t -> t.substring("queue=".length()))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("tags must hold a queue tag, got \""
+                        + tags + "\""));
+        return new StackJobsSource(client, new Settings(stackKey, queueKey == null || queueKey.isBlank() ? queue
+                : queueKey, queue, tagList, pageSize, depthLimit, reservationExpirySeconds, workQueueLimit,
+                Durations.parse(queryResetInterval), enableQueuePause), Clock.systemUTC());
+    }
+
+    /**
+     * Starts a poll: registers the stack first if it is not (and asks Camel to deregister it when it stops). A
+     * registration Buildkite refuses, or an agent token that is not a cluster's, is a
+     * {@link JobSourceUnusableException}.
+     *
+     * @param plan what the poll may start (free slots, which jobs are ours); null: anything
+     */
+    public StackJobsScan startScan(ScanPlan plan, Exchange exchange) {
+        if (!registered) {
+            register(exchange == null ? null : exchange.getContext());
+        }
+        Instant now = clock.instant();
+        String from;
+        synchronized (this) {
+            boolean fresh = walkSince == null || !now.isBefore(walkSince.plus(settings.queryResetInterval()));
+            from = fresh ? null : nextCursor;
+            if (from == null) {
+                walkSince = now;
+            }
+        }
+        return new StackJobsScan(plan == null ? ScanPlan.everything(settings.pageSize(), settings.depthLimit())
+                : plan, settings.pageSize(), settings.depthLimit(), from, now);
+    }
+
+    private synchronized void register(CamelContext camel) {
+        if (registered) {
+            return;
+        }
+        try {
+            TokenInfo token = client.token();
+            if (!token.isClusterToken()) {
+                throw new JobSourceUnusableException("the agent token belongs to no Buildkite cluster; the Stacks API"
+                        + " needs a cluster's agent token (BUILDKITE_AGENT_TOKEN or the Secret of agent-token-secret)");
+            }
+            RegisteredStack stack = client.register(settings.stackKey(), settings.queueKey(), Map.of());
+            registered = true;
+            LogFields.with(settings.queue(), null, () -> LOG.info("{}registered stack {} for cluster queue {}"
+                    + " (Buildkite Stacks API)", logPrefix, stack.key(), stack.clusterQueueKey()));
+        } catch (AgentApiException e) {
+            throw new JobSourceUnusableException("cannot register stack \"" + settings.stackKey() + "\" for cluster"
+                    + " queue \"" + settings.queueKey() + "\" with the Buildkite Stacks API: " + e.getMessage()
+                    + (e.status() == 401 ? " (check the agent token: BUILDKITE_AGENT_TOKEN or the Secret of"
+                    + " agent-token-secret)" : ""));
+        }
+        if (camel != null && !camel.hasService(this)) {
+            try {
+                camel.addService(this, true, false);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot hand the stack's shutdown to Camel: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Reads the scan's next page. A 401 or 403 (the token was revoked) is a {@link JobSourceUnusableException}; a 404
+     * (Buildkite forgot the stack) registers it again on the next poll; anything else fails this poll only.
+     */
+    public void readPage(StackJobsScan scan) {
+        try {
+            ScheduledJobsPage page = client.scheduledJobs(settings.stackKey(), settings.queueKey(), scan.pageSize(),
+                    scan.cursor());
+            scan.addPage(page, clock.instant());
+        } catch (AgentApiException e) {
+            forgetCursor();
+            if (e.status() == 404) {
+                registered = false;
+            } else if (e.isPermanent()) {
+                throw new JobSourceUnusableException("the Buildkite Stacks API refused to list the jobs of stack \""
+                        + settings.stackKey() + "\": " + e.getMessage());
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            forgetCursor();
+            throw e;
+        }
+    }
+
+    /**
+     * After the pages: unless the queue is paused (and enable-queue-pause is on), chooses the jobs this poll will
+     * start ({@link StackJobChoice}), batch-reserves them and reads the details of those reserved, which become the
+     * scan's jobs. Jobs Buildkite did not reserve for us are left alone. When an endpoint is rate-limited, the poll
+     * stops there and the next waits until it may call it again.
+     */
+    public void reserveAndRead(StackJobsScan scan) {
+        rememberCursor(scan);
+        if (pauseHolds(scan.paused())) {
+            return;
+        }
+        ScanPlan plan = scan.plan();
+        if (plan.probe()) {
+            return;
+        }
+        List<ScheduledJobsPage.ScheduledJob> chosen = StackJobChoice.choose(scan.listed(), settings.tags(),
+                settings.queue(), plan.ours(), plan.wanted(), settings.workQueueLimit());
+        if (chosen.isEmpty()) {
+            return;
+        }
+        if (!client.isReady(StacksEndpoint.RESERVE)) {
+            scan.askWait(Duration.between(clock.instant(), client.readyAt(StacksEndpoint.RESERVE)));
+            return;
+        }
+        List<String> reserved = reserve(chosen);
+        for (ScheduledJobsPage.ScheduledJob job : chosen) {
+            if (!reserved.contains(job.id())) {
+                continue;
+            }
+            if (!client.isReady(StacksEndpoint.GET_JOB)) {
+                scan.askWait(Duration.between(clock.instant(), client.readyAt(StacksEndpoint.GET_JOB)));
+                LogFields.with(settings.queue(), job.id(), () -> LOG.warn("{}job {} is reserved but its details are"
+                        + " rate-limited; Buildkite offers it again when the reservation expires", logPrefix,
+                        job.id()));
+                continue;
+            }
+            try {
+                StackJob details = client.job(settings.stackKey(), job.id());
+                scan.handOn(toBuildkiteJob(job, details, settings.queue()), clock.instant());
+            } catch (RuntimeException e) {
+                LogFields.with(settings.queue(), job.id(), () -> LOG.warn("{}cannot read the details of reserved job"
+                        + " {}: {}; Buildkite offers it again when the reservation expires", logPrefix, job.id(),
+                        e.getMessage()));
+            }
+        }
+    }
+
+    /** Reserves in batches of at most 1000; a failed batch after others ends the reservations with what it has. */
+    private List<String> reserve(List<ScheduledJobsPage.ScheduledJob> chosen) {
+        List<String> ids = chosen.stream().map(ScheduledJobsPage.ScheduledJob::id).toList();
+        List<String> reserved = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += StacksClient.MAX_BATCH) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + StacksClient.MAX_BATCH));
+            try {
+                reserved.addAll(client.reserve(settings.stackKey(), batch, settings.reservationExpirySeconds())
+                        .reserved());
+            } catch (RuntimeException e) {
+                if (reserved.isEmpty()) {
+                    throw e;
+                }
+                LogFields.with(settings.queue(), null, () -> LOG.warn("{}batch-reserve failed after {} job(s) were"
+                        + " reserved: {}", logPrefix, reserved.size(), e.getMessage()));
+                break;
+            }
+        }
+        return reserved;
+    }
+
+    /** True while a paused queue holds new Jobs back; logs when a pause starts and ends. */
+    private synchronized boolean pauseHolds(boolean paused) {
+        boolean holds = paused && settings.honourPause();
+        if (holds != pausedBefore) {
+            LogFields.with(settings.queue(), null, () -> LOG.info(holds ? "{}cluster queue {} is paused in Buildkite;"
+                    + " no new Jobs until it resumes" : "{}cluster queue {} resumed", logPrefix, settings.queueKey()));
+        }
+        pausedBefore = holds;
+        return holds;
+    }
+
+    private synchronized void rememberCursor(StackJobsScan scan) {
+        nextCursor = scan.stoppedEarly() ? scan.cursor() : null;
+    }
+
+    private synchronized void forgetCursor() {
+        nextCursor = null;
+        walkSince = null;
+    }
+
+    /**
+     * The job model the builder takes, from the list's entry (priority, time, and its rules with our queue tag, see
+     * {@link StackJobChoice#rulesFor}) and the job's details (command, env).
+     */
+    static BuildkiteJob toBuildkiteJob(ScheduledJobsPage.ScheduledJob listed, StackJob details, String queue) {
+        List<String> env = new ArrayList<>();
+        details.env().forEach((k, v) -> env.add(k + "=" + v));
+        return new BuildkiteJob(null, listed.id(), details.command(),
+                StackJobChoice.rulesFor(listed.agentQueryRules(), queue), listed.priority(), listed.scheduledAt(),
+                env);
+    }
+
+    /** True once the stack is registered (and not since forgotten by Buildkite). */
+    public boolean isRegistered() {
+        return registered;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public void start() {
+        // registration happens on the first poll, so a failure there goes through the poll gate
+    }
+
+    /** Deregisters the stack, within {@link #DEREGISTER_BOUND}; a failure is logged, as shutdown goes on. */
+    @Override
+    public void stop() {
+        if (!registered) {
+            return;
+        }
+        registered = false;
+        try {
+            client.deregister(settings.stackKey(), DEREGISTER_BOUND);
+            LogFields.with(settings.queue(), null, () -> LOG.info("{}deregistered stack {}", logPrefix,
+                    settings.stackKey()));
+        } catch (RuntimeException e) {
+            LogFields.with(settings.queue(), null, () -> LOG.warn("{}cannot deregister stack {}: {}", logPrefix,
+                    settings.stackKey(), e.getMessage()));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StackJobsSource[" + settings.stackKey() + "]"; // never the token
+    }
+}

@@ -1,0 +1,116 @@
+package dev.agentstack.scheduling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.agentstack.config.Options;
+import dev.agentstack.sandbox.FakeStacksApi;
+import dev.agentstack.testing.ControllerHarness;
+import dev.agentstack.testing.LogCapture;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The scheduling flow with jobs from the Stacks API: register, list, reserve, read, create; deregister on stop. */
+class StackJobsRouteTest {
+
+    private static ControllerHarness stacks() {
+        return new ControllerHarness(ControllerHarness.source("stacks"));
+    }
+
+    @Test
+    void everyCreatedJobsJobWasReservedForOurStackFirst() {
+        try (ControllerHarness h = stacks()) {
+            List<String> uuids = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                uuids.add(h.buildkite().scheduleCommand("echo " + i, "queue=kubernetes"));
+            }
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() == 4);
+            FakeStacksApi api = h.buildkite().stacks();
+            assertThat(api.registeredStacks()).extracting(FakeStacksApi.Stack::key, FakeStacksApi.Stack::queueKey)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("agent-stack-camel", "kubernetes"));
+            assertThat(api.reservedIds()).containsExactlyInAnyOrderElementsOf(uuids);
+            assertThat(h.jobs()).extracting(j -> j.getMetadata().getLabels().get("buildkite.com/job-uuid"))
+                    .containsExactlyInAnyOrderElementsOf(uuids);
+            assertThat(h.buildkite().graphqlRequests()).as("no GraphQL token, no GraphQL poll")
+                    .noneMatch(r -> r.body().contains("ScheduledJobsPage"));
+        }
+    }
+
+    @Test
+    void onlyTheJobsTheFreeSlotsAllowAreReservedSoNoneIsHeldBackWhileReserved() {
+        try (ControllerHarness h = new ControllerHarness(b -> ControllerHarness.source("stacks").apply(b)
+                .set(Options.MAX_IN_FLIGHT, 2))) {
+            List<String> uuids = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                uuids.add(h.buildkite().scheduleCommand("sleep " + i, "queue=kubernetes"));
+            }
+            h.simulateCluster(java.time.Duration.ofMillis(200));
+            h.start();
+
+            // A job reserved and then held back would stay hidden from the list until its reservation expired.
+            await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() == 5);
+            assertThat(h.buildkite().stacks().reservedIds()).containsExactlyInAnyOrderElementsOf(uuids);
+        }
+    }
+
+    @Test
+    void aPausedQueueGetsNoNewJobsUntilItResumes() {
+        try (ControllerHarness h = stacks()) {
+            h.buildkite().stacks().pauseQueue("kubernetes");
+            String uuid = h.buildkite().scheduleCommand("make", "queue=kubernetes");
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.polls() >= 3);
+            assertThat(h.jobs()).isEmpty();
+            assertThat(h.buildkite().stacks().reservedIds()).isEmpty();
+
+            h.buildkite().stacks().resumeQueue("kubernetes");
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
+        }
+    }
+
+    @Test
+    void aCleanShutdownDeregistersTheStack() {
+        try (ControllerHarness h = stacks()) {
+            h.start();
+            await().atMost(ControllerHarness.WAIT).until(() -> !h.buildkite().stacks().stacks().isEmpty());
+
+            h.controller().close();
+
+            assertThat(h.buildkite().stacks().deregisteredStacks()).containsExactly("agent-stack-camel");
+        }
+    }
+
+    @Test
+    void theAgentTokenAppearsInNoLogLineAndNoJob() {
+        try (ControllerHarness h = new ControllerHarness(b -> ControllerHarness.source("stacks").apply(b)
+                .set(Options.DEBUG, true));
+             LogCapture logs = new LogCapture()) {
+            String uuid = h.buildkite().scheduleCommand("make", "queue=kubernetes");
+            h.start();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
+
+            Job job = h.job(uuid);
+            assertThat(h.client().getKubernetesSerialization().asYaml(job))
+                    .doesNotContain(ControllerHarness.AGENT_TOKEN);
+            assertThat(logs.lines()).isNotEmpty().noneMatch(l -> l.contains(ControllerHarness.AGENT_TOKEN));
+        }
+    }
+
+    @Test
+    void aRefusedAgentTokenStopsTheControllerWithAClearMessage() {
+        try (ControllerHarness h = stacks()) {
+            h.buildkite().withAgentToken("bkct_another_token");
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.controller().lifecycle().isStopRequested());
+            assertThat(h.controller().lifecycle().exitCode()).isEqualTo(2);
+            assertThat(h.controller().lifecycle().failure()).contains("cannot register stack \"agent-stack-camel\"")
+                    .contains("check the agent token").doesNotContain(ControllerHarness.AGENT_TOKEN);
+        }
+    }
+}
