@@ -4,7 +4,6 @@ import dev.agentstack.buildkite.ApiFailure;
 import dev.agentstack.logging.OutageLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * creation worker only puts a note in a bounded queue ({@link #notify}, never blocks; a full queue drops the note), and
  * the stack-notifications route's timer calls {@link #flush} every 100 ms, which sends what waits in POSTs of at most
  * {@value #BATCH} per stack, without retry, as the original controller does. A note is dated when it is queued; the
- * client crops its detail to Buildkite's 256 characters. While the notifications endpoint is rate limited
+ * client crops a long detail ({@link Details#notification}). While the notifications endpoint is rate limited
  * ({@link StacksClient#readyAt}: a 429, its Retry-After, a spent window) nothing is sent; the notes wait for a later
  * window. Failures are logged once per outage ({@link OutageLog}); what is still queued at shutdown is dropped
  * ({@link #close}). Metric: {@code buildkite_stacks_notifications_total{outcome}}.
