@@ -74,8 +74,9 @@ public final class AgentStackCamel {
         ManagementPortCheck.requireBindable(config.managementPort());
         Logging.configure(config.logFormat(), config.logLevel());
         LoggerFactory.getLogger("dev.agentstack.controller").info(
-                "agent-stack-camel {} starting: org={} queue={} tags={} cluster={} namespace={} id={} max-in-flight={}",
-                Version.get(), config.org(), config.queue(), config.tags(),
+                "agent-stack-camel {} starting: source={} org={} queue={} tags={} cluster={} namespace={} id={}"
+                        + " max-in-flight={}", Version.get(), config.buildkiteApi(),
+                config.usesStacksApi() ? "(from the agent token)" : config.org(), config.queue(), config.tags(),
                 config.clustered() ? config.clusterUuid() : "(unclustered)", config.namespace(), config.id(),
                 config.maxInFlight());
         try (Controller controller = new Controller(config, null)) {

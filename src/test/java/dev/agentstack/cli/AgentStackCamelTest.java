@@ -115,7 +115,7 @@ class AgentStackCamelTest {
 
     @Test
     void userErrorsAreOneLineWithExitCode2() {
-        assertThat(run(Map.of(), "run", "--org", "acme")).isEqualTo(2);
+        assertThat(run(Map.of(), "run", "--org", "acme", "--buildkite-api", "graphql")).isEqualTo(2);
         assertThat(err()).isEqualTo("agent-stack-camel: option buildkite-token: required (set --buildkite-token,"
                 + " AGENT_STACK_BUILDKITE_TOKEN, BUILDKITE_TOKEN, buildkite-token: in the config file)\n");
     }

@@ -193,10 +193,30 @@ class ConfigLoaderTest {
     void missingRequiredOptionsSayWhereToSetThem() {
         assertThatThrownBy(() -> ConfigLoader.load(Map.of("buildkite-token", "t"), null, Map.of(), true))
                 .hasMessage("option org: required (set --org, AGENT_STACK_ORG, org: in the config file)");
-        assertThatThrownBy(() -> ConfigLoader.load(Map.of("org", "acme"), null, Map.of(), true))
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("org", "acme", "buildkite-api", "graphql"), null, Map.of(),
+                true))
                 .hasMessage("option buildkite-token: required (set --buildkite-token, AGENT_STACK_BUILDKITE_TOKEN,"
                         + " BUILDKITE_TOKEN, buildkite-token: in the config file)");
         assertThat(ConfigLoader.load(Map.of(), null, Map.of(), false).org()).as("render and lint need no org").isNull();
+    }
+
+    @Test
+    void withoutAGraphqlTokenJobsComeFromTheStacksApiWhichNeedsNoOrgOrToken() {
+        ControllerConfig stacks = ConfigLoader.load(Map.of(), null, Map.of(), true);
+        assertThat(stacks.buildkiteApi()).isEqualTo("stacks");
+        assertThat(ConfigLoader.load(Map.of("org", "acme"), null, Map.of("BUILDKITE_TOKEN", "t"), true).buildkiteApi())
+                .isEqualTo("graphql");
+        assertThat(ConfigLoader.load(Map.of("buildkite-api", "stacks", "org", "acme", "buildkite-token", "t"), null,
+                Map.of(), true).usesStacksApi()).isTrue();
+    }
+
+    @Test
+    void eachQueueHasAStackKeyAndAClusterQueueKey() {
+        ControllerConfig one = ConfigLoader.load(Map.of("id", "ci.k8s", "queue", "linux"), null, Map.of(), true);
+        assertThat(one.stackKey(one.queues().get(0))).isEqualTo("ci-k8s");
+        assertThat(one.stackQueueKey(one.queues().get(0))).isEqualTo("linux");
+        ControllerConfig tagged = ConfigLoader.load(Map.of(), null, Map.of(), true);
+        assertThat(tagged.stackQueueKey(tagged.queues().get(0))).as("the queue tag").isEqualTo("kubernetes");
     }
 
     @Test

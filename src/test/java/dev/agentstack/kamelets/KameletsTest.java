@@ -70,6 +70,34 @@ class KameletsTest {
         assertThat(context.getEndpoints()).allSatisfy(e -> assertThat(e.getEndpointUri()).doesNotContain(TOKEN));
     }
 
+    @Test
+    void theStackSourceReservesAndEmitsTheJobsOfItsQueueAndDeregistersOnStop() throws Exception {
+        String low = buildkite.scheduleCommand("echo low", "queue=kubernetes");
+        String high = buildkite.scheduleCommand("echo high", 5, null, "queue=kubernetes");
+        buildkite.scheduleCommand("echo other", "queue=elsewhere");
+        context.getRegistry().bind("pollGate", new PollGate(new PollBackoff(Duration.ofSeconds(1), Clock.systemUTC(),
+                new SimpleMeterRegistry()), () -> false, message -> { }));
+        context.getPropertiesComponent()
+                .addInitialProperty("camel.kamelet.buildkite-stack-jobs-source.agentToken", AGENT_TOKEN);
+        List<String> received = new CopyOnWriteArrayList<>();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("kamelet:buildkite-stack-jobs-source?stackKey=my-stack&queue=kubernetes"
+                        + "&tags=RAW(queue=kubernetes)&pollInterval=60000&agentEndpoint=" + buildkite.agentEndpoint())
+                        .process(e -> received.add(e.getMessage().getBody(BuildkiteJob.class).uuid()));
+            }
+        });
+        context.start();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 2);
+        assertThat(received).containsExactly(high, low);
+        assertThat(buildkite.stacks().reservedIds()).containsExactlyInAnyOrder(high, low);
+        assertThat(context.getEndpoints()).allSatisfy(e -> assertThat(e.getEndpointUri()).doesNotContain(AGENT_TOKEN));
+        context.stop();
+        assertThat(buildkite.stacks().deregisteredStacks()).containsExactly("my-stack");
+    }
+
     /** direct:create sends to the sink, namespace ci, with the API server's client in the registry. */
     private void startSinkRoute(EmbeddedKubernetes kubernetes) throws Exception {
         context.getRegistry().bind("kubernetesClient", kubernetes.client());

@@ -66,4 +66,25 @@ class DemoModeTest {
                         + " +(ErrImagePull|ImagePullBackOff)")
                 .contains("passed (simulated agent)");
     }
+
+    @Test
+    void theDemoRunsThroughTheStacksApiWhenAskedTo() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int exit;
+        List<String> logLines;
+        try (LogCapture logs = new LogCapture()) {
+            exit = DemoMode.run(Map.of("buildkite-api", "stacks"), null, 20, Map.of(),
+                    new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            logLines = logs.lines();
+        }
+        String out = bytes.toString(StandardCharsets.UTF_8);
+
+        assertThat(exit).isZero();
+        assertThat(logLines).anyMatch(l -> l.contains("registered stack agent-stack-camel-"))
+                .noneMatch(l -> Pattern.compile("demo-(agent-)?[0-9a-f]{8}-[0-9a-f]{4}").matcher(l).find());
+        assertThat(out).contains("-> created Kubernetes Job buildkite-")
+                .containsPattern("\"No plugin: allowed\" -> created Kubernetes Job")
+                .doesNotContainPattern("\"Uses the plugin: refused\" -> created")
+                .containsPattern("\"Runs on the macOS fleet\" ignored");
+    }
 }

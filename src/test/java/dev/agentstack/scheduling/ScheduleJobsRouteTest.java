@@ -18,13 +18,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The scheduling route, end to end: FakeBuildkite's GraphQL API in, Jobs in the CRUD Kubernetes API out. */
 class ScheduleJobsRouteTest {
 
-    @Test
-    void everyScheduledJobBecomesOneJobWithItsNameAndLabels() {
-        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.ID, "stack-a"))) {
+    @ParameterizedTest
+    @ValueSource(strings = {"graphql", "stacks"})
+    void everyScheduledJobBecomesOneJobWithItsNameAndLabels(String source) {
+        try (ControllerHarness h = new ControllerHarness(b -> ControllerHarness.source(source).apply(b)
+                .set(Options.ID, "stack-a"))) {
             List<String> uuids = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 uuids.add(h.buildkite().scheduleCommand("echo " + i, "queue=kubernetes"));
@@ -43,10 +47,11 @@ class ScheduleJobsRouteTest {
         }
     }
 
-    @Test
-    void aJobWhoseTagsAreNotOursIsIgnored() {
-        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.TAGS,
-                List.of("queue=kubernetes", "os=linux")))) {
+    @ParameterizedTest
+    @ValueSource(strings = {"graphql", "stacks"})
+    void aJobWhoseTagsAreNotOursIsIgnored(String source) {
+        try (ControllerHarness h = new ControllerHarness(b -> ControllerHarness.source(source).apply(b)
+                .set(Options.TAGS, List.of("queue=kubernetes", "os=linux")))) {
             String ours = h.buildkite().scheduleCommand("make", "queue=kubernetes", "os=linux");
             String subset = h.buildkite().scheduleCommand("make", "queue=kubernetes");
             String wildcard = h.buildkite().scheduleCommand("make", "queue=kubernetes", "os=*");
@@ -55,8 +60,8 @@ class ScheduleJobsRouteTest {
             h.start();
 
             await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() == 3);
-            int polls = h.graphqlPolls();
-            await().atMost(ControllerHarness.WAIT).until(() -> h.graphqlPolls() >= polls + 2);
+            int polls = h.polls();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.polls() >= polls + 2);
             assertThat(jobUuids(h)).containsExactlyInAnyOrder(ours, subset, wildcard);
             assertThat(h.job(otherOs)).isNull();
             assertThat(h.job(unknownTag)).isNull();

@@ -190,10 +190,7 @@ public final class ControllerHarness implements AutoCloseable {
                 .filter(r -> r.path().endsWith("/scheduled-jobs")).count() : graphqlPolls();
     }
 
-    /** The job sources route tests run against: Buildkite's GraphQL API and its Stacks API. */
-    public static final List<String> SOURCES = List.of("graphql", "stacks");
-
-    /** The test configuration with jobs from this source ({@link #SOURCES}). */
+    /** The test configuration with jobs from this source: graphql or stacks (Buildkite's Stacks API). */
     public static UnaryOperator<ControllerConfig.Builder> source(String api) {
         return b -> b.set(Options.BUILDKITE_API, api);
     }

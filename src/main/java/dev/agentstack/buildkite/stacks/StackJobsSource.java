@@ -161,7 +161,7 @@ public final class StackJobsSource implements Service {
      * stops there and the next waits until it may call it again.
      */
     public void reserveAndRead(StackJobsScan scan) {
-        rememberCursor(scan);
+        rememberCursor(null);
         if (pauseHolds(scan.paused())) {
             return;
         }
@@ -171,6 +171,11 @@ public final class StackJobsSource implements Service {
         }
         List<ScheduledJobsPage.ScheduledJob> chosen = StackJobChoice.choose(scan.listed(), settings.tags(),
                 settings.queue(), plan.ours(), plan.wanted(), settings.workQueueLimit());
+        boolean tookAll = chosen.size() < settings.workQueueLimit()
+                && (plan.wanted() <= 0 || chosen.size() < plan.wanted());
+        if (tookAll && scan.stoppedEarly() && scan.pagesRead() >= settings.depthLimit()) {
+            rememberCursor(scan.cursor()); // the pages read hold nothing left to take: the next poll reads on
+        }
         if (chosen.isEmpty()) {
             return;
         }
@@ -233,8 +238,12 @@ public final class StackJobsSource implements Service {
         return holds;
     }
 
-    private synchronized void rememberCursor(StackJobsScan scan) {
-        nextCursor = scan.stoppedEarly() ? scan.cursor() : null;
+    /**
+     * Where the next poll starts: past pages that held nothing this poll left behind (it took every job it could
+     * use), so a backlog deeper than pagination-depth-limit pages is reached; null: from the first page.
+     */
+    private synchronized void rememberCursor(String cursor) {
+        nextCursor = cursor;
     }
 
     private synchronized void forgetCursor() {
