@@ -47,13 +47,38 @@ app.kubernetes.io/part-of: buildkite
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
-{{/* The controller image: repository@digest, else repository:tag, the tag defaulting to appVersion. */}}
+{{/*
+The controller image: repository@digest, else repository:tag, the tag defaulting to appVersion. image may also be one
+string, as in agent-stack-k8s' values, used as it is; the original's own controller image cannot run this chart's
+config, so it is replaced by ours (the install notes say so).
+*/}}
 {{- define "agent-stack-camel.image" -}}
-{{- if .Values.image.digest -}}
+{{- if kindIs "string" .Values.image -}}
+{{- if include "agent-stack-camel.originalControllerImage" . -}}
+{{- printf "%s:%s" (include "agent-stack-camel.defaultRepository" .) .Chart.AppVersion -}}
+{{- else -}}
+{{- .Values.image -}}
+{{- end -}}
+{{- else if .Values.image.digest -}}
 {{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
 {{- else -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
 {{- end -}}
+{{- end -}}
+
+{{/* image.repository's default in values.yaml, for an image given as a string; ChartTest keeps the two equal. */}}
+{{- define "agent-stack-camel.defaultRepository" -}}ghcr.io/agent-stack-camel/agent-stack-camel{{- end -}}
+
+{{/* True (non-empty) when image is agent-stack-k8s' controller image, given as a string. */}}
+{{- define "agent-stack-camel.originalControllerImage" -}}
+{{- if kindIs "string" .Values.image -}}
+{{- if regexMatch "(^|/)agent-stack-k8s/controller([:@]|$)" .Values.image -}}true{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* image.pullPolicy; IfNotPresent for an image given as a string. */}}
+{{- define "agent-stack-camel.imagePullPolicy" -}}
+{{- if kindIs "string" .Values.image -}}IfNotPresent{{- else -}}{{ .Values.image.pullPolicy }}{{- end -}}
 {{- end -}}
 
 {{/*
@@ -80,6 +105,17 @@ reads BUILDKITE_TOKEN from that Secret, as the original chart did.
 
 {{- define "agent-stack-camel.graphqlTokenSecretKey" -}}
 {{- if .Values.graphqlTokenExistingSecret -}}{{ .Values.graphqlTokenExistingSecretKey }}{{- else -}}BUILDKITE_TOKEN{{- end -}}
+{{- end -}}
+
+{{/*
+True (non-empty) when the controller may have a GraphQL token to read into BUILDKITE_TOKEN: the chart's Secret, an
+existing one, or agentStackSecret in the release namespace (as in the original chart, where it may also hold only the
+agent token). Without one, the controller takes its jobs from the Stacks API.
+*/}}
+{{- define "agent-stack-camel.graphqlTokenGiven" -}}
+{{- if include "agent-stack-camel.graphqlTokenSecretName" . -}}true
+{{- else if and .Values.agentStackSecret (not (include "agent-stack-camel.separateJobsNamespace" .)) -}}true
+{{- end -}}
 {{- end -}}
 
 {{/* The namespace Jobs run in (the controller's namespace option): jobsNamespace, else the release namespace. */}}
@@ -164,6 +200,10 @@ the objects the chart creates (namespace and RBAC, the Secret, the pod labels, t
 */}}
 {{- define "agent-stack-camel.controllerConfig" -}}
 {{- $config := deepCopy .Values.config -}}
+{{- if hasKey $config "integration-test-buildkite-token" -}}
+{{- /* A token never goes into a ConfigMap; the key stays, so the controller still says it ignores it. */ -}}
+{{- $_ := set $config "integration-test-buildkite-token" "" -}}
+{{- end -}}
 {{- $_ := set $config "id" (include "agent-stack-camel.id" .) -}}
 {{- $_ := set $config "namespace" (include "agent-stack-camel.jobsNamespace" .) -}}
 {{- $_ := set $config "agent-token-secret" (include "agent-stack-camel.secretName" .) -}}

@@ -3,6 +3,7 @@ package dev.agentstack.cli;
 import dev.agentstack.config.ConfigException;
 import dev.agentstack.config.ConfigLoader;
 import dev.agentstack.config.ControllerConfig;
+import dev.agentstack.config.Options;
 import dev.agentstack.runtime.Controller;
 import dev.agentstack.runtime.Version;
 import dev.agentstack.sandbox.DemoMode;
@@ -70,11 +71,13 @@ public final class AgentStackCamel {
         if (!cl.arguments().isEmpty()) {
             throw new ConfigException("run takes no arguments, got " + String.join(" ", cl.arguments()));
         }
-        ControllerConfig config = ConfigLoader.load(cl.options(), cl.configFile(), env, true);
-        ManagementPortCheck.requireBindable(config.managementPort());
+        ControllerConfig config = ConfigLoader.load(cl.options(), cl.configFile(), env, true, true);
+        ManagementPortCheck.requireBindable(Options.MANAGEMENT_PORT, config.managementPort());
+        ManagementPortCheck.requireBindable(Options.PROMETHEUS_PORT, config.get(Options.PROMETHEUS_PORT));
         Logging.configure(config.logFormat(), config.logLevel());
-        LoggerFactory.getLogger("dev.agentstack.controller").info(
-                "agent-stack-camel {} starting: source={} org={} queue={} tags={} cluster={} namespace={} id={}"
+        org.slf4j.Logger log = LoggerFactory.getLogger("dev.agentstack.controller");
+        config.warnings().forEach(log::warn);
+        log.info("agent-stack-camel {} starting: source={} org={} queue={} tags={} cluster={} namespace={} id={}"
                         + " max-in-flight={}", Version.get(), config.buildkiteApi(),
                 config.usesStacksApi() ? "(from the agent token)" : config.org(), config.queue(), config.tags(),
                 config.clustered() ? config.clusterUuid() : "(unclustered)", config.namespace(), config.id(),

@@ -1,6 +1,7 @@
 package dev.agentstack.cli;
 
 import dev.agentstack.config.ConfigException;
+import dev.agentstack.config.IgnoredOption;
 import dev.agentstack.config.NearestName;
 import dev.agentstack.config.Option;
 import dev.agentstack.config.Options;
@@ -60,13 +61,15 @@ record CommandLine(Command command, Map<String, String> options, String configFi
                 name = longName(command, arg);
             }
             Command.Flag flag = flag(command, name);
+            IgnoredOption ignored = Options.ignoredByKey(name);
             boolean controllerOption = command.takesControllerOptions()
-                    && (name.equals("config") || Options.byKey(name) != null);
+                    && (name.equals("config") || Options.byKey(name) != null || ignored != null);
             if (flag == null && !controllerOption) {
                 throw unknown(command, arg.startsWith("--") ? "--" + name : arg);
             }
             boolean takesNoValue = flag != null ? flag.value() == null
-                    : Options.byKey(name) != null && Options.byKey(name).kind() == Option.Kind.BOOLEAN;
+                    : Options.byKey(name) != null ? Options.byKey(name).kind() == Option.Kind.BOOLEAN
+                    : ignored != null && ignored.kind() == Option.Kind.BOOLEAN;
             if (value == null) {
                 if (takesNoValue) {
                     boolean explicit = i + 1 < args.length

@@ -51,7 +51,8 @@ final class Help {
 
     private static void controllerOptions(StringBuilder sb) {
         sb.append("\nController options (also AGENT_STACK_<KEY> environment variables, or keys of the --config"
-                + " YAML file):\n");
+                + " YAML file; run also reads agent-stack-k8s' variable names such as MAX_IN_FLIGHT, see"
+                + " docs/upgrading.md):\n");
         for (Option<?> o : Options.ALL) {
             if (o.isFileOnly()) {
                 continue;

@@ -22,8 +22,10 @@ import java.util.Map;
 
 /**
  * Reads the configuration from its four sources, lowest to highest precedence: the defaults of {@link Options}, a YAML
- * config file ({@code --config FILE}, or env {@code AGENT_STACK_CONFIG} / {@code CONFIG}), prefixed environment
- * variables ({@code AGENT_STACK_ORG}, ...; {@code BUILDKITE_TOKEN} as is) and command-line flags.
+ * config file ({@code --config FILE}, or env {@code AGENT_STACK_CONFIG} / {@code CONFIG}), environment variables
+ * (for the controller agent-stack-k8s' names such as {@code MAX_IN_FLIGHT}, then ours, {@code AGENT_STACK_ORG}, ...;
+ * {@code BUILDKITE_TOKEN} as is) and command-line flags. The original's keys that do nothing here are accepted with a
+ * warning ({@link Options#IGNORED}).
  */
 public final class ConfigLoader {
 
@@ -38,7 +40,7 @@ public final class ConfigLoader {
     }
 
     /**
-     * Loads and validates the configuration.
+     * Loads and validates the configuration, reading only our own variable names.
      *
      * @param flags      option values given on the command line, by option key (text as typed)
      * @param configFile the --config flag, or null
@@ -47,6 +49,19 @@ public final class ConfigLoader {
      */
     public static ControllerConfig load(Map<String, String> flags, String configFile, Map<String, String> env,
                                         boolean connecting) {
+        return load(flags, configFile, env, connecting, false);
+    }
+
+    /**
+     * As {@link #load(Map, String, Map, boolean)}.
+     *
+     * @param originalEnvNames also read agent-stack-k8s' variable names ({@code MAX_IN_FLIGHT}, ...), below ours: the
+     *                         controller's Deployment may carry them. {@code render} and {@code lint} do not, so that
+     *                         an {@code IMAGE} or {@code NAMESPACE} in a developer's shell cannot change what they
+     *                         print.
+     */
+    public static ControllerConfig load(Map<String, String> flags, String configFile, Map<String, String> env,
+                                        boolean connecting, boolean originalEnvNames) {
         ControllerConfig.Builder builder = ControllerConfig.builder();
         Map<Option<?>, Object> values = new LinkedHashMap<>();
 
@@ -57,7 +72,7 @@ public final class ConfigLoader {
             }
         }
         if (file != null) {
-            values.putAll(readFile(Path.of(file)));
+            values.putAll(readFile(Path.of(file), builder));
         }
 
         checkEnvNames(env);
@@ -66,7 +81,10 @@ public final class ConfigLoader {
                 continue;
             }
             List<String> names = new ArrayList<>(option.envNames());
-            java.util.Collections.reverse(names); // the prefixed name is applied last, so it wins
+            if (originalEnvNames && option.originalEnvName() != null) {
+                names.add(option.originalEnvName());
+            }
+            java.util.Collections.reverse(names); // the original's name first, the prefixed one last, so it wins
             for (String name : names) {
                 String v = env.get(name);
                 if (v != null && !v.isEmpty()) {
@@ -75,7 +93,19 @@ public final class ConfigLoader {
             }
         }
 
+        for (IgnoredOption ignored : originalEnvNames ? Options.IGNORED : List.<IgnoredOption>of()) {
+            String v = env.get(ignored.originalEnvName());
+            if (v != null && !v.isEmpty()) {
+                builder.warn(ignored.warning());
+            }
+        }
+
         flags.forEach((key, text) -> {
+            IgnoredOption ignored = Options.ignoredByKey(key);
+            if (ignored != null) {
+                builder.warn(ignored.warning());
+                return;
+            }
             Option<?> option = Options.byKey(key);
             if (option == null || option.isFileOnly()) {
                 throw new ConfigException("unknown option --" + key + (option != null
@@ -119,8 +149,11 @@ public final class ConfigLoader {
         }
     }
 
-    /** The options of a YAML config file; unknown keys and wrong types are errors. */
-    static Map<Option<?>, Object> readFile(Path path) {
+    /**
+     * The options of a YAML config file; unknown keys and wrong types are errors. A key of the original that does
+     * nothing here becomes a warning on the builder.
+     */
+    static Map<Option<?>, Object> readFile(Path path, ControllerConfig.Builder warnings) {
         Object doc;
         try {
             doc = YAML.readValue(utf8(Files.readAllBytes(path), path), Object.class);
@@ -150,6 +183,11 @@ public final class ConfigLoader {
         for (Map.Entry<?, ?> e : map.entrySet()) {
             String key = String.valueOf(e.getKey());
             Option<?> option = Options.byKey(key);
+            IgnoredOption ignored = Options.ignoredByKey(key);
+            if (ignored != null) {
+                warnings.warn(ignored.warning());
+                continue;
+            }
             if (option == null) {
                 throw new ConfigException("config file " + path + ": unknown option \"" + key + "\"");
             }
@@ -222,6 +260,11 @@ public final class ConfigLoader {
         if (config.leaderElectionRenewDeadline().toMillis() <= 1.2 * config.leaderElectionRetryPeriod().toMillis()) {
             throw new ConfigException(Options.LEADER_ELECTION_RENEW_DEADLINE, "must be longer than 1.2 x"
                     + " leader-election-retry-period (" + Durations.format(config.leaderElectionRetryPeriod()) + ")");
+        }
+        int prometheusPort = config.get(Options.PROMETHEUS_PORT);
+        if (prometheusPort > 0 && prometheusPort == config.managementPort()) {
+            throw new ConfigException(Options.PROMETHEUS_PORT, "must differ from management-port, which serves the"
+                    + " metrics at /observe/metrics already, got " + prometheusPort + " for both");
         }
         // Commands in the controller's patch need the unsafe option; images must be lower case (the original's rules).
         String patchProblem = ControllerPodSpecPatch.problem(config.get(Options.POD_SPEC_PATCH),

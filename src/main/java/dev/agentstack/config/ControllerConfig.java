@@ -24,16 +24,25 @@ public final class ControllerConfig {
     private final Map<Option<?>, Object> decodedObjects = new java.util.concurrent.ConcurrentHashMap<>();
     /** Set on the configuration of one queue (see {@link #forQueue}): that queue's pod-spec patch. */
     private final Map<String, Object> queuePodSpecPatch;
+    /** What the loader accepted but ignores (see {@link Options#IGNORED}), to be said once at start. */
+    private final List<String> warnings;
 
-    private ControllerConfig(Map<Option<?>, Object> values) {
-        this(values, null);
+    private ControllerConfig(Map<Option<?>, Object> values, List<String> warnings) {
+        this(values, null, warnings);
     }
 
-    private ControllerConfig(Map<Option<?>, Object> values, Map<String, Object> queuePodSpecPatch) {
+    private ControllerConfig(Map<Option<?>, Object> values, Map<String, Object> queuePodSpecPatch,
+                             List<String> warnings) {
         this.values = Map.copyOf(values.entrySet().stream()
                 .filter(e -> e.getValue() != null)
                 .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
         this.queuePodSpecPatch = queuePodSpecPatch;
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /** One line for each setting the configuration carried but the controller ignores, naming it and saying why. */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /**
@@ -60,7 +69,7 @@ public final class ControllerConfig {
         v.put(Options.MAX_IN_FLIGHT, queue.maxInFlight() != null ? queue.maxInFlight() : maxInFlight());
         v.remove(Options.QUEUES);
         v.putAll(queue.policyOverrides());
-        return new ControllerConfig(v, queue.podSpecPatch());
+        return new ControllerConfig(v, queue.podSpecPatch(), warnings);
     }
 
     /**
@@ -525,6 +534,7 @@ public final class ControllerConfig {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.values.putAll(values);
+        b.warnings.addAll(warnings);
         return b;
     }
 
@@ -535,6 +545,13 @@ public final class ControllerConfig {
     /** Builds a configuration in code; {@link #build()} applies the same checks as the loader. */
     public static final class Builder {
         private final Map<Option<?>, Object> values = new LinkedHashMap<>();
+        private final java.util.Set<String> warnings = new java.util.LinkedHashSet<>();
+
+        /** Adds a warning for {@link ControllerConfig#warnings()}; the same one twice is kept once. */
+        public Builder warn(String warning) {
+            warnings.add(warning);
+            return this;
+        }
 
         public <T> Builder set(Option<T> option, T value) {
             values.put(option, value);
@@ -548,7 +565,7 @@ public final class ControllerConfig {
         }
 
         public ControllerConfig build() {
-            ControllerConfig config = new ControllerConfig(values);
+            ControllerConfig config = new ControllerConfig(values, List.copyOf(warnings));
             ConfigLoader.validate(config);
             return config;
         }

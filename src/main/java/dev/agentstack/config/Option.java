@@ -48,10 +48,11 @@ public final class Option<T> {
     private final boolean secret;
     private final boolean required;
     private final List<String> extraEnvNames;
+    private final String originalEnvName;
     private final List<Check<T>> checks;
 
     private Option(String key, Kind kind, T defaultValue, String description, boolean fileOnly, boolean secret,
-                   boolean required, List<String> extraEnvNames, List<Check<T>> checks) {
+                   boolean required, List<String> extraEnvNames, String originalEnvName, List<Check<T>> checks) {
         this.key = key;
         this.kind = kind;
         this.defaultValue = defaultValue;
@@ -60,39 +61,60 @@ public final class Option<T> {
         this.secret = secret;
         this.required = required;
         this.extraEnvNames = List.copyOf(extraEnvNames);
+        this.originalEnvName = originalEnvName;
         this.checks = List.copyOf(checks);
     }
 
     static <T> Option<T> of(String key, Kind kind, T defaultValue, String description) {
         return new Option<>(key, kind, defaultValue, description, kind == Kind.OBJECT || kind == Kind.OBJECT_LIST,
-                false, false, List.of(), List.of());
+                false, false, List.of(), null, List.of());
     }
 
     /** Only a config file can carry this option (no flag, no environment variable). */
     Option<T> fileOnly() {
-        return new Option<>(key, kind, defaultValue, description, true, secret, required, extraEnvNames, checks);
+        return new Option<>(key, kind, defaultValue, description, true, secret, required, extraEnvNames,
+                originalEnvName, checks);
     }
 
     /** The value is a credential: it is never printed, exported as a Camel property or echoed in an error. */
     Option<T> secret() {
-        return new Option<>(key, kind, defaultValue, description, fileOnly, true, required, extraEnvNames, checks);
+        return new Option<>(key, kind, defaultValue, description, fileOnly, true, required, extraEnvNames,
+                originalEnvName, checks);
     }
 
     Option<T> required() {
-        return new Option<>(key, kind, defaultValue, description, fileOnly, secret, true, extraEnvNames, checks);
+        return new Option<>(key, kind, defaultValue, description, fileOnly, secret, true, extraEnvNames,
+                originalEnvName, checks);
     }
 
     /** Also read from these environment variables, as the original controller was. */
     Option<T> alsoFromEnv(String... names) {
         List<String> all = new ArrayList<>(extraEnvNames);
         all.addAll(List.of(names));
-        return new Option<>(key, kind, defaultValue, description, fileOnly, secret, required, all, checks);
+        return new Option<>(key, kind, defaultValue, description, fileOnly, secret, required, all, originalEnvName,
+                checks);
+    }
+
+    /**
+     * agent-stack-k8s v0.47 read this option from an unprefixed variable, its flag in upper snake case (Kong's
+     * default), e.g. MAX_IN_FLIGHT. The controller reads it with the lowest precedence of the environment, so users
+     * moving over can keep their Deployment's env; not listed in --help, whose names are ours.
+     */
+    Option<T> originalEnv() {
+        return originalEnv(key.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
+    /** As {@link #originalEnv()}, where the original named the variable itself. */
+    Option<T> originalEnv(String name) {
+        return new Option<>(key, kind, defaultValue, description, fileOnly, secret, required, extraEnvNames, name,
+                checks);
     }
 
     Option<T> check(Check<T> check) {
         List<Check<T>> all = new ArrayList<>(checks);
         all.add(check);
-        return new Option<>(key, kind, defaultValue, description, fileOnly, secret, required, extraEnvNames, all);
+        return new Option<>(key, kind, defaultValue, description, fileOnly, secret, required, extraEnvNames,
+                originalEnvName, all);
     }
 
     public String key() {
@@ -138,6 +160,11 @@ public final class Option<T> {
         names.add(envName());
         names.addAll(extraEnvNames);
         return names;
+    }
+
+    /** The variable agent-stack-k8s v0.47 read this option from, or null when it had none. */
+    public String originalEnvName() {
+        return originalEnvName;
     }
 
     /** Converts a value from a YAML document (already typed by the YAML parser). */

@@ -63,6 +63,7 @@ public final class Options {
 
     public static final Option<String> GRAPHQL_ENDPOINT = Option.of("graphql-endpoint", STRING,
             DEFAULT_GRAPHQL_ENDPOINT, "Buildkite GraphQL API endpoint")
+            .originalEnv()
             .check(Option.rule(Endpoints::problem));
 
     public static final Option<String> CLUSTER_UUID = Option.of("cluster-uuid", STRING, "",
@@ -72,21 +73,25 @@ public final class Options {
 
     public static final Option<List<String>> TAGS = Option.of("tags", LIST, DEFAULT_TAGS,
             "Agent tags of this controller as key=value; must contain exactly one queue tag")
+            .originalEnv()
             .check(Option.rule(Options::tagsProblem));
 
     public static final Option<String> ID = Option.of("id", STRING, DEFAULT_ID,
             "Controller id: the value of the buildkite.com/controller-id label on every Job it creates and watches")
+            .originalEnv("BUILDKITE_K8S_STACK_CONTROLLER_ID")
             .check(Option.rule(v -> !v.isEmpty() && v.length() <= 63 && LABEL_VALUE.matcher(v).matches() ? null
                     : "must be a valid Kubernetes label value (1-63 characters: letters, digits, '-', '_', '.'),"
                     + " got \"" + v + "\""));
 
     public static final Option<String> NAMESPACE = Option.of("namespace", STRING, DEFAULT_NAMESPACE,
             "Kubernetes namespace to create Jobs in")
+            .originalEnv()
             .check(Option.rule(v -> v.length() <= 63 && DNS_LABEL.matcher(v).matches() ? null
                     : "must be a valid namespace name (lower-case letters, digits and '-'), got \"" + v + "\""));
 
     public static final Option<Integer> MAX_IN_FLIGHT = Option.of("max-in-flight", INTEGER, DEFAULT_MAX_IN_FLIGHT,
             "Maximum number of unfinished Jobs at once; 0 means no limit")
+            .originalEnv()
             .check(Option.rule(v -> v >= 0 ? null : "must be 0 or more, got " + v));
 
     public static final Option<List<Map<String, Object>>> QUEUES = Option.of("queues", OBJECT_LIST,
@@ -98,41 +103,50 @@ public final class Options {
 
     public static final Option<Duration> POLL_INTERVAL = Option.of("poll-interval", DURATION, DEFAULT_POLL_INTERVAL,
             "Time between polls for scheduled jobs (at least 1s)")
+            .originalEnv()
             .check(atLeast(MIN_POLL_INTERVAL));
 
     public static final Option<Duration> JOB_TTL = Option.of("job-ttl", DURATION, DEFAULT_JOB_TTL,
             "How long Kubernetes keeps a finished Job (ttlSecondsAfterFinished)")
+            .originalEnv()
             .check(atLeast(Duration.ZERO));
 
     public static final Option<String> IMAGE = Option.of("image", STRING, DEFAULT_IMAGE,
             "Buildkite agent image for the agent, checkout and copy-agent containers (needs kubernetes-bootstrap,"
                     + " agent 3.110 or newer)")
+            .originalEnv()
             .check(Option.rule(v -> v.isBlank() ? "must not be empty" : null));
 
     public static final Option<String> AGENT_TOKEN_SECRET = Option.of("agent-token-secret", STRING,
             DEFAULT_AGENT_TOKEN_SECRET, "Name of the Secret (key BUILDKITE_AGENT_TOKEN) that holds the agent token")
+            .originalEnv()
             .check(Option.rule(v -> v.isBlank() ? "must not be empty" : null));
 
     public static final Option<Duration> IMAGE_PULL_BACKOFF_GRACE_PERIOD = Option.of("image-pull-backoff-grace-period",
             DURATION, DEFAULT_IMAGE_PULL_BACKOFF_GRACE_PERIOD,
             "How long a pod may fail to pull an image before its job is failed")
+            .originalEnv()
             .check(atLeast(Duration.ZERO));
 
     public static final Option<Boolean> PROHIBIT_KUBERNETES_PLUGIN = Option.of("prohibit-kubernetes-plugin", BOOLEAN,
-            false, "Fail every job that uses the kubernetes plugin, so pipelines cannot change the pod spec");
+            false, "Fail every job that uses the kubernetes plugin, so pipelines cannot change the pod spec")
+            .originalEnv();
 
     public static final Option<Boolean> DEBUG = Option.of("debug", BOOLEAN, false,
-            "Log at debug level (the same as log-level debug)");
+            "Log at debug level (the same as log-level debug)")
+            .originalEnv();
 
     public static final List<String> LOG_FORMATS = List.of("text", "json", "logfmt");
     public static final List<String> LOG_LEVELS = List.of("debug", "info", "warn", "error");
 
     public static final Option<String> LOG_FORMAT = Option.of("log-format", STRING, "text",
             "How log lines are written: text, json (one object a line) or logfmt")
+            .originalEnv()
             .check(oneOf(LOG_FORMATS));
 
     public static final Option<String> LOG_LEVEL = Option.of("log-level", STRING, "info",
             "Least severe level logged: debug, info, warn or error")
+            .originalEnv()
             .check(oneOf(LOG_LEVELS));
 
     public static final Option<Integer> GRAPHQL_PAGE_SIZE = Option.of("graphql-page-size", INTEGER,
@@ -142,6 +156,7 @@ public final class Options {
 
     public static final Option<Integer> PAGINATION_DEPTH_LIMIT = Option.of("pagination-depth-limit", INTEGER,
             DEFAULT_PAGINATION_DEPTH_LIMIT, "Most pages of jobs read per poll, from either API (1-20)")
+            .originalEnv()
             .check(Option.rule(v -> v >= 1 && v <= MAX_PAGINATION_DEPTH_LIMIT ? null
                     : "must be between 1 and " + MAX_PAGINATION_DEPTH_LIMIT + ", got " + v));
 
@@ -162,29 +177,35 @@ public final class Options {
             .check(oneOf(BUILDKITE_APIS));
 
     public static final Option<String> QUEUE = Option.of("queue", STRING, (String) null,
-            "Cluster queue key the Stacks API stack serves; unset: the queue tag, else " + DEFAULT_QUEUE_KEY);
+            "Cluster queue key the Stacks API stack serves; unset: the queue tag, else " + DEFAULT_QUEUE_KEY)
+            .originalEnv();
 
     public static final Option<Integer> PAGINATION_PAGE_SIZE = Option.of("pagination-page-size", INTEGER,
             DEFAULT_PAGINATION_PAGE_SIZE, "Jobs fetched per Stacks API page (1-1000)")
+            .originalEnv()
             .check(Option.rule(v -> v >= 1 && v <= MAX_PAGINATION_PAGE_SIZE ? null
                     : "must be between 1 and " + MAX_PAGINATION_PAGE_SIZE + ", got " + v));
 
     public static final Option<Boolean> ENABLE_QUEUE_PAUSE = Option.of("enable-queue-pause", BOOLEAN, true,
-            "Create no Jobs while the cluster queue is paused in Buildkite (Stacks API)");
+            "Create no Jobs while the cluster queue is paused in Buildkite (Stacks API)")
+            .originalEnv();
 
     public static final Option<Integer> RESERVATION_EXPIRY_SECONDS = Option.of("reservation-expiry-seconds", INTEGER,
             DEFAULT_RESERVATION_EXPIRY_SECONDS, "How long a job reserved through the Stacks API stays held for this"
                     + " stack before Buildkite offers it again (0-3600; 0: Buildkite's default)")
+            .originalEnv()
             .check(Option.rule(v -> v >= 0 && v <= MAX_RESERVATION_EXPIRY_SECONDS ? null
                     : "must be between 0 and " + MAX_RESERVATION_EXPIRY_SECONDS + ", got " + v));
 
     public static final Option<Duration> QUERY_RESET_INTERVAL = Option.of("query-reset-interval", DURATION,
             DEFAULT_QUERY_RESET_INTERVAL, "How long a poll may continue from the previous poll's last page before it"
                     + " starts again from the first page (Stacks API)")
+            .originalEnv()
             .check(atLeast(Duration.ZERO));
 
     public static final Option<Integer> WORK_QUEUE_LIMIT = Option.of("work-queue-limit", INTEGER,
             DEFAULT_WORK_QUEUE_LIMIT, "Most jobs of one poll handed on for creation, highest priority first")
+            .originalEnv()
             .check(Option.rule(v -> v >= 1 ? null : "must be at least 1, got " + v));
 
     public static final double DEFAULT_GRAPHQL_BUDGET_SHARE = 0.25;
@@ -196,6 +217,7 @@ public final class Options {
 
     public static final Option<Duration> HTTP_TIMEOUT = Option.of("http-timeout", DURATION, DEFAULT_HTTP_TIMEOUT,
             "Timeout of each call to the Buildkite APIs")
+            .originalEnv()
             .check(atLeast(Duration.ofMillis(100)));
 
     public static final Option<String> MAX_RESPONSE_SIZE = Option.of("max-response-size", STRING,
@@ -262,15 +284,18 @@ public final class Options {
 
     public static final Option<Integer> JOB_CREATION_CONCURRENCY = Option.of("job-creation-concurrency", INTEGER,
             DEFAULT_JOB_CREATION_CONCURRENCY, "Most Job creations in progress at once")
+            .originalEnv()
             .check(Option.rule(v -> v >= 1 && v <= 1000 ? null : "must be between 1 and 1000, got " + v));
 
     public static final Option<Integer> K8S_CLIENT_RATE_LIMITER_QPS = Option.of("k8s-client-rate-limiter-qps", INTEGER,
             DEFAULT_K8S_CLIENT_QPS,
             "Most Kubernetes API writes (creates, deletes) per second, on average; 0 means no limit")
+            .originalEnv()
             .check(Option.rule(v -> v >= 0 ? null : "must be 0 or more, got " + v));
 
     public static final Option<Integer> K8S_CLIENT_RATE_LIMITER_BURST = Option.of("k8s-client-rate-limiter-burst",
             INTEGER, DEFAULT_K8S_CLIENT_BURST, "Kubernetes API writes allowed in a burst above the QPS rate")
+            .originalEnv()
             .check(Option.rule(v -> v >= 1 ? null : "must be at least 1, got " + v));
 
     public static final Option<Duration> IN_FLIGHT_RECONCILE_INTERVAL = Option.of("in-flight-reconcile-interval",
@@ -318,6 +343,7 @@ public final class Options {
 
     public static final Option<Integer> PROMETHEUS_PORT = Option.of("prometheus-port", INTEGER, 0,
             "Also serve the Prometheus metrics at /metrics on this port (the original's option); 0 turns it off")
+            .originalEnv()
             .check(Option.rule(v -> v >= 0 && v <= 65535 ? null : "must be a port number (0 turns it off), got " + v));
 
     public static final Option<Integer> MANAGEMENT_PORT = Option.of("management-port", INTEGER, DEFAULT_MANAGEMENT_PORT,
@@ -341,19 +367,23 @@ public final class Options {
             "How often jobs without a running pod are checked for cancellation in Buildkite; each check asks about at"
                     + " most 20 of them per second of the interval (each costs a point of the organization's GraphQL"
                     + " budget)")
+            .originalEnv()
             .check(atLeast(Duration.ofSeconds(1)));
 
     public static final Option<Duration> EMPTY_JOB_GRACE_PERIOD = Option.of("empty-job-grace-period", DURATION,
             DEFAULT_EMPTY_JOB_GRACE_PERIOD, "How long a Job may exist without a pod before its job is failed")
+            .originalEnv()
             .check(atLeast(Duration.ofSeconds(1)));
 
     public static final Option<Duration> POD_PENDING_TIMEOUT = Option.of("pod-pending-timeout", DURATION,
             DEFAULT_POD_PENDING_TIMEOUT, "How long a pod may stay Pending before its job is failed")
+            .originalEnv()
             .check(atLeast(Duration.ofSeconds(1)));
 
     public static final Option<Boolean> ENABLE_COMPLETION_WATCHER = Option.of("enable-completion-watcher", BOOLEAN,
             true, "When a pod's agent has finished but another container still runs, give its Job a deadline of"
-                    + " default-termination-grace-period-seconds so Kubernetes ends the pod");
+                    + " default-termination-grace-period-seconds so Kubernetes ends the pod")
+            .originalEnv();
 
     // ---- user routes
 
@@ -374,6 +404,7 @@ public final class Options {
 
     public static final Option<String> JOB_PREFIX = Option.of("job-prefix", STRING, DEFAULT_JOB_PREFIX,
             "Prefix of every Job name (the rest is the Buildkite job uuid)")
+            .originalEnv()
             .check(Option.rule(v -> v.length() <= MAX_JOB_PREFIX_LENGTH
                     && JOB_PREFIX_PATTERN.matcher(v).matches() ? null
                     : "must be lower-case letters, digits, '-' or '.', start with a letter or digit and be at most "
@@ -382,11 +413,13 @@ public final class Options {
     public static final Option<Integer> JOB_ACTIVE_DEADLINE_SECONDS = Option.of("job-active-deadline-seconds",
             INTEGER, DEFAULT_JOB_ACTIVE_DEADLINE_SECONDS,
             "Longest a Job may run (activeDeadlineSeconds); the plugin's jobActiveDeadlineSeconds overrides it")
+            .originalEnv()
             .check(Option.rule(v -> v >= 1 ? null : "must be 1 or more, got " + v));
 
     public static final Option<Integer> DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = Option.of(
             "default-termination-grace-period-seconds", INTEGER, TERMINATION_GRACE_PERIOD_SECONDS,
             "terminationGracePeriodSeconds of pods whose pod spec sets none")
+            .originalEnv()
             .check(Option.rule(v -> v >= 0 ? null : "must be 0 or more, got " + v));
 
     public static final Option<Map<String, Object>> WORKSPACE_VOLUME = Option.of("workspace-volume", OBJECT,
@@ -404,28 +437,34 @@ public final class Options {
 
     public static final Option<String> DEFAULT_IMAGE_PULL_POLICY = Option.of("default-image-pull-policy", STRING, "",
             "imagePullPolicy for containers that set none (Always, IfNotPresent or Never); empty follows the image")
+            .originalEnv()
             .check(pullPolicy());
 
     public static final Option<String> DEFAULT_IMAGE_CHECK_PULL_POLICY = Option.of("default-image-check-pull-policy",
             STRING, "", "imagePullPolicy of the image-check init containers; empty uses default-image-pull-policy")
+            .originalEnv()
             .check(pullPolicy());
 
     public static final Option<Boolean> SKIP_IMAGE_CHECK_CONTAINERS = Option.of("skip-image-check-containers",
             BOOLEAN, false,
-            "Do not add the init containers that check each image can be pulled before the agent starts");
+            "Do not add the init containers that check each image can be pulled before the agent starts")
+            .originalEnv();
 
     public static final Option<String> IMAGE_CHECK_CONTAINER_CPU_LIMIT = Option.of("image-check-container-cpu-limit",
             STRING, DEFAULT_IMAGE_CHECK_CPU_LIMIT, "CPU limit of each image-check init container")
+            .originalEnv()
             .check(quantity());
 
     public static final Option<String> IMAGE_CHECK_CONTAINER_MEMORY_LIMIT = Option.of(
             "image-check-container-memory-limit", STRING, DEFAULT_IMAGE_CHECK_MEMORY_LIMIT,
             "Memory limit of each image-check init container")
+            .originalEnv()
             .check(quantity());
 
     public static final Option<Boolean> ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION = Option.of(
             "allow-pod-spec-patch-unsafe-command-modification", BOOLEAN, false,
-            "Let pod spec patches change the commands of the agent, checkout, copy-agent and image-check containers");
+            "Let pod spec patches change the commands of the agent, checkout, copy-agent and image-check containers")
+            .originalEnv();
 
     // ---- pod policy: what a pipeline step may ask of its pod (docs/security.md); each can be set per queue
 
@@ -584,7 +623,22 @@ public final class Options {
             POD_SECURITY_LEVEL, RUN_AS_USER, BUILDKITE_TOKEN_SECRET, ALLOWED_SERVICE_ACCOUNTS, JOB_SERVICE_ACCOUNT,
             ALLOWED_IMAGES, MAX_CONTAINER_RESOURCES, MAX_JOB_ACTIVE_DEADLINE_SECONDS);
 
+    /** Keys of agent-stack-k8s v0.47 that are accepted so its configuration loads unchanged, and do nothing here. */
+    public static final List<IgnoredOption> IGNORED = List.of(
+            new IgnoredOption("profiler-address", STRING,
+                    "the Go pprof profiler has no counterpart in a JVM; use the JVM's own tools (jcmd, JFR)"),
+            new IgnoredOption("no-color", BOOLEAN, "log lines are never coloured"),
+            new IgnoredOption("log-http-payloads", BOOLEAN,
+                    "Buildkite request and response bodies are never logged, as they can carry tokens"),
+            new IgnoredOption("integration-test-buildkite-token", STRING,
+                    "only the original's integration tests read it; to poll through GraphQL, set buildkite-token"));
+
     private Options() {
+    }
+
+    /** The ignored key of the original with this name, or null. */
+    public static IgnoredOption ignoredByKey(String key) {
+        return IGNORED.stream().filter(i -> i.key().equals(key)).findFirst().orElse(null);
     }
 
     /** The option with this key, or null. */

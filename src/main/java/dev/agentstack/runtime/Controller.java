@@ -97,6 +97,8 @@ public final class Controller implements AutoCloseable {
             m.start();
             PodReadinessEndpoint.install(m.getCamelContext());
             InfoEndpoint.install(m.getCamelContext());
+            PrometheusPortEndpoint.install(m.getCamelContext(), bean("metricsRegistry",
+                    io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class));
         } catch (Exception e) {
             close();
             ConfigException userMistake = userRoutes.explain(e);
@@ -117,15 +119,17 @@ public final class Controller implements AutoCloseable {
                 KubernetesResource.class);
     }
 
-    /** Health and metrics on one port, or none when management-port is 0. */
+    /** Health and metrics on one port, or none when management-port is 0; metrics also on prometheus-port. */
     private Properties managementProperties() {
         Properties p = new Properties();
         boolean on = config.managementPort() > 0;
+        int prometheusPort = config.get(dev.agentstack.config.Options.PROMETHEUS_PORT);
         p.setProperty("camel.management.enabled", String.valueOf(on));
         p.setProperty("camel.management.port", String.valueOf(on ? config.managementPort() : 0));
         p.setProperty("camel.management.health-check-enabled", "true");
         p.setProperty("camel.management.metrics-enabled", "true");
-        p.setProperty("camel.metrics.enabled", String.valueOf(on));
+        p.setProperty("camel.metrics.enabled", String.valueOf(on || prometheusPort > 0));
+        p.putAll(PrometheusPortEndpoint.properties(prometheusPort));
         // Camel's own meters: per route only. Its per-endpoint exchange timers and the context-wide route timer
         // recorded several meters per exchange, about 7% of the controller's CPU with a backlog (benchmark profile).
         p.setProperty("camel.metrics.enableExchangeEventNotifier", "false");

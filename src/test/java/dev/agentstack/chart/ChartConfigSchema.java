@@ -5,10 +5,10 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentstack.config.Durations;
+import dev.agentstack.config.IgnoredOption;
 import dev.agentstack.config.Option;
 import dev.agentstack.config.Options;
 import java.time.Duration;
@@ -19,7 +19,8 @@ import java.util.TreeMap;
 /**
  * The {@code config} block of the chart's values.schema.json, generated from {@link Options#ALL}, so the schema accepts
  * exactly the keys the controller reads, with their types, defaults and descriptions (the original chart's schema had
- * keys the controller did not know and no guard against unknown ones). {@link ValuesSchemaTest} keeps the checked-in
+ * keys the controller did not know and no guard against unknown ones), plus the original's keys it accepts and
+ * ignores. {@link ValuesSchemaTest} keeps the checked-in
  * file in step with it.
  */
 final class ChartConfigSchema {
@@ -64,7 +65,7 @@ final class ChartConfigSchema {
                 + "; the GraphQL token is graphqlToken. Generated from dev.agentstack.config.Options: "
                 + ValuesSchemaTest.REGENERATE);
         config.put("additionalProperties", false);
-        ArrayNode required = config.putArray("required");
+        // Nothing is required here: org is needed only with the GraphQL API, which the controller checks at start.
         ObjectNode properties = config.putObject("properties");
         for (Option<?> option : Options.ALL) {
             if (option.isSecret() || SET_BY_CHART.containsKey(option.key())) {
@@ -75,16 +76,16 @@ final class ChartConfigSchema {
             String chartDefault = CHART_DEFAULTS.get(option.key());
             property.put("description",
                     option.description() + (chartDefault != null ? "; the chart's default: " + chartDefault : ""));
-            if (option.isRequired()) {
-                required.add(option.key());
-                if (option.kind() == Option.Kind.STRING) {
-                    property.put("minLength", 1);
-                }
-            }
             Object defaultValue = option.defaultValue();
             if (defaultValue != null && chartDefault == null) {
                 property.set("default", defaultOf(defaultValue));
             }
+        }
+        // agent-stack-k8s' keys with no counterpart: a values file that has them still installs, and the controller
+        // says at start that it ignores them.
+        for (IgnoredOption ignored : Options.IGNORED) {
+            properties.putObject(ignored.key()).put("deprecated", true)
+                    .put("description", "agent-stack-k8s' option, accepted and ignored: " + ignored.reason());
         }
         return config;
     }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ChartRbacClusterIT {
 
     private static final Duration WAIT = Duration.ofMinutes(3);
-    /** The smallest install the chart accepts: an org and the two tokens. */
+    /** The README's GraphQL install: an org and the two tokens. */
     private static final Path VALUES = Path.of("examples/values/tokens.yaml");
 
     @Test

@@ -39,8 +39,8 @@ class ChartReadmeTest {
     @Test
     void theParameterTablesListEveryDocumentedValueWithItsDefault() throws IOException {
         List<Row> documented = rowsOf(Files.readString(VALUES));
-        assertThat(documented).contains(new Row("Controller configuration", "config.org",
-                "Buildkite organization slug (required)", "`\"\"`"));
+        assertThat(documented).anySatisfy(row -> assertThat(row).extracting(Row::section, Row::name, Row::value)
+                .containsExactly("Controller configuration", "config", "`{}`"));
         assertThat(tablesOf(Files.readString(README)))
                 .as("README parameter tables; regenerate with " + REGENERATE)
                 .containsExactlyElementsOf(documented);

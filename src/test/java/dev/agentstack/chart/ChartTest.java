@@ -93,19 +93,18 @@ class ChartTest {
         assertThat(lint.isFailed()).isFalse();
     }
 
-    /** No dummy defaults: as shipped, the chart lints only once org and the tokens (or agentStackSecret) are given. */
+    /** No dummy defaults: as shipped, the chart lints only once the agent token (or agentStackSecret) is given. */
     @Test
-    void theChartAsShippedAsksForOrgAndTokensAndNothingElse() {
+    void theChartAsShippedAsksForTheAgentTokenAndNothingElse() {
         LintResult lint = new Helm(RenderedChart.CHART).lint().strict().call();
         assertThat(lint.isFailed()).isTrue();
         String errors = String.join("\n", lint.getMessages());
-        assertThat(errors).contains("/agentToken", "/graphqlToken", "/config/org");
         Matcher at = Pattern.compile("at '(/[^']*)'").matcher(errors);
         Set<String> paths = new TreeSet<>();
         while (at.find()) {
             paths.add(at.group(1));
         }
-        assertThat(paths).containsExactlyInAnyOrder("/agentToken", "/graphqlToken", "/config/org");
+        assertThat(paths).containsExactly("/agentToken");
     }
 
     private Path copyOfChartWithValues(Path valuesFile) throws IOException {
@@ -348,10 +347,11 @@ class ChartTest {
                 .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("graphql"));
     }
 
+    /** The agent token is needed in every mode; a GraphQL token only for the GraphQL API. */
     @Test
-    void withoutTokensOrAnExistingSecretTheSchemaRefuses() {
+    void withoutTheAgentTokenOrAnExistingSecretTheSchemaRefuses() {
         assertThatThrownBy(() -> RenderedChart.render(null, t -> t.set("config.org", "acme")))
-                .hasMessageContaining("/agentToken").hasMessageContaining("/graphqlToken");
+                .hasMessageContaining("/agentToken").hasMessageNotContaining("/graphqlToken");
         assertThatThrownBy(() -> RenderedChart.render(null, t -> t.set("config.org", "acme")
                 .set("graphqlTokenExistingSecret", "buildkite-graphql")))
                 .hasMessageContaining("/agentToken").hasMessageNotContaining("/graphqlToken");
@@ -626,12 +626,20 @@ class ChartTest {
                 .isEqualTo(RenderedChart.NAMESPACE);
     }
 
-    /** agentStackSecret must be in the jobs namespace, so it cannot also be where the GraphQL token comes from. */
+    /**
+     * agentStackSecret must be in the jobs namespace, so it cannot also be where the GraphQL token comes from: the
+     * controller gets neither variable and reads the agent token from the Secret itself, for the Stacks API.
+     */
     @Test
-    void aJobsNamespaceNeedsTheGraphqlTokenInASecretOfItsOwn() {
-        assertThatThrownBy(() -> RenderedChart.render(example("agent-stack-secret.yaml"),
-                t -> t.set("jobsNamespace", "buildkite-jobs")))
-                .hasMessageContaining("give the GraphQL token its own Secret");
+    void aJobsNamespaceKeepsAgentStackSecretsTokensOutOfTheControllersEnvironment() {
+        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"),
+                t -> t.set("jobsNamespace", "buildkite-jobs"));
+        assertThat(chart.controller().getEnv()).extracting(EnvVar::getName)
+                .doesNotContain("BUILDKITE_TOKEN", "BUILDKITE_AGENT_TOKEN");
+        assertThat(chart.controllerConfig(scratch, Map.of(), false).agentTokenSecret())
+                .isEqualTo("buildkite-agent-stack");
+        assertThat(chart.role().getRules()).filteredOn(r -> r.getResources().contains("secrets")).singleElement()
+                .satisfies(r -> assertThat(r.getResourceNames()).containsExactly("buildkite-agent-stack"));
     }
 
     // ---- user routes
@@ -798,8 +806,20 @@ class ChartTest {
                 Arguments.of("config.log-level", "verbose"),
                 Arguments.of("config.queues", List.of(Map.of("max-in-flight", 3))),
                 Arguments.of("config.queues", List.of(Map.of("tags", List.of("queue=a"), "max-inflight", 3))),
-                Arguments.of("image", "my-image:latest"),
+                Arguments.of("image", ""),
                 Arguments.of("replicas", 0));
+    }
+
+    /** agent-stack-k8s' values give the image as one string: taken as it is, unless it is the original's controller. */
+    @Test
+    void anImageGivenAsOneStringIsUsedAsItIs() throws Exception {
+        assertThat(RenderedChart.render(example("tokens.yaml"), t -> t.set("image", "registry.internal/asc:1.2"))
+                .controller().getImage()).isEqualTo("registry.internal/asc:1.2");
+        String ours = RenderedChart.render(example("tokens.yaml")).controller().getImage();
+        assertThat(RenderedChart.render(example("tokens.yaml"),
+                t -> t.set("image", "public.ecr.aws/buildkite/agent-stack-k8s/controller:0.46.0")).controller()
+                .getImage()).isEqualTo(ours).startsWith(YAML.readTree(RenderedChart.CHART.resolve("values.yaml")
+                        .toFile()).at("/image/repository").asText() + ":");
     }
 
     @Test

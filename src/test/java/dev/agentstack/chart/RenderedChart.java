@@ -129,20 +129,29 @@ final class RenderedChart {
 
     /**
      * The configuration the controller would start with: the rendered config.yaml read by the real
-     * {@link ConfigLoader}, with the container's literal environment variables and a GraphQL token (which comes from
-     * the Secret), as {@code run} loads it.
+     * {@link ConfigLoader}, with the container's literal environment variables (agent-stack-k8s' names too) and a
+     * GraphQL token (which comes from the Secret), as {@code run} loads it.
      */
     ControllerConfig controllerConfig(Path scratch) {
+        return controllerConfig(scratch, Map.of("BUILDKITE_TOKEN", "graphql-token-from-the-secret"), true);
+    }
+
+    /**
+     * As {@link #controllerConfig(Path)}, with the variables the container takes from Secrets given here.
+     *
+     * @param connecting as {@code run} (org and token checked) or as {@code render} loads it
+     */
+    ControllerConfig controllerConfig(Path scratch, Map<String, String> fromSecrets, boolean connecting) {
         Map<String, String> env = new LinkedHashMap<>();
         for (EnvVar var : controller().getEnv()) {
             if (var.getValue() != null && !var.getName().equals("CONFIG")) {
                 env.put(var.getName(), var.getValue());
             }
         }
-        env.put("BUILDKITE_TOKEN", "graphql-token-from-the-secret");
+        env.putAll(fromSecrets);
         try {
             Path file = Files.writeString(scratch.resolve("config.yaml"), configFile());
-            return ConfigLoader.load(Map.of(), file.toString(), env, true);
+            return ConfigLoader.load(Map.of(), file.toString(), env, connecting, true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

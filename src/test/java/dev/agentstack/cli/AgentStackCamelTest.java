@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentstack.config.Option;
 import dev.agentstack.config.Options;
 import dev.agentstack.sandbox.FakeBuildkite;
+import dev.agentstack.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -188,6 +189,20 @@ class AgentStackCamelTest {
                     "--org", "acme-typo", "--graphql-endpoint", fake.graphqlEndpoint(), "--debug");
             assertThat(code).isEqualTo(2);
             assertThat(out() + err()).doesNotContain("t0ken-value");
+        }
+    }
+
+    @Test
+    void runWarnsOnceAtStartAboutEachOfTheOriginalsKeysItIgnores() {
+        try (FakeBuildkite fake = FakeBuildkite.start("acme", "t0ken-value"); LogCapture logs = new LogCapture()) {
+            run(Map.of("BUILDKITE_TOKEN", "t0ken-value", "AGENT_STACK_NAMESPACE", "ns", "AGENT_STACK_MANAGEMENT_PORT",
+                            "0", "PROFILER_ADDRESS", "localhost:6060", "LOG_HTTP_PAYLOADS", "true"),
+                    "--org", "acme-typo", "--graphql-endpoint", fake.graphqlEndpoint(), "--no-color",
+                    "--profiler-address", "localhost:6060");
+            assertThat(logs.lines()).filteredOn(l -> l.contains("profiler-address")).singleElement().asString()
+                    .startsWith("WARN").contains("ignoring profiler-address (PROFILER_ADDRESS)", "pprof");
+            assertThat(logs.lines()).filteredOn(l -> l.contains("log-http-payloads")).hasSize(1);
+            assertThat(logs.lines()).filteredOn(l -> l.contains("no-color")).hasSize(1);
         }
     }
 }

@@ -82,4 +82,27 @@ class ManagementEndpointsTest {
             assertThat(get(port, "/observe/health/live").statusCode()).isEqualTo(200);
         }
     }
+
+    /** The original's prometheus-port: its scrape configs ask for /metrics there, beside our management port. */
+    @Test
+    void prometheusPortServesTheSameMetricsAtSlashMetrics() throws Exception {
+        int management = FreePort.find();
+        int prometheus = FreePort.find();
+        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.MANAGEMENT_PORT, management)
+                .set(Options.PROMETHEUS_PORT, prometheus))) {
+            String uuid = h.buildkite().scheduleCommand("echo", "queue=kubernetes");
+            h.start();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
+
+            HttpResponse<String> metrics = get(prometheus, "/metrics");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.headers().firstValue("content-type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("text/plain"));
+            assertThat(metrics.body()).contains("buildkite_limiter_max_in_flight{queue=\"kubernetes\"} 25.0",
+                    "buildkite_scheduler_job_creations_total{outcome=\"created\",queue=\"kubernetes\"", "jvm_");
+            // Only the metrics: health stays on the management port.
+            assertThat(get(prometheus, "/observe/health/ready").statusCode()).isEqualTo(404);
+            assertThat(get(management, "/observe/metrics").statusCode()).isEqualTo(200);
+        }
+    }
 }
