@@ -8,5 +8,4 @@ package dev.agentstack.tracking;
  * @param key    what it is about, unique per pod (e.g. {@code <pod>/oom/<container>}): each is told once
  * @param detail the note, e.g. {@code Container "build" was OOMKilled (memory limit 512Mi)}
  */
-public record PodNotice(String uuid, String key, String detail) {
-}
+public record PodNotice(String uuid, String key, String detail) {}

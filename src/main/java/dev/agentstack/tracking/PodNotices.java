@@ -26,8 +26,8 @@ public final class PodNotices {
     private final RecentKeys<String> told = new RecentKeys<>(MEMORY, Findings.MEMORY_TTL);
 
     /** @param defaultQueue the queue of a pod without a queue tag label */
-    public PodNotices(PodFailureClassifier classifier, StackNotifications notifications, String defaultQueue,
-                      Clock clock) {
+    public PodNotices(
+            PodFailureClassifier classifier, StackNotifications notifications, String defaultQueue, Clock clock) {
         this.classifier = classifier;
         this.notifications = notifications;
         this.defaultQueue = defaultQueue;

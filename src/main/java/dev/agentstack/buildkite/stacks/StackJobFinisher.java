@@ -25,6 +25,7 @@ public final class StackJobFinisher {
 
     /** The exit status of a job that never ran. */
     public static final int EXIT_STATUS = -1;
+
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.watch");
 
     private final StacksClient client;
@@ -32,8 +33,8 @@ public final class StackJobFinisher {
     private final JobFailureBackoff perJob;
     private final MeterRegistry registry;
 
-    public StackJobFinisher(StacksClient client, StackKeys stackKeys, JobFailureBackoff perJob,
-                            MeterRegistry registry) {
+    public StackJobFinisher(
+            StacksClient client, StackKeys stackKeys, JobFailureBackoff perJob, MeterRegistry registry) {
         this.client = client;
         this.stackKeys = stackKeys;
         this.perJob = perJob;
@@ -53,8 +54,11 @@ public final class StackJobFinisher {
             if (report.cancelIfTaken() && takenByAnAgent(stackKey, report.uuid())) {
                 perJob.done(report.uuid());
                 count("left_to_agent");
-                LogFields.with(null, report.uuid(), () -> LOG.info("job {} was not finished ({}): an agent has it",
-                        report.uuid(), report.reason()));
+                LogFields.with(
+                        null,
+                        report.uuid(),
+                        () -> LOG.info(
+                                "job {} was not finished ({}): an agent has it", report.uuid(), report.reason()));
                 return JobFailer.Outcome.ACQUISITION_REJECTED;
             }
             client.finish(stackKey, report.uuid(), EXIT_STATUS, report.message(), JobFailer.SIGNAL_REASON);
@@ -63,8 +67,11 @@ public final class StackJobFinisher {
             if (answer != null && answer.status() == 422) {
                 perJob.done(report.uuid());
                 count("refused");
-                LogFields.with(null, report.uuid(), () -> LOG.info("job {} was not finished ({}): {}", report.uuid(),
-                        report.reason(), e.getMessage()));
+                LogFields.with(
+                        null,
+                        report.uuid(),
+                        () -> LOG.info(
+                                "job {} was not finished ({}): {}", report.uuid(), report.reason(), e.getMessage()));
                 return JobFailer.Outcome.ACQUISITION_REJECTED;
             }
             perJob.failed(report.uuid(), answer == null ? null : answer.waitAsked());
@@ -73,13 +80,21 @@ public final class StackJobFinisher {
         }
         perJob.done(report.uuid());
         count("finished");
-        LogFields.with(null, report.uuid(), () -> LOG.warn("failed job {} on Buildkite ({}): {}", report.uuid(),
-                report.reason(), report.message().lines().findFirst().orElse("")));
+        LogFields.with(
+                null,
+                report.uuid(),
+                () -> LOG.warn(
+                        "failed job {} on Buildkite ({}): {}",
+                        report.uuid(),
+                        report.reason(),
+                        report.message().lines().findFirst().orElse("")));
         return JobFailer.Outcome.FAILED;
     }
 
     private boolean takenByAnAgent(String stackKey, String uuid) {
-        String state = StackJobStates.of(uuid, client.states(stackKey, List.of(uuid)).get(uuid)).state();
+        String state = StackJobStates.of(
+                        uuid, client.states(stackKey, List.of(uuid)).get(uuid))
+                .state();
         return state != null && !"SCHEDULED".equals(state);
     }
 

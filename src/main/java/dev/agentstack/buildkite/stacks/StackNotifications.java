@@ -38,8 +38,7 @@ public final class StackNotifications implements AutoCloseable {
         List<NotificationError> send(String stackKey, List<Notification> batch);
     }
 
-    private record Queued(String stackKey, Notification notification) {
-    }
+    private record Queued(String stackKey, Notification notification) {}
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.stacks");
 
@@ -53,15 +52,19 @@ public final class StackNotifications implements AutoCloseable {
     private volatile boolean closed;
 
     /** @param stackKeyOfQueue the key of the stack that serves a queue ({@link StackKeys#ofQueue}) */
-    public StackNotifications(StacksClient client, Function<String, String> stackKeyOfQueue, Clock clock,
-                              MeterRegistry registry) {
-        this(client::notify, () -> client.isReady(StacksEndpoint.NOTIFY), stackKeyOfQueue, clock, registry,
-                MAX_QUEUED);
+    public StackNotifications(
+            StacksClient client, Function<String, String> stackKeyOfQueue, Clock clock, MeterRegistry registry) {
+        this(client::notify, () -> client.isReady(StacksEndpoint.NOTIFY), stackKeyOfQueue, clock, registry, MAX_QUEUED);
     }
 
     /** @param ready whether the notifications endpoint may be called now (not rate limited) */
-    StackNotifications(Sender sender, BooleanSupplier ready, Function<String, String> stackKeyOfQueue, Clock clock,
-                       MeterRegistry registry, int capacity) {
+    StackNotifications(
+            Sender sender,
+            BooleanSupplier ready,
+            Function<String, String> stackKeyOfQueue,
+            Clock clock,
+            MeterRegistry registry,
+            int capacity) {
         this.waiting = new ArrayBlockingQueue<>(capacity);
         this.stackKeyOfQueue = stackKeyOfQueue;
         this.sender = sender;
@@ -85,8 +88,8 @@ public final class StackNotifications implements AutoCloseable {
         if (closed || jobUuid == null || detail == null || detail.isBlank()) {
             return false;
         }
-        boolean queued = waiting.offer(new Queued(stackKeyOfQueue.apply(queue),
-                new Notification(jobUuid, detail, clock.instant())));
+        boolean queued = waiting.offer(
+                new Queued(stackKeyOfQueue.apply(queue), new Notification(jobUuid, detail, clock.instant())));
         if (!queued) {
             count("dropped_queue_full", 1);
         }
@@ -101,7 +104,8 @@ public final class StackNotifications implements AutoCloseable {
         List<Queued> drained = new ArrayList<>();
         waiting.drainTo(drained);
         Map<String, List<Notification>> byStack = new LinkedHashMap<>();
-        drained.forEach(q -> byStack.computeIfAbsent(q.stackKey(), k -> new ArrayList<>()).add(q.notification()));
+        drained.forEach(q ->
+                byStack.computeIfAbsent(q.stackKey(), k -> new ArrayList<>()).add(q.notification()));
         byStack.forEach((stackKey, notes) -> {
             for (int i = 0; i < notes.size(); i += BATCH) {
                 List<Notification> batch = notes.subList(i, Math.min(notes.size(), i + BATCH));
@@ -124,7 +128,11 @@ public final class StackNotifications implements AutoCloseable {
             count("sent", batch.size() - refused);
             if (refused > 0) {
                 count("refused", refused);
-                LOG.debug("stack {}: Buildkite refused {} of {} notification(s): {}", stackKey, refused, batch.size(),
+                LOG.debug(
+                        "stack {}: Buildkite refused {} of {} notification(s): {}",
+                        stackKey,
+                        refused,
+                        batch.size(),
                         errors);
             }
         } catch (RuntimeException e) {
@@ -162,7 +170,8 @@ public final class StackNotifications implements AutoCloseable {
 
     private void count(String outcome, int n) {
         if (n > 0) {
-            registry.counter("buildkite.stacks.notifications", "outcome", outcome).increment(n);
+            registry.counter("buildkite.stacks.notifications", "outcome", outcome)
+                    .increment(n);
         }
     }
 }

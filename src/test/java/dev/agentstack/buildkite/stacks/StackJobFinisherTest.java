@@ -10,8 +10,8 @@ import dev.agentstack.buildkite.JobFailureBackoff;
 import dev.agentstack.buildkite.ResponseSizeLimit;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Options;
-import dev.agentstack.sandbox.Fault;
 import dev.agentstack.sandbox.FakeBuildkite;
+import dev.agentstack.sandbox.Fault;
 import dev.agentstack.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -25,14 +25,21 @@ import org.junit.jupiter.api.Test;
 class StackJobFinisherTest {
 
     private static final String TOKEN = "bkct_secret-agent-token";
-    private final FakeBuildkite buildkite = FakeBuildkite.start("acme", "graphql-token").withAgentToken(TOKEN);
-    private final StacksClient client = StacksClient.of(buildkite.agentEndpoint(), Duration.ofSeconds(10), "test",
-            new ResponseSizeLimit(1024 * 1024), () -> TOKEN);
+    private final FakeBuildkite buildkite =
+            FakeBuildkite.start("acme", "graphql-token").withAgentToken(TOKEN);
+    private final StacksClient client = StacksClient.of(
+            buildkite.agentEndpoint(), Duration.ofSeconds(10), "test", new ResponseSizeLimit(1024 * 1024), () -> TOKEN);
     private final MutableClock clock = new MutableClock(Instant.now());
     private final JobFailureBackoff backoff = new JobFailureBackoff(clock);
-    private final StackJobFinisher finisher = new StackJobFinisher(client, new StackKeys(ControllerConfig.builder()
-            .set(Options.ORG, "acme").set(Options.BUILDKITE_TOKEN, "t").set(Options.ID, "linux-stack").build()),
-            backoff, new SimpleMeterRegistry());
+    private final StackJobFinisher finisher = new StackJobFinisher(
+            client,
+            new StackKeys(ControllerConfig.builder()
+                    .set(Options.ORG, "acme")
+                    .set(Options.BUILDKITE_TOKEN, "t")
+                    .set(Options.ID, "linux-stack")
+                    .build()),
+            backoff,
+            new SimpleMeterRegistry());
 
     StackJobFinisherTest() {
         client.register("linux-stack", "linux", Map.of());
@@ -44,8 +51,14 @@ class StackJobFinisherTest {
     }
 
     private static FailureReport report(String uuid, boolean cancelIfTaken) {
-        return new FailureReport(uuid, "buildkite-" + uuid, List.of("queue=kubernetes"), "invalid_job",
-                "agent-stack-camel failed to build a podSpec for the job:\nno " + "x".repeat(5000), 1, cancelIfTaken);
+        return new FailureReport(
+                uuid,
+                "buildkite-" + uuid,
+                List.of("queue=kubernetes"),
+                "invalid_job",
+                "agent-stack-camel failed to build a podSpec for the job:\nno " + "x".repeat(5000),
+                1,
+                cancelIfTaken);
     }
 
     @Test
@@ -57,10 +70,12 @@ class StackJobFinisherTest {
             assertThat(f.stackKey()).isEqualTo("linux-stack");
             assertThat(f.exitStatus()).isEqualTo(-1);
             assertThat(f.signalReason()).isEqualTo("stack_error");
-            assertThat(f.detail()).startsWith("agent-stack-camel failed to build a podSpec for the job:\nno xxx")
+            assertThat(f.detail())
+                    .startsWith("agent-stack-camel failed to build a podSpec for the job:\nno xxx")
                     .endsWith("(Message was cropped because it exceeded the max size)");
         });
-        assertThat(finisher.finish(report(uuid, false))).as("finished already: 422")
+        assertThat(finisher.finish(report(uuid, false)))
+                .as("finished already: 422")
                 .isEqualTo(JobFailer.Outcome.ACQUISITION_REJECTED);
         assertThat(buildkite.stacks().finishes()).hasSize(1);
     }

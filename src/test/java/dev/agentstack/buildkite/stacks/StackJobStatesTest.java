@@ -14,7 +14,9 @@ class StackJobStatesTest {
         assertThat(StackJobStates.of("u", "scheduled").state()).isEqualTo("SCHEDULED");
         assertThat(StackJobStates.of("u", "running").state()).isEqualTo("RUNNING");
         assertThat(StackJobStates.of("u", "").state()).isNull();
-        assertThat(StackJobStates.of("u", "canceled").cancellable()).as("no GraphQL id to cancel by").isFalse();
+        assertThat(StackJobStates.of("u", "canceled").cancellable())
+                .as("no GraphQL id to cancel by")
+                .isFalse();
     }
 
     @Test

@@ -23,8 +23,8 @@ class StackNotificationsTest {
     private final AtomicBoolean ready = new AtomicBoolean(true);
 
     private StackNotifications notes(StackNotifications.Sender sender) {
-        return new StackNotifications(sender, ready::get, q -> "stack-" + q, clock, registry,
-                StackNotifications.MAX_QUEUED);
+        return new StackNotifications(
+                sender, ready::get, q -> "stack-" + q, clock, registry, StackNotifications.MAX_QUEUED);
     }
 
     private StackNotifications recording() {
@@ -36,7 +36,9 @@ class StackNotificationsTest {
     }
 
     private double outcome(String outcome) {
-        var c = registry.find("buildkite.stacks.notifications").tag("outcome", outcome).counter();
+        var c = registry.find("buildkite.stacks.notifications")
+                .tag("outcome", outcome)
+                .counter();
         return c == null ? 0 : c.count();
     }
 
@@ -53,8 +55,8 @@ class StackNotificationsTest {
 
         assertThat(stacks).containsExactly("stack-linux", "stack-linux", "stack-mac");
         assertThat(sent).extracting(List::size).containsExactly(1000, 500, 1);
-        assertThat(sent.get(0).get(0)).isEqualTo(
-                new Notification("job-0", "note 0", Instant.parse("2026-01-01T00:00:00Z")));
+        assertThat(sent.get(0).get(0))
+                .isEqualTo(new Notification("job-0", "note 0", Instant.parse("2026-01-01T00:00:00Z")));
         assertThat(notes.queued()).isZero();
         assertThat(outcome("sent")).isEqualTo(1501);
         notes.flush();
@@ -63,8 +65,7 @@ class StackNotificationsTest {
 
     @Test
     void aFullQueueDropsTheNoteInsteadOfWaiting() {
-        StackNotifications notes = new StackNotifications((s, b) -> List.of(), ready::get, q -> q, clock, registry,
-                2);
+        StackNotifications notes = new StackNotifications((s, b) -> List.of(), ready::get, q -> q, clock, registry, 2);
         assertThat(notes.notify("q", "a", "1")).isTrue();
         assertThat(notes.notify("q", "b", "2")).isTrue();
         assertThat(notes.notify("q", "c", "3")).isFalse();
@@ -102,9 +103,12 @@ class StackNotificationsTest {
                 notes.flush();
             }
             assertThat(attempts).containsExactly(1, 1, 1);
-            assertThat(logs.lines()).filteredOn(l -> l.startsWith("WARN") && l.contains("notification(s) failed"))
+            assertThat(logs.lines())
+                    .filteredOn(l -> l.startsWith("WARN") && l.contains("notification(s) failed"))
                     .hasSize(1);
-            assertThat(logs.lines()).filteredOn(l -> l.startsWith("INFO") && l.contains("sent again")).hasSize(1);
+            assertThat(logs.lines())
+                    .filteredOn(l -> l.startsWith("INFO") && l.contains("sent again"))
+                    .hasSize(1);
             assertThat(outcome("refused")).isEqualTo(1);
             assertThat(outcome("failed")).isEqualTo(2);
         }
