@@ -59,13 +59,19 @@ public final class JobFailer {
     /** @param retryInterval the wait before a call after acquire is tried a second time ({@link #RETRY_INTERVAL}) */
     public JobFailer(AgentApi api, Supplier<String> agentToken, Clock clock, MeterRegistry registry,
                      Duration retryInterval) {
+        this(api, agentToken, clock, registry, retryInterval, new JobFailureBackoff(clock));
+    }
+
+    /** @param perJob the per-job backoff, shared with the Stacks API's way of failing a job */
+    public JobFailer(AgentApi api, Supplier<String> agentToken, Clock clock, MeterRegistry registry,
+                     Duration retryInterval, JobFailureBackoff perJob) {
         this.api = api;
         this.agentToken = agentToken;
         this.clock = clock;
         this.registry = registry;
         this.backoff = new Backoff(retryInterval, retryInterval.multipliedBy(1L << (ATTEMPTS - 2)),
                 MAX_WAIT_ASKED);
-        this.perJob = new JobFailureBackoff(clock);
+        this.perJob = perJob;
     }
 
     /**
@@ -73,10 +79,7 @@ public final class JobFailer {
      * it throws {@link BackingOff} without calling Buildkite.
      */
     public Outcome fail(FailureReport report) {
-        Duration left = perJob.remaining(report.uuid());
-        if (!left.isZero()) {
-            throw new BackingOff(report.uuid(), perJob.failures(report.uuid()), left);
-        }
+        perJob.checkNotBackingOff(report.uuid());
         try {
             Outcome outcome = attempt(report);
             perJob.done(report.uuid());
@@ -92,7 +95,7 @@ public final class JobFailer {
 
     /** True while an earlier attempt to fail the job failed and its per-job backoff is not over. */
     public boolean backingOff(String uuid) {
-        return !perJob.remaining(uuid).isZero();
+        return perJob.backingOff(uuid);
     }
 
     /** An attempt that was not made: an earlier one for the same job failed moments ago. */

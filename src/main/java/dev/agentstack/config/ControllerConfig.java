@@ -503,8 +503,8 @@ public final class ControllerConfig {
 
     /**
      * The options as Camel properties, so routes read {@code {{poll-interval}}}. Durations are milliseconds (what
-     * Camel endpoints take), lists are comma-joined; secrets and objects are left out. Derived values: {@code queue},
-     * {@code cluster-node-id}, {@code watch-resync-interval}.
+     * Camel endpoints take), lists are comma-joined; secrets and objects are left out. Derived values:
+     * {@code buildkite-api} (resolved), {@code queue}, {@code cluster-node-id}, {@code watch-resync-interval}.
      */
     public Properties toCamelProperties() {
         Properties p = new Properties();
@@ -518,6 +518,7 @@ public final class ControllerConfig {
             }
             p.setProperty(o.key(), v instanceof Duration d ? String.valueOf(d.toMillis()) : o.toText(v));
         }
+        p.setProperty("buildkite-api", buildkiteApi());
         p.setProperty("queue", queues().get(0).name());
         p.setProperty("cluster-node-id", clusterNodeId());
         p.setProperty("watch-resync-interval", String.valueOf(watchResyncInterval().toMillis()));

@@ -1,6 +1,7 @@
 package dev.agentstack.runtime;
 
 import dev.agentstack.buildkite.GraphqlHttpClients;
+import dev.agentstack.buildkite.stacks.StackNotifications;
 import dev.agentstack.config.ConfigException;
 import dev.agentstack.config.ControllerConfig;
 import io.fabric8.kubernetes.client.Config;
@@ -205,6 +206,12 @@ public final class Controller implements AutoCloseable {
     public synchronized void close() {
         if (main != null) {
             try {
+                // Timeline notes still queued are dropped, as the original drops them: stopping never waits on them.
+                StackNotifications notes = main.getCamelContext() == null ? null
+                        : bean("stackNotifications", StackNotifications.class);
+                if (notes != null) {
+                    notes.close();
+                }
                 main.stop();
             } catch (Exception ignored) {
                 // stopping is best effort

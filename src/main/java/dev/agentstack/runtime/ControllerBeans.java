@@ -3,8 +3,14 @@ package dev.agentstack.runtime;
 import dev.agentstack.buildkite.AgentApi;
 import dev.agentstack.buildkite.GraphqlBudget;
 import dev.agentstack.buildkite.JobFailer;
+import dev.agentstack.buildkite.JobFailureBackoff;
 import dev.agentstack.buildkite.PollBackoff;
 import dev.agentstack.buildkite.ResponseSizeLimit;
+import dev.agentstack.buildkite.stacks.StackJobFinisher;
+import dev.agentstack.buildkite.stacks.StackJobStates;
+import dev.agentstack.buildkite.stacks.StackKeys;
+import dev.agentstack.buildkite.stacks.StackNotifications;
+import dev.agentstack.buildkite.stacks.StacksClient;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.QueueConfig;
 import dev.agentstack.kubernetes.JobLabels;
@@ -25,6 +31,7 @@ import dev.agentstack.tracking.CompletionWatcher;
 import dev.agentstack.tracking.Findings;
 import dev.agentstack.kubernetes.KubernetesJobs;
 import dev.agentstack.tracking.PodFailureClassifier;
+import dev.agentstack.tracking.PodNotices;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
@@ -129,19 +136,34 @@ public final class ControllerBeans {
         // Pod and job events: findings, failing jobs through the agent API, cancellations.
         KubernetesJobs jobs = new KubernetesJobs(kubernetes, config.namespace(), writes::acquire);
         beans.put("kubernetesJobs", jobs);
-        beans.put("findings", new Findings(new PodFailureClassifier(config.imagePullBackoffGracePeriod(),
-                config.podPendingTimeout(), config.emptyJobGracePeriod()), jobs,
-                List.of("queue=" + config.queues().get(0).name()), clock, metrics));
+        PodFailureClassifier classifier = new PodFailureClassifier(config.imagePullBackoffGracePeriod(),
+                config.podPendingTimeout(), config.emptyJobGracePeriod());
+        String firstQueue = config.queues().get(0).name();
+        beans.put("findings", new Findings(classifier, jobs, List.of("queue=" + firstQueue), clock, metrics));
         beans.put("completionWatcher", new CompletionWatcher(jobs,
                 Duration.ofSeconds(config.defaultTerminationGracePeriodSeconds()), clock, metrics));
-        beans.put("cancelCandidates", new CancelCandidates(metrics, config.jobCancelCheckerPollInterval()));
+        beans.put("cancelCandidates", config.usesStacksApi() ? CancelCandidates.forStacksApi(metrics)
+                : new CancelCandidates(metrics, config.jobCancelCheckerPollInterval()));
         beans.put("cancelCheckOutage", new OutageLog(LoggerFactory.getLogger("dev.agentstack.watch"), clock,
                 "cancel checks succeed again"));
+        // One backoff per job, whichever API fails it: the routes ask it before they try.
+        JobFailureBackoff failureBackoff = new JobFailureBackoff(clock);
+        AgentTokenSecret agentToken = new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret());
+        beans.put("jobFailureBackoff", failureBackoff);
         beans.put("jobFailer", new JobFailer(
                 new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent(),
                         new ResponseSizeLimit(config.maxResponseSize())),
-                new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret()), clock, metrics,
-                JobFailer.RETRY_INTERVAL));
+                agentToken, clock, metrics, JobFailer.RETRY_INTERVAL, failureBackoff));
+
+        // The Stacks API's outcomes (buildkite-api stacks; the routes choose): finish, job states, timeline notes.
+        StacksClient stacks = StacksClient.of(config.agentEndpoint(), config.httpTimeout(), Version.userAgent(),
+                new ResponseSizeLimit(config.maxResponseSize()), AgentTokens.of(System.getenv(), agentToken));
+        StackKeys stackKeys = new StackKeys(config);
+        StackNotifications notes = new StackNotifications(stacks, stackKeys::ofQueue, clock, metrics);
+        beans.put("stackJobFinisher", new StackJobFinisher(stacks, stackKeys, failureBackoff, metrics));
+        beans.put("stackJobStates", new StackJobStates(stacks, stackKeys));
+        beans.put("stackNotifications", notes);
+        beans.put("podNotices", new PodNotices(classifier, notes, firstQueue, clock));
         return beans;
     }
 

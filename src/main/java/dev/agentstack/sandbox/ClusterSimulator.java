@@ -70,7 +70,13 @@ public final class ClusterSimulator implements AutoCloseable {
         /** The pod is OOM-killed before the agent acquires the job. */
         OOM_KILLED_BEFORE_ACQUIRE,
         /** The pod is evicted before the agent acquires the job. */
-        EVICTED_BEFORE_ACQUIRE
+        EVICTED_BEFORE_ACQUIRE,
+        /** The agent runs and takes the job, but the first command container's image cannot be pulled. */
+        IMAGE_PULL_FAILS_WHILE_AGENT_RUNS,
+        /** The job runs, then its first command container is OOMKilled; the agent reports the job's failure. */
+        OOM_KILLED_WHILE_RUNNING,
+        /** The job runs, then the pod is evicted (node pressure): every container is killed. */
+        EVICTED_WHILE_RUNNING
     }
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("dev.agentstack.sandbox");
@@ -251,6 +257,19 @@ public final class ClusterSimulator implements AutoCloseable {
                     event(pod, "Warning", "Failed", "Error: " + reason);
                 }
             }
+            case IMAGE_PULL_FAILS_WHILE_AGENT_RUNS -> kubelet.schedule(() -> guarded(() -> {
+                Container bad = spec.getContainers().get(0);
+                String message = "rpc error: code = NotFound desc = failed to pull and unpack image \""
+                        + bad.getImage() + "\": not found";
+                updatePod(podName, p -> withStatus(p, "Pending", now(), null, List.of(), List.of(),
+                        running(spec.getContainers().stream().filter(c -> c != bad).toList())));
+                updatePod(podName, p -> waiting(p, bad, false, "ErrImagePull", message));
+                event(pod, "Warning", "Failed", "Failed to pull image \"" + bad.getImage() + "\": " + message);
+                String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
+                if (uuid != null) {
+                    agentAcquires.accept(uuid);
+                }
+            }), 100, TimeUnit.MILLISECONDS);
             case INIT_CONTAINER_FAILS -> {
                 Container failing = spec.getInitContainers().stream()
                         .filter(c -> !"Always".equals(c.getRestartPolicy()) && initExitCode(c) != 0).findFirst()
@@ -289,6 +308,11 @@ public final class ClusterSimulator implements AutoCloseable {
                     }
                     // Scheduled only once the pod runs: two steps of one pod due together on the two kubelet threads
                     // used to race, and the loser left the pod Running and its Job unfinished for ever.
+                    if (scenario == Scenario.OOM_KILLED_WHILE_RUNNING || scenario == Scenario.EVICTED_WHILE_RUNNING) {
+                        kubelet.schedule(() -> guarded(() -> killWhileRunning(job, pod, scenario)), 100,
+                                TimeUnit.MILLISECONDS);
+                        return;
+                    }
                     kubelet.schedule(() -> guarded(() -> {
                         List<Container> stay = spec.getContainers().stream()
                                 .filter(c -> neverExit.contains(c.getName())).toList();
@@ -311,6 +335,27 @@ public final class ClusterSimulator implements AutoCloseable {
                 }), 100, TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /**
+     * The kubelet ends a running pod: an OOM kill of the first command container (the agent then reports the job's
+     * failure and exits 0), or an eviction (every container killed, exit 137). The pod and its Job fail.
+     */
+    private void killWhileRunning(Job job, Pod pod, Scenario scenario) {
+        String podName = pod.getMetadata().getName();
+        if (scenario == Scenario.OOM_KILLED_WHILE_RUNNING) {
+            String victim = pod.getSpec().getContainers().get(0).getName();
+            updatePod(podName, p -> new PodBuilder(p).editStatus().withPhase("Failed").withContainerStatuses(
+                    p.getStatus().getContainerStatuses().stream().map(c -> c.getName().equals(victim)
+                            ? exited(c, 137, "OOMKilled") : exited(c, 0, "Completed")).toList()).endStatus().build());
+        } else {
+            updatePod(podName, p -> new PodBuilder(p).editStatus().withPhase("Failed").withReason("Evicted")
+                    .withMessage("The node was low on resource: memory. Threshold quantity: 100Mi, available: 54Mi.")
+                    .withContainerStatuses(endedExcept(p.getStatus().getContainerStatuses(), List.of(), 137, "Error"))
+                    .endStatus().build());
+            event(pod, "Warning", "Evicted", "The node was low on resource: memory.");
+        }
+        failJob(job.getMetadata().getName(), "BackoffLimitExceeded", "Job has reached the specified backoff limit");
     }
 
     /** As the Job controller does with activeDeadlineSeconds: counted from the Job's startTime. */
@@ -369,9 +414,13 @@ public final class ClusterSimulator implements AutoCloseable {
         return out;
     }
 
+    /** The container ended; one that was running keeps its start time, as the kubelet reports it. */
     private static ContainerStatus exited(ContainerStatus s, int exitCode, String reason) {
+        String startedAt = s.getState() != null && s.getState().getRunning() != null
+                ? s.getState().getRunning().getStartedAt() : null;
         return new ContainerStatusBuilder(s).withReady(false).withNewState().withNewTerminated()
-                .withExitCode(exitCode).withReason(reason).withFinishedAt(now()).endTerminated().endState().build();
+                .withExitCode(exitCode).withReason(reason).withStartedAt(startedAt).withFinishedAt(now())
+                .endTerminated().endState().build();
     }
 
     private static void guarded(Runnable step) {

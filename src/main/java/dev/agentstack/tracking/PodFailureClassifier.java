@@ -127,6 +127,71 @@ public final class PodFailureClassifier {
                 null, headline, List.of(), List.of(), Finding.EventsOf.JOB, 1, true, false, false));
     }
 
+    /**
+     * What the job's timeline should show about the pod while the job goes on (each {@link PodNotice#key} once): an
+     * image that cannot be pulled while the agent runs (the job fails only once the agent times out), a pod pending
+     * for half of pod-pending-timeout, and, once the agent has started, each container OOMKilled and an eviction.
+     */
+    public List<PodNotice> notices(Pod pod, Instant now) {
+        String uuid = JobLabels.jobUuidOf(pod);
+        if (uuid == null || pod.getStatus() == null) {
+            return List.of();
+        }
+        String podName = pod.getMetadata().getName();
+        List<PodNotice> notices = new ArrayList<>();
+        List<ContainerStatus> all = new ArrayList<>(nullSafe(pod.getStatus().getInitContainerStatuses()));
+        all.addAll(nullSafe(pod.getStatus().getContainerStatuses()));
+        ContainerStatus agent = all.stream().filter(s -> AGENT.equals(s.getName())).findFirst().orElse(null);
+        boolean agentRuns = agent != null && agent.getState() != null && agent.getState().getRunning() != null;
+        boolean agentStarted = agentRuns || agent != null && agent.getState() != null
+                && agent.getState().getTerminated() != null && agent.getState().getTerminated().getStartedAt() != null;
+        Instant started = time(pod.getStatus().getStartTime() != null ? pod.getStatus().getStartTime()
+                : pod.getMetadata().getCreationTimestamp());
+        boolean pastPullGrace = started != null && !Duration.between(started, now).minus(imagePullGrace).isNegative();
+        if (agentRuns) {
+            List<String> pulls = new ArrayList<>();
+            for (ContainerStatus s : all) {
+                ContainerStateWaiting w = s.getState() == null ? null : s.getState().getWaiting();
+                if (w != null && CANNOT_START.contains(w.getReason()) && (pastPullGrace
+                        || AT_ONCE.contains(w.getReason()))) {
+                    pulls.add(s.getName() + ": " + w.getReason() + " (" + nz(w.getMessage()) + ")");
+                }
+            }
+            if (!pulls.isEmpty()) {
+                notices.add(new PodNotice(uuid, podName + "/image_pull", "Image pull failure; the job will fail once"
+                        + " the agent times out. " + String.join("; ", pulls)));
+            }
+        }
+        Instant created = time(pod.getMetadata().getCreationTimestamp());
+        if ("Pending".equals(pod.getStatus().getPhase()) && created != null
+                && Duration.between(created, now).compareTo(podPendingTimeout.dividedBy(2)) >= 0) {
+            String why = nullSafe(pod.getStatus().getConditions()).stream()
+                    .filter(c -> "False".equals(c.getStatus()) && c.getMessage() != null)
+                    .map(c -> " " + nz(c.getReason()) + ": " + c.getMessage()).findFirst().orElse("");
+            notices.add(new PodNotice(uuid, podName + "/pending", "Pod " + podName + " has been Pending for "
+                    + Durations.format(Duration.between(created, now).withNanos(0)) + "; the job fails if it has not"
+                    + " started within " + Durations.format(podPendingTimeout) + "." + why));
+        }
+        if (!agentStarted) {
+            return notices; // the job never ran here: a finding reports the pod instead
+        }
+        for (ContainerStatus s : all) {
+            if (oomKilled(s.getState() == null ? null : s.getState().getTerminated())
+                    || oomKilled(s.getLastState() == null ? null : s.getLastState().getTerminated())) {
+                notices.add(new PodNotice(uuid, podName + "/oom/" + s.getName(), "Container \"" + s.getName()
+                        + "\" was OOMKilled (" + memoryLimit(pod, s.getName()) + ")"));
+            }
+        }
+        if ("Evicted".equals(pod.getStatus().getReason())) {
+            notices.add(new PodNotice(uuid, podName + "/evicted", "Pod evicted: " + nz(pod.getStatus().getMessage())));
+        }
+        return notices;
+    }
+
+    private static boolean oomKilled(ContainerStateTerminated t) {
+        return t != null && "OOMKilled".equals(t.getReason());
+    }
+
     private Optional<Finding> failedInitContainers(Pod pod, String uuid, String jobName) {
         List<List<String>> rows = new ArrayList<>();
         int exit = 0;

@@ -59,7 +59,8 @@ class KameletCatalogueTest {
     void ourKameletsPassTheCatalogueValidatorsRules() throws IOException {
         List<KameletFile> kamelets = ourKamelets();
         assertThat(kamelets).extracting(KameletFile::fileName).containsExactly("buildkite-fail-job-action.kamelet.yaml",
-                SOURCE, "buildkite-stack-jobs-source.kamelet.yaml", "kubernetes-job-sink.kamelet.yaml");
+                SOURCE, "buildkite-stack-finish-job-action.kamelet.yaml", "buildkite-stack-jobs-source.kamelet.yaml",
+                "kubernetes-job-sink.kamelet.yaml");
 
         assertThat(RULES.problems(kamelets)).isEmpty();
     }
@@ -159,6 +160,6 @@ class KameletCatalogueTest {
                 "kamelet \"buildkite-copy-source\" has duplicate description",
                 "inconsistent camel.apache.org/catalog.version across the catalog: {0.0.9=[buildkite-copy-source], "
                         + "0.1.0=[buildkite-fail-job-action, buildkite-scheduled-jobs-source,"
-                        + " buildkite-stack-jobs-source, kubernetes-job-sink]}");
+                        + " buildkite-stack-finish-job-action, buildkite-stack-jobs-source, kubernetes-job-sink]}");
     }
 }

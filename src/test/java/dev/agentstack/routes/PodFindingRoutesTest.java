@@ -121,7 +121,7 @@ class PodFindingRoutesTest extends RouteUnitTest {
     void startTheRoutes() throws Exception {
         KubernetesStandIn kubernetes = new KubernetesStandIn(steps);
         bind("findings", findings);
-        bind("jobFailer", new NoBackoff());
+        bind("jobFailureBackoff", new NoBackoff());
         bind("kubernetesJobs", kubernetes);
         bind("completionWatcher", kubernetes);
         bind("cancelCandidates", new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5)));

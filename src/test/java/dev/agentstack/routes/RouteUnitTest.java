@@ -1,8 +1,17 @@
 package dev.agentstack.routes;
 
+import dev.agentstack.buildkite.ResponseSizeLimit;
+import dev.agentstack.buildkite.stacks.StackJobStates;
+import dev.agentstack.buildkite.stacks.StackNotifications;
+import dev.agentstack.buildkite.stacks.StacksClient;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.runtime.ControllerBeans;
 import dev.agentstack.runtime.LeaderElection;
+import dev.agentstack.config.Options;
+import dev.agentstack.tracking.PodNotices;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.camel.builder.AdviceWith;
@@ -40,14 +49,26 @@ abstract class RouteUnitTest extends CamelMainTestSupport {
     @Override
     public void configureContext(CamelContextConfiguration configuration) {
         super.configureContext(configuration);
+        // The GraphQL flow: each route's choice of API is its own step, and the Stacks API's beans are never called.
         configuration.withUseOverridePropertiesWithPropertiesComponent(
-                ControllerBeans.routeProperties(ControllerConfig.builder().build()));
+                ControllerBeans.routeProperties(
+                        ControllerConfig.builder().set(Options.BUILDKITE_API, "graphql").build()));
     }
 
-    /** This replica leads (leader election is off): the routes' only-the-leader steps let everything through. */
+    /**
+     * This replica leads (leader election is off): the routes' only-the-leader steps let everything through. The
+     * Stacks API's beans are bound unused.
+     */
     @Override
     protected void bindToRegistry(Registry registry) throws Exception {
         registry.bind("leaderElection", LeaderElection.of(ControllerConfig.builder().build(), null, "test"));
+        StacksClient unused = StacksClient.of("http://127.0.0.1:1", Duration.ofSeconds(1), "test",
+                new ResponseSizeLimit(1024), () -> "unused");
+        StackNotifications notes = new StackNotifications(unused, queue -> queue, Clock.systemUTC(),
+                new SimpleMeterRegistry());
+        registry.bind("stackNotifications", notes);
+        registry.bind("stackJobStates", new StackJobStates(unused, null));
+        registry.bind("podNotices", new PodNotices(null, notes, "kubernetes", Clock.systemUTC()));
     }
 
     /** Binds a bean a route calls by name, before {@link #startRoutes}. */

@@ -1,0 +1,56 @@
+package dev.agentstack.buildkite.stacks;
+
+import dev.agentstack.buildkite.JobStatesQuery.JobState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Jobs' states through the Stacks API (get-states: {@code scheduled}, {@code reserved}, {@code running},
+ * {@code canceled}, ...), read in the GraphQL source's terms so the checks after them are shared: the cancel checker's
+ * and act-on-finding's "is it still scheduled?". Every job is asked about on the first queue's stack.
+ */
+public final class StackJobStates {
+
+    private final StacksClient client;
+    private final StackKeys stackKeys;
+
+    public StackJobStates(StacksClient client, StackKeys stackKeys) {
+        this.client = client;
+        this.stackKeys = stackKeys;
+    }
+
+    /** One job's state, as {@link #of} reads it. */
+    public JobState state(String uuid) {
+        return of(uuid, client.states(stackKeys.first(), List.of(uuid)).get(uuid));
+    }
+
+    /** The cancelled ones among these jobs (at most {@link StacksClient#MAX_BATCH}), in one get-states request. */
+    public List<String> cancelled(List<String> uuids) {
+        return cancelled(client.states(stackKeys.first(), uuids));
+    }
+
+    /**
+     * The state in GraphQL's terms: {@code reserved} (held for a stack, still waiting for an agent) is SCHEDULED, the
+     * rest upper-cased; a job the answer left out has a null state. There is no GraphQL id: nothing to cancel by.
+     */
+    public static JobState of(String uuid, String stacksState) {
+        if (stacksState == null || stacksState.isEmpty()) {
+            return new JobState(uuid, null, null);
+        }
+        String state = "reserved".equals(stacksState) ? "SCHEDULED" : stacksState.toUpperCase(Locale.ROOT);
+        return new JobState(uuid, null, state);
+    }
+
+    /** The jobs cancelled in Buildkite ({@code canceled} or {@code canceling}) among get-states' answer. */
+    public static List<String> cancelled(Map<String, String> states) {
+        List<String> out = new ArrayList<>();
+        states.forEach((uuid, state) -> {
+            if ("canceled".equals(state) || "canceling".equals(state)) {
+                out.add(uuid);
+            }
+        });
+        return out;
+    }
+}
