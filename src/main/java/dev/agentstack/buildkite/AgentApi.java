@@ -49,7 +49,8 @@ public final class AgentApi {
         }
 
         AgentApiException(String call, int status, String detail, Duration waitAsked) {
-            super(status == 0 ? "connection" : "http_" + status,
+            super(
+                    status == 0 ? "connection" : "http_" + status,
                     "agent API " + call + (status == 0 ? " failed: " : " answered " + status + ": ") + detail);
             this.status = status;
             this.waitAsked = waitAsked;
@@ -109,15 +110,27 @@ public final class AgentApi {
     }
 
     public void start(Session s, String jobUuid, String startedAt) {
-        call("start", "PUT", "/jobs/" + jobUuid + "/start", s.accessToken(), json(Map.of("started_at", startedAt)),
-                "application/json", null);
+        call(
+                "start",
+                "PUT",
+                "/jobs/" + jobUuid + "/start",
+                s.accessToken(),
+                json(Map.of("started_at", startedAt)),
+                "application/json",
+                null);
     }
 
     /** Uploads the whole log as the first chunk: gzip body, offset 0, size = the log's length in bytes. */
     public void uploadLog(Session s, String jobUuid, String log) {
         byte[] raw = log.getBytes(StandardCharsets.UTF_8);
-        call("chunks", "POST", "/jobs/" + jobUuid + "/chunks?sequence=1&offset=0&size=" + raw.length,
-                s.accessToken(), gzip(raw), "text/plain", "gzip");
+        call(
+                "chunks",
+                "POST",
+                "/jobs/" + jobUuid + "/chunks?sequence=1&offset=0&size=" + raw.length,
+                s.accessToken(),
+                gzip(raw),
+                "text/plain",
+                "gzip");
     }
 
     public void finish(Session s, String jobUuid, int exitStatus, String signalReason, String finishedAt) {
@@ -133,8 +146,14 @@ public final class AgentApi {
         call("disconnect", "POST", "/disconnect", s.accessToken(), new byte[0], "application/json", null);
     }
 
-    private JsonNode call(String name, String method, String path, String token, byte[] body, String contentType,
-                          String contentEncoding) {
+    private JsonNode call(
+            String name,
+            String method,
+            String path,
+            String token,
+            byte[] body,
+            String contentType,
+            String contentEncoding) {
         String text = http.send(new AgentHttp.Request(name, method, path, body, contentType, contentEncoding), token)
                 .body();
         try {

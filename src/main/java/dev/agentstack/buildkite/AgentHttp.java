@@ -35,18 +35,20 @@ public final class AgentHttp {
         this.timeout = timeout;
         this.userAgent = userAgent;
         this.sizeLimit = sizeLimit;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     /**
      * A 2xx answer: its status, headers (first value of each, names as sent) and body text.
      */
-    public record Answer(int status, Map<String, String> headers, String body) {
-    }
+    public record Answer(int status, Map<String, String> headers, String body) {}
 
     /** A request: the call's name (for errors), method, path below the endpoint, and a JSON or other body. */
-    public record Request(String call, String method, String path, byte[] body, String contentType,
-                          String contentEncoding) {
+    public record Request(
+            String call, String method, String path, byte[] body, String contentType, String contentEncoding) {
 
         /** A JSON request; a null body sends none. */
         public static Request json(String call, String method, String path, byte[] body) {
@@ -70,8 +72,11 @@ public final class AgentHttp {
                 .header("User-Agent", userAgent)
                 .header("Accept", "application/json")
                 .header("Content-Type", r.contentType())
-                .method(r.method(), r.body() == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(r.body()));
+                .method(
+                        r.method(),
+                        r.body() == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(r.body()));
         if (r.contentEncoding() != null) {
             b.header("Content-Encoding", r.contentEncoding());
         }
@@ -81,19 +86,24 @@ public final class AgentHttp {
             response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
             text = read(response);
         } catch (IOException e) {
-            throw new AgentApi.AgentApiException(r.call(), 0, e.getClass().getSimpleName()
-                    + (e.getMessage() != null ? ": " + e.getMessage() : ""));
+            throw new AgentApi.AgentApiException(
+                    r.call(), 0, e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : ""));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AgentApi.AgentApiException(r.call(), 0, "interrupted");
         }
         Map<String, String> headers = firstValues(response.headers());
         if (response.statusCode() / 100 == 3) {
-            throw new AgentApi.AgentApiException(r.call(), response.statusCode(), "a redirect, not followed (the token"
-                    + " goes to agent-endpoint only)");
+            throw new AgentApi.AgentApiException(
+                    r.call(),
+                    response.statusCode(),
+                    "a redirect, not followed (the token" + " goes to agent-endpoint only)");
         }
         if (response.statusCode() / 100 != 2) {
-            throw new AgentApi.AgentApiException(r.call(), response.statusCode(), message(text),
+            throw new AgentApi.AgentApiException(
+                    r.call(),
+                    response.statusCode(),
+                    message(text),
                     ApiFailure.waitAsked(response.statusCode(), headers, Instant.now()));
         }
         return new Answer(response.statusCode(), headers, text);
@@ -110,7 +120,8 @@ public final class AgentHttp {
             }
         };
         try {
-            sizeLimit.checkDeclared(streamed.headers().firstValueAsLong("Content-Length").orElse(-1));
+            sizeLimit.checkDeclared(
+                    streamed.headers().firstValueAsLong("Content-Length").orElse(-1));
         } catch (ResponseSizeLimit.Oversize e) {
             abort.run();
             throw e;

@@ -7,8 +7,7 @@ import java.util.Map;
 /** Agent tags ({@code key=value}) and the rule that decides whether a job's tags are ours to run. */
 public final class AgentTags {
 
-    private AgentTags() {
-    }
+    private AgentTags() {}
 
     /** The tags as an ordered map; entries without {@code =} are skipped. */
     public static Map<String, String> toMap(List<String> tags) {

@@ -30,19 +30,23 @@ public record ApiFailure(String reason, String message, Duration waitAsked) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof BuildkiteApiException b) {
                 // The agent API (and the Stacks API on it) reports the Retry-After of a refused call.
-                return new ApiFailure(b.reason(), b.getMessage(),
-                        b instanceof AgentApi.AgentApiException a ? a.waitAsked() : null);
+                return new ApiFailure(
+                        b.reason(), b.getMessage(), b instanceof AgentApi.AgentApiException a ? a.waitAsked() : null);
             }
             if (t instanceof HttpOperationFailedException h) {
-                String status = "HTTP " + h.getStatusCode()
-                        + (h.getStatusText() != null ? " " + h.getStatusText() : "");
+                String status =
+                        "HTTP " + h.getStatusCode() + (h.getStatusText() != null ? " " + h.getStatusText() : "");
                 // A redirect is never followed: the token would go along to wherever it points.
-                return new ApiFailure("http_" + h.getStatusCode(), h.getStatusCode() / 100 == 3
-                        ? status + ": a redirect, not followed (the token goes to graphql-endpoint only)" : status,
+                return new ApiFailure(
+                        "http_" + h.getStatusCode(),
+                        h.getStatusCode() / 100 == 3
+                                ? status + ": a redirect, not followed (the token goes to graphql-endpoint only)"
+                                : status,
                         waitAsked(h.getStatusCode(), h.getResponseHeaders(), now));
             }
             if (t instanceof InterruptedIOException) {
-                return new ApiFailure("timeout", "no answer in time (" + t.getClass().getSimpleName() + ")", null);
+                return new ApiFailure(
+                        "timeout", "no answer in time (" + t.getClass().getSimpleName() + ")", null);
             }
             if (t instanceof ConnectException || t instanceof UnknownHostException) {
                 return new ApiFailure("connection", "cannot connect: " + t.getMessage(), null);
@@ -75,8 +79,10 @@ public record ApiFailure(String reason, String message, Duration waitAsked) {
             return seconds;
         }
         try {
-            Duration d = Duration.between(now, ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
-                    .toInstant());
+            Duration d = Duration.between(
+                    now,
+                    ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                            .toInstant());
             return d.isNegative() ? Duration.ZERO : d;
         } catch (DateTimeParseException unreadable) {
             return null;

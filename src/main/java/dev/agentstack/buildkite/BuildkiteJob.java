@@ -14,8 +14,14 @@ import java.util.List;
  * @param scheduledAt     when the job became scheduled, or null
  * @param env             the job's environment as {@code KEY=VALUE} strings, in the job's order
  */
-public record BuildkiteJob(String id, String uuid, String command, List<String> agentQueryRules, int priority,
-                           Instant scheduledAt, List<String> env) {
+public record BuildkiteJob(
+        String id,
+        String uuid,
+        String command,
+        List<String> agentQueryRules,
+        int priority,
+        Instant scheduledAt,
+        List<String> env) {
 
     public BuildkiteJob {
         command = command == null ? "" : command;

@@ -13,8 +13,14 @@ import java.util.List;
  * @param exitStatus    the non-zero exit status it finishes with
  * @param cancelIfTaken when another agent already has the job, cancel it through GraphQL instead of leaving it
  */
-public record FailureReport(String uuid, String agentName, List<String> tags, String reason, String message,
-                            int exitStatus, boolean cancelIfTaken) {
+public record FailureReport(
+        String uuid,
+        String agentName,
+        List<String> tags,
+        String reason,
+        String message,
+        int exitStatus,
+        boolean cancelIfTaken) {
 
     public FailureReport {
         tags = List.copyOf(tags);

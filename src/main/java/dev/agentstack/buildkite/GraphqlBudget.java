@@ -60,9 +60,11 @@ public final class GraphqlBudget {
     }
 
     private Counter heldBack(String page) {
-        return Counter.builder("buildkite.graphql.polls.held.back").tag("page", page)
+        return Counter.builder("buildkite.graphql.polls.held.back")
+                .tag("page", page)
                 .description("Polls (page=first) and further pages (page=next) not read because they could take the"
-                        + " controller past graphql-budget-share of this window's points").register(registry);
+                        + " controller past graphql-budget-share of this window's points")
+                .register(registry);
     }
 
     /** Counts an answer the routes read (the cancel checker, job-state queries): its cost and its RateLimit headers. */
@@ -83,8 +85,13 @@ public final class GraphqlBudget {
             remaining = rateLimit.remaining();
         }
         spentInWindow += points;
-        spentBySource.computeIfAbsent(source, s -> Counter.builder("buildkite.graphql.points.spent").tag("source", s)
-                .description("GraphQL points the controller's answers cost (actual complexity)").register(registry))
+        spentBySource
+                .computeIfAbsent(
+                        source,
+                        s -> Counter.builder("buildkite.graphql.points.spent")
+                                .tag("source", s)
+                                .description("GraphQL points the controller's answers cost (actual complexity)")
+                                .register(registry))
                 .increment(points);
     }
 
@@ -99,10 +106,14 @@ public final class GraphqlBudget {
         pollsHeldBack.increment();
         if (!windowEndsAt.equals(holdLoggedFor)) {
             holdLoggedFor = windowEndsAt;
-            LOG.warn("holding polls back: the controller spent {} of its {} GraphQL points this window"
+            LOG.warn(
+                    "holding polls back: the controller spent {} of its {} GraphQL points this window"
                             + " (graphql-budget-share {} of the organization's {}); polls resume in {}, when it resets",
-                    spentInWindow, allowance(), share, limit, Durations.format(Duration.between(clock.instant(),
-                            windowEndsAt)));
+                    spentInWindow,
+                    allowance(),
+                    share,
+                    limit,
+                    Durations.format(Duration.between(clock.instant(), windowEndsAt)));
         }
         return false;
     }
@@ -113,7 +124,8 @@ public final class GraphqlBudget {
             return true;
         }
         pagesHeldBack.increment();
-        LOG.debug("not reading a further page: it could take the controller past its {} GraphQL points this window",
+        LOG.debug(
+                "not reading a further page: it could take the controller past its {} GraphQL points this window",
                 allowance());
         return false;
     }

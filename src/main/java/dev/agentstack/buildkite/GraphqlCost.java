@@ -12,8 +12,7 @@ import java.util.Map;
  */
 public final class GraphqlCost {
 
-    private GraphqlCost() {
-    }
+    private GraphqlCost() {}
 
     /** The points an answer's {@code data} object cost; 0 for a missing or null {@code data}. */
     public static int of(JsonNode data) {

@@ -27,8 +27,7 @@ import org.apache.hc.core5.util.Timeout;
  */
 public final class GraphqlHttpClients {
 
-    private GraphqlHttpClients() {
-    }
+    private GraphqlHttpClients() {}
 
     /** For the buildkite-scheduled-jobs-source Kamelet: the timeout as the Kamelet's property text, e.g. 60s. */
     public static CloseableHttpClient forKamelet(String token, String timeout, String maxResponseSize) {
@@ -40,10 +39,14 @@ public final class GraphqlHttpClients {
         return HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
-                                .setConnectTimeout(t).setSocketTimeout(t).build())
+                                .setConnectTimeout(t)
+                                .setSocketTimeout(t)
+                                .build())
                         .build())
                 .setDefaultRequestConfig(RequestConfig.custom()
-                        .setConnectionRequestTimeout(t).setResponseTimeout(t).build())
+                        .setConnectionRequestTimeout(t)
+                        .setResponseTimeout(t)
+                        .build())
                 .setDefaultHeaders(List.of(new BasicHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token)))
                 .setUserAgent(Version.userAgent())
                 .disableCookieManagement()
@@ -74,8 +77,8 @@ public final class GraphqlHttpClients {
             // Read here, whole: camel-graphql's EntityUtils.toString grows its buffer by doubling, so handing it a
             // stream would cost several times the limit before the limit is reached.
             byte[] body = limit.readAll(entity.getContent(), abort);
-            response.setEntity(new ByteArrayEntity(body, entity.getContentType() == null ? null
-                    : ContentType.parse(entity.getContentType())));
+            response.setEntity(new ByteArrayEntity(
+                    body, entity.getContentType() == null ? null : ContentType.parse(entity.getContentType())));
             return response;
         };
     }

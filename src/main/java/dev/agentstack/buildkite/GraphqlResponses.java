@@ -12,8 +12,7 @@ public final class GraphqlResponses {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERRORS_SHOWN = 3;
 
-    private GraphqlResponses() {
-    }
+    private GraphqlResponses() {}
 
     /** The {@code data} object of a successful answer. */
     public static JsonNode data(String body) {

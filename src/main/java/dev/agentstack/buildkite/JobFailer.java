@@ -47,6 +47,7 @@ public final class JobFailer {
     public static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
     /** The longest wait a rate-limited answer makes us keep before one try (the thread waits meanwhile). */
     static final Duration MAX_WAIT_ASKED = Duration.ofMinutes(1);
+
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.watch");
 
     private final AgentApi api;
@@ -57,20 +58,24 @@ public final class JobFailer {
     private final JobFailureBackoff perJob;
 
     /** @param retryInterval the wait before a call after acquire is tried a second time ({@link #RETRY_INTERVAL}) */
-    public JobFailer(AgentApi api, Supplier<String> agentToken, Clock clock, MeterRegistry registry,
-                     Duration retryInterval) {
+    public JobFailer(
+            AgentApi api, Supplier<String> agentToken, Clock clock, MeterRegistry registry, Duration retryInterval) {
         this(api, agentToken, clock, registry, retryInterval, new JobFailureBackoff(clock));
     }
 
     /** @param perJob the per-job backoff, shared with the Stacks API's way of failing a job */
-    public JobFailer(AgentApi api, Supplier<String> agentToken, Clock clock, MeterRegistry registry,
-                     Duration retryInterval, JobFailureBackoff perJob) {
+    public JobFailer(
+            AgentApi api,
+            Supplier<String> agentToken,
+            Clock clock,
+            MeterRegistry registry,
+            Duration retryInterval,
+            JobFailureBackoff perJob) {
         this.api = api;
         this.agentToken = agentToken;
         this.clock = clock;
         this.registry = registry;
-        this.backoff = new Backoff(retryInterval, retryInterval.multipliedBy(1L << (ATTEMPTS - 2)),
-                MAX_WAIT_ASKED);
+        this.backoff = new Backoff(retryInterval, retryInterval.multipliedBy(1L << (ATTEMPTS - 2)), MAX_WAIT_ASKED);
         this.perJob = perJob;
     }
 
@@ -85,10 +90,10 @@ public final class JobFailer {
             perJob.done(report.uuid());
             return outcome;
         } catch (BuildkiteApiException e) {
-            Duration wait = perJob.failed(report.uuid(),
-                    e instanceof AgentApi.AgentApiException a ? a.waitAsked() : null);
-            LOG.debug("failing job {} failed ({}); next attempt in {} at the earliest", report.uuid(), e.reason(),
-                    wait);
+            Duration wait =
+                    perJob.failed(report.uuid(), e instanceof AgentApi.AgentApiException a ? a.waitAsked() : null);
+            LOG.debug(
+                    "failing job {} failed ({}); next attempt in {} at the earliest", report.uuid(), e.reason(), wait);
             throw e;
         }
     }
@@ -103,14 +108,16 @@ public final class JobFailer {
         private static final long serialVersionUID = 1L;
 
         BackingOff(String uuid, int failures, Duration left) {
-            super("backing_off", "failing job " + uuid + " failed " + failures + " time(s) in a row; next attempt in "
-                    + dev.agentstack.config.Durations.format(left.truncatedTo(ChronoUnit.SECONDS)));
+            super(
+                    "backing_off",
+                    "failing job " + uuid + " failed " + failures + " time(s) in a row; next attempt in "
+                            + dev.agentstack.config.Durations.format(left.truncatedTo(ChronoUnit.SECONDS)));
         }
     }
 
     private Outcome attempt(FailureReport report) {
-        AgentApi.Session session = stepBeforeAcquire("register",
-                () -> api.register(agentToken.get(), report.agentName(), report.tags()));
+        AgentApi.Session session =
+                stepBeforeAcquire("register", () -> api.register(agentToken.get(), report.agentName(), report.tags()));
         try {
             stepBeforeAcquire("connect", () -> {
                 api.connect(session);
@@ -123,8 +130,14 @@ public final class JobFailer {
                 });
             } catch (AgentApi.AgentApiException e) {
                 if (e.isAcquisitionRejected()) {
-                    LogFields.with(null, report.uuid(), () -> LOG.info("job {} could not be acquired to fail it ({}):"
-                            + " another agent has it or it no longer waits", report.uuid(), report.reason()));
+                    LogFields.with(
+                            null,
+                            report.uuid(),
+                            () -> LOG.info(
+                                    "job {} could not be acquired to fail it ({}):"
+                                            + " another agent has it or it no longer waits",
+                                    report.uuid(),
+                                    report.reason()));
                     return Outcome.ACQUISITION_REJECTED;
                 }
                 throw e;
@@ -141,8 +154,14 @@ public final class JobFailer {
                 api.finish(session, report.uuid(), report.exitStatus(), SIGNAL_REASON, now());
                 return null;
             });
-            LogFields.with(null, report.uuid(), () -> LOG.warn("failed job {} on Buildkite ({}): {}", report.uuid(),
-                    report.reason(), report.message().lines().findFirst().orElse("")));
+            LogFields.with(
+                    null,
+                    report.uuid(),
+                    () -> LOG.warn(
+                            "failed job {} on Buildkite ({}): {}",
+                            report.uuid(),
+                            report.reason(),
+                            report.message().lines().findFirst().orElse("")));
             return Outcome.FAILED;
         } finally {
             try {
@@ -172,8 +191,10 @@ public final class JobFailer {
                 if (mayHaveTakenEffect && e.status() == 422) {
                     // A try before got no answer (or a gateway's 5xx) but was carried out: the job is already
                     // started or finished, which Buildkite refuses to do twice. Go on as if that answer had come.
-                    LOG.debug("agent API {} answered 422 ({}) after a try whose outcome is unknown: taken as done",
-                            call, e.getMessage());
+                    LOG.debug(
+                            "agent API {} answered 422 ({}) after a try whose outcome is unknown: taken as done",
+                            call,
+                            e.getMessage());
                     return;
                 }
                 if (attempt == ATTEMPTS || !e.isTransient()) {
@@ -204,7 +225,12 @@ public final class JobFailer {
 
     private void waitBeforeTry(String call, AgentApi.AgentApiException failure, int attempt) {
         Duration wait = backoff.after(attempt, failure.waitAsked());
-        LOG.debug("agent API {} failed ({}), try {} of {} in {}", call, failure.getMessage(), attempt + 1, ATTEMPTS,
+        LOG.debug(
+                "agent API {} failed ({}), try {} of {} in {}",
+                call,
+                failure.getMessage(),
+                attempt + 1,
+                ATTEMPTS,
                 wait);
         pause(wait);
     }
@@ -221,10 +247,12 @@ public final class JobFailer {
     private <T> T step(String call, Supplier<T> action) {
         try {
             T result = action.get();
-            registry.counter("buildkite.agent.api.calls", "call", call, "outcome", "ok").increment();
+            registry.counter("buildkite.agent.api.calls", "call", call, "outcome", "ok")
+                    .increment();
             return result;
         } catch (BuildkiteApiException e) {
-            registry.counter("buildkite.agent.api.calls", "call", call, "outcome", e.reason()).increment();
+            registry.counter("buildkite.agent.api.calls", "call", call, "outcome", e.reason())
+                    .increment();
             ResponseSizeLimit.countIfOversize(e, registry, "agent");
             throw e;
         }

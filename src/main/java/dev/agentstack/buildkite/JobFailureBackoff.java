@@ -20,8 +20,7 @@ public final class JobFailureBackoff {
     static final Duration MAX = Duration.ofMinutes(10);
     static final int CAPACITY = 10_000;
 
-    private record Failures(int count, Instant retryAt) {
-    }
+    private record Failures(int count, Instant retryAt) {}
 
     private final Clock clock;
     private final Backoff backoff = new Backoff(FIRST, MAX, MAX);

@@ -28,13 +28,14 @@ public final class JobStatesQuery {
 
         /** States in which jobTypeCommandCancel has nothing to do. */
         public boolean cancellable() {
-            return id != null && state != null && !List.of("CANCELED", "CANCELING", "FINISHED", "SKIPPED", "EXPIRED",
-                    "TIMED_OUT", "BROKEN").contains(state);
+            return id != null
+                    && state != null
+                    && !List.of("CANCELED", "CANCELING", "FINISHED", "SKIPPED", "EXPIRED", "TIMED_OUT", "BROKEN")
+                            .contains(state);
         }
     }
 
-    private JobStatesQuery() {
-    }
+    private JobStatesQuery() {}
 
     /** The query text for these uuids (variables $u0, $u1, ...). */
     public static String query(List<String> uuids) {
@@ -42,7 +43,10 @@ public final class JobStatesQuery {
         StringBuilder fields = new StringBuilder();
         for (int i = 0; i < uuids.size(); i++) {
             vars.append(i == 0 ? "" : ", ").append("$u").append(i).append(": ID!");
-            fields.append("  j").append(i).append(": job(uuid: $u").append(i)
+            fields.append("  j")
+                    .append(i)
+                    .append(": job(uuid: $u")
+                    .append(i)
                     .append(") { ... on JobTypeCommand { id uuid state } }\n");
         }
         return "query JobStates(" + vars + ") {\n" + fields + "}\n";
@@ -62,8 +66,12 @@ public final class JobStatesQuery {
         Map<String, JobState> out = new LinkedHashMap<>();
         for (int i = 0; i < uuids.size(); i++) {
             JsonNode job = data.path("j" + i);
-            out.put(uuids.get(i),
-                    new JobState(uuids.get(i), job.path("id").asText(null), job.path("state").asText(null)));
+            out.put(
+                    uuids.get(i),
+                    new JobState(
+                            uuids.get(i),
+                            job.path("id").asText(null),
+                            job.path("state").asText(null)));
         }
         return out;
     }

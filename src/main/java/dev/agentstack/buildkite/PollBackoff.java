@@ -29,10 +29,10 @@ public final class PollBackoff {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
     /** The shortest time without a finished tick that counts as a stopped poll loop. */
     static final Duration MIN_STALL = Duration.ofSeconds(30);
+
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.monitor");
 
-    private record State(int failures, Instant nextPollAt, String lastFailure) {
-    }
+    private record State(int failures, Instant nextPollAt, String lastFailure) {}
 
     private final Backoff backoff;
     private final Clock clock;
@@ -41,6 +41,7 @@ public final class PollBackoff {
     private final io.micrometer.core.instrument.Tags tags;
     /** "queue <name>: " when the meters carry a queue, so a log line says which queue's poll it is about. */
     private final String logPrefix;
+
     private final Counter polls;
     private final Counter jobsReturned;
     private final Timer pollDuration;
@@ -48,6 +49,7 @@ public final class PollBackoff {
     private final OutageLog outage;
     /** The queue field of the log lines, or null. */
     private final String queue;
+
     private volatile Instant lastSuccess;
     private final Duration pollInterval;
     /** When a tick of the poll timer last finished: it polled, or found no poll due. */
@@ -60,13 +62,19 @@ public final class PollBackoff {
     }
 
     /** @param tags added to every meter (the queue) */
-    public PollBackoff(Duration pollInterval, Clock clock, MeterRegistry registry,
-                       io.micrometer.core.instrument.Tags tags) {
+    public PollBackoff(
+            Duration pollInterval, Clock clock, MeterRegistry registry, io.micrometer.core.instrument.Tags tags) {
         this.tags = tags;
-        this.logPrefix = tags.stream().filter(t -> t.getKey().equals("queue")).map(t -> "queue " + t.getValue() + ": ")
-                .findFirst().orElse("");
+        this.logPrefix = tags.stream()
+                .filter(t -> t.getKey().equals("queue"))
+                .map(t -> "queue " + t.getValue() + ": ")
+                .findFirst()
+                .orElse("");
         this.outage = new OutageLog(LOG, clock, logPrefix + "poll succeeded again");
-        this.queue = tags.stream().filter(t -> t.getKey().equals("queue")).map(t -> t.getValue()).findFirst()
+        this.queue = tags.stream()
+                .filter(t -> t.getKey().equals("queue"))
+                .map(t -> t.getValue())
+                .findFirst()
                 .orElse(null);
         this.backoff = new Backoff(pollInterval, MAX_BACKOFF, Backoff.LONGEST_ASKED_WAIT);
         this.clock = clock;
@@ -74,15 +82,24 @@ public final class PollBackoff {
         this.lastTick = clock.instant();
         this.registry = registry;
         this.state = new AtomicReference<>(new State(0, Instant.MIN, null));
-        this.polls = Counter.builder("buildkite.monitor.job.queries").tags(tags).description("Polls for scheduled jobs")
+        this.polls = Counter.builder("buildkite.monitor.job.queries")
+                .tags(tags)
+                .description("Polls for scheduled jobs")
                 .register(registry);
-        this.jobsReturned = Counter.builder("buildkite.monitor.jobs.returned").tags(tags)
-                .description("Scheduled jobs the polls returned").register(registry);
-        Gauge.builder("buildkite.monitor.graphql.points.remaining", pointsRemaining, AtomicLong::get).tags(tags)
+        this.jobsReturned = Counter.builder("buildkite.monitor.jobs.returned")
+                .tags(tags)
+                .description("Scheduled jobs the polls returned")
+                .register(registry);
+        Gauge.builder("buildkite.monitor.graphql.points.remaining", pointsRemaining, AtomicLong::get)
+                .tags(tags)
                 .description("The organization's GraphQL rate-limit points left, as the last poll's answer"
-                        + " reported them (-1 until one did)").register(registry);
-        this.pollDuration = Timer.builder("buildkite.monitor.job.query").tags(tags)
-                .description("Time to read all pages of one poll").publishPercentileHistogram().register(registry);
+                        + " reported them (-1 until one did)")
+                .register(registry);
+        this.pollDuration = Timer.builder("buildkite.monitor.job.query")
+                .tags(tags)
+                .description("Time to read all pages of one poll")
+                .publishPercentileHistogram()
+                .register(registry);
     }
 
     public boolean isPollDue() {
@@ -108,9 +125,11 @@ public final class PollBackoff {
             limit = limit.plus(Duration.between(tick, nextPollAt)); // no poll is due before then
         }
         Duration since = Duration.between(tick, now);
-        return since.compareTo(limit) <= 0 ? null : logPrefix + "no poll tick has finished for "
-                + Durations.format(since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) + " (limit "
-                + Durations.format(limit.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) + ")";
+        return since.compareTo(limit) <= 0
+                ? null
+                : logPrefix + "no poll tick has finished for "
+                        + Durations.format(since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) + " (limit "
+                        + Durations.format(limit.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) + ")";
     }
 
     /** A poll read all its pages. */
@@ -133,12 +152,24 @@ public final class PollBackoff {
         state.set(new State(0, wait.isZero() ? Instant.MIN : now.plus(wait), null));
         LogFields.with(queue, null, outage::succeeded);
         if (pause) {
-            LogFields.with(queue, null, () -> LOG.warn("{}the organization's GraphQL rate limit is nearly spent"
-                    + " ({} of {} points left); next poll in {}, when it resets", logPrefix, rateLimit.remaining(),
-                    rateLimit.limit(), Durations.format(wait)));
+            LogFields.with(
+                    queue,
+                    null,
+                    () -> LOG.warn(
+                            "{}the organization's GraphQL rate limit is nearly spent"
+                                    + " ({} of {} points left); next poll in {}, when it resets",
+                            logPrefix,
+                            rateLimit.remaining(),
+                            rateLimit.limit(),
+                            Durations.format(wait)));
         } else if (!wait.isZero()) {
-            LogFields.with(queue, null, () -> LOG.info("{}Buildkite asked for a pause (Retry-After); next poll in {}",
-                    logPrefix, Durations.format(wait)));
+            LogFields.with(
+                    queue,
+                    null,
+                    () -> LOG.info(
+                            "{}Buildkite asked for a pause (Retry-After); next poll in {}",
+                            logPrefix,
+                            Durations.format(wait)));
         }
     }
 
@@ -152,21 +183,26 @@ public final class PollBackoff {
         lastTick = now;
         ApiFailure failure = ApiFailure.of(error, now);
         polls.increment();
-        Counter.builder("buildkite.monitor.job.query.errors").tags(tags).tag("reason", failure.reason())
-                .register(registry).increment();
+        Counter.builder("buildkite.monitor.job.query.errors")
+                .tags(tags)
+                .tag("reason", failure.reason())
+                .register(registry)
+                .increment();
         ResponseSizeLimit.countIfOversize(error, registry, "graphql");
         State next = state.updateAndGet(s -> {
             int failures = s.failures() + 1;
-            return new State(failures, now.plus(backoff.after(failures, failure.waitAsked())),
+            return new State(
+                    failures,
+                    now.plus(backoff.after(failures, failure.waitAsked())),
                     failure.reason() + ": " + failure.message());
         });
         Duration wait = Duration.between(now, next.nextPollAt());
         String line = scan != null && scan.pagesRead() > 0
                 ? logPrefix + "poll failed on page " + (scan.pagesRead() + 1) + " (" + failure.reason() + "): "
-                + failure.message() + "; scheduling the " + scan.jobs().size() + " job(s) of the pages read;"
-                + " next poll in " + Durations.format(wait)
+                        + failure.message() + "; scheduling the " + scan.jobs().size() + " job(s) of the pages read;"
+                        + " next poll in " + Durations.format(wait)
                 : logPrefix + "poll failed (" + failure.reason() + "): " + failure.message() + "; next poll in "
-                + Durations.format(wait);
+                        + Durations.format(wait);
         LogFields.with(queue, null, () -> outage.failed(line));
         return failure;
     }

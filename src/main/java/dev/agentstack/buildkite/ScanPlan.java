@@ -14,8 +14,14 @@ import java.util.function.Predicate;
  * @param probe the poll only checks that the organization and token work and hands on no job (it could not rank the
  *              jobs it did not read by priority)
  */
-public record ScanPlan(int pageSize, int usefulPages, int wanted, String startCursor, Predicate<String> ours,
-                       GraphqlBudget budget, boolean probe) {
+public record ScanPlan(
+        int pageSize,
+        int usefulPages,
+        int wanted,
+        String startCursor,
+        Predicate<String> ours,
+        GraphqlBudget budget,
+        boolean probe) {
 
     /** Every page up to the depth limit, no job taken as ours, no budget: the Kamelet on its own, and tests. */
     public static ScanPlan everything(int pageSize, int depthLimit) {

@@ -18,8 +18,8 @@ public final class ScheduledJobsQuery {
     private final int depthLimit;
     private final Clock clock;
 
-    public ScheduledJobsQuery(String org, String queue, String clusterNodeId, int pageSize, int depthLimit,
-                              Clock clock) {
+    public ScheduledJobsQuery(
+            String org, String queue, String clusterNodeId, int pageSize, int depthLimit, Clock clock) {
         this.clock = clock;
         this.org = org;
         this.queue = queue;
@@ -29,8 +29,13 @@ public final class ScheduledJobsQuery {
     }
 
     public static ScheduledJobsQuery of(ControllerConfig config, Clock clock) {
-        return new ScheduledJobsQuery(config.org(), config.queue(), config.clusterNodeId(), config.graphqlPageSize(),
-                config.paginationDepthLimit(), clock);
+        return new ScheduledJobsQuery(
+                config.org(),
+                config.queue(),
+                config.clusterNodeId(),
+                config.graphqlPageSize(),
+                config.paginationDepthLimit(),
+                clock);
     }
 
     /**
@@ -38,10 +43,10 @@ public final class ScheduledJobsQuery {
      *
      * @param clusterUuid empty: jobs outside any cluster
      */
-    public static ScheduledJobsQuery forQueue(String org, String queue, String clusterUuid, int pageSize,
-                                              int depthLimit) {
-        return new ScheduledJobsQuery(org, queue, ControllerConfig.clusterNodeId(clusterUuid), pageSize, depthLimit,
-                Clock.systemUTC());
+    public static ScheduledJobsQuery forQueue(
+            String org, String queue, String clusterUuid, int pageSize, int depthLimit) {
+        return new ScheduledJobsQuery(
+                org, queue, ControllerConfig.clusterNodeId(clusterUuid), pageSize, depthLimit, Clock.systemUTC());
     }
 
     /**

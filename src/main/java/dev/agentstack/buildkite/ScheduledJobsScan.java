@@ -17,7 +17,6 @@ import org.apache.camel.util.json.JsonObject;
  */
 public final class ScheduledJobsScan implements JobPoll {
 
-
     private final ScheduledJobsQuery query;
     private final ScanPlan plan;
     private final Instant startedAt;
@@ -41,8 +40,7 @@ public final class ScheduledJobsScan implements JobPoll {
     }
 
     /** One page as read: its jobs' uuids, and the cursor a walk past it goes on from. */
-    public record PageRead(List<String> uuids, String cursorPast) {
-    }
+    public record PageRead(List<String> uuids, String cursorPast) {}
 
     /**
      * True until the oldest-to-newest walk has no more pages, has read pagination-depth-limit pages or the plan's
@@ -50,13 +48,16 @@ public final class ScheduledJobsScan implements JobPoll {
      * ({@link GraphqlRateLimit#nearlySpent()}); and while a further page stays within the budget.
      */
     public boolean wantsAnotherPage() {
-        if (!hasPreviousPage || pagesRead >= query.depthLimit()
-                || usefulPagesRead >= plan.usefulPages() || (plan.wanted() > 0 && usableJobs >= plan.wanted())
+        if (!hasPreviousPage
+                || pagesRead >= query.depthLimit()
+                || usefulPagesRead >= plan.usefulPages()
+                || (plan.wanted() > 0 && usableJobs >= plan.wanted())
                 || (rateLimit != null && rateLimit.nearlySpent())) {
             return false;
         }
         // The first page was allowed with the poll itself (PollGate).
-        return pagesRead == 0 || plan.budget() == null
+        return pagesRead == 0
+                || plan.budget() == null
                 || plan.budget().allowsPage(ScheduledJobsQuery.mostPointsPerPage(plan.pageSize()));
     }
 
@@ -162,9 +163,11 @@ public final class ScheduledJobsScan implements JobPoll {
     }
 
     /** Higher priority first, then the longest waiting. */
-    public static final java.util.Comparator<BuildkiteJob> SCHEDULING_ORDER = java.util.Comparator
-            .comparingInt(BuildkiteJob::priority).reversed()
-            .thenComparing(BuildkiteJob::scheduledAt,
+    public static final java.util.Comparator<BuildkiteJob> SCHEDULING_ORDER = java.util.Comparator.comparingInt(
+                    BuildkiteJob::priority)
+            .reversed()
+            .thenComparing(
+                    BuildkiteJob::scheduledAt,
                     java.util.Comparator.nullsLast(java.util.Comparator.<Instant>naturalOrder()));
 
     /**
@@ -218,8 +221,14 @@ public final class ScheduledJobsScan implements JobPoll {
         List<String> env = new ArrayList<>();
         node.path("env").forEach(e -> env.add(e.asText()));
         JsonNode priority = node.path("priority").path("number");
-        return new BuildkiteJob(node.path("id").asText(null), uuid, node.path("command").asText(""), rules,
-                priority.isNumber() ? priority.asInt() : 0, instant(node.path("scheduledAt").asText(null)), env);
+        return new BuildkiteJob(
+                node.path("id").asText(null),
+                uuid,
+                node.path("command").asText(""),
+                rules,
+                priority.isNumber() ? priority.asInt() : 0,
+                instant(node.path("scheduledAt").asText(null)),
+                env);
     }
 
     private static Instant instant(String text) {

@@ -20,8 +20,7 @@ public final class AgentStackCamel {
 
     public static final int EXIT_USAGE = 2;
 
-    private AgentStackCamel() {
-    }
+    private AgentStackCamel() {}
 
     public static void main(String[] args) {
         System.exit(run(args, System.getenv(), System.out, System.err));
@@ -54,8 +53,14 @@ public final class AgentStackCamel {
                     Render.Format format = Render.Format.named(cl.extras().getOrDefault("output", "yaml"));
                     PipelineFile file = PipelineFile.read(cl, "render", false);
                     ControllerConfig config = ConfigLoader.load(cl.options(), cl.configFile(), env, false);
-                    yield Render.run(file.name(), file.text(), config, format, () -> UUID.randomUUID().toString(),
-                            out, err);
+                    yield Render.run(
+                            file.name(),
+                            file.text(),
+                            config,
+                            format,
+                            () -> UUID.randomUUID().toString(),
+                            out,
+                            err);
                 }
                 case LINT -> {
                     PipelineFile file = PipelineFile.read(cl, "lint", true);
@@ -82,10 +87,17 @@ public final class AgentStackCamel {
         Logging.configure(config.logFormat(), config.logLevel());
         org.slf4j.Logger log = LoggerFactory.getLogger("dev.agentstack.controller");
         config.warnings().forEach(log::warn);
-        log.info("agent-stack-camel {} starting: source={} org={} queue={} tags={} cluster={} namespace={} id={}"
-                        + " max-in-flight={}", Version.get(), config.buildkiteApi(),
-                config.usesStacksApi() ? "(from the agent token)" : config.org(), config.queue(), config.tags(),
-                config.clustered() ? config.clusterUuid() : "(unclustered)", config.namespace(), config.id(),
+        log.info(
+                "agent-stack-camel {} starting: source={} org={} queue={} tags={} cluster={} namespace={} id={}"
+                        + " max-in-flight={}",
+                Version.get(),
+                config.buildkiteApi(),
+                config.usesStacksApi() ? "(from the agent token)" : config.org(),
+                config.queue(),
+                config.tags(),
+                config.clustered() ? config.clusterUuid() : "(unclustered)",
+                config.namespace(),
+                config.id(),
                 config.maxInFlight());
         try (Controller controller = new Controller(config, null)) {
             return controller.runUntilStopped(maxSeconds(cl) * 1000);
@@ -104,8 +116,8 @@ public final class AgentStackCamel {
             }
             return s;
         } catch (NumberFormatException e) {
-            throw new ConfigException("option --max-seconds: expected a whole number of seconds (1 or more), got \""
-                    + v + "\"");
+            throw new ConfigException(
+                    "option --max-seconds: expected a whole number of seconds (1 or more), got \"" + v + "\"");
         }
     }
 }

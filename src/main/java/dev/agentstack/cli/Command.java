@@ -7,26 +7,39 @@ import java.util.List;
  * of the catalogue. The parser reads the flags from here, so help and parsing cannot disagree.
  */
 enum Command {
-
-    RUN("run", "", "run the controller (the default); stops on a signal or after --max-seconds N",
+    RUN(
+            "run",
+            "",
+            "run the controller (the default); stops on a signal or after --max-seconds N",
             """
             Polls Buildkite for jobs scheduled on the stack's queue and creates a Kubernetes Job for each.
-            """, true, List.of(Flag.MAX_SECONDS)),
-    DEMO("demo", "", "run the controller against an embedded fake Buildkite and Kubernetes API",
+            """,
+            true,
+            List.of(Flag.MAX_SECONDS)),
+    DEMO(
+            "demo",
+            "",
+            "run the controller against an embedded fake Buildkite and Kubernetes API",
             """
             Runs the controller against an embedded fake Buildkite and Kubernetes API with a simulated cluster,
             seeded from examples/pipelines, and reports what became of each job; stops on Ctrl-C or after
             --max-seconds N. The organization, tokens and endpoints are the demo's own; other controller options
             (see run --help) are honoured. Only agent-stack-camel-demo.jar has the fakes.
-            """, false, List.of(Flag.MAX_SECONDS)),
-    RENDER("render", "PIPELINE.yaml", "print the Kubernetes Jobs the controller would create for a pipeline file",
+            """,
+            false,
+            List.of(Flag.MAX_SECONDS)),
+    RENDER(
+            "render",
+            "PIPELINE.yaml",
+            "print the Kubernetes Jobs the controller would create for a pipeline file",
             """
             Prints the Kubernetes Job the controller would create for each job of a pipeline file, in step order,
             with the controller options below applied. A step that cannot run prints "error: <step>: <reason>" on
             stderr; the exit code is 1 when any step failed.
-            """, true, List.of(Flag.OUTPUT)),
-    LINT("lint", "PIPELINE.yaml|-", "check every step's kubernetes plugin offline",
-            """
+            """,
+            true,
+            List.of(Flag.OUTPUT)),
+    LINT("lint", "PIPELINE.yaml|-", "check every step's kubernetes plugin offline", """
             Checks every step's kubernetes plugin offline, against the JSON schema and the controller's own rules
             with the controller options below applied. Prints "<step>: <path>: <problem>" per problem; the exit code
             is 1 when there is any. "-" reads the pipeline from stdin.
@@ -40,7 +53,12 @@ enum Command {
     private final boolean listsControllerOptions;
     private final List<Flag> flags;
 
-    Command(String word, String arguments, String summary, String description, boolean listsControllerOptions,
+    Command(
+            String word,
+            String arguments,
+            String summary,
+            String description,
+            boolean listsControllerOptions,
             List<Flag> flags) {
         this.word = word;
         this.arguments = arguments;
@@ -109,9 +127,12 @@ enum Command {
      */
     record Flag(String name, String shortName, String value, String description) {
 
-        static final Flag MAX_SECONDS = new Flag("max-seconds", null, "N",
-                "stop after N seconds (default: run until Ctrl-C or a signal)");
-        static final Flag OUTPUT = new Flag("output", "o", "yaml|json",
+        static final Flag MAX_SECONDS =
+                new Flag("max-seconds", null, "N", "stop after N seconds (default: run until Ctrl-C or a signal)");
+        static final Flag OUTPUT = new Flag(
+                "output",
+                "o",
+                "yaml|json",
                 "print the Jobs as YAML documents or as one JSON List, as kubectl get -o does (default: yaml)");
     }
 }

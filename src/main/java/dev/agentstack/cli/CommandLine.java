@@ -24,8 +24,13 @@ import java.util.TreeSet;
  * @param arguments   positional arguments
  * @param help        help was asked for (then nothing else was parsed)
  */
-record CommandLine(Command command, Map<String, String> options, String configFile, Map<String, String> extras,
-                          List<String> arguments, boolean help) {
+record CommandLine(
+        Command command,
+        Map<String, String> options,
+        String configFile,
+        Map<String, String> extras,
+        List<String> arguments,
+        boolean help) {
 
     static CommandLine parse(String[] args) {
         if (args.length > 0 && args[0].equals("help")) {
@@ -67,13 +72,15 @@ record CommandLine(Command command, Map<String, String> options, String configFi
             if (flag == null && !controllerOption) {
                 throw unknown(command, arg.startsWith("--") ? "--" + name : arg);
             }
-            boolean takesNoValue = flag != null ? flag.value() == null
-                    : Options.byKey(name) != null ? Options.byKey(name).kind() == Option.Kind.BOOLEAN
-                    : ignored != null && ignored.kind() == Option.Kind.BOOLEAN;
+            boolean takesNoValue = flag != null
+                    ? flag.value() == null
+                    : Options.byKey(name) != null
+                            ? Options.byKey(name).kind() == Option.Kind.BOOLEAN
+                            : ignored != null && ignored.kind() == Option.Kind.BOOLEAN;
             if (value == null) {
                 if (takesNoValue) {
-                    boolean explicit = i + 1 < args.length
-                            && (args[i + 1].equals("true") || args[i + 1].equals("false"));
+                    boolean explicit =
+                            i + 1 < args.length && (args[i + 1].equals("true") || args[i + 1].equals("false"));
                     value = explicit ? args[++i] : "true";
                 } else {
                     if (i + 1 >= args.length) {
@@ -114,8 +121,10 @@ record CommandLine(Command command, Map<String, String> options, String configFi
         Command command = Command.named(word);
         if (command == null) {
             String nearest = NearestName.of(word, Command.words());
-            throw new ConfigException("unknown command \"" + word + "\"" + (nearest != null
-                    ? " (did you mean " + nearest + "?)" : " (commands: " + String.join(", ", Command.words()) + ")"));
+            throw new ConfigException("unknown command \"" + word + "\""
+                    + (nearest != null
+                            ? " (did you mean " + nearest + "?)"
+                            : " (commands: " + String.join(", ", Command.words()) + ")"));
         }
         return command;
     }
@@ -134,13 +143,16 @@ record CommandLine(Command command, Map<String, String> options, String configFi
     }
 
     private static Command.Flag flag(Command command, String name) {
-        return command.flags().stream().filter(f -> f.name().equals(name)).findFirst().orElse(null);
+        return command.flags().stream()
+                .filter(f -> f.name().equals(name))
+                .findFirst()
+                .orElse(null);
     }
 
     private static ConfigException unknown(Command command, String typed) {
         String nearest = typed.startsWith("--") ? NearestName.of(typed, flagsOf(command)) : null;
-        return new ConfigException("unknown option " + typed + (nearest != null ? " (did you mean " + nearest + "?)"
-                : " (see " + command.word() + " --help)"));
+        return new ConfigException("unknown option " + typed
+                + (nearest != null ? " (did you mean " + nearest + "?)" : " (see " + command.word() + " --help)"));
     }
 
     /** Every long flag the command takes, with its dashes. */

@@ -17,14 +17,14 @@ import java.util.UUID;
  */
 public final class Lint {
 
-    private Lint() {
-    }
+    private Lint() {}
 
     public static int run(String pipelineName, String yaml, ControllerConfig config, PrintStream out, PrintStream err) {
         List<PipelineJob> jobs;
         try {
-            jobs = new PipelineReader(PipelineContext.local(Render.ORG, pipelineName),
-                    () -> UUID.randomUUID().toString())
+            jobs = new PipelineReader(
+                            PipelineContext.local(Render.ORG, pipelineName),
+                            () -> UUID.randomUUID().toString())
                     .readEach(yaml);
         } catch (PipelineException e) {
             err.println(pipelineName + ": " + e.getMessage());
@@ -33,8 +33,9 @@ public final class Lint {
         PluginLint lint = new PluginLint();
         int problems = 0;
         for (PipelineJob job : jobs) {
-            List<String> found = job.problem() != null ? List.of(job.problem()) : lint.problems(job.job(),
-                    config.forJob(job.job().agentQueryRules()));
+            List<String> found = job.problem() != null
+                    ? List.of(job.problem())
+                    : lint.problems(job.job(), config.forJob(job.job().agentQueryRules()));
             for (String problem : found) {
                 out.println(job.stepName() + ": " + problem);
                 problems++;

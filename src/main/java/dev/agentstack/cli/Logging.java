@@ -15,8 +15,7 @@ final class Logging {
     /** The appender of logback.xml whose encoder the log-format option replaces. */
     static final String APPENDER = "STDOUT";
 
-    private Logging() {
-    }
+    private Logging() {}
 
     /** @param level debug, info, warn or error: our own loggers' level (libraries stay at logback.xml's) */
     static void configure(String format, String level) {

@@ -13,8 +13,7 @@ import java.net.ServerSocket;
  */
 final class ManagementPortCheck {
 
-    private ManagementPortCheck() {
-    }
+    private ManagementPortCheck() {}
 
     /**
      * @param option the option that names the port
@@ -28,8 +27,8 @@ final class ManagementPortCheck {
             socket.setReuseAddress(true); // as Vert.x binds: a port in TIME_WAIT is free, one being listened on is not
             socket.bind(new InetSocketAddress(port));
         } catch (IOException e) {
-            throw new ConfigException("option " + option.flag() + ": cannot listen on port " + port
-                    + " (" + e.getMessage() + ")");
+            throw new ConfigException(
+                    "option " + option.flag() + ": cannot listen on port " + port + " (" + e.getMessage() + ")");
         }
     }
 }

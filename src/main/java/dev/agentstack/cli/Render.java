@@ -37,14 +37,17 @@ public final class Render {
     public static final String ORG = "local";
 
     /** Indented as {@code kubectl get -o json} prints: {@code "key": value}, one array element per line. */
-    private static final ObjectWriter JSON = new ObjectMapper().writer(new DefaultPrettyPrinter()
-            .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
-            .withArrayIndenter(new DefaultIndenter("  ", "\n"))
-            .withObjectIndenter(new DefaultIndenter("  ", "\n")));
+    private static final ObjectWriter JSON = new ObjectMapper()
+            .writer(new DefaultPrettyPrinter()
+                    .withSeparators(
+                            Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+                    .withArrayIndenter(new DefaultIndenter("  ", "\n"))
+                    .withObjectIndenter(new DefaultIndenter("  ", "\n")));
 
     /** How the Jobs are printed ({@code -o}). */
     public enum Format {
-        YAML, JSON;
+        YAML,
+        JSON;
 
         static Format named(String name) {
             for (Format f : values()) {
@@ -56,8 +59,7 @@ public final class Render {
         }
     }
 
-    private Render() {
-    }
+    private Render() {}
 
     /**
      * Renders a pipeline and returns the exit code: 0 when every step became a Job, 1 otherwise.
@@ -65,8 +67,14 @@ public final class Render {
      * @param pipelineName the pipeline slug to use (the file name without extension)
      * @param uuids        job uuids, one per job (random on the command line, fixed in tests)
      */
-    public static int run(String pipelineName, String yaml, ControllerConfig config, Format format,
-                          Supplier<String> uuids, PrintStream out, PrintStream err) {
+    public static int run(
+            String pipelineName,
+            String yaml,
+            ControllerConfig config,
+            Format format,
+            Supplier<String> uuids,
+            PrintStream out,
+            PrintStream err) {
         List<PipelineJob> jobs;
         try {
             jobs = new PipelineReader(PipelineContext.local(ORG, pipelineName), uuids).readEach(yaml);
@@ -82,8 +90,8 @@ public final class Render {
                 exit = 1;
                 continue;
             }
-            BuildResult result = PodSpecBuilder.build(job.job(), config.forJob(job.job().agentQueryRules()),
-                    PodTemplateLookup.OFFLINE);
+            BuildResult result = PodSpecBuilder.build(
+                    job.job(), config.forJob(job.job().agentQueryRules()), PodTemplateLookup.OFFLINE);
             if (result.valid()) {
                 rendered.add(result.job());
             } else {

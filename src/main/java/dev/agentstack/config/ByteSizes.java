@@ -6,8 +6,7 @@ import java.math.BigDecimal;
 /** Sizes in bytes written as Kubernetes quantities (32Mi, 1G) or plain numbers, as max-response-size is. */
 public final class ByteSizes {
 
-    private ByteSizes() {
-    }
+    private ByteSizes() {}
 
     /** The bytes a quantity stands for; throws IllegalArgumentException unless it is a positive whole number. */
     public static long parse(String quantity) {

@@ -34,10 +34,10 @@ public final class ConfigLoader {
 
     /** A repeated key is an error: YAML says keys are unique, and "the last one wins" hides a mistake. */
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build());
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     /**
      * Loads and validates the configuration, reading only our own variable names.
@@ -47,8 +47,8 @@ public final class ConfigLoader {
      * @param env        the process environment
      * @param connecting true when the controller will connect to Buildkite, so org and token are required
      */
-    public static ControllerConfig load(Map<String, String> flags, String configFile, Map<String, String> env,
-                                        boolean connecting) {
+    public static ControllerConfig load(
+            Map<String, String> flags, String configFile, Map<String, String> env, boolean connecting) {
         return load(flags, configFile, env, connecting, false);
     }
 
@@ -60,8 +60,12 @@ public final class ConfigLoader {
      *                         an {@code IMAGE} or {@code NAMESPACE} in a developer's shell cannot change what they
      *                         print.
      */
-    public static ControllerConfig load(Map<String, String> flags, String configFile, Map<String, String> env,
-                                        boolean connecting, boolean originalEnvNames) {
+    public static ControllerConfig load(
+            Map<String, String> flags,
+            String configFile,
+            Map<String, String> env,
+            boolean connecting,
+            boolean originalEnvNames) {
         ControllerConfig.Builder builder = ControllerConfig.builder();
         Map<Option<?>, Object> values = new LinkedHashMap<>();
 
@@ -108,8 +112,8 @@ public final class ConfigLoader {
             }
             Option<?> option = Options.byKey(key);
             if (option == null || option.isFileOnly()) {
-                throw new ConfigException("unknown option --" + key + (option != null
-                        ? " (it can only be set in a config file)" : " (see --help)"));
+                throw new ConfigException("unknown option --" + key
+                        + (option != null ? " (it can only be set in a config file)" : " (see --help)"));
             }
             values.put(option, option.fromText(text));
         });
@@ -138,7 +142,8 @@ public final class ConfigLoader {
                 continue;
             }
             Option<?> fileOnly = Options.byKey(name.substring(Option.ENV_PREFIX.length())
-                    .toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', '-'));
             if (fileOnly != null) {
                 throw new ConfigException("unknown environment variable " + name + " (" + fileOnly.key()
                         + " can only be set in a config file)");
@@ -167,8 +172,10 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             String where = where(e.getLocation());
             String duplicate = duplicateKey(e);
-            throw new ConfigException("config file " + path + ": " + (duplicate != null
-                    ? "key \"" + duplicate + "\" appears twice in one mapping" + where : "not valid YAML" + where));
+            throw new ConfigException("config file " + path + ": "
+                    + (duplicate != null
+                            ? "key \"" + duplicate + "\" appears twice in one mapping" + where
+                            : "not valid YAML" + where));
         } catch (IOException e) {
             throw new ConfigException("config file " + path + ": cannot be read: " + e.getMessage());
         }
@@ -201,8 +208,10 @@ public final class ConfigLoader {
 
     /** The text of a UTF-8 file; other bytes are an error that gives the offset of the first one that is not. */
     static String utf8(byte[] bytes, Path path) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult result = decoder.decode(in, out, true);
@@ -223,8 +232,7 @@ public final class ConfigLoader {
         return m.find() ? m.group(1) : null;
     }
 
-    private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern.compile(
-            "^Duplicate field '(.*)'");
+    private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern.compile("^Duplicate field '(.*)'");
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static void put(ControllerConfig.Builder b, Option o, Object v) {
@@ -253,29 +261,38 @@ public final class ConfigLoader {
         validateEach(config);
         // The Lease protocol needs lease > renew deadline > 1.2 x retry period (Camel's KubernetesClusterService).
         if (config.leaderElectionLeaseDuration().compareTo(config.leaderElectionRenewDeadline()) <= 0) {
-            throw new ConfigException(Options.LEADER_ELECTION_LEASE_DURATION, "must be longer than"
-                    + " leader-election-renew-deadline (" + Durations.format(config.leaderElectionRenewDeadline())
-                    + ")");
+            throw new ConfigException(
+                    Options.LEADER_ELECTION_LEASE_DURATION,
+                    "must be longer than"
+                            + " leader-election-renew-deadline ("
+                            + Durations.format(config.leaderElectionRenewDeadline())
+                            + ")");
         }
-        if (config.leaderElectionRenewDeadline().toMillis() <= 1.2 * config.leaderElectionRetryPeriod().toMillis()) {
-            throw new ConfigException(Options.LEADER_ELECTION_RENEW_DEADLINE, "must be longer than 1.2 x"
-                    + " leader-election-retry-period (" + Durations.format(config.leaderElectionRetryPeriod()) + ")");
+        if (config.leaderElectionRenewDeadline().toMillis()
+                <= 1.2 * config.leaderElectionRetryPeriod().toMillis()) {
+            throw new ConfigException(
+                    Options.LEADER_ELECTION_RENEW_DEADLINE,
+                    "must be longer than 1.2 x" + " leader-election-retry-period ("
+                            + Durations.format(config.leaderElectionRetryPeriod()) + ")");
         }
         int prometheusPort = config.get(Options.PROMETHEUS_PORT);
         if (prometheusPort > 0 && prometheusPort == config.managementPort()) {
-            throw new ConfigException(Options.PROMETHEUS_PORT, "must differ from management-port, which serves the"
-                    + " metrics at /observe/metrics already, got " + prometheusPort + " for both");
+            throw new ConfigException(
+                    Options.PROMETHEUS_PORT,
+                    "must differ from management-port, which serves the" + " metrics at /observe/metrics already, got "
+                            + prometheusPort + " for both");
         }
         // Commands in the controller's patch need the unsafe option; images must be lower case (the original's rules).
-        String patchProblem = ControllerPodSpecPatch.problem(config.get(Options.POD_SPEC_PATCH),
+        String patchProblem = ControllerPodSpecPatch.problem(
+                config.get(Options.POD_SPEC_PATCH),
                 config.get(Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION));
         if (patchProblem != null) {
             throw new ConfigException(Options.POD_SPEC_PATCH, patchProblem);
         }
         List<QueueConfig> queues = config.queues();
         for (int i = 0; i < queues.size(); i++) {
-            String problem = queues.get(i)
-                    .problem(config.get(Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION));
+            String problem =
+                    queues.get(i).problem(config.get(Options.ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION));
             if (problem != null) {
                 throw new ConfigException(Options.QUEUES, "[" + i + "]: " + problem);
             }

@@ -31,8 +31,8 @@ public final class ControllerConfig {
         this(values, null, warnings);
     }
 
-    private ControllerConfig(Map<Option<?>, Object> values, Map<String, Object> queuePodSpecPatch,
-                             List<String> warnings) {
+    private ControllerConfig(
+            Map<Option<?>, Object> values, Map<String, Object> queuePodSpecPatch, List<String> warnings) {
         this.values = Map.copyOf(values.entrySet().stream()
                 .filter(e -> e.getValue() != null)
                 .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
@@ -54,7 +54,8 @@ public final class ControllerConfig {
         if (entries.isEmpty()) {
             return List.of(new QueueConfig(tags(), maxInFlight(), null));
         }
-        return entries.stream().map(e -> StrictDecoder.decode(e, QueueConfig.class, Options.QUEUES.key()))
+        return entries.stream()
+                .map(e -> StrictDecoder.decode(e, QueueConfig.class, Options.QUEUES.key()))
                 .map(q -> q.maxInFlight() != null ? q : q.withMaxInFlight(maxInFlight()))
                 .toList();
     }
@@ -135,7 +136,8 @@ public final class ControllerConfig {
 
     /** The GraphQL node id of a cluster uuid; empty for none. */
     public static String clusterNodeId(String clusterUuid) {
-        return clusterUuid == null || clusterUuid.isEmpty() ? ""
+        return clusterUuid == null || clusterUuid.isEmpty()
+                ? ""
                 : Base64.getEncoder().encodeToString(("Cluster---" + clusterUuid).getBytes(StandardCharsets.UTF_8));
     }
 
@@ -250,8 +252,8 @@ public final class ControllerConfig {
             return Map.of();
         }
         @SuppressWarnings("unchecked")
-        Map<String, ResourceClass> decoded = (Map<String, ResourceClass>) decodedObjects.computeIfAbsent(
-                Options.RESOURCE_CLASSES, o -> ResourceClass.decodeAll(raw, o.key()));
+        Map<String, ResourceClass> decoded = (Map<String, ResourceClass>)
+                decodedObjects.computeIfAbsent(Options.RESOURCE_CLASSES, o -> ResourceClass.decodeAll(raw, o.key()));
         return decoded;
     }
 
@@ -400,7 +402,8 @@ public final class ControllerConfig {
     /** The Lease replicas compete for: the option, else {@code <id>-leader}. */
     public String leaderElectionLeaseName() {
         String name = get(Options.LEADER_ELECTION_LEASE_NAME);
-        return name.isEmpty() ? id().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-") + "-leader"
+        return name.isEmpty()
+                ? id().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-") + "-leader"
                 : name;
     }
 
@@ -486,10 +489,13 @@ public final class ControllerConfig {
      * an event: half the shortest of those periods, between 1s and 10s.
      */
     public Duration watchResyncInterval() {
-        Duration shortest = java.util.stream.Stream
-                .of(imagePullBackoffGracePeriod(), emptyJobGracePeriod(), podPendingTimeout())
-                .min(Duration::compareTo).orElseThrow().dividedBy(2);
-        return shortest.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
+        Duration shortest = java.util.stream.Stream.of(
+                        imagePullBackoffGracePeriod(), emptyJobGracePeriod(), podPendingTimeout())
+                .min(Duration::compareTo)
+                .orElseThrow()
+                .dividedBy(2);
+        return shortest.compareTo(Duration.ofSeconds(1)) < 0
+                ? Duration.ofSeconds(1)
                 : shortest.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : shortest;
     }
 
@@ -521,7 +527,8 @@ public final class ControllerConfig {
         p.setProperty("buildkite-api", buildkiteApi());
         p.setProperty("queue", queues().get(0).name());
         p.setProperty("cluster-node-id", clusterNodeId());
-        p.setProperty("watch-resync-interval", String.valueOf(watchResyncInterval().toMillis()));
+        p.setProperty(
+                "watch-resync-interval", String.valueOf(watchResyncInterval().toMillis()));
         return p;
     }
 

@@ -10,8 +10,7 @@ public final class Durations {
 
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
 
-    private Durations() {
-    }
+    private Durations() {}
 
     /** Parses a Go duration string; a bare "0" is zero. Throws IllegalArgumentException with a readable reason. */
     public static Duration parse(String text) {
@@ -29,8 +28,8 @@ public final class Durations {
         BigDecimal nanos = BigDecimal.ZERO;
         while (at < body.length()) {
             if (!m.find(at) || m.start() != at) {
-                throw new IllegalArgumentException("expected a duration such as 30s, 5m or 1h30m, got \"" + text
-                        + "\"");
+                throw new IllegalArgumentException(
+                        "expected a duration such as 30s, 5m or 1h30m, got \"" + text + "\"");
             }
             nanos = nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitNanos(m.group(2)))));
             at = m.end();

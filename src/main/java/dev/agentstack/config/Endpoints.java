@@ -10,8 +10,7 @@ import java.util.Locale;
  */
 final class Endpoints {
 
-    private Endpoints() {
-    }
+    private Endpoints() {}
 
     /** The problem with an endpoint URL, or null. The URL is not echoed: it may carry user-info. */
     static String problem(String url) {
@@ -26,8 +25,7 @@ final class Endpoints {
             return "must be an https URL";
         }
         if (scheme.equals("http") && !isLoopback(uri.getHost())) {
-            return "must be an https URL (plain http only to 127.0.0.1, ::1 or localhost), got http://"
-                    + uri.getHost();
+            return "must be an https URL (plain http only to 127.0.0.1, ::1 or localhost), got http://" + uri.getHost();
         }
         return null;
     }

@@ -11,8 +11,7 @@ public final class NearestName {
      */
     static final int MAX_EDITS = 3;
 
-    private NearestName() {
-    }
+    private NearestName() {}
 
     /** The known name with the fewest edits from {@code name}, if close enough (see {@link #MAX_EDITS}); else null. */
     public static String of(String name, Collection<String> known) {

@@ -18,8 +18,14 @@ public final class Option<T> {
 
     /** How a value is written in a file, a flag or an environment variable. */
     public enum Kind {
-        STRING("string"), BOOLEAN("boolean"), INTEGER("integer"), NUMBER("number"), DURATION("duration"),
-        LIST("list"), OBJECT("object"), OBJECT_LIST("list of objects");
+        STRING("string"),
+        BOOLEAN("boolean"),
+        INTEGER("integer"),
+        NUMBER("number"),
+        DURATION("duration"),
+        LIST("list"),
+        OBJECT("object"),
+        OBJECT_LIST("list of objects");
 
         private final String label;
 
@@ -51,8 +57,17 @@ public final class Option<T> {
     private final String originalEnvName;
     private final List<Check<T>> checks;
 
-    private Option(String key, Kind kind, T defaultValue, String description, boolean fileOnly, boolean secret,
-                   boolean required, List<String> extraEnvNames, String originalEnvName, List<Check<T>> checks) {
+    private Option(
+            String key,
+            Kind kind,
+            T defaultValue,
+            String description,
+            boolean fileOnly,
+            boolean secret,
+            boolean required,
+            List<String> extraEnvNames,
+            String originalEnvName,
+            List<Check<T>> checks) {
         this.key = key;
         this.kind = kind;
         this.defaultValue = defaultValue;
@@ -66,33 +81,42 @@ public final class Option<T> {
     }
 
     static <T> Option<T> of(String key, Kind kind, T defaultValue, String description) {
-        return new Option<>(key, kind, defaultValue, description, kind == Kind.OBJECT || kind == Kind.OBJECT_LIST,
-                false, false, List.of(), null, List.of());
+        return new Option<>(
+                key,
+                kind,
+                defaultValue,
+                description,
+                kind == Kind.OBJECT || kind == Kind.OBJECT_LIST,
+                false,
+                false,
+                List.of(),
+                null,
+                List.of());
     }
 
     /** Only a config file can carry this option (no flag, no environment variable). */
     Option<T> fileOnly() {
-        return new Option<>(key, kind, defaultValue, description, true, secret, required, extraEnvNames,
-                originalEnvName, checks);
+        return new Option<>(
+                key, kind, defaultValue, description, true, secret, required, extraEnvNames, originalEnvName, checks);
     }
 
     /** The value is a credential: it is never printed, exported as a Camel property or echoed in an error. */
     Option<T> secret() {
-        return new Option<>(key, kind, defaultValue, description, fileOnly, true, required, extraEnvNames,
-                originalEnvName, checks);
+        return new Option<>(
+                key, kind, defaultValue, description, fileOnly, true, required, extraEnvNames, originalEnvName, checks);
     }
 
     Option<T> required() {
-        return new Option<>(key, kind, defaultValue, description, fileOnly, secret, true, extraEnvNames,
-                originalEnvName, checks);
+        return new Option<>(
+                key, kind, defaultValue, description, fileOnly, secret, true, extraEnvNames, originalEnvName, checks);
     }
 
     /** Also read from these environment variables, as the original controller was. */
     Option<T> alsoFromEnv(String... names) {
         List<String> all = new ArrayList<>(extraEnvNames);
         all.addAll(List.of(names));
-        return new Option<>(key, kind, defaultValue, description, fileOnly, secret, required, all, originalEnvName,
-                checks);
+        return new Option<>(
+                key, kind, defaultValue, description, fileOnly, secret, required, all, originalEnvName, checks);
     }
 
     /**
@@ -106,15 +130,15 @@ public final class Option<T> {
 
     /** As {@link #originalEnv()}, where the original named the variable itself. */
     Option<T> originalEnv(String name) {
-        return new Option<>(key, kind, defaultValue, description, fileOnly, secret, required, extraEnvNames, name,
-                checks);
+        return new Option<>(
+                key, kind, defaultValue, description, fileOnly, secret, required, extraEnvNames, name, checks);
     }
 
     Option<T> check(Check<T> check) {
         List<Check<T>> all = new ArrayList<>(checks);
         all.add(check);
-        return new Option<>(key, kind, defaultValue, description, fileOnly, secret, required, extraEnvNames,
-                originalEnvName, all);
+        return new Option<>(
+                key, kind, defaultValue, description, fileOnly, secret, required, extraEnvNames, originalEnvName, all);
     }
 
     public String key() {
@@ -182,16 +206,28 @@ public final class Option<T> {
     private T fromYamlAsIs(Object raw) {
         return switch (kind) {
             case STRING -> cast(scalarText(raw, "a string"));
-            case BOOLEAN -> cast(raw instanceof Boolean b ? b
-                    : parseBoolean(raw instanceof String s ? s : fail(raw, "true or false")));
-            case INTEGER -> cast(raw instanceof Integer || raw instanceof Long ? toInt(((Number) raw).longValue())
-                    : raw instanceof String s ? parseInt(s) : fail(raw, "an integer"));
-            case NUMBER -> cast(raw instanceof Number n ? n.doubleValue()
-                    : raw instanceof String s ? parseNumber(s) : fail(raw, "a number"));
-            case DURATION -> cast(raw instanceof String s ? parseDuration(s)
-                    : fail(raw, "a duration such as 30s or 5m"));
-            case LIST -> cast(raw instanceof List<?> l ? listOfStrings(l)
-                    : raw instanceof String s ? splitList(s) : fail(raw, "a list of strings"));
+            case BOOLEAN ->
+                cast(
+                        raw instanceof Boolean b
+                                ? b
+                                : parseBoolean(raw instanceof String s ? s : fail(raw, "true or false")));
+            case INTEGER ->
+                cast(
+                        raw instanceof Integer || raw instanceof Long
+                                ? toInt(((Number) raw).longValue())
+                                : raw instanceof String s ? parseInt(s) : fail(raw, "an integer"));
+            case NUMBER ->
+                cast(
+                        raw instanceof Number n
+                                ? n.doubleValue()
+                                : raw instanceof String s ? parseNumber(s) : fail(raw, "a number"));
+            case DURATION ->
+                cast(raw instanceof String s ? parseDuration(s) : fail(raw, "a duration such as 30s or 5m"));
+            case LIST ->
+                cast(
+                        raw instanceof List<?> l
+                                ? listOfStrings(l)
+                                : raw instanceof String s ? splitList(s) : fail(raw, "a list of strings"));
             case OBJECT -> cast(raw instanceof Map<?, ?> m ? objectMap(m) : fail(raw, "an object"));
             case OBJECT_LIST -> cast(raw instanceof List<?> l ? listOfObjects(l) : fail(raw, "a list of objects"));
         };

@@ -3,8 +3,7 @@ package dev.agentstack.config;
 /** The table of every option in docs/configuration.md, generated from the catalogue (OptionsTableTest checks it). */
 public final class OptionsTable {
 
-    private OptionsTable() {
-    }
+    private OptionsTable() {}
 
     public static String markdown() {
         StringBuilder sb = new StringBuilder();
@@ -17,11 +16,17 @@ public final class OptionsTable {
             } else {
                 def = "`" + def + "`";
             }
-            sb.append("| `").append(o.key()).append("` | ")
-                    .append(o.isFileOnly() ? "config file only" : "`" + o.flag() + "`").append(" | ")
-                    .append(o.isFileOnly() ? "" : "`" + String.join("`, `", o.envNames()) + "`").append(" | ")
-                    .append(def).append(" | ")
-                    .append(o.description().replace("|", "\\|")).append(" |\n");
+            sb.append("| `")
+                    .append(o.key())
+                    .append("` | ")
+                    .append(o.isFileOnly() ? "config file only" : "`" + o.flag() + "`")
+                    .append(" | ")
+                    .append(o.isFileOnly() ? "" : "`" + String.join("`, `", o.envNames()) + "`")
+                    .append(" | ")
+                    .append(def)
+                    .append(" | ")
+                    .append(o.description().replace("|", "\\|"))
+                    .append(" |\n");
         }
         return sb.toString();
     }

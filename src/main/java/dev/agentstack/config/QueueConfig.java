@@ -17,16 +17,18 @@ import java.util.Map;
  *
  * @param maxInFlight null: the controller's {@code max-in-flight}
  */
-public record QueueConfig(List<String> tags, @JsonProperty("max-in-flight") Integer maxInFlight,
-                          @JsonProperty("pod-spec-patch") Map<String, Object> podSpecPatch,
-                          @JsonProperty("pod-security-level") String podSecurityLevel,
-                          @JsonProperty("run-as-user") Integer runAsUser,
-                          @JsonProperty("allowed-service-accounts") List<String> allowedServiceAccounts,
-                          @JsonProperty("job-service-account") String jobServiceAccount,
-                          @JsonProperty("allowed-images") List<String> allowedImages,
-                          @JsonProperty("max-container-resources") Map<String, Object> maxContainerResources,
-                          @JsonProperty("max-job-active-deadline-seconds") Integer maxJobActiveDeadlineSeconds,
-                          @JsonProperty("prohibit-kubernetes-plugin") Boolean prohibitKubernetesPlugin) {
+public record QueueConfig(
+        List<String> tags,
+        @JsonProperty("max-in-flight") Integer maxInFlight,
+        @JsonProperty("pod-spec-patch") Map<String, Object> podSpecPatch,
+        @JsonProperty("pod-security-level") String podSecurityLevel,
+        @JsonProperty("run-as-user") Integer runAsUser,
+        @JsonProperty("allowed-service-accounts") List<String> allowedServiceAccounts,
+        @JsonProperty("job-service-account") String jobServiceAccount,
+        @JsonProperty("allowed-images") List<String> allowedImages,
+        @JsonProperty("max-container-resources") Map<String, Object> maxContainerResources,
+        @JsonProperty("max-job-active-deadline-seconds") Integer maxJobActiveDeadlineSeconds,
+        @JsonProperty("prohibit-kubernetes-plugin") Boolean prohibitKubernetesPlugin) {
 
     public QueueConfig {
         tags = tags == null ? List.of() : List.copyOf(tags);
@@ -39,16 +41,31 @@ public record QueueConfig(List<String> tags, @JsonProperty("max-in-flight") Inte
 
     /** This entry with another max-in-flight. */
     QueueConfig withMaxInFlight(Integer max) {
-        return new QueueConfig(tags, max, podSpecPatch, podSecurityLevel, runAsUser, allowedServiceAccounts,
-                jobServiceAccount, allowedImages, maxContainerResources, maxJobActiveDeadlineSeconds,
+        return new QueueConfig(
+                tags,
+                max,
+                podSpecPatch,
+                podSecurityLevel,
+                runAsUser,
+                allowedServiceAccounts,
+                jobServiceAccount,
+                allowedImages,
+                maxContainerResources,
+                maxJobActiveDeadlineSeconds,
                 prohibitKubernetesPlugin);
     }
 
     /** The pod policy options this queue sets, which replace the controller's for its jobs. */
     Map<Option<?>, Object> policyOverrides() {
         Map<Option<?>, Object> set = new java.util.LinkedHashMap<>();
-        List<Object> values = java.util.Arrays.asList(podSecurityLevel, runAsUser, allowedServiceAccounts,
-                jobServiceAccount, allowedImages, maxContainerResources, maxJobActiveDeadlineSeconds,
+        List<Object> values = java.util.Arrays.asList(
+                podSecurityLevel,
+                runAsUser,
+                allowedServiceAccounts,
+                jobServiceAccount,
+                allowedImages,
+                maxContainerResources,
+                maxJobActiveDeadlineSeconds,
                 prohibitKubernetesPlugin);
         for (int i = 0; i < Options.PER_QUEUE_POLICY.size(); i++) {
             if (values.get(i) != null) {

@@ -40,8 +40,7 @@ public final class StrictDecoder {
     /** The mapper for reading user documents; also fine for writing them back (plain JSON). */
     public static final ObjectMapper MAPPER = strictMapper();
 
-    private StrictDecoder() {
-    }
+    private StrictDecoder() {}
 
     /**
      * Decodes {@code value} (a Jackson tree, or maps and lists as a YAML parser returns them) into {@code type}.
@@ -75,23 +74,32 @@ public final class StrictDecoder {
         String path = path(prefix, refs);
         if (e instanceof UnrecognizedPropertyException u) {
             Collection<Object> known = u.getKnownPropertyIds();
-            return new DecodeException(path, "unknown field"
-                    + (known != null && !known.isEmpty() && known.size() <= 15
-                    ? " (known fields: " + String.join(", ", known.stream().map(String::valueOf).sorted().toList())
-                            + ")"
-                    : ""));
+            return new DecodeException(
+                    path,
+                    "unknown field"
+                            + (known != null && !known.isEmpty() && known.size() <= 15
+                                    ? " (known fields: "
+                                            + String.join(
+                                                    ", ",
+                                                    known.stream()
+                                                            .map(String::valueOf)
+                                                            .sorted()
+                                                            .toList()) + ")"
+                                    : ""));
         }
         if (e instanceof ValueInstantiationException v && v.getCause() != null) {
             return new DecodeException(path, v.getCause().getMessage());
         }
-        if (e instanceof InvalidFormatException f && f.getTargetType() != null && f.getTargetType().isEnum()) {
+        if (e instanceof InvalidFormatException f
+                && f.getTargetType() != null
+                && f.getTargetType().isEnum()) {
             return new DecodeException(path, "invalid value " + describe(at(root, refs)));
         }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             JsonNode actual = at(root, refs);
             if (actual != null && !actual.isMissingNode()) {
-                return new DecodeException(path,
-                        "expected " + expected(m.getTargetType()) + ", got " + describe(actual));
+                return new DecodeException(
+                        path, "expected " + expected(m.getTargetType()) + ", got " + describe(actual));
             }
         }
         String message = e instanceof JsonMappingException m ? m.getOriginalMessage() : e.getMessage();
@@ -197,8 +205,8 @@ public final class StrictDecoder {
         SimpleModule noCatchAll = new SimpleModule("strict-kubernetes-model");
         noCatchAll.setDeserializerModifier(new BeanDeserializerModifier() {
             @Override
-            public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription description,
-                                                         BeanDeserializerBuilder builder) {
+            public BeanDeserializerBuilder updateBuilder(
+                    DeserializationConfig config, BeanDescription description, BeanDeserializerBuilder builder) {
                 // fabric8 classes keep unknown fields in additionalProperties; we want them reported instead
                 builder.setAnySetter(null);
                 builder.setIgnoreUnknownProperties(false);
@@ -217,7 +225,8 @@ public final class StrictDecoder {
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
         for (LogicalType t : List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean)) {
-            mapper.coercionConfigFor(t).setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+            mapper.coercionConfigFor(t)
+                    .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
         }
         return mapper;

@@ -39,8 +39,7 @@ public final class JobLabels {
     /** Set on a Job once its failure was reported, so no replica and no restart reports it again. */
     public static final String FAILURE_REPORTED = "agent-stack-camel.dev/failure-reported";
 
-    private JobLabels() {
-    }
+    private JobLabels() {}
 
     /** The label every Job we create carries. */
     public static Map<String, String> controllerLabel(String controllerId) {
@@ -54,7 +53,8 @@ public final class JobLabels {
 
     /** The Buildkite job uuid in the {@value #JOB_UUID} label of one of our Jobs or pods; null without it. */
     public static String jobUuidOf(HasMetadata resource) {
-        Map<String, String> labels = resource == null || resource.getMetadata() == null ? null
+        Map<String, String> labels = resource == null || resource.getMetadata() == null
+                ? null
                 : resource.getMetadata().getLabels();
         return labels == null ? null : labels.get(JOB_UUID);
     }

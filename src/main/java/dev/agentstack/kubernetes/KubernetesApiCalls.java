@@ -19,27 +19,49 @@ public final class KubernetesApiCalls {
      * @param onlyWhen   the option that turns the calls on, or "" when they are always made
      * @param why        who makes the call
      */
-    public record Permission(String apiGroup, String resource, List<String> verbs, boolean namedOnly, String onlyWhen,
-                             String why) {
-    }
+    public record Permission(
+            String apiGroup, String resource, List<String> verbs, boolean namedOnly, String onlyWhen, String why) {}
 
     public static final List<Permission> ALL = List.of(
-            new Permission("batch", "jobs", List.of("create", "get", "list", "watch", "patch", "delete"), false, "",
+            new Permission(
+                    "batch",
+                    "jobs",
+                    List.of("create", "get", "list", "watch", "patch", "delete"),
+                    false,
+                    "",
                     "create Jobs; count in-flight Jobs (informer and periodic list); re-check Jobs that cannot run,"
                             + " mark them reported (annotation) and delete them, or those cancelled in Buildkite;"
                             + " give a Job whose agent finished a deadline (completion watcher)"),
-            new Permission("", "pods", List.of("get", "list", "watch"), false, "",
+            new Permission(
+                    "",
+                    "pods",
+                    List.of("get", "list", "watch"),
+                    false,
+                    "",
                     "watch our Jobs' pods to fail jobs that can never run; list candidate replicas for leader"
                             + " election"),
-            new Permission("", "events", List.of("list"), false, "",
+            new Permission(
+                    "",
+                    "events",
+                    List.of("list"),
+                    false,
+                    "",
                     "quote a Job's or pod's Warning events when failing its Buildkite job"),
-            new Permission("", "podtemplates", List.of("get"), false, "",
-                    "the kubernetes plugin's podTemplate"),
-            new Permission("", "secrets", List.of("get"), true, "",
+            new Permission("", "podtemplates", List.of("get"), false, "", "the kubernetes plugin's podTemplate"),
+            new Permission(
+                    "",
+                    "secrets",
+                    List.of("get"),
+                    true,
+                    "",
                     "read the agent token (agent-token-secret) to fail jobs through the Buildkite agent API"),
-            new Permission("coordination.k8s.io", "leases", List.of("get", "create", "update"), false,
-                    "leader-election", "compete for the leader Lease"));
+            new Permission(
+                    "coordination.k8s.io",
+                    "leases",
+                    List.of("get", "create", "update"),
+                    false,
+                    "leader-election",
+                    "compete for the leader Lease"));
 
-    private KubernetesApiCalls() {
-    }
+    private KubernetesApiCalls() {}
 }

@@ -43,7 +43,8 @@ public final class KubernetesJobSink {
         Message message = exchange.getMessage();
         Job job = message.getMandatoryBody(Job.class);
         // camel-kubernetes' own header names, so routes log the Job as they would after its producers
-        message.setHeader(KubernetesConstants.KUBERNETES_JOB_NAME, job.getMetadata().getName());
+        message.setHeader(
+                KubernetesConstants.KUBERNETES_JOB_NAME, job.getMetadata().getName());
         message.setHeader(KubernetesConstants.KUBERNETES_NAMESPACE_NAME, namespace);
         try {
             message.setBody(creations(exchange.getContext()).create(job));
@@ -61,8 +62,8 @@ public final class KubernetesJobSink {
         if (c == null) {
             synchronized (this) {
                 if (creations == null) {
-                    creations = new JobCreateCall(KubernetesClients.named(context, kubernetesClient,
-                            "kubernetes-job-sink"), namespace);
+                    creations = new JobCreateCall(
+                            KubernetesClients.named(context, kubernetesClient, "kubernetes-job-sink"), namespace);
                 }
                 c = creations;
             }

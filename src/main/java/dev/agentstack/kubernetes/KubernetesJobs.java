@@ -34,22 +34,36 @@ public final class KubernetesJobs {
 
     /** The pods of a Job, by the job-name label the Job controller sets. */
     public List<Pod> pods(String jobName) {
-        return client.pods().inNamespace(namespace).withLabel("batch.kubernetes.io/job-name", jobName).list()
+        return client.pods()
+                .inNamespace(namespace)
+                .withLabel("batch.kubernetes.io/job-name", jobName)
+                .list()
                 .getItems();
     }
 
     /** The events about an object, e.g. ("Pod", name). */
     public List<Event> events(String kind, String name) {
-        return client.v1().events().inNamespace(namespace)
-                .withFields(Map.of("involvedObject.kind", kind, "involvedObject.name", name)).list().getItems();
+        return client.v1()
+                .events()
+                .inNamespace(namespace)
+                .withFields(Map.of("involvedObject.kind", kind, "involvedObject.name", name))
+                .list()
+                .getItems();
     }
 
     /** Annotates the Job with what was reported; false when the Job is gone. */
     public boolean markReported(String jobName, String reason) {
         beforeWrite.run();
         try {
-            client.batch().v1().jobs().inNamespace(namespace).withName(jobName)
-                    .edit(j -> new JobBuilder(j).editMetadata().addToAnnotations(JobLabels.FAILURE_REPORTED, reason).endMetadata()
+            client.batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace(namespace)
+                    .withName(jobName)
+                    .edit(j -> new JobBuilder(j)
+                            .editMetadata()
+                            .addToAnnotations(JobLabels.FAILURE_REPORTED, reason)
+                            .endMetadata()
                             .build());
             return true;
         } catch (KubernetesClientException e) {
@@ -64,8 +78,16 @@ public final class KubernetesJobs {
     public boolean setActiveDeadlineSeconds(String jobName, long seconds) {
         beforeWrite.run();
         try {
-            client.batch().v1().jobs().inNamespace(namespace).withName(jobName)
-                    .edit(j -> new JobBuilder(j).editSpec().withActiveDeadlineSeconds(seconds).endSpec().build());
+            client.batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace(namespace)
+                    .withName(jobName)
+                    .edit(j -> new JobBuilder(j)
+                            .editSpec()
+                            .withActiveDeadlineSeconds(seconds)
+                            .endSpec()
+                            .build());
             return true;
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
@@ -78,7 +100,13 @@ public final class KubernetesJobs {
     /** Deletes the Job and its pods at once (grace period 0, background propagation); a Job already gone is done. */
     public void deleteNow(String jobName) {
         beforeWrite.run();
-        client.batch().v1().jobs().inNamespace(namespace).withName(jobName)
-                .withPropagationPolicy(DeletionPropagation.BACKGROUND).withGracePeriod(0).delete();
+        client.batch()
+                .v1()
+                .jobs()
+                .inNamespace(namespace)
+                .withName(jobName)
+                .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+                .withGracePeriod(0)
+                .delete();
     }
 }

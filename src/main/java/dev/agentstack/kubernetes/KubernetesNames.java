@@ -8,12 +8,11 @@ public final class KubernetesNames {
     /** The API server's limit on the total size of a resource's annotations. */
     public static final int MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
-    private KubernetesNames() {
-    }
+    private KubernetesNames() {}
 
     /** Label and annotation keys repeat from Job to Job: each is checked once ("" = valid). */
-    private static final Memo<String, String> QUALIFIED_NAME_PROBLEMS = new Memo<>(1024,
-            key -> java.util.Objects.requireNonNullElse(checkQualifiedName(key), ""));
+    private static final Memo<String, String> QUALIFIED_NAME_PROBLEMS =
+            new Memo<>(1024, key -> java.util.Objects.requireNonNullElse(checkQualifiedName(key), ""));
 
     /** Why {@code key} is not a qualified name ({@code [prefix/]name}), or null when it is. */
     public static String qualifiedNameProblem(String key) {

@@ -12,8 +12,7 @@ public final class LogFields {
     public static final String QUEUE = "queue";
     public static final String JOB = "job";
 
-    private LogFields() {
-    }
+    private LogFields() {}
 
     /** Runs {@code logging} with the queue and job fields set (either may be null: not set). */
     public static void with(String queue, String job, Runnable logging) {

@@ -12,7 +12,6 @@ import java.util.Locale;
  * MDC fields the code sets ({@link LogFields}); JSON is logback's own encoder, one object a line.
  */
 public enum LogFormat {
-
     TEXT("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%logger{36}] %msg%replace( %mdc){' $', ''}%n"),
     LOGFMT("time=%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} level=%level component=%logger"
             + "%replace(%replace( %mdc){', ', ' '}){'^ $', ''}"

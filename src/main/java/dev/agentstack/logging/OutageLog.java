@@ -16,11 +16,12 @@ public final class OutageLog {
 
     public static final Duration REMINDER_INTERVAL = Duration.ofMinutes(1);
 
-    private static final OutageLog KUBERNETES = new OutageLog(LoggerFactory.getLogger("dev.agentstack.kubernetes"),
-            Clock.systemUTC(), "the Kubernetes API answers again");
+    private static final OutageLog KUBERNETES = new OutageLog(
+            LoggerFactory.getLogger("dev.agentstack.kubernetes"),
+            Clock.systemUTC(),
+            "the Kubernetes API answers again");
 
-    private record Outage(Instant since, Instant lastWarned, long failures) {
-    }
+    private record Outage(Instant since, Instant lastWarned, long failures) {}
 
     private final Logger log;
     private final Clock clock;
@@ -64,7 +65,8 @@ public final class OutageLog {
         for (int depth = 0; root.getCause() != null && depth < 20; depth++) {
             root = root.getCause();
         }
-        String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        String message =
+                root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
         failed(call + " failed: " + message + "; retrying");
     }
 

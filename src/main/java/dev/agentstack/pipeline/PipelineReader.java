@@ -32,6 +32,7 @@ public final class PipelineReader {
      * it fills the heap; no pipeline a person runs locally has more.
      */
     static final int MAX_PARALLELISM = 1000;
+
     private static final List<String> NON_COMMAND_STEPS = List.of("wait", "waiter", "block", "input", "trigger");
 
     private final PipelineContext context;
@@ -85,8 +86,13 @@ public final class PipelineReader {
         return jobs;
     }
 
-    private void readSteps(List<?> steps, String path, Map<String, String> pipelineEnv,
-                           Map<String, String> pipelineAgents, String pipelineImage, List<PipelineJob> out) {
+    private void readSteps(
+            List<?> steps,
+            String path,
+            Map<String, String> pipelineEnv,
+            Map<String, String> pipelineAgents,
+            String pipelineImage,
+            List<PipelineJob> out) {
         for (int i = 0; i < steps.size(); i++) {
             Object node = steps.get(i);
             String at = path + "[" + i + "]";
@@ -113,16 +119,21 @@ public final class PipelineReader {
             try {
                 readCommandStep(step, at, pipelineEnv, pipelineAgents, pipelineImage, out);
             } catch (PipelineException e) {
-                String label = step.get("label") instanceof String l ? l
-                        : step.get("name") instanceof String n ? n : null;
+                String label =
+                        step.get("label") instanceof String l ? l : step.get("name") instanceof String n ? n : null;
                 String key = step.get("key") instanceof String k ? k : null;
                 out.add(PipelineJob.unreadable(label != null || key != null ? label : at, key, e.getMessage()));
             }
         }
     }
 
-    private void readCommandStep(Map<String, Object> step, String at, Map<String, String> pipelineEnv,
-                                 Map<String, String> pipelineAgents, String pipelineImage, List<PipelineJob> out) {
+    private void readCommandStep(
+            Map<String, Object> step,
+            String at,
+            Map<String, String> pipelineEnv,
+            Map<String, String> pipelineAgents,
+            String pipelineImage,
+            List<PipelineJob> out) {
         String label = text(step.get("label"), at + ".label");
         if (label == null) {
             label = text(step.get("name"), at + ".name");
@@ -146,7 +157,9 @@ public final class PipelineReader {
         if (parallelism > MAX_PARALLELISM) {
             throw new PipelineException(at + ".parallelism: at most " + MAX_PARALLELISM + ", got " + parallelism);
         }
-        String shownLabel = label != null ? label : key != null ? key : command.lines().findFirst().orElse(at);
+        String shownLabel = label != null
+                ? label
+                : key != null ? key : command.lines().findFirst().orElse(at);
         List<String> rules = new ArrayList<>();
         agents.forEach((k, v) -> rules.add(k + "=" + v));
         for (int n = 0; n < parallelism; n++) {
@@ -250,7 +263,9 @@ public final class PipelineReader {
             version = ref.substring(hash);
             ref = ref.substring(0, hash);
         }
-        if (ref.contains("://") || ref.contains(".") && ref.contains("/") || ref.startsWith("/")
+        if (ref.contains("://")
+                || ref.contains(".") && ref.contains("/")
+                || ref.startsWith("/")
                 || ref.startsWith(".")) {
             return ref + version;
         }

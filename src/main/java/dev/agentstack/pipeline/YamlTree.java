@@ -37,8 +37,7 @@ final class YamlTree {
     private static final ScalarResolver CORE = new CoreSchema().getScalarResolver();
 
     /** A value with the number of values it stands for once its aliases are expanded. */
-    private record Sized(Object value, long nodes) {
-    }
+    private record Sized(Object value, long nodes) {}
 
     private final Iterator<Event> events;
     private final Map<String, Sized> anchors = new HashMap<>();
@@ -53,8 +52,10 @@ final class YamlTree {
         try {
             // One buffer for the whole text: snakeyaml-engine 3.0.1 fails with IndexOutOfBoundsException when a buffer
             // ends between the two chars of a surrogate pair (an emoji at the wrong offset).
-            LoadSettings settings = LoadSettings.builder().setLabel("pipeline")
-                    .setBufferSize(Math.max(1024, yaml.length() + 1)).build();
+            LoadSettings settings = LoadSettings.builder()
+                    .setLabel("pipeline")
+                    .setBufferSize(Math.max(1024, yaml.length() + 1))
+                    .build();
             Iterator<Event> events = new Parse(settings).parseString(yaml).iterator();
             Event e = events.next(); // stream start
             while (e.getEventId() != Event.ID.DocumentStart) {
@@ -67,7 +68,9 @@ final class YamlTree {
             return tree.value(events.next(), 0).value();
         } catch (MarkedYamlEngineException e) {
             throw new PipelineException("not valid YAML"
-                    + e.getProblemMark().map(m -> " (line " + (m.getLine() + 1) + ")").orElse("") + ": "
+                    + e.getProblemMark()
+                            .map(m -> " (line " + (m.getLine() + 1) + ")")
+                            .orElse("") + ": "
                     + e.getProblem());
         } catch (YamlEngineException e) {
             throw new PipelineException("not valid YAML: " + e.getMessage());
@@ -86,8 +89,8 @@ final class YamlTree {
             }
             expanded += target.nodes();
             if (expanded > MAX_EXPANDED_NODES) {
-                throw new PipelineException("the aliases expand to more than " + MAX_EXPANDED_NODES
-                        + " values (an alias bomb?)");
+                throw new PipelineException(
+                        "the aliases expand to more than " + MAX_EXPANDED_NODES + " values (an alias bomb?)");
             }
             return target;
         }
@@ -124,8 +127,8 @@ final class YamlTree {
         for (Object source : merged) {
             for (Object m : source instanceof List<?> l ? l : java.util.Collections.singletonList(source)) {
                 if (!(m instanceof Map<?, ?> from)) {
-                    throw new PipelineException("<<" + line(start)
-                            + ": expected a mapping (or a list of them) to merge");
+                    throw new PipelineException(
+                            "<<" + line(start) + ": expected a mapping (or a list of them) to merge");
                 }
                 from.forEach((k, val) -> map.putIfAbsent(String.valueOf(k), val));
             }
@@ -147,7 +150,9 @@ final class YamlTree {
     /** A plain scalar typed by the core schema (null, booleans, integers, floats); anything quoted is a string. */
     private static Object scalar(ScalarEvent s) {
         String v = s.getValue();
-        Tag tag = s.getTag().filter(t -> !"!".equals(t)).map(Tag::new)
+        Tag tag = s.getTag()
+                .filter(t -> !"!".equals(t))
+                .map(Tag::new)
                 .orElseGet(() -> s.isPlain() ? CORE.resolve(v, true) : Tag.STR);
         try {
             if (Tag.NULL.equals(tag)) {
@@ -161,8 +166,11 @@ final class YamlTree {
             }
             if (Tag.FLOAT.equals(tag)) {
                 String f = v.toLowerCase(java.util.Locale.ROOT);
-                return f.endsWith(".nan") ? Double.NaN : f.endsWith(".inf") ? (f.startsWith("-")
-                        ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY) : Double.valueOf(v);
+                return f.endsWith(".nan")
+                        ? Double.NaN
+                        : f.endsWith(".inf")
+                                ? (f.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
+                                : Double.valueOf(v);
             }
         } catch (NumberFormatException e) {
             return v; // an explicit tag on a value that is not one (!!int abc): keep the text
@@ -172,7 +180,8 @@ final class YamlTree {
 
     private static Number integer(String v) {
         String digits = v.startsWith("+") ? v.substring(1) : v;
-        BigInteger n = digits.startsWith("0x") ? new BigInteger(digits.substring(2), 16)
+        BigInteger n = digits.startsWith("0x")
+                ? new BigInteger(digits.substring(2), 16)
                 : digits.startsWith("0o") ? new BigInteger(digits.substring(2), 8) : new BigInteger(digits);
         return n.bitLength() < 32 ? (Number) n.intValue() : n.bitLength() < 64 ? (Number) n.longValue() : n;
     }

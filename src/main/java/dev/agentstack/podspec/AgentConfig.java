@@ -54,8 +54,7 @@ public record AgentConfig(
     static final String VERIFICATION_JWKS_DIR = "/buildkite/verification-jwks";
 
     /** A hooks directory backed by a volume, mounted at {@code path}. */
-    public record AdditionalHook(String path, Volume volume) {
-    }
+    public record AdditionalHook(String path, Volume volume) {}
 
     public AgentConfig {
         experiment = experiment == null ? List.of() : List.copyOf(experiment);
@@ -85,7 +84,8 @@ public record AgentConfig(
         named.add(new java.util.AbstractMap.SimpleEntry<>("signingJWKSVolume", signingJwksVolume));
         named.add(new java.util.AbstractMap.SimpleEntry<>("verificationJWKSVolume", verificationJwksVolume));
         for (Map.Entry<String, Volume> v : named) {
-            if (v.getValue() != null && (v.getValue().getName() == null || v.getValue().getName().isBlank())) {
+            if (v.getValue() != null
+                    && (v.getValue().getName() == null || v.getValue().getName().isBlank())) {
                 return v.getKey() + ".name: required";
             }
         }
@@ -124,7 +124,8 @@ public record AgentConfig(
         if (hooksVolume != null) {
             mounts.add(mount(hooksVolume, hooksPath != null ? hooksPath : DEFAULT_HOOKS_PATH));
         }
-        additionalHooks.stream().filter(h -> h.volume() != null && h.path() != null && !h.path().isEmpty())
+        additionalHooks.stream()
+                .filter(h -> h.volume() != null && h.path() != null && !h.path().isEmpty())
                 .forEach(h -> mounts.add(mount(h.volume(), h.path())));
         if (pluginsVolume != null) {
             mounts.add(mount(pluginsVolume, pluginsPath != null ? pluginsPath : DEFAULT_PLUGINS_PATH));
@@ -171,16 +172,23 @@ public record AgentConfig(
         add(env, "BUILDKITE_AGENT_DEBUG_SIGNING", debugSigning);
         add(env, "BUILDKITE_GIT_SKIP_FETCH_EXISTING_COMMITS", gitSkipFetchExistingCommits);
         if (containerStartTimeout != null) {
-            add(env, "BUILDKITE_KUBERNETES_CONTAINER_START_TIMEOUT",
+            add(
+                    env,
+                    "BUILDKITE_KUBERNETES_CONTAINER_START_TIMEOUT",
                     goDuration(Durations.parse(containerStartTimeout)));
         }
-        add(env, "BUILDKITE_HOOKS_PATH",
+        add(
+                env,
+                "BUILDKITE_HOOKS_PATH",
                 hooksPath != null ? hooksPath : hooksVolume != null ? DEFAULT_HOOKS_PATH : null);
         List<String> hookPaths = new ArrayList<>(additionalHooksPaths);
-        additionalHooks.stream().filter(h -> h.path() != null && !h.path().isEmpty())
+        additionalHooks.stream()
+                .filter(h -> h.path() != null && !h.path().isEmpty())
                 .forEach(h -> hookPaths.add(h.path()));
         add(env, "BUILDKITE_ADDITIONAL_HOOKS_PATHS", hookPaths);
-        add(env, "BUILDKITE_PLUGINS_PATH",
+        add(
+                env,
+                "BUILDKITE_PLUGINS_PATH",
                 pluginsPath != null ? pluginsPath : pluginsVolume != null ? DEFAULT_PLUGINS_PATH : null);
         add(env, "BUILDKITE_NO_PTY", noPty);
         add(env, "BUILDKITE_NO_COMMAND_EVAL", noCommandEval);
@@ -191,10 +199,13 @@ public record AgentConfig(
         add(env, "BUILDKITE_AGENT_SIGNING_JWKS_FILE", signingFile);
         add(env, "BUILDKITE_AGENT_SIGNING_JWKS_KEY_ID", signingJwksKeyId);
         String verificationFile = verificationJwksVolume != null
-                ? jwksFile(verificationJwksFile, VERIFICATION_JWKS_DIR) : verificationJwksFile;
+                ? jwksFile(verificationJwksFile, VERIFICATION_JWKS_DIR)
+                : verificationJwksFile;
         add(env, "BUILDKITE_AGENT_VERIFICATION_JWKS_FILE", verificationFile);
         // the agent's default is "block"; "warn" lets teams adopt signed pipelines step by step, as the original does
-        add(env, "BUILDKITE_AGENT_JOB_VERIFICATION_NO_SIGNATURE_BEHAVIOR",
+        add(
+                env,
+                "BUILDKITE_AGENT_JOB_VERIFICATION_NO_SIGNATURE_BEHAVIOR",
                 verificationFile == null && verificationFailureBehavior == null ? "warn" : verificationFailureBehavior);
         return env;
     }
@@ -203,7 +214,8 @@ public record AgentConfig(
         if (value == null || value instanceof List<?> l && l.isEmpty()) {
             return;
         }
-        String text = value instanceof List<?> l ? String.join(",", l.stream().map(String::valueOf).toList())
+        String text = value instanceof List<?> l
+                ? String.join(",", l.stream().map(String::valueOf).toList())
                 : String.valueOf(value);
         env.add(Map.entry(name, text));
     }
@@ -247,8 +259,8 @@ public record AgentConfig(
         long minutes = nanos / 60_000_000_000L % 60;
         long wholeSeconds = nanos / 1_000_000_000L % 60;
         long fraction = nanos % 1_000_000_000L;
-        String seconds = wholeSeconds + (fraction == 0 ? ""
-                : ("." + String.format("%09d", fraction)).replaceAll("0+$", ""));
+        String seconds =
+                wholeSeconds + (fraction == 0 ? "" : ("." + String.format("%09d", fraction)).replaceAll("0+$", ""));
         StringBuilder sb = new StringBuilder(sign);
         if (hours > 0) {
             sb.append(hours).append('h');

@@ -9,13 +9,21 @@ import java.util.List;
  * How the checkout container clones: {@code default-checkout-params} in the controller, {@code checkout} in the
  * kubernetes plugin (which wins field by field). Every field is optional; null means "not set".
  */
-public record CheckoutParams(Boolean skip, String checkoutFlags, String cleanFlags, String cloneFlags,
-                             String fetchFlags, Boolean noSubmodules, List<String> submoduleCloneConfig,
-                             GitMirrors gitMirrors, SecretVolumeSource gitCredentialsSecret,
-                             List<EnvFromSource> envFrom, List<VolumeMount> extraVolumeMounts) {
+public record CheckoutParams(
+        Boolean skip,
+        String checkoutFlags,
+        String cleanFlags,
+        String cloneFlags,
+        String fetchFlags,
+        Boolean noSubmodules,
+        List<String> submoduleCloneConfig,
+        GitMirrors gitMirrors,
+        SecretVolumeSource gitCredentialsSecret,
+        List<EnvFromSource> envFrom,
+        List<VolumeMount> extraVolumeMounts) {
 
-    public static final CheckoutParams NONE = new CheckoutParams(null, null, null, null, null, null, null, null, null,
-            null, null);
+    public static final CheckoutParams NONE =
+            new CheckoutParams(null, null, null, null, null, null, null, null, null, null, null);
 
     public CheckoutParams {
         submoduleCloneConfig = submoduleCloneConfig == null ? List.of() : List.copyOf(submoduleCloneConfig);
@@ -24,8 +32,12 @@ public record CheckoutParams(Boolean skip, String checkoutFlags, String cleanFla
     }
 
     /** The git-mirrors settings: {@code volume} is mounted in checkout at {@code path}. */
-    public record GitMirrors(String path, io.fabric8.kubernetes.api.model.Volume volume, String cloneFlags,
-                             Integer lockTimeout, Boolean skipUpdate) {
+    public record GitMirrors(
+            String path,
+            io.fabric8.kubernetes.api.model.Volume volume,
+            String cloneFlags,
+            Integer lockTimeout,
+            Boolean skipUpdate) {
 
         public static final String DEFAULT_PATH = "/buildkite/git-mirrors";
 

@@ -22,12 +22,12 @@ final class CommandContainers {
     static final List<String> BOOTSTRAP_ARGS = List.of("--", "/workspace/buildkite-agent", "kubernetes-bootstrap");
     static final String WORKSPACE = "/workspace";
 
-    private CommandContainers() {
-    }
+    private CommandContainers() {}
 
     /** One command container per container of the base pod spec, or the default {@code container-0}. */
     static List<Container> build(JobInputs in) {
-        List<Container> user = in.base().getContainers() == null ? List.of() : in.base().getContainers();
+        List<Container> user =
+                in.base().getContainers() == null ? List.of() : in.base().getContainers();
         List<Container> out = new ArrayList<>();
         if (user.isEmpty()) {
             out.add(defaultContainer(in));
@@ -48,9 +48,12 @@ final class CommandContainers {
                     .withWorkingDir(blank(c.getWorkingDir()) ? WORKSPACE : c.getWorkingDir())
                     .withEnv(env)
                     .withEnvFrom(envFrom(c.getEnvFrom(), in))
-                    .withVolumeMounts(Mounts.concat(c.getVolumeMounts(), agentConfigMounts(in),
+                    .withVolumeMounts(Mounts.concat(
+                            c.getVolumeMounts(),
+                            agentConfigMounts(in),
                             in.config().defaultCommandParams().extraVolumeMounts(),
-                            pluginParams(in).extraVolumeMounts(), in.sharedMounts()))
+                            pluginParams(in).extraVolumeMounts(),
+                            in.sharedMounts()))
                     .build());
         }
         return out;
@@ -65,8 +68,11 @@ final class CommandContainers {
                 .withWorkingDir(WORKSPACE)
                 .withEnv(bootstrapEnv("container-0", in.job().command(), in.firstCommandId()))
                 .withEnvFrom(envFrom(List.of(), in))
-                .withVolumeMounts(Mounts.concat(in.sharedMounts(), agentConfigMounts(in),
-                        in.config().defaultCommandParams().extraVolumeMounts(), pluginParams(in).extraVolumeMounts()))
+                .withVolumeMounts(Mounts.concat(
+                        in.sharedMounts(),
+                        agentConfigMounts(in),
+                        in.config().defaultCommandParams().extraVolumeMounts(),
+                        pluginParams(in).extraVolumeMounts()))
                 .build();
     }
 
@@ -89,8 +95,11 @@ final class CommandContainers {
                     .withName(sidecarName(c, i))
                     .withRestartPolicy("Always")
                     .withEnvFrom(envFrom)
-                    .withVolumeMounts(Mounts.concat(c.getVolumeMounts(), defaults.extraVolumeMounts(),
-                            in.sharedMounts(), plugin.extraVolumeMounts()))
+                    .withVolumeMounts(Mounts.concat(
+                            c.getVolumeMounts(),
+                            defaults.extraVolumeMounts(),
+                            in.sharedMounts(),
+                            plugin.extraVolumeMounts()))
                     .build());
         }
         return out;

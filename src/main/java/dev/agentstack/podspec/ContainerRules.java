@@ -24,8 +24,7 @@ final class ContainerRules {
     private static final Set<String> PROTOCOLS = Set.of("TCP", "UDP", "SCTP");
     private static final int MAX_PORT = 65535;
 
-    private ContainerRules() {
-    }
+    private ContainerRules() {}
 
     /** The first problem of container {@code c} at {@code path} (e.g. {@code spec.template.spec.containers[1]}). */
     static String problem(Container c, String path) {
@@ -81,9 +80,13 @@ final class ContainerRules {
             return null;
         }
         // a source this model does not know (e.g. fileKeyRef) arrives as an additional property and counts as one
-        int sources = (from.getFieldRef() != null ? 1 : 0) + (from.getResourceFieldRef() != null ? 1 : 0)
-                + (from.getConfigMapKeyRef() != null ? 1 : 0) + (from.getSecretKeyRef() != null ? 1 : 0)
-                + (from.getAdditionalProperties() == null ? 0 : from.getAdditionalProperties().size());
+        int sources = (from.getFieldRef() != null ? 1 : 0)
+                + (from.getResourceFieldRef() != null ? 1 : 0)
+                + (from.getConfigMapKeyRef() != null ? 1 : 0)
+                + (from.getSecretKeyRef() != null ? 1 : 0)
+                + (from.getAdditionalProperties() == null
+                        ? 0
+                        : from.getAdditionalProperties().size());
         if (sources == 0) {
             return "must set one of fieldRef, resourceFieldRef, configMapKeyRef or secretKeyRef";
         }
@@ -164,7 +167,8 @@ final class ContainerRules {
                 return at + ".hostPort: " + hostPort + " must be between 1 and " + MAX_PORT + " (or 0 for none)";
             }
             // an unset protocol is defaulted to TCP before validation
-            if (port.getProtocol() != null && !port.getProtocol().isEmpty()
+            if (port.getProtocol() != null
+                    && !port.getProtocol().isEmpty()
                     && !PROTOCOLS.contains(port.getProtocol())) {
                 return at + ".protocol: \"" + port.getProtocol() + "\" is not supported (TCP, UDP or SCTP)";
             }
@@ -198,7 +202,8 @@ final class ContainerRules {
         if (p == null) {
             p = probeGrace(c.getStartupProbe(), path + ".startupProbe");
         }
-        if (p == null && c.getReadinessProbe() != null
+        if (p == null
+                && c.getReadinessProbe() != null
                 && c.getReadinessProbe().getTerminationGracePeriodSeconds() != null) {
             p = path + ".readinessProbe.terminationGracePeriodSeconds: must not be set for readiness probes";
         }
@@ -207,7 +212,8 @@ final class ContainerRules {
 
     private static String probeGrace(Probe probe, String path) {
         Long grace = probe == null ? null : probe.getTerminationGracePeriodSeconds();
-        return grace != null && grace <= 0 ? path + ".terminationGracePeriodSeconds: " + grace
-                + " must be greater than 0" : null;
+        return grace != null && grace <= 0
+                ? path + ".terminationGracePeriodSeconds: " + grace + " must be greater than 0"
+                : null;
     }
 }

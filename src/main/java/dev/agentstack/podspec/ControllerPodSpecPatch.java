@@ -17,8 +17,7 @@ import java.util.Map;
  */
 public final class ControllerPodSpecPatch {
 
-    private ControllerPodSpecPatch() {
-    }
+    private ControllerPodSpecPatch() {}
 
     public static String problem(Map<String, Object> patch, boolean allowCommands) {
         if (patch == null) {
@@ -31,7 +30,8 @@ public final class ControllerPodSpecPatch {
         } catch (DecodeException e) {
             return e.getMessage();
         }
-        for (Map.Entry<String, List<Container>> list : List.of(Map.entry("containers", nullSafe(spec.getContainers())),
+        for (Map.Entry<String, List<Container>> list : List.of(
+                Map.entry("containers", nullSafe(spec.getContainers())),
                 Map.entry("initContainers", nullSafe(spec.getInitContainers())))) {
             for (int i = 0; i < list.getValue().size(); i++) {
                 Container c = list.getValue().get(i);

@@ -27,8 +27,7 @@ final class ImageChecks {
     static final String IF_NOT_PRESENT = "IfNotPresent";
     static final String NEVER = "Never";
 
-    private ImageChecks() {
-    }
+    private ImageChecks() {}
 
     /** The pull policy for an image nothing else decides: a digest never changes, a tag may. */
     static String digestRule(String image) {
@@ -66,23 +65,27 @@ final class ImageChecks {
         for (Container c : spec.getContainers()) {
             String own = empty(c.getImagePullPolicy()) ? null : c.getImagePullPolicy();
             String digest = digestRule(c.getImage());
-            String nominal = own != null ? own : !checkDefault.isEmpty() ? checkDefault
-                    : !pullDefault.isEmpty() ? pullDefault : digest;
+            String nominal = own != null
+                    ? own
+                    : !checkDefault.isEmpty() ? checkDefault : !pullDefault.isEmpty() ? pullDefault : digest;
             finalPolicies.add(own != null ? own : !pullDefault.isEmpty() ? pullDefault : digest);
             checks.merge(c.getImage(), nominal, (a, b) -> rank(b) > rank(a) ? b : a);
         }
         List<Container> inits = spec.getInitContainers() == null ? List.of() : spec.getInitContainers();
         // an init container that already pulls the image at least as eagerly makes its check redundant
-        checks.entrySet().removeIf(check -> inits.stream().anyMatch(ic -> check.getKey().equals(ic.getImage())
-                && rank(ic.getImagePullPolicy()) >= rank(check.getValue())));
+        checks.entrySet()
+                .removeIf(check -> inits.stream()
+                        .anyMatch(ic -> check.getKey().equals(ic.getImage())
+                                && rank(ic.getImagePullPolicy()) >= rank(check.getValue())));
         boolean skip = config.skipImageCheckContainers();
         for (int i = 0; i < finalPolicies.size(); i++) {
             Container c = spec.getContainers().get(i);
             String policy = finalPolicies.get(i);
             // our fix of the original's quirk: with checks skipped, only copy-agent or an init container has pulled
             boolean pulledJustBefore = !skip && ALWAYS.equals(checks.get(c.getImage()))
-                    || inits.stream().anyMatch(ic -> c.getImage().equals(ic.getImage())
-                    && ALWAYS.equals(ic.getImagePullPolicy()));
+                    || inits.stream()
+                            .anyMatch(
+                                    ic -> c.getImage().equals(ic.getImage()) && ALWAYS.equals(ic.getImagePullPolicy()));
             c.setImagePullPolicy(ALWAYS.equals(policy) && pulledJustBefore ? IF_NOT_PRESENT : policy);
         }
         if (skip || checks.isEmpty()) {
@@ -126,8 +129,8 @@ final class ImageChecks {
         }
         if (invalid.size() == 1) {
             Map.Entry<String, String> e = invalid.entrySet().iterator().next();
-            throw new BuildFailure(ImageReference.INVALID + " \"" + e.getValue() + "\" for container \"" + e.getKey()
-                    + "\"");
+            throw new BuildFailure(
+                    ImageReference.INVALID + " \"" + e.getValue() + "\" for container \"" + e.getKey() + "\"");
         }
         if (!invalid.isEmpty()) {
             List<List<String>> rows = new ArrayList<>();

@@ -14,8 +14,8 @@ public record ImageReference(String name, String tag, String digest) {
     private static final String SEPARATOR = "(?:[._]|__|[-]+)";
     private static final String PATH_COMPONENT = ALPHANUMERIC + "(?:" + SEPARATOR + ALPHANUMERIC + ")*";
     private static final String DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-    private static final String HOST = "(?:" + DOMAIN_COMPONENT + "(?:\\." + DOMAIN_COMPONENT
-            + ")*|\\[[a-fA-F0-9:]+\\])";
+    private static final String HOST =
+            "(?:" + DOMAIN_COMPONENT + "(?:\\." + DOMAIN_COMPONENT + ")*|\\[[a-fA-F0-9:]+\\])";
     private static final String DOMAIN = HOST + "(?::[0-9]+)?";
     private static final String NAME = "(?:" + DOMAIN + "/)?" + PATH_COMPONENT + "(?:/" + PATH_COMPONENT + ")*";
     private static final String TAG = "[\\w][\\w.-]{0,127}";
@@ -73,7 +73,9 @@ public record ImageReference(String name, String tag, String digest) {
     public String fullName() {
         int slash = name.indexOf('/');
         String first = slash < 0 ? "" : name.substring(0, slash);
-        boolean hasDomain = first.contains(".") || first.contains(":") || first.equals("localhost")
+        boolean hasDomain = first.contains(".")
+                || first.contains(":")
+                || first.equals("localhost")
                 || !first.equals(first.toLowerCase(java.util.Locale.ROOT));
         String full = hasDomain ? name : "docker.io/" + (slash < 0 ? "library/" : "") + name;
         if (tag == null && digest == null) {

@@ -40,8 +40,8 @@ public enum Interposer {
                 return i;
             }
         }
-        throw new IllegalArgumentException("invalid interposer \"" + value
-                + "\", must be one of: [ buildkite vector legacy]");
+        throw new IllegalArgumentException(
+                "invalid interposer \"" + value + "\", must be one of: [ buildkite vector legacy]");
     }
 
     /** BUILDKITE_COMMAND for a container with this command and these args. */

@@ -8,8 +8,7 @@ import java.util.Map;
 /** A job's environment, from the {@code KEY=VALUE} strings Buildkite sends; a later duplicate wins. */
 final class JobEnv {
 
-    private JobEnv() {
-    }
+    private JobEnv() {}
 
     static Map<String, String> parse(List<String> entries) {
         Map<String, String> env = new LinkedHashMap<>();

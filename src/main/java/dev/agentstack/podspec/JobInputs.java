@@ -21,9 +21,18 @@ import java.util.Map;
  * @param interposer     the plugin's interposer, else the controller's, else buildkite
  * @param version        the controller version for the agent's k8s:agent-stack-version tag
  */
-record JobInputs(BuildkiteJob job, Map<String, String> env, KubernetesPlugin plugin, ControllerConfig config,
-                 PodSpec base, String podTemplate, boolean skipCheckout, VolumeMount workspaceMount,
-                 List<VolumeMount> sharedMounts, Interposer interposer, String version) {
+record JobInputs(
+        BuildkiteJob job,
+        Map<String, String> env,
+        KubernetesPlugin plugin,
+        ControllerConfig config,
+        PodSpec base,
+        String podTemplate,
+        boolean skipCheckout,
+        VolumeMount workspaceMount,
+        List<VolumeMount> sharedMounts,
+        Interposer interposer,
+        String version) {
 
     /** S: the checkout container takes BUILDKITE_CONTAINER_ID 0 when it exists, so command containers start at S. */
     int firstCommandId() {
@@ -70,28 +79,41 @@ record JobInputs(BuildkiteJob job, Map<String, String> env, KubernetesPlugin plu
      * those), no image:, the controller's checkout and command defaults.
      */
     JobInputs adminOnly() {
-        KubernetesPlugin plugin = podTemplate == null ? KubernetesPlugin.NONE
+        KubernetesPlugin plugin = podTemplate == null
+                ? KubernetesPlugin.NONE
                 : new KubernetesPlugin(null, null, podTemplate, null, null, null, null, null, null, null, null);
         Map<String, String> adminEnv = new java.util.LinkedHashMap<>(env);
         adminEnv.remove("BUILDKITE_IMAGE");
         adminEnv.remove("BUILDKITE_PLUGINS");
-        Interposer ip = config.defaultCommandParams().interposer() != null ? config.defaultCommandParams().interposer()
+        Interposer ip = config.defaultCommandParams().interposer() != null
+                ? config.defaultCommandParams().interposer()
                 : Interposer.BUILDKITE;
-        return new JobInputs(job, adminEnv, plugin, config, podTemplate != null ? PodSpecJson.copy(base)
-                : new PodSpec(), podTemplate, Boolean.TRUE.equals(config.defaultCheckoutParams().skip()),
-                workspaceMount, List.of(workspaceMount), ip, version);
+        return new JobInputs(
+                job,
+                adminEnv,
+                plugin,
+                config,
+                podTemplate != null ? PodSpecJson.copy(base) : new PodSpec(),
+                podTemplate,
+                Boolean.TRUE.equals(config.defaultCheckoutParams().skip()),
+                workspaceMount,
+                List.of(workspaceMount),
+                ip,
+                version);
     }
 
     /** The admin's patches or PodTemplate choose the service account or its token, which the policy then keeps. */
     boolean adminSetsServiceAccount() {
         for (Map<String, Object> patch : java.util.Arrays.asList(config.podSpecPatch(), config.queuePodSpecPatch())) {
-            if (patch != null && (patch.containsKey("serviceAccountName") || patch.containsKey("serviceAccount")
-                    || patch.containsKey("automountServiceAccountToken"))) {
+            if (patch != null
+                    && (patch.containsKey("serviceAccountName")
+                            || patch.containsKey("serviceAccount")
+                            || patch.containsKey("automountServiceAccountToken"))) {
                 return true;
             }
         }
-        return podTemplate != null && (base.getServiceAccountName() != null
-                || base.getAutomountServiceAccountToken() != null);
+        return podTemplate != null
+                && (base.getServiceAccountName() != null || base.getAutomountServiceAccountToken() != null);
     }
 
     String envValue(String key) {

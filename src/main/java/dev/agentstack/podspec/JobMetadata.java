@@ -18,8 +18,7 @@ final class JobMetadata {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.scheduler");
 
-    private JobMetadata() {
-    }
+    private JobMetadata() {}
 
     static Map<String, String> labels(JobInputs in) {
         Map<String, String> labels = new LinkedHashMap<>();
@@ -33,10 +32,14 @@ final class JobMetadata {
             int eq = rule.indexOf('=');
             String key = eq > 0 ? JobLabels.TAG_PREFIX + rule.substring(0, eq) : null;
             String value = eq > 0 ? rule.substring(eq + 1) : null;
-            if (key == null || KubernetesNames.qualifiedNameProblem(key) != null
+            if (key == null
+                    || KubernetesNames.qualifiedNameProblem(key) != null
                     || KubernetesNames.labelValueProblem(value) != null) {
                 // a tag such as queue=* is fine in Buildkite but not as a label; it only loses its label
-                LOG.debug("job {}: agent tag {} is not a valid label; not labelled", in.job().uuid(), rule);
+                LOG.debug(
+                        "job {}: agent tag {} is not a valid label; not labelled",
+                        in.job().uuid(),
+                        rule);
                 continue;
             }
             labels.put(key, value);

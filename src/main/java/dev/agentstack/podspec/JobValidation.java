@@ -26,8 +26,7 @@ final class JobValidation {
     /** The pod spec's field path in the Job, as the API server's messages give it. */
     static final String POD = "spec.template.spec";
 
-    private JobValidation() {
-    }
+    private JobValidation() {}
 
     static void check(Job job) {
         String name = job.getMetadata().getName();
@@ -35,21 +34,23 @@ final class JobValidation {
             throw new BuildFailure("Job name \"" + name + "\" is not a valid name (job-prefix + uuid must be a"
                     + " lower-case DNS label of at most 63 characters)");
         }
-        for (Map<String, String> labels : List.of(orEmpty(job.getMetadata().getLabels()),
+        for (Map<String, String> labels : List.of(
+                orEmpty(job.getMetadata().getLabels()),
                 orEmpty(job.getSpec().getTemplate().getMetadata().getLabels()))) {
             labels.forEach((k, v) -> {
                 // plugin labels were checked with their path already; this catches the ones made from job data
                 String problem = KubernetesNames.qualifiedNameProblem(k);
                 String valueProblem = KubernetesNames.labelValueProblem(v);
                 if (problem != null || valueProblem != null) {
-                    throw new BuildFailure("label " + k + "=\"" + v + "\": " + (problem != null ? "key " + problem
-                            : "value " + valueProblem));
+                    throw new BuildFailure("label " + k + "=\"" + v + "\": "
+                            + (problem != null ? "key " + problem : "value " + valueProblem));
                 }
             });
         }
         int annotationBytes = job.getMetadata().getAnnotations().entrySet().stream()
                 .mapToInt(e -> e.getKey().getBytes(StandardCharsets.UTF_8).length
-                        + e.getValue().getBytes(StandardCharsets.UTF_8).length).sum();
+                        + e.getValue().getBytes(StandardCharsets.UTF_8).length)
+                .sum();
         if (annotationBytes > KubernetesNames.MAX_ANNOTATIONS_BYTES) {
             throw new BuildFailure("annotations are " + annotationBytes + " bytes; Kubernetes allows "
                     + KubernetesNames.MAX_ANNOTATIONS_BYTES);
@@ -58,8 +59,8 @@ final class JobValidation {
         Set<String> volumes = new HashSet<>();
         for (Volume v : orEmpty(spec.getVolumes())) {
             if (!KubernetesNames.isDnsLabel(v.getName())) {
-                throw new BuildFailure("volume name \"" + v.getName()
-                        + "\" is not a valid name (a lower-case DNS label)");
+                throw new BuildFailure(
+                        "volume name \"" + v.getName() + "\" is not a valid name (a lower-case DNS label)");
             }
             if (!volumes.add(v.getName())) {
                 throw new BuildFailure("duplicate volume name \"" + v.getName() + "\"");
@@ -86,13 +87,14 @@ final class JobValidation {
     private static void checkPod(Job job, PodSpec spec) {
         String restartPolicy = spec.getRestartPolicy();
         if (!"Never".equals(restartPolicy) && !"OnFailure".equals(restartPolicy)) {
-            throw new BuildFailure(POD + ".restartPolicy: " + (restartPolicy == null ? "unset (Always)"
-                    : "\"" + restartPolicy + "\"") + " is not supported for a Job's pod (Never or OnFailure)");
+            throw new BuildFailure(
+                    POD + ".restartPolicy: " + (restartPolicy == null ? "unset (Always)" : "\"" + restartPolicy + "\"")
+                            + " is not supported for a Job's pod (Never or OnFailure)");
         }
         Long podDeadline = spec.getActiveDeadlineSeconds();
         if (podDeadline != null && (podDeadline < 1 || podDeadline > Integer.MAX_VALUE)) {
-            throw new BuildFailure(POD + ".activeDeadlineSeconds: " + podDeadline + " must be between 1 and "
-                    + Integer.MAX_VALUE);
+            throw new BuildFailure(
+                    POD + ".activeDeadlineSeconds: " + podDeadline + " must be between 1 and " + Integer.MAX_VALUE);
         }
         Long jobDeadline = job.getSpec().getActiveDeadlineSeconds();
         if (jobDeadline != null && jobDeadline < 0) {
@@ -112,8 +114,8 @@ final class JobValidation {
         }
         for (VolumeMount m : orEmpty(c.getVolumeMounts())) {
             if (!volumes.contains(m.getName())) {
-                throw new BuildFailure("container \"" + c.getName() + "\" mounts volume \"" + m.getName()
-                        + "\" at " + m.getMountPath() + ", but the pod has no such volume");
+                throw new BuildFailure("container \"" + c.getName() + "\" mounts volume \"" + m.getName() + "\" at "
+                        + m.getMountPath() + ", but the pod has no such volume");
             }
         }
         List<EnvVar> env = orEmpty(c.getEnv());
@@ -133,12 +135,12 @@ final class JobValidation {
         if (resources == null) {
             return;
         }
-        for (Map<String, Quantity> quantities
-                : List.of(orEmpty(resources.getRequests()), orEmpty(resources.getLimits()))) {
+        for (Map<String, Quantity> quantities :
+                List.of(orEmpty(resources.getRequests()), orEmpty(resources.getLimits()))) {
             quantities.forEach((resource, q) -> {
                 if (q == null) {
-                    throw new BuildFailure("container \"" + container + "\": " + resource
-                            + " has no quantity (e.g. 500m, 2, 1Gi)");
+                    throw new BuildFailure(
+                            "container \"" + container + "\": " + resource + " has no quantity (e.g. 500m, 2, 1Gi)");
                 }
                 try {
                     Quantity.getAmountInBytes(q);

@@ -18,8 +18,7 @@ public final class JobYaml {
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
             .build());
 
-    private JobYaml() {
-    }
+    private JobYaml() {}
 
     public static String write(Job job) {
         try {

@@ -22,15 +22,22 @@ import java.util.List;
  * @param sidecarParams            sidecar parameters, after default-sidecar-params
  * @param jobActiveDeadlineSeconds the Job's activeDeadlineSeconds when positive
  */
-public record KubernetesPlugin(PodSpec podSpec, PodSpecPatch podSpecPatch, String podTemplate,
-                               List<EnvFromSource> gitEnvFrom, List<Container> sidecars, PodMetadata metadata,
-                               List<VolumeMount> extraVolumeMounts, CheckoutParams checkout,
-                               CommandParams commandParams, SidecarParams sidecarParams,
-                               Integer jobActiveDeadlineSeconds) {
+public record KubernetesPlugin(
+        PodSpec podSpec,
+        PodSpecPatch podSpecPatch,
+        String podTemplate,
+        List<EnvFromSource> gitEnvFrom,
+        List<Container> sidecars,
+        PodMetadata metadata,
+        List<VolumeMount> extraVolumeMounts,
+        CheckoutParams checkout,
+        CommandParams commandParams,
+        SidecarParams sidecarParams,
+        Integer jobActiveDeadlineSeconds) {
 
     /** What a step without the plugin gets. */
-    public static final KubernetesPlugin NONE = new KubernetesPlugin(null, null, null, null, null, null, null, null,
-            null, null, null);
+    public static final KubernetesPlugin NONE =
+            new KubernetesPlugin(null, null, null, null, null, null, null, null, null, null, null);
 
     public KubernetesPlugin {
         gitEnvFrom = gitEnvFrom == null ? List.of() : List.copyOf(gitEnvFrom);

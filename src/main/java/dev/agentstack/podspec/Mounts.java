@@ -10,8 +10,7 @@ import java.util.Set;
 /** Volume mount lists: each container gets its own copies, and the first mount of a path wins. */
 final class Mounts {
 
-    private Mounts() {
-    }
+    private Mounts() {}
 
     /** Copies of all the mounts, in order, so no two containers share a mount object. */
     @SafeVarargs

@@ -27,7 +27,9 @@ public final class PluginLint {
     public PluginLint() {
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
-                .pathType(PathType.JSON_POINTER).locale(Locale.ROOT).build();
+                .pathType(PathType.JSON_POINTER)
+                .locale(Locale.ROOT)
+                .build();
         this.schema = factory.getSchema(
                 SchemaLocation.of("classpath:" + PluginSchema.RESOURCE + "#/$defs/" + PluginSchema.PLUGIN_DEF), config);
     }

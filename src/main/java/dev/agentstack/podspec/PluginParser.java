@@ -18,11 +18,10 @@ import java.util.Map;
 public final class PluginParser {
 
     public static final String PLUGIN_KEY = "github.com/buildkite-plugins/kubernetes-buildkite-plugin";
-    public static final String PROHIBITED = "the kubernetes plugin is prohibited by this controller, but was"
-            + " configured on this job";
+    public static final String PROHIBITED =
+            "the kubernetes plugin is prohibited by this controller, but was" + " configured on this job";
 
-    private PluginParser() {
-    }
+    private PluginParser() {}
 
     /** True for every name the kubernetes plugin goes by. */
     public static boolean isKubernetesPlugin(String key) {
@@ -56,8 +55,8 @@ public final class PluginParser {
             return KubernetesPlugin.NONE;
         }
         if (!body.isObject()) {
-            throw new DecodeException("", "expected the plugin's settings (an object), got "
-                    + StrictDecoder.describe(body));
+            throw new DecodeException(
+                    "", "expected the plugin's settings (an object), got " + StrictDecoder.describe(body));
         }
         rejectNullEntries(body, "");
         return StrictDecoder.decode(body, KubernetesPlugin.class, "");
@@ -97,12 +96,15 @@ public final class PluginParser {
             plugins = StrictDecoder.MAPPER.readTree(pluginsJson);
         } catch (JsonProcessingException e) {
             // Jackson's message may quote the offending token, which could be a secret: give the position only
-            throw new BuildFailure("failed parsing plugins: not valid JSON" + (e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));
+            throw new BuildFailure("failed parsing plugins: not valid JSON"
+                    + (e.getLocation() == null
+                            ? ""
+                            : " at line " + e.getLocation().getLineNr() + ", column "
+                                    + e.getLocation().getColumnNr()));
         }
         if (!plugins.isArray()) {
-            throw new BuildFailure("failed parsing plugins: expected a list of plugins, got "
-                    + StrictDecoder.describe(plugins));
+            throw new BuildFailure(
+                    "failed parsing plugins: expected a list of plugins, got " + StrictDecoder.describe(plugins));
         }
         ObjectNode merged = null;
         for (JsonNode plugin : plugins) {

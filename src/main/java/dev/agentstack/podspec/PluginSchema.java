@@ -31,21 +31,24 @@ public final class PluginSchema {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     /** Strategic-merge directives may appear in patches; the decoder rejects them elsewhere. */
     private static final String DIRECTIVES = "^\\$(patch|retainKeys|setElementOrder/.+|deleteFromPrimitiveList/.+)$";
-    private static final String PLUGIN_NAMES = "^(kubernetes"
-            + "|github\\.com/buildkite-plugins/kubernetes-buildkite-plugin)(#.*)?$";
+
+    private static final String PLUGIN_NAMES =
+            "^(kubernetes" + "|github\\.com/buildkite-plugins/kubernetes-buildkite-plugin)(#.*)?$";
 
     private final ObjectMapper mapper = StrictDecoder.MAPPER;
     private final Map<String, ObjectNode> defs = new TreeMap<>();
 
-    private PluginSchema() {
-    }
+    private PluginSchema() {}
 
     /** The schema as the checked-in file holds it (two-space indent, trailing newline). */
     public static String generate() {
         ObjectNode schema = new PluginSchema().root();
         try {
-            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(schema)
-                    .replace("\r\n", "\n") + "\n";
+            return new ObjectMapper()
+                            .enable(SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsString(schema)
+                            .replace("\r\n", "\n")
+                    + "\n";
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -56,8 +59,10 @@ public final class PluginSchema {
         ObjectNode root = JSON.objectNode();
         root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
         root.put("title", "Buildkite pipeline: the kubernetes plugin of agent-stack-camel");
-        root.put("description", "Validates the kubernetes plugin of every step (other step fields are not checked). "
-                + "Generated from the controller's own types; do not edit.");
+        root.put(
+                "description",
+                "Validates the kubernetes plugin of every step (other step fields are not checked). "
+                        + "Generated from the controller's own types; do not edit.");
         root.put("type", "object");
         root.set("properties", JSON.objectNode().set("steps", steps()));
         ObjectNode allDefs = JSON.objectNode();
@@ -76,16 +81,26 @@ public final class PluginSchema {
         ObjectNode byName = JSON.objectNode().put("type", "object");
         byName.set("patternProperties", JSON.objectNode().set(PLUGIN_NAMES, ref(PLUGIN_DEF)));
         ArrayNode pluginsForms = JSON.arrayNode();
-        pluginsForms.add(JSON.objectNode().put("type", "array").set("items",
-                JSON.objectNode().set("anyOf", JSON.arrayNode().add(JSON.objectNode().put("type", "string"))
-                        .add(byName.deepCopy()))));
+        pluginsForms.add(JSON.objectNode()
+                .put("type", "array")
+                .set(
+                        "items",
+                        JSON.objectNode()
+                                .set(
+                                        "anyOf",
+                                        JSON.arrayNode()
+                                                .add(JSON.objectNode().put("type", "string"))
+                                                .add(byName.deepCopy()))));
         pluginsForms.add(byName);
         ObjectNode properties = JSON.objectNode();
         properties.set("plugins", JSON.objectNode().set("anyOf", pluginsForms));
         properties.set("steps", steps());
-        return JSON.objectNode().set("anyOf", JSON.arrayNode()
-                .add(JSON.objectNode().put("type", "string"))
-                .add(JSON.objectNode().put("type", "object").set("properties", properties)));
+        return JSON.objectNode()
+                .set(
+                        "anyOf",
+                        JSON.arrayNode()
+                                .add(JSON.objectNode().put("type", "string"))
+                                .add(JSON.objectNode().put("type", "object").set("properties", properties)));
     }
 
     private ObjectNode schemaOf(JavaType type) {

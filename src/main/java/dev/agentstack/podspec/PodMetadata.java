@@ -12,7 +12,8 @@ public record PodMetadata(Map<String, String> labels, Map<String, String> annota
     public PodMetadata {
         // insertion order is kept so the output is the same every time
         labels = labels == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
-        annotations = annotations == null ? Map.of()
+        annotations = annotations == null
+                ? Map.of()
                 : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(annotations));
     }
 

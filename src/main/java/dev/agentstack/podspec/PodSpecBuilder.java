@@ -6,14 +6,14 @@ import dev.agentstack.podspec.policy.PodPolicy;
 import dev.agentstack.podspec.policy.Violation;
 import dev.agentstack.runtime.Version;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,7 +120,8 @@ public final class PodSpecBuilder {
      */
     private static Set<String> adminsFindings(JobInputs in, PodPolicy policy) {
         try {
-            return podViolations(assemble(in.adminOnly(), policy), policy).stream().map(Violation::key)
+            return podViolations(assemble(in.adminOnly(), policy), policy).stream()
+                    .map(Violation::key)
                     .collect(Collectors.toSet());
         } catch (BuildFailure e) {
             return Set.of();
@@ -129,13 +130,16 @@ public final class PodSpecBuilder {
 
     private static List<Violation> podViolations(Job job, PodPolicy policy) {
         PodTemplateSpec template = job.getSpec().getTemplate();
-        return new ArrayList<>(policy.podViolations(template.getSpec(), template.getMetadata().getAnnotations(),
+        return new ArrayList<>(policy.podViolations(
+                template.getSpec(),
+                template.getMetadata().getAnnotations(),
                 name -> name != null && name.startsWith(ImageChecks.PREFIX)));
     }
 
     /** The containers the controller makes and owns: a step may not change their image or command. */
     static boolean isOurs(String container) {
-        return SystemContainers.AGENT.equals(container) || SystemContainers.CHECKOUT.equals(container)
+        return SystemContainers.AGENT.equals(container)
+                || SystemContainers.CHECKOUT.equals(container)
                 || SystemContainers.COPY_AGENT.equals(container)
                 || container != null && container.startsWith(ImageChecks.PREFIX);
     }
@@ -191,7 +195,8 @@ public final class PodSpecBuilder {
         }
         if (in.skipCheckout()) {
             spec.setContainers(new ArrayList<>(orEmpty(spec.getContainers()).stream()
-                    .filter(c -> !SystemContainers.CHECKOUT.equals(c.getName())).toList()));
+                    .filter(c -> !SystemContainers.CHECKOUT.equals(c.getName()))
+                    .toList()));
         }
         spec.setContainers(new ArrayList<>(orEmpty(spec.getContainers())));
         for (Container c : orEmpty(spec.getInitContainers())) {
@@ -207,13 +212,18 @@ public final class PodSpecBuilder {
         Map<String, String> annotations = JobMetadata.annotations(in, sidecars);
         // Plain model objects around the finished spec: fabric8's nested builders would deep-copy it three times,
         // which was a fifth of the controller's CPU per job in the benchmark.
-        PodTemplateSpec template = new PodTemplateSpec(new ObjectMetaBuilder().withLabels(new LinkedHashMap<>(labels))
-                .withAnnotations(new LinkedHashMap<>(annotations)).build(), spec);
+        PodTemplateSpec template = new PodTemplateSpec(
+                new ObjectMetaBuilder()
+                        .withLabels(new LinkedHashMap<>(labels))
+                        .withAnnotations(new LinkedHashMap<>(annotations))
+                        .build(),
+                spec);
         JobSpec jobSpec = new JobSpec();
         jobSpec.setBackoffLimit(0);
-        jobSpec.setTtlSecondsAfterFinished((int) Math.min(Integer.MAX_VALUE, config.jobTtl().toSeconds()));
-        jobSpec.setActiveDeadlineSeconds((long) (pluginDeadline != null && pluginDeadline > 0 ? pluginDeadline
-                : config.jobActiveDeadlineSeconds()));
+        jobSpec.setTtlSecondsAfterFinished(
+                (int) Math.min(Integer.MAX_VALUE, config.jobTtl().toSeconds()));
+        jobSpec.setActiveDeadlineSeconds((long)
+                (pluginDeadline != null && pluginDeadline > 0 ? pluginDeadline : config.jobActiveDeadlineSeconds()));
         jobSpec.setTemplate(template);
         Job k8sJob = new Job();
         k8sJob.setMetadata(new ObjectMetaBuilder()
@@ -227,8 +237,12 @@ public final class PodSpecBuilder {
         return k8sJob;
     }
 
-    private static JobInputs inputs(BuildkiteJob job, ControllerConfig config, PodTemplateLookup podTemplates,
-                                    String version, PodPolicy policy) {
+    private static JobInputs inputs(
+            BuildkiteJob job,
+            ControllerConfig config,
+            PodTemplateLookup podTemplates,
+            String version,
+            PodPolicy policy) {
         Map<String, String> env = JobEnv.parse(job.env());
         KubernetesPlugin plugin = PluginParser.parse(env.get("BUILDKITE_PLUGINS"), config.prohibitKubernetesPlugin());
         PodSpec base;
@@ -254,15 +268,27 @@ public final class PodSpecBuilder {
         VolumeMount workspace = new VolumeMountBuilder()
                 .withName(workspaceVolume(config).getName())
                 .withMountPath("/workspace")
-                .withSubPathExpr(config.workspaceMountSubPathExpr().isEmpty() ? null
-                        : config.workspaceMountSubPathExpr())
+                .withSubPathExpr(
+                        config.workspaceMountSubPathExpr().isEmpty() ? null : config.workspaceMountSubPathExpr())
                 .build();
         List<VolumeMount> shared = Mounts.concat(List.of(workspace), plugin.extraVolumeMounts());
-        Interposer interposer = plugin.commandParams().interposer() != null ? plugin.commandParams().interposer()
-                : config.defaultCommandParams().interposer() != null ? config.defaultCommandParams().interposer()
-                : Interposer.BUILDKITE;
-        return new JobInputs(job, env, plugin, config, PodSpecJson.copy(base), podTemplate, Boolean.TRUE.equals(skip),
-                workspace, shared, interposer, version);
+        Interposer interposer = plugin.commandParams().interposer() != null
+                ? plugin.commandParams().interposer()
+                : config.defaultCommandParams().interposer() != null
+                        ? config.defaultCommandParams().interposer()
+                        : Interposer.BUILDKITE;
+        return new JobInputs(
+                job,
+                env,
+                plugin,
+                config,
+                PodSpecJson.copy(base),
+                podTemplate,
+                Boolean.TRUE.equals(skip),
+                workspace,
+                shared,
+                interposer,
+                version);
     }
 
     private static Volume workspaceVolume(ControllerConfig config) {

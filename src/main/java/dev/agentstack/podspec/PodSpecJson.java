@@ -13,11 +13,10 @@ import io.fabric8.kubernetes.api.model.PodSpec;
  */
 final class PodSpecJson {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    private PodSpecJson() {
-    }
+    private PodSpecJson() {}
 
     static ObjectNode tree(PodSpec spec) {
         return MAPPER.valueToTree(spec);

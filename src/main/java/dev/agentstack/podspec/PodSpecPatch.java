@@ -32,8 +32,8 @@ public record PodSpecPatch(ObjectNode json) {
         public PodSpecPatch deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             JsonNode tree = ctxt.readTree(p);
             if (!(tree instanceof ObjectNode object)) {
-                return (PodSpecPatch) ctxt.handleUnexpectedToken(PodSpecPatch.class, p.currentToken(), p,
-                        "expected a pod spec patch (an object)");
+                return (PodSpecPatch) ctxt.handleUnexpectedToken(
+                        PodSpecPatch.class, p.currentToken(), p, "expected a pod spec patch (an object)");
             }
             // the same strict decoding as podSpec, so a typo in a patch is reported, not silently merged
             ctxt.readTreeAsValue(StrictDecoder.withoutDirectives(object), PodSpec.class);

@@ -17,11 +17,10 @@ final class PodSpecPatcher {
 
     static final String FROM_CONTROLLER = "controller";
     static final String FROM_PLUGIN = "k8s plugin";
-    private static final String NOT_SUPPORTED = "modifying container commands or args via podSpecPatch is not"
-            + " supported";
+    private static final String NOT_SUPPORTED =
+            "modifying container commands or args via podSpecPatch is not" + " supported";
 
-    private PodSpecPatcher() {
-    }
+    private PodSpecPatcher() {}
 
     static PodSpec apply(PodSpec spec, PodSpecPatch patch, String source, JobInputs in) {
         ObjectNode json = patch.json().deepCopy();
@@ -47,16 +46,19 @@ final class PodSpecPatcher {
             String name = item.get("name").asText();
             if (list.equals("initContainers") && name.startsWith(ImageChecks.PREFIX)) {
                 // checks are made from the final containers, after every patch, so there is nothing to patch yet
-                throw new BuildFailure(setsCommand(item) ? "for the " + name + " container, " + NOT_SUPPORTED
-                        : "the " + name + " container cannot be patched: image checks are added after the patches"
-                        + " (see skip-image-check-containers and image-check-container-cpu-limit/-memory-limit)");
+                throw new BuildFailure(
+                        setsCommand(item)
+                                ? "for the " + name + " container, " + NOT_SUPPORTED
+                                : "the " + name
+                                        + " container cannot be patched: image checks are added after the patches"
+                                        + " (see skip-image-check-containers and image-check-container-cpu-limit/-memory-limit)");
             }
             Container original = find(existing, name);
             if (original == null || !changesCommand(item, original)) {
                 continue;
             }
-            boolean system = list.equals("containers") && (name.equals(SystemContainers.AGENT)
-                    || name.equals(SystemContainers.CHECKOUT))
+            boolean system = list.equals("containers")
+                            && (name.equals(SystemContainers.AGENT) || name.equals(SystemContainers.CHECKOUT))
                     || list.equals("initContainers") && name.equals(SystemContainers.COPY_AGENT);
             if (system) {
                 if (in.config().allowPodSpecPatchUnsafeCommandModification()) {
@@ -64,8 +66,8 @@ final class PodSpecPatcher {
                 }
                 throw new BuildFailure("for the " + name + " container, " + NOT_SUPPORTED
                         + (name.equals(SystemContainers.CHECKOUT)
-                        ? "; instead consider configuring a checkout hook or skipping the checkout container entirely"
-                        : ""));
+                                ? "; instead consider configuring a checkout hook or skipping the checkout container entirely"
+                                : ""));
             }
             if (list.equals("containers") && isCommandContainer(original)) {
                 String command = in.interposer().command(strings(item.get("command")), strings(item.get("args")));

@@ -33,7 +33,10 @@ public interface PodTemplateLookup {
         return name -> {
             PodTemplate template;
             try {
-                template = client.resources(PodTemplate.class).inNamespace(namespace).withName(name).get();
+                template = client.resources(PodTemplate.class)
+                        .inNamespace(namespace)
+                        .withName(name)
+                        .get();
             } catch (RuntimeException e) {
                 throw new Unavailable(e.getMessage());
             }

@@ -15,11 +15,12 @@ import java.util.Map;
  * @param podResource the pod's own {@code spec.resources}
  * @param nodeSelector added to the pod's node selector; its keys win
  */
-public record ResourceClass(ResourceRequirements resource, ResourceRequirements podResource,
-                            Map<String, String> nodeSelector) {
+public record ResourceClass(
+        ResourceRequirements resource, ResourceRequirements podResource, Map<String, String> nodeSelector) {
 
     public ResourceClass {
-        nodeSelector = nodeSelector == null ? Map.of()
+        nodeSelector = nodeSelector == null
+                ? Map.of()
                 : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(nodeSelector));
     }
 
@@ -31,8 +32,8 @@ public record ResourceClass(ResourceRequirements resource, ResourceRequirements 
      */
     public static Map<String, ResourceClass> decodeAll(Map<String, Object> raw, String path) {
         Map<String, ResourceClass> classes = new LinkedHashMap<>();
-        raw.forEach((name, value) -> classes.put(name,
-                StrictDecoder.decode(value, ResourceClass.class, path.isEmpty() ? name : path + "." + name)));
+        raw.forEach((name, value) -> classes.put(
+                name, StrictDecoder.decode(value, ResourceClass.class, path.isEmpty() ? name : path + "." + name)));
         return java.util.Collections.unmodifiableMap(classes);
     }
 

@@ -18,8 +18,7 @@ import java.util.Map;
  */
 final class ResourceClasses {
 
-    private ResourceClasses() {
-    }
+    private ResourceClasses() {}
 
     static void apply(PodSpec spec, List<Container> commandContainers, BuildkiteJob job, ControllerConfig config) {
         String tagged = job.tag(AgentTags.RESOURCE_CLASS);
@@ -28,8 +27,10 @@ final class ResourceClasses {
             return;
         }
         if (!config.hasResourceClasses()) {
-            throw new BuildFailure(tagged != null ? "resource classes not configured but resource_class tag specified"
-                    : "resource classes not configured but default-resource-class-name is set");
+            throw new BuildFailure(
+                    tagged != null
+                            ? "resource classes not configured but resource_class tag specified"
+                            : "resource classes not configured but default-resource-class-name is set");
         }
         ResourceClass chosen = config.resourceClasses().get(name);
         if (chosen == null) {
@@ -37,8 +38,8 @@ final class ResourceClasses {
                     (tagged != null ? "resource class not found: " : "default resource class not found: ") + name);
         }
         if (!chosen.nodeSelector().isEmpty()) {
-            Map<String, String> selector = new LinkedHashMap<>(
-                    spec.getNodeSelector() == null ? Map.of() : spec.getNodeSelector());
+            Map<String, String> selector =
+                    new LinkedHashMap<>(spec.getNodeSelector() == null ? Map.of() : spec.getNodeSelector());
             selector.putAll(chosen.nodeSelector());
             spec.setNodeSelector(selector);
         }

@@ -6,8 +6,7 @@ import java.util.List;
 /** A small text table with rounded corners, the style of the original's multi-error messages. */
 final class RoundedTable {
 
-    private RoundedTable() {
-    }
+    private RoundedTable() {}
 
     static String render(List<String> header, List<List<String>> rows) {
         int[] widths = new int[header.size()];
@@ -39,7 +38,10 @@ final class RoundedTable {
     private static void row(StringBuilder sb, int[] widths, List<String> cells) {
         sb.append('│');
         for (int i = 0; i < widths.length; i++) {
-            sb.append(' ').append(cells.get(i)).append(" ".repeat(widths[i] - cells.get(i).length() + 1)).append('│');
+            sb.append(' ')
+                    .append(cells.get(i))
+                    .append(" ".repeat(widths[i] - cells.get(i).length() + 1))
+                    .append('│');
         }
         sb.append('\n');
     }

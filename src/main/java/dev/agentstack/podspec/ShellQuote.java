@@ -12,8 +12,7 @@ final class ShellQuote {
     private static final String SPECIAL = "\\'\"`${[|&;<>()*?!";
     private static final String WHITESPACE = " \t\n";
 
-    private ShellQuote() {
-    }
+    private ShellQuote() {}
 
     static String join(List<String> words) {
         return words.stream().map(ShellQuote::quote).collect(Collectors.joining(" "));

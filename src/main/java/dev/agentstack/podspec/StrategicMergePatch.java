@@ -79,8 +79,7 @@ public final class StrategicMergePatch {
         }
     }
 
-    private StrategicMergePatch() {
-    }
+    private StrategicMergePatch() {}
 
     /** The original with the patch applied; neither argument is changed. */
     public static ObjectNode apply(ObjectNode original, ObjectNode patch, Schema schema) {
@@ -132,11 +131,13 @@ public final class StrategicMergePatch {
             if (value.isNull()) {
                 original.remove(key);
             } else if (value.isObject()) {
-                ObjectNode base = current != null && current.isObject() ? (ObjectNode) current
+                ObjectNode base = current != null && current.isObject()
+                        ? (ObjectNode) current
                         : JsonNodeFactory.instance.objectNode();
                 original.set(key, mergeMap(base, (ObjectNode) value, field.schema()));
             } else if (value.isArray() && field.mergeKey() != null) {
-                ArrayNode base = current != null && current.isArray() ? (ArrayNode) current
+                ArrayNode base = current != null && current.isArray()
+                        ? (ArrayNode) current
                         : JsonNodeFactory.instance.arrayNode();
                 original.set(key, mergeList(base, (ArrayNode) value, field, orders.get(key)));
             } else if (value.isArray()) {
@@ -225,16 +226,16 @@ public final class StrategicMergePatch {
         for (JsonNode m : merged) {
             (indexOf(patchOrder, key, m.get(key)) >= 0 ? named : serverOnly).add(m);
         }
-        named.sort((a, b) -> Integer.compare(indexOf(patchOrder, key, a.get(key)),
-                indexOf(patchOrder, key, b.get(key))));
+        named.sort(
+                (a, b) -> Integer.compare(indexOf(patchOrder, key, a.get(key)), indexOf(patchOrder, key, b.get(key))));
         return mergeSorted(serverOnly, named, server, key);
     }
 
     /**
      * apimachinery's mergeSortedSlice: walk both lists, taking the server-only item while it comes first on the server.
      */
-    private static ArrayNode mergeSorted(List<JsonNode> serverOnly, List<JsonNode> named, List<JsonNode> server,
-                                         String key) {
+    private static ArrayNode mergeSorted(
+            List<JsonNode> serverOnly, List<JsonNode> named, List<JsonNode> server, String key) {
         ArrayNode out = JsonNodeFactory.instance.arrayNode();
         int i = 0;
         int j = 0;

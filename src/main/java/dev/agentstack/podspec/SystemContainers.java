@@ -32,6 +32,7 @@ final class SystemContainers {
     /** The agent v3.136.2 defaults; additional-redacted-vars are appended. */
     static final String REDACTED_VARS = "*_PASSWORD,*_SECRET,*_TOKEN,*_PRIVATE_KEY,*_SSH_KEY,*_ACCESS_KEY,*_SECRET_KEY,"
             + "*_CONNECTION_STRING,*_API_KEY";
+
     static final String CREDENTIALS_RO = "git-credentials-ro";
     static final String CREDENTIALS = "git-credentials";
 
@@ -55,8 +56,7 @@ final class SystemContainers {
             + "/buildkite/git-credentials && git config --global credential.helper "
             + "'store --file /buildkite/git-credentials/.git-credentials'";
 
-    private SystemContainers() {
-    }
+    private SystemContainers() {}
 
     /**
      * copy-agent's pull policy, which agent and checkout start from: it is the container that pulls the agent image.
@@ -101,8 +101,12 @@ final class SystemContainers {
                 value("BUILDKITE_PLUGINS_PATH", AgentConfig.DEFAULT_PLUGINS_PATH),
                 value("BUILDKITE_SOCKETS_PATH", "/workspace/sockets/agent"),
                 value("BUILDKITE_SHELL", "/bin/sh -ec"),
-                new EnvVarBuilder().withName(TOKEN_KEY).withNewValueFrom()
-                        .withNewSecretKeyRef(TOKEN_KEY, config.agentTokenSecret(), null).endValueFrom().build(),
+                new EnvVarBuilder()
+                        .withName(TOKEN_KEY)
+                        .withNewValueFrom()
+                        .withNewSecretKeyRef(TOKEN_KEY, config.agentTokenSecret(), null)
+                        .endValueFrom()
+                        .build(),
                 value("BUILDKITE_AGENT_ACQUIRE_JOB", in.job().uuid()),
                 value("BUILDKITE_REDACTED_VARS", redactedVars(config)),
                 value("BUILDKITE_CANCEL_GRACE_PERIOD", String.valueOf(Math.max(grace, 1))),
@@ -126,8 +130,8 @@ final class SystemContainers {
                 .withImagePullPolicy(agentImagePullPolicy(config))
                 .withArgs("start")
                 .withWorkingDir(CommandContainers.WORKSPACE)
-                .withVolumeMounts(Mounts.concat(in.sharedMounts(),
-                        agentConfig == null ? List.of() : agentConfig.agentMounts()))
+                .withVolumeMounts(
+                        Mounts.concat(in.sharedMounts(), agentConfig == null ? List.of() : agentConfig.agentMounts()))
                 .build();
         agent.setEnv(env); // its own new variables: the builder would copy each one through a builder of its own
         return agent;
@@ -149,9 +153,13 @@ final class SystemContainers {
         CheckoutParams defaults = in.defaultCheckout();
         CheckoutParams plugin = in.plugin().checkout();
         AgentConfig agentConfig = in.agentConfig();
-        List<VolumeMount> mounts = Mounts.concat(in.sharedMounts(),
+        List<VolumeMount> mounts = Mounts.concat(
+                in.sharedMounts(),
                 agentConfig == null ? List.of() : agentConfig.hookAndPluginMounts(),
-                mirrorsMount(defaults), defaults.extraVolumeMounts(), mirrorsMount(plugin), plugin.extraVolumeMounts());
+                mirrorsMount(defaults),
+                defaults.extraVolumeMounts(),
+                mirrorsMount(plugin),
+                plugin.extraVolumeMounts());
         boolean credentials = gitCredentialsSecret(in) != null;
         if (credentials) {
             mounts.add(new VolumeMount("/buildkite/git-credentials-ro", null, CREDENTIALS_RO, null, null, null, null));
@@ -167,7 +175,8 @@ final class SystemContainers {
                 .withCommand("/bin/sh", "-c")
                 .withArgs(checkoutScript(in.setupUser(), in.setupGroup(), credentials))
                 .withWorkingDir(CommandContainers.WORKSPACE)
-                .withEnv(value("BUILDKITE_BOOTSTRAP_PHASES", "plugin,checkout"),
+                .withEnv(
+                        value("BUILDKITE_BOOTSTRAP_PHASES", "plugin,checkout"),
                         value("BUILDKITE_CONTAINER_ID", "0"),
                         value("BUILDKITE_SOCKETS_PATH", "/workspace/sockets/checkout"))
                 .withEnvFrom(envFrom)
@@ -188,8 +197,15 @@ final class SystemContainers {
         }
         SecretVolumeSource secret = gitCredentialsSecret(in);
         if (secret != null) {
-            volumes.add(new VolumeBuilder().withName(CREDENTIALS_RO).withSecret(secret).build());
-            volumes.add(new VolumeBuilder().withName(CREDENTIALS).withNewEmptyDir().withMedium("Memory").endEmptyDir()
+            volumes.add(new VolumeBuilder()
+                    .withName(CREDENTIALS_RO)
+                    .withSecret(secret)
+                    .build());
+            volumes.add(new VolumeBuilder()
+                    .withName(CREDENTIALS)
+                    .withNewEmptyDir()
+                    .withMedium("Memory")
+                    .endEmptyDir()
                     .build());
         }
         return volumes;
@@ -205,8 +221,8 @@ final class SystemContainers {
         if (p.gitMirrors() == null || p.gitMirrors().volume() == null) {
             return List.of();
         }
-        return List.of(new VolumeMount(p.gitMirrors().effectivePath(), null, p.gitMirrors().volume().getName(),
-                null, null, null, null));
+        return List.of(new VolumeMount(
+                p.gitMirrors().effectivePath(), null, p.gitMirrors().volume().getName(), null, null, null, null));
     }
 
     static String checkoutScript(long uid, long gid, boolean credentials) {
@@ -300,6 +316,10 @@ final class SystemContainers {
     }
 
     private static SecurityContext rootSecurityContext() {
-        return new SecurityContextBuilder().withRunAsUser(0L).withRunAsGroup(0L).withRunAsNonRoot(false).build();
+        return new SecurityContextBuilder()
+                .withRunAsUser(0L)
+                .withRunAsGroup(0L)
+                .withRunAsNonRoot(false)
+                .build();
     }
 }

@@ -33,7 +33,8 @@ public final class AgentTokenSecret implements Supplier<String> {
     public synchronized String get() {
         long now = System.nanoTime();
         if (token == null || now - readAt > KEEP.toNanos()) {
-            Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+            Secret secret =
+                    client.secrets().inNamespace(namespace).withName(name).get();
             String value = null;
             if (secret != null && secret.getData() != null && secret.getData().get(KEY) != null) {
                 value = new String(Base64.getDecoder().decode(secret.getData().get(KEY)), StandardCharsets.UTF_8)
@@ -42,8 +43,8 @@ public final class AgentTokenSecret implements Supplier<String> {
                 value = secret.getStringData().get(KEY);
             }
             if (value == null || value.isEmpty()) {
-                throw new IllegalStateException("Secret " + namespace + "/" + name + " has no " + KEY
-                        + " (option agent-token-secret)");
+                throw new IllegalStateException(
+                        "Secret " + namespace + "/" + name + " has no " + KEY + " (option agent-token-secret)");
             }
             token = value;
             readAt = now;

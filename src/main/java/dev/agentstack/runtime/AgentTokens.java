@@ -11,8 +11,7 @@ import java.util.function.Supplier;
  */
 public final class AgentTokens {
 
-    private AgentTokens() {
-    }
+    private AgentTokens() {}
 
     /**
      * @param secret reads the agent-token-secret Secret (only called without the environment variable)
@@ -37,8 +36,10 @@ public final class AgentTokens {
         } catch (ConfigException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ConfigException(Options.AGENT_TOKEN_SECRET, "the Stacks API needs the cluster's agent token,"
-                    + " from " + AgentTokenSecret.KEY + " in the environment or this Secret: " + e.getMessage());
+            throw new ConfigException(
+                    Options.AGENT_TOKEN_SECRET,
+                    "the Stacks API needs the cluster's agent token," + " from " + AgentTokenSecret.KEY
+                            + " in the environment or this Secret: " + e.getMessage());
         }
     }
 }

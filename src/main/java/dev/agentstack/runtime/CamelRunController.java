@@ -46,32 +46,46 @@ public final class CamelRunController implements CamelConfiguration {
         PropertiesComponent properties = context.getPropertiesComponent();
         // Camel Main sets the profile from camel.main.profile, and Camel JBang from --profile, before this runs.
         boolean demo = DEMO_PROFILE.equals(context.getCamelContextExtension().getProfile());
-        ControllerConfig base = ConfigLoader.load(options(properties::resolveProperty),
-                properties.resolveProperty(CONFIG_FILE_PROPERTY).orElse(null), System.getenv(), !demo);
-        Demo.Fakes fakes = demo ? Demo.installed().orElseThrow(() -> new ConfigException(Demo.NOT_IN_THIS_JAR))
-                .start(base, System.out) : null;
+        ControllerConfig base = ConfigLoader.load(
+                options(properties::resolveProperty),
+                properties.resolveProperty(CONFIG_FILE_PROPERTY).orElse(null),
+                System.getenv(),
+                !demo);
+        Demo.Fakes fakes = demo
+                ? Demo.installed()
+                        .orElseThrow(() -> new ConfigException(Demo.NOT_IN_THIS_JAR))
+                        .start(base, System.out)
+                : null;
         ControllerConfig config = fakes != null ? fakes.config() : base;
         KubernetesClient kubernetes = fakes != null ? fakes.kubernetes() : Controller.defaultKubernetesClient();
         Controller.registerKubernetesKinds(kubernetes);
 
         // The options as the routes read them (durations in milliseconds, the token as a Kamelet property).
-        ControllerBeans.camelProperties(config, Controller.agentToken(config, kubernetes)).forEach((k, v) -> properties.addOverrideProperty((String) k,
-                (String) v));
+        ControllerBeans.camelProperties(config, Controller.agentToken(config, kubernetes))
+                .forEach((k, v) -> properties.addOverrideProperty((String) k, (String) v));
         for (Option<Integer> port : java.util.List.of(Options.MANAGEMENT_PORT, Options.PROMETHEUS_PORT)) {
             if (base.isSet(port)) {
-                LoggerFactory.getLogger("dev.agentstack.controller").warn("{} does not apply under camel run: Camel"
-                        + " opens its ports before the controller starts (camel.management.*, camel.server.*; see {})",
-                        port.key(), EXAMPLE);
+                LoggerFactory.getLogger("dev.agentstack.controller")
+                        .warn(
+                                "{} does not apply under camel run: Camel"
+                                        + " opens its ports before the controller starts (camel.management.*, camel.server.*; see {})",
+                                port.key(),
+                                EXAMPLE);
             }
         }
-        CloseableHttpClient graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(),
-                config.httpTimeout(), new ResponseSizeLimit(config.maxResponseSize()));
+        CloseableHttpClient graphqlHttpClient = GraphqlHttpClients.create(
+                config.buildkiteToken(), config.httpTimeout(), new ResponseSizeLimit(config.maxResponseSize()));
         ControllerLifecycle lifecycle = new ControllerLifecycle();
         // Camel's metrics service has made and bound its registry before this runs: our meters go on it.
-        PrometheusMeterRegistry metrics = context.getRegistry().lookupByNameAndType("metricsRegistry",
-                PrometheusMeterRegistry.class);
-        ControllerBeans.create(config, kubernetes, graphqlHttpClient, lifecycle, LeaderElection.defaultIdentity(),
-                metrics != null ? metrics : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+        PrometheusMeterRegistry metrics =
+                context.getRegistry().lookupByNameAndType("metricsRegistry", PrometheusMeterRegistry.class);
+        ControllerBeans.create(
+                        config,
+                        kubernetes,
+                        graphqlHttpClient,
+                        lifecycle,
+                        LeaderElection.defaultIdentity(),
+                        metrics != null ? metrics : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
                 .forEach(context.getRegistry()::bind);
         context.addStartupListener(new StartupListener() {
             @Override
@@ -106,8 +120,8 @@ public final class CamelRunController implements CamelConfiguration {
                 continue;
             }
             if (option.isFileOnly()) {
-                throw new ConfigException(option, "can only be set in a config file (name it with "
-                        + CONFIG_FILE_PROPERTY + ")");
+                throw new ConfigException(
+                        option, "can only be set in a config file (name it with " + CONFIG_FILE_PROPERTY + ")");
             }
             options.put(option.key(), value.get());
         }
@@ -131,14 +145,16 @@ public final class CamelRunController implements CamelConfiguration {
         @Override
         protected void doStart() {
             // ControllerLifecycle.fail (e.g. the organization does not exist) has logged why; no retry can help.
-            watcher = new Thread(() -> {
-                try {
-                    lifecycle.awaitStopRequest(Long.MAX_VALUE);
-                    context.stop();
-                } catch (InterruptedException stopping) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "agent-stack-camel-lifecycle");
+            watcher = new Thread(
+                    () -> {
+                        try {
+                            lifecycle.awaitStopRequest(Long.MAX_VALUE);
+                            context.stop();
+                        } catch (InterruptedException stopping) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    "agent-stack-camel-lifecycle");
             watcher.setDaemon(true);
             watcher.start();
         }

@@ -18,8 +18,7 @@ import java.util.stream.Stream;
 /** Reads the files of a folder packaged with the application, from the jar or from target/classes. */
 public final class ClasspathFolder {
 
-    private ClasspathFolder() {
-    }
+    private ClasspathFolder() {}
 
     /** The folder's files whose names end with one of the suffixes, by name, sorted. */
     public static Map<String, String> read(String folder, String... suffixes) {

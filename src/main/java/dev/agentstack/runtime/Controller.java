@@ -4,11 +4,11 @@ import dev.agentstack.buildkite.GraphqlHttpClients;
 import dev.agentstack.buildkite.stacks.StackNotifications;
 import dev.agentstack.config.ConfigException;
 import dev.agentstack.config.ControllerConfig;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -52,8 +52,10 @@ public final class Controller implements AutoCloseable {
      * version, so the API server's audit log and metrics tell its calls from kubectl's.
      */
     static KubernetesClient defaultKubernetesClient() {
-        Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(2)
-                .withUserAgent(Version.userAgent()).build();
+        Config config = new ConfigBuilder(Config.autoConfigure(null))
+                .withRequestRetryBackoffLimit(2)
+                .withUserAgent(Version.userAgent())
+                .build();
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 
@@ -86,9 +88,12 @@ public final class Controller implements AutoCloseable {
         UserRoutes userRoutes = UserRoutes.of(config.routesDir());
         m.configure().withRoutesIncludePattern(userRoutes.includePattern());
         registerKubernetesKinds(kubernetes);
-        graphqlHttpClient = GraphqlHttpClients.create(config.buildkiteToken(), config.httpTimeout(),
+        graphqlHttpClient = GraphqlHttpClients.create(
+                config.buildkiteToken(),
+                config.httpTimeout(),
                 new dev.agentstack.buildkite.ResponseSizeLimit(config.maxResponseSize()));
-        ControllerBeans.create(config, kubernetes, graphqlHttpClient, lifecycle, leaderIdentity).forEach(m::bind);
+        ControllerBeans.create(config, kubernetes, graphqlHttpClient, lifecycle, leaderIdentity)
+                .forEach(m::bind);
         extraBeans.forEach(m::bind);
         main = m;
         try {
@@ -110,8 +115,8 @@ public final class Controller implements AutoCloseable {
      * creations on that loop and logging "Thread blocked". Built here instead, before anything watches (about 0.7 s).
      */
     public static void registerKubernetesKinds(KubernetesClient client) {
-        client.getKubernetesSerialization().unmarshal("{\"apiVersion\":\"v1\",\"kind\":\"Status\"}",
-                KubernetesResource.class);
+        client.getKubernetesSerialization()
+                .unmarshal("{\"apiVersion\":\"v1\",\"kind\":\"Status\"}", KubernetesResource.class);
     }
 
     /**
@@ -119,8 +124,8 @@ public final class Controller implements AutoCloseable {
      * agent-token-secret Secret (read when asked, only in Stacks mode); one that cannot be read is a ConfigException.
      */
     static java.util.function.Supplier<String> agentToken(ControllerConfig config, KubernetesClient kubernetes) {
-        return () -> AgentTokens.require(AgentTokens.of(System.getenv(),
-                new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret())));
+        return () -> AgentTokens.require(AgentTokens.of(
+                System.getenv(), new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret())));
     }
 
     /** The Camel properties of a controller: its options, and its management port's settings. */
@@ -134,8 +139,11 @@ public final class Controller implements AutoCloseable {
     static void installEndpoints(CamelContext context) {
         PodReadinessEndpoint.install(context);
         InfoEndpoint.install(context);
-        PrometheusPortEndpoint.install(context, context.getRegistry().lookupByNameAndType("metricsRegistry",
-                io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class));
+        PrometheusPortEndpoint.install(
+                context,
+                context.getRegistry()
+                        .lookupByNameAndType(
+                                "metricsRegistry", io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class));
     }
 
     /**
@@ -207,8 +215,8 @@ public final class Controller implements AutoCloseable {
         if (main != null) {
             try {
                 // Timeline notes still queued are dropped, as the original drops them: stopping never waits on them.
-                StackNotifications notes = main.getCamelContext() == null ? null
-                        : bean("stackNotifications", StackNotifications.class);
+                StackNotifications notes =
+                        main.getCamelContext() == null ? null : bean("stackNotifications", StackNotifications.class);
                 if (notes != null) {
                     notes.close();
                 }

@@ -14,9 +14,10 @@ import dev.agentstack.buildkite.stacks.StacksClient;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.QueueConfig;
 import dev.agentstack.kubernetes.JobLabels;
+import dev.agentstack.kubernetes.KubernetesJobs;
+import dev.agentstack.kubernetes.watch.OurJobs;
 import dev.agentstack.logging.OutageLog;
 import dev.agentstack.podspec.PodSpecBuilder;
-import dev.agentstack.kubernetes.watch.OurJobs;
 import dev.agentstack.podspec.PodTemplateLookup;
 import dev.agentstack.scheduling.ApiRateLimiter;
 import dev.agentstack.scheduling.CreatePermission;
@@ -29,7 +30,6 @@ import dev.agentstack.scheduling.PollScope;
 import dev.agentstack.tracking.CancelCandidates;
 import dev.agentstack.tracking.CompletionWatcher;
 import dev.agentstack.tracking.Findings;
-import dev.agentstack.kubernetes.KubernetesJobs;
 import dev.agentstack.tracking.PodFailureClassifier;
 import dev.agentstack.tracking.PodNotices;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -53,25 +53,36 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControllerBeans {
 
-    private ControllerBeans() {
-    }
+    private ControllerBeans() {}
 
     /** The name of one queue's bean. */
     public static String queueBean(String name, String queue) {
         return name + "-" + queue;
     }
 
-    public static Map<String, Object> create(ControllerConfig config, KubernetesClient kubernetes,
-                                             CloseableHttpClient graphqlHttpClient, ControllerLifecycle lifecycle,
-                                             String leaderIdentity) {
-        return create(config, kubernetes, graphqlHttpClient, lifecycle, leaderIdentity,
+    public static Map<String, Object> create(
+            ControllerConfig config,
+            KubernetesClient kubernetes,
+            CloseableHttpClient graphqlHttpClient,
+            ControllerLifecycle lifecycle,
+            String leaderIdentity) {
+        return create(
+                config,
+                kubernetes,
+                graphqlHttpClient,
+                lifecycle,
+                leaderIdentity,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
     /** @param metrics the registry /observe/metrics serves, when Camel has made it already (camel run) */
-    public static Map<String, Object> create(ControllerConfig config, KubernetesClient kubernetes,
-                                             CloseableHttpClient graphqlHttpClient, ControllerLifecycle lifecycle,
-                                             String leaderIdentity, PrometheusMeterRegistry metrics) {
+    public static Map<String, Object> create(
+            ControllerConfig config,
+            KubernetesClient kubernetes,
+            CloseableHttpClient graphqlHttpClient,
+            ControllerLifecycle lifecycle,
+            String leaderIdentity,
+            PrometheusMeterRegistry metrics) {
         Clock clock = Clock.systemUTC();
         LeaderElection leader = LeaderElection.of(config, kubernetes, leaderIdentity);
         Gauge.builder("buildkite.leader", leader, l -> l.isLeader() ? 1 : 0)
@@ -108,8 +119,15 @@ public final class ControllerBeans {
             Tags queueTag = Tags.of("queue", name);
             InFlightJobs slots = new InFlightJobs(queueConfig.maxInFlight()).registerMetrics(metrics, queueTag);
             PollBackoff backoff = new PollBackoff(config.pollInterval(), clock, metrics, queueTag);
-            JobCreations creations = new JobCreations(slots, config.jobCreationConcurrency(), config.jobPrefix(),
-                    config.staleJobDataTimeout(), clock, metrics, name, createPermission);
+            JobCreations creations = new JobCreations(
+                    slots,
+                    config.jobCreationConcurrency(),
+                    config.jobPrefix(),
+                    config.staleJobDataTimeout(),
+                    clock,
+                    metrics,
+                    name,
+                    createPermission);
             inFlight.put(name, slots);
             polls.put(name, backoff);
             // A poll while every slot is taken, the workers are far behind or the API server refuses our creations
@@ -117,10 +135,20 @@ public final class ControllerBeans {
             // been listed is not held back (its jobs are, as not_ready): a wrong org or token is reported even while
             // the Kubernetes API cannot be reached.
             // The Stacks API spends no GraphQL points: its polls take only the free slots from the scope's plan.
-            PollScope scope = new PollScope(slots, config.graphqlPageSize(), config.paginationDepthLimit(),
-                    config.staleJobDataTimeout(), config.usesStacksApi() ? null : budget, clock);
-            beans.put(queueBean("pollGate", name), new PollGate(backoff,
-                    () -> !createPermission.allowsPoll() || creations.pollWouldStartNothing(), lifecycle::fail, scope));
+            PollScope scope = new PollScope(
+                    slots,
+                    config.graphqlPageSize(),
+                    config.paginationDepthLimit(),
+                    config.staleJobDataTimeout(),
+                    config.usesStacksApi() ? null : budget,
+                    clock);
+            beans.put(
+                    queueBean("pollGate", name),
+                    new PollGate(
+                            backoff,
+                            () -> !createPermission.allowsPoll() || creations.pollWouldStartNothing(),
+                            lifecycle::fail,
+                            scope));
             beans.put(queueBean("jobSelection", name), new JobSelection(queueConfig.tags(), metrics, queueTag));
             beans.put(queueBean("jobCreations", name), creations);
             beans.put(queueBean("podSpecBuilder", name), new PodSpecBuilder(queueConfig, podTemplates));
@@ -130,34 +158,52 @@ public final class ControllerBeans {
         beans.put("queueRoutes", QueueRoutes.of(config));
         beans.put("ourJobs", new OurJobs(kubernetes, config.namespace(), JobLabels.controllerLabel(config.id())));
         beans.put("createPermission", createPermission);
-        beans.put("controllerHealth", new ControllerHealth(polls.values(), allInFlight, createPermission,
-                leader));
+        beans.put("controllerHealth", new ControllerHealth(polls.values(), allInFlight, createPermission, leader));
 
         // Pod and job events: findings, failing jobs through the agent API, cancellations.
         KubernetesJobs jobs = new KubernetesJobs(kubernetes, config.namespace(), writes::acquire);
         beans.put("kubernetesJobs", jobs);
-        PodFailureClassifier classifier = new PodFailureClassifier(config.imagePullBackoffGracePeriod(),
-                config.podPendingTimeout(), config.emptyJobGracePeriod());
+        PodFailureClassifier classifier = new PodFailureClassifier(
+                config.imagePullBackoffGracePeriod(), config.podPendingTimeout(), config.emptyJobGracePeriod());
         String firstQueue = config.queues().get(0).name();
         beans.put("findings", new Findings(classifier, jobs, List.of("queue=" + firstQueue), clock, metrics));
-        beans.put("completionWatcher", new CompletionWatcher(jobs,
-                Duration.ofSeconds(config.defaultTerminationGracePeriodSeconds()), clock, metrics));
-        beans.put("cancelCandidates", config.usesStacksApi() ? CancelCandidates.forStacksApi(metrics)
-                : new CancelCandidates(metrics, config.jobCancelCheckerPollInterval()));
-        beans.put("cancelCheckOutage", new OutageLog(LoggerFactory.getLogger("dev.agentstack.watch"), clock,
-                "cancel checks succeed again"));
+        beans.put(
+                "completionWatcher",
+                new CompletionWatcher(
+                        jobs, Duration.ofSeconds(config.defaultTerminationGracePeriodSeconds()), clock, metrics));
+        beans.put(
+                "cancelCandidates",
+                config.usesStacksApi()
+                        ? CancelCandidates.forStacksApi(metrics)
+                        : new CancelCandidates(metrics, config.jobCancelCheckerPollInterval()));
+        beans.put(
+                "cancelCheckOutage",
+                new OutageLog(LoggerFactory.getLogger("dev.agentstack.watch"), clock, "cancel checks succeed again"));
         // One backoff per job, whichever API fails it: the routes ask it before they try.
         JobFailureBackoff failureBackoff = new JobFailureBackoff(clock);
         AgentTokenSecret agentToken = new AgentTokenSecret(kubernetes, config.namespace(), config.agentTokenSecret());
         beans.put("jobFailureBackoff", failureBackoff);
-        beans.put("jobFailer", new JobFailer(
-                new AgentApi(config.agentEndpoint(), config.httpTimeout(), Version.userAgent(),
-                        new ResponseSizeLimit(config.maxResponseSize())),
-                agentToken, clock, metrics, JobFailer.RETRY_INTERVAL, failureBackoff));
+        beans.put(
+                "jobFailer",
+                new JobFailer(
+                        new AgentApi(
+                                config.agentEndpoint(),
+                                config.httpTimeout(),
+                                Version.userAgent(),
+                                new ResponseSizeLimit(config.maxResponseSize())),
+                        agentToken,
+                        clock,
+                        metrics,
+                        JobFailer.RETRY_INTERVAL,
+                        failureBackoff));
 
         // The Stacks API's outcomes (buildkite-api stacks; the routes choose): finish, job states, timeline notes.
-        StacksClient stacks = StacksClient.of(config.agentEndpoint(), config.httpTimeout(), Version.userAgent(),
-                new ResponseSizeLimit(config.maxResponseSize()), AgentTokens.of(System.getenv(), agentToken));
+        StacksClient stacks = StacksClient.of(
+                config.agentEndpoint(),
+                config.httpTimeout(),
+                Version.userAgent(),
+                new ResponseSizeLimit(config.maxResponseSize()),
+                AgentTokens.of(System.getenv(), agentToken));
         StackKeys stackKeys = new StackKeys(config);
         StackNotifications notes = new StackNotifications(stacks, stackKeys::ofQueue, clock, metrics);
         beans.put("stackJobFinisher", new StackJobFinisher(stacks, stackKeys, failureBackoff, metrics));
@@ -199,5 +245,4 @@ public final class ControllerBeans {
 
     static final String SOURCE_TOKEN_PROPERTY = "camel.kamelet.buildkite-scheduled-jobs-source.token";
     static final String STACKS_SOURCE_TOKEN_PROPERTY = "camel.kamelet.buildkite-stack-jobs-source.agentToken";
-
 }

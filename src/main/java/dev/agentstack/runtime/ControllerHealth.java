@@ -24,9 +24,11 @@ public final class ControllerHealth implements HealthCheckRepository {
 
     /** The id of the check that is down while this replica stands by. */
     public static final String LEADER_CHECK = "leader";
+
     public static final String BUILDKITE_CHECK = "buildkite";
     /** The id of the check that is down while the API server refuses our creations (RBAC). */
     public static final String JOB_CREATION_CHECK = "job-creation";
+
     public static final String POLL_LOOP_CHECK = "poll-loop";
 
     /**
@@ -34,29 +36,48 @@ public final class ControllerHealth implements HealthCheckRepository {
      * Ready pods lead: a standby must stay Ready to take over, and a Buildkite outage (which every replica shares)
      * must not bounce leadership between replicas; nor must missing RBAC, which every replica shares too.
      */
-    public static final java.util.Set<String> NOT_FOR_POD_READINESS = java.util.Set.of(LEADER_CHECK, BUILDKITE_CHECK,
-            JOB_CREATION_CHECK);
+    public static final java.util.Set<String> NOT_FOR_POD_READINESS =
+            java.util.Set.of(LEADER_CHECK, BUILDKITE_CHECK, JOB_CREATION_CHECK);
 
     private final List<HealthCheck> checks;
     private boolean enabled = true;
 
     /** @param polls every queue's */
-    public ControllerHealth(java.util.Collection<PollBackoff> polls, InFlightByQueue inFlight,
-                            CreatePermission creations, LeaderElection leader) {
-        Supplier<String> pollFailure = () -> polls.stream().map(PollBackoff::lastFailure)
-                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    public ControllerHealth(
+            java.util.Collection<PollBackoff> polls,
+            InFlightByQueue inFlight,
+            CreatePermission creations,
+            LeaderElection leader) {
+        Supplier<String> pollFailure = () -> polls.stream()
+                .map(PollBackoff::lastFailure)
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .orElse(null);
         this.checks = List.of(
-                readiness(BUILDKITE_CHECK, () -> !leader.isLeader() || pollFailure.get() == null,
+                readiness(
+                        BUILDKITE_CHECK,
+                        () -> !leader.isLeader() || pollFailure.get() == null,
                         () -> pollFailure.get() == null ? "polls succeed" : "last poll failed: " + pollFailure.get()),
-                readiness("kubernetes", () -> inFlight.lastListFailure() == null,
-                        () -> inFlight.lastListFailure() == null ? "our Jobs are listed and watched"
+                readiness(
+                        "kubernetes",
+                        () -> inFlight.lastListFailure() == null,
+                        () -> inFlight.lastListFailure() == null
+                                ? "our Jobs are listed and watched"
                                 : "cannot list our Jobs: " + inFlight.lastListFailure()),
-                readiness(JOB_CREATION_CHECK, () -> creations.refusal() == null,
-                        () -> creations.refusal() == null ? "Jobs may be created"
+                readiness(
+                        JOB_CREATION_CHECK,
+                        () -> creations.refusal() == null,
+                        () -> creations.refusal() == null
+                                ? "Jobs may be created"
                                 : "the API server refuses to create our Jobs: " + creations.refusal()),
-                readiness(LEADER_CHECK, leader::isLeader,
+                readiness(
+                        LEADER_CHECK,
+                        leader::isLeader,
                         () -> leader.isLeader() ? "this replica schedules" : "standing by for the leader"),
-                check(POLL_LOOP_CHECK, false, () -> stallProblem(polls) == null,
+                check(
+                        POLL_LOOP_CHECK,
+                        false,
+                        () -> stallProblem(polls) == null,
                         () -> stallProblem(polls) == null ? "polls tick" : stallProblem(polls)));
     }
 
@@ -81,7 +102,10 @@ public final class ControllerHealth implements HealthCheckRepository {
     }
 
     private static String stallProblem(java.util.Collection<PollBackoff> polls) {
-        return polls.stream().map(PollBackoff::stallProblem).filter(java.util.Objects::nonNull).findFirst()
+        return polls.stream()
+                .map(PollBackoff::stallProblem)
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
                 .orElse(null);
     }
 

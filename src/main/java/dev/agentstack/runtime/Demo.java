@@ -19,8 +19,8 @@ public interface Demo {
             + " (java -jar target/agent-stack-camel-demo.jar demo)";
 
     /** The {@code demo} command: runs the controller against the fakes and prints what became of each job. */
-    int run(Map<String, String> options, String configFile, long maxSeconds, Map<String, String> env,
-            PrintStream out) throws InterruptedException;
+    int run(Map<String, String> options, String configFile, long maxSeconds, Map<String, String> env, PrintStream out)
+            throws InterruptedException;
 
     /** Starts the fakes for a controller that Camel Main wires itself ({@link CamelRunController}). */
     Fakes start(ControllerConfig base, PrintStream out);

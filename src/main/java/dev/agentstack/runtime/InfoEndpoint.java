@@ -15,8 +15,7 @@ final class InfoEndpoint {
 
     static final String PATH = "/observe/info";
 
-    private InfoEndpoint() {
-    }
+    private InfoEndpoint() {}
 
     static void install(CamelContext context) {
         ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
@@ -33,6 +32,7 @@ final class InfoEndpoint {
         Route route = server.getRouter().route(PATH);
         route.method(HttpMethod.GET);
         route.produces("application/json");
-        route.handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(json));
+        route.handler(ctx ->
+                ctx.response().putHeader("content-type", "application/json").end(json));
     }
 }

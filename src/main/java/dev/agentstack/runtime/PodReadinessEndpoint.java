@@ -21,8 +21,7 @@ final class PodReadinessEndpoint {
 
     static final String PATH = "/observe/health/pod";
 
-    private PodReadinessEndpoint() {
-    }
+    private PodReadinessEndpoint() {}
 
     static void install(CamelContext context) {
         ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
@@ -32,27 +31,33 @@ final class PodReadinessEndpoint {
         Route route = server.getRouter().route(PATH);
         route.method(HttpMethod.GET);
         route.produces("application/json");
-        route.handler(new BlockingHandlerDecorator(ctx -> {
-            // The filter returns true for checks to leave out.
-            Predicate<HealthCheck> leaveOut = check -> !check.isReadiness()
-                    || ControllerHealth.NOT_FOR_POD_READINESS.contains(check.getId());
-            Collection<HealthCheck.Result> results = HealthCheckHelper.invoke(context, leaveOut);
-            boolean up = HealthCheckHelper.isResultsUp(results, true);
-            JsonObject body = new JsonObject();
-            body.put("status", up ? "UP" : "DOWN");
-            JsonArray down = new JsonArray();
-            results.stream().filter(r -> r.getState() == HealthCheck.State.DOWN).forEach(r -> {
-                JsonObject c = new JsonObject();
-                c.put("name", r.getCheck().getId());
-                c.put("status", "DOWN");
-                r.getMessage().ifPresent(m -> c.put("message", m));
-                down.add(c);
-            });
-            if (!down.isEmpty()) {
-                body.put("checks", down);
-            }
-            ctx.response().putHeader("content-type", "application/json").setStatusCode(up ? 200 : 503)
-                    .end(body.toJson());
-        }, true));
+        route.handler(new BlockingHandlerDecorator(
+                ctx -> {
+                    // The filter returns true for checks to leave out.
+                    Predicate<HealthCheck> leaveOut = check ->
+                            !check.isReadiness() || ControllerHealth.NOT_FOR_POD_READINESS.contains(check.getId());
+                    Collection<HealthCheck.Result> results = HealthCheckHelper.invoke(context, leaveOut);
+                    boolean up = HealthCheckHelper.isResultsUp(results, true);
+                    JsonObject body = new JsonObject();
+                    body.put("status", up ? "UP" : "DOWN");
+                    JsonArray down = new JsonArray();
+                    results.stream()
+                            .filter(r -> r.getState() == HealthCheck.State.DOWN)
+                            .forEach(r -> {
+                                JsonObject c = new JsonObject();
+                                c.put("name", r.getCheck().getId());
+                                c.put("status", "DOWN");
+                                r.getMessage().ifPresent(m -> c.put("message", m));
+                                down.add(c);
+                            });
+                    if (!down.isEmpty()) {
+                        body.put("checks", down);
+                    }
+                    ctx.response()
+                            .putHeader("content-type", "application/json")
+                            .setStatusCode(up ? 200 : 503)
+                            .end(body.toJson());
+                },
+                true));
     }
 }

@@ -19,8 +19,7 @@ final class PrometheusPortEndpoint {
     /** The Prometheus text format, version 0.0.4, which every scraper accepts. */
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    private PrometheusPortEndpoint() {
-    }
+    private PrometheusPortEndpoint() {}
 
     /** The Camel properties that open the listener; none when the port is 0. */
     static Properties properties(int port) {
@@ -40,7 +39,7 @@ final class PrometheusPortEndpoint {
         Route route = server.getRouter().route(PATH);
         route.method(HttpMethod.GET);
         // Scraping walks every meter: off the event loop.
-        route.handler(new BlockingHandlerDecorator(ctx -> ctx.response().putHeader("content-type", CONTENT_TYPE)
-                .end(registry.scrape()), true));
+        route.handler(new BlockingHandlerDecorator(
+                ctx -> ctx.response().putHeader("content-type", CONTENT_TYPE).end(registry.scrape()), true));
     }
 }

@@ -40,12 +40,23 @@ public final class QueueRoutes implements RouteTemplateParameterSource {
 
     /** Each queue's routes, with the source buildkite-api chooses. */
     public static QueueRoutes of(ControllerConfig config) {
-        QueueRoutes r = new QueueRoutes(config.queues().stream().map(QueueConfig::name).toList());
+        QueueRoutes r =
+                new QueueRoutes(config.queues().stream().map(QueueConfig::name).toList());
         if (config.usesStacksApi()) {
             for (QueueConfig queue : config.queues()) {
-                r.routes.put(routeId("schedule-jobs", queue.name()), Map.of(TEMPLATE_ID, STACKS_SOURCE_TEMPLATE,
-                        "queue", queue.name(), "stackKey", config.stackKey(queue), "queueKey",
-                        config.stackQueueKey(queue), "tags", String.join(",", queue.tags())));
+                r.routes.put(
+                        routeId("schedule-jobs", queue.name()),
+                        Map.of(
+                                TEMPLATE_ID,
+                                STACKS_SOURCE_TEMPLATE,
+                                "queue",
+                                queue.name(),
+                                "stackKey",
+                                config.stackKey(queue),
+                                "queueKey",
+                                config.stackQueueKey(queue),
+                                "tags",
+                                String.join(",", queue.tags())));
             }
         }
         return r;

@@ -56,7 +56,9 @@ public final class SecretRedaction extends TurboFilter {
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-        if (format == null || RELOGGING.get() || SECRETS.isEmpty()
+        if (format == null
+                || RELOGGING.get()
+                || SECRETS.isEmpty()
                 || !level.isGreaterOrEqual(logger.getEffectiveLevel())) {
             return FilterReply.NEUTRAL;
         }
@@ -70,7 +72,12 @@ public final class SecretRedaction extends TurboFilter {
         }
         RELOGGING.set(true);
         try {
-            logger.log(marker, Logger.FQCN, Level.toLocationAwareLoggerInteger(level), redact(message), null,
+            logger.log(
+                    marker,
+                    Logger.FQCN,
+                    Level.toLocationAwareLoggerInteger(level),
+                    redact(message),
+                    null,
                     inThrowable ? redacted(thrown) : thrown);
         } finally {
             RELOGGING.set(false);
@@ -90,7 +97,9 @@ public final class SecretRedaction extends TurboFilter {
 
     /** A copy of the chain with masked messages and the original stack traces. */
     private static Throwable redacted(Throwable t) {
-        Throwable copy = new RedactedThrowable(t.getClass().getName(), redact(t.getMessage()),
+        Throwable copy = new RedactedThrowable(
+                t.getClass().getName(),
+                redact(t.getMessage()),
                 t.getCause() == null || t.getCause() == t ? null : redacted(t.getCause()));
         copy.setStackTrace(t.getStackTrace());
         return copy;

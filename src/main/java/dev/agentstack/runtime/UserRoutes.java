@@ -35,8 +35,12 @@ final class UserRoutes {
             throw new ConfigException(Options.ROUTES_DIR, "no such folder: " + routesDir);
         }
         try (Stream<Path> list = Files.list(dir)) {
-            return new UserRoutes(dir, list.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".yaml") || n.endsWith(".yml")).sorted().toList());
+            return new UserRoutes(
+                    dir,
+                    list.map(p -> p.getFileName().toString())
+                            .filter(n -> n.endsWith(".yaml") || n.endsWith(".yml"))
+                            .sorted()
+                            .toList());
         } catch (IOException e) {
             throw new ConfigException(Options.ROUTES_DIR, "cannot be read: " + e.getMessage());
         }
@@ -65,8 +69,8 @@ final class UserRoutes {
         if (!aboutRoutes) {
             return null;
         }
-        return new ConfigException(Options.ROUTES_DIR, (route != null ? "route " + route + ": " : "")
-                + oneLine(deepest.getMessage()));
+        return new ConfigException(
+                Options.ROUTES_DIR, (route != null ? "route " + route + ": " : "") + oneLine(deepest.getMessage()));
     }
 
     /** A parser's message up to its code excerpt, in one line: "problem in file:..., line 6, column 11". */

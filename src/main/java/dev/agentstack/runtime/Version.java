@@ -9,12 +9,12 @@ public final class Version {
 
     /** The product name, first in our User-Agent. */
     public static final String PRODUCT = "agent-stack-camel";
+
     private static final Properties BUILD = load();
     private static final String VERSION = property("version");
     private static final String BUILT = property("build");
 
-    private Version() {
-    }
+    private Version() {}
 
     public static String get() {
         return VERSION;

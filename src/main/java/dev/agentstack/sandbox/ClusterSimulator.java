@@ -91,6 +91,7 @@ public final class ClusterSimulator implements AutoCloseable {
     private final Map<String, Boolean> seen = new ConcurrentHashMap<>();
     /** Per Job, the activeDeadlineSeconds whose expiry is scheduled: each deadline is watched once. */
     private final Map<String, Long> deadlines = new ConcurrentHashMap<>();
+
     private final ScheduledExecutorService kubelet = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "cluster-simulator");
         t.setDaemon(true);
@@ -104,23 +105,36 @@ public final class ClusterSimulator implements AutoCloseable {
      * @param agentAcquires called with the job uuid when a pod's agent would acquire its job (e.g. to move
      *                      FakeBuildkite's job out of SCHEDULED); may do nothing
      */
-    public ClusterSimulator(KubernetesClient client, String namespace, String labelSelector, Duration runFor,
-                            Consumer<String> agentAcquires) {
+    public ClusterSimulator(
+            KubernetesClient client,
+            String namespace,
+            String labelSelector,
+            Duration runFor,
+            Consumer<String> agentAcquires) {
         this(client, namespace, labelSelector, () -> runFor, agentAcquires);
     }
 
     /** @param runFor how long each pod that succeeds runs, asked once per pod (the soak draws it at random) */
-    public ClusterSimulator(KubernetesClient client, String namespace, String labelSelector, Supplier<Duration> runFor,
-                            Consumer<String> agentAcquires) {
+    public ClusterSimulator(
+            KubernetesClient client,
+            String namespace,
+            String labelSelector,
+            Supplier<Duration> runFor,
+            Consumer<String> agentAcquires) {
         this.client = client;
         this.namespace = namespace;
         this.runFor = runFor;
         this.agentAcquires = agentAcquires;
-        this.watch = client.batch().v1().jobs().inNamespace(namespace).withLabelSelector(labelSelector)
+        this.watch = client.batch()
+                .v1()
+                .jobs()
+                .inNamespace(namespace)
+                .withLabelSelector(labelSelector)
                 .watch(new Watcher<Job>() {
                     @Override
                     public void eventReceived(Action action, Job job) {
-                        if (action == Action.ADDED && seen.putIfAbsent(job.getMetadata().getName(), true) == null) {
+                        if (action == Action.ADDED
+                                && seen.putIfAbsent(job.getMetadata().getName(), true) == null) {
                             kubelet.execute(() -> start(job));
                         }
                         if (action != Action.DELETED) {
@@ -198,34 +212,67 @@ public final class ClusterSimulator implements AutoCloseable {
         } catch (KubernetesClientException gone) {
             // the controller deleted the Job meanwhile: nothing left to simulate
         } catch (RuntimeException e) {
-            LOG.warn("cluster simulator could not simulate Job {}: {}", job.getMetadata().getName(), e.toString());
+            LOG.warn(
+                    "cluster simulator could not simulate Job {}: {}",
+                    job.getMetadata().getName(),
+                    e.toString());
         }
     }
 
     private void simulate(Job job, Scenario scenario) {
         String jobName = job.getMetadata().getName();
         if (scenario == Scenario.NO_POD) {
-            event(job, "Warning", "FailedCreate",
-                    "Error creating: pods \"" + jobName + "-x\" is forbidden: error looking"
-                            + " up service account " + namespace + "/builder: serviceaccount \"builder\" not found");
-            updateJob(jobName,
-                    j -> new JobBuilder(j).editOrNewStatus().withStartTime(now()).withActive(0).endStatus().build());
+            event(
+                    job,
+                    "Warning",
+                    "FailedCreate",
+                    "Error creating: pods \"" + jobName + "-x\" is forbidden: error looking" + " up service account "
+                            + namespace + "/builder: serviceaccount \"builder\" not found");
+            updateJob(
+                    jobName,
+                    j -> new JobBuilder(j)
+                            .editOrNewStatus()
+                            .withStartTime(now())
+                            .withActive(0)
+                            .endStatus()
+                            .build());
             return;
         }
         Pod pod = createPod(job);
         String podName = pod.getMetadata().getName();
         event(job, "Normal", "SuccessfulCreate", "Created pod: " + podName);
-        updateJob(jobName,
-                j -> new JobBuilder(j).editOrNewStatus().withStartTime(now()).withActive(1).endStatus().build());
+        updateJob(
+                jobName,
+                j -> new JobBuilder(j)
+                        .editOrNewStatus()
+                        .withStartTime(now())
+                        .withActive(1)
+                        .endStatus()
+                        .build());
         var spec = pod.getSpec();
         switch (scenario) {
             case UNSCHEDULABLE -> {
-                updatePod(podName, p -> withStatus(p, "Pending", null, null, List.of(condition("PodScheduled", "False",
-                        "Unschedulable", "0/3 nodes are available: 3 node(s) didn't match Pod's node"
-                                + " affinity/selector.")),
-                        List.of(), List.of()));
-                event(pod, "Warning", "FailedScheduling", "0/3 nodes are available: 3 node(s) didn't match Pod's node"
-                        + " affinity/selector. preemption: 0/3 nodes are available.");
+                updatePod(
+                        podName,
+                        p -> withStatus(
+                                p,
+                                "Pending",
+                                null,
+                                null,
+                                List.of(condition(
+                                        "PodScheduled",
+                                        "False",
+                                        "Unschedulable",
+                                        "0/3 nodes are available: 3 node(s) didn't match Pod's node"
+                                                + " affinity/selector.")),
+                                List.of(),
+                                List.of()));
+                event(
+                        pod,
+                        "Warning",
+                        "FailedScheduling",
+                        "0/3 nodes are available: 3 node(s) didn't match Pod's node"
+                                + " affinity/selector. preemption: 0/3 nodes are available.");
             }
             case IMAGE_PULL_FAILS, INVALID_IMAGE_NAME, MISSING_CONFIG -> {
                 event(pod, "Normal", "Scheduled", "Successfully assigned " + namespace + "/" + podName + " to node-1");
@@ -237,102 +284,200 @@ public final class ClusterSimulator implements AutoCloseable {
                     default -> "ErrImagePull";
                 };
                 String message = switch (scenario) {
-                    case INVALID_IMAGE_NAME -> "Failed to apply default image tag \"" + bad.getImage()
-                            + "\": couldn't parse image"
-                            + " name \"" + bad.getImage() + "\": invalid reference format: repository name must be"
-                            + " lowercase";
+                    case INVALID_IMAGE_NAME ->
+                        "Failed to apply default image tag \"" + bad.getImage()
+                                + "\": couldn't parse image"
+                                + " name \"" + bad.getImage() + "\": invalid reference format: repository name must be"
+                                + " lowercase";
                     case MISSING_CONFIG -> "secret \"missing-secret\" not found";
-                    default -> "rpc error: code = NotFound desc = failed to pull and unpack image \"" + bad.getImage()
-                            + "\": not found";
+                    default ->
+                        "rpc error: code = NotFound desc = failed to pull and unpack image \"" + bad.getImage()
+                                + "\": not found";
                 };
                 updatePod(podName, p -> waiting(p, bad, init, reason, message));
                 if (scenario == Scenario.IMAGE_PULL_FAILS) {
                     event(pod, "Warning", "Failed", "Failed to pull image \"" + bad.getImage() + "\": " + message);
-                    kubelet.schedule(() -> guarded(() -> {
-                        updatePod(podName, p -> waiting(p, bad, init, "ImagePullBackOff", "Back-off pulling image \""
-                                + bad.getImage() + "\""));
-                        event(pod, "Warning", "BackOff", "Back-off pulling image \"" + bad.getImage() + "\"");
-                    }), 200, TimeUnit.MILLISECONDS);
+                    kubelet.schedule(
+                            () -> guarded(() -> {
+                                updatePod(
+                                        podName,
+                                        p -> waiting(
+                                                p,
+                                                bad,
+                                                init,
+                                                "ImagePullBackOff",
+                                                "Back-off pulling image \"" + bad.getImage() + "\""));
+                                event(pod, "Warning", "BackOff", "Back-off pulling image \"" + bad.getImage() + "\"");
+                            }),
+                            200,
+                            TimeUnit.MILLISECONDS);
                 } else {
                     event(pod, "Warning", "Failed", "Error: " + reason);
                 }
             }
-            case IMAGE_PULL_FAILS_WHILE_AGENT_RUNS -> kubelet.schedule(() -> guarded(() -> {
-                Container bad = spec.getContainers().get(0);
-                String message = "rpc error: code = NotFound desc = failed to pull and unpack image \""
-                        + bad.getImage() + "\": not found";
-                updatePod(podName, p -> withStatus(p, "Pending", now(), null, List.of(), List.of(),
-                        running(spec.getContainers().stream().filter(c -> c != bad).toList())));
-                updatePod(podName, p -> waiting(p, bad, false, "ErrImagePull", message));
-                event(pod, "Warning", "Failed", "Failed to pull image \"" + bad.getImage() + "\": " + message);
-                String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
-                if (uuid != null) {
-                    agentAcquires.accept(uuid);
-                }
-            }), 100, TimeUnit.MILLISECONDS);
+            case IMAGE_PULL_FAILS_WHILE_AGENT_RUNS ->
+                kubelet.schedule(
+                        () -> guarded(() -> {
+                            Container bad = spec.getContainers().get(0);
+                            String message = "rpc error: code = NotFound desc = failed to pull and unpack image \""
+                                    + bad.getImage() + "\": not found";
+                            updatePod(
+                                    podName,
+                                    p -> withStatus(
+                                            p,
+                                            "Pending",
+                                            now(),
+                                            null,
+                                            List.of(),
+                                            List.of(),
+                                            running(spec.getContainers().stream()
+                                                    .filter(c -> c != bad)
+                                                    .toList())));
+                            updatePod(podName, p -> waiting(p, bad, false, "ErrImagePull", message));
+                            event(
+                                    pod,
+                                    "Warning",
+                                    "Failed",
+                                    "Failed to pull image \"" + bad.getImage() + "\": " + message);
+                            String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
+                            if (uuid != null) {
+                                agentAcquires.accept(uuid);
+                            }
+                        }),
+                        100,
+                        TimeUnit.MILLISECONDS);
             case INIT_CONTAINER_FAILS -> {
                 Container failing = spec.getInitContainers().stream()
-                        .filter(c -> !"Always".equals(c.getRestartPolicy()) && initExitCode(c) != 0).findFirst()
-                        .orElse(spec.getInitContainers().isEmpty() ? spec.getContainers().get(0)
-                                : spec.getInitContainers().get(0));
+                        .filter(c -> !"Always".equals(c.getRestartPolicy()) && initExitCode(c) != 0)
+                        .findFirst()
+                        .orElse(
+                                spec.getInitContainers().isEmpty()
+                                        ? spec.getContainers().get(0)
+                                        : spec.getInitContainers().get(0));
                 int code = Math.max(1, initExitCode(failing));
                 event(pod, "Normal", "Scheduled", "Successfully assigned " + namespace + "/" + podName + " to node-1");
-                kubelet.schedule(() -> guarded(() -> {
-                    updatePod(podName, p -> terminated(p, failing, true, code, "Error", "Failed"));
-                    failJob(jobName, "BackoffLimitExceeded", "Job has reached the specified backoff limit");
-                }), 100, TimeUnit.MILLISECONDS);
+                kubelet.schedule(
+                        () -> guarded(() -> {
+                            updatePod(podName, p -> terminated(p, failing, true, code, "Error", "Failed"));
+                            failJob(jobName, "BackoffLimitExceeded", "Job has reached the specified backoff limit");
+                        }),
+                        100,
+                        TimeUnit.MILLISECONDS);
             }
-            case OOM_KILLED_BEFORE_ACQUIRE -> kubelet.schedule(() -> guarded(() -> {
-                Container victim = spec.getContainers().get(0);
-                updatePod(podName, p -> terminated(p, victim, false, 137, "OOMKilled", "Failed"));
-                failJob(jobName, "BackoffLimitExceeded", "Job has reached the specified backoff limit");
-            }), 100, TimeUnit.MILLISECONDS);
-            case EVICTED_BEFORE_ACQUIRE -> kubelet.schedule(() -> guarded(() -> {
-                updatePod(podName, p -> new PodBuilder(p).editOrNewStatus().withPhase("Failed").withReason("Evicted")
-                        .withMessage("The node was low on resource: memory. Threshold quantity: 100Mi,"
-                                + " available: 54Mi.")
-                        .endStatus().build());
-                event(pod, "Warning", "Evicted", "The node was low on resource: memory.");
-                failJob(jobName, "BackoffLimitExceeded", "Job has reached the specified backoff limit");
-            }), 100, TimeUnit.MILLISECONDS);
+            case OOM_KILLED_BEFORE_ACQUIRE ->
+                kubelet.schedule(
+                        () -> guarded(() -> {
+                            Container victim = spec.getContainers().get(0);
+                            updatePod(podName, p -> terminated(p, victim, false, 137, "OOMKilled", "Failed"));
+                            failJob(jobName, "BackoffLimitExceeded", "Job has reached the specified backoff limit");
+                        }),
+                        100,
+                        TimeUnit.MILLISECONDS);
+            case EVICTED_BEFORE_ACQUIRE ->
+                kubelet.schedule(
+                        () -> guarded(() -> {
+                            updatePod(
+                                    podName,
+                                    p -> new PodBuilder(p)
+                                            .editOrNewStatus()
+                                            .withPhase("Failed")
+                                            .withReason("Evicted")
+                                            .withMessage(
+                                                    "The node was low on resource: memory. Threshold quantity: 100Mi,"
+                                                            + " available: 54Mi.")
+                                            .endStatus()
+                                            .build());
+                            event(pod, "Warning", "Evicted", "The node was low on resource: memory.");
+                            failJob(jobName, "BackoffLimitExceeded", "Job has reached the specified backoff limit");
+                        }),
+                        100,
+                        TimeUnit.MILLISECONDS);
             default -> {
                 event(pod, "Normal", "Scheduled", "Successfully assigned " + namespace + "/" + podName + " to node-1");
                 long runsFor = runFor.get().toMillis();
-                kubelet.schedule(() -> guarded(() -> {
-                    updatePod(podName, p -> withStatus(p, "Running", now(), null,
-                            List.of(condition("Ready", "True", null, null)),
-                            List.of(), running(spec.getContainers())));
-                    String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
-                    if (uuid != null) {
-                        agentAcquires.accept(uuid);
-                    }
-                    // Scheduled only once the pod runs: two steps of one pod due together on the two kubelet threads
-                    // used to race, and the loser left the pod Running and its Job unfinished for ever.
-                    if (scenario == Scenario.OOM_KILLED_WHILE_RUNNING || scenario == Scenario.EVICTED_WHILE_RUNNING) {
-                        kubelet.schedule(() -> guarded(() -> killWhileRunning(job, pod, scenario)), 100,
-                                TimeUnit.MILLISECONDS);
-                        return;
-                    }
-                    kubelet.schedule(() -> guarded(() -> {
-                        List<Container> stay = spec.getContainers().stream()
-                                .filter(c -> neverExit.contains(c.getName())).toList();
-                        if (!stay.isEmpty()) {
-                            // The job's containers and the agent end; the ones that never exit hold the pod Running.
-                            int agentExit = uuid == null ? 0 : agentExitCodes.getOrDefault(uuid, 0);
-                            updatePod(podName, p -> new PodBuilder(p).editStatus().withContainerStatuses(
-                                    endedExcept(p.getStatus().getContainerStatuses(), stay, 0, "Completed")
-                                            .stream().map(c -> "agent".equals(c.getName()) && agentExit != 0
-                                                    ? exited(c, agentExit, "Error") : c).toList())
-                                    .endStatus().build());
-                            return;
-                        }
-                        updatePod(podName,
-                                p -> new PodBuilder(p).editOrNewStatus().withPhase("Succeeded").endStatus().build());
-                        updateJob(jobName, j -> new JobBuilder(j).editOrNewStatus().withActive(0).withSucceeded(1)
-                                .withCompletionTime(now()).withConditions(new JobConditionBuilder().withType("Complete")
-                                        .withStatus("True").withLastTransitionTime(now()).build()).endStatus().build());
-                    }), runsFor, TimeUnit.MILLISECONDS);
-                }), 100, TimeUnit.MILLISECONDS);
+                kubelet.schedule(
+                        () -> guarded(() -> {
+                            updatePod(
+                                    podName,
+                                    p -> withStatus(
+                                            p,
+                                            "Running",
+                                            now(),
+                                            null,
+                                            List.of(condition("Ready", "True", null, null)),
+                                            List.of(),
+                                            running(spec.getContainers())));
+                            String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
+                            if (uuid != null) {
+                                agentAcquires.accept(uuid);
+                            }
+                            // Scheduled only once the pod runs: two steps of one pod due together on the two kubelet
+                            // threads
+                            // used to race, and the loser left the pod Running and its Job unfinished for ever.
+                            if (scenario == Scenario.OOM_KILLED_WHILE_RUNNING
+                                    || scenario == Scenario.EVICTED_WHILE_RUNNING) {
+                                kubelet.schedule(
+                                        () -> guarded(() -> killWhileRunning(job, pod, scenario)),
+                                        100,
+                                        TimeUnit.MILLISECONDS);
+                                return;
+                            }
+                            kubelet.schedule(
+                                    () -> guarded(() -> {
+                                        List<Container> stay = spec.getContainers().stream()
+                                                .filter(c -> neverExit.contains(c.getName()))
+                                                .toList();
+                                        if (!stay.isEmpty()) {
+                                            // The job's containers and the agent end; the ones that never exit hold the
+                                            // pod Running.
+                                            int agentExit = uuid == null ? 0 : agentExitCodes.getOrDefault(uuid, 0);
+                                            updatePod(
+                                                    podName,
+                                                    p -> new PodBuilder(p)
+                                                            .editStatus()
+                                                            .withContainerStatuses(endedExcept(
+                                                                            p.getStatus()
+                                                                                    .getContainerStatuses(),
+                                                                            stay,
+                                                                            0,
+                                                                            "Completed")
+                                                                    .stream()
+                                                                    .map(c -> "agent".equals(c.getName())
+                                                                                    && agentExit != 0
+                                                                            ? exited(c, agentExit, "Error")
+                                                                            : c)
+                                                                    .toList())
+                                                            .endStatus()
+                                                            .build());
+                                            return;
+                                        }
+                                        updatePod(
+                                                podName,
+                                                p -> new PodBuilder(p)
+                                                        .editOrNewStatus()
+                                                        .withPhase("Succeeded")
+                                                        .endStatus()
+                                                        .build());
+                                        updateJob(
+                                                jobName,
+                                                j -> new JobBuilder(j)
+                                                        .editOrNewStatus()
+                                                        .withActive(0)
+                                                        .withSucceeded(1)
+                                                        .withCompletionTime(now())
+                                                        .withConditions(new JobConditionBuilder()
+                                                                .withType("Complete")
+                                                                .withStatus("True")
+                                                                .withLastTransitionTime(now())
+                                                                .build())
+                                                        .endStatus()
+                                                        .build());
+                                    }),
+                                    runsFor,
+                                    TimeUnit.MILLISECONDS);
+                        }),
+                        100,
+                        TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -345,14 +490,31 @@ public final class ClusterSimulator implements AutoCloseable {
         String podName = pod.getMetadata().getName();
         if (scenario == Scenario.OOM_KILLED_WHILE_RUNNING) {
             String victim = pod.getSpec().getContainers().get(0).getName();
-            updatePod(podName, p -> new PodBuilder(p).editStatus().withPhase("Failed").withContainerStatuses(
-                    p.getStatus().getContainerStatuses().stream().map(c -> c.getName().equals(victim)
-                            ? exited(c, 137, "OOMKilled") : exited(c, 0, "Completed")).toList()).endStatus().build());
+            updatePod(
+                    podName,
+                    p -> new PodBuilder(p)
+                            .editStatus()
+                            .withPhase("Failed")
+                            .withContainerStatuses(p.getStatus().getContainerStatuses().stream()
+                                    .map(c -> c.getName().equals(victim)
+                                            ? exited(c, 137, "OOMKilled")
+                                            : exited(c, 0, "Completed"))
+                                    .toList())
+                            .endStatus()
+                            .build());
         } else {
-            updatePod(podName, p -> new PodBuilder(p).editStatus().withPhase("Failed").withReason("Evicted")
-                    .withMessage("The node was low on resource: memory. Threshold quantity: 100Mi, available: 54Mi.")
-                    .withContainerStatuses(endedExcept(p.getStatus().getContainerStatuses(), List.of(), 137, "Error"))
-                    .endStatus().build());
+            updatePod(
+                    podName,
+                    p -> new PodBuilder(p)
+                            .editStatus()
+                            .withPhase("Failed")
+                            .withReason("Evicted")
+                            .withMessage(
+                                    "The node was low on resource: memory. Threshold quantity: 100Mi, available: 54Mi.")
+                            .withContainerStatuses(
+                                    endedExcept(p.getStatus().getContainerStatuses(), List.of(), 137, "Error"))
+                            .endStatus()
+                            .build());
             event(pod, "Warning", "Evicted", "The node was low on resource: memory.");
         }
         failJob(job.getMetadata().getName(), "BackoffLimitExceeded", "Job has reached the specified backoff limit");
@@ -367,41 +529,76 @@ public final class ClusterSimulator implements AutoCloseable {
         }
         String started = job.getStatus() == null ? null : job.getStatus().getStartTime();
         Instant start = started == null ? Instant.now() : Instant.parse(started);
-        long delay = Math.max(0, Duration.between(Instant.now(), start.plusSeconds(seconds)).toMillis());
+        long delay = Math.max(
+                0, Duration.between(Instant.now(), start.plusSeconds(seconds)).toMillis());
         kubelet.schedule(() -> guarded(() -> deadlinePassed(name, seconds)), delay, TimeUnit.MILLISECONDS);
     }
 
     private void deadlinePassed(String jobName, long seconds) {
-        Job job = client.batch().v1().jobs().inNamespace(namespace).withName(jobName).get();
-        if (job == null || finished(job) || !Long.valueOf(seconds).equals(job.getSpec().getActiveDeadlineSeconds())) {
+        Job job = client.batch()
+                .v1()
+                .jobs()
+                .inNamespace(namespace)
+                .withName(jobName)
+                .get();
+        if (job == null
+                || finished(job)
+                || !Long.valueOf(seconds).equals(job.getSpec().getActiveDeadlineSeconds())) {
             return; // gone, done, or given another deadline (watched on its own)
         }
-        for (Pod pod : client.pods().inNamespace(namespace).withLabel("batch.kubernetes.io/job-name", jobName).list()
+        for (Pod pod : client.pods()
+                .inNamespace(namespace)
+                .withLabel("batch.kubernetes.io/job-name", jobName)
+                .list()
                 .getItems()) {
             String podName = pod.getMetadata().getName();
-            updatePod(podName, p -> new PodBuilder(p).editStatus().withPhase("Failed").withReason("DeadlineExceeded")
-                    .withMessage("Pod was active on the node longer than the specified deadline")
-                    .withContainerStatuses(endedExcept(p.getStatus().getContainerStatuses(), List.of(), 137, "Error"))
-                    .endStatus().build());
+            updatePod(
+                    podName,
+                    p -> new PodBuilder(p)
+                            .editStatus()
+                            .withPhase("Failed")
+                            .withReason("DeadlineExceeded")
+                            .withMessage("Pod was active on the node longer than the specified deadline")
+                            .withContainerStatuses(
+                                    endedExcept(p.getStatus().getContainerStatuses(), List.of(), 137, "Error"))
+                            .endStatus()
+                            .build());
             event(pod, "Normal", "Killing", "Stopping container (deadline exceeded)");
-            client.pods().inNamespace(namespace).withName(podName).withGracePeriod(0).delete();
+            client.pods()
+                    .inNamespace(namespace)
+                    .withName(podName)
+                    .withGracePeriod(0)
+                    .delete();
         }
         event(job, "Warning", "DeadlineExceeded", "Job was active longer than specified deadline");
-        updateJob(jobName, j -> new JobBuilder(j).editOrNewStatus().withActive(0).withFailed(1)
-                .withConditions(new JobConditionBuilder().withType("Failed").withStatus("True")
-                        .withReason("DeadlineExceeded").withMessage("Job was active longer than specified deadline")
-                        .withLastTransitionTime(now()).build()).endStatus().build());
+        updateJob(
+                jobName,
+                j -> new JobBuilder(j)
+                        .editOrNewStatus()
+                        .withActive(0)
+                        .withFailed(1)
+                        .withConditions(new JobConditionBuilder()
+                                .withType("Failed")
+                                .withStatus("True")
+                                .withReason("DeadlineExceeded")
+                                .withMessage("Job was active longer than specified deadline")
+                                .withLastTransitionTime(now())
+                                .build())
+                        .endStatus()
+                        .build());
     }
 
     private static boolean finished(Job job) {
-        return job.getStatus() != null && job.getStatus().getConditions() != null && job.getStatus().getConditions()
-                .stream().anyMatch(c -> "True".equals(c.getStatus())
-                        && ("Complete".equals(c.getType()) || "Failed".equals(c.getType())));
+        return job.getStatus() != null
+                && job.getStatus().getConditions() != null
+                && job.getStatus().getConditions().stream()
+                        .anyMatch(c -> "True".equals(c.getStatus())
+                                && ("Complete".equals(c.getType()) || "Failed".equals(c.getType())));
     }
 
     /** The statuses with every container not yet terminated (except {@code keep}) terminated with this exit code. */
-    private static List<ContainerStatus> endedExcept(List<ContainerStatus> statuses, List<Container> keep, int exitCode,
-                                                     String reason) {
+    private static List<ContainerStatus> endedExcept(
+            List<ContainerStatus> statuses, List<Container> keep, int exitCode, String reason) {
         List<ContainerStatus> out = new ArrayList<>();
         for (ContainerStatus s : statuses) {
             boolean kept = keep.stream().anyMatch(c -> c.getName().equals(s.getName()));
@@ -417,10 +614,19 @@ public final class ClusterSimulator implements AutoCloseable {
     /** The container ended; one that was running keeps its start time, as the kubelet reports it. */
     private static ContainerStatus exited(ContainerStatus s, int exitCode, String reason) {
         String startedAt = s.getState() != null && s.getState().getRunning() != null
-                ? s.getState().getRunning().getStartedAt() : null;
-        return new ContainerStatusBuilder(s).withReady(false).withNewState().withNewTerminated()
-                .withExitCode(exitCode).withReason(reason).withStartedAt(startedAt).withFinishedAt(now())
-                .endTerminated().endState().build();
+                ? s.getState().getRunning().getStartedAt()
+                : null;
+        return new ContainerStatusBuilder(s)
+                .withReady(false)
+                .withNewState()
+                .withNewTerminated()
+                .withExitCode(exitCode)
+                .withReason(reason)
+                .withStartedAt(startedAt)
+                .withFinishedAt(now())
+                .endTerminated()
+                .endState()
+                .build();
     }
 
     private static void guarded(Runnable step) {
@@ -436,7 +642,8 @@ public final class ClusterSimulator implements AutoCloseable {
         all.addAll(spec.getContainers());
         for (Container c : all) {
             String image = c.getImage() == null ? "" : c.getImage();
-            boolean bad = scenario == Scenario.INVALID_IMAGE_NAME ? !image.equals(image.toLowerCase(Locale.ROOT))
+            boolean bad = scenario == Scenario.INVALID_IMAGE_NAME
+                    ? !image.equals(image.toLowerCase(Locale.ROOT))
                     : image.contains("does-not-exist");
             if (bad) {
                 return c;
@@ -446,13 +653,17 @@ public final class ClusterSimulator implements AutoCloseable {
     }
 
     private Pod createPod(Job job) {
-        Map<String, String> labels = new LinkedHashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
+        Map<String, String> labels =
+                new LinkedHashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
         labels.put("job-name", job.getMetadata().getName());
         labels.put("batch.kubernetes.io/job-name", job.getMetadata().getName());
-        labels.put("controller-uid", job.getMetadata().getUid() == null ? "" : job.getMetadata().getUid());
+        labels.put(
+                "controller-uid",
+                job.getMetadata().getUid() == null ? "" : job.getMetadata().getUid());
         Pod pod = new PodBuilder()
                 .withNewMetadata()
-                .withName(job.getMetadata().getName() + "-" + UUID.randomUUID().toString().substring(0, 5))
+                .withName(job.getMetadata().getName() + "-"
+                        + UUID.randomUUID().toString().substring(0, 5))
                 .withNamespace(namespace)
                 .withLabels(labels)
                 .withAnnotations(job.getSpec().getTemplate().getMetadata().getAnnotations())
@@ -460,18 +671,26 @@ public final class ClusterSimulator implements AutoCloseable {
                 .withSpec(job.getSpec().getTemplate().getSpec())
                 .build();
         Pod created = client.pods().inNamespace(namespace).resource(pod).create();
-        return updatePod(created.getMetadata().getName(), p -> withStatus(p, "Pending", now(), null,
-                List.of(condition("PodScheduled", "True", null, null)),
-                waitingAll(p.getSpec().getInitContainers(), "PodInitializing"),
-                waitingAll(p.getSpec().getContainers(), "PodInitializing")));
+        return updatePod(
+                created.getMetadata().getName(),
+                p -> withStatus(
+                        p,
+                        "Pending",
+                        now(),
+                        null,
+                        List.of(condition("PodScheduled", "True", null, null)),
+                        waitingAll(p.getSpec().getInitContainers(), "PodInitializing"),
+                        waitingAll(p.getSpec().getContainers(), "PodInitializing")));
     }
 
     private Pod updatePod(String name, java.util.function.UnaryOperator<Pod> change) {
-        return retryingConflicts(() -> client.pods().inNamespace(namespace).withName(name).editStatus(change));
+        return retryingConflicts(
+                () -> client.pods().inNamespace(namespace).withName(name).editStatus(change));
     }
 
     private void updateJob(String name, java.util.function.UnaryOperator<Job> change) {
-        retryingConflicts(() -> client.batch().v1().jobs().inNamespace(namespace).withName(name).editStatus(change));
+        retryingConflicts(() ->
+                client.batch().v1().jobs().inNamespace(namespace).withName(name).editStatus(change));
     }
 
     /** As the kubelet and the Job controller do: a status write that lost a race (409) reads again and retries. */
@@ -488,29 +707,66 @@ public final class ClusterSimulator implements AutoCloseable {
     }
 
     private void failJob(String name, String reason, String message) {
-        updateJob(name, j -> new JobBuilder(j).editOrNewStatus().withActive(0).withFailed(1)
-                .withConditions(new JobConditionBuilder().withType("Failed").withStatus("True").withReason(reason)
-                        .withMessage(message).withLastTransitionTime(now()).build()).endStatus().build());
+        updateJob(
+                name,
+                j -> new JobBuilder(j)
+                        .editOrNewStatus()
+                        .withActive(0)
+                        .withFailed(1)
+                        .withConditions(new JobConditionBuilder()
+                                .withType("Failed")
+                                .withStatus("True")
+                                .withReason(reason)
+                                .withMessage(message)
+                                .withLastTransitionTime(now())
+                                .build())
+                        .endStatus()
+                        .build());
     }
 
     private void event(HasMetadata about, String type, String reason, String message) {
         String at = now();
-        client.v1().events().inNamespace(namespace).resource(new EventBuilder()
-                .withNewMetadata()
-                .withName(about.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8))
-                .withNamespace(namespace).endMetadata()
-                .withInvolvedObject(new ObjectReferenceBuilder().withKind(about.getKind())
-                        .withName(about.getMetadata().getName())
-                        .withNamespace(namespace).withUid(about.getMetadata().getUid()).build())
-                .withType(type).withReason(reason).withMessage(message).withCount(1)
-                .withFirstTimestamp(at).withLastTimestamp(at)
-                .withNewSource().withComponent(about instanceof Pod ? "kubelet" : "job-controller").endSource()
-                .build()).create();
+        client.v1()
+                .events()
+                .inNamespace(namespace)
+                .resource(new EventBuilder()
+                        .withNewMetadata()
+                        .withName(about.getMetadata().getName() + "."
+                                + UUID.randomUUID().toString().substring(0, 8))
+                        .withNamespace(namespace)
+                        .endMetadata()
+                        .withInvolvedObject(new ObjectReferenceBuilder()
+                                .withKind(about.getKind())
+                                .withName(about.getMetadata().getName())
+                                .withNamespace(namespace)
+                                .withUid(about.getMetadata().getUid())
+                                .build())
+                        .withType(type)
+                        .withReason(reason)
+                        .withMessage(message)
+                        .withCount(1)
+                        .withFirstTimestamp(at)
+                        .withLastTimestamp(at)
+                        .withNewSource()
+                        .withComponent(about instanceof Pod ? "kubelet" : "job-controller")
+                        .endSource()
+                        .build())
+                .create();
     }
 
-    private static Pod withStatus(Pod p, String phase, String startTime, String reason, List<PodCondition> conditions,
-                                  List<ContainerStatus> init, List<ContainerStatus> main) {
-        var status = new PodBuilder(p).editOrNewStatus().withPhase(phase).withReason(reason).withConditions(conditions);
+    private static Pod withStatus(
+            Pod p,
+            String phase,
+            String startTime,
+            String reason,
+            List<PodCondition> conditions,
+            List<ContainerStatus> init,
+            List<ContainerStatus> main) {
+        var status = new PodBuilder(p)
+                .editOrNewStatus()
+                .withPhase(phase)
+                .withReason(reason)
+                .withConditions(conditions);
         if (startTime != null) {
             status.withStartTime(startTime);
         }
@@ -524,34 +780,64 @@ public final class ClusterSimulator implements AutoCloseable {
     }
 
     private static Pod waiting(Pod p, Container bad, boolean init, String reason, String message) {
-        ContainerStatus s = new ContainerStatusBuilder().withName(bad.getName()).withImage(bad.getImage())
-                .withReady(false).withRestartCount(0).withNewState().withNewWaiting().withReason(reason)
-                .withMessage(message).endWaiting().endState().build();
+        ContainerStatus s = new ContainerStatusBuilder()
+                .withName(bad.getName())
+                .withImage(bad.getImage())
+                .withReady(false)
+                .withRestartCount(0)
+                .withNewState()
+                .withNewWaiting()
+                .withReason(reason)
+                .withMessage(message)
+                .endWaiting()
+                .endState()
+                .build();
         return replaceStatus(p, s, init);
     }
 
     private static Pod terminated(Pod p, Container c, boolean init, int exitCode, String reason, String phase) {
-        ContainerStatus s = new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withReady(false)
-                .withRestartCount(0).withNewState().withNewTerminated().withExitCode(exitCode).withReason(reason)
-                .withStartedAt(now()).withFinishedAt(now()).endTerminated().endState().build();
+        ContainerStatus s = new ContainerStatusBuilder()
+                .withName(c.getName())
+                .withImage(c.getImage())
+                .withReady(false)
+                .withRestartCount(0)
+                .withNewState()
+                .withNewTerminated()
+                .withExitCode(exitCode)
+                .withReason(reason)
+                .withStartedAt(now())
+                .withFinishedAt(now())
+                .endTerminated()
+                .endState()
+                .build();
         Pod changed = replaceStatus(p, s, init);
         return new PodBuilder(changed).editStatus().withPhase(phase).endStatus().build();
     }
 
     private static Pod replaceStatus(Pod p, ContainerStatus s, boolean init) {
-        List<ContainerStatus> list = new ArrayList<>(init ? p.getStatus().getInitContainerStatuses()
-                : p.getStatus().getContainerStatuses());
+        List<ContainerStatus> list = new ArrayList<>(
+                init ? p.getStatus().getInitContainerStatuses() : p.getStatus().getContainerStatuses());
         list.removeIf(x -> x.getName().equals(s.getName()));
         list.add(s);
         var b = new PodBuilder(p).editStatus();
-        return (init ? b.withInitContainerStatuses(list) : b.withContainerStatuses(list)).endStatus().build();
+        return (init ? b.withInitContainerStatuses(list) : b.withContainerStatuses(list))
+                .endStatus()
+                .build();
     }
 
     private static List<ContainerStatus> waitingAll(List<Container> containers, String reason) {
         List<ContainerStatus> out = new ArrayList<>();
         for (Container c : containers) {
-            out.add(new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withReady(false)
-                    .withRestartCount(0).withNewState().withNewWaiting().withReason(reason).endWaiting().endState()
+            out.add(new ContainerStatusBuilder()
+                    .withName(c.getName())
+                    .withImage(c.getImage())
+                    .withReady(false)
+                    .withRestartCount(0)
+                    .withNewState()
+                    .withNewWaiting()
+                    .withReason(reason)
+                    .endWaiting()
+                    .endState()
                     .build());
         }
         return out;
@@ -560,16 +846,30 @@ public final class ClusterSimulator implements AutoCloseable {
     private static List<ContainerStatus> running(List<Container> containers) {
         List<ContainerStatus> out = new ArrayList<>();
         for (Container c : containers) {
-            out.add(new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withReady(true)
-                    .withRestartCount(0).withStarted(true).withNewState().withNewRunning().withStartedAt(now())
-                    .endRunning().endState().build());
+            out.add(new ContainerStatusBuilder()
+                    .withName(c.getName())
+                    .withImage(c.getImage())
+                    .withReady(true)
+                    .withRestartCount(0)
+                    .withStarted(true)
+                    .withNewState()
+                    .withNewRunning()
+                    .withStartedAt(now())
+                    .endRunning()
+                    .endState()
+                    .build());
         }
         return out;
     }
 
     private static PodCondition condition(String type, String status, String reason, String message) {
-        return new PodConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
-                .withLastTransitionTime(now()).build();
+        return new PodConditionBuilder()
+                .withType(type)
+                .withStatus(status)
+                .withReason(reason)
+                .withMessage(message)
+                .withLastTransitionTime(now())
+                .build();
     }
 
     private static String now() {

@@ -50,8 +50,7 @@ public final class DemoMode {
     /** The demo reports image failures sooner than a real cluster would need. */
     static final Duration DEMO_IMAGE_PULL_GRACE = Duration.ofSeconds(3);
 
-    private DemoMode() {
-    }
+    private DemoMode() {}
 
     /** One seeded Buildkite job and what the demo says about it. */
     record Seeded(String file, PipelineJob job, boolean ours) {
@@ -62,14 +61,15 @@ public final class DemoMode {
         }
     }
 
-    public static int run(Map<String, String> options, String configFile, long maxSeconds, Map<String, String> env,
-                          PrintStream out) throws InterruptedException {
+    public static int run(
+            Map<String, String> options, String configFile, long maxSeconds, Map<String, String> env, PrintStream out)
+            throws InterruptedException {
         ControllerConfig base = ConfigLoader.load(options, configFile, env, false);
         // Real-looking secrets that must never be printed.
         String token = "demo-" + UUID.randomUUID();
         String agentToken = "demo-agent-" + UUID.randomUUID();
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes();
-             FakeBuildkite buildkite = FakeBuildkite.start(ORG, token).withAgentToken(agentToken)) {
+                FakeBuildkite buildkite = FakeBuildkite.start(ORG, token).withAgentToken(agentToken)) {
             ExampleQueues examples = ExampleQueues.load();
             ControllerConfig config = demoConfig(base, examples, buildkite, token);
             createAgentTokenSecret(kubernetes, config, agentToken);
@@ -84,29 +84,37 @@ public final class DemoMode {
             Thread summaryOnExit = new Thread(() -> report.summary(buildkite), "demo-summary");
             Runtime.getRuntime().addShutdownHook(summaryOnExit);
 
-            try (ClusterSimulator cluster = new ClusterSimulator(watching(kubernetes.newClient()), config.namespace(),
-                         JobLabels.controllerSelector(config.id()), Duration.ofSeconds(2), uuid -> { });
-                 Watch ignored = watching(kubernetes.client()).batch().v1().jobs().inNamespace(config.namespace())
-                         .watch(new Watcher<Job>() {
-                             @Override
-                             public void eventReceived(Action action, Job job) {
-                                 report.jobEvent(action, job, buildkite);
-                             }
+            try (ClusterSimulator cluster = new ClusterSimulator(
+                            watching(kubernetes.newClient()),
+                            config.namespace(),
+                            JobLabels.controllerSelector(config.id()),
+                            Duration.ofSeconds(2),
+                            uuid -> {});
+                    Watch ignored = watching(kubernetes.client())
+                            .batch()
+                            .v1()
+                            .jobs()
+                            .inNamespace(config.namespace())
+                            .watch(new Watcher<Job>() {
+                                @Override
+                                public void eventReceived(Action action, Job job) {
+                                    report.jobEvent(action, job, buildkite);
+                                }
 
-                             @Override
-                             public void onClose(WatcherException cause) {
-                                 // the demo is ending
-                             }
-                         });
-                 Controller controller = new Controller(config, kubernetes.newClient())) {
+                                @Override
+                                public void onClose(WatcherException cause) {
+                                    // the demo is ending
+                                }
+                            });
+                    Controller controller = new Controller(config, kubernetes.newClient())) {
                 ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "demo-report");
                     t.setDaemon(true);
                     return t;
                 });
                 watcher.scheduleWithFixedDelay(() -> report.failures(buildkite), 200, 200, TimeUnit.MILLISECONDS);
-                out.println("demo: controller running for queues " + config.queues().stream()
-                        .map(QueueConfig::name).collect(Collectors.joining(", "))
+                out.println("demo: controller running for queues "
+                        + config.queues().stream().map(QueueConfig::name).collect(Collectors.joining(", "))
                         + (maxSeconds > 0 ? " for " + maxSeconds + "s" : "; Ctrl-C stops it"));
                 int exit = controller.runUntilStopped(maxSeconds * 1000);
                 watcher.shutdownNow();
@@ -135,8 +143,8 @@ public final class DemoMode {
     }
 
     /** The configuration the demo runs with: the user's, pointed at the fakes, with a queue per example config. */
-    static ControllerConfig demoConfig(ControllerConfig base, ExampleQueues examples, FakeBuildkite buildkite,
-                                       String token) {
+    static ControllerConfig demoConfig(
+            ControllerConfig base, ExampleQueues examples, FakeBuildkite buildkite, String token) {
         ControllerConfig.Builder demo = base.toBuilder();
         if (!base.isSet(Options.MANAGEMENT_PORT)) {
             demo.set(Options.MANAGEMENT_PORT, 0); // only when asked: 8080 may be taken on a laptop
@@ -144,8 +152,7 @@ public final class DemoMode {
         if (!base.isSet(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD)) {
             demo.set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, DEMO_IMAGE_PULL_GRACE);
         }
-        return demo
-                .set(Options.ORG, ORG)
+        return demo.set(Options.ORG, ORG)
                 .set(Options.BUILDKITE_TOKEN, token)
                 .set(Options.GRAPHQL_ENDPOINT, buildkite.graphqlEndpoint())
                 .set(Options.AGENT_ENDPOINT, buildkite.agentEndpoint())
@@ -155,11 +162,19 @@ public final class DemoMode {
 
     /** The agent-token Secret the controller reads to fail jobs, as the chart would create it. */
     static void createAgentTokenSecret(EmbeddedKubernetes kubernetes, ControllerConfig config, String agentToken) {
-        kubernetes.client().secrets().inNamespace(config.namespace()).resource(new SecretBuilder()
-                .withNewMetadata().withName(config.agentTokenSecret()).endMetadata()
-                .addToData(AgentTokenSecret.KEY,
-                        Base64.getEncoder().encodeToString(agentToken.getBytes(StandardCharsets.UTF_8)))
-                .build()).create();
+        kubernetes
+                .client()
+                .secrets()
+                .inNamespace(config.namespace())
+                .resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName(config.agentTokenSecret())
+                        .endMetadata()
+                        .addToData(
+                                AgentTokenSecret.KEY,
+                                Base64.getEncoder().encodeToString(agentToken.getBytes(StandardCharsets.UTF_8)))
+                        .build())
+                .create();
     }
 
     /** What the demo prints as things happen. */
@@ -184,13 +199,19 @@ public final class DemoMode {
                 return;
             }
             if (action == Watcher.Action.ADDED && created.add(uuid)) {
-                line(uuid, "-> created Kubernetes Job " + job.getMetadata().getName() + " (containers: "
-                        + job.getSpec().getTemplate().getSpec().getContainers().stream().map(Container::getName)
-                        .collect(Collectors.joining(", ")) + ")");
+                line(
+                        uuid,
+                        "-> created Kubernetes Job " + job.getMetadata().getName() + " (containers: "
+                                + job.getSpec().getTemplate().getSpec().getContainers().stream()
+                                        .map(Container::getName)
+                                        .collect(Collectors.joining(", "))
+                                + ")");
             }
-            if (action == Watcher.Action.MODIFIED && InFlightJobs.isFinished(job)
+            if (action == Watcher.Action.MODIFIED
+                    && InFlightJobs.isFinished(job)
                     && job.getStatus().getSucceeded() != null
-                    && job.getStatus().getSucceeded() > 0 && passed.add(uuid)) {
+                    && job.getStatus().getSucceeded() > 0
+                    && passed.add(uuid)) {
                 buildkite.finishAsAgent(uuid, "0"); // the simulated agent ran the job
                 line(uuid, "passed (simulated agent)");
             }
@@ -223,55 +244,71 @@ public final class DemoMode {
                 String uuid = s.job().job().uuid();
                 if (!created.contains(uuid) && !failed.contains(uuid)) {
                     ignored++;
-                    line(uuid, s.ours() ? "ignored: the controller had not taken it yet"
-                            : "ignored: not ours (no queue of this controller takes "
-                            + String.join(",", s.job().job().agentQueryRules()) + ")");
+                    line(
+                            uuid,
+                            s.ours()
+                                    ? "ignored: the controller had not taken it yet"
+                                    : "ignored: not ours (no queue of this controller takes "
+                                            + String.join(",", s.job().job().agentQueryRules()) + ")");
                 }
             }
             long failedAfterCreation = failed.stream().filter(created::contains).count();
-            out.printf("demo: summary: %d created, %d failed by the controller, %d ignored (of %d Buildkite jobs;"
-                            + " %d passed; %d failed after their Job was created)%n", created.size(), failed.size(),
-                    ignored, byUuid.size(), passed.size(), failedAfterCreation);
+            out.printf(
+                    "demo: summary: %d created, %d failed by the controller, %d ignored (of %d Buildkite jobs;"
+                            + " %d passed; %d failed after their Job was created)%n",
+                    created.size(), failed.size(), ignored, byUuid.size(), passed.size(), failedAfterCreation);
         }
 
         synchronized void line(String uuid, String what) {
             Seeded s = byUuid.get(uuid);
-            out.printf("demo: %5.1fs job %s \"%s\" %s%n", (System.nanoTime() - started) / 1e9, shortId(uuid),
-                    s == null ? "?" : s.job().label(), what);
+            out.printf(
+                    "demo: %5.1fs job %s \"%s\" %s%n",
+                    (System.nanoTime() - started) / 1e9,
+                    shortId(uuid),
+                    s == null ? "?" : s.job().label(),
+                    what);
         }
     }
 
-    static List<Seeded> seed(FakeBuildkite buildkite, ControllerConfig config, ExampleQueues examples,
-                             PrintStream out) {
+    static List<Seeded> seed(
+            FakeBuildkite buildkite, ControllerConfig config, ExampleQueues examples, PrintStream out) {
         List<JobSelection> queues = config.queues().stream()
-                .map(q -> new JobSelection(q.tags(), new SimpleMeterRegistry())).toList();
+                .map(q -> new JobSelection(q.tags(), new SimpleMeterRegistry()))
+                .toList();
         Map<String, String> pipelines = ExamplePipelines.load();
         List<Seeded> seeded = new ArrayList<>();
         for (Map.Entry<String, String> p : pipelines.entrySet()) {
             String name = p.getKey().replaceFirst("\\.ya?ml$", "");
             List<PipelineJob> jobs;
             try {
-                jobs = new PipelineReader(PipelineContext.local(ORG, name), () -> UUID.randomUUID().toString())
+                jobs = new PipelineReader(
+                                PipelineContext.local(ORG, name),
+                                () -> UUID.randomUUID().toString())
                         .read(p.getValue());
             } catch (PipelineException e) {
                 out.println("demo: skipping " + p.getKey() + ": " + e.getMessage());
                 continue;
             }
             for (PipelineJob read : jobs) {
-                PipelineJob job = new PipelineJob(read.label(), read.key(),
-                        examples.retag(name, read.job(), config), read.problem());
+                PipelineJob job = new PipelineJob(
+                        read.label(), read.key(), examples.retag(name, read.job(), config), read.problem());
                 buildkite.addJob(job.job(), job.label(), null);
                 seeded.add(new Seeded(p.getKey(), job, queues.stream().anyMatch(q -> q.skipReason(job.job()) == null)));
             }
         }
-        out.println("demo: scheduled " + seeded.size() + " Buildkite jobs from " + pipelines.size()
-                + " pipelines in " + ExamplePipelines.FOLDER + ":");
+        out.println("demo: scheduled " + seeded.size() + " Buildkite jobs from " + pipelines.size() + " pipelines in "
+                + ExamplePipelines.FOLDER + ":");
         for (Seeded s : seeded) {
-            out.printf("demo:   %s %-36s %-34s %s%n", shortId(s.job().job().uuid()), s.file(),
-                    "\"" + s.job().label() + "\"", String.join(",", s.job().job().agentQueryRules())
+            out.printf(
+                    "demo:   %s %-36s %-34s %s%n",
+                    shortId(s.job().job().uuid()),
+                    s.file(),
+                    "\"" + s.job().label() + "\"",
+                    String.join(",", s.job().job().agentQueryRules())
                             + (s.ours() ? "" : "  (not our queue: the controller ignores it)")
-                            + (examples.names().contains(s.name()) ? "  (config: " + ExampleQueues.FOLDER + "/"
-                            + s.name() + ".yaml)" : ""));
+                            + (examples.names().contains(s.name())
+                                    ? "  (config: " + ExampleQueues.FOLDER + "/" + s.name() + ".yaml)"
+                                    : ""));
         }
         return seeded;
     }

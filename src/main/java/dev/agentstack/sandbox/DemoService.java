@@ -1,8 +1,8 @@
 package dev.agentstack.sandbox;
 
-import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.QueueConfig;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.runtime.Demo;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintStream;
@@ -14,8 +14,9 @@ import java.util.UUID;
 public final class DemoService implements Demo {
 
     @Override
-    public int run(Map<String, String> options, String configFile, long maxSeconds, Map<String, String> env,
-                   PrintStream out) throws InterruptedException {
+    public int run(
+            Map<String, String> options, String configFile, long maxSeconds, Map<String, String> env, PrintStream out)
+            throws InterruptedException {
         return DemoMode.run(options, configFile, maxSeconds, env, out);
     }
 
@@ -30,12 +31,16 @@ public final class DemoService implements Demo {
         ControllerConfig config = DemoMode.demoConfig(base, examples, buildkite, token);
         DemoMode.createAgentTokenSecret(kubernetes, config, agentToken);
         DemoMode.seed(buildkite, config, examples, out);
-        ClusterSimulator cluster = new ClusterSimulator(DemoMode.watching(kubernetes.newClient()),
-                config.namespace(), JobLabels.controllerSelector(config.id()), Duration.ofSeconds(2), uuid -> { });
+        ClusterSimulator cluster = new ClusterSimulator(
+                DemoMode.watching(kubernetes.newClient()),
+                config.namespace(),
+                JobLabels.controllerSelector(config.id()),
+                Duration.ofSeconds(2),
+                uuid -> {});
         KubernetesClient client = DemoMode.watching(kubernetes.newClient());
         out.println("demo: fake Buildkite at " + buildkite.baseUrl() + ", embedded Kubernetes API at "
-                + kubernetes.url() + ", simulated cluster; queues " + config.queues().stream()
-                .map(QueueConfig::name).toList());
+                + kubernetes.url() + ", simulated cluster; queues "
+                + config.queues().stream().map(QueueConfig::name).toList());
         return new Fakes() {
             @Override
             public ControllerConfig config() {

@@ -22,8 +22,8 @@ import java.util.function.UnaryOperator;
 public final class EmbeddedKubernetes implements AutoCloseable {
 
     /** Held so the level sticks: the mock server logs every request at INFO through java.util.logging. */
-    private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger(
-            "io.fabric8.mockwebserver");
+    private static final java.util.logging.Logger MOCK_SERVER_LOG =
+            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
     static {
         MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
@@ -43,8 +43,12 @@ public final class EmbeddedKubernetes implements AutoCloseable {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         MockWebServer http = new MockWebServer();
         MockServerStalls.reportQuietly(http);
-        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), http, responses,
-                wrap.apply(new EventFieldSelectors(new KubernetesMixedDispatcher(responses))), false);
+        server = new KubernetesMockServer(
+                new Context(Serialization.jsonMapper()),
+                http,
+                responses,
+                wrap.apply(new EventFieldSelectors(new KubernetesMixedDispatcher(responses))),
+                false);
         server.init();
         client = server.createClient();
     }

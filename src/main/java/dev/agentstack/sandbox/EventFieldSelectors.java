@@ -33,7 +33,9 @@ final class EventFieldSelectors extends Dispatcher {
     public MockResponse dispatch(RecordedRequest request) {
         String path = request.getPath();
         int q = path == null ? -1 : path.indexOf('?');
-        if (!"GET".equals(request.getMethod()) || q < 0 || !path.substring(0, q).endsWith("/events")
+        if (!"GET".equals(request.getMethod())
+                || q < 0
+                || !path.substring(0, q).endsWith("/events")
                 || path.contains("watch=true")) {
             return delegate.dispatch(request);
         }
@@ -60,12 +62,19 @@ final class EventFieldSelectors extends Dispatcher {
         StringBuilder rewritten = new StringBuilder(path.substring(0, q));
         String sep = "?";
         for (Map.Entry<String, String> p : params.entrySet()) {
-            rewritten.append(sep).append(p.getKey()).append('=')
+            rewritten
+                    .append(sep)
+                    .append(p.getKey())
+                    .append('=')
                     .append(URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
             sep = "&";
         }
-        MockResponse response = delegate.dispatch(new RecordedRequest(request.getHttpVersion(), request.method(),
-                rewritten.toString(), request.getHeaders(), request.getBody()));
+        MockResponse response = delegate.dispatch(new RecordedRequest(
+                request.getHttpVersion(),
+                request.method(),
+                rewritten.toString(),
+                request.getHeaders(),
+                request.getBody()));
         EventList all = Serialization.unmarshal(response.getBody().readUtf8(), EventList.class);
         List<Event> matching = new ArrayList<>();
         for (Event e : all.getItems()) {
@@ -81,9 +90,15 @@ final class EventFieldSelectors extends Dispatcher {
         if (ref == null) {
             return false;
         }
-        Map<String, Function<ObjectReference, String>> fields = Map.of("kind", ObjectReference::getKind,
-                "name", ObjectReference::getName, "namespace", ObjectReference::getNamespace,
-                "uid", ObjectReference::getUid);
+        Map<String, Function<ObjectReference, String>> fields = Map.of(
+                "kind",
+                ObjectReference::getKind,
+                "name",
+                ObjectReference::getName,
+                "namespace",
+                ObjectReference::getNamespace,
+                "uid",
+                ObjectReference::getUid);
         for (Map.Entry<String, String> w : wanted.entrySet()) {
             Function<ObjectReference, String> field = fields.get(w.getKey());
             if (field == null || !w.getValue().equals(field.apply(ref))) {

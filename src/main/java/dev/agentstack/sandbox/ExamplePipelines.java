@@ -13,12 +13,12 @@ public final class ExamplePipelines {
 
     public static final String FOLDER = "examples/pipelines";
 
-    private ExamplePipelines() {
-    }
+    private ExamplePipelines() {}
 
     public static Map<String, String> load() {
         Path local = Path.of(FOLDER);
-        return Files.isDirectory(local) ? ClasspathFolder.read(local, ".yaml", ".yml")
+        return Files.isDirectory(local)
+                ? ClasspathFolder.read(local, ".yaml", ".yml")
                 : ClasspathFolder.read(FOLDER, ".yaml", ".yml");
     }
 }

@@ -35,8 +35,9 @@ final class ExampleQueues {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     /** What a queues: entry can carry besides its tags; other options are the controller's alone. */
     private static final Set<String> PER_QUEUE = Stream.concat(
-            Stream.of(Options.POD_SPEC_PATCH.key(), Options.MAX_IN_FLIGHT.key()),
-            Options.PER_QUEUE_POLICY.stream().map(Option::key)).collect(Collectors.toUnmodifiableSet());
+                    Stream.of(Options.POD_SPEC_PATCH.key(), Options.MAX_IN_FLIGHT.key()),
+                    Options.PER_QUEUE_POLICY.stream().map(Option::key))
+            .collect(Collectors.toUnmodifiableSet());
 
     private final Map<String, Map<String, Object>> configs;
 
@@ -47,8 +48,8 @@ final class ExampleQueues {
     /** The configs of examples/configs: from the working directory when it has them, else from the jar. */
     static ExampleQueues load() {
         Path local = Path.of(FOLDER);
-        Map<String, String> files = Files.isDirectory(local) ? ClasspathFolder.read(local, ".yaml")
-                : ClasspathFolder.read(FOLDER, ".yaml");
+        Map<String, String> files =
+                Files.isDirectory(local) ? ClasspathFolder.read(local, ".yaml") : ClasspathFolder.read(FOLDER, ".yaml");
         Map<String, Map<String, Object>> configs = new TreeMap<>();
         files.forEach((file, text) -> configs.put(file.replaceFirst("\\.yaml$", ""), parse(file, text)));
         return new ExampleQueues(configs);
@@ -101,11 +102,19 @@ final class ExampleQueues {
         if (!configs.containsKey(example) || !defaultQueue.name().equals(job.tag("queue"))) {
             return job;
         }
-        return new BuildkiteJob(job.id(), job.uuid(), job.command(), withQueue(job.agentQueryRules(), example),
-                job.priority(), job.scheduledAt(), job.env());
+        return new BuildkiteJob(
+                job.id(),
+                job.uuid(),
+                job.command(),
+                withQueue(job.agentQueryRules(), example),
+                job.priority(),
+                job.scheduledAt(),
+                job.env());
     }
 
     private static List<String> withQueue(List<String> tags, String queue) {
-        return tags.stream().map(t -> t.startsWith("queue=") ? "queue=" + queue : t).toList();
+        return tags.stream()
+                .map(t -> t.startsWith("queue=") ? "queue=" + queue : t)
+                .toList();
     }
 }

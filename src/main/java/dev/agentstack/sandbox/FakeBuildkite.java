@@ -63,12 +63,13 @@ public final class FakeBuildkite implements AutoCloseable {
 
     /** The most {@code first}/{@code last} the real API serves in one page. */
     public static final int MAX_PAGE_SIZE = 500;
+
     private static final int MAX_RECORDED = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One HTTP request as it arrived. Header names are lower-case. */
-    public record RecordedRequest(String method, String path, String query, Map<String, List<String>> headers,
-                                  String body, Instant at) {
+    public record RecordedRequest(
+            String method, String path, String query, Map<String, List<String>> headers, String body, Instant at) {
         public String header(String name) {
             List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
             return v == null || v.isEmpty() ? null : v.get(0);
@@ -80,15 +81,13 @@ public final class FakeBuildkite implements AutoCloseable {
      * were substituted) and how many jobs matched them (the connection's {@code count}). A read comes wholly before
      * or wholly after a {@link #scheduleCommands} batch.
      */
-    public record JobsRead(Instant at, Map<String, Object> arguments, int count) {
-    }
+    public record JobsRead(Instant at, Map<String, Object> arguments, int count) {}
 
     /**
      * One agent REST API call: which (register, connect, acquire, ...), by which agent, for which job, with what body.
      */
-    public record AgentCall(String call, String agentName, String jobUuid, String body,
-                            Map<String, List<String>> headers) {
-    }
+    public record AgentCall(
+            String call, String agentName, String jobUuid, String body, Map<String, List<String>> headers) {}
 
     private final String orgSlug;
     private final String orgUuid = UUID.randomUUID().toString();
@@ -101,6 +100,7 @@ public final class FakeBuildkite implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong pointsSpent = new java.util.concurrent.atomic.AtomicLong();
     /** Guarded by lock; null while the fake counts no GraphQL complexity. */
     private RateLimitWindow rateLimit;
+
     private final Object lock = new Object();
     private final Map<String, FakeJob> jobs = new LinkedHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
@@ -124,7 +124,9 @@ public final class FakeBuildkite implements AutoCloseable {
         this.token = token;
         this.clock = clock;
         this.stacksApi = new FakeStacksApi(lock, jobs, clock, () -> agentToken);
-        this.graphql = GraphQL.newGraphQL(schema()).preparsedDocumentProvider(parsedQueries()).build();
+        this.graphql = GraphQL.newGraphQL(schema())
+                .preparsedDocumentProvider(parsedQueries())
+                .build();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "fake-buildkite");
@@ -168,7 +170,8 @@ public final class FakeBuildkite implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort();
+        return "http://" + server.getAddress().getHostString() + ":"
+                + server.getAddress().getPort();
     }
 
     /** What the controller's {@code agent-endpoint} option should be. */
@@ -205,7 +208,9 @@ public final class FakeBuildkite implements AutoCloseable {
     /** The GraphQL points left in the current window (see {@link #graphqlRateLimit}). */
     public int graphqlPointsRemaining() {
         synchronized (lock) {
-            return rateLimit == null ? Integer.MAX_VALUE : rateLimit.current(clock.instant()).remaining();
+            return rateLimit == null
+                    ? Integer.MAX_VALUE
+                    : rateLimit.current(clock.instant()).remaining();
         }
     }
 
@@ -289,8 +294,16 @@ public final class FakeBuildkite implements AutoCloseable {
     /** Adds a SCHEDULED command job; its creation time is now, so later jobs are newer. */
     public void addJob(BuildkiteJob job, String label, String clusterUuid) {
         synchronized (lock) {
-            FakeJob fake = new FakeJob(job.uuid(), label, job.command(), job.agentQueryRules(), job.priority(),
-                    job.env(), clusterUuid, clock.instant(), sequence.incrementAndGet());
+            FakeJob fake = new FakeJob(
+                    job.uuid(),
+                    label,
+                    job.command(),
+                    job.agentQueryRules(),
+                    job.priority(),
+                    job.env(),
+                    clusterUuid,
+                    clock.instant(),
+                    sequence.incrementAndGet());
             if (job.scheduledAt() != null) {
                 fake.scheduledAt = job.scheduledAt();
             }
@@ -314,7 +327,8 @@ public final class FakeBuildkite implements AutoCloseable {
      * before anyone looked. Returns their uuids in order.
      */
     public List<String> scheduleCommands(List<String> commands, String... agentQueryRules) {
-        List<BuildkiteJob> batch = commands.stream().map(c -> commandJob(c, 0, agentQueryRules)).toList();
+        List<BuildkiteJob> batch =
+                commands.stream().map(c -> commandJob(c, 0, agentQueryRules)).toList();
         synchronized (lock) {
             for (int i = 0; i < batch.size(); i++) {
                 addJob(batch.get(i), commands.get(i), null);
@@ -325,7 +339,13 @@ public final class FakeBuildkite implements AutoCloseable {
 
     private static BuildkiteJob commandJob(String command, int priority, String... agentQueryRules) {
         String uuid = UUID.randomUUID().toString();
-        return new BuildkiteJob(FakeJob.nodeId(uuid), uuid, command, List.of(agentQueryRules), priority, null,
+        return new BuildkiteJob(
+                FakeJob.nodeId(uuid),
+                uuid,
+                command,
+                List.of(agentQueryRules),
+                priority,
+                null,
                 List.of("BUILDKITE_COMMAND=" + command, "BUILDKITE_JOB_ID=" + uuid));
     }
 
@@ -423,7 +443,9 @@ public final class FakeBuildkite implements AutoCloseable {
      * The polls of scheduled jobs among the GraphQL requests (not, e.g., the cancel checker's queries of job states).
      */
     public List<RecordedRequest> scheduledJobsPolls() {
-        return graphqlRequests().stream().filter(r -> r.body().contains("...ScheduledJobsPage")).toList();
+        return graphqlRequests().stream()
+                .filter(r -> r.body().contains("...ScheduledJobsPage"))
+                .toList();
     }
 
     /** The arguments {@code Organization.jobs} was executed with, after variables were substituted. */
@@ -468,15 +490,24 @@ public final class FakeBuildkite implements AutoCloseable {
                 respond(exchange, 404, Map.of(), "{\"message\":\"Not Found\"}");
             }
         } catch (RuntimeException e) {
-            respond(exchange, 500, Map.of(), "{\"message\":\"fake failed: " + e.getClass().getSimpleName() + "\"}");
+            respond(
+                    exchange,
+                    500,
+                    Map.of(),
+                    "{\"message\":\"fake failed: " + e.getClass().getSimpleName() + "\"}");
         }
     }
 
     private void record(HttpExchange exchange, String body) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
-        requests.add(new RecordedRequest(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                exchange.getRequestURI().getRawQuery(), headers, body, clock.instant()));
+        requests.add(new RecordedRequest(
+                exchange.getRequestMethod(),
+                exchange.getRequestURI().getPath(),
+                exchange.getRequestURI().getRawQuery(),
+                headers,
+                body,
+                clock.instant()));
         keepLast(requests);
     }
 
@@ -506,8 +537,12 @@ public final class FakeBuildkite implements AutoCloseable {
             return;
         }
         if (!("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-            respond(exchange, 401, Map.of(), "{\"errors\":[{\"message\":\"Authentication required. Please supply a"
-                    + " valid API Access Token as the Authorization header\"}]}");
+            respond(
+                    exchange,
+                    401,
+                    Map.of(),
+                    "{\"errors\":[{\"message\":\"Authentication required. Please supply a"
+                            + " valid API Access Token as the Authorization header\"}]}");
             return;
         }
         Map<?, ?> request;
@@ -547,8 +582,8 @@ public final class FakeBuildkite implements AutoCloseable {
             pointsSpent.addAndGet(points);
             if (result != null && rateLimit != null) {
                 rateLimit = rateLimit.spend(points);
-                rateLimitHeaders = Fault.rateLimitHeaders(rateLimit.limit(), rateLimit.remaining(),
-                        rateLimit.resetSeconds(clock.instant()));
+                rateLimitHeaders = Fault.rateLimitHeaders(
+                        rateLimit.limit(), rateLimit.remaining(), rateLimit.resetSeconds(clock.instant()));
             }
         }
         if (spent != null) {
@@ -565,8 +600,8 @@ public final class FakeBuildkite implements AutoCloseable {
     // ---- agent REST API -----------------------------------------------------------------------------------------
 
     private void handleAgentApi(HttpExchange exchange, String path, byte[] rawBody) throws IOException {
-        String bodyText = new String(gunzip(exchange.getRequestHeaders().getFirst("Content-Encoding"), rawBody),
-                StandardCharsets.UTF_8);
+        String bodyText = new String(
+                gunzip(exchange.getRequestHeaders().getFirst("Content-Encoding"), rawBody), StandardCharsets.UTF_8);
         Fault fault = agentFaults.poll();
         if (fault != null) {
             sleep(fault.delay().toMillis());
@@ -590,9 +625,21 @@ public final class FakeBuildkite implements AutoCloseable {
             String access = "access-" + UUID.randomUUID();
             agentNamesByAccessToken.put(access, name);
             recordAgentCall(new AgentCall("register", name, null, bodyText, headers));
-            respond(exchange, 200, Map.of(), JSON.writeValueAsString(Map.of("id", UUID.randomUUID().toString(),
-                    "name", name, "access_token", access, "endpoint", agentEndpoint(),
-                    "meta_data", req.get("meta_data"))));
+            respond(
+                    exchange,
+                    200,
+                    Map.of(),
+                    JSON.writeValueAsString(Map.of(
+                            "id",
+                            UUID.randomUUID().toString(),
+                            "name",
+                            name,
+                            "access_token",
+                            access,
+                            "endpoint",
+                            agentEndpoint(),
+                            "meta_data",
+                            req.get("meta_data"))));
             return;
         }
         String agent = presented == null ? null : agentNamesByAccessToken.get(presented);
@@ -637,8 +684,9 @@ public final class FakeBuildkite implements AutoCloseable {
                     j.startedAt = clock.instant();
                 }
                 case "chunks" -> {
-                    if (j.chunkSequences.add(QueryStrings.parse(exchange.getRequestURI().getRawQuery())
-                            .getOrDefault("sequence", ""))) {
+                    if (j.chunkSequences.add(
+                            QueryStrings.parse(exchange.getRequestURI().getRawQuery())
+                                    .getOrDefault("sequence", ""))) {
                         j.log.append(bodyText);
                     }
                 }
@@ -663,8 +711,8 @@ public final class FakeBuildkite implements AutoCloseable {
         if (!"gzip".equals(encoding)) {
             return body;
         }
-        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
-                new java.io.ByteArrayInputStream(body))) {
+        try (java.util.zip.GZIPInputStream in =
+                new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
             return in.readAllBytes();
         }
     }
@@ -724,19 +772,24 @@ public final class FakeBuildkite implements AutoCloseable {
     private GraphQLSchema schema() throws IOException {
         String sdl;
         try (InputStream in = FakeBuildkite.class.getResourceAsStream("/sandbox/buildkite-schema-subset.graphqls")) {
-            sdl = new String(Objects.requireNonNull(in, "schema subset missing").readAllBytes(),
-                    StandardCharsets.UTF_8);
+            sdl = new String(
+                    Objects.requireNonNull(in, "schema subset missing").readAllBytes(), StandardCharsets.UTF_8);
         }
         RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
                 .scalar(dateTime())
-                .type("Query", b -> b.dataFetcher("organization", this::organization)
-                        .dataFetcher("job", this::jobByUuid))
+                .type(
+                        "Query",
+                        b -> b.dataFetcher("organization", this::organization).dataFetcher("job", this::jobByUuid))
                 .type("Mutation", b -> b.dataFetcher("jobTypeCommandCancel", this::cancel))
                 .type("Organization", b -> b.dataFetcher("jobs", this::jobsConnection))
                 .type(TypeRuntimeWiring.newTypeWiring("Job")
                         .typeResolver(env -> env.getSchema().getObjectType("JobTypeCommand")))
-                .type(TypeRuntimeWiring.newTypeWiring("Node").typeResolver(env -> env.getSchema().getObjectType(
-                        ((Map<?, ?>) env.getObject()).containsKey("slug") ? "Organization" : "JobTypeCommand")))
+                .type(TypeRuntimeWiring.newTypeWiring("Node")
+                        .typeResolver(env -> env.getSchema()
+                                .getObjectType(
+                                        ((Map<?, ?>) env.getObject()).containsKey("slug")
+                                                ? "Organization"
+                                                : "JobTypeCommand")))
                 .type(TypeRuntimeWiring.newTypeWiring("Connection")
                         .typeResolver(env -> env.getSchema().getObjectType("JobConnection")))
                 .build();
@@ -750,8 +803,9 @@ public final class FakeBuildkite implements AutoCloseable {
             return null;
         }
         Map<String, Object> org = new LinkedHashMap<>();
-        org.put("id", Base64.getEncoder()
-                .encodeToString(("Organization---" + orgUuid).getBytes(StandardCharsets.UTF_8)));
+        org.put(
+                "id",
+                Base64.getEncoder().encodeToString(("Organization---" + orgUuid).getBytes(StandardCharsets.UTF_8)));
         org.put("slug", orgSlug);
         org.put("name", orgSlug);
         org.put("uuid", orgUuid);
@@ -765,7 +819,8 @@ public final class FakeBuildkite implements AutoCloseable {
 
     private Object jobsConnection(DataFetchingEnvironment env) {
         Map<String, Object> args = new LinkedHashMap<>(env.getArguments());
-        List<FakeJob> matching = jobs.values().stream().filter(filter(env)).sorted(NEWEST_FIRST).toList();
+        List<FakeJob> matching =
+                jobs.values().stream().filter(filter(env)).sorted(NEWEST_FIRST).toList();
         jobsReads.add(new JobsRead(clock.instant(), args, matching.size()));
         keepLast(jobsReads);
         Integer first = env.getArgument("first");
@@ -812,8 +867,8 @@ public final class FakeBuildkite implements AutoCloseable {
         return connection;
     }
 
-    private static final Comparator<FakeJob> NEWEST_FIRST = Comparator.comparingLong((FakeJob j) -> j.sequence)
-            .reversed();
+    private static final Comparator<FakeJob> NEWEST_FIRST =
+            Comparator.comparingLong((FakeJob j) -> j.sequence).reversed();
 
     private Predicate<FakeJob> filter(DataFetchingEnvironment env) {
         List<String> states = env.getArgument("state");
@@ -832,12 +887,14 @@ public final class FakeBuildkite implements AutoCloseable {
     private Object cancel(DataFetchingEnvironment env) {
         Map<String, Object> input = env.getArgument("input");
         String id = (String) input.get("id");
-        FakeJob j = jobs.values().stream().filter(x -> x.id.equals(id)).findFirst()
+        FakeJob j = jobs.values().stream()
+                .filter(x -> x.id.equals(id))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("No job found with ID " + id));
         switch (j.state) {
             case "RUNNING" -> j.state = "CANCELING";
             case "FINISHED", "CANCELED", "CANCELING", "SKIPPED", "EXPIRED", "TIMED_OUT", "BROKEN" ->
-                    throw new IllegalArgumentException("Job can't be canceled in state " + j.state);
+                throw new IllegalArgumentException("Job can't be canceled in state " + j.state);
             default -> {
                 j.state = "CANCELED";
                 j.canceledAt = clock.instant();
@@ -893,7 +950,9 @@ public final class FakeBuildkite implements AutoCloseable {
     }
 
     private static GraphQLScalarType dateTime() {
-        return GraphQLScalarType.newScalar().name("DateTime").description("An ISO-8601 encoded UTC date string")
+        return GraphQLScalarType.newScalar()
+                .name("DateTime")
+                .description("An ISO-8601 encoded UTC date string")
                 .coercing(new Coercing<Object, String>() {
                     @Override
                     public String serialize(Object value, GraphQLContext context, Locale locale) {
@@ -911,14 +970,15 @@ public final class FakeBuildkite implements AutoCloseable {
                     }
 
                     @Override
-                    public Object parseLiteral(Value<?> input, CoercedVariables variables, GraphQLContext context,
-                                               Locale locale) {
+                    public Object parseLiteral(
+                            Value<?> input, CoercedVariables variables, GraphQLContext context, Locale locale) {
                         if (input instanceof StringValue s) {
                             return parseValue(s.getValue(), context, locale);
                         }
                         throw new CoercingParseLiteralException("DateTime must be a string");
                     }
-                }).build();
+                })
+                .build();
     }
 
     /** Every job the fake holds, in creation order. */

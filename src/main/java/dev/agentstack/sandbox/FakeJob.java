@@ -31,16 +31,26 @@ public final class FakeJob {
     String acquiredBy;
     /** The Stacks API stack that reserved it, until {@link #reservedUntil}; null when never reserved. */
     String reservedBy;
+
     Instant reservedUntil;
     final StringBuilder log = new StringBuilder();
     /**
      * Log chunks are identified by their sequence number: an upload retried with the same one is not appended twice.
      */
     final java.util.Set<String> chunkSequences = new java.util.HashSet<>();
+
     final List<String> agentApiCalls = new ArrayList<>();
 
-    FakeJob(String uuid, String label, String command, List<String> agentQueryRules, int priority, List<String> env,
-            String clusterUuid, Instant createdAt, long sequence) {
+    FakeJob(
+            String uuid,
+            String label,
+            String command,
+            List<String> agentQueryRules,
+            int priority,
+            List<String> env,
+            String clusterUuid,
+            Instant createdAt,
+            long sequence) {
         this.uuid = uuid;
         this.id = nodeId(uuid);
         this.label = label;
@@ -65,12 +75,27 @@ public final class FakeJob {
     }
 
     /** A read-only snapshot for tests and the demo. */
-    public record Snapshot(String uuid, String id, String label, String state, List<String> agentQueryRules,
-                           String exitStatus, String signalReason, String log, List<String> agentApiCalls) {
-    }
+    public record Snapshot(
+            String uuid,
+            String id,
+            String label,
+            String state,
+            List<String> agentQueryRules,
+            String exitStatus,
+            String signalReason,
+            String log,
+            List<String> agentApiCalls) {}
 
     Snapshot snapshot() {
-        return new Snapshot(uuid, id, label, state, agentQueryRules, exitStatus, signalReason, log.toString(),
+        return new Snapshot(
+                uuid,
+                id,
+                label,
+                state,
+                agentQueryRules,
+                exitStatus,
+                signalReason,
+                log.toString(),
                 List.copyOf(agentApiCalls));
     }
 }

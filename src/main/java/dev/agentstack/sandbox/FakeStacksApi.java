@@ -42,6 +42,7 @@ public final class FakeStacksApi {
 
     /** The queue keys Buildkite and its clients use for a cluster's default queue. */
     static final Set<String> DEFAULT_QUEUE_KEYS = Set.of("_default", "__default__", "~", "-");
+
     static final int DEFAULT_PAGE_SIZE = 100;
     static final int MAX_ITEMS = 1000;
     static final int MAX_NOTIFICATIONS_PER_JOB = 100;
@@ -53,16 +54,13 @@ public final class FakeStacksApi {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A stack as registered. */
-    public record Stack(String key, String queueKey, Map<String, String> metadata) {
-    }
+    public record Stack(String key, String queueKey, Map<String, String> metadata) {}
 
     /** A finish as received. */
-    public record Finish(String stackKey, String jobUuid, int exitStatus, String detail, String signalReason) {
-    }
+    public record Finish(String stackKey, String jobUuid, int exitStatus, String detail, String signalReason) {}
 
     /** A notification as created (refused items are not recorded). */
-    public record Received(String stackKey, String jobUuid, String detail, Instant timestamp) {
-    }
+    public record Received(String stackKey, String jobUuid, String detail, Instant timestamp) {}
 
     private final Object lock;
     private final Map<String, FakeJob> jobs;
@@ -79,9 +77,25 @@ public final class FakeStacksApi {
     private final List<Finish> finishes = new ArrayList<>();
     private final List<Received> notifications = new ArrayList<>();
     private final Map<String, Integer> notificationsPerJob = new HashMap<>();
-    private final Map<String, Integer> limits = new HashMap<>(Map.of("token", 10, "register", 10, "deregister", 10,
-            "scheduled-jobs", 10, "batch-reserve", 10, "get-job", 1000, "get-states", 20, "finish", 100,
-            "notifications", 200));
+    private final Map<String, Integer> limits = new HashMap<>(Map.of(
+            "token",
+            10,
+            "register",
+            10,
+            "deregister",
+            10,
+            "scheduled-jobs",
+            10,
+            "batch-reserve",
+            10,
+            "get-job",
+            1000,
+            "get-states",
+            20,
+            "finish",
+            100,
+            "notifications",
+            200));
     private final Map<String, Deque<Instant>> windows = new HashMap<>();
     private final ConcurrentLinkedDeque<Fault> faults = new ConcurrentLinkedDeque<>();
 
@@ -303,13 +317,31 @@ public final class FakeStacksApi {
         while (!window.isEmpty() && !window.peekFirst().isAfter(now.minusSeconds(1))) {
             window.pollFirst();
         }
-        long reset = window.isEmpty() ? 1
-                : Math.max(1, (Duration.between(now, window.peekFirst().plusSeconds(1)).toMillis() + 999) / 1000);
+        long reset = window.isEmpty()
+                ? 1
+                : Math.max(
+                        1,
+                        (Duration.between(now, window.peekFirst().plusSeconds(1))
+                                                .toMillis()
+                                        + 999)
+                                / 1000);
         if (window.size() >= limit) {
             Map<String, String> h = rateLimitHeaders(endpoint, limit, 0, reset);
             h.put("Retry-After", String.valueOf(reset));
-            return new Reply(429, h, write(Map.of("message", "You have exceeded your API rate limit", "scope",
-                    endpoint, "limit", limit, "current", window.size(), "reset", reset)));
+            return new Reply(
+                    429,
+                    h,
+                    write(Map.of(
+                            "message",
+                            "You have exceeded your API rate limit",
+                            "scope",
+                            endpoint,
+                            "limit",
+                            limit,
+                            "current",
+                            window.size(),
+                            "reset",
+                            reset)));
         }
         window.addLast(now);
         return answer.get().with(rateLimitHeaders(endpoint, limit, limit - window.size(), reset));
@@ -326,11 +358,16 @@ public final class FakeStacksApi {
 
     private Map<String, Object> tokenInfo() {
         Map<String, Object> t = new LinkedHashMap<>();
-        t.put("uuid", UUID.nameUUIDFromBytes(agentToken.get().getBytes(StandardCharsets.UTF_8)).toString());
+        t.put(
+                "uuid",
+                UUID.nameUUIDFromBytes(agentToken.get().getBytes(StandardCharsets.UTF_8))
+                        .toString());
         t.put("description", "fake cluster agent token");
         t.put("token_type", "cluster");
         t.put("organization_slug", "fake-org");
-        t.put("organization_uuid", UUID.nameUUIDFromBytes("org".getBytes(StandardCharsets.UTF_8)).toString());
+        t.put(
+                "organization_uuid",
+                UUID.nameUUIDFromBytes("org".getBytes(StandardCharsets.UTF_8)).toString());
         t.put("cluster_uuid", clusterUuid);
         t.put("cluster_name", "fake-cluster");
         t.put("organization_queue_uuid", null);
@@ -351,7 +388,9 @@ public final class FakeStacksApi {
             return Reply.of(422, message("metadata is required"));
         }
         Map<String, String> metadata = new LinkedHashMap<>();
-        req.path("metadata").fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
+        req.path("metadata")
+                .fields()
+                .forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
         boolean updated = stacks.containsKey(key);
         Stack stack = new Stack(key, queueKey, Map.copyOf(metadata));
         stacks.put(key, stack);
@@ -375,8 +414,8 @@ public final class FakeStacksApi {
         return Reply.of(204, "");
     }
 
-    private static final Comparator<FakeJob> OLDEST_FIRST = Comparator.comparing((FakeJob j) -> j.scheduledAt)
-            .thenComparingLong(j -> j.sequence);
+    private static final Comparator<FakeJob> OLDEST_FIRST =
+            Comparator.comparing((FakeJob j) -> j.scheduledAt).thenComparingLong(j -> j.sequence);
 
     private Reply list(Stack stack, Map<String, String> query) {
         String queueKey = query.get("queue_key");
@@ -397,7 +436,8 @@ public final class FakeStacksApi {
         Instant now = clock.instant();
         List<FakeJob> matching = jobs.values().stream()
                 .filter(j -> j.state.equals("SCHEDULED") && !j.isReserved(now) && inQueue(j, queueKey))
-                .sorted(OLDEST_FIRST).toList();
+                .sorted(OLDEST_FIRST)
+                .toList();
         int from = 0;
         String after = query.get("after");
         if (after != null) {
@@ -419,7 +459,10 @@ public final class FakeStacksApi {
         pageInfo.put("end_cursor", page.isEmpty() ? after : cursor(page.get(page.size() - 1)));
         Map<String, Object> queue = new LinkedHashMap<>();
         boolean paused = pausedQueues.contains(queueKey);
-        queue.put("id", UUID.nameUUIDFromBytes(queueKey.getBytes(StandardCharsets.UTF_8)).toString());
+        queue.put(
+                "id",
+                UUID.nameUUIDFromBytes(queueKey.getBytes(StandardCharsets.UTF_8))
+                        .toString());
         queue.put("paused", paused);
         queue.put("dispatch_paused", paused);
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -435,10 +478,24 @@ public final class FakeStacksApi {
         item.put("priority", j.priority);
         item.put("agent_query_rules", j.agentQueryRules);
         item.put("scheduled_at", j.scheduledAt.toString());
-        item.put("pipeline", Map.of("slug", "pipeline", "uuid",
-                UUID.nameUUIDFromBytes("pipeline".getBytes(StandardCharsets.UTF_8)).toString()));
-        item.put("build", Map.of("uuid", UUID.nameUUIDFromBytes(j.uuid.getBytes(StandardCharsets.UTF_8)).toString(),
-                "number", j.sequence, "branch", "main"));
+        item.put(
+                "pipeline",
+                Map.of(
+                        "slug",
+                        "pipeline",
+                        "uuid",
+                        UUID.nameUUIDFromBytes("pipeline".getBytes(StandardCharsets.UTF_8))
+                                .toString()));
+        item.put(
+                "build",
+                Map.of(
+                        "uuid",
+                        UUID.nameUUIDFromBytes(j.uuid.getBytes(StandardCharsets.UTF_8))
+                                .toString(),
+                        "number",
+                        j.sequence,
+                        "branch",
+                        "main"));
         Map<String, Object> step = new LinkedHashMap<>();
         step.put("key", null);
         item.put("step", step);
@@ -454,13 +511,16 @@ public final class FakeStacksApi {
             }
         }
         boolean defaultQueue = DEFAULT_QUEUE_KEYS.contains(queueKey);
-        return queue == null ? defaultQueue : queue.equals(queueKey) || defaultQueue && DEFAULT_QUEUE_KEYS
-                .contains(queue);
+        return queue == null
+                ? defaultQueue
+                : queue.equals(queueKey) || defaultQueue && DEFAULT_QUEUE_KEYS.contains(queue);
     }
 
     private static String cursor(FakeJob j) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("stack-job:" + j.scheduledAt.toEpochMilli()
-                + ":" + j.sequence).getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(("stack-job:" + j.scheduledAt.toEpochMilli() + ":" + j.sequence)
+                        .getBytes(StandardCharsets.UTF_8));
     }
 
     private static long[] cursorPosition(String cursor) {
@@ -496,7 +556,8 @@ public final class FakeStacksApi {
         List<String> notReserved = new ArrayList<>();
         for (JsonNode id : req.path("job_uuids")) {
             FakeJob j = jobs.get(id.asText());
-            boolean free = j != null && j.state.equals("SCHEDULED")
+            boolean free = j != null
+                    && j.state.equals("SCHEDULED")
                     && (!j.isReserved(now) || stack.key().equals(j.reservedBy));
             if (free) {
                 j.reservedBy = stack.key();
@@ -541,8 +602,11 @@ public final class FakeStacksApi {
         for (JsonNode id : req.path("job_uuids")) {
             FakeJob j = jobs.get(id.asText());
             if (j != null) { // an unknown job is left out
-                states.put(j.uuid, j.state.equals("SCHEDULED") && j.isReserved(now) ? "reserved"
-                        : j.state.toLowerCase(Locale.ROOT));
+                states.put(
+                        j.uuid,
+                        j.state.equals("SCHEDULED") && j.isReserved(now)
+                                ? "reserved"
+                                : j.state.toLowerCase(Locale.ROOT));
             }
         }
         return Reply.of(200, write(Map.of("states", states)));
@@ -560,11 +624,13 @@ public final class FakeStacksApi {
         if (detail.getBytes(StandardCharsets.UTF_8).length > MAX_DETAIL_BYTES) {
             return Reply.of(422, message("detail is too long (maximum is 4 KB)"));
         }
-        if (Set.of("FINISHED", "CANCELED", "EXPIRED", "TIMED_OUT", "SKIPPED", "BROKEN").contains(j.state)) {
+        if (Set.of("FINISHED", "CANCELED", "EXPIRED", "TIMED_OUT", "SKIPPED", "BROKEN")
+                .contains(j.state)) {
             return Reply.of(422, message("Job is already finished"));
         }
         int exitStatus = req.has("exit_status") ? req.path("exit_status").asInt(-1) : -1;
-        String signalReason = req.hasNonNull("signal_reason") ? req.path("signal_reason").asText() : null;
+        String signalReason =
+                req.hasNonNull("signal_reason") ? req.path("signal_reason").asText() : null;
         finishes.add(new Finish(stack.key(), uuid, exitStatus, detail, signalReason));
         j.state = "FINISHED";
         j.exitStatus = String.valueOf(exitStatus);
@@ -589,17 +655,27 @@ public final class FakeStacksApi {
             FakeJob j = jobs.get(n.path("job_uuid").asText(""));
             String detail = n.path("detail").asText("");
             Instant at = n.hasNonNull("timestamp") ? instant(n.path("timestamp").asText()) : now;
-            String error = j == null ? "job not found"
-                    : detail.isEmpty() ? "detail is required"
-                    : detail.codePointCount(0, detail.length()) > MAX_NOTIFICATION_CHARS
-                    ? "detail is too long (maximum is " + MAX_NOTIFICATION_CHARS + " characters)"
-                    : at == null ? "timestamp is invalid"
-                    : at.isAfter(now) ? "timestamp cannot be in the future"
-                    : at.isBefore(j.createdAt) ? "timestamp cannot be before the job was created"
-                    : j.finishedAt != null && j.finishedAt.isBefore(now.minusSeconds(300))
-                    ? "job finished more than 300 seconds ago"
-                    : notificationsPerJob.getOrDefault(j.uuid, 0) >= MAX_NOTIFICATIONS_PER_JOB
-                    ? "job has too many notifications (maximum is " + MAX_NOTIFICATIONS_PER_JOB + ")" : null;
+            String error = j == null
+                    ? "job not found"
+                    : detail.isEmpty()
+                            ? "detail is required"
+                            : detail.codePointCount(0, detail.length()) > MAX_NOTIFICATION_CHARS
+                                    ? "detail is too long (maximum is " + MAX_NOTIFICATION_CHARS + " characters)"
+                                    : at == null
+                                            ? "timestamp is invalid"
+                                            : at.isAfter(now)
+                                                    ? "timestamp cannot be in the future"
+                                                    : at.isBefore(j.createdAt)
+                                                            ? "timestamp cannot be before the job was created"
+                                                            : j.finishedAt != null
+                                                                            && j.finishedAt.isBefore(
+                                                                                    now.minusSeconds(300))
+                                                                    ? "job finished more than 300 seconds ago"
+                                                                    : notificationsPerJob.getOrDefault(j.uuid, 0)
+                                                                                    >= MAX_NOTIFICATIONS_PER_JOB
+                                                                            ? "job has too many notifications (maximum is "
+                                                                                    + MAX_NOTIFICATIONS_PER_JOB + ")"
+                                                                            : null;
             if (error != null) {
                 errors.computeIfAbsent(error, e -> new ArrayList<>()).add(i);
                 continue;

@@ -14,8 +14,8 @@ import java.util.Map;
  *                    memory), for answers larger than the controller may read
  * @param declared    whether a streamed body declares its length (Content-Length) or is sent chunked
  */
-public record Fault(int status, Map<String, String> headers, String body, Duration delay, long streamed,
-                    boolean declared) {
+public record Fault(
+        int status, Map<String, String> headers, String body, Duration delay, long streamed, boolean declared) {
 
     public Fault(int status, Map<String, String> headers, String body, Duration delay) {
         this(status, headers, body, delay, 0, false);
@@ -47,8 +47,13 @@ public record Fault(int status, Map<String, String> headers, String body, Durati
 
     /** The headers Buildkite reports its rate limit in, on every answer. */
     static Map<String, String> rateLimitHeaders(long limit, long remaining, long resetSeconds) {
-        return Map.of("RateLimit-Limit", String.valueOf(limit), "RateLimit-Remaining", String.valueOf(remaining),
-                "RateLimit-Reset", String.valueOf(resetSeconds));
+        return Map.of(
+                "RateLimit-Limit",
+                String.valueOf(limit),
+                "RateLimit-Remaining",
+                String.valueOf(remaining),
+                "RateLimit-Reset",
+                String.valueOf(resetSeconds));
     }
 
     /** Answers normally, but only after the delay (use one longer than the client's timeout). */
@@ -63,8 +68,11 @@ public record Fault(int status, Map<String, String> headers, String body, Durati
 
     /** 200 with a GraphQL {@code errors} array and no data, as for a query the server cannot run. */
     public static Fault graphqlErrors(String message) {
-        return new Fault(200, Map.of(),
-                "{\"data\":null,\"errors\":[{\"message\":\"" + message.replace("\"", "'") + "\"}]}", Duration.ZERO);
+        return new Fault(
+                200,
+                Map.of(),
+                "{\"data\":null,\"errors\":[{\"message\":\"" + message.replace("\"", "'") + "\"}]}",
+                Duration.ZERO);
     }
 
     /** 200 with a body of {@code bytes} bytes, streamed; chunked unless {@code declared}. */

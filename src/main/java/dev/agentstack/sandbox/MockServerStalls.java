@@ -21,8 +21,7 @@ final class MockServerStalls {
     /** Long enough that the mock server is no longer answering in any useful sense. */
     static final Duration WORTH_A_WARNING = Duration.ofSeconds(30);
 
-    private MockServerStalls() {
-    }
+    private MockServerStalls() {}
 
     static void reportQuietly(MockWebServer server) {
         try {
@@ -39,11 +38,15 @@ final class MockServerStalls {
     static void report(BlockedThreadEvent event) {
         long millis = Duration.ofNanos(event.duration()).toMillis();
         if (millis >= WORTH_A_WARNING.toMillis()) {
-            LOG.warn("the embedded Kubernetes API server's event loop {} has not answered for {} ms",
-                    event.thread().getName(), millis);
+            LOG.warn(
+                    "the embedded Kubernetes API server's event loop {} has not answered for {} ms",
+                    event.thread().getName(),
+                    millis);
         } else {
-            LOG.debug("the embedded Kubernetes API server's event loop {} was busy for {} ms",
-                    event.thread().getName(), millis);
+            LOG.debug(
+                    "the embedded Kubernetes API server's event loop {} was busy for {} ms",
+                    event.thread().getName(),
+                    millis);
         }
     }
 }

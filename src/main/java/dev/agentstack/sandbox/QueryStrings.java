@@ -8,8 +8,7 @@ import java.util.Map;
 /** The parameters of a request's raw query string ({@code a=1&b=x%2Cy}), decoded; null or empty gives none. */
 final class QueryStrings {
 
-    private QueryStrings() {
-    }
+    private QueryStrings() {}
 
     static Map<String, String> parse(String rawQuery) {
         Map<String, String> params = new LinkedHashMap<>();
@@ -18,7 +17,8 @@ final class QueryStrings {
         }
         for (String pair : rawQuery.split("&")) {
             int eq = pair.indexOf('=');
-            params.put(eq < 0 ? pair : pair.substring(0, eq),
+            params.put(
+                    eq < 0 ? pair : pair.substring(0, eq),
                     eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
         return params;

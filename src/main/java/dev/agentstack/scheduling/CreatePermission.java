@@ -20,8 +20,7 @@ public final class CreatePermission {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.scheduler");
 
-    private record State(int refusals, Instant retryAt, String refusal) {
-    }
+    private record State(int refusals, Instant retryAt, String refusal) {}
 
     private static final State PERMITTED = new State(0, Instant.MIN, null);
 
@@ -38,11 +37,13 @@ public final class CreatePermission {
     /** The API server refused a creation because the controller may not create Jobs. */
     public void refused(String message) {
         Instant now = clock.instant();
-        State s = state.updateAndGet(old -> new State(old.refusals() + 1,
-                now.plus(backoff.after(old.refusals() + 1, null)), message));
+        State s = state.updateAndGet(old ->
+                new State(old.refusals() + 1, now.plus(backoff.after(old.refusals() + 1, null)), message));
         if (s.refusals() == 1) {
-            LOG.error("the API server does not let this controller create Jobs: {}; polls back off and readiness is"
-                    + " down until a creation succeeds (check the chart's Role and RoleBinding)", message);
+            LOG.error(
+                    "the API server does not let this controller create Jobs: {}; polls back off and readiness is"
+                            + " down until a creation succeeds (check the chart's Role and RoleBinding)",
+                    message);
         }
     }
 
@@ -51,7 +52,8 @@ public final class CreatePermission {
         if (state.get() != PERMITTED) {
             State old = state.getAndSet(PERMITTED);
             if (old.refusals() > 0) {
-                LOG.info("the API server lets this controller create Jobs again after {} refused creation(s)",
+                LOG.info(
+                        "the API server lets this controller create Jobs again after {} refused creation(s)",
                         old.refusals());
             }
         }

@@ -36,8 +36,11 @@ public record CreateRefusal(Kind kind, String message) {
 
     public static CreateRefusal classify(KubernetesClientException error) {
         Status status = error.getStatus();
-        String message = status != null && status.getMessage() != null && !status.getMessage().isBlank()
-                ? status.getMessage() : String.valueOf(error.getMessage());
+        String message = status != null
+                        && status.getMessage() != null
+                        && !status.getMessage().isBlank()
+                ? status.getMessage()
+                : String.valueOf(error.getMessage());
         int code = error.getCode();
         if (code == 422 || code == 400) {
             return new CreateRefusal(Kind.JOB_REFUSED, message);

@@ -84,7 +84,8 @@ public final class InFlightByQueue {
         if (queues.size() == 1) {
             return first();
         }
-        Map<String, String> labels = job.getMetadata() == null ? null : job.getMetadata().getLabels();
+        Map<String, String> labels =
+                job.getMetadata() == null ? null : job.getMetadata().getLabels();
         return labels == null ? null : queues.get(labels.get(JobLabels.QUEUE));
     }
 }

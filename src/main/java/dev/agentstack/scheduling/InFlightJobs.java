@@ -3,9 +3,9 @@ package dev.agentstack.scheduling;
 import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.memory.RecentKeys;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,8 +39,7 @@ public final class InFlightJobs {
     }
 
     /** What we know of one Job: whether it is finished, and when we learnt it (local monotonic time). */
-    private record Known(boolean finished, long learntAt) {
-    }
+    private record Known(boolean finished, long learntAt) {}
 
     /**
      * Jobs that had a Kubernetes Job, remembered after it is gone: a job Buildkite still lists as scheduled after its
@@ -49,6 +48,7 @@ public final class InFlightJobs {
      * start again what the previous leader or process started.
      */
     static final int CREATED_MEMORY = 50_000;
+
     static final Duration CREATED_MEMORY_TTL = Duration.ofHours(24);
 
     /**
@@ -57,6 +57,7 @@ public final class InFlightJobs {
      * A failure that did not land is forgotten at once, so a later poll tries again.
      */
     static final int REFUSED_MEMORY = 10_000;
+
     static final Duration REFUSED_MEMORY_TTL = Duration.ofMinutes(2);
 
     private final int maxInFlight;
@@ -67,6 +68,7 @@ public final class InFlightJobs {
     private final Set<String> reserved = new HashSet<>();
     /** Reservations whose creation may have happened (409, or an error after the request was sent): clock value. */
     private final Map<String, Long> unconfirmed = new HashMap<>();
+
     private int unfinished;
     private boolean ready;
     private int highWater;
@@ -94,10 +96,14 @@ public final class InFlightJobs {
 
     /** @param tags added to both gauges (the queue) */
     public InFlightJobs registerMetrics(MeterRegistry registry, io.micrometer.core.instrument.Tags tags) {
-        Gauge.builder("buildkite.limiter.in.flight", this, InFlightJobs::inFlight).tags(tags)
-                .description("Unfinished Jobs of this controller plus creations in progress").register(registry);
-        Gauge.builder("buildkite.limiter.max.in.flight", this, j -> j.maxInFlight).tags(tags)
-                .description("The max-in-flight option (0 = no limit)").register(registry);
+        Gauge.builder("buildkite.limiter.in.flight", this, InFlightJobs::inFlight)
+                .tags(tags)
+                .description("Unfinished Jobs of this controller plus creations in progress")
+                .register(registry);
+        Gauge.builder("buildkite.limiter.max.in.flight", this, j -> j.maxInFlight)
+                .tags(tags)
+                .description("The max-in-flight option (0 = no limit)")
+                .register(registry);
         return this;
     }
 
@@ -215,8 +221,8 @@ public final class InFlightJobs {
 
     /** The list of our Jobs failed: the count keeps following watch events meanwhile. */
     public void listFailed(Throwable error) {
-        lastListFailure = error.getClass().getSimpleName()
-                + (error.getMessage() != null ? ": " + error.getMessage() : "");
+        lastListFailure =
+                error.getClass().getSimpleName() + (error.getMessage() != null ? ": " + error.getMessage() : "");
     }
 
     /** Why the last list of our Jobs failed, or null when it succeeded. */
@@ -318,5 +324,4 @@ public final class InFlightJobs {
         }
         return false;
     }
-
 }

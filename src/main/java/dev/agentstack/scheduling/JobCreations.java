@@ -1,8 +1,8 @@
 package dev.agentstack.scheduling;
 
 import dev.agentstack.buildkite.BuildkiteJob;
-import dev.agentstack.buildkite.JobPoll;
 import dev.agentstack.buildkite.FailureReport;
+import dev.agentstack.buildkite.JobPoll;
 import dev.agentstack.logging.LogFields;
 import dev.agentstack.podspec.PodSpecBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -62,9 +62,21 @@ public final class JobCreations {
     private volatile WeakReference<JobPoll> pollBeforeFirstList = new WeakReference<>(null);
 
     /** @param workers job-creation-concurrency */
-    public JobCreations(InFlightJobs inFlight, int workers, String jobPrefix, Duration staleAfter, Clock clock,
-                        MeterRegistry registry) {
-        this(inFlight, workers, jobPrefix, staleAfter, clock, registry, null,
+    public JobCreations(
+            InFlightJobs inFlight,
+            int workers,
+            String jobPrefix,
+            Duration staleAfter,
+            Clock clock,
+            MeterRegistry registry) {
+        this(
+                inFlight,
+                workers,
+                jobPrefix,
+                staleAfter,
+                clock,
+                registry,
+                null,
                 new CreatePermission(Duration.ofSeconds(1), clock));
     }
 
@@ -72,8 +84,15 @@ public final class JobCreations {
      * @param queue      the queue these creations are for: its log lines start with it and its meters carry it as a tag
      * @param permission whether the API server lets the controller create Jobs, shared by every queue
      */
-    public JobCreations(InFlightJobs inFlight, int workers, String jobPrefix, Duration staleAfter, Clock clock,
-                        MeterRegistry registry, String queue, CreatePermission permission) {
+    public JobCreations(
+            InFlightJobs inFlight,
+            int workers,
+            String jobPrefix,
+            Duration staleAfter,
+            Clock clock,
+            MeterRegistry registry,
+            String queue,
+            CreatePermission permission) {
         this.permission = permission;
         this.tags = queue == null ? Tags.empty() : Tags.of("queue", queue);
         this.inFlight = inFlight;
@@ -82,10 +101,13 @@ public final class JobCreations {
         this.staleAfter = staleAfter;
         this.clock = clock;
         this.registry = registry;
-        this.endToEnd = Timer.builder("buildkite.job.end.to.end").tags(tags)
+        this.endToEnd = Timer.builder("buildkite.job.end.to.end")
+                .tags(tags)
                 .description("Time from a job becoming scheduled in Buildkite to its Kubernetes Job being created")
-                .publishPercentileHistogram().register(registry);
-        this.stale = Counter.builder("buildkite.limiter.jobs.stale").tags(tags)
+                .publishPercentileHistogram()
+                .register(registry);
+        this.stale = Counter.builder("buildkite.limiter.jobs.stale")
+                .tags(tags)
                 .description("Jobs not created because their data was older than stale-job-data-timeout")
                 .register(registry);
         // Registered once, so a creation does not look its meter up by tags.
@@ -116,15 +138,21 @@ public final class JobCreations {
      */
     public boolean reserve(@Body BuildkiteJob job, @ExchangeProperty(JobPoll.EXCHANGE_PROPERTY) JobPoll poll) {
         InFlightJobs.Reservation r = poll != null && poll == pollBeforeFirstList.get()
-                ? InFlightJobs.Reservation.NOT_READY : inFlight.tryReserve(job.uuid());
+                ? InFlightJobs.Reservation.NOT_READY
+                : inFlight.tryReserve(job.uuid());
         if (r == InFlightJobs.Reservation.NOT_READY && poll != null) {
             pollBeforeFirstList = new WeakReference<>(poll);
         }
         if (r == InFlightJobs.Reservation.RESERVED) {
             return true;
         }
-        heldBack.computeIfAbsent(r, reason -> Counter.builder("buildkite.limiter.jobs.held.back").tags(tags)
-                .tag("reason", reason.name().toLowerCase()).register(registry)).increment();
+        heldBack.computeIfAbsent(
+                        r,
+                        reason -> Counter.builder("buildkite.limiter.jobs.held.back")
+                                .tags(tags)
+                                .tag("reason", reason.name().toLowerCase())
+                                .register(registry))
+                .increment();
         if (LOG.isDebugEnabled()) {
             LogFields.with(queue, job.uuid(), () -> LOG.debug("job {} not scheduled now: {}", job.uuid(), r));
         }
@@ -143,8 +171,11 @@ public final class JobCreations {
         }
         inFlight.release(job.uuid());
         stale.increment();
-        LogFields.with(queue, job.uuid(), () -> LOG.debug("job {} fetched at {} is stale; a later poll will see it"
-                + " again", job.uuid(), fetchedAt));
+        LogFields.with(
+                queue,
+                job.uuid(),
+                () -> LOG.debug(
+                        "job {} fetched at {} is stale; a later poll will see it" + " again", job.uuid(), fetchedAt));
         return true;
     }
 
@@ -153,8 +184,14 @@ public final class JobCreations {
         inFlight.created(job.uuid());
         permission.permitted();
         created.increment();
-        LogFields.with(queue, job.uuid(), () -> LOG.info("{}created Job {} for job {}", logPrefix,
-                PodSpecBuilder.jobName(jobPrefix, job.uuid()), job.uuid()));
+        LogFields.with(
+                queue,
+                job.uuid(),
+                () -> LOG.info(
+                        "{}created Job {} for job {}",
+                        logPrefix,
+                        PodSpecBuilder.jobName(jobPrefix, job.uuid()),
+                        job.uuid()));
         if (job.scheduledAt() != null) {
             Duration waited = Duration.between(job.scheduledAt(), clock.instant());
             if (!waited.isNegative()) {
@@ -168,8 +205,14 @@ public final class JobCreations {
         inFlight.unconfirmed(job.uuid()); // it exists: its slot is freed when the watch shows it finished
         permission.permitted(); // the API server authorizes a create before it finds the name taken
         duplicate.increment();
-        LogFields.with(queue, job.uuid(), () -> LOG.debug("{}Job {} already exists: job {} is already scheduled",
-                logPrefix, PodSpecBuilder.jobName(jobPrefix, job.uuid()), job.uuid()));
+        LogFields.with(
+                queue,
+                job.uuid(),
+                () -> LOG.debug(
+                        "{}Job {} already exists: job {} is already scheduled",
+                        logPrefix,
+                        PodSpecBuilder.jobName(jobPrefix, job.uuid()),
+                        job.uuid()));
     }
 
     /**
@@ -188,8 +231,14 @@ public final class JobCreations {
 
     /** What Buildkite is told about a job the builder refused: the builder's reason, in the job's log. */
     public FailureReport invalidJobReport(BuildkiteJob job, String reason) {
-        return new FailureReport(job.uuid(), PodSpecBuilder.jobName(jobPrefix, job.uuid()), job.agentQueryRules(),
-                "invalid_job", reason, 1, false);
+        return new FailureReport(
+                job.uuid(),
+                PodSpecBuilder.jobName(jobPrefix, job.uuid()),
+                job.agentQueryRules(),
+                "invalid_job",
+                reason,
+                1,
+                false);
     }
 
     /**
@@ -215,8 +264,8 @@ public final class JobCreations {
                 }
             }
         }
-        outcomeCounter(refusal.kind() == CreateRefusal.Kind.JOB_REFUSED ? "refused" : "error",
-                kubernetesReason(error)).increment();
+        outcomeCounter(refusal.kind() == CreateRefusal.Kind.JOB_REFUSED ? "refused" : "error", kubernetesReason(error))
+                .increment();
         return refusal;
     }
 
@@ -230,15 +279,18 @@ public final class JobCreations {
     }
 
     private Counter outcomeCounter(String outcome, String reason) {
-        return Counter.builder("buildkite.scheduler.job.creations").tags(tags)
-                .tags("outcome", outcome, "reason", reason).register(registry);
+        return Counter.builder("buildkite.scheduler.job.creations")
+                .tags(tags)
+                .tags("outcome", outcome, "reason", reason)
+                .register(registry);
     }
 
     /** The Kubernetes StatusReason (e.g. Forbidden, Invalid, InternalError), or a short class name. */
     static String kubernetesReason(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof KubernetesClientException k) {
-                if (k.getStatus() != null && k.getStatus().getReason() != null
+                if (k.getStatus() != null
+                        && k.getStatus().getReason() != null
                         && !k.getStatus().getReason().isEmpty()) {
                     return k.getStatus().getReason();
                 }

@@ -3,9 +3,6 @@ package dev.agentstack.scheduling;
 import dev.agentstack.buildkite.AgentTags;
 import dev.agentstack.buildkite.BuildkiteJob;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +24,8 @@ public final class JobSelection {
     }
 
     /** @param meterTags added to every meter (the queue) */
-    public JobSelection(List<String> controllerTags, MeterRegistry registry,
-                        io.micrometer.core.instrument.Tags meterTags) {
+    public JobSelection(
+            List<String> controllerTags, MeterRegistry registry, io.micrometer.core.instrument.Tags meterTags) {
         this.meterTags = meterTags;
         this.controllerTags = List.copyOf(controllerTags);
         this.registry = registry;
@@ -48,10 +45,17 @@ public final class JobSelection {
     public boolean isOurs(BuildkiteJob job) {
         String reason = skipReason(job);
         if (reason != null) {
-            io.micrometer.core.instrument.Counter.builder("buildkite.monitor.jobs.filtered.out").tags(meterTags)
-                    .tag("reason", reason).register(registry).increment();
-            LOG.debug("skipping job {} ({}): tags {} vs controller tags {}", job.uuid(), reason,
-                    job.agentQueryRules(), controllerTags);
+            io.micrometer.core.instrument.Counter.builder("buildkite.monitor.jobs.filtered.out")
+                    .tags(meterTags)
+                    .tag("reason", reason)
+                    .register(registry)
+                    .increment();
+            LOG.debug(
+                    "skipping job {} ({}): tags {} vs controller tags {}",
+                    job.uuid(),
+                    reason,
+                    job.agentQueryRules(),
+                    controllerTags);
         }
         return reason == null;
     }

@@ -41,7 +41,8 @@ public final class PollGate {
 
     /** A tick that polls reports its end through recordSuccess or recordFailure; one that does not poll, here. */
     public boolean isPollDue() {
-        boolean due = backoff.isPollDue() && !holdBack.getAsBoolean()
+        boolean due = backoff.isPollDue()
+                && !holdBack.getAsBoolean()
                 && (scope == null || scope.budget() == null || scope.budget().allowsPoll(scope.firstPagePoints()));
         if (!due) {
             backoff.tickFinished();

@@ -30,8 +30,7 @@ public final class PollScope {
     static final int REREAD_AFTER = 6;
 
     /** The oldest pages known to hold only our jobs: a walk goes on from {@code cursor}, past {@code jobs} jobs. */
-    private record Skip(String cursor, int jobs, Instant since) {
-    }
+    private record Skip(String cursor, int jobs, Instant since) {}
 
     private final InFlightJobs inFlight;
     private final int pageSize;
@@ -46,8 +45,13 @@ public final class PollScope {
      * @param staleJobDataTimeout stale-job-data-timeout
      * @param budget              the organization's budget polls are charged to (null: none)
      */
-    public PollScope(InFlightJobs inFlight, int pageSize, int depthLimit, Duration staleJobDataTimeout,
-                     GraphqlBudget budget, Clock clock) {
+    public PollScope(
+            InFlightJobs inFlight,
+            int pageSize,
+            int depthLimit,
+            Duration staleJobDataTimeout,
+            GraphqlBudget budget,
+            Clock clock) {
         this.inFlight = inFlight;
         this.pageSize = pageSize;
         this.depthLimit = depthLimit;
@@ -83,8 +87,10 @@ public final class PollScope {
         }
         Skip base = scan.plan().startCursor() == null ? null : skip;
         int skipped = base == null ? 0 : base.jobs();
-        if (base != null && (!clock.instant().isBefore(base.since().plus(rereadAfter))
-                || scan.reachedNewest() && scan.totalCount() > skipped + scan.jobs().size())) {
+        if (base != null
+                && (!clock.instant().isBefore(base.since().plus(rereadAfter))
+                        || scan.reachedNewest()
+                                && scan.totalCount() > skipped + scan.jobs().size())) {
             return null; // trusted too long, or jobs appeared among the skipped ones: read from the oldest
         }
         Skip next = base;
@@ -93,7 +99,10 @@ public final class PollScope {
                 break;
             }
             Instant since = next == null ? scan.startedAt() : next.since();
-            next = new Skip(page.cursorPast(), (next == null ? 0 : next.jobs()) + page.uuids().size(), since);
+            next = new Skip(
+                    page.cursorPast(),
+                    (next == null ? 0 : next.jobs()) + page.uuids().size(),
+                    since);
         }
         return next;
     }

@@ -21,15 +21,15 @@ public final class AgentCompletion {
     /** Phases in which Kubernetes has ended, or no longer reports, the pod: nothing left to end. */
     private static final Set<String> OVER = Set.of("Succeeded", "Failed", "Unknown");
 
-    private AgentCompletion() {
-    }
+    private AgentCompletion() {}
 
     /** True when the pod's agent container has terminated while another of its regular containers has not. */
     public static boolean agentFinishedWhileOthersRun(Pod pod) {
         if (pod.getStatus() == null || OVER.contains(pod.getStatus().getPhase())) {
             return false;
         }
-        List<ContainerStatus> statuses = pod.getStatus().getContainerStatuses() == null ? List.of()
+        List<ContainerStatus> statuses = pod.getStatus().getContainerStatuses() == null
+                ? List.of()
                 : pod.getStatus().getContainerStatuses();
         boolean agentDone = statuses.stream().anyMatch(s -> AGENT.equals(s.getName()) && terminated(s));
         return agentDone && statuses.stream().anyMatch(s -> !AGENT.equals(s.getName()) && !terminated(s));
@@ -41,7 +41,9 @@ public final class AgentCompletion {
      * back, and setting it is idempotent.
      */
     public static OptionalLong deadlineSeconds(Job job, Instant now, Duration grace) {
-        Instant start = job.getStatus() == null ? null : PodFailureClassifier.time(job.getStatus().getStartTime());
+        Instant start = job.getStatus() == null
+                ? null
+                : PodFailureClassifier.time(job.getStatus().getStartTime());
         if (start == null) {
             return OptionalLong.empty();
         }

@@ -47,6 +47,7 @@ public final class CancelCandidates {
     static final int CAPACITY = 50_000;
     /** A failed check waits only when Buildkite asks, and at most as long as polls would. */
     private static final Backoff AS_ASKED = new Backoff(Duration.ZERO, Duration.ZERO, Backoff.LONGEST_ASKED_WAIT);
+
     static final Duration TTL = Duration.ofDays(7);
 
     /**
@@ -54,8 +55,7 @@ public final class CancelCandidates {
      *                came: jobs take turns, so a steady stream of new jobs cannot keep the older ones from being asked;
      *                {@code Long.MIN_VALUE} for a job whose request failed or was held back: first next check
      */
-    private record Entry(String jobName, String podPhase, long seenAt, long askedAt) {
-    }
+    private record Entry(String jobName, String podPhase, long seenAt, long askedAt) {}
 
     private final Map<String, Entry> byUuid = new ConcurrentHashMap<>();
     private final Counter cancelled;
@@ -74,8 +74,11 @@ public final class CancelCandidates {
 
     /** @param nanos a monotonic clock in nanoseconds */
     public CancelCandidates(MeterRegistry registry, Duration checkInterval, LongSupplier nanos) {
-        this(registry, BATCH, (int) Math.max(1, Math.min(CAPACITY,
-                checkInterval.toMillis() * CHECKS_PER_SECOND / 1000)), nanos);
+        this(
+                registry,
+                BATCH,
+                (int) Math.max(1, Math.min(CAPACITY, checkInterval.toMillis() * CHECKS_PER_SECOND / 1000)),
+                nanos);
     }
 
     /**
@@ -92,7 +95,8 @@ public final class CancelCandidates {
         this.batch = batch;
         this.perCheck = perCheck;
         this.cancelled = Counter.builder("buildkite.cancel.checker.jobs.cancelled")
-                .description("Jobs cancelled in Buildkite whose Kubernetes Job was deleted").register(registry);
+                .description("Jobs cancelled in Buildkite whose Kubernetes Job was deleted")
+                .register(registry);
     }
 
     public void onJobEvent(@Header(KubernetesConstants.KUBERNETES_EVENT_ACTION) String action, @Body Job job) {
@@ -103,8 +107,13 @@ public final class CancelCandidates {
         if ("DELETED".equals(action) || dev.agentstack.scheduling.InFlightJobs.isFinished(job)) {
             byUuid.remove(uuid);
         } else {
-            byUuid.compute(uuid, (k, e) -> new Entry(job.getMetadata().getName(), e == null ? null : e.podPhase(),
-                    nanos.getAsLong(), e == null ? checks : e.askedAt()));
+            byUuid.compute(
+                    uuid,
+                    (k, e) -> new Entry(
+                            job.getMetadata().getName(),
+                            e == null ? null : e.podPhase(),
+                            nanos.getAsLong(),
+                            e == null ? checks : e.askedAt()));
             if (byUuid.size() > CAPACITY) {
                 trim();
             }
@@ -116,7 +125,9 @@ public final class CancelCandidates {
         if (uuid == null) {
             return;
         }
-        String phase = "DELETED".equals(action) || pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        String phase = "DELETED".equals(action) || pod.getStatus() == null
+                ? null
+                : pod.getStatus().getPhase();
         byUuid.computeIfPresent(uuid, (k, e) -> new Entry(e.jobName(), phase, nanos.getAsLong(), e.askedAt()));
     }
 

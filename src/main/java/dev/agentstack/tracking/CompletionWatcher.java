@@ -43,7 +43,9 @@ public final class CompletionWatcher {
     /** Called for every pod event; does nothing unless the pod's agent finished while another container runs. */
     public void onPodEvent(@Header(KubernetesConstants.KUBERNETES_EVENT_ACTION) String action, @Body Pod pod) {
         String jobName = PodFailureClassifier.jobNameOf(pod);
-        if ("DELETED".equals(action) || jobName == null || done.contains(jobName)
+        if ("DELETED".equals(action)
+                || jobName == null
+                || done.contains(jobName)
                 || !AgentCompletion.agentFinishedWhileOthersRun(pod)) {
             return;
         }
@@ -56,8 +58,12 @@ public final class CompletionWatcher {
             OptionalLong deadline = AgentCompletion.deadlineSeconds(live, clock.instant(), grace);
             if (deadline.isPresent() && jobs.setActiveDeadlineSeconds(jobName, deadline.getAsLong())) {
                 deadlinesSet.increment();
-                LOG.info("agent finished while other containers run: Job {} ends within {}s (activeDeadlineSeconds"
-                        + " {})", jobName, grace.toSeconds(), deadline.getAsLong());
+                LOG.info(
+                        "agent finished while other containers run: Job {} ends within {}s (activeDeadlineSeconds"
+                                + " {})",
+                        jobName,
+                        grace.toSeconds(),
+                        deadline.getAsLong());
             }
             done.add(jobName);
         } catch (KubernetesClientException e) {

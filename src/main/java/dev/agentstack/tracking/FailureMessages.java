@@ -11,8 +11,7 @@ import java.util.List;
 /** Writes a finding as the text a failed Buildkite job shows in its log: what happened, the table, the events. */
 public final class FailureMessages {
 
-    private FailureMessages() {
-    }
+    private FailureMessages() {}
 
     /**
      * @param events the events whose involvedObject is the finding's pod or Job (as {@link Finding#eventsOf()} says)
@@ -25,9 +24,10 @@ public final class FailureMessages {
         }
         if (f.eventsOf() != Finding.EventsOf.NONE) {
             boolean pod = f.eventsOf() == Finding.EventsOf.POD;
-            List<Event> shown = events.stream().filter(e -> !pod || "Warning".equals(e.getType()))
-                    .sorted(Comparator.comparing(FailureMessages::lastSeen,
-                            Comparator.nullsFirst(Comparator.naturalOrder())))
+            List<Event> shown = events.stream()
+                    .filter(e -> !pod || "Warning".equals(e.getType()))
+                    .sorted(Comparator.comparing(
+                            FailureMessages::lastSeen, Comparator.nullsFirst(Comparator.naturalOrder())))
                     .toList();
             String subject = pod ? "Warning events of pod " + f.podName() : "Events of Kubernetes job " + f.jobName();
             sb.append('\n');
@@ -46,10 +46,21 @@ public final class FailureMessages {
             Instant last = lastSeen(e);
             Instant first = PodFailureClassifier.time(e.getFirstTimestamp());
             int count = e.getCount() == null ? 1 : e.getCount();
-            String repeated = count > 1 ? "x" + count + (first != null && last != null
-                    ? " over " + Durations.format(Duration.between(first, last).withNanos(0)) : "") : "";
-            rows.add(List.of(last == null ? "" : Durations.format(Duration.between(last, now).withNanos(0)) + " ago",
-                    repeated, e.getType() == null ? "" : e.getType(), e.getReason() == null ? "" : e.getReason(),
+            String repeated = count > 1
+                    ? "x" + count
+                            + (first != null && last != null
+                                    ? " over "
+                                            + Durations.format(Duration.between(first, last)
+                                                    .withNanos(0))
+                                    : "")
+                    : "";
+            rows.add(List.of(
+                    last == null
+                            ? ""
+                            : Durations.format(Duration.between(last, now).withNanos(0)) + " ago",
+                    repeated,
+                    e.getType() == null ? "" : e.getType(),
+                    e.getReason() == null ? "" : e.getReason(),
                     e.getMessage() == null ? "" : e.getMessage()));
         }
         return TextTable.render(List.of("LAST EVENT", "REPEATED", "TYPE", "REASON", "MESSAGE"), rows);

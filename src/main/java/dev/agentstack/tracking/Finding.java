@@ -21,14 +21,29 @@ import java.util.List;
  * @param cancelIfTaken   when an agent already acquired the job, cancel it in Buildkite instead
  * @param onlyIfScheduled act only if Buildkite still lists the job as SCHEDULED (nobody took it)
  */
-public record Finding(String reason, String uuid, String jobName, List<String> tags, String podName, String headline,
-                      List<String> header, List<List<String>> rows, EventsOf eventsOf, int exitStatus,
-                      boolean deleteJob, boolean cancelIfTaken, boolean onlyIfScheduled) {
+public record Finding(
+        String reason,
+        String uuid,
+        String jobName,
+        List<String> tags,
+        String podName,
+        String headline,
+        List<String> header,
+        List<List<String>> rows,
+        EventsOf eventsOf,
+        int exitStatus,
+        boolean deleteJob,
+        boolean cancelIfTaken,
+        boolean onlyIfScheduled) {
 
     public Finding {
         tags = List.copyOf(tags);
     }
 
     /** Whose events the message includes. */
-    public enum EventsOf { POD, JOB, NONE }
+    public enum EventsOf {
+        POD,
+        JOB,
+        NONE
+    }
 }

@@ -34,6 +34,7 @@ public final class Findings {
     static final int MEMORY = 10_000;
     /** Camel's default seda size, which act-on-finding's queue keeps: a claim always finds room. */
     static final int MAX_QUEUED = 1000;
+
     static final Duration MEMORY_TTL = Duration.ofHours(6);
 
     private final PodFailureClassifier classifier;
@@ -46,14 +47,23 @@ public final class Findings {
     private final java.util.Set<String> queued = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param fallbackTags tags to register with when a job's own are unknown (the controller's queue tag) */
-    public Findings(PodFailureClassifier classifier, KubernetesJobs jobs, List<String> fallbackTags, Clock clock,
-                    MeterRegistry registry) {
+    public Findings(
+            PodFailureClassifier classifier,
+            KubernetesJobs jobs,
+            List<String> fallbackTags,
+            Clock clock,
+            MeterRegistry registry) {
         this(classifier, jobs, fallbackTags, clock, registry, System::nanoTime);
     }
 
     /** @param nanos the monotonic clock the memory of reported jobs expires by */
-    Findings(PodFailureClassifier classifier, KubernetesJobs jobs, List<String> fallbackTags, Clock clock,
-             MeterRegistry registry, java.util.function.LongSupplier nanos) {
+    Findings(
+            PodFailureClassifier classifier,
+            KubernetesJobs jobs,
+            List<String> fallbackTags,
+            Clock clock,
+            MeterRegistry registry,
+            java.util.function.LongSupplier nanos) {
         this.reported = new RecentKeys<>(MEMORY, MEMORY_TTL, nanos);
         this.classifier = classifier;
         this.jobs = jobs;
@@ -64,8 +74,8 @@ public final class Findings {
 
     /** What a pod event shows, or null. */
     public Finding ofPod(@Header(KubernetesConstants.KUBERNETES_EVENT_ACTION) String action, @Body Pod pod) {
-        var finding = "DELETED".equals(action) ? classifier.classifyDeleted(pod)
-                : classifier.classify(pod, clock.instant());
+        var finding =
+                "DELETED".equals(action) ? classifier.classifyDeleted(pod) : classifier.classify(pod, clock.instant());
         return unreported(finding.orElse(null));
     }
 
@@ -89,10 +99,11 @@ public final class Findings {
         if (f == null) {
             return false;
         }
-        String notQueued = queued.contains(f.uuid()) ? "already_queued"
-                : queued.size() >= MAX_QUEUED ? "queue_full" : null;
+        String notQueued =
+                queued.contains(f.uuid()) ? "already_queued" : queued.size() >= MAX_QUEUED ? "queue_full" : null;
         if (notQueued != null) {
-            registry.counter("buildkite.watcher.findings.not.queued", "reason", notQueued).increment();
+            registry.counter("buildkite.watcher.findings.not.queued", "reason", notQueued)
+                    .increment();
             return false;
         }
         queued.add(f.uuid());
@@ -127,13 +138,15 @@ public final class Findings {
             return false;
         }
         Job live = jobs.live(f.jobName());
-        if (live != null && live.getMetadata().getAnnotations() != null
+        if (live != null
+                && live.getMetadata().getAnnotations() != null
                 && live.getMetadata().getAnnotations().containsKey(JobLabels.FAILURE_REPORTED)) {
             reported.add(f.uuid());
             return false;
         }
         if ("no_pod".equals(f.reason())) {
-            return live != null && jobs.pods(f.jobName()).isEmpty()
+            return live != null
+                    && jobs.pods(f.jobName()).isEmpty()
                     && classifier.classify(live, clock.instant()).isPresent();
         }
         return live != null || "pod_died".equals(f.reason());
@@ -151,8 +164,14 @@ public final class Findings {
             case NONE -> List.of();
         };
         String message = FailureMessages.render(f, events, clock.instant());
-        return new FailureReport(f.uuid(), f.jobName(), f.tags().isEmpty() ? fallbackTags : f.tags(), f.reason(),
-                message, f.exitStatus(), f.cancelIfTaken());
+        return new FailureReport(
+                f.uuid(),
+                f.jobName(),
+                f.tags().isEmpty() ? fallbackTags : f.tags(),
+                f.reason(),
+                message,
+                f.exitStatus(),
+                f.cancelIfTaken());
     }
 
     /** Records that the finding was acted on (whatever the outcome), so it is acted on once. */

@@ -28,9 +28,16 @@ import java.util.Set;
 public final class PodFailureClassifier {
 
     /** Waiting reasons of a container that will not start on its own. */
-    static final Set<String> CANNOT_START = Set.of("ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull",
-            "InvalidImageName", "CreateContainerConfigError", "CreateContainerError", "PreCreateHookError",
-            "PreStartHookError", "ImageInspectError");
+    static final Set<String> CANNOT_START = Set.of(
+            "ErrImagePull",
+            "ImagePullBackOff",
+            "ErrImageNeverPull",
+            "InvalidImageName",
+            "CreateContainerConfigError",
+            "CreateContainerError",
+            "PreCreateHookError",
+            "PreStartHookError",
+            "ImageInspectError");
     /** Reasons no waiting will fix, reported at once instead of after the grace period. */
     static final Set<String> AT_ONCE = Set.of("InvalidImageName");
 
@@ -50,7 +57,9 @@ public final class PodFailureClassifier {
     public Optional<Finding> classify(Pod pod, Instant now) {
         String uuid = JobLabels.jobUuidOf(pod);
         String jobName = jobNameOf(pod);
-        if (uuid == null || jobName == null || pod.getStatus() == null
+        if (uuid == null
+                || jobName == null
+                || pod.getStatus() == null
                 || "Succeeded".equals(pod.getStatus().getPhase())) {
             return Optional.empty();
         }
@@ -66,17 +75,27 @@ public final class PodFailureClassifier {
             return diedBeforeAcquire(pod, uuid, jobName, null);
         }
         Instant created = time(pod.getMetadata().getCreationTimestamp());
-        if ("Pending".equals(pod.getStatus().getPhase()) && created != null
+        if ("Pending".equals(pod.getStatus().getPhase())
+                && created != null
                 && !Duration.between(created, now).minus(podPendingTimeout).isNegative()) {
             List<List<String>> rows = new ArrayList<>();
             for (PodCondition c : nullSafe(pod.getStatus().getConditions())) {
                 rows.add(List.of(c.getType(), nz(c.getStatus()), nz(c.getReason()), nz(c.getMessage())));
             }
-            return Optional.of(new Finding("pending_timeout", uuid, jobName, tags(pod.getMetadata().getLabels()),
+            return Optional.of(new Finding(
+                    "pending_timeout",
+                    uuid,
+                    jobName,
+                    tags(pod.getMetadata().getLabels()),
                     pod.getMetadata().getName(),
                     "The pod " + pod.getMetadata().getName() + " has been in Pending state for "
                             + Durations.format(Duration.between(created, now).withNanos(0)) + " without starting.",
-                    List.of("CONDITION", "STATUS", "REASON", "MESSAGE"), rows, Finding.EventsOf.POD, 1, true, false,
+                    List.of("CONDITION", "STATUS", "REASON", "MESSAGE"),
+                    rows,
+                    Finding.EventsOf.POD,
+                    1,
+                    true,
+                    false,
                     false));
         }
         return Optional.empty();
@@ -86,11 +105,14 @@ public final class PodFailureClassifier {
     public Optional<Finding> classifyDeleted(Pod pod) {
         String uuid = JobLabels.jobUuidOf(pod);
         String jobName = jobNameOf(pod);
-        if (uuid == null || jobName == null || pod.getStatus() == null
+        if (uuid == null
+                || jobName == null
+                || pod.getStatus() == null
                 || "Succeeded".equals(pod.getStatus().getPhase())) {
             return Optional.empty();
         }
-        return diedBeforeAcquire(pod, uuid, jobName, "The pod " + pod.getMetadata().getName() + " was deleted");
+        return diedBeforeAcquire(
+                pod, uuid, jobName, "The pod " + pod.getMetadata().getName() + " was deleted");
     }
 
     /** A Job's current state: one that never got a pod. */
@@ -101,9 +123,11 @@ public final class PodFailureClassifier {
         }
         var status = job.getStatus();
         int pods = status == null ? 0 : n(status.getActive()) + n(status.getSucceeded()) + n(status.getFailed());
-        boolean uncounted = status != null && status.getUncountedTerminatedPods() != null
+        boolean uncounted = status != null
+                && status.getUncountedTerminatedPods() != null
                 && (!nullSafe(status.getUncountedTerminatedPods().getFailed()).isEmpty()
-                || !nullSafe(status.getUncountedTerminatedPods().getSucceeded()).isEmpty());
+                        || !nullSafe(status.getUncountedTerminatedPods().getSucceeded())
+                                .isEmpty());
         if (pods > 0 || uncounted) {
             return Optional.empty();
         }
@@ -112,19 +136,35 @@ public final class PodFailureClassifier {
                 return Optional.empty(); // its activeDeadlineSeconds ended it: not a failure to report
             }
         }
-        boolean finished = status != null && nullSafe(status.getConditions()).stream()
-                .anyMatch(c -> "True".equals(c.getStatus())
-                        && ("Failed".equals(c.getType()) || "Complete".equals(c.getType())));
-        Instant since = time(status != null && status.getStartTime() != null ? status.getStartTime()
-                : job.getMetadata().getCreationTimestamp());
+        boolean finished = status != null
+                && nullSafe(status.getConditions()).stream()
+                        .anyMatch(c -> "True".equals(c.getStatus())
+                                && ("Failed".equals(c.getType()) || "Complete".equals(c.getType())));
+        Instant since = time(
+                status != null && status.getStartTime() != null
+                        ? status.getStartTime()
+                        : job.getMetadata().getCreationTimestamp());
         if (since == null || !finished && Duration.between(since, now).compareTo(emptyJobGrace) < 0) {
             return Optional.empty();
         }
-        String headline = finished ? "The Kubernetes job ended without starting a pod."
-                : "The Kubernetes job spent " + Durations.format(Duration.between(since, now).withNanos(0))
-                        + " without starting a pod.";
-        return Optional.of(new Finding("no_pod", uuid, job.getMetadata().getName(), tags(job.getMetadata().getLabels()),
-                null, headline, List.of(), List.of(), Finding.EventsOf.JOB, 1, true, false, false));
+        String headline = finished
+                ? "The Kubernetes job ended without starting a pod."
+                : "The Kubernetes job spent "
+                        + Durations.format(Duration.between(since, now).withNanos(0)) + " without starting a pod.";
+        return Optional.of(new Finding(
+                "no_pod",
+                uuid,
+                job.getMetadata().getName(),
+                tags(job.getMetadata().getLabels()),
+                null,
+                headline,
+                List.of(),
+                List.of(),
+                Finding.EventsOf.JOB,
+                1,
+                true,
+                false,
+                false));
     }
 
     /**
@@ -141,49 +181,75 @@ public final class PodFailureClassifier {
         List<PodNotice> notices = new ArrayList<>();
         List<ContainerStatus> all = new ArrayList<>(nullSafe(pod.getStatus().getInitContainerStatuses()));
         all.addAll(nullSafe(pod.getStatus().getContainerStatuses()));
-        ContainerStatus agent = all.stream().filter(s -> AGENT.equals(s.getName())).findFirst().orElse(null);
-        boolean agentRuns = agent != null && agent.getState() != null && agent.getState().getRunning() != null;
-        boolean agentStarted = agentRuns || agent != null && agent.getState() != null
-                && agent.getState().getTerminated() != null && agent.getState().getTerminated().getStartedAt() != null;
-        Instant started = time(pod.getStatus().getStartTime() != null ? pod.getStatus().getStartTime()
-                : pod.getMetadata().getCreationTimestamp());
-        boolean pastPullGrace = started != null && !Duration.between(started, now).minus(imagePullGrace).isNegative();
+        ContainerStatus agent =
+                all.stream().filter(s -> AGENT.equals(s.getName())).findFirst().orElse(null);
+        boolean agentRuns =
+                agent != null && agent.getState() != null && agent.getState().getRunning() != null;
+        boolean agentStarted = agentRuns
+                || agent != null
+                        && agent.getState() != null
+                        && agent.getState().getTerminated() != null
+                        && agent.getState().getTerminated().getStartedAt() != null;
+        Instant started = time(
+                pod.getStatus().getStartTime() != null
+                        ? pod.getStatus().getStartTime()
+                        : pod.getMetadata().getCreationTimestamp());
+        boolean pastPullGrace = started != null
+                && !Duration.between(started, now).minus(imagePullGrace).isNegative();
         if (agentRuns) {
             List<String> pulls = new ArrayList<>();
             for (ContainerStatus s : all) {
-                ContainerStateWaiting w = s.getState() == null ? null : s.getState().getWaiting();
-                if (w != null && CANNOT_START.contains(w.getReason()) && (pastPullGrace
-                        || AT_ONCE.contains(w.getReason()))) {
+                ContainerStateWaiting w =
+                        s.getState() == null ? null : s.getState().getWaiting();
+                if (w != null
+                        && CANNOT_START.contains(w.getReason())
+                        && (pastPullGrace || AT_ONCE.contains(w.getReason()))) {
                     pulls.add(s.getName() + ": " + w.getReason() + " (" + nz(w.getMessage()) + ")");
                 }
             }
             if (!pulls.isEmpty()) {
-                notices.add(new PodNotice(uuid, podName + "/image_pull", "Image pull failure; the job will fail once"
-                        + " the agent times out. " + String.join("; ", pulls)));
+                notices.add(new PodNotice(
+                        uuid,
+                        podName + "/image_pull",
+                        "Image pull failure; the job will fail once" + " the agent times out. "
+                                + String.join("; ", pulls)));
             }
         }
         Instant created = time(pod.getMetadata().getCreationTimestamp());
-        if ("Pending".equals(pod.getStatus().getPhase()) && created != null
+        if ("Pending".equals(pod.getStatus().getPhase())
+                && created != null
                 && Duration.between(created, now).compareTo(podPendingTimeout.dividedBy(2)) >= 0) {
             String why = nullSafe(pod.getStatus().getConditions()).stream()
                     .filter(c -> "False".equals(c.getStatus()) && c.getMessage() != null)
-                    .map(c -> " " + nz(c.getReason()) + ": " + c.getMessage()).findFirst().orElse("");
-            notices.add(new PodNotice(uuid, podName + "/pending", "Pod " + podName + " has been Pending for "
-                    + Durations.format(Duration.between(created, now).withNanos(0)) + "; the job fails if it has not"
-                    + " started within " + Durations.format(podPendingTimeout) + "." + why));
+                    .map(c -> " " + nz(c.getReason()) + ": " + c.getMessage())
+                    .findFirst()
+                    .orElse("");
+            notices.add(new PodNotice(
+                    uuid,
+                    podName + "/pending",
+                    "Pod " + podName + " has been Pending for "
+                            + Durations.format(Duration.between(created, now).withNanos(0))
+                            + "; the job fails if it has not"
+                            + " started within " + Durations.format(podPendingTimeout) + "." + why));
         }
         if (!agentStarted) {
             return notices; // the job never ran here: a finding reports the pod instead
         }
         for (ContainerStatus s : all) {
             if (oomKilled(s.getState() == null ? null : s.getState().getTerminated())
-                    || oomKilled(s.getLastState() == null ? null : s.getLastState().getTerminated())) {
-                notices.add(new PodNotice(uuid, podName + "/oom/" + s.getName(), "Container \"" + s.getName()
-                        + "\" was OOMKilled (" + memoryLimit(pod, s.getName()) + ")"));
+                    || oomKilled(
+                            s.getLastState() == null ? null : s.getLastState().getTerminated())) {
+                notices.add(new PodNotice(
+                        uuid,
+                        podName + "/oom/" + s.getName(),
+                        "Container \"" + s.getName() + "\" was OOMKilled (" + memoryLimit(pod, s.getName()) + ")"));
             }
         }
         if ("Evicted".equals(pod.getStatus().getReason())) {
-            notices.add(new PodNotice(uuid, podName + "/evicted", "Pod evicted: " + nz(pod.getStatus().getMessage())));
+            notices.add(new PodNotice(
+                    uuid,
+                    podName + "/evicted",
+                    "Pod evicted: " + nz(pod.getStatus().getMessage())));
         }
         return notices;
     }
@@ -196,29 +262,47 @@ public final class PodFailureClassifier {
         List<List<String>> rows = new ArrayList<>();
         int exit = 0;
         for (ContainerStatus s : nullSafe(pod.getStatus().getInitContainerStatuses())) {
-            ContainerStateTerminated t = s.getState() == null ? null : s.getState().getTerminated();
+            ContainerStateTerminated t =
+                    s.getState() == null ? null : s.getState().getTerminated();
             if (t == null || t.getExitCode() == null || t.getExitCode() == 0 || isSidecar(pod, s.getName())) {
                 continue;
             }
             if (exit == 0) {
                 exit = t.getExitCode();
             }
-            rows.add(List.of(s.getName(), String.valueOf(t.getExitCode()),
-                    t.getSignal() == null ? "" : String.valueOf(t.getSignal()), nz(t.getReason()), nz(t.getMessage())));
+            rows.add(List.of(
+                    s.getName(),
+                    String.valueOf(t.getExitCode()),
+                    t.getSignal() == null ? "" : String.valueOf(t.getSignal()),
+                    nz(t.getReason()),
+                    nz(t.getMessage())));
         }
         if (rows.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Finding("init_container", uuid, jobName, tags(pod.getMetadata().getLabels()),
-                pod.getMetadata().getName(), "The following init containers failed:",
+        return Optional.of(new Finding(
+                "init_container",
+                uuid,
+                jobName,
+                tags(pod.getMetadata().getLabels()),
+                pod.getMetadata().getName(),
+                "The following init containers failed:",
                 List.of("CONTAINER", "EXIT CODE", "SIGNAL", "REASON", "MESSAGE"),
-                rows, Finding.EventsOf.POD, exit, false, false, false));
+                rows,
+                Finding.EventsOf.POD,
+                exit,
+                false,
+                false,
+                false));
     }
 
     private Optional<Finding> containersThatCannotStart(Pod pod, String uuid, String jobName, Instant now) {
-        Instant started = time(pod.getStatus().getStartTime() != null ? pod.getStatus().getStartTime()
-                : pod.getMetadata().getCreationTimestamp());
-        boolean pastGrace = started != null && !Duration.between(started, now).minus(imagePullGrace).isNegative();
+        Instant started = time(
+                pod.getStatus().getStartTime() != null
+                        ? pod.getStatus().getStartTime()
+                        : pod.getMetadata().getCreationTimestamp());
+        boolean pastGrace = started != null
+                && !Duration.between(started, now).minus(imagePullGrace).isNegative();
         boolean mainStarted = nullSafe(pod.getStatus().getContainerStatuses()).stream()
                 .anyMatch(s -> s.getState() != null
                         && (s.getState().getRunning() != null || s.getState().getTerminated() != null));
@@ -241,20 +325,36 @@ public final class PodFailureClassifier {
         if (rows.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Finding("image_pull", uuid, jobName, tags(pod.getMetadata().getLabels()),
+        return Optional.of(new Finding(
+                "image_pull",
+                uuid,
+                jobName,
+                tags(pod.getMetadata().getLabels()),
                 pod.getMetadata().getName(),
                 "The following containers could not be created or their images could not be pulled:",
-                List.of("CONTAINER", "IMAGE", "REASON", "MESSAGE"), rows, Finding.EventsOf.POD, 1, true, true, false));
+                List.of("CONTAINER", "IMAGE", "REASON", "MESSAGE"),
+                rows,
+                Finding.EventsOf.POD,
+                1,
+                true,
+                true,
+                false));
     }
 
     private Optional<Finding> diedBeforeAcquire(Pod pod, String uuid, String jobName, String deletedHeadline) {
         ContainerStatus agent = nullSafe(pod.getStatus().getContainerStatuses()).stream()
-                .filter(s -> AGENT.equals(s.getName())).findFirst().orElse(null);
-        if (agent != null && agent.getState() != null && agent.getState().getTerminated() != null
+                .filter(s -> AGENT.equals(s.getName()))
+                .findFirst()
+                .orElse(null);
+        if (agent != null
+                && agent.getState() != null
+                && agent.getState().getTerminated() != null
                 && Integer.valueOf(0).equals(agent.getState().getTerminated().getExitCode())) {
             return Optional.empty(); // the agent ran and finished: Buildkite has the job's own result
         }
-        if (agent != null && agent.getState() != null && agent.getState().getTerminated() != null
+        if (agent != null
+                && agent.getState() != null
+                && agent.getState().getTerminated() != null
                 && "DeadlineExceeded".equals(pod.getStatus().getReason())) {
             // The deadline (e.g. the completion watcher's) ended what ran on after the agent: the agent's exit is
             // the job's result, whatever it was.
@@ -267,7 +367,8 @@ public final class PodFailureClassifier {
             causes.add("Evicted: " + nz(pod.getStatus().getMessage()));
         }
         if (deletedHeadline == null && "NodeLost".equals(pod.getStatus().getReason())) {
-            causes.add("The node running the pod was lost: " + nz(pod.getStatus().getMessage()));
+            causes.add(
+                    "The node running the pod was lost: " + nz(pod.getStatus().getMessage()));
         }
         for (PodCondition c : nullSafe(pod.getStatus().getConditions())) {
             if ("DisruptionTarget".equals(c.getType()) && "True".equals(c.getStatus())) {
@@ -277,7 +378,8 @@ public final class PodFailureClassifier {
         List<ContainerStatus> all = new ArrayList<>(nullSafe(pod.getStatus().getInitContainerStatuses()));
         all.addAll(nullSafe(pod.getStatus().getContainerStatuses()));
         for (ContainerStatus s : all) {
-            ContainerStateTerminated t = s.getState() == null ? null : s.getState().getTerminated();
+            ContainerStateTerminated t =
+                    s.getState() == null ? null : s.getState().getTerminated();
             if (t == null || Integer.valueOf(0).equals(t.getExitCode())) {
                 continue;
             }
@@ -290,14 +392,25 @@ public final class PodFailureClassifier {
             }
             rows.add(List.of(s.getName(), String.valueOf(t.getExitCode()), nz(t.getReason()), nz(t.getMessage())));
         }
-        String headline = (deletedHeadline != null ? deletedHeadline
-                : "The Kubernetes pod " + pod.getMetadata().getName() + " failed")
+        String headline = (deletedHeadline != null
+                        ? deletedHeadline
+                        : "The Kubernetes pod " + pod.getMetadata().getName() + " failed")
                 + " before the agent acquired this Buildkite job."
                 + (causes.isEmpty() ? "" : "\n" + String.join("\n", causes));
-        return Optional.of(new Finding("pod_died", uuid, jobName, tags(pod.getMetadata().getLabels()),
-                pod.getMetadata().getName(), headline,
-                rows.isEmpty() ? List.of() : List.of("CONTAINER", "EXIT CODE", "REASON", "MESSAGE"), rows,
-                Finding.EventsOf.POD, exit, false, false, true));
+        return Optional.of(new Finding(
+                "pod_died",
+                uuid,
+                jobName,
+                tags(pod.getMetadata().getLabels()),
+                pod.getMetadata().getName(),
+                headline,
+                rows.isEmpty() ? List.of() : List.of("CONTAINER", "EXIT CODE", "REASON", "MESSAGE"),
+                rows,
+                Finding.EventsOf.POD,
+                exit,
+                false,
+                false,
+                true));
     }
 
     private static boolean isSidecar(Pod pod, String container) {
@@ -323,7 +436,9 @@ public final class PodFailureClassifier {
             List<Container> all = new ArrayList<>(nullSafe(pod.getSpec().getInitContainers()));
             all.addAll(nullSafe(pod.getSpec().getContainers()));
             for (Container c : all) {
-                if (c.getName().equals(container) && c.getResources() != null && c.getResources().getLimits() != null) {
+                if (c.getName().equals(container)
+                        && c.getResources() != null
+                        && c.getResources().getLimits() != null) {
                     Quantity q = c.getResources().getLimits().get("memory");
                     if (q != null) {
                         return "memory limit " + q;

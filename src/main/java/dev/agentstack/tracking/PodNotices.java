@@ -1,7 +1,7 @@
 package dev.agentstack.tracking;
 
-import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.buildkite.stacks.StackNotifications;
+import dev.agentstack.kubernetes.JobLabels;
 import dev.agentstack.memory.RecentKeys;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Clock;

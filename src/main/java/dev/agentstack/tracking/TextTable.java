@@ -8,8 +8,7 @@ public final class TextTable {
 
     private static final int MAX_CELL = 160;
 
-    private TextTable() {
-    }
+    private TextTable() {}
 
     public static String render(List<String> header, List<List<String>> rows) {
         List<List<String>> all = new ArrayList<>();

@@ -29,22 +29,24 @@ import java.util.concurrent.Executors;
 public final class BareFabric8Creator {
 
     /** The configuration the benchmark's Jobs are built with, here and by the controller under test. */
-    static final ControllerConfig CONFIG = ControllerConfig.builder().set(Options.ORG, "bench")
-            .set(Options.NAMESPACE, "bench").build();
+    static final ControllerConfig CONFIG = ControllerConfig.builder()
+            .set(Options.ORG, "bench")
+            .set(Options.NAMESPACE, "bench")
+            .build();
 
     public static void main(String[] args) throws Exception {
         int threads = Integer.parseInt(args[0]);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (KubernetesClient client = new KubernetesClientBuilder().build();
-             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
                 String[] command = line.trim().split(" ");
                 if (command.length != 3 || !command[0].equals("create")) {
                     System.out.println("error: expected create <n> <namespace>, got " + line);
                     continue;
                 }
-                System.out.printf("created %.3f%n", create(client, pool, jobs(Integer.parseInt(command[1])),
-                        command[2]));
+                System.out.printf(
+                        "created %.3f%n", create(client, pool, jobs(Integer.parseInt(command[1])), command[2]));
                 System.out.flush();
             }
         } finally {
@@ -56,8 +58,17 @@ public final class BareFabric8Creator {
         List<Job> jobs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String uuid = UUID.randomUUID().toString();
-            jobs.add(PodSpecBuilder.build(new BuildkiteJob(null, uuid, "echo " + i, List.of("queue=kubernetes"), 0,
-                    null, List.of("BUILDKITE_COMMAND=echo " + i)), CONFIG).job());
+            jobs.add(PodSpecBuilder.build(
+                            new BuildkiteJob(
+                                    null,
+                                    uuid,
+                                    "echo " + i,
+                                    List.of("queue=kubernetes"),
+                                    0,
+                                    null,
+                                    List.of("BUILDKITE_COMMAND=echo " + i)),
+                            CONFIG)
+                    .job());
         }
         return jobs;
     }
@@ -70,7 +81,12 @@ public final class BareFabric8Creator {
         for (Job job : jobs) {
             pool.execute(() -> {
                 try {
-                    client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
+                    client.batch()
+                            .v1()
+                            .jobs()
+                            .inNamespace(namespace)
+                            .resource(job)
+                            .create();
                 } finally {
                     done.countDown();
                 }

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import org.awaitility.Awaitility;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.File;
@@ -32,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.awaitility.Awaitility;
 
 /**
  * Scheduling benchmark (run with {@code mvn -B -Pbench -DskipTests verify}): the packaged controller, as its own
@@ -62,8 +62,8 @@ public final class SchedulingBenchmark {
     static final int ROUNDS = Integer.getInteger("bench.rounds", 7);
     static final int WARM_UP_ROUNDS = Integer.getInteger("bench.warmUpRounds", 2);
     /** The controller's JVM, as the container image runs it (override with -Dbench.controllerJvmOptions=...). */
-    static final String CONTROLLER_JVM_OPTIONS = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k"
-            + " -XX:MaxDirectMemorySize=32m";
+    static final String CONTROLLER_JVM_OPTIONS =
+            "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k" + " -XX:MaxDirectMemorySize=32m";
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args.length > 0 ? args[0] : "target/agent-stack-camel.jar");
@@ -72,34 +72,42 @@ public final class SchedulingBenchmark {
         }
         String token = "bench-" + UUID.randomUUID();
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes();
-             FakeBuildkite buildkite = FakeBuildkite.start("bench", token)) {
+                FakeBuildkite buildkite = FakeBuildkite.start("bench", token)) {
 
             Map<String, Long> appearedAt = new ConcurrentHashMap<>();
             AtomicInteger count = new AtomicInteger();
             // Off the watch thread: the fake's lock must never stall the client's event loop.
             ExecutorService agents = Executors.newSingleThreadExecutor();
             // One watch over both namespaces, so the baseline's creations are observed as the controller's are.
-            try (Watch ignored = kubernetes.client().batch().v1().jobs().inAnyNamespace().watch(new Watcher<Job>() {
-                @Override
-                public void eventReceived(Action action, Job job) {
-                    if (action == Action.ADDED && "bench".equals(job.getMetadata().getNamespace())) {
-                        String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
-                        if (appearedAt.putIfAbsent(uuid, System.nanoTime()) == null) {
-                            count.incrementAndGet();
-                            agents.execute(() -> buildkite.setState(uuid, "ASSIGNED")); // an agent takes it
+            try (Watch ignored = kubernetes
+                    .client()
+                    .batch()
+                    .v1()
+                    .jobs()
+                    .inAnyNamespace()
+                    .watch(new Watcher<Job>() {
+                        @Override
+                        public void eventReceived(Action action, Job job) {
+                            if (action == Action.ADDED
+                                    && "bench".equals(job.getMetadata().getNamespace())) {
+                                String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
+                                if (appearedAt.putIfAbsent(uuid, System.nanoTime()) == null) {
+                                    count.incrementAndGet();
+                                    agents.execute(() -> buildkite.setState(uuid, "ASSIGNED")); // an agent takes it
+                                }
+                            }
                         }
-                    }
-                }
 
-                @Override
-                public void onClose(WatcherException cause) {
-                }
-            })) {
+                        @Override
+                        public void onClose(WatcherException cause) {}
+                    })) {
                 Process controller = startController(jar, kubernetes, buildkite, token);
                 Process bareClient = startBareClient(kubernetes);
                 try (BufferedWriter toBareClient = bareClient.outputWriter();
-                     BufferedReader fromBareClient = bareClient.inputReader()) {
-                    waitUntil(() -> buildkite.graphqlRequests().size() >= 2, Duration.ofSeconds(60),
+                        BufferedReader fromBareClient = bareClient.inputReader()) {
+                    waitUntil(
+                            () -> buildkite.graphqlRequests().size() >= 2,
+                            Duration.ofSeconds(60),
                             "controller polling");
 
                     // Steady state, not JVM start-up: warm every side (JIT, Jackson's deserializers for the Job model)
@@ -164,14 +172,17 @@ public final class SchedulingBenchmark {
                         // The clock starts when the controller first looks at the backlog: the first poll to read
                         // it. Until then the backlog waits for the poll timer, a random 0 to poll-interval phase that
                         // the latency figures below measure.
-                        double untilFirstPoll = Duration.between(startedAt,
-                                firstReadOfBacklog(buildkite.jobsReads(), startedAt, JOBS)).toNanos() / 1e9;
+                        double untilFirstPoll =
+                                Duration.between(startedAt, firstReadOfBacklog(buildkite.jobsReads(), startedAt, JOBS))
+                                                .toNanos()
+                                        / 1e9;
                         double dispatch = sinceScheduled - untilFirstPoll;
                         if (counted) {
                             dispatches.add(dispatch);
                             dispatchesSinceScheduled.add(sinceScheduled);
                         }
-                        System.out.printf((counted ? "round %d" : "warm-up round %d (not counted)")
+                        System.out.printf(
+                                (counted ? "round %d" : "warm-up round %d (not counted)")
                                         + ": baseline %.2fs (bare fabric8 loop, %d threads, own process with the"
                                         + " controller's JVM flags; CPU: it %.2fs, API server %.2fs (JIT %.2fs);"
                                         + " in this JVM %.2fs);"
@@ -180,12 +191,22 @@ public final class SchedulingBenchmark {
                                         + " it was scheduled (%.2fs in all), first Job %.2fs after that poll, %d"
                                         + " GraphQL"
                                         + " requests (CPU: controller %.2fs, fakes and API server %.2fs (JIT %.2fs))%n",
-                                round, baseline, CONCURRENCY, baselineCpu, serverCpu, serverJit, inProcess, dispatch,
+                                round,
+                                baseline,
+                                CONCURRENCY,
+                                baselineCpu,
+                                serverCpu,
+                                serverJit,
+                                inProcess,
+                                dispatch,
                                 JOBS,
-                                untilFirstPoll, sinceScheduled, firstJob - untilFirstPoll,
+                                untilFirstPoll,
+                                sinceScheduled,
+                                firstJob - untilFirstPoll,
                                 buildkite.graphqlRequests().size() - graphqlBefore,
                                 cpuSeconds(controller.pid()) - controllerCpu,
-                                cpuSeconds(ProcessHandle.current().pid()) - fakesCpu, jitCpuSeconds() - fakesJit);
+                                cpuSeconds(ProcessHandle.current().pid()) - fakesCpu,
+                                jitCpuSeconds() - fakesJit);
                         clearBacklog(kubernetes, buildkite, agents);
                     }
                     double baseline = median(baselines);
@@ -203,36 +224,46 @@ public final class SchedulingBenchmark {
                         String uuid = buildkite.scheduleCommand("steady " + i, "queue=kubernetes");
                         arrivalsByUuid.put(uuid, at);
                     }
-                    waitUntil(() -> arrivalsByUuid.keySet().stream().allMatch(appearedAt::containsKey),
-                            Duration.ofMinutes(2), "the steady jobs' Jobs");
+                    waitUntil(
+                            () -> arrivalsByUuid.keySet().stream().allMatch(appearedAt::containsKey),
+                            Duration.ofMinutes(2),
+                            "the steady jobs' Jobs");
                     List<Long> latencies = new ArrayList<>();
                     arrivalsByUuid.forEach((uuid, at) -> latencies.add(appearedAt.get(uuid) - at));
                     Collections.sort(latencies);
                     double p50 = latencies.get(latencies.size() / 2) / 1e6;
                     double p99 = latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1) / 1e6;
-                    System.out.printf("latency: %d jobs at %d/s, scheduled to Job created p50 %.0fms p99 %.0fms%n",
+                    System.out.printf(
+                            "latency: %d jobs at %d/s, scheduled to Job created p50 %.0fms p99 %.0fms%n",
                             latencies.size(), ARRIVALS_PER_SECOND, p50, p99);
 
                     if (Boolean.getBoolean("bench.nmt")) {
                         // with -XX:NativeMemoryTracking=summary in the controller's flags
                         new ProcessBuilder("jcmd", String.valueOf(controller.pid()), "VM.native_memory", "summary")
-                                .inheritIO().start().waitFor();
+                                .inheritIO()
+                                .start()
+                                .waitFor();
                     }
                     long rssMb = rssKb(controller.pid()) / 1024;
                     double ratio = dispatch / baseline;
                     System.out.printf(
                             "against the bare loop in the benchmark's own JVM (C2, 2 GiB heap): baseline %.2fs,"
-                            + " ratio %.2f%n", median(inProcessBaselines), dispatch / median(inProcessBaselines));
-                    System.out.printf("from the moment the backlog was scheduled, waiting for the next poll included:"
-                            + " dispatch %.2fs, ratio %.2f%n", median(dispatchesSinceScheduled),
-                            median(dispatchesSinceScheduled) / baseline);
-                    System.out.printf("targets: ratio <= 1.3 %s, p99 <= 1250ms %s, rss <= 300MiB %s%n",
-                            ratio <= 1.3 ? "met" : "MISSED", p99 <= 1250 ? "met" : "MISSED",
+                                    + " ratio %.2f%n",
+                            median(inProcessBaselines), dispatch / median(inProcessBaselines));
+                    System.out.printf(
+                            "from the moment the backlog was scheduled, waiting for the next poll included:"
+                                    + " dispatch %.2fs, ratio %.2f%n",
+                            median(dispatchesSinceScheduled), median(dispatchesSinceScheduled) / baseline);
+                    System.out.printf(
+                            "targets: ratio <= 1.3 %s, p99 <= 1250ms %s, rss <= 300MiB %s%n",
+                            ratio <= 1.3 ? "met" : "MISSED",
+                            p99 <= 1250 ? "met" : "MISSED",
                             rssMb <= 300 ? "met" : "MISSED");
                     // Every round's and the steady arrivals' GraphQL points, at Buildkite's documented complexity
-                    System.out.printf("BENCH jobs=%d dispatch_s=%.2f baseline_s=%.2f ratio=%.2f p50_ms=%.0f"
-                            + " p99_ms=%.0f rss_mb=%d graphql_points=%d%n", JOBS, dispatch, baseline, ratio, p50, p99,
-                            rssMb, buildkite.graphqlPointsSpent());
+                    System.out.printf(
+                            "BENCH jobs=%d dispatch_s=%.2f baseline_s=%.2f ratio=%.2f p50_ms=%.0f"
+                                    + " p99_ms=%.0f rss_mb=%d graphql_points=%d%n",
+                            JOBS, dispatch, baseline, ratio, p50, p99, rssMb, buildkite.graphqlPointsSpent());
                 } finally {
                     controller.destroy();
                     controller.waitFor(20, TimeUnit.SECONDS);
@@ -252,8 +283,10 @@ public final class SchedulingBenchmark {
      * must not include; FakeBuildkite.scheduleCommands makes that impossible, and this ignores any such read.
      */
     static Instant firstReadOfBacklog(List<FakeBuildkite.JobsRead> reads, Instant scheduledAt, int jobs) {
-        return reads.stream().filter(r -> !r.at().isBefore(scheduledAt) && r.count() >= jobs)
-                .map(FakeBuildkite.JobsRead::at).findFirst()
+        return reads.stream()
+                .filter(r -> !r.at().isBefore(scheduledAt) && r.count() >= jobs)
+                .map(FakeBuildkite.JobsRead::at)
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no poll read the backlog of " + jobs));
     }
 
@@ -266,8 +299,18 @@ public final class SchedulingBenchmark {
     /** Deletes every Job of a namespace and waits until they are gone. */
     static void clear(EmbeddedKubernetes kubernetes, String namespace) {
         kubernetes.client().batch().v1().jobs().inNamespace(namespace).delete();
-        waitUntil(() -> kubernetes.client().batch().v1().jobs().inNamespace(namespace).list().getItems().isEmpty(),
-                Duration.ofMinutes(2), "the Jobs of " + namespace + " to be deleted");
+        waitUntil(
+                () -> kubernetes
+                        .client()
+                        .batch()
+                        .v1()
+                        .jobs()
+                        .inNamespace(namespace)
+                        .list()
+                        .getItems()
+                        .isEmpty(),
+                Duration.ofMinutes(2),
+                "the Jobs of " + namespace + " to be deleted");
     }
 
     /**
@@ -277,7 +320,7 @@ public final class SchedulingBenchmark {
     static void clearBacklog(EmbeddedKubernetes kubernetes, FakeBuildkite buildkite, ExecutorService agents)
             throws Exception {
         clear(kubernetes, "bench");
-        agents.submit(() -> { }).get();
+        agents.submit(() -> {}).get();
         buildkite.removeJobs("ASSIGNED");
     }
 
@@ -301,8 +344,8 @@ public final class SchedulingBenchmark {
             answer = fromBareClient.readLine(); // the JVM's own output, e.g. a flight recording starting
         }
         if (answer == null || !answer.startsWith("created ")) {
-            throw new IllegalStateException("the bare client answered " + answer
-                    + " (see target/bench-bare-client.log)");
+            throw new IllegalStateException(
+                    "the bare client answered " + answer + " (see target/bench-bare-client.log)");
         }
         return Double.parseDouble(answer.substring("created ".length()));
     }
@@ -311,7 +354,10 @@ public final class SchedulingBenchmark {
     static Process startBareClient(EmbeddedKubernetes kubernetes) throws IOException {
         List<String> command = javaWithControllerFlags();
         command.removeIf(flag -> flag.startsWith("-XX:StartFlightRecording")); // a profile is of the controller
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BareFabric8Creator.class.getName(),
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                BareFabric8Creator.class.getName(),
                 String.valueOf(CONCURRENCY)));
         ProcessBuilder pb = new ProcessBuilder(command);
         AutoConfiguredKubernetes.putEnvironment(pb.environment(), kubernetes);
@@ -323,7 +369,8 @@ public final class SchedulingBenchmark {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String flags = System.getProperty("bench.controllerJvmOptions", "");
-        command.addAll(List.of((flags.isBlank() ? CONTROLLER_JVM_OPTIONS : flags).trim().split("\\s+")));
+        command.addAll(List.of(
+                (flags.isBlank() ? CONTROLLER_JVM_OPTIONS : flags).trim().split("\\s+")));
         return command;
     }
 
@@ -344,7 +391,8 @@ public final class SchedulingBenchmark {
         env.put("AGENT_STACK_GRAPHQL_PAGE_SIZE", "500");
         // As shipped: health and Prometheus metrics on, on a free port (-Dbench.managementPort=0 turns them off).
         String managementPort = System.getProperty("bench.managementPort", "");
-        env.put("AGENT_STACK_MANAGEMENT_PORT",
+        env.put(
+                "AGENT_STACK_MANAGEMENT_PORT",
                 managementPort.isBlank() ? String.valueOf(FreePort.find()) : managementPort);
         // No kubelet runs here: Jobs never get pods, which is not what the benchmark is about.
         env.put("AGENT_STACK_EMPTY_JOB_GRACE_PERIOD", "1h");
@@ -392,7 +440,9 @@ public final class SchedulingBenchmark {
     }
 
     static void waitUntil(Callable<Boolean> condition, Duration max, String what) {
-        Awaitility.await(what + " (see target/bench-controller.log)").atMost(max)
-                .pollInterval(Duration.ofMillis(10)).until(condition);
+        Awaitility.await(what + " (see target/bench-controller.log)")
+                .atMost(max)
+                .pollInterval(Duration.ofMillis(10))
+                .until(condition);
     }
 }

@@ -47,38 +47,54 @@ class SchedulingBenchmarkClusterIT {
     @Test
     void printsTheControllersDispatchTimeNextToABareClients() throws Exception {
         double baseline = baselineSeconds();
-        try (ControllerHarness h = ControllerHarness.onCluster(LocalCluster::newClient, "bench", b -> b
-                .set(Options.MAX_IN_FLIGHT, 0)
-                .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
-                .set(Options.K8S_CLIENT_RATE_LIMITER_QPS, QPS)
-                .set(Options.GRAPHQL_PAGE_SIZE, 500));
-             JobArrivals arrivals = new JobArrivals(h)) {
-            List<String> commands = IntStream.range(0, JOBS).mapToObj(i -> "echo " + i).toList();
+        try (ControllerHarness h = ControllerHarness.onCluster(
+                        LocalCluster::newClient,
+                        "bench",
+                        b -> b.set(Options.MAX_IN_FLIGHT, 0)
+                                .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
+                                .set(Options.K8S_CLIENT_RATE_LIMITER_QPS, QPS)
+                                .set(Options.GRAPHQL_PAGE_SIZE, 500));
+                JobArrivals arrivals = new JobArrivals(h)) {
+            List<String> commands =
+                    IntStream.range(0, JOBS).mapToObj(i -> "echo " + i).toList();
             List<String> uuids = h.buildkite().scheduleCommands(commands, "queue=kubernetes");
             h.start();
             await().atMost(WAIT).until(() -> arrivals.at.keySet().containsAll(uuids));
 
-            Instant firstRead = h.buildkite().jobsReads().stream().filter(r -> r.count() > 0)
-                    .map(FakeBuildkite.JobsRead::at).min(Instant::compareTo).orElseThrow();
+            Instant firstRead = h.buildkite().jobsReads().stream()
+                    .filter(r -> r.count() > 0)
+                    .map(FakeBuildkite.JobsRead::at)
+                    .min(Instant::compareTo)
+                    .orElseThrow();
             List<Long> millis = new ArrayList<>(uuids.stream()
-                    .map(u -> Duration.between(firstRead, arrivals.at.get(u)).toMillis()).toList());
+                    .map(u -> Duration.between(firstRead, arrivals.at.get(u)).toMillis())
+                    .toList());
             Collections.sort(millis);
             double dispatch = millis.get(millis.size() - 1) / 1000.0;
             long p99 = millis.get((int) Math.ceil(millis.size() * 0.99) - 1);
-            System.out.printf("BENCH-CLUSTER jobs=%d dispatch_s=%.2f baseline_s=%.2f ratio=%.2f p99_ms=%d%n", JOBS,
-                    dispatch, baseline, dispatch / baseline, p99);
+            System.out.printf(
+                    "BENCH-CLUSTER jobs=%d dispatch_s=%.2f baseline_s=%.2f ratio=%.2f p99_ms=%d%n",
+                    JOBS, dispatch, baseline, dispatch / baseline, p99);
             assertThat(arrivals.at).hasSize(JOBS);
         }
     }
 
     /** Seconds for a bare client with as many threads as the controller's default to create as many Jobs. */
     private static double baselineSeconds() throws InterruptedException {
-        String namespace = "bench-baseline-" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36), 36);
+        String namespace =
+                "bench-baseline-" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36), 36);
         ExecutorService pool = Executors.newFixedThreadPool(Options.DEFAULT_JOB_CREATION_CONCURRENCY);
         try (KubernetesClient client = LocalCluster.newClient()) {
-            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
-                    .build()).create();
-            client.serviceAccounts().inNamespace(namespace).withName("default")
+            client.namespaces()
+                    .resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(namespace)
+                            .endMetadata()
+                            .build())
+                    .create();
+            client.serviceAccounts()
+                    .inNamespace(namespace)
+                    .withName("default")
                     .waitUntilCondition(Objects::nonNull, 60, TimeUnit.SECONDS);
             List<Job> jobs = BareFabric8Creator.jobs(JOBS);
             jobs.forEach(j -> j.getMetadata().setNamespace(namespace));
@@ -94,12 +110,16 @@ class SchedulingBenchmarkClusterIT {
         private final Watch watch;
 
         JobArrivals(ControllerHarness h) {
-            watch = h.client().batch().v1().jobs().inNamespace(h.namespace())
-                    .withLabel(JobLabels.JOB_UUID).watch(new Watcher<>() {
+            watch = h.client()
+                    .batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace(h.namespace())
+                    .withLabel(JobLabels.JOB_UUID)
+                    .watch(new Watcher<>() {
                         @Override
                         public void eventReceived(Action action, Job job) {
-                            at.putIfAbsent(job.getMetadata().getLabels().get(JobLabels.JOB_UUID),
-                                    Instant.now());
+                            at.putIfAbsent(job.getMetadata().getLabels().get(JobLabels.JOB_UUID), Instant.now());
                         }
 
                         @Override

@@ -28,7 +28,7 @@ class SchedulingBenchmarkTest {
     @Test
     void aBacklogNoPollReadIsAnError() {
         assertThatThrownBy(() -> SchedulingBenchmark.firstReadOfBacklog(
-                List.of(read(SCHEDULED.plusMillis(5), 10)), SCHEDULED, 2000))
+                        List.of(read(SCHEDULED.plusMillis(5), 10)), SCHEDULED, 2000))
                 .hasMessageContaining("no poll read the backlog of 2000");
     }
 

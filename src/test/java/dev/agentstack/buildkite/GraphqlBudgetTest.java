@@ -27,7 +27,8 @@ class GraphqlBudgetTest {
                 + "\"node\":{\"uuid\":\"u\",\"env\":[\"A=1\"],\"priority\":{\"number\":0}}}]}}}";
         assertThat(GraphqlCost.of(new ObjectMapper().readTree(page)))
                 .isEqualTo(ScheduledJobsQuery.mostPointsPerPage(1));
-        assertThat(GraphqlCost.of(new ObjectMapper().readTree("{\"job\":null}"))).isZero();
+        assertThat(GraphqlCost.of(new ObjectMapper().readTree("{\"job\":null}")))
+                .isZero();
     }
 
     @Test
@@ -42,11 +43,19 @@ class GraphqlBudgetTest {
             assertThat(budget.allowsPoll(501)).isFalse();
             assertThat(budget.allowsPage(501)).isFalse();
             assertThat(budget.allowsPoll(501)).isFalse();
-            assertThat(logs.linesContaining("holding polls back")).hasSize(1).first().asString()
-                    .contains("spent 12000 of its 12500").contains("resume in 5m");
+            assertThat(logs.linesContaining("holding polls back"))
+                    .hasSize(1)
+                    .first()
+                    .asString()
+                    .contains("spent 12000 of its 12500")
+                    .contains("resume in 5m");
         }
-        assertThat(metrics.counter("buildkite.graphql.polls.held.back", "page", "first").count()).isEqualTo(2);
-        assertThat(metrics.counter("buildkite.graphql.polls.held.back", "page", "next").count()).isEqualTo(1);
+        assertThat(metrics.counter("buildkite.graphql.polls.held.back", "page", "first")
+                        .count())
+                .isEqualTo(2);
+        assertThat(metrics.counter("buildkite.graphql.polls.held.back", "page", "next")
+                        .count())
+                .isEqualTo(1);
 
         clock.advance(Duration.ofSeconds(300));
         assertThat(budget.allowsPoll(501)).as("a new window").isTrue();
@@ -57,16 +66,21 @@ class GraphqlBudgetTest {
     @Test
     void everyAnswerCountsAndItsSourceIsInTheMetrics() {
         GraphqlBudget budget = new GraphqlBudget(0.25, clock, metrics);
-        String states = "{\"data\":{\"j0\":{\"id\":\"a\",\"state\":\"RUNNING\"},"
-                + "\"j1\":{\"id\":\"b\",\"state\":\"X\"}}}";
-        budget.spent("cancel-checker", states, Map.of("RateLimit-Limit", "100", "RateLimit-Remaining", "50",
-                "RateLimit-Reset", "60"));
+        String states =
+                "{\"data\":{\"j0\":{\"id\":\"a\",\"state\":\"RUNNING\"}," + "\"j1\":{\"id\":\"b\",\"state\":\"X\"}}}";
+        budget.spent(
+                "cancel-checker",
+                states,
+                Map.of("RateLimit-Limit", "100", "RateLimit-Remaining", "50", "RateLimit-Reset", "60"));
         budget.spent("poll", 20, new GraphqlRateLimit(100, 30, Duration.ofSeconds(59)));
 
-        assertThat(metrics.counter("buildkite.graphql.points.spent", "source", "cancel-checker").count()).isEqualTo(2);
+        assertThat(metrics.counter("buildkite.graphql.points.spent", "source", "cancel-checker")
+                        .count())
+                .isEqualTo(2);
         assertThat(budget.remaining()).isEqualTo(30);
         // 25 of 100 are ours, 22 spent: the cancel checker's points count too
-        assertThat(metrics.get("buildkite.graphql.share.points.left").gauge().value()).isEqualTo(3);
+        assertThat(metrics.get("buildkite.graphql.share.points.left").gauge().value())
+                .isEqualTo(3);
         assertThat(budget.allowsPoll(4)).isFalse();
     }
 }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /** Failing a job through the agent API, against the fake's implementation of the same endpoints. */
 class JobFailerTest {
 
-    private final FakeBuildkite buildkite = FakeBuildkite.start("acme", "graphql-token").withAgentToken("agent-token");
+    private final FakeBuildkite buildkite =
+            FakeBuildkite.start("acme", "graphql-token").withAgentToken("agent-token");
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private final JobFailer failer = failer(Duration.ofSeconds(5));
 
@@ -27,9 +28,15 @@ class JobFailerTest {
     }
 
     private JobFailer failer(Duration httpTimeout, Duration retryInterval) {
-        return new JobFailer(new AgentApi(buildkite.agentEndpoint(), httpTimeout, "agent-stack-camel/test",
-                new ResponseSizeLimit(1 << 20)),
-                () -> "agent-token", Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC), metrics,
+        return new JobFailer(
+                new AgentApi(
+                        buildkite.agentEndpoint(),
+                        httpTimeout,
+                        "agent-stack-camel/test",
+                        new ResponseSizeLimit(1 << 20)),
+                () -> "agent-token",
+                Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC),
+                metrics,
                 retryInterval);
     }
 
@@ -39,8 +46,14 @@ class JobFailerTest {
     }
 
     private FailureReport report(String uuid) {
-        return new FailureReport(uuid, "buildkite-" + uuid, List.of("queue=kubernetes"), "invalid_job",
-                "podSpec.containers[0].image: expected a string, got a number", 1, false);
+        return new FailureReport(
+                uuid,
+                "buildkite-" + uuid,
+                List.of("queue=kubernetes"),
+                "invalid_job",
+                "podSpec.containers[0].image: expected a string, got a number",
+                1,
+                false);
     }
 
     @Test
@@ -51,11 +64,14 @@ class JobFailerTest {
         assertThat(job.state()).isEqualTo("FINISHED");
         assertThat(job.exitStatus()).isEqualTo("1");
         assertThat(job.signalReason()).isEqualTo("stack_error");
-        assertThat(job.log()).isEqualTo("~~~ :kubernetes: agent-stack-camel could not run this job\n"
-                + "podSpec.containers[0].image: expected a string, got a number\n");
-        assertThat(buildkite.agentCalls("buildkite-" + uuid)).extracting(FakeBuildkite.AgentCall::call)
+        assertThat(job.log())
+                .isEqualTo("~~~ :kubernetes: agent-stack-camel could not run this job\n"
+                        + "podSpec.containers[0].image: expected a string, got a number\n");
+        assertThat(buildkite.agentCalls("buildkite-" + uuid))
+                .extracting(FakeBuildkite.AgentCall::call)
                 .containsExactly("register", "connect", "acquire", "start", "chunks", "finish", "disconnect");
-        assertThat(buildkite.agentCalls().get(4).headers().get("content-encoding")).containsExactly("gzip");
+        assertThat(buildkite.agentCalls().get(4).headers().get("content-encoding"))
+                .containsExactly("gzip");
     }
 
     @Test
@@ -64,7 +80,8 @@ class JobFailerTest {
         buildkite.acquireAsAnotherAgent(uuid);
         assertThat(failer.fail(report(uuid))).isEqualTo(JobFailer.Outcome.ACQUISITION_REJECTED);
         assertThat(buildkite.state(uuid)).isEqualTo("ACCEPTED");
-        assertThat(buildkite.agentCalls()).extracting(FakeBuildkite.AgentCall::call)
+        assertThat(buildkite.agentCalls())
+                .extracting(FakeBuildkite.AgentCall::call)
                 .containsExactly("register", "connect", "acquire", "disconnect");
     }
 
@@ -73,11 +90,14 @@ class JobFailerTest {
         String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
         buildkite.enqueueAgentFault(Fault.delay(Duration.ZERO)); // register answers normally
         buildkite.enqueueAgentFault(Fault.status(503)); // connect
-        assertThatThrownBy(() -> failer.fail(report(uuid))).isInstanceOf(AgentApi.AgentApiException.class)
+        assertThatThrownBy(() -> failer.fail(report(uuid)))
+                .isInstanceOf(AgentApi.AgentApiException.class)
                 .hasMessage("agent API connect answered 503: fault injected: HTTP 503");
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "connect", "outcome", "http_503").count())
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "connect", "outcome", "http_503")
+                        .count())
                 .isEqualTo(1);
-        assertThat(buildkite.agentCalls()).extracting(FakeBuildkite.AgentCall::call)
+        assertThat(buildkite.agentCalls())
+                .extracting(FakeBuildkite.AgentCall::call)
                 .containsExactly("register", "disconnect");
         assertThat(buildkite.state(uuid)).isEqualTo("SCHEDULED");
     }
@@ -93,11 +113,15 @@ class JobFailerTest {
 
         assertThat(buildkite.snapshot(uuid).state()).isEqualTo("FINISHED");
         assertThat(buildkite.snapshot(uuid).signalReason()).isEqualTo("stack_error");
-        assertThat(buildkite.agentCalls()).extracting(FakeBuildkite.AgentCall::call)
+        assertThat(buildkite.agentCalls())
+                .extracting(FakeBuildkite.AgentCall::call)
                 .containsExactly("register", "connect", "acquire", "start", "chunks", "finish", "disconnect");
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_502").count())
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_502")
+                        .count())
                 .isEqualTo(1);
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "ok").count()).isEqualTo(1);
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "ok")
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
@@ -109,10 +133,11 @@ class JobFailerTest {
         assertThat(failer(Duration.ofMillis(500)).fail(report(uuid))).isEqualTo(JobFailer.Outcome.FAILED);
 
         assertThat(buildkite.snapshot(uuid).state()).isEqualTo("FINISHED");
-        assertThat(buildkite.snapshot(uuid).log()).isEqualTo(
-                "~~~ :kubernetes: agent-stack-camel could not run this job\n"
-                + "podSpec.containers[0].image: expected a string, got a number\n");
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "chunks", "outcome", "connection").count())
+        assertThat(buildkite.snapshot(uuid).log())
+                .isEqualTo("~~~ :kubernetes: agent-stack-camel could not run this job\n"
+                        + "podSpec.containers[0].image: expected a string, got a number\n");
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "chunks", "outcome", "connection")
+                        .count())
                 .isEqualTo(1);
     }
 
@@ -134,9 +159,11 @@ class JobFailerTest {
         assertThat(job.state()).isEqualTo("FINISHED");
         assertThat(job.signalReason()).isEqualTo("stack_error");
         assertThat(job.log()).endsWith("podSpec.containers[0].image: expected a string, got a number\n");
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_422").count())
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_422")
+                        .count())
                 .isEqualTo(1);
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "finish", "outcome", "http_422").count())
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "finish", "outcome", "http_422")
+                        .count())
                 .isEqualTo(1);
     }
 
@@ -149,7 +176,8 @@ class JobFailerTest {
 
         assertThatThrownBy(() -> failer.fail(report(uuid))).hasMessageContaining("agent API start answered 422");
         assertThat(buildkite.state(uuid)).isEqualTo("ACCEPTED");
-        assertThat(buildkite.agentCalls()).extracting(FakeBuildkite.AgentCall::call) // faulted calls are not recorded
+        assertThat(buildkite.agentCalls())
+                .extracting(FakeBuildkite.AgentCall::call) // faulted calls are not recorded
                 .containsExactly("register", "connect", "acquire", "disconnect");
     }
 
@@ -168,9 +196,11 @@ class JobFailerTest {
 
         assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(3)); // 2 s before start, 1 s before finish
         assertThat(buildkite.snapshot(uuid).state()).isEqualTo("FINISHED");
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_429").count())
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_429")
+                        .count())
                 .isEqualTo(1);
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "finish", "outcome", "http_429").count())
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "finish", "outcome", "http_429")
+                        .count())
                 .isEqualTo(1);
     }
 
@@ -186,9 +216,11 @@ class JobFailerTest {
 
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
         assertThat(buildkite.snapshot(uuid).state()).isEqualTo("FINISHED");
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "register", "outcome", "http_429").count())
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "register", "outcome", "http_429")
+                        .count())
                 .isEqualTo(1);
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "acquire", "outcome", "http_429").count())
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "acquire", "outcome", "http_429")
+                        .count())
                 .isEqualTo(1);
         assertThat(buildkite.agentCalls("buildkite-" + uuid))
                 .extracting(FakeBuildkite.AgentCall::call) // faulted calls are not recorded
@@ -204,18 +236,22 @@ class JobFailerTest {
         }
         assertThatThrownBy(() -> failer.fail(report(first)))
                 .hasMessage("agent API start answered 500: fault injected: HTTP 500");
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_500").count())
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "start", "outcome", "http_500")
+                        .count())
                 .isEqualTo(JobFailer.ATTEMPTS);
-        assertThat(buildkite.agentCalls("buildkite-" + first)).extracting(FakeBuildkite.AgentCall::call)
+        assertThat(buildkite.agentCalls("buildkite-" + first))
+                .extracting(FakeBuildkite.AgentCall::call)
                 .containsExactly("register", "connect", "acquire", "disconnect");
 
         String second = buildkite.scheduleCommand("make", "queue=kubernetes");
         passThrough(5); // register, connect, acquire, start, chunks
         buildkite.enqueueAgentFault(Fault.status(422)); // finish: e.g. the job was cancelled meanwhile
         assertThatThrownBy(() -> failer.fail(report(second))).hasMessageContaining("agent API finish answered 422");
-        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "finish", "outcome", "http_422").count())
+        assertThat(metrics.counter("buildkite.agent.api.calls", "call", "finish", "outcome", "http_422")
+                        .count())
                 .isEqualTo(1);
-        assertThat(buildkite.agentCalls("buildkite-" + second)).extracting(FakeBuildkite.AgentCall::call)
+        assertThat(buildkite.agentCalls("buildkite-" + second))
+                .extracting(FakeBuildkite.AgentCall::call)
                 .containsExactly("register", "connect", "acquire", "start", "chunks", "disconnect");
     }
 
@@ -228,9 +264,12 @@ class JobFailerTest {
 
     @Test
     void aWrongAgentTokenIsReportedWithoutTheToken() {
-        JobFailer wrong = new JobFailer(new AgentApi(buildkite.agentEndpoint(), Duration.ofSeconds(5), "t",
-                new ResponseSizeLimit(1 << 20)),
-                () -> "bkag_wrong_secret", Clock.systemUTC(), metrics, JobFailer.RETRY_INTERVAL);
+        JobFailer wrong = new JobFailer(
+                new AgentApi(buildkite.agentEndpoint(), Duration.ofSeconds(5), "t", new ResponseSizeLimit(1 << 20)),
+                () -> "bkag_wrong_secret",
+                Clock.systemUTC(),
+                metrics,
+                JobFailer.RETRY_INTERVAL);
         String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
         assertThatThrownBy(() -> wrong.fail(report(uuid)))
                 .hasMessage("agent API register answered 401: Invalid agent registration token")

@@ -16,11 +16,19 @@ import org.junit.jupiter.api.Test;
 /** A job whose failing failed is left alone for a while, longer after each failure, and never tried meanwhile. */
 class JobFailureBackoffTest {
 
-    private final FakeBuildkite buildkite = FakeBuildkite.start("acme", "graphql-token").withAgentToken("agent-token");
+    private final FakeBuildkite buildkite =
+            FakeBuildkite.start("acme", "graphql-token").withAgentToken("agent-token");
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
-    private final JobFailer failer = new JobFailer(new AgentApi(buildkite.agentEndpoint(), Duration.ofSeconds(5),
-            "agent-stack-camel/test", new ResponseSizeLimit(1 << 20)), () -> "agent-token", clock,
-            new SimpleMeterRegistry(), Duration.ofMillis(10));
+    private final JobFailer failer = new JobFailer(
+            new AgentApi(
+                    buildkite.agentEndpoint(),
+                    Duration.ofSeconds(5),
+                    "agent-stack-camel/test",
+                    new ResponseSizeLimit(1 << 20)),
+            () -> "agent-token",
+            clock,
+            new SimpleMeterRegistry(),
+            Duration.ofMillis(10));
 
     @AfterEach
     void close() {
@@ -28,12 +36,14 @@ class JobFailureBackoffTest {
     }
 
     private FailureReport report(String uuid) {
-        return new FailureReport(uuid, "buildkite-" + uuid, List.of("queue=kubernetes"), "image_pull", "no image", 1,
-                false);
+        return new FailureReport(
+                uuid, "buildkite-" + uuid, List.of("queue=kubernetes"), "image_pull", "no image", 1, false);
     }
 
     private int registers() {
-        return (int) buildkite.requests().stream().filter(r -> r.path().endsWith("/register")).count();
+        return (int) buildkite.requests().stream()
+                .filter(r -> r.path().endsWith("/register"))
+                .count();
     }
 
     @Test
@@ -44,7 +54,8 @@ class JobFailureBackoffTest {
         assertThat(failer.backingOff(uuid)).isTrue();
 
         clock.advance(Duration.ofSeconds(9));
-        assertThatThrownBy(() -> failer.fail(report(uuid))).isInstanceOf(JobFailer.BackingOff.class)
+        assertThatThrownBy(() -> failer.fail(report(uuid)))
+                .isInstanceOf(JobFailer.BackingOff.class)
                 .hasMessage("failing job " + uuid + " failed 1 time(s) in a row; next attempt in 1s");
         assertThat(registers()).as("no call while backing off").isEqualTo(1);
 
@@ -76,7 +87,9 @@ class JobFailureBackoffTest {
         String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
         buildkite.enqueueAgentFault(Fault.status(500)); // register: not retried before acquire
         assertThatThrownBy(() -> failer.fail(report(uuid))).isInstanceOf(AgentApi.AgentApiException.class);
-        assertThat(new JobFailureBackoff(clock).failed("x", Duration.ofMinutes(3))).isEqualTo(Duration.ofMinutes(3));
-        assertThat(new JobFailureBackoff(clock).failed("x", Duration.ofHours(3))).isEqualTo(JobFailureBackoff.MAX);
+        assertThat(new JobFailureBackoff(clock).failed("x", Duration.ofMinutes(3)))
+                .isEqualTo(Duration.ofMinutes(3));
+        assertThat(new JobFailureBackoff(clock).failed("x", Duration.ofHours(3)))
+                .isEqualTo(JobFailureBackoff.MAX);
     }
 }

@@ -18,7 +18,8 @@ class ResponseSizeLimitTest {
     void aBodyOfExactlyTheLimitIsRead() throws Exception {
         assertThat(limit.readAll(new ByteArrayInputStream(new byte[10_000]), aborts::incrementAndGet))
                 .hasSize(10_000);
-        assertThat(limit.readAll(new ByteArrayInputStream(new byte[3]), aborts::incrementAndGet)).hasSize(3);
+        assertThat(limit.readAll(new ByteArrayInputStream(new byte[3]), aborts::incrementAndGet))
+                .hasSize(3);
         assertThat(aborts).hasValue(0);
     }
 
@@ -42,7 +43,8 @@ class ResponseSizeLimitTest {
     void aDeclaredLengthOverTheLimitIsRefusedBeforeReading() {
         limit.checkDeclared(-1);
         limit.checkDeclared(10_000);
-        assertThatThrownBy(() -> limit.checkDeclared(10_001)).isInstanceOf(ResponseSizeLimit.Oversize.class)
+        assertThatThrownBy(() -> limit.checkDeclared(10_001))
+                .isInstanceOf(ResponseSizeLimit.Oversize.class)
                 .hasMessage("answer larger than max-response-size (10000 bytes); not read further");
     }
 

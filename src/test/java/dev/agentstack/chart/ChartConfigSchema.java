@@ -53,18 +53,22 @@ final class ChartConfigSchema {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
-    private ChartConfigSchema() {
-    }
+    private ChartConfigSchema() {}
 
     static ObjectNode generate() {
         ObjectNode config = JSON.objectNode();
         config.put("type", "object");
-        config.put("description", "The controller's options (docs/configuration.md, Options). "
-                + "Set by the chart, not here: "
-                + String.join("; ",
-                        SET_BY_CHART.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList())
-                + "; the GraphQL token is graphqlToken. Generated from dev.agentstack.config.Options: "
-                + ValuesSchemaTest.REGENERATE);
+        config.put(
+                "description",
+                "The controller's options (docs/configuration.md, Options). "
+                        + "Set by the chart, not here: "
+                        + String.join(
+                                "; ",
+                                SET_BY_CHART.entrySet().stream()
+                                        .map(e -> e.getKey() + " (" + e.getValue() + ")")
+                                        .toList())
+                        + "; the GraphQL token is graphqlToken. Generated from dev.agentstack.config.Options: "
+                        + ValuesSchemaTest.REGENERATE);
         config.put("additionalProperties", false);
         // Nothing is required here: org is needed only with the GraphQL API, which the controller checks at start.
         ObjectNode properties = config.putObject("properties");
@@ -75,7 +79,8 @@ final class ChartConfigSchema {
             ObjectNode property = properties.putObject(option.key());
             typeOf(option, property);
             String chartDefault = CHART_DEFAULTS.get(option.key());
-            property.put("description",
+            property.put(
+                    "description",
                     option.description() + (chartDefault != null ? "; the chart's default: " + chartDefault : ""));
             Object defaultValue = option.defaultValue();
             if (defaultValue != null && chartDefault == null) {
@@ -85,7 +90,9 @@ final class ChartConfigSchema {
         // agent-stack-k8s' keys with no counterpart: a values file that has them still installs, and the controller
         // says at start that it ignores them.
         for (IgnoredOption ignored : Options.IGNORED) {
-            properties.putObject(ignored.key()).put("deprecated", true)
+            properties
+                    .putObject(ignored.key())
+                    .put("deprecated", true)
                     .put("description", "agent-stack-k8s' option, accepted and ignored: " + ignored.reason());
         }
         return config;
@@ -117,7 +124,10 @@ final class ChartConfigSchema {
                     items.putArray("required").add("tags");
                     items.put("additionalProperties", false);
                     ObjectNode fields = items.putObject("properties");
-                    fields.putObject("tags").put("type", "array").put("minItems", 1).putObject("items")
+                    fields.putObject("tags")
+                            .put("type", "array")
+                            .put("minItems", 1)
+                            .putObject("items")
                             .put("type", "string");
                     fields.putObject("max-in-flight").put("type", "integer").put("minimum", 0);
                     fields.putObject("pod-spec-patch").put("type", "object");

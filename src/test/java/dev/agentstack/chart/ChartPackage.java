@@ -15,15 +15,16 @@ import java.nio.file.Path;
  */
 public final class ChartPackage {
 
-    private ChartPackage() {
-    }
+    private ChartPackage() {}
 
     /** Packages the chart into the folder and returns the archive, named by the chart's name and version. */
     static Path packageInto(Path chart, Path destination) throws IOException {
         Files.createDirectories(destination);
         new Helm(chart).packageIt().withDestination(destination).call();
-        JsonNode meta = new ObjectMapper(new YAMLFactory()).readTree(chart.resolve("Chart.yaml").toFile());
-        Path archive = destination.resolve(meta.get("name").asText() + "-" + meta.get("version").asText() + ".tgz");
+        JsonNode meta = new ObjectMapper(new YAMLFactory())
+                .readTree(chart.resolve("Chart.yaml").toFile());
+        Path archive = destination.resolve(
+                meta.get("name").asText() + "-" + meta.get("version").asText() + ".tgz");
         if (!Files.isRegularFile(archive)) {
             throw new IOException("helm package wrote no " + archive);
         }

@@ -26,13 +26,14 @@ class ChartPackageTest {
         Path archive = ChartPackage.packageInto(RenderedChart.CHART, scratch);
 
         assertThat(archive.getFileName()).hasToString("agent-stack-camel-" + Version.get() + ".tgz");
-        assertThat(entries(archive)).contains(
-                "agent-stack-camel/Chart.yaml",
-                "agent-stack-camel/values.yaml",
-                "agent-stack-camel/values.schema.json",
-                "agent-stack-camel/README.md",
-                "agent-stack-camel/templates/deployment.yaml",
-                "agent-stack-camel/templates/tests/ready.yaml");
+        assertThat(entries(archive))
+                .contains(
+                        "agent-stack-camel/Chart.yaml",
+                        "agent-stack-camel/values.yaml",
+                        "agent-stack-camel/values.schema.json",
+                        "agent-stack-camel/README.md",
+                        "agent-stack-camel/templates/deployment.yaml",
+                        "agent-stack-camel/templates/tests/ready.yaml");
         // What helm show prints from the archive, as from a registry.
         assertThat(new Helm(archive).show().readme().call()).contains("## Parameters", "`tests.attempts`");
         assertThat(new Helm(archive).show().chart().call()).contains("version: " + Version.get());

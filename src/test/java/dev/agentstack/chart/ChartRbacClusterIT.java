@@ -35,33 +35,57 @@ class ChartRbacClusterIT {
     @Test
     void theControllerSchedulesWithTheChartsRoleAndIsRefusedWhatItDoesNotGrant() {
         String secretName = agentTokenSecret();
-        try (ControllerHarness h = ControllerHarness.onCluster(LocalCluster::newClient, "rbac", b -> b
-                .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
-                .set(Options.JOB_TTL, Duration.ofSeconds(2))
-                .set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, Duration.ofSeconds(1))
-                .set(Options.AGENT_TOKEN_SECRET, secretName))) {
+        try (ControllerHarness h = ControllerHarness.onCluster(
+                LocalCluster::newClient,
+                "rbac",
+                b -> b.set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
+                        .set(Options.JOB_TTL, Duration.ofSeconds(2))
+                        .set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, Duration.ofSeconds(1))
+                        .set(Options.AGENT_TOKEN_SECRET, secretName))) {
             RenderedChart chart = RenderedChart.render(VALUES, t -> t.withNamespace(h.namespace()));
             // The Deployment's account: the chart also renders the job pods' own, which no Role is bound to.
-            ServiceAccount account = (ServiceAccount) chart.named("ServiceAccount",
+            ServiceAccount account = (ServiceAccount) chart.named(
+                    "ServiceAccount",
                     chart.deployment().getSpec().getTemplate().getSpec().getServiceAccountName());
             for (HasMetadata o : List.of(account, chart.role(), chart.one(RoleBinding.class))) {
                 h.client().resource(o).inNamespace(h.namespace()).create();
             }
-            String token = h.client().serviceAccounts().inNamespace(h.namespace())
+            String token = h.client()
+                    .serviceAccounts()
+                    .inNamespace(h.namespace())
                     .withName(account.getMetadata().getName())
-                    .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec()
+                    .tokenRequest(new TokenRequestBuilder()
+                            .withNewSpec()
+                            .withExpirationSeconds(3600L)
+                            .endSpec()
                             .build())
-                    .getStatus().getToken();
+                    .getStatus()
+                    .getToken();
 
             try (KubernetesClient asController = LocalCluster.newClientWithToken(token)) {
-                assertThatThrownBy(() -> asController.secrets().inNamespace(h.namespace()).list())
-                        .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode())
-                                .isEqualTo(403));
-                assertThatThrownBy(() -> asController.batch().v1().jobs().inNamespace("default").list())
-                        .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode())
-                                .isEqualTo(403));
-                assertThat(asController.secrets().inNamespace(h.namespace()).withName(secretName).get())
-                        .as("the one Secret the Role names").isNotNull();
+                assertThatThrownBy(() -> asController
+                                .secrets()
+                                .inNamespace(h.namespace())
+                                .list())
+                        .isInstanceOfSatisfying(
+                                KubernetesClientException.class,
+                                e -> assertThat(e.getCode()).isEqualTo(403));
+                assertThatThrownBy(() -> asController
+                                .batch()
+                                .v1()
+                                .jobs()
+                                .inNamespace("default")
+                                .list())
+                        .isInstanceOfSatisfying(
+                                KubernetesClientException.class,
+                                e -> assertThat(e.getCode()).isEqualTo(403));
+                assertThat(asController
+                                .secrets()
+                                .inNamespace(h.namespace())
+                                .withName(secretName)
+                                .get())
+                        .as("the one Secret the Role names")
+                        .isNotNull();
             }
 
             String uuid = h.buildkite().scheduleCommand("make test", "queue=kubernetes");
@@ -74,7 +98,8 @@ class ChartRbacClusterIT {
                           - kubernetes: {podSpec: {containers: [{image: registry.example.com/does-not-exist:1.0}]}}
                     """).get(0);
             try (KwokAgents agents = new KwokAgents(h)) {
-                h.withControllerClient(() -> LocalCluster.newClientWithToken(token)).start();
+                h.withControllerClient(() -> LocalCluster.newClientWithToken(token))
+                        .start();
                 await().atMost(WAIT).until(() -> "FINISHED".equals(h.buildkite().state(uuid)));
                 assertThat(h.buildkite().snapshot(uuid).exitStatus()).isEqualTo("0");
                 await().atMost(WAIT).until(() -> "FINISHED".equals(h.buildkite().state(unpullable)));
@@ -87,7 +112,10 @@ class ChartRbacClusterIT {
     /** The Secret name the chart's Role grants, which the rendered configuration hands the controller. */
     private static String agentTokenSecret() {
         Role role = RenderedChart.render(VALUES).role();
-        return role.getRules().stream().filter(r -> r.getResources().contains("secrets"))
-                .flatMap(r -> r.getResourceNames().stream()).findFirst().orElseThrow();
+        return role.getRules().stream()
+                .filter(r -> r.getResources().contains("secrets"))
+                .flatMap(r -> r.getResourceNames().stream())
+                .findFirst()
+                .orElseThrow();
     }
 }

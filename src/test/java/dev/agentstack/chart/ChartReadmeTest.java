@@ -33,14 +33,15 @@ class ChartReadmeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One row of a parameter table, under its section. */
-    record Row(String section, String name, String description, String value) {
-    }
+    record Row(String section, String name, String description, String value) {}
 
     @Test
     void theParameterTablesListEveryDocumentedValueWithItsDefault() throws IOException {
         List<Row> documented = rowsOf(Files.readString(VALUES));
-        assertThat(documented).anySatisfy(row -> assertThat(row).extracting(Row::section, Row::name, Row::value)
-                .containsExactly("Controller configuration", "config", "`{}`"));
+        assertThat(documented)
+                .anySatisfy(row -> assertThat(row)
+                        .extracting(Row::section, Row::name, Row::value)
+                        .containsExactly("Controller configuration", "config", "`{}`"));
         assertThat(tablesOf(Files.readString(README)))
                 .as("README parameter tables; regenerate with " + REGENERATE)
                 .containsExactlyElementsOf(documented);
@@ -76,7 +77,8 @@ class ChartReadmeTest {
                 description = modifiers.group(2);
                 for (String modifier : modifiers.group(1).split(",")) {
                     if (modifier.trim().startsWith("default:")) {
-                        value = "`" + modifier.trim().substring("default:".length()).trim() + "`";
+                        value = "`"
+                                + modifier.trim().substring("default:".length()).trim() + "`";
                     }
                 }
             }
@@ -102,7 +104,8 @@ class ChartReadmeTest {
             }
             Matcher row = ROW.matcher(line);
             if (inParameters && row.matches()) {
-                rows.add(new Row(section, row.group(1), row.group(2).trim(), row.group(3).trim()));
+                rows.add(new Row(
+                        section, row.group(1), row.group(2).trim(), row.group(3).trim()));
             }
         }
         return rows;

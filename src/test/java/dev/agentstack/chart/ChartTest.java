@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
@@ -109,8 +108,8 @@ class ChartTest {
 
     private Path copyOfChartWithValues(Path valuesFile) throws IOException {
         Path chart = copyOfChart();
-        JsonNode merged = ValuesMerge.merge(YAML.readTree(RenderedChart.CHART.resolve("values.yaml").toFile()),
-                YAML.readTree(valuesFile.toFile()));
+        JsonNode merged = ValuesMerge.merge(
+                YAML.readTree(RenderedChart.CHART.resolve("values.yaml").toFile()), YAML.readTree(valuesFile.toFile()));
         YAML.writeValue(chart.resolve("values.yaml").toFile(), merged);
         return chart;
     }
@@ -119,7 +118,8 @@ class ChartTest {
         Path chart = scratch.resolve("agent-stack-camel");
         try (Stream<Path> files = Files.walk(RenderedChart.CHART)) {
             for (Path source : files.toList()) {
-                Path target = chart.resolve(RenderedChart.CHART.relativize(source).toString());
+                Path target =
+                        chart.resolve(RenderedChart.CHART.relativize(source).toString());
                 if (Files.isDirectory(source)) {
                     Files.createDirectories(target);
                 } else {
@@ -139,9 +139,12 @@ class ChartTest {
         assertThat(chart.objects()).isNotEmpty();
         for (HasMetadata object : chart.objects()) {
             String what = object.getKind() + " " + object.getMetadata().getName();
-            assertThat(object).as(what + " parses into fabric8's model")
+            assertThat(object)
+                    .as(what + " parses into fabric8's model")
                     .isNotInstanceOf(GenericKubernetesResource.class);
-            assertThat(UnknownFields.in(object)).as(what + ": fields Kubernetes does not know").isEmpty();
+            assertThat(UnknownFields.in(object))
+                    .as(what + ": fields Kubernetes does not know")
+                    .isEmpty();
         }
     }
 
@@ -152,15 +155,20 @@ class ChartTest {
         String jobsNamespace = jobsNamespaceOf(values);
         Set<String> namespaces = new TreeSet<>(List.of(RenderedChart.NAMESPACE, jobsNamespace));
         chart.objects().stream()
-                .filter(o -> o instanceof PodMonitor || o.getMetadata().getLabels().containsKey("grafana_dashboard"))
+                .filter(o ->
+                        o instanceof PodMonitor || o.getMetadata().getLabels().containsKey("grafana_dashboard"))
                 .forEach(o -> namespaces.add("monitoring"));
         for (HasMetadata object : chart.objects()) {
             assertThat(object.getKind()).doesNotStartWith("Cluster");
             if (object instanceof Namespace) {
-                assertThat(object.getMetadata().getName()).as("the only namespace the chart may own")
-                        .isEqualTo(jobsNamespace).isNotEqualTo(RenderedChart.NAMESPACE);
+                assertThat(object.getMetadata().getName())
+                        .as("the only namespace the chart may own")
+                        .isEqualTo(jobsNamespace)
+                        .isNotEqualTo(RenderedChart.NAMESPACE);
             } else {
-                assertThat(object.getMetadata().getNamespace()).as(object.getKind()).isIn(namespaces);
+                assertThat(object.getMetadata().getNamespace())
+                        .as(object.getKind())
+                        .isIn(namespaces);
             }
             assertThat(object.getMetadata().getLabels())
                     .containsEntry("app.kubernetes.io/instance", RenderedChart.RELEASE)
@@ -184,8 +192,10 @@ class ChartTest {
         Container controller = chart.controller();
         assertThat(env(controller, "CONFIG").getValue())
                 .isEqualTo(mountPathOf(chart, FULLNAME + "-config") + "/config.yaml");
-        assertThat(chart.configFile()).as("the GraphQL token comes from the Secret")
-                .doesNotContainPattern("(?m)^buildkite-token:").doesNotContain("example-graphql-token");
+        assertThat(chart.configFile())
+                .as("the GraphQL token comes from the Secret")
+                .doesNotContainPattern("(?m)^buildkite-token:")
+                .doesNotContain("example-graphql-token");
     }
 
     @ParameterizedTest
@@ -199,26 +209,34 @@ class ChartTest {
             if (!call.onlyWhen().isEmpty() && !Boolean.TRUE.equals(config.get(Options.byKey(call.onlyWhen())))) {
                 continue;
             }
-            call.verbs().forEach(verb -> expected.add(
-                    grant(call.apiGroup(), call.resource(), verb, pinnedNames(call, verb, config))));
+            call.verbs()
+                    .forEach(verb -> expected.add(
+                            grant(call.apiGroup(), call.resource(), verb, pinnedNames(call, verb, config))));
         }
         Set<String> granted = new TreeSet<>();
         List<Role> roles = chart.all(Role.class);
         for (Role role : roles) {
             String namespace = role.equals(chart.role()) ? config.namespace() : RenderedChart.NAMESPACE;
-            assertThat(role.getMetadata().getNamespace()).as(role.getMetadata().getName()).isEqualTo(namespace);
+            assertThat(role.getMetadata().getNamespace())
+                    .as(role.getMetadata().getName())
+                    .isEqualTo(namespace);
             granted.addAll(grants(role));
         }
         assertThat(granted).isEqualTo(expected);
 
-        String controllerAccount = chart.deployment().getSpec().getTemplate().getSpec().getServiceAccountName();
-        assertThat(chart.named("ServiceAccount", controllerAccount).getMetadata().getNamespace())
+        String controllerAccount =
+                chart.deployment().getSpec().getTemplate().getSpec().getServiceAccountName();
+        assertThat(chart.named("ServiceAccount", controllerAccount)
+                        .getMetadata()
+                        .getNamespace())
                 .isEqualTo(RenderedChart.NAMESPACE);
         List<RoleBinding> bindings = chart.all(RoleBinding.class);
         assertThat(bindings).hasSameSizeAs(roles);
         for (RoleBinding binding : bindings) {
             assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
-            assertThat(chart.named("Role", binding.getRoleRef().getName()).getMetadata().getNamespace())
+            assertThat(chart.named("Role", binding.getRoleRef().getName())
+                            .getMetadata()
+                            .getNamespace())
                     .isEqualTo(binding.getMetadata().getNamespace());
             assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
                 assertThat(s.getKind()).isEqualTo("ServiceAccount");
@@ -267,8 +285,8 @@ class ChartTest {
         // The JVM and Vert.x need a writable /tmp on the read-only root filesystem.
         assertThat(mountPathOf(chart, null, "tmp")).isEqualTo("/tmp");
         assertThat(env(chart.controller(), "JAVA_TOOL_OPTIONS").getValue())
-                .contains("-Dvertx.cacheDirBase=/tmp/vertx-cache", "-XX:MaxRAMPercentage=50",
-                        "-XX:TieredStopAtLevel=1");
+                .contains(
+                        "-Dvertx.cacheDirBase=/tmp/vertx-cache", "-XX:MaxRAMPercentage=50", "-XX:TieredStopAtLevel=1");
         assertThat(chart.controller().getResources().getLimits()).containsKey("memory");
     }
 
@@ -284,7 +302,8 @@ class ChartTest {
         assertThat(controller.getStartupProbe().getHttpGet().getPath()).isEqualTo("/observe/health/live");
         // Not /observe/health/ready: a standby must stay Ready to be electable.
         assertThat(controller.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/observe/health/pod");
-        assertThat(controller.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("management");
+        assertThat(controller.getReadinessProbe().getHttpGet().getPort().getStrVal())
+                .isEqualTo("management");
     }
 
     // ---- credentials
@@ -302,17 +321,23 @@ class ChartTest {
         assertThat(decode(graphql.getData().get("BUILDKITE_TOKEN"))).isEqualTo("example-graphql-token");
 
         ControllerConfig config = chart.controllerConfig(scratch);
-        assertThat(config.agentTokenSecret()).as("agent pods read the agent token from it")
+        assertThat(config.agentTokenSecret())
+                .as("agent pods read the agent token from it")
                 .isEqualTo(FULLNAME + "-agent-token");
-        assertThat(config.buildkiteTokenSecret()).as("the pod policy keeps job containers away from it")
+        assertThat(config.buildkiteTokenSecret())
+                .as("the pod policy keeps job containers away from it")
                 .isEqualTo(FULLNAME + "-graphql-token");
-        assertThat(chart.role().getRules()).filteredOn(r -> r.getResources().contains("secrets")).singleElement()
+        assertThat(chart.role().getRules())
+                .filteredOn(r -> r.getResources().contains("secrets"))
+                .singleElement()
                 .satisfies(r -> assertThat(r.getResourceNames()).containsExactly(FULLNAME + "-agent-token"));
         EnvVar token = env(chart.controller(), "BUILDKITE_TOKEN");
         assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo(FULLNAME + "-graphql-token");
         assertThat(token.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("BUILDKITE_TOKEN");
         assertThat(token.getValueFrom().getSecretKeyRef().getOptional()).isNull();
-        assertThat(chart.controller().getEnvFrom()).as("the controller gets only the GraphQL token").isEmpty();
+        assertThat(chart.controller().getEnvFrom())
+                .as("the controller gets only the GraphQL token")
+                .isEmpty();
         assertThat(chart.deployment().getSpec().getTemplate().getMetadata().getAnnotations())
                 .containsKey("checksum/secrets");
 
@@ -337,30 +362,38 @@ class ChartTest {
 
     @Test
     void aGraphqlTokenFromControllerEnvReplacesTheChartsOwn() {
-        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"), t -> t
-                .set("controllerEnv[0].name", "BUILDKITE_TOKEN")
-                .set("controllerEnv[0].valueFrom.secretKeyRef.name", "graphql")
-                .set("controllerEnv[0].valueFrom.secretKeyRef.key", "token"));
-        List<EnvVar> tokens = chart.controller().getEnv().stream().filter(e -> e.getName().equals("BUILDKITE_TOKEN"))
+        RenderedChart chart = RenderedChart.render(
+                example("agent-stack-secret.yaml"),
+                t -> t.set("controllerEnv[0].name", "BUILDKITE_TOKEN")
+                        .set("controllerEnv[0].valueFrom.secretKeyRef.name", "graphql")
+                        .set("controllerEnv[0].valueFrom.secretKeyRef.key", "token"));
+        List<EnvVar> tokens = chart.controller().getEnv().stream()
+                .filter(e -> e.getName().equals("BUILDKITE_TOKEN"))
                 .toList();
-        assertThat(tokens).singleElement()
-                .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("graphql"));
+        assertThat(tokens)
+                .singleElement()
+                .satisfies(e ->
+                        assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("graphql"));
     }
 
     /** The agent token is needed in every mode; a GraphQL token only for the GraphQL API. */
     @Test
     void withoutTheAgentTokenOrAnExistingSecretTheSchemaRefuses() {
         assertThatThrownBy(() -> RenderedChart.render(null, t -> t.set("config.org", "acme")))
-                .hasMessageContaining("/agentToken").hasMessageNotContaining("/graphqlToken");
-        assertThatThrownBy(() -> RenderedChart.render(null, t -> t.set("config.org", "acme")
-                .set("graphqlTokenExistingSecret", "buildkite-graphql")))
-                .hasMessageContaining("/agentToken").hasMessageNotContaining("/graphqlToken");
+                .hasMessageContaining("/agentToken")
+                .hasMessageNotContaining("/graphqlToken");
+        assertThatThrownBy(() -> RenderedChart.render(
+                        null, t -> t.set("config.org", "acme").set("graphqlTokenExistingSecret", "buildkite-graphql")))
+                .hasMessageContaining("/agentToken")
+                .hasMessageNotContaining("/graphqlToken");
     }
 
     @Test
     void theGraphqlTokenCanComeFromAnExistingSecretOfItsOwn() {
-        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"), t -> t
-                .set("graphqlTokenExistingSecret", "buildkite-graphql").set("graphqlTokenExistingSecretKey", "token"));
+        RenderedChart chart = RenderedChart.render(
+                example("agent-stack-secret.yaml"),
+                t -> t.set("graphqlTokenExistingSecret", "buildkite-graphql")
+                        .set("graphqlTokenExistingSecretKey", "token"));
         assertThat(chart.all(Secret.class)).isEmpty();
         EnvVar token = env(chart.controller(), "BUILDKITE_TOKEN");
         assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo("buildkite-graphql");
@@ -374,7 +407,10 @@ class ChartTest {
         RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("graphqlToken", "g"));
         Secret graphql = chart.one(Secret.class);
         assertThat(graphql.getMetadata().getName()).isEqualTo(FULLNAME + "-graphql-token");
-        assertThat(env(chart.controller(), "BUILDKITE_TOKEN").getValueFrom().getSecretKeyRef().getName())
+        assertThat(env(chart.controller(), "BUILDKITE_TOKEN")
+                        .getValueFrom()
+                        .getSecretKeyRef()
+                        .getName())
                 .isEqualTo(FULLNAME + "-graphql-token");
         assertThat(chart.deployment().getSpec().getTemplate().getMetadata().getAnnotations())
                 .containsKey("checksum/secrets");
@@ -383,11 +419,11 @@ class ChartTest {
     /** A token next to the Secret meant to hold it would be silently unused; the schema says so instead. */
     @Test
     void aTokenNextToItsExistingSecretIsRefused() {
-        assertThatThrownBy(() -> RenderedChart.render(example("agent-stack-secret.yaml"),
-                t -> t.set("agentToken", "x")))
+        assertThatThrownBy(
+                        () -> RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("agentToken", "x")))
                 .hasMessageContaining("/agentToken");
-        assertThatThrownBy(() -> RenderedChart.render(example("tokens.yaml"),
-                t -> t.set("graphqlTokenExistingSecret", "buildkite-graphql")))
+        assertThatThrownBy(() -> RenderedChart.render(
+                        example("tokens.yaml"), t -> t.set("graphqlTokenExistingSecret", "buildkite-graphql")))
                 .hasMessageContaining("/graphqlToken");
     }
 
@@ -417,7 +453,8 @@ class ChartTest {
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
         assertThat(config.leaderElection()).isTrue();
         assertThat(config.leaderElectionLeaseDuration()).hasSeconds(20);
-        assertThat(config.leaderElectionPodSelector()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(config.leaderElectionPodSelector())
+                .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
         assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
                 .containsAllEntriesOf(config.leaderElectionPodSelector());
         assertThat(chart.role().getRules()).noneMatch(r -> r.getResources().contains("leases"));
@@ -425,10 +462,17 @@ class ChartTest {
             assertThat(role.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
             // RBAC cannot pin create to a name; everything else is pinned to our Lease. Pods are listed to find the
             // replicas that may lead.
-            assertThat(role.getRules()).extracting(r -> r.getApiGroups().get(0) + "/" + r.getResources().get(0),
-                            PolicyRule::getVerbs, PolicyRule::getResourceNames)
-                    .containsExactlyInAnyOrder(tuple("coordination.k8s.io/leases", List.of("create"), List.of()),
-                            tuple("coordination.k8s.io/leases", List.of("get", "update"),
+            assertThat(role.getRules())
+                    .extracting(
+                            r -> r.getApiGroups().get(0) + "/"
+                                    + r.getResources().get(0),
+                            PolicyRule::getVerbs,
+                            PolicyRule::getResourceNames)
+                    .containsExactlyInAnyOrder(
+                            tuple("coordination.k8s.io/leases", List.of("create"), List.of()),
+                            tuple(
+                                    "coordination.k8s.io/leases",
+                                    List.of("get", "update"),
                                     List.of(FULLNAME + "-leader")),
                             tuple("/pods", List.of("list"), List.of()));
         });
@@ -438,13 +482,20 @@ class ChartTest {
         assertThat(podName.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
         // A new pod is Ready before an old one stops, so a standby is always there to take the Lease.
         assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
-        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+        assertThat(deployment
+                        .getSpec()
+                        .getStrategy()
+                        .getRollingUpdate()
+                        .getMaxUnavailable()
+                        .getIntVal())
+                .isZero();
     }
 
     @Test
     void aDisruptionBudgetKeepsAStandbyThroughNodeDrainsOnlyWhenThereAreSeveralReplicas() {
         assertThat(RenderedChart.render(example("agent-stack-secret.yaml")).all(PodDisruptionBudget.class))
-                .as("one replica: a budget would block every drain").isEmpty();
+                .as("one replica: a budget would block every drain")
+                .isEmpty();
 
         RenderedChart chart = RenderedChart.render(example("two-replicas.yaml"));
         PodDisruptionBudget budget = chart.one(PodDisruptionBudget.class);
@@ -453,7 +504,8 @@ class ChartTest {
                 .isEqualTo(chart.deployment().getSpec().getSelector().getMatchLabels());
 
         assertThat(RenderedChart.render(example("two-replicas.yaml"), t -> t.set("podDisruptionBudget.enabled", false))
-                .all(PodDisruptionBudget.class)).isEmpty();
+                        .all(PodDisruptionBudget.class))
+                .isEmpty();
     }
 
     @Test
@@ -461,8 +513,10 @@ class ChartTest {
         RenderedChart chart =
                 RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("config.leader-election", true));
         assertThat(chart.controllerConfig(scratch).leaderElection()).isTrue();
-        assertThat(chart.leaderElectionRole()).singleElement()
-                .satisfies(r -> assertThat(r.getRules()).anyMatch(rule -> rule.getResources().contains("leases")));
+        assertThat(chart.leaderElectionRole())
+                .singleElement()
+                .satisfies(r -> assertThat(r.getRules())
+                        .anyMatch(rule -> rule.getResources().contains("leases")));
     }
 
     /** The Role names the Lease the controller derives from its id (lower case, other characters as '-'). */
@@ -471,9 +525,12 @@ class ChartTest {
     void theLeaseRuleNamesTheLeaseTheControllerUses(String key, String value) {
         RenderedChart chart = RenderedChart.render(example("two-replicas.yaml"), t -> t.set(key, value));
         String lease = chart.controllerConfig(scratch).leaderElectionLeaseName();
-        assertThat(chart.leaderElectionRole()).singleElement().satisfies(r -> assertThat(r.getRules())
-                .filteredOn(rule -> rule.getVerbs().contains("update")).singleElement()
-                .satisfies(rule -> assertThat(rule.getResourceNames()).containsExactly(lease)));
+        assertThat(chart.leaderElectionRole())
+                .singleElement()
+                .satisfies(r -> assertThat(r.getRules())
+                        .filteredOn(rule -> rule.getVerbs().contains("update"))
+                        .singleElement()
+                        .satisfies(rule -> assertThat(rule.getResourceNames()).containsExactly(lease)));
     }
 
     static Stream<Arguments> leaseNames() {
@@ -484,8 +541,8 @@ class ChartTest {
 
     @Test
     void twoReplicasWithoutLeaderElectionAreRefused() {
-        assertThatThrownBy(() -> RenderedChart.render(example("two-replicas.yaml"),
-                t -> t.set("config.leader-election", false)))
+        assertThatThrownBy(() ->
+                        RenderedChart.render(example("two-replicas.yaml"), t -> t.set("config.leader-election", false)))
                 .hasMessageContaining("replicas > 1 needs leader election");
     }
 
@@ -497,8 +554,12 @@ class ChartTest {
         for (Role role : chart.all(Role.class)) {
             String where = role.equals(chart.role()) ? "jobs" : "release";
             for (PolicyRule rule : role.getRules()) {
-                rendered.add(rbacRow(String.join(",", rule.getApiGroups()), String.join(",", rule.getResources()),
-                        rule.getVerbs(), !rule.getResourceNames().isEmpty(), where));
+                rendered.add(rbacRow(
+                        String.join(",", rule.getApiGroups()),
+                        String.join(",", rule.getResources()),
+                        rule.getVerbs(),
+                        !rule.getResourceNames().isEmpty(),
+                        where));
             }
         }
         assertThat(documentedRbacTable()).isEqualTo(rendered);
@@ -516,8 +577,11 @@ class ChartTest {
             }
             String[] cells = line.substring(1, line.length() - 1).split("\\|", -1);
             String group = cells[0].strip().replace("`", "");
-            rows.add(rbacRow(group.equals("core") ? "" : group, cells[1].strip().replace("`", ""),
-                    List.of(cells[2].strip().split(",\\s*")), !cells[3].isBlank(),
+            rows.add(rbacRow(
+                    group.equals("core") ? "" : group,
+                    cells[1].strip().replace("`", ""),
+                    List.of(cells[2].strip().split(",\\s*")),
+                    !cells[3].isBlank(),
                     cells[4].strip().split(",")[0]));
         }
         return rows;
@@ -536,9 +600,16 @@ class ChartTest {
         String jobs = "buildkite-jobs";
         assertThat(chart.controllerConfig(scratch).namespace()).isEqualTo(jobs);
         assertThat(chart.role().getMetadata().getNamespace()).isEqualTo(jobs);
-        assertThat(chart.named("RoleBinding", FULLNAME).getMetadata().getNamespace()).isEqualTo(jobs);
-        assertThat(chart.named("Secret", FULLNAME + "-agent-token").getMetadata().getNamespace()).isEqualTo(jobs);
-        assertThat(chart.named("ServiceAccount", FULLNAME + "-job").getMetadata().getNamespace()).isEqualTo(jobs);
+        assertThat(chart.named("RoleBinding", FULLNAME).getMetadata().getNamespace())
+                .isEqualTo(jobs);
+        assertThat(chart.named("Secret", FULLNAME + "-agent-token")
+                        .getMetadata()
+                        .getNamespace())
+                .isEqualTo(jobs);
+        assertThat(chart.named("ServiceAccount", FULLNAME + "-job")
+                        .getMetadata()
+                        .getNamespace())
+                .isEqualTo(jobs);
 
         assertThat(chart.deployment().getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
         assertThat(chart.named("ServiceAccount", FULLNAME).getMetadata().getNamespace())
@@ -547,22 +618,28 @@ class ChartTest {
                 .isEqualTo(RenderedChart.NAMESPACE);
         EnvVar token = env(chart.controller(), "BUILDKITE_TOKEN");
         assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo("buildkite-graphql");
-        assertThat(chart.all(Secret.class)).as("no GraphQL token in the jobs namespace").singleElement()
+        assertThat(chart.all(Secret.class))
+                .as("no GraphQL token in the jobs namespace")
+                .singleElement()
                 .satisfies(s -> assertThat(s.getData()).containsOnlyKeys("BUILDKITE_AGENT_TOKEN"));
     }
 
     /** Pod Security Admission enforces on the jobs namespace the level the controller checks job pods against. */
     @Test
     void theChartsJobsNamespaceEnforcesTheControllersPodSecurityLevel() {
-        Namespace namespace = RenderedChart.render(example("jobs-namespace.yaml")).one(Namespace.class);
+        Namespace namespace =
+                RenderedChart.render(example("jobs-namespace.yaml")).one(Namespace.class);
         assertThat(namespace.getMetadata().getName()).isEqualTo("buildkite-jobs");
         assertThat(namespace.getMetadata().getLabels()).containsEntry("pod-security.kubernetes.io/enforce", "baseline");
 
         assertThat(RenderedChart.render(example("jobs-namespace.yaml"), t -> t.set("jobsNamespaceCreate", false))
-                .all(Namespace.class)).as("a namespace someone else owns").isEmpty();
-        assertThatThrownBy(() -> RenderedChart.render(example("agent-stack-secret.yaml"),
-                t -> t.set("jobsNamespaceCreate", true)))
-                .as("never the release namespace").hasMessageContaining("/jobsNamespace");
+                        .all(Namespace.class))
+                .as("a namespace someone else owns")
+                .isEmpty();
+        assertThatThrownBy(() -> RenderedChart.render(
+                        example("agent-stack-secret.yaml"), t -> t.set("jobsNamespaceCreate", true)))
+                .as("never the release namespace")
+                .hasMessageContaining("/jobsNamespace");
     }
 
     /**
@@ -573,21 +650,30 @@ class ChartTest {
     void theJobsNamespaceEnforcesTheMostPermissiveLevelOfAnyQueue() {
         Path chart = RenderedChart.CHART;
         UnaryOperator<TemplateCommand> jobsNamespace = t -> t.withValuesFile(example("jobs-namespace.yaml"))
-                .withName(RenderedChart.RELEASE).withNamespace(RenderedChart.NAMESPACE)
-                .withKubeVersion(RenderedChart.KUBE_VERSION).set("config.pod-security-level", "restricted");
+                .withName(RenderedChart.RELEASE)
+                .withNamespace(RenderedChart.NAMESPACE)
+                .withKubeVersion(RenderedChart.KUBE_VERSION)
+                .set("config.pod-security-level", "restricted");
 
-        assertThat(enforcedLevel(jobsNamespace.apply(new Helm(chart).template()).call())).isEqualTo("restricted");
-        assertThat(enforcedLevel(jobsNamespace.apply(new Helm(chart).template())
-                .set("config.queues[0].tags[0]", "queue=linux")
-                .set("config.queues[1].tags[0]", "queue=docker-builds")
-                .set("config.queues[1].pod-security-level", "privileged").call())).isEqualTo("privileged");
-        assertThatThrownBy(() -> jobsNamespace.apply(new Helm(chart).template())
-                .set("config.pod-security-level", "strict").call())
+        assertThat(enforcedLevel(jobsNamespace.apply(new Helm(chart).template()).call()))
+                .isEqualTo("restricted");
+        assertThat(enforcedLevel(jobsNamespace
+                        .apply(new Helm(chart).template())
+                        .set("config.queues[0].tags[0]", "queue=linux")
+                        .set("config.queues[1].tags[0]", "queue=docker-builds")
+                        .set("config.queues[1].pod-security-level", "privileged")
+                        .call()))
+                .isEqualTo("privileged");
+        assertThatThrownBy(() -> jobsNamespace
+                        .apply(new Helm(chart).template())
+                        .set("config.pod-security-level", "strict")
+                        .call())
                 .hasMessageContaining("pod-security-level must be privileged, baseline or restricted");
     }
 
     private static String enforcedLevel(String manifest) {
-        Matcher label = Pattern.compile("pod-security.kubernetes.io/enforce: (\\S+)").matcher(manifest);
+        Matcher label =
+                Pattern.compile("pod-security.kubernetes.io/enforce: (\\S+)").matcher(manifest);
         assertThat(label.find()).as("the enforce label").isTrue();
         return label.group(1);
     }
@@ -599,14 +685,18 @@ class ChartTest {
         ServiceAccount account = (ServiceAccount) chart.named("ServiceAccount", FULLNAME + "-job");
         assertThat(account.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
         assertThat(account.getAutomountServiceAccountToken()).isFalse();
-        assertThat(chart.controllerConfig(scratch).jobServiceAccount()).as("job pods run as it")
+        assertThat(chart.controllerConfig(scratch).jobServiceAccount())
+                .as("job pods run as it")
                 .isEqualTo(FULLNAME + "-job");
-        assertThat(chart.all(RoleBinding.class)).flatMap(RoleBinding::getSubjects)
+        assertThat(chart.all(RoleBinding.class))
+                .flatMap(RoleBinding::getSubjects)
                 .noneMatch(s -> s.getName().equals(account.getMetadata().getName()));
 
-        assertThat(RenderedChart.render(example("agent-stack-secret.yaml"),
-                t -> t.set("jobServiceAccount.create", false)).all(ServiceAccount.class))
-                .extracting(a -> a.getMetadata().getName()).containsExactly(FULLNAME);
+        assertThat(RenderedChart.render(
+                                example("agent-stack-secret.yaml"), t -> t.set("jobServiceAccount.create", false))
+                        .all(ServiceAccount.class))
+                .extracting(a -> a.getMetadata().getName())
+                .containsExactly(FULLNAME);
     }
 
     /** Jobs elsewhere, the Lease and the replicas' pods next to the controller, where the chart grants them. */
@@ -619,10 +709,14 @@ class ChartTest {
         assertThat(config.leaderElectionNamespace()).isEqualTo(RenderedChart.NAMESPACE);
         assertThat(chart.leaderElectionRole()).singleElement().satisfies(role -> {
             assertThat(role.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
-            assertThat(role.getRules()).anyMatch(r -> r.getResources().equals(List.of("leases")))
-                    .anyMatch(r -> r.getResources().equals(List.of("pods")) && r.getVerbs().equals(List.of("list")));
+            assertThat(role.getRules())
+                    .anyMatch(r -> r.getResources().equals(List.of("leases")))
+                    .anyMatch(r -> r.getResources().equals(List.of("pods"))
+                            && r.getVerbs().equals(List.of("list")));
         });
-        assertThat(chart.named("RoleBinding", FULLNAME + "-leader-election").getMetadata().getNamespace())
+        assertThat(chart.named("RoleBinding", FULLNAME + "-leader-election")
+                        .getMetadata()
+                        .getNamespace())
                 .isEqualTo(RenderedChart.NAMESPACE);
     }
 
@@ -632,13 +726,16 @@ class ChartTest {
      */
     @Test
     void aJobsNamespaceKeepsAgentStackSecretsTokensOutOfTheControllersEnvironment() {
-        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"),
-                t -> t.set("jobsNamespace", "buildkite-jobs"));
-        assertThat(chart.controller().getEnv()).extracting(EnvVar::getName)
+        RenderedChart chart =
+                RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("jobsNamespace", "buildkite-jobs"));
+        assertThat(chart.controller().getEnv())
+                .extracting(EnvVar::getName)
                 .doesNotContain("BUILDKITE_TOKEN", "BUILDKITE_AGENT_TOKEN");
         assertThat(chart.controllerConfig(scratch, Map.of(), false).agentTokenSecret())
                 .isEqualTo("buildkite-agent-stack");
-        assertThat(chart.role().getRules()).filteredOn(r -> r.getResources().contains("secrets")).singleElement()
+        assertThat(chart.role().getRules())
+                .filteredOn(r -> r.getResources().contains("secrets"))
+                .singleElement()
                 .satisfies(r -> assertThat(r.getResourceNames()).containsExactly("buildkite-agent-stack"));
     }
 
@@ -650,7 +747,7 @@ class ChartTest {
         ConfigMap routes = chart.configMap(FULLNAME + "-routes");
         Map<String, String> values = YAML.convertValue(
                 YAML.readTree(example("custom-routes.yaml").toFile()).get("routes"),
-                new TypeReference<Map<String, String>>() { });
+                new TypeReference<Map<String, String>>() {});
         assertThat(routes.getData()).isEqualTo(values);
 
         ControllerConfig config = chart.controllerConfig(scratch);
@@ -665,8 +762,10 @@ class ChartTest {
         }
         try (ControllerHarness controller = new ControllerHarness(b -> b.set(Options.ROUTES_DIR, dir.toString()))) {
             controller.start();
-            assertThat(controller.controller().camelContext().getRoute("log-in-flight")).isNotNull();
-            assertThat(controller.controller().camelContext().getRoute("schedule-jobs-kubernetes")).isNotNull();
+            assertThat(controller.controller().camelContext().getRoute("log-in-flight"))
+                    .isNotNull();
+            assertThat(controller.controller().camelContext().getRoute("schedule-jobs-kubernetes"))
+                    .isNotNull();
         }
     }
 
@@ -674,7 +773,8 @@ class ChartTest {
     void withoutRoutesNoRoutesFolder() {
         RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"));
         assertThat(chart.controllerConfig(scratch).routesDir()).isEmpty();
-        assertThat(chart.deployment().getSpec().getTemplate().getSpec().getVolumes()).extracting(Volume::getName)
+        assertThat(chart.deployment().getSpec().getTemplate().getSpec().getVolumes())
+                .extracting(Volume::getName)
                 .containsExactlyInAnyOrder("config", "tmp");
     }
 
@@ -683,11 +783,13 @@ class ChartTest {
     @Test
     void theMetricsServiceAndPodMonitorReachTheManagementPort() {
         RenderedChart chart = RenderedChart.render(example("monitoring.yaml"));
-        Map<String, String> selector = chart.deployment().getSpec().getSelector().getMatchLabels();
+        Map<String, String> selector =
+                chart.deployment().getSpec().getSelector().getMatchLabels();
 
         Service service = chart.one(Service.class);
         assertThat(service.getSpec().getSelector()).isEqualTo(selector);
-        assertThat(service.getSpec().getPorts()).singleElement()
+        assertThat(service.getSpec().getPorts())
+                .singleElement()
                 .satisfies(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo("management"));
 
         // fabric8 ships the Prometheus Operator's model (in its OpenShift packages).
@@ -697,11 +799,13 @@ class ChartTest {
         assertThat(podMonitor.getSpec().getSelector().getMatchLabels()).isEqualTo(selector);
         assertThat(podMonitor.getSpec().getNamespaceSelector().getMatchNames())
                 .containsExactly(RenderedChart.NAMESPACE);
-        assertThat(podMonitor.getSpec().getPodMetricsEndpoints()).singleElement().satisfies(endpoint -> {
-            assertThat(endpoint.getPort()).isEqualTo("management");
-            assertThat(endpoint.getPath()).isEqualTo("/observe/metrics");
-            assertThat(endpoint.getInterval()).isEqualTo("30s");
-        });
+        assertThat(podMonitor.getSpec().getPodMetricsEndpoints())
+                .singleElement()
+                .satisfies(endpoint -> {
+                    assertThat(endpoint.getPort()).isEqualTo("management");
+                    assertThat(endpoint.getPath()).isEqualTo("/observe/metrics");
+                    assertThat(endpoint.getInterval()).isEqualTo("30s");
+                });
     }
 
     /**
@@ -714,13 +818,19 @@ class ChartTest {
         Path chartCopy = copyOfChart();
         Path testTemplate = chartCopy.resolve("templates/tests/ready.yaml");
         Files.writeString(testTemplate, Files.readString(testTemplate).replace("helm.sh/hook:", "unhooked/hook:"));
-        RenderedChart chart = RenderedChart.render(chartCopy, example("agent-stack-secret.yaml"),
+        RenderedChart chart = RenderedChart.render(
+                chartCopy,
+                example("agent-stack-secret.yaml"),
                 t -> t.set("tests.image.repository", "registry.example/busybox").set("tests.attempts", 5));
         Pod test = chart.one(Pod.class);
         assertThat(test.getMetadata().getAnnotations()).containsEntry("unhooked/hook", "test");
         Service service = chart.one(Service.class);
-        assertThat(test.getMetadata().getLabels().entrySet().containsAll(service.getSpec().getSelector().entrySet()))
-                .as("the Service (and so leader election and the disruption budget) selects the test pod").isFalse();
+        assertThat(test.getMetadata()
+                        .getLabels()
+                        .entrySet()
+                        .containsAll(service.getSpec().getSelector().entrySet()))
+                .as("the Service (and so leader election and the disruption budget) selects the test pod")
+                .isFalse();
 
         PodSpec pod = test.getSpec();
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
@@ -739,7 +849,8 @@ class ChartTest {
     void monitoringIsOffByDefault() {
         RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"));
         assertThat(chart.all(PodMonitor.class)).isEmpty();
-        assertThat(chart.all(ConfigMap.class)).extracting(c -> c.getMetadata().getName())
+        assertThat(chart.all(ConfigMap.class))
+                .extracting(c -> c.getMetadata().getName())
                 .containsExactly(FULLNAME + "-config");
     }
 
@@ -764,7 +875,9 @@ class ChartTest {
             assertThat(panel.get("targets")).as(panel.get("title").asText()).isNotEmpty();
             for (JsonNode target : panel.get("targets")) {
                 Matcher m = metric.matcher(target.get("expr").asText());
-                assertThat(m.find()).as("a metric of ours in " + target.get("expr")).isTrue();
+                assertThat(m.find())
+                        .as("a metric of ours in " + target.get("expr"))
+                        .isTrue();
                 do {
                     queried.add(m.group(1));
                 } while (m.find());
@@ -777,9 +890,14 @@ class ChartTest {
             published.add(row.group(1));
         }
         assertThat(published).as("the metric tables of docs/operations.md").isNotEmpty();
-        assertThat(queried).isSubsetOf(published)
-                .contains("buildkite_limiter_in_flight", "buildkite_scheduler_job_creations_total", "buildkite_leader",
-                        "jvm_memory_used_bytes", "jvm_gc_pause_seconds");
+        assertThat(queried)
+                .isSubsetOf(published)
+                .contains(
+                        "buildkite_limiter_in_flight",
+                        "buildkite_scheduler_job_creations_total",
+                        "buildkite_leader",
+                        "jvm_memory_used_bytes",
+                        "jvm_gc_pause_seconds");
     }
 
     // ---- values the chart refuses or derives
@@ -814,23 +932,35 @@ class ChartTest {
     @Test
     void anImageGivenAsOneStringIsUsedAsItIs() throws Exception {
         assertThat(RenderedChart.render(example("tokens.yaml"), t -> t.set("image", "registry.internal/asc:1.2"))
-                .controller().getImage()).isEqualTo("registry.internal/asc:1.2");
+                        .controller()
+                        .getImage())
+                .isEqualTo("registry.internal/asc:1.2");
         String ours = RenderedChart.render(example("tokens.yaml")).controller().getImage();
-        assertThat(RenderedChart.render(example("tokens.yaml"),
-                t -> t.set("image", "public.ecr.aws/buildkite/agent-stack-k8s/controller:0.46.0")).controller()
-                .getImage()).isEqualTo(ours).startsWith(YAML.readTree(RenderedChart.CHART.resolve("values.yaml")
-                        .toFile()).at("/image/repository").asText() + ":");
+        assertThat(RenderedChart.render(
+                                example("tokens.yaml"),
+                                t -> t.set("image", "public.ecr.aws/buildkite/agent-stack-k8s/controller:0.46.0"))
+                        .controller()
+                        .getImage())
+                .isEqualTo(ours)
+                .startsWith(
+                        YAML.readTree(RenderedChart.CHART.resolve("values.yaml").toFile())
+                                        .at("/image/repository")
+                                        .asText()
+                                + ":");
     }
 
     @Test
     void theImageDefaultsToTheAppVersionAndCanBePinnedByDigest() throws Exception {
-        String appVersion = YAML.readTree(RenderedChart.CHART.resolve("Chart.yaml").toFile()).get("appVersion")
+        String appVersion = YAML.readTree(
+                        RenderedChart.CHART.resolve("Chart.yaml").toFile())
+                .get("appVersion")
                 .asText();
         assertThat(RenderedChart.render(example("tokens.yaml")).controller().getImage())
                 .isEqualTo("ghcr.io/agent-stack-camel/agent-stack-camel:" + appVersion);
         String digest = "sha256:" + "a".repeat(64);
-        assertThat(RenderedChart.render(example("tokens.yaml"), t -> t.set("image.digest", digest)).controller()
-                .getImage())
+        assertThat(RenderedChart.render(example("tokens.yaml"), t -> t.set("image.digest", digest))
+                        .controller()
+                        .getImage())
                 .isEqualTo("ghcr.io/agent-stack-camel/agent-stack-camel@" + digest);
     }
 
@@ -851,22 +981,32 @@ class ChartTest {
 
     @Test
     void theIdAndTheManagementPortFollowTheConfig() {
-        RenderedChart chart = RenderedChart.render(example("agent-stack-secret.yaml"), t -> t
-                .set("config.id", "ci-linux").set("config.management-port", 9090));
+        RenderedChart chart = RenderedChart.render(
+                example("agent-stack-secret.yaml"),
+                t -> t.set("config.id", "ci-linux").set("config.management-port", 9090));
         assertThat(chart.controllerConfig(scratch).id()).isEqualTo("ci-linux");
         assertThat(chart.controller().getPorts().get(0).getContainerPort()).isEqualTo(9090);
-        assertThatThrownBy(() -> RenderedChart.render(example("agent-stack-secret.yaml"),
-                t -> t.set("config.management-port", 0)))
+        assertThatThrownBy(() -> RenderedChart.render(
+                        example("agent-stack-secret.yaml"), t -> t.set("config.management-port", 0)))
                 .hasMessageContaining("config.management-port");
     }
 
     @Test
     void aConfigChangeRollsThePods() {
-        String before = RenderedChart.render(example("agent-stack-secret.yaml")).deployment()
-                .getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config");
+        String before = RenderedChart.render(example("agent-stack-secret.yaml"))
+                .deployment()
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations()
+                .get("checksum/config");
         String after = RenderedChart.render(example("agent-stack-secret.yaml"), t -> t.set("config.max-in-flight", 3))
                 .deployment()
-                .getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config");
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations()
+                .get("checksum/config");
         assertThat(before).hasSize(64);
         assertThat(after).hasSize(64).isNotEqualTo(before);
     }
@@ -893,7 +1033,9 @@ class ChartTest {
     }
 
     private static EnvVar env(Container container, String name) {
-        return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
+        return container.getEnv().stream()
+                .filter(e -> e.getName().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no env " + name));
     }
 
@@ -905,11 +1047,15 @@ class ChartTest {
     private static String mountPathOf(RenderedChart chart, String configMap, String volumeName) {
         PodSpec pod = chart.deployment().getSpec().getTemplate().getSpec();
         Volume volume = pod.getVolumes().stream()
-                .filter(v -> volumeName != null ? v.getName().equals(volumeName)
+                .filter(v -> volumeName != null
+                        ? v.getName().equals(volumeName)
                         : v.getConfigMap() != null && v.getConfigMap().getName().equals(configMap))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no volume of " + (configMap != null ? configMap : volumeName)));
-        return chart.controller().getVolumeMounts().stream().filter(m -> m.getName().equals(volume.getName()))
-                .map(VolumeMount::getMountPath).findFirst().orElseThrow();
+        return chart.controller().getVolumeMounts().stream()
+                .filter(m -> m.getName().equals(volume.getName()))
+                .map(VolumeMount::getMountPath)
+                .findFirst()
+                .orElseThrow();
     }
 }

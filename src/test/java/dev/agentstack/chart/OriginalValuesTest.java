@@ -37,34 +37,42 @@ class OriginalValuesTest {
 
     /** The original's own values as released, and a platform team's file of the kind its README describes. */
     static Stream<Path> originalValues() {
-        return Stream.of(Path.of("src/test/resources/agent-stack-k8s-v0.47-values.yaml"),
+        return Stream.of(
+                Path.of("src/test/resources/agent-stack-k8s-v0.47-values.yaml"),
                 Path.of("src/test/resources/agent-stack-k8s-v0.47-user-values.yaml"));
     }
 
     private static RenderedChart upgrade(Path values) {
-        return RenderedChart.render(values, t -> t.set("agentToken", AGENT_TOKEN).set("config.queue", "linux"));
+        return RenderedChart.render(
+                values, t -> t.set("agentToken", AGENT_TOKEN).set("config.queue", "linux"));
     }
 
     @ParameterizedTest
     @MethodSource("originalValues")
     void theControllerTakesJobsFromTheStacksApiWithTheAgentTokenAlone(Path values) {
         RenderedChart chart = upgrade(values);
-        List<String> env = chart.controller().getEnv().stream().map(EnvVar::getName).toList();
+        List<String> env =
+                chart.controller().getEnv().stream().map(EnvVar::getName).toList();
         assertThat(env).as("no GraphQL token").doesNotContain("BUILDKITE_TOKEN");
         EnvVar agentToken = chart.controller().getEnv().stream()
-                .filter(e -> e.getName().equals("BUILDKITE_AGENT_TOKEN")).findFirst().orElseThrow();
+                .filter(e -> e.getName().equals("BUILDKITE_AGENT_TOKEN"))
+                .findFirst()
+                .orElseThrow();
         assertThat(agentToken.getValue()).isNull();
         assertThat(agentToken.getValueFrom().getSecretKeyRef().getName()).isEqualTo(FULLNAME + "-agent-token");
         assertThat(agentToken.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("BUILDKITE_AGENT_TOKEN");
         Secret secret = (Secret) chart.named("Secret", FULLNAME + "-agent-token");
-        assertThat(new String(Base64.getDecoder().decode(secret.getData().get("BUILDKITE_AGENT_TOKEN")),
-                StandardCharsets.UTF_8)).isEqualTo(AGENT_TOKEN);
+        assertThat(new String(
+                        Base64.getDecoder().decode(secret.getData().get("BUILDKITE_AGENT_TOKEN")),
+                        StandardCharsets.UTF_8))
+                .isEqualTo(AGENT_TOKEN);
         assertThat(chart.all(Secret.class)).as("no GraphQL-token Secret").hasSize(1);
 
         ControllerConfig config = chart.controllerConfig(scratch, Map.of("BUILDKITE_AGENT_TOKEN", AGENT_TOKEN), false);
         assertThat(config.org()).isNull();
         assertThat(config.buildkiteToken()).isNull();
-        assertThat(config.get(Options.BUILDKITE_API)).as("unset, and with no GraphQL token that means stacks")
+        assertThat(config.get(Options.BUILDKITE_API))
+                .as("unset, and with no GraphQL token that means stacks")
                 .isNull();
         assertThat(config.get(Options.QUEUE)).isEqualTo("linux");
         assertThat(config.agentTokenSecret()).isEqualTo(FULLNAME + "-agent-token");
@@ -79,19 +87,28 @@ class OriginalValuesTest {
     @MethodSource("originalValues")
     void theOriginalsControllerImageIsReplacedByOurs(Path values) {
         String image = upgrade(values).controller().getImage();
-        assertThat(image).doesNotContain("agent-stack-k8s")
-                .startsWith("ghcr.io/agent-stack-camel/agent-stack-camel:");
+        assertThat(image).doesNotContain("agent-stack-k8s").startsWith("ghcr.io/agent-stack-camel/agent-stack-camel:");
     }
 
     /** What helm upgrade prints after it: the Stacks API, and that the original's controller image was not used. */
     @Test
     void theInstallNotesSayWhatRuns() {
-        String notes = new Helm(RenderedChart.CHART).install().withName(RenderedChart.RELEASE)
-                .withNamespace(RenderedChart.NAMESPACE).withKubeVersion(RenderedChart.KUBE_VERSION)
+        String notes = new Helm(RenderedChart.CHART)
+                .install()
+                .withName(RenderedChart.RELEASE)
+                .withNamespace(RenderedChart.NAMESPACE)
+                .withKubeVersion(RenderedChart.KUBE_VERSION)
                 .withValuesFile(Path.of("src/test/resources/agent-stack-k8s-v0.47-values.yaml"))
-                .set("agentToken", AGENT_TOKEN).set("config.queue", "linux").dryRun().clientOnly().call().getOutput();
-        assertThat(notes).contains("takes jobs from Buildkite's Stacks API with the agent token",
-                "image: ghcr.io/buildkite/agent-stack-k8s/controller:0.47.0 is agent-stack-k8s' controller")
+                .set("agentToken", AGENT_TOKEN)
+                .set("config.queue", "linux")
+                .dryRun()
+                .clientOnly()
+                .call()
+                .getOutput();
+        assertThat(notes)
+                .contains(
+                        "takes jobs from Buildkite's Stacks API with the agent token",
+                        "image: ghcr.io/buildkite/agent-stack-k8s/controller:0.47.0 is agent-stack-k8s' controller")
                 .doesNotContain(AGENT_TOKEN);
     }
 
@@ -111,13 +128,15 @@ class OriginalValuesTest {
         RenderedChart chart = upgrade(Path.of("src/test/resources/agent-stack-k8s-v0.47-user-values.yaml"));
         ControllerConfig config = chart.controllerConfig(scratch, Map.of("BUILDKITE_AGENT_TOKEN", AGENT_TOKEN), false);
         assertThat(config.tags()).containsExactly("queue=linux", "os=linux");
-        assertThat(config.maxInFlight()).as("controllerEnv's MAX_IN_FLIGHT, the original's variable, beats the file")
+        assertThat(config.maxInFlight())
+                .as("controllerEnv's MAX_IN_FLIGHT, the original's variable, beats the file")
                 .isEqualTo(40);
         assertThat(config.get(Options.PAGINATION_PAGE_SIZE)).isEqualTo(500);
         assertThat(config.get(Options.WORK_QUEUE_LIMIT)).isEqualTo(10000);
         assertThat(config.get(Options.RESERVATION_EXPIRY_SECONDS)).isEqualTo(600);
         assertThat(config.logFormat()).isEqualTo("json");
-        assertThat(config.warnings()).hasSize(2)
+        assertThat(config.warnings())
+                .hasSize(2)
                 .anySatisfy(w -> assertThat(w).contains("no-color"))
                 .anySatisfy(w -> assertThat(w).contains("profiler-address"));
         assertThat(chart.deployment().getSpec().getTemplate().getSpec().getNodeSelector())
@@ -130,16 +149,21 @@ class OriginalValuesTest {
      */
     @Test
     void anExistingAgentStackSecretIsReadAsTheOriginalChartDid() {
-        RenderedChart chart = RenderedChart.render(Path.of("src/test/resources/agent-stack-k8s-v0.47-values.yaml"),
+        RenderedChart chart = RenderedChart.render(
+                Path.of("src/test/resources/agent-stack-k8s-v0.47-values.yaml"),
                 t -> t.set("agentStackSecret", "buildkite-agent-stack").set("config.queue", "linux"));
         assertThat(chart.all(Secret.class)).isEmpty();
         Map<String, EnvVar> env = new HashMap<>();
         chart.controller().getEnv().forEach(e -> env.put(e.getName(), e));
-        assertThat(env.get("BUILDKITE_AGENT_TOKEN").getValueFrom().getSecretKeyRef().getName())
+        assertThat(env.get("BUILDKITE_AGENT_TOKEN")
+                        .getValueFrom()
+                        .getSecretKeyRef()
+                        .getName())
                 .isEqualTo("buildkite-agent-stack");
         assertThat(env.get("BUILDKITE_TOKEN").getValueFrom().getSecretKeyRef().getName())
                 .isEqualTo("buildkite-agent-stack");
-        assertThat(env.get("BUILDKITE_TOKEN").getValueFrom().getSecretKeyRef().getOptional()).isTrue();
+        assertThat(env.get("BUILDKITE_TOKEN").getValueFrom().getSecretKeyRef().getOptional())
+                .isTrue();
         ControllerConfig config = chart.controllerConfig(scratch, Map.of("BUILDKITE_AGENT_TOKEN", AGENT_TOKEN), false);
         assertThat(config.agentTokenSecret()).isEqualTo("buildkite-agent-stack");
         assertThat(config.buildkiteToken()).isNull();
@@ -149,13 +173,15 @@ class OriginalValuesTest {
     @Test
     void noServiceLinksReachTheControllersEnvironment() {
         RenderedChart chart = upgrade(Path.of("src/test/resources/agent-stack-k8s-v0.47-values.yaml"));
-        assertThat(chart.deployment().getSpec().getTemplate().getSpec().getEnableServiceLinks()).isFalse();
+        assertThat(chart.deployment().getSpec().getTemplate().getSpec().getEnableServiceLinks())
+                .isFalse();
     }
 
     /** The integration tests' token of the original never lands in a ConfigMap, but the controller still warns. */
     @Test
     void theOriginalsIntegrationTestTokenIsKeptOutOfTheConfigMap() {
-        RenderedChart chart = RenderedChart.render(Path.of("src/test/resources/agent-stack-k8s-v0.47-values.yaml"),
+        RenderedChart chart = RenderedChart.render(
+                Path.of("src/test/resources/agent-stack-k8s-v0.47-values.yaml"),
                 t -> t.set("agentToken", AGENT_TOKEN).set("config.integration-test-buildkite-token", "bkua_t0ken"));
         assertThat(chart.manifest()).doesNotContain("bkua_t0ken");
         ControllerConfig config = chart.controllerConfig(scratch, Map.of(), false);

@@ -48,8 +48,11 @@ final class RenderedChart {
 
     /** Renders another copy of the chart, e.g. one a test has changed. */
     static RenderedChart render(Path chart, Path valuesFile, UnaryOperator<TemplateCommand> more) {
-        TemplateCommand template = new Helm(chart).template()
-                .withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
+        TemplateCommand template = new Helm(chart)
+                .template()
+                .withName(RELEASE)
+                .withNamespace(NAMESPACE)
+                .withKubeVersion(KUBE_VERSION);
         if (valuesFile != null) {
             template = template.withValuesFile(valuesFile);
         }
@@ -95,8 +98,11 @@ final class RenderedChart {
     }
 
     HasMetadata named(String kind, String name) {
-        return objects.stream().filter(o -> o.getKind().equals(kind) && o.getMetadata().getName().equals(name))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name + " rendered"));
+        return objects.stream()
+                .filter(o ->
+                        o.getKind().equals(kind) && o.getMetadata().getName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " rendered"));
     }
 
     Deployment deployment() {
@@ -115,7 +121,8 @@ final class RenderedChart {
     /** The Lease's Role in the release namespace, rendered only with leader election. */
     List<Role> leaderElectionRole() {
         return all(Role.class).stream()
-                .filter(r -> r.getMetadata().getName().equals(RELEASE + "-agent-stack-camel-leader-election")).toList();
+                .filter(r -> r.getMetadata().getName().equals(RELEASE + "-agent-stack-camel-leader-election"))
+                .toList();
     }
 
     ConfigMap configMap(String name) {

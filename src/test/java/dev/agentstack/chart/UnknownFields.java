@@ -13,9 +13,7 @@ import java.util.Map;
  */
 final class UnknownFields {
 
-
-    private UnknownFields() {
-    }
+    private UnknownFields() {}
 
     /** Paths of the unknown fields, e.g. {@code spec.template.spec.containers[0].readinesProbe}. */
     static List<String> in(Object object) {
@@ -39,8 +37,10 @@ final class UnknownFields {
             return;
         }
         for (Method getter : value.getClass().getMethods()) {
-            if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
-                    || !getter.getName().startsWith("get") || getter.getDeclaringClass() == Object.class) {
+            if (getter.getParameterCount() != 0
+                    || Modifier.isStatic(getter.getModifiers())
+                    || !getter.getName().startsWith("get")
+                    || getter.getDeclaringClass() == Object.class) {
                 continue;
             }
             Object child = invoke(getter, value);
@@ -49,7 +49,8 @@ final class UnknownFields {
                     extra.keySet().forEach(k -> found.add(child(path, String.valueOf(k))));
                 }
             } else {
-                String name = Character.toLowerCase(getter.getName().charAt(3)) + getter.getName().substring(4);
+                String name = Character.toLowerCase(getter.getName().charAt(3))
+                        + getter.getName().substring(4);
                 walk(child, child(path, name), found);
             }
         }
@@ -63,7 +64,8 @@ final class UnknownFields {
      * fabric8's generated model: Kubernetes' (io.fabric8.kubernetes.api.model) and the extensions' (PodMonitor, ...).
      */
     private static boolean isModel(Class<?> type) {
-        return type.getPackageName().startsWith("io.fabric8.") && type.getPackageName().contains(".api.model");
+        return type.getPackageName().startsWith("io.fabric8.")
+                && type.getPackageName().contains(".api.model");
     }
 
     private static Object invoke(Method getter, Object target) {

@@ -48,7 +48,8 @@ class ValuesSchemaTest {
         JsonNode config = JSON.readTree(SCHEMA.toFile()).at("/properties/config");
         assertThat(config.get("additionalProperties").asBoolean(true)).isFalse();
         assertThat(config.has("required")).isFalse();
-        assertThat(config.get("properties").has("buildkite-token")).as("tokens never go into the config ConfigMap")
+        assertThat(config.get("properties").has("buildkite-token"))
+                .as("tokens never go into the config ConfigMap")
                 .isFalse();
     }
 
@@ -66,7 +67,8 @@ class ValuesSchemaTest {
                 Map.Entry<String, JsonNode> field = it.next();
                 boolean reference = Set.of("$ref", "$dynamicRef", "$id").contains(field.getKey());
                 if (reference && !field.getValue().asText().startsWith("#")) {
-                    remote.add(path + "/" + field.getKey() + " = " + field.getValue().asText());
+                    remote.add(path + "/" + field.getKey() + " = "
+                            + field.getValue().asText());
                 }
                 collectReferences(field.getValue(), path + "/" + field.getKey(), remote);
             }
@@ -99,7 +101,8 @@ class ValuesSchemaTest {
         List<String> allPaths = new ArrayList<>();
         collectPaths(YAML.readTree(VALUES.toFile()), "", leaves, allPaths);
 
-        List<String> undocumented = leaves.stream().filter(leaf -> !coveredBy(leaf, documented)).toList();
+        List<String> undocumented =
+                leaves.stream().filter(leaf -> !coveredBy(leaf, documented)).toList();
         assertThat(undocumented).as("values without a ## @param line").isEmpty();
         assertThat(documented).as("## @param lines naming no value").allMatch(allPaths::contains);
     }

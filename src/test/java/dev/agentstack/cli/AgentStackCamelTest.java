@@ -20,7 +20,10 @@ class AgentStackCamelTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(Map<String, String> env, String... args) {
-        return AgentStackCamel.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return AgentStackCamel.run(
+                args,
+                env,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -45,7 +48,8 @@ class AgentStackCamelTest {
     @Test
     void commandHelpShowsOnlyTheOptionsTheCommandTakes() {
         assertThat(run(Map.of(), "render", "--help")).isZero();
-        assertThat(out()).startsWith("Usage: java -jar agent-stack-camel.jar render [OPTIONS] PIPELINE.yaml\n")
+        assertThat(out())
+                .startsWith("Usage: java -jar agent-stack-camel.jar render [OPTIONS] PIPELINE.yaml\n")
                 .contains("-o, --output yaml|json", "--namespace STRING", "--config FILE")
                 .doesNotContain("--max-seconds");
         out.reset();
@@ -105,20 +109,28 @@ class AgentStackCamelTest {
     void aManagementPortThatCannotBeBoundExitsWith2InOneLine() throws Exception {
         try (ServerSocket taken = new ServerSocket(0)) {
             int port = taken.getLocalPort();
-            int code = run(Map.of("BUILDKITE_TOKEN", "t0ken-value"), "run", "--org", "acme", "--management-port",
+            int code = run(
+                    Map.of("BUILDKITE_TOKEN", "t0ken-value"),
+                    "run",
+                    "--org",
+                    "acme",
+                    "--management-port",
                     String.valueOf(port));
             assertThat(code).isEqualTo(2);
             assertThat(out()).isEmpty();
-            assertThat(err()).isEqualTo("agent-stack-camel: option --management-port: cannot listen on port " + port
-                    + " (Address already in use)\n");
+            assertThat(err())
+                    .isEqualTo("agent-stack-camel: option --management-port: cannot listen on port " + port
+                            + " (Address already in use)\n");
         }
     }
 
     @Test
     void userErrorsAreOneLineWithExitCode2() {
-        assertThat(run(Map.of(), "run", "--org", "acme", "--buildkite-api", "graphql")).isEqualTo(2);
-        assertThat(err()).isEqualTo("agent-stack-camel: option buildkite-token: required (set --buildkite-token,"
-                + " AGENT_STACK_BUILDKITE_TOKEN, BUILDKITE_TOKEN, buildkite-token: in the config file)\n");
+        assertThat(run(Map.of(), "run", "--org", "acme", "--buildkite-api", "graphql"))
+                .isEqualTo(2);
+        assertThat(err())
+                .isEqualTo("agent-stack-camel: option buildkite-token: required (set --buildkite-token,"
+                        + " AGENT_STACK_BUILDKITE_TOKEN, BUILDKITE_TOKEN, buildkite-token: in the config file)\n");
     }
 
     @Test
@@ -126,7 +138,8 @@ class AgentStackCamelTest {
         assertThat(run(Map.of(), "deploy")).isEqualTo(2);
         assertThat(err()).contains("unknown command \"deploy\"");
         err.reset();
-        assertThat(run(Map.of("BUILDKITE_TOKEN", "t"), "--org", "acme", "--colour", "blue")).isEqualTo(2);
+        assertThat(run(Map.of("BUILDKITE_TOKEN", "t"), "--org", "acme", "--colour", "blue"))
+                .isEqualTo(2);
         assertThat(err()).isEqualTo("agent-stack-camel: unknown option --colour (see run --help)\n");
         err.reset();
         assertThat(run(Map.of(), "run", "--poll-interval")).isEqualTo(2);
@@ -135,7 +148,8 @@ class AgentStackCamelTest {
 
     @Test
     void aMistypedFlagOrCommandNamesTheNearestOne() {
-        assertThat(run(Map.of("BUILDKITE_TOKEN", "t"), "--org", "acme", "--max-inflight", "3")).isEqualTo(2);
+        assertThat(run(Map.of("BUILDKITE_TOKEN", "t"), "--org", "acme", "--max-inflight", "3"))
+                .isEqualTo(2);
         assertThat(err())
                 .isEqualTo("agent-stack-camel: unknown option --max-inflight (did you mean --max-in-flight?)\n");
         err.reset();
@@ -155,8 +169,9 @@ class AgentStackCamelTest {
         assertThat(err()).isEqualTo("agent-stack-camel: unknown option --foo (see render --help)\n");
         err.reset();
         assertThat(run(Map.of(), "deploy")).isEqualTo(2);
-        assertThat(err()).isEqualTo("agent-stack-camel: unknown command \"deploy\""
-                + " (commands: run, demo, render, lint, version)\n");
+        assertThat(err())
+                .isEqualTo("agent-stack-camel: unknown command \"deploy\""
+                        + " (commands: run, demo, render, lint, version)\n");
     }
 
     @Test
@@ -172,11 +187,18 @@ class AgentStackCamelTest {
     void anUnknownPrefixedVariableOrAPlainHttpEndpointExitsWith2() {
         assertThat(run(Map.of("BUILDKITE_TOKEN", "t", "AGENT_STACK_NAMESPCE", "ci"), "run", "--org", "acme"))
                 .isEqualTo(2);
-        assertThat(err()).isEqualTo("agent-stack-camel: unknown environment variable AGENT_STACK_NAMESPCE"
-                + " (did you mean AGENT_STACK_NAMESPACE?)\n");
+        assertThat(err())
+                .isEqualTo("agent-stack-camel: unknown environment variable AGENT_STACK_NAMESPCE"
+                        + " (did you mean AGENT_STACK_NAMESPACE?)\n");
         err.reset();
-        assertThat(run(Map.of("BUILDKITE_TOKEN", "t"), "run", "--org", "acme", "--graphql-endpoint",
-                "http://graphql.example.com/v1")).isEqualTo(2);
+        assertThat(run(
+                        Map.of("BUILDKITE_TOKEN", "t"),
+                        "run",
+                        "--org",
+                        "acme",
+                        "--graphql-endpoint",
+                        "http://graphql.example.com/v1"))
+                .isEqualTo(2);
         assertThat(err()).startsWith("agent-stack-camel: option graphql-endpoint: must be an https URL");
     }
 
@@ -184,9 +206,19 @@ class AgentStackCamelTest {
     void runWithAnOrganizationThatDoesNotExistExitsWith2() {
         try (FakeBuildkite fake = FakeBuildkite.start("acme", "t0ken-value")) {
             // No Kubernetes API is reachable here: the organization check must not depend on it.
-            int code = run(Map.of("BUILDKITE_TOKEN", "t0ken-value", "AGENT_STACK_NAMESPACE", "ns",
-                            "AGENT_STACK_MANAGEMENT_PORT", "0"),
-                    "--org", "acme-typo", "--graphql-endpoint", fake.graphqlEndpoint(), "--debug");
+            int code = run(
+                    Map.of(
+                            "BUILDKITE_TOKEN",
+                            "t0ken-value",
+                            "AGENT_STACK_NAMESPACE",
+                            "ns",
+                            "AGENT_STACK_MANAGEMENT_PORT",
+                            "0"),
+                    "--org",
+                    "acme-typo",
+                    "--graphql-endpoint",
+                    fake.graphqlEndpoint(),
+                    "--debug");
             assertThat(code).isEqualTo(2);
             assertThat(out() + err()).doesNotContain("t0ken-value");
         }
@@ -194,14 +226,36 @@ class AgentStackCamelTest {
 
     @Test
     void runWarnsOnceAtStartAboutEachOfTheOriginalsKeysItIgnores() {
-        try (FakeBuildkite fake = FakeBuildkite.start("acme", "t0ken-value"); LogCapture logs = new LogCapture()) {
-            run(Map.of("BUILDKITE_TOKEN", "t0ken-value", "AGENT_STACK_NAMESPACE", "ns", "AGENT_STACK_MANAGEMENT_PORT",
-                            "0", "PROFILER_ADDRESS", "localhost:6060", "LOG_HTTP_PAYLOADS", "true"),
-                    "--org", "acme-typo", "--graphql-endpoint", fake.graphqlEndpoint(), "--no-color",
-                    "--profiler-address", "localhost:6060");
-            assertThat(logs.lines()).filteredOn(l -> l.contains("profiler-address")).singleElement().asString()
-                    .startsWith("WARN").contains("ignoring profiler-address (PROFILER_ADDRESS)", "pprof");
-            assertThat(logs.lines()).filteredOn(l -> l.contains("log-http-payloads")).hasSize(1);
+        try (FakeBuildkite fake = FakeBuildkite.start("acme", "t0ken-value");
+                LogCapture logs = new LogCapture()) {
+            run(
+                    Map.of(
+                            "BUILDKITE_TOKEN",
+                            "t0ken-value",
+                            "AGENT_STACK_NAMESPACE",
+                            "ns",
+                            "AGENT_STACK_MANAGEMENT_PORT",
+                            "0",
+                            "PROFILER_ADDRESS",
+                            "localhost:6060",
+                            "LOG_HTTP_PAYLOADS",
+                            "true"),
+                    "--org",
+                    "acme-typo",
+                    "--graphql-endpoint",
+                    fake.graphqlEndpoint(),
+                    "--no-color",
+                    "--profiler-address",
+                    "localhost:6060");
+            assertThat(logs.lines())
+                    .filteredOn(l -> l.contains("profiler-address"))
+                    .singleElement()
+                    .asString()
+                    .startsWith("WARN")
+                    .contains("ignoring profiler-address (PROFILER_ADDRESS)", "pprof");
+            assertThat(logs.lines())
+                    .filteredOn(l -> l.contains("log-http-payloads"))
+                    .hasSize(1);
             assertThat(logs.lines()).filteredOn(l -> l.contains("no-color")).hasSize(1);
         }
     }

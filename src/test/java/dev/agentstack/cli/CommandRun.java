@@ -11,7 +11,10 @@ record CommandRun(int exit, String out, String err) {
     static CommandRun of(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = AgentStackCamel.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+        int exit = AgentStackCamel.run(
+                args,
+                Map.of(),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new CommandRun(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

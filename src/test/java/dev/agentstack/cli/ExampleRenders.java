@@ -44,27 +44,34 @@ record ExampleRenders(String name, Path pipeline, Path config, int exitCode, Str
         String name = pipeline.getFileName().toString().replaceFirst("\\.yaml$", "");
         Path config = CONFIGS.resolve(name + ".yaml");
         boolean hasConfig = Files.exists(config);
-        ControllerConfig controllerConfig = ConfigLoader.load(Map.of(), hasConfig ? config.toString() : null, Map.of(),
-                false);
+        ControllerConfig controllerConfig =
+                ConfigLoader.load(Map.of(), hasConfig ? config.toString() : null, Map.of(), false);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            exit = Render.run(name, Files.readString(pipeline), controllerConfig, Render.Format.YAML, fixedUuids(), o,
-                    e);
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            exit = Render.run(
+                    name, Files.readString(pipeline), controllerConfig, Render.Format.YAML, fixedUuids(), o, e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new ExampleRenders(name, pipeline, hasConfig ? config : null, exit,
-                out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return new ExampleRenders(
+                name,
+                pipeline,
+                hasConfig ? config : null,
+                exit,
+                out.toString(StandardCharsets.UTF_8),
+                err.toString(StandardCharsets.UTF_8));
     }
 
     /** The golden file: how it was made, the exit code and stderr as comments, then the Jobs. */
     String golden() {
         StringBuilder sb = new StringBuilder();
         sb.append("# java -jar target/agent-stack-camel.jar render ")
-                .append(config != null ? "--config " + config + " " : "").append(pipeline).append('\n');
+                .append(config != null ? "--config " + config + " " : "")
+                .append(pipeline)
+                .append('\n');
         sb.append("# (job uuids fixed for the comparison; regenerate with"
                 + " mvn -B -q test -Dtest=RenderGoldenTest -Dgolden.update=true)\n");
         sb.append("# exit code: ").append(exitCode).append('\n');

@@ -42,18 +42,35 @@ class NothingReachableLogTest {
                 """.formatted(closed));
         Path out = dir.resolve("stdout");
         Path err = dir.resolve("stderr");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), AgentStackCamel.class.getName(), "run",
-                "--org", "acme", "--graphql-endpoint", "http://127.0.0.1:" + closed + "/graphql",
-                "--agent-endpoint", "http://127.0.0.1:" + closed + "/v3", "--management-port",
-                String.valueOf(FreePort.find()), "--log-format", "json", "--max-seconds", String.valueOf(SECONDS))
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx256m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        AgentStackCamel.class.getName(),
+                        "run",
+                        "--org",
+                        "acme",
+                        "--graphql-endpoint",
+                        "http://127.0.0.1:" + closed + "/graphql",
+                        "--agent-endpoint",
+                        "http://127.0.0.1:" + closed + "/v3",
+                        "--management-port",
+                        String.valueOf(FreePort.find()),
+                        "--log-format",
+                        "json",
+                        "--max-seconds",
+                        String.valueOf(SECONDS))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
         pb.environment().put("KUBECONFIG", kubeconfig.toString());
         pb.environment().put("BUILDKITE_TOKEN", "bkua_not-a-real-token");
         pb.environment().keySet().removeIf(k -> k.startsWith("AGENT_STACK_") || k.startsWith("KUBERNETES_"));
         Process process = pb.start();
         try {
-            assertThat(process.waitFor(SECONDS + 120, TimeUnit.SECONDS)).as("the controller stopped").isTrue();
+            assertThat(process.waitFor(SECONDS + 120, TimeUnit.SECONDS))
+                    .as("the controller stopped")
+                    .isTrue();
         } finally {
             process.destroyForcibly();
         }
@@ -69,14 +86,18 @@ class NothingReachableLogTest {
         }
         assertThat(events).allSatisfy(e -> {
             assertThat(e.has("loggerName")).isTrue();
-            assertThat(e.path("throwable").isNull() || e.path("level").asText().equals("ERROR")).isTrue();
+            assertThat(e.path("throwable").isNull() || e.path("level").asText().equals("ERROR"))
+                    .isTrue();
         });
         // The outages are said, once each, with their cause.
-        assertThat(events).filteredOn(e -> e.get("loggerName").asText().equals("dev.agentstack.kubernetes"))
-                .singleElement().satisfies(e -> assertThat(e.get("formattedMessage").asText())
-                        .contains("failed: Connection refused"));
-        assertThat(events).filteredOn(e -> e.get("loggerName").asText().equals("dev.agentstack.monitor"))
-                .singleElement().satisfies(e -> assertThat(e.get("formattedMessage").asText())
+        assertThat(events)
+                .filteredOn(e -> e.get("loggerName").asText().equals("dev.agentstack.kubernetes"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.get("formattedMessage").asText()).contains("failed: Connection refused"));
+        assertThat(events)
+                .filteredOn(e -> e.get("loggerName").asText().equals("dev.agentstack.monitor"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.get("formattedMessage").asText())
                         .contains("queue kubernetes: poll failed (connection)"));
         assertThat(String.join("\n", lines)).doesNotContain("not-a-real-token");
     }

@@ -49,8 +49,7 @@ class PodPolicyAgreesWithPodSecurityClusterIT {
     @TempDir
     Path dir;
 
-    private record Case(String name, Path pipeline, Path config) {
-    }
+    private record Case(String name, Path pipeline, Path config) {}
 
     @Test
     void thePolicysVerdictIsTheApiServersAtBaselineAndRestricted() throws IOException {
@@ -68,7 +67,8 @@ class PodPolicyAgreesWithPodSecurityClusterIT {
                     if (policy.exit() == 0) {
                         policyVerdict = "allowed";
                         pod = onlyPod(policy.out(), ns);
-                    } else if (policy.err().contains(": baseline/") || policy.err().contains(": restricted/")) {
+                    } else if (policy.err().contains(": baseline/")
+                            || policy.err().contains(": restricted/")) {
                         policyVerdict = "refused";
                         CommandRun unchecked = render(c, "privileged");
                         if (unchecked.exit() != 0) {
@@ -86,7 +86,8 @@ class PodPolicyAgreesWithPodSecurityClusterIT {
                     }
                     ensureServiceAccount(client, ns, pod.getSpec().getServiceAccountName());
                     String api = tryCreate(client, pod, ns);
-                    String apiVerdict = api.equals("admitted") ? "admitted"
+                    String apiVerdict = api.equals("admitted")
+                            ? "admitted"
                             : api.contains("violates PodSecurity") ? "refused by Pod Security" : "invalid";
                     if (!apiVerdict.equals("admitted") != policyVerdict.equals("refused")) {
                         disagreements.add(c.name() + " at " + level + ": the policy " + policyVerdict + " it ("
@@ -135,9 +136,14 @@ class PodPolicyAgreesWithPodSecurityClusterIT {
         for (String doc : stdout.split("(?m)^---\n")) {
             if (!doc.isBlank()) {
                 Job job = YAML.readValue(doc, Job.class);
-                return new PodBuilder().withMetadata(new ObjectMetaBuilder(job.getSpec().getTemplate().getMetadata())
-                                .withName(job.getMetadata().getName()).withNamespace(namespace).build())
-                        .withSpec(job.getSpec().getTemplate().getSpec()).build();
+                return new PodBuilder()
+                        .withMetadata(new ObjectMetaBuilder(
+                                        job.getSpec().getTemplate().getMetadata())
+                                .withName(job.getMetadata().getName())
+                                .withNamespace(namespace)
+                                .build())
+                        .withSpec(job.getSpec().getTemplate().getSpec())
+                        .build();
             }
         }
         throw new AssertionError("render printed no Job: " + stdout);
@@ -148,9 +154,17 @@ class PodPolicyAgreesWithPodSecurityClusterIT {
         Map<String, String> namespaces = new LinkedHashMap<>();
         for (String level : LEVELS) {
             String ns = "policy-" + level + "-" + suffix;
-            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
-                    .addToLabels("pod-security.kubernetes.io/enforce", level).endMetadata().build()).create();
-            client.serviceAccounts().inNamespace(ns).withName("default")
+            client.namespaces()
+                    .resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(ns)
+                            .addToLabels("pod-security.kubernetes.io/enforce", level)
+                            .endMetadata()
+                            .build())
+                    .create();
+            client.serviceAccounts()
+                    .inNamespace(ns)
+                    .withName("default")
                     .waitUntilCondition(Objects::nonNull, 60, TimeUnit.SECONDS);
             namespaces.put(level, ns);
         }
@@ -159,9 +173,20 @@ class PodPolicyAgreesWithPodSecurityClusterIT {
 
     /** The ServiceAccount admission plugin refuses a pod whose account does not exist; that is not our question. */
     private static void ensureServiceAccount(KubernetesClient client, String namespace, String name) {
-        if (name != null && client.serviceAccounts().inNamespace(namespace).withName(name).get() == null) {
-            client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder().withNewMetadata()
-                    .withName(name).endMetadata().build()).create();
+        if (name != null
+                && client.serviceAccounts()
+                                .inNamespace(namespace)
+                                .withName(name)
+                                .get()
+                        == null) {
+            client.serviceAccounts()
+                    .inNamespace(namespace)
+                    .resource(new ServiceAccountBuilder()
+                            .withNewMetadata()
+                            .withName(name)
+                            .endMetadata()
+                            .build())
+                    .create();
         }
     }
 
@@ -171,7 +196,8 @@ class PodPolicyAgreesWithPodSecurityClusterIT {
             client.pods().inNamespace(namespace).resource(pod).dryRun().create();
             return "admitted";
         } catch (KubernetesClientException e) {
-            return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+            return e.getStatus() != null && e.getStatus().getMessage() != null
+                    ? e.getStatus().getMessage()
                     : e.getMessage();
         }
     }

@@ -34,16 +34,26 @@ class ProductionJarIT {
     static final long MAX_PRODUCTION_BYTES = 40L * 1024 * 1024;
 
     /** Classes and resources only the demo needs: its fakes, the mock API server, graphql-java, OpenShift, TLS. */
-    static final List<String> DEMO_ONLY = List.of("dev/agentstack/sandbox/", "sandbox/", "examples/",
-            "io/fabric8/kubernetes/client/server/mock/", "io/fabric8/mockwebserver/", "io/fabric8/openshift/",
-            "org/bouncycastle/", "okhttp3/", "META-INF/services/dev.agentstack.runtime.Demo");
+    static final List<String> DEMO_ONLY = List.of(
+            "dev/agentstack/sandbox/",
+            "sandbox/",
+            "examples/",
+            "io/fabric8/kubernetes/client/server/mock/",
+            "io/fabric8/mockwebserver/",
+            "io/fabric8/openshift/",
+            "org/bouncycastle/",
+            "okhttp3/",
+            "META-INF/services/dev.agentstack.runtime.Demo");
 
     @Test
     void theProductionJarHasNoDemoFakesAndStaysUnderItsSizeBound() throws IOException {
         assertThat(Files.size(PRODUCTION)).isLessThanOrEqualTo(MAX_PRODUCTION_BYTES);
         List<String> entries = entries(PRODUCTION);
-        assertThat(entries).contains("dev/agentstack/cli/AgentStackCamel.class", "routes/schedule-jobs.camel.yaml",
-                "graphql/scheduled-jobs.graphql");
+        assertThat(entries)
+                .contains(
+                        "dev/agentstack/cli/AgentStackCamel.class",
+                        "routes/schedule-jobs.camel.yaml",
+                        "graphql/scheduled-jobs.graphql");
         assertThat(entries).noneMatch(e -> DEMO_ONLY.stream().anyMatch(e::startsWith));
         // graphql/ holds our GraphQL documents; graphql-java's classes live there too, and stay out.
         assertThat(entries).noneMatch(e -> e.startsWith("graphql/") && e.endsWith(".class"));
@@ -51,8 +61,11 @@ class ProductionJarIT {
 
     @Test
     void theDemoJarHasTheFakesAndFindsThem() throws Exception {
-        assertThat(entries(DEMO)).contains("dev/agentstack/sandbox/FakeBuildkite.class",
-                "META-INF/services/dev.agentstack.runtime.Demo", "graphql/GraphQL.class");
+        assertThat(entries(DEMO))
+                .contains(
+                        "dev/agentstack/sandbox/FakeBuildkite.class",
+                        "META-INF/services/dev.agentstack.runtime.Demo",
+                        "graphql/GraphQL.class");
         Run demo = java(DEMO, Map.of(), "demo", "--max-seconds", "20");
         assertThat(demo.exit).as(demo.output).isZero();
         assertThat(demo.output).contains("-> created Kubernetes Job buildkite-", "demo: summary: ");
@@ -70,8 +83,9 @@ class ProductionJarIT {
 
         Run demo = java(PRODUCTION, Map.of(), "demo");
         assertThat(demo.exit).isEqualTo(AgentStackCamel.EXIT_USAGE);
-        assertThat(demo.output.strip()).isEqualTo("agent-stack-camel: the demo is not in this jar:"
-                + " use target/agent-stack-camel-demo.jar (java -jar target/agent-stack-camel-demo.jar demo)");
+        assertThat(demo.output.strip())
+                .isEqualTo("agent-stack-camel: the demo is not in this jar:"
+                        + " use target/agent-stack-camel-demo.jar (java -jar target/agent-stack-camel-demo.jar demo)");
     }
 
     /** What the image runs: {@code run}, against the mock API server and the fake Buildkite, creates the Job. */
@@ -98,9 +112,11 @@ class ProductionJarIT {
                 await().atMost(ControllerHarness.WAIT).until(() -> fakes.job(uuid) != null || !controller.isAlive());
                 assertThat(fakes.job(uuid)).as(Files.readString(log)).isNotNull();
                 // Health and metrics are served too: the management port's Vert.x server and Micrometer are in.
-                HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + port + "/observe/metrics")).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> metrics = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/observe/metrics"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 assertThat(metrics.body()).contains("jvm_memory_used_bytes");
             } finally {
                 controller.destroy();
@@ -110,8 +126,7 @@ class ProductionJarIT {
         }
     }
 
-    record Run(int exit, String output) {
-    }
+    record Run(int exit, String output) {}
 
     static Run java(Path jar, Map<String, String> env, String... args) throws Exception {
         Path log = Files.createTempFile("agent-stack-camel-jar", ".log");
@@ -128,10 +143,11 @@ class ProductionJarIT {
     }
 
     static Process start(Path jar, Map<String, String> env, Path log, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
         Collections.addAll(command, args);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(name -> name.startsWith("AGENT_STACK_") || name.startsWith("KUBERNETES_"));
         pb.environment().putAll(env);
         return pb.start();

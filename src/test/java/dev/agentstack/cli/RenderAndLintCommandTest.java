@@ -71,9 +71,10 @@ class RenderAndLintCommandTest {
         String config = file("config.yaml", "prohibit-kubernetes-plugin: true\n");
         CommandRun r = run("render", "--config", config, "examples/pipelines/sidecars.yaml");
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo(
-                "error: Talk to an nginx sidecar: the kubernetes plugin is prohibited by this controller, but was"
-                + " configured on this job\n");
+        assertThat(r.err())
+                .isEqualTo(
+                        "error: Talk to an nginx sidecar: the kubernetes plugin is prohibited by this controller, but was"
+                                + " configured on this job\n");
     }
 
     @Test
@@ -182,7 +183,8 @@ class RenderAndLintCommandTest {
                     plugins: [{kubernetes: {podTemplate: my-template}}]
                 """));
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.out()).contains("types: podSpec.containers[0].env[0].value: ", "types: commandParams.interposer: ")
+        assertThat(r.out())
+                .contains("types: podSpec.containers[0].env[0].value: ", "types: commandParams.interposer: ")
                 .doesNotContain("template:");
     }
 
@@ -245,8 +247,9 @@ class RenderAndLintCommandTest {
         String pipeline = file("refused.yaml", REFUSED);
         CommandRun render = run("render", pipeline);
         assertThat(render.exit()).isEqualTo(1);
-        assertThat(render.err()).isEqualTo(REFUSALS.lines().map(l -> "error: " + l + "\n")
-                .collect(java.util.stream.Collectors.joining()));
+        assertThat(render.err())
+                .isEqualTo(
+                        REFUSALS.lines().map(l -> "error: " + l + "\n").collect(java.util.stream.Collectors.joining()));
         // Kubernetes accepts a negative grace period (it warns, and the pod gets 1s), so the step still renders
         assertThat(render.out()).containsOnlyOnce("kind: Job").contains("terminationGracePeriodSeconds: -5");
 

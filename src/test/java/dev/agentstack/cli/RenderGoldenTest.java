@@ -39,7 +39,8 @@ class RenderGoldenTest {
     @Test
     void renderingIsDeterministic() {
         for (Path pipeline : ExampleRenders.pipelines()) {
-            assertThat(ExampleRenders.render(pipeline).golden()).isEqualTo(ExampleRenders.render(pipeline).golden());
+            assertThat(ExampleRenders.render(pipeline).golden())
+                    .isEqualTo(ExampleRenders.render(pipeline).golden());
         }
     }
 
@@ -49,9 +50,13 @@ class RenderGoldenTest {
             ExampleRenders rendered = ExampleRenders.render(pipeline);
             boolean prohibited = rendered.name().equals("prohibited-plugin");
             assertThat(rendered.exitCode()).as(rendered.name() + " exit code").isEqualTo(prohibited ? 1 : 0);
-            assertThat(rendered.stderr()).as(rendered.name() + " stderr").isEqualTo(prohibited
-                    ? "error: Uses the plugin: refused: the kubernetes plugin is prohibited by this controller, but was"
-                    + " configured on this job\n" : "");
+            assertThat(rendered.stderr())
+                    .as(rendered.name() + " stderr")
+                    .isEqualTo(
+                            prohibited
+                                    ? "error: Uses the plugin: refused: the kubernetes plugin is prohibited by this controller, but was"
+                                            + " configured on this job\n"
+                                    : "");
         }
     }
 }

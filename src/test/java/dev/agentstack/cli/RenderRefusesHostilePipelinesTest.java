@@ -29,7 +29,8 @@ class RenderRefusesHostilePipelinesTest {
 
     @Test
     void theTableHasAtLeastFortyDistinctEntries() {
-        List<String> names = HostilePipelines.all().stream().map(HostilePipelines::name).toList();
+        List<String> names =
+                HostilePipelines.all().stream().map(HostilePipelines::name).toList();
         assertThat(names).hasSizeGreaterThanOrEqualTo(40).doesNotHaveDuplicates();
     }
 
@@ -43,8 +44,10 @@ class RenderRefusesHostilePipelinesTest {
 
         assertThat(r.exit()).as(r.err()).isEqualTo(1);
         assertThat(r.out()).as("no Job printed").doesNotContain("kind: Job");
-        assertThat(r.err()).startsWith("error: " + hostile.name() + ": ")
-                .contains(hostile.rule() + ": ").contains(hostile.path());
+        assertThat(r.err())
+                .startsWith("error: " + hostile.name() + ": ")
+                .contains(hostile.rule() + ": ")
+                .contains(hostile.path());
     }
 
     @Test
@@ -54,7 +57,9 @@ class RenderRefusesHostilePipelinesTest {
             Path pipeline = Files.writeString(dir.resolve(hostile.name() + ".yaml"), hostile.pipelineYaml());
             Path config = Files.writeString(dir.resolve("config.yaml"), hostile.configYaml());
             CommandRun r = run("lint", "--config", config.toString(), pipeline.toString());
-            if (r.exit() != 1 || !r.out().contains(hostile.rule() + ": ") || !r.out().contains(hostile.path())) {
+            if (r.exit() != 1
+                    || !r.out().contains(hostile.rule() + ": ")
+                    || !r.out().contains(hostile.path())) {
                 missed.add(hostile.name() + ": " + r.out());
             }
         }
@@ -64,7 +69,9 @@ class RenderRefusesHostilePipelinesTest {
     @Test
     void thePrivilegedStepRendersAtThePrivilegedLevel() throws Exception {
         HostilePipelines privileged = HostilePipelines.all().stream()
-                .filter(h -> h.name().equals("privileged-container")).findFirst().orElseThrow();
+                .filter(h -> h.name().equals("privileged-container"))
+                .findFirst()
+                .orElseThrow();
         Path pipeline = Files.writeString(dir.resolve("privileged.yaml"), privileged.pipelineYaml());
 
         CommandRun r = run("render", "--pod-security-level", "privileged", pipeline.toString());

@@ -37,7 +37,8 @@ class RenderedJobsAreValidTest {
         assertThat(jobs).as("jobs rendered from " + pipeline).isNotEmpty();
         for (Job job : jobs) {
             assertThat(ApiServerRules.violations(job))
-                    .as("what the API server would refuse in " + job.getMetadata().getName())
+                    .as("what the API server would refuse in "
+                            + job.getMetadata().getName())
                     .isEmpty();
         }
     }

@@ -48,9 +48,17 @@ class RenderedJobsClusterIT {
             Map<String, String> namespaces = new LinkedHashMap<>();
             for (String level : LEVELS) {
                 String ns = "psa-" + level + "-" + suffix;
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
-                        .addToLabels("pod-security.kubernetes.io/enforce", level).endMetadata().build()).create();
-                client.serviceAccounts().inNamespace(ns).withName("default")
+                client.namespaces()
+                        .resource(new NamespaceBuilder()
+                                .withNewMetadata()
+                                .withName(ns)
+                                .addToLabels("pod-security.kubernetes.io/enforce", level)
+                                .endMetadata()
+                                .build())
+                        .create();
+                client.serviceAccounts()
+                        .inNamespace(ns)
+                        .withName("default")
                         .waitUntilCondition(Objects::nonNull, 60, TimeUnit.SECONDS);
                 namespaces.put(level, ns);
             }
@@ -60,12 +68,14 @@ class RenderedJobsClusterIT {
             for (Path pipeline : pipelines()) {
                 ExampleRenders rendered = ExampleRenders.render(pipeline);
                 for (Job job : jobs(rendered.stdout())) {
-                    String what = pipeline.getFileName() + " " + job.getMetadata().getName();
+                    String what =
+                            pipeline.getFileName() + " " + job.getMetadata().getName();
                     String jobVerdict = tryCreate(client, job, namespaces.get("privileged"));
                     if (!jobVerdict.equals("admitted")) {
                         problems.add(what + ": the Job was refused: " + jobVerdict);
                     }
-                    StringBuilder line = new StringBuilder(pipeline.getFileName().toString());
+                    StringBuilder line =
+                            new StringBuilder(pipeline.getFileName().toString());
                     for (String level : LEVELS.subList(1, LEVELS.size())) {
                         String ns = namespaces.get(level);
                         Pod pod = podOf(job, ns);
@@ -73,8 +83,8 @@ class RenderedJobsClusterIT {
                         String verdict = tryCreate(client, pod, ns);
                         line.append("\t").append(level).append(": ").append(verdict);
                         if (!verdict.equals("admitted") && !verdict.contains("violates PodSecurity")) {
-                            problems.add(what + ": its pod was refused in " + level + " for another reason: "
-                                    + verdict);
+                            problems.add(
+                                    what + ": its pod was refused in " + level + " for another reason: " + verdict);
                         }
                     }
                     verdicts.add(line.toString());
@@ -110,28 +120,44 @@ class RenderedJobsClusterIT {
     }
 
     private static Pod podOf(Job job, String namespace) {
-        return new PodBuilder().withMetadata(new ObjectMetaBuilder(job.getSpec().getTemplate().getMetadata())
-                        .withName(job.getMetadata().getName()).withNamespace(namespace).build())
-                .withSpec(job.getSpec().getTemplate().getSpec()).build();
+        return new PodBuilder()
+                .withMetadata(new ObjectMetaBuilder(job.getSpec().getTemplate().getMetadata())
+                        .withName(job.getMetadata().getName())
+                        .withNamespace(namespace)
+                        .build())
+                .withSpec(job.getSpec().getTemplate().getSpec())
+                .build();
     }
 
     /** The ServiceAccount admission plugin refuses a pod whose account does not exist; that is not our question. */
     private static void ensureServiceAccount(KubernetesClient client, String namespace, String name) {
-        if (name != null && client.serviceAccounts().inNamespace(namespace).withName(name).get() == null) {
-            client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder().withNewMetadata()
-                    .withName(name).endMetadata().build()).create();
+        if (name != null
+                && client.serviceAccounts()
+                                .inNamespace(namespace)
+                                .withName(name)
+                                .get()
+                        == null) {
+            client.serviceAccounts()
+                    .inNamespace(namespace)
+                    .resource(new ServiceAccountBuilder()
+                            .withNewMetadata()
+                            .withName(name)
+                            .endMetadata()
+                            .build())
+                    .create();
         }
     }
 
     /** "admitted", or the API server's reason for refusing, from a dry run that stores nothing. */
-    private static String tryCreate(KubernetesClient client, io.fabric8.kubernetes.api.model.HasMetadata object,
-            String namespace) {
+    private static String tryCreate(
+            KubernetesClient client, io.fabric8.kubernetes.api.model.HasMetadata object, String namespace) {
         object.getMetadata().setNamespace(namespace);
         try {
             client.resource(object).inNamespace(namespace).dryRun().create();
             return "admitted";
         } catch (KubernetesClientException e) {
-            return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+            return e.getStatus() != null && e.getStatus().getMessage() != null
+                    ? e.getStatus().getMessage()
                     : e.getMessage();
         }
     }

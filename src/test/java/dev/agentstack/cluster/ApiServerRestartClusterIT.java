@@ -34,38 +34,62 @@ class ApiServerRestartClusterIT {
 
     @Test
     void jobsScheduledBeforeAndAfterARestartAllRunAndTheInFlightCountReturnsToZero() throws Exception {
-        try (ControllerHarness h = ControllerHarness.onCluster(LocalCluster::newClient, "restart", b -> b
-                .set(Options.MAX_IN_FLIGHT, 4)
-                .set(Options.JOB_TTL, Duration.ofSeconds(2))
-                .set(Options.POLL_INTERVAL, Duration.ofSeconds(1)));
-             KwokAgents agents = new KwokAgents(h)) {
-            String oldVersion = h.client().batch().v1().jobs().inNamespace(h.namespace()).list().getMetadata()
+        try (ControllerHarness h = ControllerHarness.onCluster(
+                        LocalCluster::newClient,
+                        "restart",
+                        b -> b.set(Options.MAX_IN_FLIGHT, 4)
+                                .set(Options.JOB_TTL, Duration.ofSeconds(2))
+                                .set(Options.POLL_INTERVAL, Duration.ofSeconds(1)));
+                KwokAgents agents = new KwokAgents(h)) {
+            String oldVersion = h.client()
+                    .batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace(h.namespace())
+                    .list()
+                    .getMetadata()
                     .getResourceVersion();
             List<String> before = schedule(h, "before", 4);
             h.start();
-            await().atMost(WAIT).until(() -> before.stream().allMatch(u -> "FINISHED".equals(h.buildkite().state(u))));
+            await().atMost(WAIT)
+                    .until(() -> before.stream()
+                            .allMatch(u -> "FINISHED".equals(h.buildkite().state(u))));
 
             LocalCluster.restartApiServer();
             List<String> after = schedule(h, "after", 6);
 
-            await().atMost(WAIT).until(() -> after.stream().allMatch(u -> "FINISHED".equals(h.buildkite().state(u))));
-            InFlightJobs inFlight = h.controller().bean("inFlightJobs", InFlightByQueue.class)
+            await().atMost(WAIT)
+                    .until(() -> after.stream()
+                            .allMatch(u -> "FINISHED".equals(h.buildkite().state(u))));
+            InFlightJobs inFlight = h.controller()
+                    .bean("inFlightJobs", InFlightByQueue.class)
                     .of(h.controller().config().queue());
             await().atMost(WAIT).until(() -> h.jobs().isEmpty() && inFlight.inFlight() == 0);
-            assertThat(after).allSatisfy(u -> assertThat(h.buildkite().snapshot(u).exitStatus()).isEqualTo("0"));
+            assertThat(after)
+                    .allSatisfy(u ->
+                            assertThat(h.buildkite().snapshot(u).exitStatus()).isEqualTo("0"));
             assertThat(inFlight.highWater()).isLessThanOrEqualTo(4);
 
             // What the controller's informers went through: the old version is gone from etcd and the watch cache.
-            await().atMost(WAIT).untilAsserted(() -> assertThat(listAt(h, oldVersion)).isEqualTo(410));
-            assertThat(watchFrom(h, oldVersion).get(1, TimeUnit.MINUTES).isHttpGone()).isTrue();
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(listAt(h, oldVersion)).isEqualTo(410));
+            assertThat(watchFrom(h, oldVersion).get(1, TimeUnit.MINUTES).isHttpGone())
+                    .isTrue();
         }
     }
 
     /** The HTTP status of an exact list at an old resource version, which etcd answers until it compacts. */
     private static int listAt(ControllerHarness h, String resourceVersion) {
         try {
-            h.client().batch().v1().jobs().inNamespace(h.namespace()).list(new ListOptionsBuilder()
-                    .withResourceVersion(resourceVersion).withResourceVersionMatch("Exact").build());
+            h.client()
+                    .batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace(h.namespace())
+                    .list(new ListOptionsBuilder()
+                            .withResourceVersion(resourceVersion)
+                            .withResourceVersionMatch("Exact")
+                            .build());
             return 200;
         } catch (KubernetesClientException e) {
             return e.getCode();
@@ -74,7 +98,12 @@ class ApiServerRestartClusterIT {
 
     private static CompletableFuture<WatcherException> watchFrom(ControllerHarness h, String resourceVersion) {
         CompletableFuture<WatcherException> closed = new CompletableFuture<>();
-        h.client().batch().v1().jobs().inNamespace(h.namespace()).withResourceVersion(resourceVersion)
+        h.client()
+                .batch()
+                .v1()
+                .jobs()
+                .inNamespace(h.namespace())
+                .withResourceVersion(resourceVersion)
                 .watch(new Watcher<Job>() {
                     @Override
                     public void eventReceived(Action action, Job job) {

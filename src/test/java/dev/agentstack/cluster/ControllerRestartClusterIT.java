@@ -27,13 +27,19 @@ class ControllerRestartClusterIT {
         // max-in-flight paces the backlog by kwok's pod run time, and bounds what a graceful stop still finishes, so
         // the stop lands in the middle of it; no agent takes the jobs, so every one stays scheduled in Buildkite and
         // the new controller sees them all again.
-        try (ControllerHarness h = ControllerHarness.onCluster(LocalCluster::newClient, "restart", b -> b
-                .set(Options.MAX_IN_FLIGHT, 10)
-                .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
-                .set(Options.JOB_TTL, Duration.ofMinutes(10)));
-             JobsByUuid jobs = new JobsByUuid(h)) {
-            List<String> uuids = h.buildkite().scheduleCommands(
-                    IntStream.range(0, JOBS).mapToObj(i -> "make test " + i).toList(), "queue=kubernetes");
+        try (ControllerHarness h = ControllerHarness.onCluster(
+                        LocalCluster::newClient,
+                        "restart",
+                        b -> b.set(Options.MAX_IN_FLIGHT, 10)
+                                .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
+                                .set(Options.JOB_TTL, Duration.ofMinutes(10)));
+                JobsByUuid jobs = new JobsByUuid(h)) {
+            List<String> uuids = h.buildkite()
+                    .scheduleCommands(
+                            IntStream.range(0, JOBS)
+                                    .mapToObj(i -> "make test " + i)
+                                    .toList(),
+                            "queue=kubernetes");
             h.start();
             await().atMost(WAIT).until(() -> jobs.created() >= JOBS / 4);
             h.controller().close();
@@ -43,7 +49,9 @@ class ControllerRestartClusterIT {
             await().atMost(WAIT).until(() -> jobs.allCreated(uuids));
             int polls = h.graphqlPolls();
             await().atMost(WAIT).until(() -> h.graphqlPolls() >= polls + 3); // later polls see every job again
-            assertThat(jobs.counts()).containsOnlyKeys(uuids).allSatisfy((uuid, n) -> assertThat(n).isEqualTo(1));
+            assertThat(jobs.counts())
+                    .containsOnlyKeys(uuids)
+                    .allSatisfy((uuid, n) -> assertThat(n).isEqualTo(1));
             assertThat(h.jobs()).hasSize(JOBS);
         }
     }

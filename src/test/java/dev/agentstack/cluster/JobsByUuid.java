@@ -21,13 +21,19 @@ final class JobsByUuid implements AutoCloseable {
     private final Watch watch;
 
     JobsByUuid(ControllerHarness h) {
-        watch = h.client().batch().v1().jobs().inNamespace(h.namespace()).withLabel(JobLabels.JOB_UUID)
+        watch = h.client()
+                .batch()
+                .v1()
+                .jobs()
+                .inNamespace(h.namespace())
+                .withLabel(JobLabels.JOB_UUID)
                 .watch(new Watcher<>() {
                     @Override
                     public void eventReceived(Action action, Job job) {
                         if (action == Action.ADDED) {
                             String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
-                            added.computeIfAbsent(uuid, u -> new AtomicInteger()).incrementAndGet();
+                            added.computeIfAbsent(uuid, u -> new AtomicInteger())
+                                    .incrementAndGet();
                         }
                     }
 

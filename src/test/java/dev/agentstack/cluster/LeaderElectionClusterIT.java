@@ -34,18 +34,27 @@ class LeaderElectionClusterIT {
 
     @Test
     void onlyTheLeaderCreatesJobsAndTheStandbyTakesOverWhenItStops() {
-        try (ControllerHarness h = ControllerHarness.onCluster(LocalCluster::newClient, "leader", b -> b
-                .set(Options.LEADER_ELECTION, true)
-                .set(Options.LEADER_ELECTION_LEASE_DURATION, LEASE)
-                .set(Options.LEADER_ELECTION_RENEW_DEADLINE, Duration.ofSeconds(3))
-                .set(Options.LEADER_ELECTION_RETRY_PERIOD, Duration.ofMillis(500))
-                .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
-                .set(Options.JOB_TTL, Duration.ofSeconds(2)));
-             KwokAgents agents = new KwokAgents(h)) {
+        try (ControllerHarness h = ControllerHarness.onCluster(
+                        LocalCluster::newClient,
+                        "leader",
+                        b -> b.set(Options.LEADER_ELECTION, true)
+                                .set(Options.LEADER_ELECTION_LEASE_DURATION, LEASE)
+                                .set(Options.LEADER_ELECTION_RENEW_DEADLINE, Duration.ofSeconds(3))
+                                .set(Options.LEADER_ELECTION_RETRY_PERIOD, Duration.ofMillis(500))
+                                .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
+                                .set(Options.JOB_TTL, Duration.ofSeconds(2)));
+                KwokAgents agents = new KwokAgents(h)) {
             // The replicas' own pods, which kwok runs (no Job owns them, so they run until deleted).
             for (String replica : List.of("replica-a", "replica-b")) {
-                h.client().pods().inNamespace(h.namespace()).resource(replicaPod(replica)).create();
-                h.client().pods().inNamespace(h.namespace()).withName(replica)
+                h.client()
+                        .pods()
+                        .inNamespace(h.namespace())
+                        .resource(replicaPod(replica))
+                        .create();
+                h.client()
+                        .pods()
+                        .inNamespace(h.namespace())
+                        .withName(replica)
                         .waitUntilCondition(Readiness::isPodReady, WAIT.toSeconds(), TimeUnit.SECONDS);
             }
             ControllerConfig config = h.config();
@@ -61,19 +70,32 @@ class LeaderElectionClusterIT {
                 assertThat(isLeader(standby)).isFalse();
                 assertThat(created(leader)).isEqualTo(5);
                 assertThat(created(standby)).isZero();
-                Lease lease = h.client().leases().inNamespace(h.namespace())
-                        .withName(config.leaderElectionLeaseName()).get();
+                Lease lease = h.client()
+                        .leases()
+                        .inNamespace(h.namespace())
+                        .withName(config.leaderElectionLeaseName())
+                        .get();
                 String leaderName = leader == a ? "replica-a" : "replica-b";
                 assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(leaderName);
 
                 leader.close();
-                h.client().pods().inNamespace(h.namespace()).withName(leaderName).delete();
+                h.client()
+                        .pods()
+                        .inNamespace(h.namespace())
+                        .withName(leaderName)
+                        .delete();
                 List<String> second = schedule(h, "second", 4);
                 await().atMost(WAIT).until(() -> isLeader(standby));
                 await().atMost(WAIT).until(() -> allFinished(h, second));
                 assertThat(created(standby)).isEqualTo(4);
-                assertThat(h.client().leases().inNamespace(h.namespace()).withName(config.leaderElectionLeaseName())
-                        .get().getSpec().getHolderIdentity()).isNotEqualTo(leaderName);
+                assertThat(h.client()
+                                .leases()
+                                .inNamespace(h.namespace())
+                                .withName(config.leaderElectionLeaseName())
+                                .get()
+                                .getSpec()
+                                .getHolderIdentity())
+                        .isNotEqualTo(leaderName);
             } finally {
                 a.close();
                 b.close();
@@ -82,10 +104,18 @@ class LeaderElectionClusterIT {
     }
 
     private static Pod replicaPod(String name) {
-        return new PodBuilder().withNewMetadata().withName(name)
-                .addToLabels("app.kubernetes.io/name", "agent-stack-camel").endMetadata()
-                .withNewSpec().addNewContainer().withName("controller").withImage("agent-stack-camel:test")
-                .endContainer().endSpec().build();
+        return new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToLabels("app.kubernetes.io/name", "agent-stack-camel")
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("controller")
+                .withImage("agent-stack-camel:test")
+                .endContainer()
+                .endSpec()
+                .build();
     }
 
     private static boolean isLeader(Controller c) {
@@ -95,7 +125,8 @@ class LeaderElectionClusterIT {
     private static double created(Controller c) {
         MeterRegistry m = c.bean("metricsRegistry", MeterRegistry.class);
         return m.find("buildkite.scheduler.job.creations").tag("outcome", "created").counters().stream()
-                .mapToDouble(x -> x.count()).sum();
+                .mapToDouble(x -> x.count())
+                .sum();
     }
 
     private static boolean allFinished(ControllerHarness h, List<String> uuids) {

@@ -42,19 +42,38 @@ class LeaderFailoverProcessesClusterIT {
     @Test
     void aKilledLeadersBacklogIsFinishedByTheOtherProcessWithoutLossOrDuplicates() throws Exception {
         try (ControllerHarness h = ControllerHarness.onCluster(LocalCluster::newClient, "failover", b -> b);
-             JobsByUuid jobs = new JobsByUuid(h)) {
+                JobsByUuid jobs = new JobsByUuid(h)) {
             List<String> replicas = List.of("replica-a", "replica-b");
             for (String replica : replicas) { // Camel lets only Running, Ready pods with the selector's labels lead
-                h.client().pods().inNamespace(h.namespace()).resource(new PodBuilder().withNewMetadata()
-                        .withName(replica).addToLabels("app.kubernetes.io/name", "agent-stack-camel").endMetadata()
-                        .withNewSpec().addNewContainer().withName("controller").withImage("agent-stack-camel:test")
-                        .endContainer().endSpec().build()).create();
-                h.client().pods().inNamespace(h.namespace()).withName(replica)
+                h.client()
+                        .pods()
+                        .inNamespace(h.namespace())
+                        .resource(new PodBuilder()
+                                .withNewMetadata()
+                                .withName(replica)
+                                .addToLabels("app.kubernetes.io/name", "agent-stack-camel")
+                                .endMetadata()
+                                .withNewSpec()
+                                .addNewContainer()
+                                .withName("controller")
+                                .withImage("agent-stack-camel:test")
+                                .endContainer()
+                                .endSpec()
+                                .build())
+                        .create();
+                h.client()
+                        .pods()
+                        .inNamespace(h.namespace())
+                        .withName(replica)
                         .waitUntilCondition(Readiness::isPodReady, WAIT.toSeconds(), TimeUnit.SECONDS);
             }
             // No agent takes the jobs: all stay scheduled, so the new leader sees the whole backlog again.
-            List<String> uuids = h.buildkite().scheduleCommands(
-                    IntStream.range(0, JOBS).mapToObj(i -> "make test " + i).toList(), "queue=kubernetes");
+            List<String> uuids = h.buildkite()
+                    .scheduleCommands(
+                            IntStream.range(0, JOBS)
+                                    .mapToObj(i -> "make test " + i)
+                                    .toList(),
+                            "queue=kubernetes");
             Map<String, Process> processes = new LinkedHashMap<>();
             try {
                 for (String replica : replicas) {
@@ -66,14 +85,18 @@ class LeaderFailoverProcessesClusterIT {
                 processes.get(leader).destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 h.client().pods().inNamespace(h.namespace()).withName(leader).delete();
                 assertThat(jobs.created()).as("killed mid-backlog").isLessThan(JOBS);
-                String standby = replicas.stream().filter(r -> !r.equals(leader)).findFirst().orElseThrow();
+                String standby = replicas.stream()
+                        .filter(r -> !r.equals(leader))
+                        .findFirst()
+                        .orElseThrow();
 
                 await().atMost(WAIT).until(() -> standby.equals(holder(h)));
                 await().atMost(WAIT).until(() -> jobs.allCreated(uuids));
                 int polls = h.graphqlPolls();
                 await().atMost(WAIT).until(() -> h.graphqlPolls() >= polls + 3); // later polls see every job again
                 assertThat(processes.get(standby).isAlive()).isTrue();
-                assertThat(jobs.counts()).containsOnlyKeys(uuids)
+                assertThat(jobs.counts())
+                        .containsOnlyKeys(uuids)
                         .allSatisfy((uuid, n) -> assertThat(n).isEqualTo(1));
                 assertThat(h.jobs()).hasSize(JOBS);
             } finally {
@@ -86,16 +109,21 @@ class LeaderFailoverProcessesClusterIT {
     }
 
     private static String holder(ControllerHarness h) {
-        Lease lease = h.client().leases().inNamespace(h.namespace()).withName(LEASE).get();
+        Lease lease =
+                h.client().leases().inNamespace(h.namespace()).withName(LEASE).get();
         return lease == null ? null : lease.getSpec().getHolderIdentity();
     }
 
     /** The controller's own JVM, configured as the chart configures a replica: environment variables only. */
     private Process start(ControllerHarness h, String replica) throws IOException {
         Path replicaHome = Files.createDirectories(home.resolve(replica));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                AgentStackCamel.class.getName(), "run"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                AgentStackCamel.class.getName(),
+                "run"));
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(name -> name.startsWith("AGENT_STACK_") || name.startsWith("KUBE"));
@@ -122,7 +150,8 @@ class LeaderFailoverProcessesClusterIT {
         options.put("LEADER_ELECTION_RETRY_PERIOD", "500ms");
         options.forEach((k, v) -> env.put("AGENT_STACK_" + k, v));
         pb.redirectErrorStream(true);
-        pb.redirectOutput(Path.of("target", "leader-failover-" + replica + ".log").toFile());
+        pb.redirectOutput(
+                Path.of("target", "leader-failover-" + replica + ".log").toFile());
         return pb.start();
     }
 }

@@ -33,24 +33,31 @@ class SchedulingClusterIT {
     void everyJobIsAdmittedRunsOnAFakeNodeCompletesAndIsRemovedByTheTtlController() {
         int jobs = 8;
         int max = 3;
-        try (ControllerHarness h = ControllerHarness.onCluster(LocalCluster::newClient, "scheduling", b -> b
-                .set(Options.MAX_IN_FLIGHT, max)
-                .set(Options.JOB_TTL, Duration.ofSeconds(2))
-                .set(Options.POLL_INTERVAL, Duration.ofSeconds(1)));
-             KwokAgents agents = new KwokAgents(h);
-             UnfinishedJobs unfinished = new UnfinishedJobs(h)) {
+        try (ControllerHarness h = ControllerHarness.onCluster(
+                        LocalCluster::newClient,
+                        "scheduling",
+                        b -> b.set(Options.MAX_IN_FLIGHT, max)
+                                .set(Options.JOB_TTL, Duration.ofSeconds(2))
+                                .set(Options.POLL_INTERVAL, Duration.ofSeconds(1)));
+                KwokAgents agents = new KwokAgents(h);
+                UnfinishedJobs unfinished = new UnfinishedJobs(h)) {
             List<String> uuids = new ArrayList<>();
             for (int i = 0; i < jobs; i++) {
                 uuids.add(h.buildkite().scheduleCommand("make test " + i, "queue=kubernetes"));
             }
             h.start();
 
-            await().atMost(WAIT).untilAsserted(() -> assertThat(uuids).allSatisfy(
-                    u -> assertThat(h.buildkite().state(u)).isEqualTo("FINISHED")));
-            await().atMost(WAIT).untilAsserted(() -> assertThat(unfinished.completed).containsAll(uuids));
-            await().atMost(WAIT).untilAsserted(() -> assertThat(h.jobs()).as("removed by the TTL controller")
-                    .isEmpty());
-            InFlightJobs inFlight = h.controller().bean("inFlightJobs", InFlightByQueue.class)
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(uuids)
+                            .allSatisfy(u -> assertThat(h.buildkite().state(u)).isEqualTo("FINISHED")));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(unfinished.completed).containsAll(uuids));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(h.jobs())
+                            .as("removed by the TTL controller")
+                            .isEmpty());
+            InFlightJobs inFlight = h.controller()
+                    .bean("inFlightJobs", InFlightByQueue.class)
                     .of(h.controller().config().queue());
             await().atMost(WAIT).until(() -> inFlight.inFlight() == 0);
 
@@ -58,7 +65,9 @@ class SchedulingClusterIT {
             assertThat(agents.nodes.values()).allSatisfy(n -> assertThat(n).startsWith("kwok-node-"));
             assertThat(unfinished.max.get()).isPositive().isLessThanOrEqualTo(max);
             assertThat(inFlight.highWater()).isLessThanOrEqualTo(max);
-            assertThat(uuids).allSatisfy(u -> assertThat(h.buildkite().snapshot(u).exitStatus()).isEqualTo("0"));
+            assertThat(uuids)
+                    .allSatisfy(u ->
+                            assertThat(h.buildkite().snapshot(u).exitStatus()).isEqualTo("0"));
         }
     }
 
@@ -70,16 +79,26 @@ class SchedulingClusterIT {
         private final Watch watch;
 
         UnfinishedJobs(ControllerHarness h) {
-            watch = h.client().batch().v1().jobs().inNamespace(h.namespace())
-                    .withLabel(JobLabels.JOB_UUID).watch(new Watcher<>() {
+            watch = h.client()
+                    .batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace(h.namespace())
+                    .withLabel(JobLabels.JOB_UUID)
+                    .watch(new Watcher<>() {
                         @Override
                         public void eventReceived(Action action, Job job) {
                             String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
-                            boolean done = action == Action.DELETED || job.getStatus() != null
-                                    && job.getStatus().getConditions().stream().anyMatch(c -> "True".equals(
-                                            c.getStatus()) && Set.of("Complete", "Failed").contains(c.getType()));
-                            if (job.getStatus() != null && job.getStatus().getConditions().stream().anyMatch(
-                                    c -> "Complete".equals(c.getType()) && "True".equals(c.getStatus()))) {
+                            boolean done = action == Action.DELETED
+                                    || job.getStatus() != null
+                                            && job.getStatus().getConditions().stream()
+                                                    .anyMatch(c -> "True".equals(c.getStatus())
+                                                            && Set.of("Complete", "Failed")
+                                                                    .contains(c.getType()));
+                            if (job.getStatus() != null
+                                    && job.getStatus().getConditions().stream()
+                                            .anyMatch(c ->
+                                                    "Complete".equals(c.getType()) && "True".equals(c.getStatus()))) {
                                 completed.add(uuid);
                             }
                             if (done) {

@@ -76,14 +76,19 @@ class ConfigLoaderTest {
 
     @Test
     void thePrefixedTokenVariableBeatsTheUnprefixedOne() {
-        ControllerConfig c = ConfigLoader.load(Map.of("org", "acme"), null,
-                Map.of("BUILDKITE_TOKEN", "plain", "AGENT_STACK_BUILDKITE_TOKEN", "prefixed"), true);
+        ControllerConfig c = ConfigLoader.load(
+                Map.of("org", "acme"),
+                null,
+                Map.of("BUILDKITE_TOKEN", "plain", "AGENT_STACK_BUILDKITE_TOKEN", "prefixed"),
+                true);
         assertThat(c.buildkiteToken()).isEqualTo("prefixed");
     }
 
     @Test
     void genericEnvironmentVariablesDoNotLeakIn() {
-        ControllerConfig c = ConfigLoader.load(REQUIRED, null,
+        ControllerConfig c = ConfigLoader.load(
+                REQUIRED,
+                null,
                 Map.of("IMAGE", "evil:latest", "NAMESPACE", "other", "ORG", "x", "DEBUG", "true", "TAGS", "queue=x"),
                 true);
         assertThat(c.image()).isEqualTo(Options.DEFAULT_IMAGE);
@@ -96,10 +101,16 @@ class ConfigLoaderTest {
     @Test
     void theConfigFileCanComeFromTheEnvironment() throws IOException {
         Path f = file("org: via-env-file\n");
-        assertThat(ConfigLoader.load(Map.of("buildkite-token", "t"), null, Map.of("CONFIG", f.toString()), true).org())
+        assertThat(ConfigLoader.load(Map.of("buildkite-token", "t"), null, Map.of("CONFIG", f.toString()), true)
+                        .org())
                 .isEqualTo("via-env-file");
-        assertThat(ConfigLoader.load(Map.of("buildkite-token", "t"), null, Map.of("AGENT_STACK_CONFIG", f.toString(),
-                "CONFIG", "/does/not/exist"), true).org()).isEqualTo("via-env-file");
+        assertThat(ConfigLoader.load(
+                                Map.of("buildkite-token", "t"),
+                                null,
+                                Map.of("AGENT_STACK_CONFIG", f.toString(), "CONFIG", "/does/not/exist"),
+                                true)
+                        .org())
+                .isEqualTo("via-env-file");
     }
 
     @Test
@@ -124,49 +135,54 @@ class ConfigLoaderTest {
         ControllerConfig c = ConfigLoader.load(Map.of(), f.toString(), Map.of(), true);
         assertThat(c.tags()).containsExactly("queue=kubernetes", "os=linux");
         @SuppressWarnings("unchecked")
-        Map<String, Object> nodeSelector = (Map<String, Object>) c.podSpecPatch().get("nodeSelector");
-        assertThat(nodeSelector).containsExactly(Map.entry("kubernetes.io/arch", "arm64"),
-                Map.entry("node.kubernetes.io/instance-type", "m7g.large"));
+        Map<String, Object> nodeSelector =
+                (Map<String, Object>) c.podSpecPatch().get("nodeSelector");
+        assertThat(nodeSelector)
+                .containsExactly(
+                        Map.entry("kubernetes.io/arch", "arm64"),
+                        Map.entry("node.kubernetes.io/instance-type", "m7g.large"));
         assertThat(c.defaultMetadata().annotations())
                 .containsEntry("cluster-autoscaler.kubernetes.io/safe-to-evict", "true");
         assertThat(c.additionalRedactedVars()).containsExactly("MY_*_SECRET");
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "max-in-flight: lots         | option max-in-flight: expected an integer, got \"lots\"",
-            "max-in-flight: -1           | option max-in-flight: must be 0 or more, got -1",
-            "poll-interval: 500ms        | option poll-interval: must be at least 1s, got 500ms",
-            "poll-interval: soon         | option poll-interval: expected a duration such as 30s, 5m or 1h30m, got"
-                    + " \"soon\"",
-            "poll-interval: 5            | option poll-interval: expected a duration such as 30s or 5m, got number 5",
-            "tags: [os=linux]            | option tags: must contain a queue tag, e.g. queue=kubernetes",
-            "tags: [queue=a, queue=b]    | option tags: must contain exactly one queue tag, got 2",
-            "tags: [queue=a, linux]      | option tags: tag \"linux\" is not key=value",
-            "prohibit-kubernetes-plugin: maybe | option prohibit-kubernetes-plugin: expected true or false, got"
-                    + " \"maybe\"",
-            "namespace: Bad_Name         | option namespace: must be a valid namespace name (lower-case letters,"
-                    + " digits and '-'), got \"Bad_Name\"",
-            "id: '*'                     | option id: must be a valid Kubernetes label value (1-63 characters:"
-                    + " letters, digits, '-', '_', '.'), got \"*\"",
-            "cluster-uuid: not-a-uuid    | option cluster-uuid: expected a cluster UUID such as"
-                    + " beefcafe-abbe-baba-abba-deedcedecade, got \"not-a-uuid\"",
-            "graphql-page-size: 501      | option graphql-page-size: must be between 1 and 500, got 501",
-            "pagination-depth-limit: 0   | option pagination-depth-limit: must be between 1 and 20, got 0",
-            "pod-spec-patch: [a]         | option pod-spec-patch: expected an object, got a list",
-            "colour: blue                | config file CONFIG: unknown option \"colour\"",
-            "pod-security-level: strict  | option pod-security-level: must be privileged, baseline or restricted, got"
-                    + " \"strict\"",
-            "run-as-user: 0              | option run-as-user: must be a non-root uid (1 or more), got 0",
-            "max-container-resources: {gpu: 1} | option max-container-resources: unknown resource \"gpu\" (cpu,"
-                    + " memory or ephemeral-storage)",
-            "max-container-resources: {cpu: lots} | option max-container-resources: cpu must be a Kubernetes quantity"
-                    + " such as 200m or 128Mi, got \"lots\"",
-            "allowed-service-accounts: [Admin] | option allowed-service-accounts: \"Admin\" is not a service account"
-                    + " name",
-            "'queues: [{tags: [queue=a], pod-security-level: open}]' | option queues: [0]: pod-security-level must be"
-                    + " privileged, baseline or restricted, got \"open\"",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "max-in-flight: lots         | option max-in-flight: expected an integer, got \"lots\"",
+                "max-in-flight: -1           | option max-in-flight: must be 0 or more, got -1",
+                "poll-interval: 500ms        | option poll-interval: must be at least 1s, got 500ms",
+                "poll-interval: soon         | option poll-interval: expected a duration such as 30s, 5m or 1h30m, got"
+                        + " \"soon\"",
+                "poll-interval: 5            | option poll-interval: expected a duration such as 30s or 5m, got number 5",
+                "tags: [os=linux]            | option tags: must contain a queue tag, e.g. queue=kubernetes",
+                "tags: [queue=a, queue=b]    | option tags: must contain exactly one queue tag, got 2",
+                "tags: [queue=a, linux]      | option tags: tag \"linux\" is not key=value",
+                "prohibit-kubernetes-plugin: maybe | option prohibit-kubernetes-plugin: expected true or false, got"
+                        + " \"maybe\"",
+                "namespace: Bad_Name         | option namespace: must be a valid namespace name (lower-case letters,"
+                        + " digits and '-'), got \"Bad_Name\"",
+                "id: '*'                     | option id: must be a valid Kubernetes label value (1-63 characters:"
+                        + " letters, digits, '-', '_', '.'), got \"*\"",
+                "cluster-uuid: not-a-uuid    | option cluster-uuid: expected a cluster UUID such as"
+                        + " beefcafe-abbe-baba-abba-deedcedecade, got \"not-a-uuid\"",
+                "graphql-page-size: 501      | option graphql-page-size: must be between 1 and 500, got 501",
+                "pagination-depth-limit: 0   | option pagination-depth-limit: must be between 1 and 20, got 0",
+                "pod-spec-patch: [a]         | option pod-spec-patch: expected an object, got a list",
+                "colour: blue                | config file CONFIG: unknown option \"colour\"",
+                "pod-security-level: strict  | option pod-security-level: must be privileged, baseline or restricted, got"
+                        + " \"strict\"",
+                "run-as-user: 0              | option run-as-user: must be a non-root uid (1 or more), got 0",
+                "max-container-resources: {gpu: 1} | option max-container-resources: unknown resource \"gpu\" (cpu,"
+                        + " memory or ephemeral-storage)",
+                "max-container-resources: {cpu: lots} | option max-container-resources: cpu must be a Kubernetes quantity"
+                        + " such as 200m or 128Mi, got \"lots\"",
+                "allowed-service-accounts: [Admin] | option allowed-service-accounts: \"Admin\" is not a service account"
+                        + " name",
+                "'queues: [{tags: [queue=a], pod-security-level: open}]' | option queues: [0]: pod-security-level must be"
+                        + " privileged, baseline or restricted, got \"open\"",
+            })
     void eachProblemIsOneLineNamingTheOption(String yaml, String message) throws IOException {
         Path f = file("org: acme\nbuildkite-token: t\n" + yaml + "\n");
         assertThatThrownBy(() -> ConfigLoader.load(Map.of(), f.toString(), Map.of(), true))
@@ -176,16 +192,16 @@ class ConfigLoaderTest {
 
     @Test
     void flagAndEnvironmentValuesAreCheckedToo() {
-        assertThatThrownBy(() -> ConfigLoader.load(Map.of("org", "a", "buildkite-token", "t", "tags", "os=linux"), null,
-                Map.of(), true))
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        Map.of("org", "a", "buildkite-token", "t", "tags", "os=linux"), null, Map.of(), true))
                 .hasMessage("option tags: must contain a queue tag, e.g. queue=kubernetes");
         assertThatThrownBy(() -> ConfigLoader.load(REQUIRED, null, Map.of("AGENT_STACK_POLL_INTERVAL", "0s"), true))
                 .hasMessage("option poll-interval: must be at least 1s, got 0s");
-        assertThatThrownBy(() -> ConfigLoader.load(Map.of("org", "a", "buildkite-token", "t", "colour", "blue"), null,
-                Map.of(), true))
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        Map.of("org", "a", "buildkite-token", "t", "colour", "blue"), null, Map.of(), true))
                 .hasMessage("unknown option --colour (see --help)");
-        assertThatThrownBy(() -> ConfigLoader.load(Map.of("org", "a", "buildkite-token", "t", "pod-spec-patch", "{}"),
-                null, Map.of(), true))
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        Map.of("org", "a", "buildkite-token", "t", "pod-spec-patch", "{}"), null, Map.of(), true))
                 .hasMessage("unknown option --pod-spec-patch (it can only be set in a config file)");
     }
 
@@ -193,21 +209,29 @@ class ConfigLoaderTest {
     void missingRequiredOptionsSayWhereToSetThem() {
         assertThatThrownBy(() -> ConfigLoader.load(Map.of("buildkite-token", "t"), null, Map.of(), true))
                 .hasMessage("option org: required (set --org, AGENT_STACK_ORG, org: in the config file)");
-        assertThatThrownBy(() -> ConfigLoader.load(Map.of("org", "acme", "buildkite-api", "graphql"), null, Map.of(),
-                true))
+        assertThatThrownBy(() ->
+                        ConfigLoader.load(Map.of("org", "acme", "buildkite-api", "graphql"), null, Map.of(), true))
                 .hasMessage("option buildkite-token: required (set --buildkite-token, AGENT_STACK_BUILDKITE_TOKEN,"
                         + " BUILDKITE_TOKEN, buildkite-token: in the config file)");
-        assertThat(ConfigLoader.load(Map.of(), null, Map.of(), false).org()).as("render and lint need no org").isNull();
+        assertThat(ConfigLoader.load(Map.of(), null, Map.of(), false).org())
+                .as("render and lint need no org")
+                .isNull();
     }
 
     @Test
     void withoutAGraphqlTokenJobsComeFromTheStacksApiWhichNeedsNoOrgOrToken() {
         ControllerConfig stacks = ConfigLoader.load(Map.of(), null, Map.of(), true);
         assertThat(stacks.buildkiteApi()).isEqualTo("stacks");
-        assertThat(ConfigLoader.load(Map.of("org", "acme"), null, Map.of("BUILDKITE_TOKEN", "t"), true).buildkiteApi())
+        assertThat(ConfigLoader.load(Map.of("org", "acme"), null, Map.of("BUILDKITE_TOKEN", "t"), true)
+                        .buildkiteApi())
                 .isEqualTo("graphql");
-        assertThat(ConfigLoader.load(Map.of("buildkite-api", "stacks", "org", "acme", "buildkite-token", "t"), null,
-                Map.of(), true).usesStacksApi()).isTrue();
+        assertThat(ConfigLoader.load(
+                                Map.of("buildkite-api", "stacks", "org", "acme", "buildkite-token", "t"),
+                                null,
+                                Map.of(),
+                                true)
+                        .usesStacksApi())
+                .isTrue();
     }
 
     @Test
@@ -216,7 +240,9 @@ class ConfigLoaderTest {
         assertThat(one.stackKey(one.queues().get(0))).isEqualTo("ci-k8s");
         assertThat(one.stackQueueKey(one.queues().get(0))).isEqualTo("linux");
         ControllerConfig tagged = ConfigLoader.load(Map.of(), null, Map.of(), true);
-        assertThat(tagged.stackQueueKey(tagged.queues().get(0))).as("the queue tag").isEqualTo("kubernetes");
+        assertThat(tagged.stackQueueKey(tagged.queues().get(0)))
+                .as("the queue tag")
+                .isEqualTo("kubernetes");
     }
 
     @Test
@@ -233,14 +259,26 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(Map.of(), f.toString(), Map.of(), true))
                 .hasMessageStartingWith("config file " + f + ": not valid YAML (line ")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("bkua_secret"));
-        assertThatThrownBy(() -> ConfigLoader.load(Map.of(), dir.resolve("missing.yaml").toString(), Map.of(), true))
+        assertThatThrownBy(() ->
+                        ConfigLoader.load(Map.of(), dir.resolve("missing.yaml").toString(), Map.of(), true))
                 .hasMessage("config file " + dir.resolve("missing.yaml") + ": no such file");
     }
 
     @Test
     void optionsBecomeCamelPropertiesWithoutSecrets() {
-        ControllerConfig c = ConfigLoader.load(Map.of("org", "acme", "buildkite-token", "bkua_x", "poll-interval", "2s",
-                "cluster-uuid", "beefcafe-abbe-baba-abba-deedcedecade"), null, Map.of(), true);
+        ControllerConfig c = ConfigLoader.load(
+                Map.of(
+                        "org",
+                        "acme",
+                        "buildkite-token",
+                        "bkua_x",
+                        "poll-interval",
+                        "2s",
+                        "cluster-uuid",
+                        "beefcafe-abbe-baba-abba-deedcedecade"),
+                null,
+                Map.of(),
+                true);
         var p = c.toCamelProperties();
         assertThat(p.getProperty("poll-interval")).isEqualTo("2000");
         assertThat(p.getProperty("org")).isEqualTo("acme");
@@ -253,7 +291,9 @@ class ConfigLoaderTest {
 
     @Test
     void everyOptionHasAKebabCaseKeyADescriptionAndAUniqueName() {
-        assertThat(Options.ALL).extracting(Option::key).doesNotHaveDuplicates()
+        assertThat(Options.ALL)
+                .extracting(Option::key)
+                .doesNotHaveDuplicates()
                 .allMatch(k -> k.matches("[a-z][a-z0-9]*(-[a-z0-9]+)*"));
         assertThat(Options.ALL).allSatisfy(o -> assertThat(o.description()).isNotBlank());
         assertThat(Options.byKey("poll-interval")).isSameAs(Options.POLL_INTERVAL);

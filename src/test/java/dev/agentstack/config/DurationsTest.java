@@ -11,8 +11,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DurationsTest {
 
     @ParameterizedTest
-    @CsvSource({"1s,1000", "10m,600000", "1h30m,5400000", "250ms,250", "1.5h,5400000", "0,0", "2m0s,120000",
-            "1h2m3s,3723000", "500us,0"})
+    @CsvSource({
+        "1s,1000",
+        "10m,600000",
+        "1h30m,5400000",
+        "250ms,250",
+        "1.5h,5400000",
+        "0,0",
+        "2m0s,120000",
+        "1h2m3s,3723000",
+        "500us,0"
+    })
     void parsesGoDurations(String text, long millis) {
         assertThat(Durations.parse(text).toMillis()).isEqualTo(millis);
     }
@@ -20,7 +29,8 @@ class DurationsTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "5", "1d", "s", "1 s", "1s2", "abc"})
     void rejectsWhatGoWouldReject(String text) {
-        assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Durations.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("expected a duration such as 30s, 5m or 1h30m");
     }
 

@@ -30,18 +30,50 @@ class OriginalConfigTest {
      * The variables v0.47 read (cmd/controller/flags.go): Kong's upper snake case of each flag, except the controller
      * id and the integration tests' token, which the struct names itself. CONFIG names the config file, as ours does.
      */
-    static final List<String> ORIGINAL_ENV = List.of("JOB_TTL", "JOB_ACTIVE_DEADLINE_SECONDS", "JOB_PREFIX",
-            "DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS", "NAMESPACE", "BUILDKITE_K8S_STACK_CONTROLLER_ID",
-            "JOB_CREATION_CONCURRENCY", "AGENT_TOKEN_SECRET", "IMAGE", "MAX_IN_FLIGHT", "TAGS", "QUEUE",
-            "PROMETHEUS_PORT", "PROFILER_ADDRESS", "POLL_INTERVAL", "HTTP_TIMEOUT", "PAGINATION_PAGE_SIZE",
-            "PAGINATION_DEPTH_LIMIT", "QUERY_RESET_INTERVAL", "ENABLE_QUEUE_PAUSE", "ENABLE_COMPLETION_WATCHER",
-            "WORK_QUEUE_LIMIT", "RESERVATION_EXPIRY_SECONDS", "K8S_CLIENT_RATE_LIMITER_QPS",
-            "K8S_CLIENT_RATE_LIMITER_BURST", "IMAGE_PULL_BACKOFF_GRACE_PERIOD", "JOB_CANCEL_CHECKER_POLL_INTERVAL",
-            "EMPTY_JOB_GRACE_PERIOD", "POD_PENDING_TIMEOUT", "DEFAULT_IMAGE_PULL_POLICY",
-            "DEFAULT_IMAGE_CHECK_PULL_POLICY", "SKIP_IMAGE_CHECK_CONTAINERS", "IMAGE_CHECK_CONTAINER_CPU_LIMIT",
-            "IMAGE_CHECK_CONTAINER_MEMORY_LIMIT", "PROHIBIT_KUBERNETES_PLUGIN",
-            "ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION", "INTEGRATION_TEST_BUILDKITE_TOKEN", "GRAPHQL_ENDPOINT",
-            "LOG_FORMAT", "NO_COLOR", "DEBUG", "LOG_LEVEL", "LOG_HTTP_PAYLOADS");
+    static final List<String> ORIGINAL_ENV = List.of(
+            "JOB_TTL",
+            "JOB_ACTIVE_DEADLINE_SECONDS",
+            "JOB_PREFIX",
+            "DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS",
+            "NAMESPACE",
+            "BUILDKITE_K8S_STACK_CONTROLLER_ID",
+            "JOB_CREATION_CONCURRENCY",
+            "AGENT_TOKEN_SECRET",
+            "IMAGE",
+            "MAX_IN_FLIGHT",
+            "TAGS",
+            "QUEUE",
+            "PROMETHEUS_PORT",
+            "PROFILER_ADDRESS",
+            "POLL_INTERVAL",
+            "HTTP_TIMEOUT",
+            "PAGINATION_PAGE_SIZE",
+            "PAGINATION_DEPTH_LIMIT",
+            "QUERY_RESET_INTERVAL",
+            "ENABLE_QUEUE_PAUSE",
+            "ENABLE_COMPLETION_WATCHER",
+            "WORK_QUEUE_LIMIT",
+            "RESERVATION_EXPIRY_SECONDS",
+            "K8S_CLIENT_RATE_LIMITER_QPS",
+            "K8S_CLIENT_RATE_LIMITER_BURST",
+            "IMAGE_PULL_BACKOFF_GRACE_PERIOD",
+            "JOB_CANCEL_CHECKER_POLL_INTERVAL",
+            "EMPTY_JOB_GRACE_PERIOD",
+            "POD_PENDING_TIMEOUT",
+            "DEFAULT_IMAGE_PULL_POLICY",
+            "DEFAULT_IMAGE_CHECK_PULL_POLICY",
+            "SKIP_IMAGE_CHECK_CONTAINERS",
+            "IMAGE_CHECK_CONTAINER_CPU_LIMIT",
+            "IMAGE_CHECK_CONTAINER_MEMORY_LIMIT",
+            "PROHIBIT_KUBERNETES_PLUGIN",
+            "ALLOW_POD_SPEC_PATCH_UNSAFE_COMMAND_MODIFICATION",
+            "INTEGRATION_TEST_BUILDKITE_TOKEN",
+            "GRAPHQL_ENDPOINT",
+            "LOG_FORMAT",
+            "NO_COLOR",
+            "DEBUG",
+            "LOG_LEVEL",
+            "LOG_HTTP_PAYLOADS");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -75,7 +107,10 @@ class OriginalConfigTest {
 
         assertThat(c.warnings()).hasSize(Options.IGNORED.size());
         for (IgnoredOption ignored : Options.IGNORED) {
-            assertThat(c.warnings()).filteredOn(w -> w.contains(ignored.key())).singleElement().asString()
+            assertThat(c.warnings())
+                    .filteredOn(w -> w.contains(ignored.key()))
+                    .singleElement()
+                    .asString()
                     .contains(ignored.reason());
         }
         assertThat(String.join("\n", c.warnings())).doesNotContain("0riginalIntegrationT0ken");
@@ -85,8 +120,8 @@ class OriginalConfigTest {
     void aKeyIgnoredInTheFileAndTheEnvironmentIsWarnedAboutOnce() throws IOException {
         Path f = dir.resolve("config.yaml");
         Files.writeString(f, "profiler-address: localhost:6060\n");
-        ControllerConfig c = asController(Map.of(), f.toString(), Map.of("PROFILER_ADDRESS", "localhost:6060",
-                "NO_COLOR", "true"));
+        ControllerConfig c =
+                asController(Map.of(), f.toString(), Map.of("PROFILER_ADDRESS", "localhost:6060", "NO_COLOR", "true"));
         assertThat(c.warnings()).hasSize(2);
         assertThat(c.warnings()).filteredOn(w -> w.contains("profiler-address")).hasSize(1);
         assertThat(c.warnings()).filteredOn(w -> w.contains("no-color")).hasSize(1);
@@ -94,7 +129,8 @@ class OriginalConfigTest {
 
     @Test
     void aConfigWithoutTheOriginalsKeysHasNoWarnings() {
-        assertThat(asController(Map.of(), null, Map.of("QUEUE", "linux")).warnings()).isEmpty();
+        assertThat(asController(Map.of(), null, Map.of("QUEUE", "linux")).warnings())
+                .isEmpty();
     }
 
     static Stream<String> originalEnvNames() {
@@ -126,7 +162,9 @@ class OriginalConfigTest {
 
     @Test
     void ourNamesWinOverTheOriginalsWhichWinOverTheFile() {
-        ControllerConfig both = asController(Map.of(), ORIGINAL_CONFIG.toString(),
+        ControllerConfig both = asController(
+                Map.of(),
+                ORIGINAL_CONFIG.toString(),
                 Map.of("MAX_IN_FLIGHT", "5", "AGENT_STACK_MAX_IN_FLIGHT", "7", "QUEUE", "arm64"));
         assertThat(both.maxInFlight()).isEqualTo(7);
         assertThat(both.get(Options.QUEUE)).isEqualTo("arm64");
@@ -137,7 +175,8 @@ class OriginalConfigTest {
         // What a Service named prometheus would inject into the pod through Kubernetes' service links.
         Map<String, String> env = Map.of("PROMETHEUS_PORT", "tcp://10.0.0.1:9090");
         assertThatThrownBy(() -> asController(Map.of(), null, env))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("prometheus-port");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("prometheus-port");
     }
 
     @Test
@@ -177,11 +216,17 @@ class OriginalConfigTest {
     }
 
     private static Option<?> optionOf(String envName) {
-        return Options.ALL.stream().filter(o -> envName.equals(o.originalEnvName())).findFirst().orElse(null);
+        return Options.ALL.stream()
+                .filter(o -> envName.equals(o.originalEnvName()))
+                .findFirst()
+                .orElse(null);
     }
 
     private static IgnoredOption ignored(String envName) {
-        return Options.IGNORED.stream().filter(i -> i.originalEnvName().equals(envName)).findFirst().orElse(null);
+        return Options.IGNORED.stream()
+                .filter(i -> i.originalEnvName().equals(envName))
+                .findFirst()
+                .orElse(null);
     }
 
     @SuppressWarnings("unchecked")
@@ -193,7 +238,8 @@ class OriginalConfigTest {
     void theFixtureSetsEveryKeyTheCatalogueKnowsTheOriginalHad() throws IOException {
         Set<String> keys = originalFileValues().keySet();
         for (String name : ORIGINAL_ENV) {
-            String key = name.equals("BUILDKITE_K8S_STACK_CONTROLLER_ID") ? "id"
+            String key = name.equals("BUILDKITE_K8S_STACK_CONTROLLER_ID")
+                    ? "id"
                     : name.toLowerCase(Locale.ROOT).replace('_', '-');
             assertThat(keys).as("the fixture sets " + key).contains(key);
         }

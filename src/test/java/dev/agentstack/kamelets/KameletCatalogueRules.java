@@ -29,8 +29,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 final class KameletCatalogueRules {
 
     /** A Kamelet file: its name (for the file-name rule) and its parsed content. */
-    record KameletFile(String fileName, JsonNode kamelet) {
-    }
+    record KameletFile(String fileName, JsonNode kamelet) {}
 
     static final String TYPE_LABEL = "camel.apache.org/kamelet.type";
     static final String ICON = "camel.apache.org/kamelet.icon";
@@ -46,12 +45,14 @@ final class KameletCatalogueRules {
     private static final Set<String> SUPPORT_LEVELS = Set.of("Stable", "Preview", "Deprecated");
     /** The validator's placeholder pattern: {{name}}, {{?name}} and {{name:default}}. */
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{[?]?([A-Za-z0-9-._]+)(?:[:][^}]*)?}}");
-    private static final Pattern DEPENDENCY = Pattern.compile(
-            "camel:[a-z0-9-]+|mvn:[\\w.-]+:[\\w.-]+:[\\w.-]+|github:apache/.+");
+
+    private static final Pattern DEPENDENCY =
+            Pattern.compile("camel:[a-z0-9-]+|mvn:[\\w.-]+:[\\w.-]+:[\\w.-]+|github:apache/.+");
     private static final String SVG_DATA_URI = "data:image/svg+xml;base64,";
     /** English stop words: the only words of a property title allowed to start lower case. */
-    private static final Set<String> STOP_WORDS = Set.of("a", "an", "and", "as", "at", "by", "for", "from", "in",
-            "into", "is", "of", "on", "or", "per", "the", "to", "with");
+    private static final Set<String> STOP_WORDS = Set.of(
+            "a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "is", "of", "on", "or", "per", "the", "to",
+            "with");
 
     private final String provider;
 
@@ -109,8 +110,8 @@ final class KameletCatalogueRules {
         Set<String> required = new HashSet<>();
         for (JsonNode r : definition.path("required")) {
             if (!required.add(r.asText())) {
-                problems.add("required kamelet property \"" + r.asText() + "\" is listed twice in kamelet \"" + name
-                        + "\"");
+                problems.add(
+                        "required kamelet property \"" + r.asText() + "\" is listed twice in kamelet \"" + name + "\"");
             }
         }
         String title = definition.path("title").asText();
@@ -139,8 +140,10 @@ final class KameletCatalogueRules {
                 problems.add(property + " does not contain title");
             }
             for (String word : propertyTitle.split(" ")) {
-                if (!word.isEmpty() && !STOP_WORDS.contains(word.toLowerCase())
-                        && !Character.isUpperCase(word.charAt(0)) && Character.isLetter(word.charAt(0))) {
+                if (!word.isEmpty()
+                        && !STOP_WORDS.contains(word.toLowerCase())
+                        && !Character.isUpperCase(word.charAt(0))
+                        && Character.isLetter(word.charAt(0))) {
                     problems.add(property + " has a non-capitalized word in the title: \"" + word + "\"");
                 }
             }
@@ -170,8 +173,8 @@ final class KameletCatalogueRules {
         }
         String icon = annotations.path(ICON).asText();
         if (!icon.isEmpty() && !isSvgDataUri(icon)) {
-            problems.add("kamelet \"" + name + "\" has an icon that is not an SVG document in a " + SVG_DATA_URI
-                    + " URI");
+            problems.add(
+                    "kamelet \"" + name + "\" has an icon that is not an SVG document in a " + SVG_DATA_URI + " URI");
         }
         String level = annotations.path(SUPPORT_LEVEL).asText();
         if (!level.isEmpty() && !SUPPORT_LEVELS.contains(level)) {
@@ -195,7 +198,9 @@ final class KameletCatalogueRules {
             DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
             factory.setNamespaceAware(true);
             factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            var root = factory.newDocumentBuilder().parse(new ByteArrayInputStream(svg)).getDocumentElement();
+            var root = factory.newDocumentBuilder()
+                    .parse(new ByteArrayInputStream(svg))
+                    .getDocumentElement();
             return "svg".equals(root.getLocalName()) && "http://www.w3.org/2000/svg".equals(root.getNamespaceURI());
         } catch (Exception e) {
             return false;
@@ -213,8 +218,8 @@ final class KameletCatalogueRules {
                     problems.add(property + " lists the x-descriptor \"" + descriptor + "\" more than once");
                 }
                 if (descriptor.startsWith(DEPRECATED_DESCRIPTOR_PREFIX)) {
-                    problems.add(property + " uses the deprecated x-descriptor prefix \""
-                            + DEPRECATED_DESCRIPTOR_PREFIX + "\"; use \"" + CREDENTIALS + "\" instead");
+                    problems.add(property + " uses the deprecated x-descriptor prefix \"" + DEPRECATED_DESCRIPTOR_PREFIX
+                            + "\"; use \"" + CREDENTIALS + "\" instead");
                 } else if (!descriptor.startsWith("urn:")) {
                     problems.add(property + " has an x-descriptor that is not a urn: \"" + descriptor + "\"");
                 }
@@ -289,11 +294,16 @@ final class KameletCatalogueRules {
 
     private static void collectComponents(JsonNode node, Set<String> needed) {
         node.fields().forEachRemaining(f -> {
-            boolean endpoint = ("uri".equals(f.getKey()) || "to".equals(f.getKey())) && f.getValue().isTextual();
+            boolean endpoint = ("uri".equals(f.getKey()) || "to".equals(f.getKey()))
+                    && f.getValue().isTextual();
             if (endpoint && f.getValue().asText().contains(":")) {
-                needed.add("camel:" + f.getValue().asText().substring(0, f.getValue().asText().indexOf(':')));
+                needed.add("camel:"
+                        + f.getValue()
+                                .asText()
+                                .substring(0, f.getValue().asText().indexOf(':')));
             }
-            if ("bean".equals(f.getKey()) || ("method".equals(f.getKey()) && f.getValue().isObject())) {
+            if ("bean".equals(f.getKey())
+                    || ("method".equals(f.getKey()) && f.getValue().isObject())) {
                 needed.add("camel:bean");
             }
         });
@@ -318,8 +328,8 @@ final class KameletCatalogueRules {
             String name = file.kamelet().path("metadata").path("name").asText();
             JsonNode definition = file.kamelet().path("spec").path("definition");
             if (!titles.add(definition.path("title").asText())) {
-                problems.add("kamelet \"" + name + "\" has duplicate title \"" + definition.path("title").asText()
-                        + "\"");
+                problems.add("kamelet \"" + name + "\" has duplicate title \""
+                        + definition.path("title").asText() + "\"");
             }
             if (!descriptions.add(definition.path("description").asText())) {
                 problems.add("kamelet \"" + name + "\" has duplicate description");
@@ -332,10 +342,18 @@ final class KameletCatalogueRules {
     private static List<String> catalogVersionConsistency(List<KameletFile> files) {
         Map<String, List<String>> byVersion = new TreeMap<>();
         for (KameletFile file : files) {
-            byVersion.computeIfAbsent(file.kamelet().path("metadata").path("annotations").path(CATALOG_VERSION)
-                    .asText(), v -> new ArrayList<>()).add(file.kamelet().path("metadata").path("name").asText());
+            byVersion
+                    .computeIfAbsent(
+                            file.kamelet()
+                                    .path("metadata")
+                                    .path("annotations")
+                                    .path(CATALOG_VERSION)
+                                    .asText(),
+                            v -> new ArrayList<>())
+                    .add(file.kamelet().path("metadata").path("name").asText());
         }
-        return byVersion.size() > 1 ? List.of("inconsistent " + CATALOG_VERSION + " across the catalog: " + byVersion)
+        return byVersion.size() > 1
+                ? List.of("inconsistent " + CATALOG_VERSION + " across the catalog: " + byVersion)
                 : List.of();
     }
 }

@@ -49,10 +49,18 @@ class KameletsTest {
         String low = buildkite.scheduleCommand("echo low", "queue=kubernetes");
         String high = buildkite.scheduleCommand("echo high", 5, null, "queue=kubernetes");
         buildkite.scheduleCommand("echo other", "queue=elsewhere");
-        context.getRegistry().bind("pollGate", new PollGate(new PollBackoff(Duration.ofSeconds(1), Clock.systemUTC(),
-                new SimpleMeterRegistry()), () -> false, message -> { }));
+        context.getRegistry()
+                .bind(
+                        "pollGate",
+                        new PollGate(
+                                new PollBackoff(Duration.ofSeconds(1), Clock.systemUTC(), new SimpleMeterRegistry()),
+                                () -> false,
+                                message -> {}));
         // The Kamelet polls on the leader only; with leader election off, this replica leads.
-        context.getRegistry().bind("leaderElection", LeaderElection.of(ControllerConfig.builder().build(), null, "test"));
+        context.getRegistry()
+                .bind(
+                        "leaderElection",
+                        LeaderElection.of(ControllerConfig.builder().build(), null, "test"));
         // The token as a Kamelet property, as the controller passes it: never part of an endpoint URI.
         context.getPropertiesComponent()
                 .addInitialProperty("camel.kamelet.buildkite-scheduled-jobs-source.token", TOKEN);
@@ -61,8 +69,9 @@ class KameletsTest {
             @Override
             public void configure() {
                 from("kamelet:buildkite-scheduled-jobs-source?org=acme&queue=kubernetes&pollInterval=60000"
-                        + "&graphqlEndpoint=" + buildkite.graphqlEndpoint())
-                        .process(e -> received.add(e.getMessage().getBody(BuildkiteJob.class).uuid()));
+                                + "&graphqlEndpoint=" + buildkite.graphqlEndpoint())
+                        .process(e -> received.add(
+                                e.getMessage().getBody(BuildkiteJob.class).uuid()));
             }
         });
         context.start();
@@ -71,7 +80,8 @@ class KameletsTest {
         assertThat(received).containsExactly(high, low);
         assertThat(buildkite.graphqlRequests().get(0).headers().get("authorization"))
                 .containsExactly("Bearer " + TOKEN);
-        assertThat(context.getEndpoints()).allSatisfy(e -> assertThat(e.getEndpointUri()).doesNotContain(TOKEN));
+        assertThat(context.getEndpoints())
+                .allSatisfy(e -> assertThat(e.getEndpointUri()).doesNotContain(TOKEN));
     }
 
     @Test
@@ -79,9 +89,17 @@ class KameletsTest {
         String low = buildkite.scheduleCommand("echo low", "queue=kubernetes");
         String high = buildkite.scheduleCommand("echo high", 5, null, "queue=kubernetes");
         buildkite.scheduleCommand("echo other", "queue=elsewhere");
-        context.getRegistry().bind("pollGate", new PollGate(new PollBackoff(Duration.ofSeconds(1), Clock.systemUTC(),
-                new SimpleMeterRegistry()), () -> false, message -> { }));
-        context.getRegistry().bind("leaderElection", LeaderElection.of(ControllerConfig.builder().build(), null, "test"));
+        context.getRegistry()
+                .bind(
+                        "pollGate",
+                        new PollGate(
+                                new PollBackoff(Duration.ofSeconds(1), Clock.systemUTC(), new SimpleMeterRegistry()),
+                                () -> false,
+                                message -> {}));
+        context.getRegistry()
+                .bind(
+                        "leaderElection",
+                        LeaderElection.of(ControllerConfig.builder().build(), null, "test"));
         context.getPropertiesComponent()
                 .addInitialProperty("camel.kamelet.buildkite-stack-jobs-source.agentToken", AGENT_TOKEN);
         List<String> received = new CopyOnWriteArrayList<>();
@@ -89,8 +107,10 @@ class KameletsTest {
             @Override
             public void configure() {
                 from("kamelet:buildkite-stack-jobs-source?stackKey=my-stack&queue=kubernetes"
-                        + "&tags=RAW(queue=kubernetes)&pollInterval=60000&agentEndpoint=" + buildkite.agentEndpoint())
-                        .process(e -> received.add(e.getMessage().getBody(BuildkiteJob.class).uuid()));
+                                + "&tags=RAW(queue=kubernetes)&pollInterval=60000&agentEndpoint="
+                                + buildkite.agentEndpoint())
+                        .process(e -> received.add(
+                                e.getMessage().getBody(BuildkiteJob.class).uuid()));
             }
         });
         context.start();
@@ -98,7 +118,8 @@ class KameletsTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 2);
         assertThat(received).containsExactly(high, low);
         assertThat(buildkite.stacks().reservedIds()).containsExactlyInAnyOrder(high, low);
-        assertThat(context.getEndpoints()).allSatisfy(e -> assertThat(e.getEndpointUri()).doesNotContain(AGENT_TOKEN));
+        assertThat(context.getEndpoints())
+                .allSatisfy(e -> assertThat(e.getEndpointUri()).doesNotContain(AGENT_TOKEN));
         context.stop();
         assertThat(buildkite.stacks().deregisteredStacks()).containsExactly("my-stack");
     }
@@ -121,48 +142,91 @@ class KameletsTest {
 
     /** A Job of one alpine container, with the given metadata. */
     private static Job jobWith(ObjectMeta metadata) {
-        return new JobBuilder().withMetadata(metadata).withNewSpec().withNewTemplate().withNewSpec().addNewContainer()
-                .withName("agent").withImage("alpine").endContainer().withRestartPolicy("Never").endSpec().endTemplate()
-                .endSpec().build();
+        return new JobBuilder()
+                .withMetadata(metadata)
+                .withNewSpec()
+                .withNewTemplate()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("agent")
+                .withImage("alpine")
+                .endContainer()
+                .withRestartPolicy("Never")
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
     }
 
     @Test
     void theSinkCreatesTheJobAndTreatsAnExistingOneAsAlreadyScheduled() throws Exception {
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes()) {
             startSinkRoute(kubernetes);
-            Job job = jobWith(new ObjectMetaBuilder().withName("buildkite-1234").addToLabels("team", "infra").build());
+            Job job = jobWith(new ObjectMetaBuilder()
+                    .withName("buildkite-1234")
+                    .addToLabels("team", "infra")
+                    .build());
 
             Exchange first = context.createProducerTemplate()
                     .request("direct:create", e -> e.getMessage().setBody(job));
             assertThat(first.getException()).isNull();
-            assertThat(first.getMessage().getHeader("AgentStackJobAlreadyExists", Boolean.class)).isFalse();
-            Job created = kubernetes.client().batch().v1().jobs().inNamespace("ci").withName("buildkite-1234").get();
+            assertThat(first.getMessage().getHeader("AgentStackJobAlreadyExists", Boolean.class))
+                    .isFalse();
+            Job created = kubernetes
+                    .client()
+                    .batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace("ci")
+                    .withName("buildkite-1234")
+                    .get();
             assertThat(created.getMetadata().getLabels()).containsEntry("team", "infra");
-            assertThat(created.getSpec().getTemplate().getSpec().getContainers()).extracting(c -> c.getImage())
+            assertThat(created.getSpec().getTemplate().getSpec().getContainers())
+                    .extracting(c -> c.getImage())
                     .containsExactly("alpine");
 
             Exchange second = context.createProducerTemplate()
                     .request("direct:create", e -> e.getMessage().setBody(job));
             assertThat(second.getException()).as("409 counts as success").isNull();
-            assertThat(second.getMessage().getHeader("AgentStackJobAlreadyExists", Boolean.class)).isTrue();
+            assertThat(second.getMessage().getHeader("AgentStackJobAlreadyExists", Boolean.class))
+                    .isTrue();
             assertThat(second.getMessage().getHeader("CamelKubernetesJobName")).isEqualTo("buildkite-1234");
         }
     }
 
     @Test
     void theSinkUsesTheClientBeanItIsGivenByName() throws Exception {
-        try (EmbeddedKubernetes ours = new EmbeddedKubernetes(); EmbeddedKubernetes other = new EmbeddedKubernetes()) {
+        try (EmbeddedKubernetes ours = new EmbeddedKubernetes();
+                EmbeddedKubernetes other = new EmbeddedKubernetes()) {
             context.getRegistry().bind("otherCluster", other.client());
             context.getRegistry().bind("ourCluster", ours.client());
             startSinkRoute("kamelet:kubernetes-job-sink?namespace=ci&kubernetesClient=ourCluster");
 
-            Exchange sent = context.createProducerTemplate().request("direct:create",
-                    e -> e.getMessage().setBody(jobWith(new ObjectMetaBuilder().withName("buildkite-9abc").build())));
+            Exchange sent = context.createProducerTemplate()
+                    .request(
+                            "direct:create",
+                            e -> e.getMessage()
+                                    .setBody(jobWith(new ObjectMetaBuilder()
+                                            .withName("buildkite-9abc")
+                                            .build())));
 
             assertThat(sent.getException()).isNull();
-            assertThat(ours.client().batch().v1().jobs().inNamespace("ci").withName("buildkite-9abc").get())
+            assertThat(ours.client()
+                            .batch()
+                            .v1()
+                            .jobs()
+                            .inNamespace("ci")
+                            .withName("buildkite-9abc")
+                            .get())
                     .isNotNull();
-            assertThat(other.client().batch().v1().jobs().inNamespace("ci").list().getItems()).isEmpty();
+            assertThat(other.client()
+                            .batch()
+                            .v1()
+                            .jobs()
+                            .inNamespace("ci")
+                            .list()
+                            .getItems())
+                    .isEmpty();
         }
     }
 
@@ -171,33 +235,65 @@ class KameletsTest {
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes()) {
             startSinkRoute(kubernetes);
             // camel-kubernetes' createJob rebuilt the Job from name, labels and annotations, dropping the rest.
-            Job job = jobWith(new ObjectMetaBuilder().withName("buildkite-5678").addToLabels("team", "infra")
-                    .addNewOwnerReference().withApiVersion("v1").withKind("ConfigMap").withName("owner")
-                    .withUid("0b1c7e52-0000-4000-8000-000000000001").endOwnerReference()
-                    .addToFinalizers("example.com/keep").build());
+            Job job = jobWith(new ObjectMetaBuilder()
+                    .withName("buildkite-5678")
+                    .addToLabels("team", "infra")
+                    .addNewOwnerReference()
+                    .withApiVersion("v1")
+                    .withKind("ConfigMap")
+                    .withName("owner")
+                    .withUid("0b1c7e52-0000-4000-8000-000000000001")
+                    .endOwnerReference()
+                    .addToFinalizers("example.com/keep")
+                    .build());
 
-            Exchange sent = context.createProducerTemplate().request("direct:create", e -> e.getMessage().setBody(job));
+            Exchange sent = context.createProducerTemplate()
+                    .request("direct:create", e -> e.getMessage().setBody(job));
 
             assertThat(sent.getException()).isNull();
-            Job created = kubernetes.client().batch().v1().jobs().inNamespace("ci").withName("buildkite-5678").get();
-            assertThat(created.getMetadata().getOwnerReferences()).extracting(o -> o.getName())
+            Job created = kubernetes
+                    .client()
+                    .batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace("ci")
+                    .withName("buildkite-5678")
+                    .get();
+            assertThat(created.getMetadata().getOwnerReferences())
+                    .extracting(o -> o.getName())
                     .containsExactly("owner");
             assertThat(created.getMetadata().getFinalizers()).containsExactly("example.com/keep");
             assertThat(sent.getMessage().getBody(Job.class).getMetadata().getUid())
-                    .as("the body is the Job the API server stored").isEqualTo(created.getMetadata().getUid());
-            assertThat(sent.getMessage().getBody(Job.class).getSpec().getTemplate().getSpec().getContainers())
-                    .as("with the spec that was sent").extracting(c -> c.getImage()).containsExactly("alpine");
+                    .as("the body is the Job the API server stored")
+                    .isEqualTo(created.getMetadata().getUid());
+            assertThat(sent.getMessage()
+                            .getBody(Job.class)
+                            .getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers())
+                    .as("with the spec that was sent")
+                    .extracting(c -> c.getImage())
+                    .containsExactly("alpine");
         }
     }
 
     @Test
     void theActionFailsTheJobThroughTheAgentApi() throws Exception {
         String uuid = buildkite.scheduleCommand("make", "queue=kubernetes");
-        context.getRegistry().bind("jobFailer", new JobFailer(new AgentApi(buildkite.agentEndpoint(),
-                Duration.ofSeconds(5), "agent-stack-camel/test",
-                new dev.agentstack.buildkite.ResponseSizeLimit(1 << 20)),
-                () -> AGENT_TOKEN, Clock.systemUTC(),
-                new SimpleMeterRegistry(), JobFailer.RETRY_INTERVAL));
+        context.getRegistry()
+                .bind(
+                        "jobFailer",
+                        new JobFailer(
+                                new AgentApi(
+                                        buildkite.agentEndpoint(),
+                                        Duration.ofSeconds(5),
+                                        "agent-stack-camel/test",
+                                        new dev.agentstack.buildkite.ResponseSizeLimit(1 << 20)),
+                                () -> AGENT_TOKEN,
+                                Clock.systemUTC(),
+                                new SimpleMeterRegistry(),
+                                JobFailer.RETRY_INTERVAL));
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -206,9 +302,17 @@ class KameletsTest {
         });
         context.start();
 
-        Object outcome = context.createProducerTemplate().requestBody("direct:fail", new FailureReport(uuid,
-                "buildkite-" + uuid, List.of("queue=kubernetes"), "image_pull_failed",
-                "image \"nope\" cannot be pulled", 1, false));
+        Object outcome = context.createProducerTemplate()
+                .requestBody(
+                        "direct:fail",
+                        new FailureReport(
+                                uuid,
+                                "buildkite-" + uuid,
+                                List.of("queue=kubernetes"),
+                                "image_pull_failed",
+                                "image \"nope\" cannot be pulled",
+                                1,
+                                false));
         assertThat(outcome).isEqualTo(JobFailer.Outcome.FAILED);
         assertThat(buildkite.snapshot(uuid).signalReason()).isEqualTo("stack_error");
         assertThat(buildkite.snapshot(uuid).log()).contains("image \"nope\" cannot be pulled");

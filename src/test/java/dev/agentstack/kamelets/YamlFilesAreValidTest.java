@@ -32,8 +32,8 @@ class YamlFilesAreValidTest {
     private static final JsonSchema CAMEL_YAML_DSL = camelYamlDslSchema();
 
     private static JsonSchema camelYamlDslSchema() {
-        try (InputStream in = YamlRoutesBuilderLoader.class.getClassLoader()
-                .getResourceAsStream("schema/camelYamlDsl.json")) {
+        try (InputStream in =
+                YamlRoutesBuilderLoader.class.getClassLoader().getResourceAsStream("schema/camelYamlDsl.json")) {
             return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(in);
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -42,7 +42,9 @@ class YamlFilesAreValidTest {
 
     private static List<Path> files(String dir, String suffix) throws IOException {
         try (Stream<Path> s = Files.list(Path.of(dir))) {
-            return s.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().endsWith(suffix))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -53,23 +55,31 @@ class YamlFilesAreValidTest {
         assertThat(examples).as("worked examples of user routes").hasSizeGreaterThanOrEqualTo(2);
         all.addAll(examples);
         for (Path file : all) {
-            assertThat(CAMEL_YAML_DSL.validate(YAML.readTree(file.toFile()))).as(file.toString()).isEmpty();
+            assertThat(CAMEL_YAML_DSL.validate(YAML.readTree(file.toFile())))
+                    .as(file.toString())
+                    .isEmpty();
         }
     }
 
     @Test
     void theSchemaCheckCatchesAMisspeltStep() {
-        JsonNode bad = YAML.valueToTree(List.of(java.util.Map.of("route", java.util.Map.of("from",
-                java.util.Map.of("uri", "timer:x", "steps", List.of(java.util.Map.of("lgo", "typo")))))));
+        JsonNode bad = YAML.valueToTree(List.of(java.util.Map.of(
+                "route",
+                java.util.Map.of(
+                        "from",
+                        java.util.Map.of("uri", "timer:x", "steps", List.of(java.util.Map.of("lgo", "typo")))))));
         assertThat(CAMEL_YAML_DSL.validate(bad)).isNotEmpty();
     }
 
     @Test
     void kameletsAreValidKameletResourcesWhoseTemplatesMatchTheSchema() throws IOException {
         List<Path> kamelets = files("kamelets", ".kamelet.yaml");
-        assertThat(kamelets).extracting(p -> p.getFileName().toString()).contains(
-                "buildkite-scheduled-jobs-source.kamelet.yaml", "kubernetes-job-sink.kamelet.yaml",
-                "buildkite-fail-job-action.kamelet.yaml");
+        assertThat(kamelets)
+                .extracting(p -> p.getFileName().toString())
+                .contains(
+                        "buildkite-scheduled-jobs-source.kamelet.yaml",
+                        "kubernetes-job-sink.kamelet.yaml",
+                        "buildkite-fail-job-action.kamelet.yaml");
         for (Path file : kamelets) {
             JsonNode k = YAML.readTree(file.toFile());
             String where = file.toString();
@@ -88,11 +98,14 @@ class YamlFilesAreValidTest {
                 boolean secret = p.getKey().toLowerCase().contains("token")
                         || p.getKey().toLowerCase().contains("password");
                 if (secret) {
-                    assertThat(v.path("format").asText()).as(prop + " is a secret").isEqualTo("password");
+                    assertThat(v.path("format").asText())
+                            .as(prop + " is a secret")
+                            .isEqualTo("password");
                     assertThat(v.path("x-descriptors").toString()).as(prop).contains("urn:camel:group:credentials");
                 }
                 boolean optional = !required.contains(p.getKey()) && !v.has("default");
-                assertThat(template).as(prop + (optional ? " is optional: passed as {{?name}}" : " is used"))
+                assertThat(template)
+                        .as(prop + (optional ? " is optional: passed as {{?name}}" : " is used"))
                         .contains(optional ? "{{?" + p.getKey() + "}}" : "{{" + p.getKey() + "}}");
             });
 
@@ -102,7 +115,9 @@ class YamlFilesAreValidTest {
             if (!beans.isMissingNode()) {
                 asRoutes.addObject().set("beans", beans);
             }
-            asRoutes.addObject().putObject("route").set("from", k.path("spec").path("template").path("from"));
+            asRoutes.addObject()
+                    .putObject("route")
+                    .set("from", k.path("spec").path("template").path("from"));
             Set<ValidationMessage> problems = CAMEL_YAML_DSL.validate(asRoutes);
             assertThat(problems).as(where + " template").isEmpty();
         }

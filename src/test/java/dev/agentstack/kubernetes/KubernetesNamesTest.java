@@ -12,13 +12,15 @@ class KubernetesNamesTest {
     /** Kubernetes' own expressions (k8s.io/apimachinery validation). */
     private static final Pattern DNS_SUBDOMAIN =
             Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     /** A label value, and the name part of a qualified name (label and annotation keys). */
     private static final Pattern NAME_PART = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
 
     @Test
     void namesAtTheEdges() {
-        assertThat(KubernetesNames.isDnsSubdomain("buildkite-0190c8a2-6f4e-4f7b-9d7e-3f1a2b3c4d5e")).isTrue();
+        assertThat(KubernetesNames.isDnsSubdomain("buildkite-0190c8a2-6f4e-4f7b-9d7e-3f1a2b3c4d5e"))
+                .isTrue();
         assertThat(KubernetesNames.isDnsSubdomain("a.b-c.d")).isTrue();
         assertThat(KubernetesNames.isDnsSubdomain("a".repeat(253))).isTrue();
         assertThat(KubernetesNames.isDnsSubdomain("a".repeat(254))).isFalse();
@@ -38,7 +40,8 @@ class KubernetesNamesTest {
         assertThat(KubernetesNames.labelValueProblem("a b")).isNotNull();
         assertThat(KubernetesNames.labelValueProblem("_a")).isNotNull();
         assertThat(KubernetesNames.labelValueProblem("a.")).isNotNull();
-        assertThat(KubernetesNames.qualifiedNameProblem("buildkite.com/job-uuid")).isNull();
+        assertThat(KubernetesNames.qualifiedNameProblem("buildkite.com/job-uuid"))
+                .isNull();
         assertThat(KubernetesNames.qualifiedNameProblem("buildkite.com/")).contains("name part");
     }
 
@@ -52,13 +55,18 @@ class KubernetesNamesTest {
                 name.append(alphabet.charAt(random.nextInt(alphabet.length())));
             }
             String s = name.toString();
-            assertThat(KubernetesNames.isDnsSubdomain(s)).as("subdomain %s", s)
+            assertThat(KubernetesNames.isDnsSubdomain(s))
+                    .as("subdomain %s", s)
                     .isEqualTo(DNS_SUBDOMAIN.matcher(s).matches());
-            assertThat(KubernetesNames.isDnsLabel(s)).as("label %s", s).isEqualTo(DNS_LABEL.matcher(s).matches());
+            assertThat(KubernetesNames.isDnsLabel(s))
+                    .as("label %s", s)
+                    .isEqualTo(DNS_LABEL.matcher(s).matches());
             boolean namePart = NAME_PART.matcher(s).matches();
-            assertThat(KubernetesNames.labelValueProblem(s) == null).as("label value %s", s)
+            assertThat(KubernetesNames.labelValueProblem(s) == null)
+                    .as("label value %s", s)
                     .isEqualTo(s.isEmpty() || namePart);
-            assertThat(KubernetesNames.qualifiedNameProblem("example.com/" + s) == null).as("key example.com/%s", s)
+            assertThat(KubernetesNames.qualifiedNameProblem("example.com/" + s) == null)
+                    .as("key example.com/%s", s)
                     .isEqualTo(namePart);
         }
     }

@@ -66,8 +66,10 @@ class LogFormatTest {
     void textNamesTheComponentAndTheFields() {
         String line = encode(LogFormat.TEXT, event(Level.WARN, "watch failed", refused()), context);
 
-        assertThat(line).contains(" WARN  [dev.agentstack.scheduler] watch failed (ConnectException: Connection"
-                + " refused) ").contains("queue=linux").contains("job=0190c8e4-7a2b-4c31-9d8e-2f5a6b7c8d9e")
+        assertThat(line)
+                .contains(" WARN  [dev.agentstack.scheduler] watch failed (ConnectException: Connection" + " refused) ")
+                .contains("queue=linux")
+                .contains("job=0190c8e4-7a2b-4c31-9d8e-2f5a6b7c8d9e")
                 .doesNotContain("\tat ");
         assertThat(line.strip()).doesNotContain("\n");
     }
@@ -76,8 +78,11 @@ class LogFormatTest {
     void logfmtQuotesTheMessageAndKeepsFieldsApart() {
         String line = encode(LogFormat.LOGFMT, event(Level.INFO, "created Job \"b-1\" in C:\\jobs", null), context);
 
-        assertThat(line).startsWith("time=").contains(" level=INFO component=dev.agentstack.scheduler ")
-                .contains(" queue=linux").contains(" job=0190c8e4-7a2b-4c31-9d8e-2f5a6b7c8d9e")
+        assertThat(line)
+                .startsWith("time=")
+                .contains(" level=INFO component=dev.agentstack.scheduler ")
+                .contains(" queue=linux")
+                .contains(" job=0190c8e4-7a2b-4c31-9d8e-2f5a6b7c8d9e")
                 .endsWith(" msg=\"created Job \\\"b-1\\\" in C:\\\\jobs\"\n");
     }
 

@@ -29,13 +29,14 @@ class OutageLogTest {
             outage.succeeded();
             outage.succeeded();
 
-            assertThat(logs.linesContaining(LOGGER)).containsExactly(
-                    "WARN [" + LOGGER + "] poll failed: connection refused",
-                    "WARN [" + LOGGER + "] poll failed: connection refused (failing for 1m, 61 failures)",
-                    "WARN [" + LOGGER + "] poll failed: connection refused (failing for 2m, 121 failures)",
-                    "WARN [" + LOGGER + "] poll failed: connection refused (failing for 3m, 181 failures)",
-                    "WARN [" + LOGGER + "] poll failed: connection refused (failing for 4m, 241 failures)",
-                    "INFO [" + LOGGER + "] the API answers again after 300 failure(s) over 5m");
+            assertThat(logs.linesContaining(LOGGER))
+                    .containsExactly(
+                            "WARN [" + LOGGER + "] poll failed: connection refused",
+                            "WARN [" + LOGGER + "] poll failed: connection refused (failing for 1m, 61 failures)",
+                            "WARN [" + LOGGER + "] poll failed: connection refused (failing for 2m, 121 failures)",
+                            "WARN [" + LOGGER + "] poll failed: connection refused (failing for 3m, 181 failures)",
+                            "WARN [" + LOGGER + "] poll failed: connection refused (failing for 4m, 241 failures)",
+                            "INFO [" + LOGGER + "] the API answers again after 300 failure(s) over 5m");
             assertThat(outage.isDown()).isFalse();
         }
     }
@@ -48,10 +49,11 @@ class OutageLogTest {
             clock.advance(Duration.ofSeconds(5));
             outage.failed("second");
 
-            assertThat(logs.linesContaining(LOGGER)).containsExactly(
-                    "WARN [" + LOGGER + "] first",
-                    "INFO [" + LOGGER + "] the API answers again after 1 failure(s) over 0s",
-                    "WARN [" + LOGGER + "] second");
+            assertThat(logs.linesContaining(LOGGER))
+                    .containsExactly(
+                            "WARN [" + LOGGER + "] first",
+                            "INFO [" + LOGGER + "] the API answers again after 1 failure(s) over 0s",
+                            "WARN [" + LOGGER + "] second");
             assertThat(outage.isDown()).isTrue();
         }
     }
@@ -59,11 +61,13 @@ class OutageLogTest {
     @Test
     void anExceptionIsNamedByItsInnermostCauseWithoutAStackTrace() {
         try (LogCapture logs = new LogCapture()) {
-            outage.failed("watch of pods in default",
+            outage.failed(
+                    "watch of pods in default",
                     new CompletionException(new ConnectException("Connection refused: /127.0.0.1:1")));
 
-            assertThat(logs.linesContaining(LOGGER)).containsExactly("WARN [" + LOGGER
-                    + "] watch of pods in default failed: Connection refused: /127.0.0.1:1; retrying");
+            assertThat(logs.linesContaining(LOGGER))
+                    .containsExactly("WARN [" + LOGGER
+                            + "] watch of pods in default failed: Connection refused: /127.0.0.1:1; retrying");
         }
     }
 }

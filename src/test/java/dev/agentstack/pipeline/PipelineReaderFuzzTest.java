@@ -35,8 +35,24 @@ class PipelineReaderFuzzTest {
     private static final Duration LIMIT = Duration.ofSeconds(30);
     private static final ControllerConfig CONFIG = ControllerConfig.builder().build();
     private static final List<String> EXAMPLES = examples();
-    private static final List<String> STEP_KEYS = List.of("label", "name", "key", "identifier", "command", "commands",
-            "env", "agents", "plugins", "parallelism", "priority", "image", "group", "steps", "wait", "block", "type");
+    private static final List<String> STEP_KEYS = List.of(
+            "label",
+            "name",
+            "key",
+            "identifier",
+            "command",
+            "commands",
+            "env",
+            "agents",
+            "plugins",
+            "parallelism",
+            "priority",
+            "image",
+            "group",
+            "steps",
+            "wait",
+            "block",
+            "type");
 
     @Property(shrinking = ShrinkingMode.OFF)
     void mutatedExamplePipelines(@ForAll long seed) {
@@ -79,12 +95,14 @@ class PipelineReaderFuzzTest {
             case 0 -> billionLaughs(1 + fuzz.nextInt(12), 2 + fuzz.nextInt(9));
             case 1 -> "steps:\n  - command: " + "[".repeat(1 + fuzz.nextInt(20_000)) + "]".repeat(fuzz.nextInt(3));
             case 2 -> "steps:\n" + "  - group: g\n    steps:\n".repeat(1) + nestedGroups(1 + fuzz.nextInt(300));
-            case 3 -> "steps:\n  - command: echo\n    parallelism: " + fuzz.pick(List.of("2147483647", "100000000",
-                    "-5", "0", "1e9", "99999999999999999999", "0x10", "'12'"));
-            case 4 -> "a: &a [x]\nsteps:\n  - &s {command: *a, label: *a}\n  - *s\n  - <<: *s\n    key: "
-                    + fuzz.string();
-            case 5 -> "steps:\n  - command: \""
-                    + "x".repeat(fuzz.chance(0.05) ? 3_200_000 : fuzz.nextInt(100_000)) + "\"";
+            case 3 ->
+                "steps:\n  - command: echo\n    parallelism: "
+                        + fuzz.pick(List.of(
+                                "2147483647", "100000000", "-5", "0", "1e9", "99999999999999999999", "0x10", "'12'"));
+            case 4 ->
+                "a: &a [x]\nsteps:\n  - &s {command: *a, label: *a}\n  - *s\n  - <<: *s\n    key: " + fuzz.string();
+            case 5 ->
+                "steps:\n  - command: \"" + "x".repeat(fuzz.chance(0.05) ? 3_200_000 : fuzz.nextInt(100_000)) + "\"";
             default -> fuzz.randomUnicode(fuzz.nextInt(500));
         };
         check(text);
@@ -100,16 +118,25 @@ class PipelineReaderFuzzTest {
             }
             sb.append("]\n");
         }
-        return sb.append("steps:\n  - command: echo\n    env: {X: *a").append(levels).append("}\n").toString();
+        return sb.append("steps:\n  - command: echo\n    env: {X: *a")
+                .append(levels)
+                .append("}\n")
+                .toString();
     }
 
     private static String nestedGroups(int depth) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < depth; i++) {
-            sb.append("  ".repeat(i + 2)).append("- group: g").append(i).append('\n')
-                    .append("  ".repeat(i + 3)).append("steps:\n");
+            sb.append("  ".repeat(i + 2))
+                    .append("- group: g")
+                    .append(i)
+                    .append('\n')
+                    .append("  ".repeat(i + 3))
+                    .append("steps:\n");
         }
-        return sb.append("  ".repeat(depth + 2)).append("- command: echo deep\n").toString();
+        return sb.append("  ".repeat(depth + 2))
+                .append("- command: echo deep\n")
+                .toString();
     }
 
     private static List<Object> steps(FuzzValues fuzz, int depth) {
@@ -122,14 +149,18 @@ class PipelineReaderFuzzTest {
             Map<String, Object> step = new LinkedHashMap<>();
             for (int k = 1 + fuzz.nextInt(5); k > 0; k--) {
                 String key = fuzz.pick(STEP_KEYS);
-                step.put(key, switch (key) {
-                    case "steps" -> depth > 0 ? steps(fuzz, depth - 1) : fuzz.value(1);
-                    case "plugins" -> fuzz.chance(0.5) ? List.of(java.util.Collections.singletonMap("kubernetes",
-                            fuzz.value(3))) : fuzz.value(2);
-                    case "parallelism", "priority" -> fuzz.chance(0.5) ? fuzz.number() : fuzz.value(1);
-                    case "command" -> fuzz.chance(0.6) ? "echo " + fuzz.string() : fuzz.value(2);
-                    default -> fuzz.value(2);
-                });
+                step.put(
+                        key,
+                        switch (key) {
+                            case "steps" -> depth > 0 ? steps(fuzz, depth - 1) : fuzz.value(1);
+                            case "plugins" ->
+                                fuzz.chance(0.5)
+                                        ? List.of(java.util.Collections.singletonMap("kubernetes", fuzz.value(3)))
+                                        : fuzz.value(2);
+                            case "parallelism", "priority" -> fuzz.chance(0.5) ? fuzz.number() : fuzz.value(1);
+                            case "command" -> fuzz.chance(0.6) ? "echo " + fuzz.string() : fuzz.value(2);
+                            default -> fuzz.value(2);
+                        });
             }
             steps.add(step);
         }
@@ -148,8 +179,12 @@ class PipelineReaderFuzzTest {
             case 3 -> lines.set(i, line.replaceFirst(":( |$)", ": &x$1"));
             case 4 -> lines.set(i, line.replaceFirst(": .*", ": *x"));
             case 5 -> lines.set(i, line + fuzz.string());
-            case 6 -> lines.set(i, line.replaceFirst("[a-z]",
-                    java.util.regex.Matcher.quoteReplacement(fuzz.randomUnicode(1 + fuzz.nextInt(3)))));
+            case 6 ->
+                lines.set(
+                        i,
+                        line.replaceFirst(
+                                "[a-z]",
+                                java.util.regex.Matcher.quoteReplacement(fuzz.randomUnicode(1 + fuzz.nextInt(3)))));
             default -> {
                 return text.substring(0, fuzz.nextInt(text.length() + 1));
             }
@@ -161,7 +196,8 @@ class PipelineReaderFuzzTest {
     static void check(String yaml) {
         FuzzValues.withinLimit(LIMIT, () -> {
             AtomicInteger n = new AtomicInteger();
-            PipelineReader reader = new PipelineReader(PipelineContext.local("org", "pipe"),
+            PipelineReader reader = new PipelineReader(
+                    PipelineContext.local("org", "pipe"),
                     () -> String.format("0198c0de-1111-4222-8333-%012d", n.incrementAndGet()));
             List<PipelineJob> jobs;
             try {
@@ -177,11 +213,14 @@ class PipelineReaderFuzzTest {
                 }
                 BuildResult result = PodSpecBuilder.build(job.job(), CONFIG);
                 if (result.valid()) {
-                    assertThat(ApiServerRules.violations(result.job())).as(() -> "what the API server would refuse in"
-                            + " the Job built from\n" + (yaml.length() > 3000 ? yaml.substring(0, 3000) + "..." : yaml))
+                    assertThat(ApiServerRules.violations(result.job()))
+                            .as(() -> "what the API server would refuse in" + " the Job built from\n"
+                                    + (yaml.length() > 3000 ? yaml.substring(0, 3000) + "..." : yaml))
                             .isEmpty();
                 } else {
-                    assertThat(result.reason()).as("failure reason").isNotBlank()
+                    assertThat(result.reason())
+                            .as("failure reason")
+                            .isNotBlank()
                             .doesNotStartWith("agent-stack-camel could not build the Job");
                 }
             }

@@ -53,25 +53,34 @@ class PipelineReaderTest {
                     parallelism: 2
                     plugins: {kubernetes: {}}
                 """);
-        assertThat(jobs).extracting(PipelineJob::label)
+        assertThat(jobs)
+                .extracting(PipelineJob::label)
                 .containsExactly("first", "echo nested", "par (1/2)", "par (2/2)");
         BuildkiteJob first = jobs.get(0).job();
         assertThat(first.command()).isEqualTo("echo a\necho b");
         assertThat(first.agentQueryRules()).containsExactly("queue=kubernetes", "os=linux");
         Map<String, String> env = env(first);
-        assertThat(env).containsEntry("LEVEL", "step").containsEntry("ONLY_PIPELINE", "x").containsEntry("NUMBER", "1")
-                .containsEntry("BUILDKITE_COMMAND", "echo a\necho b").containsEntry("BUILDKITE_STEP_KEY", "k1")
+        assertThat(env)
+                .containsEntry("LEVEL", "step")
+                .containsEntry("ONLY_PIPELINE", "x")
+                .containsEntry("NUMBER", "1")
+                .containsEntry("BUILDKITE_COMMAND", "echo a\necho b")
+                .containsEntry("BUILDKITE_STEP_KEY", "k1")
                 .containsEntry("BUILDKITE_IMAGE", "debian:12")
                 .containsEntry("BUILDKITE_BUILD_URL", "https://buildkite.com/org/pipe/builds/1")
                 .doesNotContainKey("BUILDKITE_PLUGINS");
         Map<String, String> nested = env(jobs.get(1).job());
-        assertThat(nested).containsEntry("BUILDKITE_IMAGE", "alpine:3").containsEntry("BUILDKITE_PLUGINS",
-                "[{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":{\"checkout\":{\"skip\":true}}},"
-                        + "{\"github.com/buildkite-plugins/docker-buildkite-plugin#v5.0.0\":{\"image\":\"x\"}}]");
-        assertThat(env(jobs.get(2).job())).containsEntry("BUILDKITE_PARALLEL_JOB", "0")
+        assertThat(nested)
+                .containsEntry("BUILDKITE_IMAGE", "alpine:3")
+                .containsEntry(
+                        "BUILDKITE_PLUGINS",
+                        "[{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":{\"checkout\":{\"skip\":true}}},"
+                                + "{\"github.com/buildkite-plugins/docker-buildkite-plugin#v5.0.0\":{\"image\":\"x\"}}]");
+        assertThat(env(jobs.get(2).job()))
+                .containsEntry("BUILDKITE_PARALLEL_JOB", "0")
                 .containsEntry("BUILDKITE_PARALLEL_JOB_COUNT", "2")
-                .containsEntry("BUILDKITE_PLUGINS",
-                        "[{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":{}}]");
+                .containsEntry(
+                        "BUILDKITE_PLUGINS", "[{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":{}}]");
         assertThat(env(jobs.get(3).job())).containsEntry("BUILDKITE_PARALLEL_JOB", "1");
         assertThat(jobs).extracting(j -> j.job().uuid()).containsExactly("uuid-1", "uuid-2", "uuid-3", "uuid-4");
     }
@@ -93,14 +102,15 @@ class PipelineReaderTest {
                 .isEqualTo("steps[1].parallelism: expected an integer, got the string \"many\"");
         assertThat(jobs.get(1).job()).isNull();
         assertThatThrownBy(() -> new PipelineReader(PipelineContext.local("o", "p"), () -> "u")
-                .read("steps: [{label: bad, env: 1}]"))
+                        .read("steps: [{label: bad, env: 1}]"))
                 .isInstanceOf(PipelineException.class)
                 .hasMessage("bad: steps[0].env: expected a map of variables, got the number 1");
     }
 
     @Test
     void aFileThatIsNotAPipelineIsAnError() {
-        assertThatThrownBy(() -> read("just text")).isInstanceOf(PipelineException.class)
+        assertThatThrownBy(() -> read("just text"))
+                .isInstanceOf(PipelineException.class)
                 .hasMessage("expected a pipeline with steps, got the string \"just text\"");
     }
 
@@ -113,14 +123,17 @@ class PipelineReaderTest {
         void aHugeParallelismIsRefusedBeforeAnyJobIsMade(String parallelism) {
             List<PipelineJob> jobs =
                     read("steps:\n  - label: many\n    command: echo\n    parallelism: " + parallelism);
-            assertThat(jobs).singleElement().extracting(PipelineJob::problem)
+            assertThat(jobs)
+                    .singleElement()
+                    .extracting(PipelineJob::problem)
                     .isEqualTo("steps[0].parallelism: at most 1000, got " + parallelism);
         }
 
         @org.junit.jupiter.api.Test
         void anAliasBombIsRefused() {
             String bomb = PipelineReaderFuzzTest.billionLaughs(9, 9);
-            assertThatThrownBy(() -> read(bomb)).isInstanceOf(PipelineException.class)
+            assertThatThrownBy(() -> read(bomb))
+                    .isInstanceOf(PipelineException.class)
                     .hasMessage("the aliases expand to more than 100000 values (an alias bomb?)");
         }
 
@@ -152,21 +165,28 @@ class PipelineReaderTest {
             // somewhere here the YAML parser's first buffer ends between the emoji's two chars
             for (int length = 1000; length < 1040; length++) {
                 String command = "x".repeat(length - prefix.length()) + "\uD83D\uDE00";
-                assertThat(read(prefix + command + "\"\n")).extracting(j -> j.job().command()).containsExactly(command);
+                assertThat(read(prefix + command + "\"\n"))
+                        .extracting(j -> j.job().command())
+                        .containsExactly(command);
             }
         }
 
         @org.junit.jupiter.api.Test
         void aNullInAnEnvOrAgentsListIsAReason() {
-            assertThat(read("steps:\n  - command: echo\n    env: [null]\n")).singleElement()
-                    .extracting(PipelineJob::problem).isEqualTo("steps[0].env: expected KEY=value, got nothing");
-            assertThat(read("steps:\n  - command: echo\n    agents: [queue=a, null]\n")).singleElement()
-                    .extracting(PipelineJob::problem).isEqualTo("steps[0].agents: expected key=value, got nothing");
+            assertThat(read("steps:\n  - command: echo\n    env: [null]\n"))
+                    .singleElement()
+                    .extracting(PipelineJob::problem)
+                    .isEqualTo("steps[0].env: expected KEY=value, got nothing");
+            assertThat(read("steps:\n  - command: echo\n    agents: [queue=a, null]\n"))
+                    .singleElement()
+                    .extracting(PipelineJob::problem)
+                    .isEqualTo("steps[0].agents: expected key=value, got nothing");
         }
 
         @org.junit.jupiter.api.Test
         void anAliasWithoutAnAnchorIsAReason() {
-            assertThatThrownBy(() -> read("steps:\n  - command: *nowhere\n")).isInstanceOf(PipelineException.class)
+            assertThatThrownBy(() -> read("steps:\n  - command: *nowhere\n"))
+                    .isInstanceOf(PipelineException.class)
                     .hasMessage("alias *nowhere (line 2) names no anchor defined before it");
         }
     }

@@ -16,21 +16,36 @@ class InterposerTest {
 
     static Stream<Arguments> vectors() {
         return Stream.of(
-                Arguments.of(Interposer.BUILDKITE, COMMAND, ARGS,
+                Arguments.of(
+                        Interposer.BUILDKITE,
+                        COMMAND,
+                        ARGS,
                         "one\ntwo\nthree\nfour\nfive six seven eight nine ten 'eleven twelve'"),
-                Arguments.of(Interposer.VECTOR, COMMAND, ARGS,
+                Arguments.of(
+                        Interposer.VECTOR,
+                        COMMAND,
+                        ARGS,
                         "one two three four 'five six seven eight' nine ten 'eleven twelve'"),
-                Arguments.of(Interposer.LEGACY, COMMAND, ARGS,
+                Arguments.of(
+                        Interposer.LEGACY,
+                        COMMAND,
+                        ARGS,
                         "one two three four five six seven eight nine ten eleven twelve"),
                 Arguments.of(Interposer.BUILDKITE, List.of("echo", "hi"), List.of(), "echo\nhi"),
                 Arguments.of(Interposer.VECTOR, List.of("echo", "hi"), List.of(), "echo hi"),
                 Arguments.of(Interposer.BUILDKITE, List.of(), List.of("a b"), "'a b'"),
                 Arguments.of(Interposer.VECTOR, List.of("echo", "it's"), List.of(), "echo it\\'s"),
                 Arguments.of(Interposer.VECTOR, List.of("echo", "it's here"), List.of(), "echo 'it'\\''s here'"),
-                Arguments.of(Interposer.VECTOR, List.of("echo", "$HOME", "a|b", "~/x", "x~"), List.of(),
+                Arguments.of(
+                        Interposer.VECTOR,
+                        List.of("echo", "$HOME", "a|b", "~/x", "x~"),
+                        List.of(),
                         "echo \\$HOME a\\|b \\~/x x~"),
                 Arguments.of(Interposer.VECTOR, List.of("printf", ""), List.of(), "printf ''"),
-                Arguments.of(Interposer.VECTOR, List.of("sh", "-c", "echo \"$X\"; ls"), List.of(),
+                Arguments.of(
+                        Interposer.VECTOR,
+                        List.of("sh", "-c", "echo \"$X\"; ls"),
+                        List.of(),
                         "sh -c 'echo \"$X\"; ls'"));
     }
 

@@ -25,8 +25,7 @@ final class Jobs {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Jobs() {
-    }
+    private Jobs() {}
 
     /**
      * A job whose step has this kubernetes plugin (YAML; null for none), command "echo hi" and tag queue=kubernetes.
@@ -76,7 +75,9 @@ final class Jobs {
 
     static Job build(BuildkiteJob job, ControllerConfig config, PodTemplateLookup lookup) {
         BuildResult result = PodSpecBuilder.build(job, config, lookup);
-        assertThat(result.valid()).as(() -> "build failed: " + (result.valid() ? "" : result.reason())).isTrue();
+        assertThat(result.valid())
+                .as(() -> "build failed: " + (result.valid() ? "" : result.reason()))
+                .isTrue();
         return result.job();
     }
 
@@ -99,15 +100,19 @@ final class Jobs {
     }
 
     static Container container(Job job, String name) {
-        return pod(job).getContainers().stream().filter(c -> name.equals(c.getName())).findFirst()
-                .orElseThrow(() -> new AssertionError("no container " + name + " in "
-                        + names(pod(job).getContainers())));
+        return pod(job).getContainers().stream()
+                .filter(c -> name.equals(c.getName()))
+                .findFirst()
+                .orElseThrow(
+                        () -> new AssertionError("no container " + name + " in " + names(pod(job).getContainers())));
     }
 
     static Container initContainer(Job job, String name) {
-        return pod(job).getInitContainers().stream().filter(c -> name.equals(c.getName())).findFirst()
-                .orElseThrow(() -> new AssertionError("no init container " + name + " in "
-                        + names(pod(job).getInitContainers())));
+        return pod(job).getInitContainers().stream()
+                .filter(c -> name.equals(c.getName()))
+                .findFirst()
+                .orElseThrow(() ->
+                        new AssertionError("no init container " + name + " in " + names(pod(job).getInitContainers())));
     }
 
     static List<String> names(List<Container> containers) {
@@ -118,17 +123,25 @@ final class Jobs {
     static List<String> env(Container c) {
         List<String> out = new ArrayList<>();
         for (EnvVar e : c.getEnv()) {
-            out.add(e.getName() + "=" + (e.getValueFrom() == null ? e.getValue()
-                    : e.getValueFrom().getSecretKeyRef() != null ? "<secret "
-                    + e.getValueFrom().getSecretKeyRef().getName()
-                    + "/" + e.getValueFrom().getSecretKeyRef().getKey() + ">"
-                    : "<field " + e.getValueFrom().getFieldRef().getFieldPath() + ">"));
+            out.add(e.getName() + "="
+                    + (e.getValueFrom() == null
+                            ? e.getValue()
+                            : e.getValueFrom().getSecretKeyRef() != null
+                                    ? "<secret "
+                                            + e.getValueFrom().getSecretKeyRef().getName()
+                                            + "/"
+                                            + e.getValueFrom().getSecretKeyRef().getKey() + ">"
+                                    : "<field " + e.getValueFrom().getFieldRef().getFieldPath() + ">"));
         }
         return out;
     }
 
     static String envValue(Container c, String name) {
-        return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue).findFirst().orElse(null);
+        return c.getEnv().stream()
+                .filter(e -> e.getName().equals(name))
+                .map(EnvVar::getValue)
+                .findFirst()
+                .orElse(null);
     }
 
     /** name@mountPath, in order. */
@@ -142,7 +155,10 @@ final class Jobs {
     }
 
     static List<String> envFrom(Container c) {
-        return c.getEnvFrom().stream().map(e -> e.getSecretRef() != null ? "secret:" + e.getSecretRef().getName()
-                : "configMap:" + e.getConfigMapRef().getName()).toList();
+        return c.getEnvFrom().stream()
+                .map(e -> e.getSecretRef() != null
+                        ? "secret:" + e.getSecretRef().getName()
+                        : "configMap:" + e.getConfigMapRef().getName())
+                .toList();
     }
 }

@@ -54,12 +54,44 @@ class PodSpecBuilderFuzzTest {
     /**
      * The plugin's own keys and those of the objects inside it, so random configurations reach past the first check.
      */
-    private static final List<String> KEYS = List.of("podSpec", "podSpecPatch", "podTemplate", "gitEnvFrom", "sidecars",
-            "metadata", "extraVolumeMounts", "checkout", "commandParams", "sidecarParams", "jobActiveDeadlineSeconds",
-            "containers", "initContainers", "volumes", "name", "image", "command", "args", "env", "envFrom",
+    private static final List<String> KEYS = List.of(
+            "podSpec",
+            "podSpecPatch",
+            "podTemplate",
+            "gitEnvFrom",
+            "sidecars",
+            "metadata",
+            "extraVolumeMounts",
+            "checkout",
+            "commandParams",
+            "sidecarParams",
+            "jobActiveDeadlineSeconds",
+            "containers",
+            "initContainers",
+            "volumes",
+            "name",
+            "image",
+            "command",
+            "args",
+            "env",
+            "envFrom",
             "resources",
-            "requests", "limits", "cpu", "memory", "volumeMounts", "mountPath", "labels", "annotations", "skip",
-            "imagePullPolicy", "securityContext", "emptyDir", "interposer", "$patch", "value", "valueFrom");
+            "requests",
+            "limits",
+            "cpu",
+            "memory",
+            "volumeMounts",
+            "mountPath",
+            "labels",
+            "annotations",
+            "skip",
+            "imagePullPolicy",
+            "securityContext",
+            "emptyDir",
+            "interposer",
+            "$patch",
+            "value",
+            "valueFrom");
 
     @Property(shrinking = ShrinkingMode.OFF)
     void mutatedPluginConfigurations(@ForAll long seed) {
@@ -86,8 +118,9 @@ class PodSpecBuilderFuzzTest {
             case 1 -> "[{\"kubernetes\": " + "{\"a\":".repeat(1 + fuzz.nextInt(5000)) + "1" + "}".repeat(10) + "}]";
             case 2 -> fuzz.randomUnicode(fuzz.nextInt(200));
             case 3 -> pluginsJson(fuzz.value(4));
-            default -> "[{\"kubernetes\": {\"podSpec\": {\"containers\": [" + "{\"image\": \"x\"},".repeat(
-                    fuzz.nextInt(3000)) + "{}]}}}]";
+            default ->
+                "[{\"kubernetes\": {\"podSpec\": {\"containers\": [" + "{\"image\": \"x\"},".repeat(fuzz.nextInt(3000))
+                        + "{}]}}}]";
         };
         check(job(fuzz, json));
     }
@@ -135,11 +168,15 @@ class PodSpecBuilderFuzzTest {
         FuzzValues.withinLimit(LIMIT, () -> {
             BuildResult result = PodSpecBuilder.build(job, CONFIG);
             if (result.valid()) {
-                assertThat(ApiServerRules.violations(result.job())).as("what the API server would refuse").isEmpty();
+                assertThat(ApiServerRules.violations(result.job()))
+                        .as("what the API server would refuse")
+                        .isEmpty();
                 assertThat(JobYaml.write(result.job())).isNotBlank();
                 JSON.writeValueAsString(result.job()); // what the client posts
             } else {
-                assertThat(result.reason()).as("failure reason").isNotBlank()
+                assertThat(result.reason())
+                        .as("failure reason")
+                        .isNotBlank()
                         .as("a bug caught by the builder's last resort, not a reason about the input")
                         .doesNotStartWith("agent-stack-camel could not build the Job");
             }

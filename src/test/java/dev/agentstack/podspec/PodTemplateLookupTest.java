@@ -15,17 +15,30 @@ class PodTemplateLookupTest {
     @Test
     void readsTheTemplateFromTheControllersNamespace() {
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes()) {
-            PodTemplate template = new PodTemplateBuilder().withNewMetadata().withName("builder").withNamespace("ci")
-                    .addToLabels("ignored", "yes").endMetadata()
-                    .withNewTemplate().withNewSpec().withServiceAccountName("builder-sa")
-                    .addNewContainer().withName("build").withImage("golang:1.23").endContainer()
-                    .endSpec().endTemplate().build();
+            PodTemplate template = new PodTemplateBuilder()
+                    .withNewMetadata()
+                    .withName("builder")
+                    .withNamespace("ci")
+                    .addToLabels("ignored", "yes")
+                    .endMetadata()
+                    .withNewTemplate()
+                    .withNewSpec()
+                    .withServiceAccountName("builder-sa")
+                    .addNewContainer()
+                    .withName("build")
+                    .withImage("golang:1.23")
+                    .endContainer()
+                    .endSpec()
+                    .endTemplate()
+                    .build();
             kubernetes.client().resource(template).inNamespace("ci").create();
-            PodSpecBuilder builder = new PodSpecBuilder(Jobs.config(Options.NAMESPACE, "ci"),
-                    PodTemplateLookup.inNamespace(kubernetes.client(), "ci"));
+            PodSpecBuilder builder = new PodSpecBuilder(
+                    Jobs.config(Options.NAMESPACE, "ci"), PodTemplateLookup.inNamespace(kubernetes.client(), "ci"));
 
             BuildResult found = builder.build(Jobs.job("{podTemplate: builder}"));
-            assertThat(found.valid()).as(() -> found.valid() ? "" : found.reason()).isTrue();
+            assertThat(found.valid())
+                    .as(() -> found.valid() ? "" : found.reason())
+                    .isTrue();
             Job job = found.job();
             assertThat(Jobs.pod(job).getServiceAccountName()).isEqualTo("builder-sa");
             assertThat(Jobs.container(job, "build").getImage()).isEqualTo("golang:1.23");

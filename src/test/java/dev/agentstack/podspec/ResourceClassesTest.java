@@ -26,8 +26,8 @@ class ResourceClassesTest {
         BuildkiteJob plain = Jobs.job(pluginYaml);
         List<String> rules = new ArrayList<>(plain.agentQueryRules());
         rules.addAll(List.of(tags));
-        return new BuildkiteJob(plain.id(), plain.uuid(), plain.command(), rules, plain.priority(), plain.scheduledAt(),
-                plain.env());
+        return new BuildkiteJob(
+                plain.id(), plain.uuid(), plain.command(), rules, plain.priority(), plain.scheduledAt(), plain.env());
     }
 
     private static ControllerConfig classes(Object... more) {
@@ -52,7 +52,8 @@ class ResourceClassesTest {
 
         for (String name : List.of("build", "container-1")) {
             var resources = Jobs.container(job, name).getResources();
-            assertThat(resources.getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"))
+            assertThat(resources.getLimits())
+                    .containsEntry("nvidia.com/gpu", new Quantity("1"))
                     .containsEntry("memory", new Quantity("16Gi"));
             assertThat(resources.getRequests()).containsEntry("cpu", new Quantity("4"));
         }
@@ -64,7 +65,8 @@ class ResourceClassesTest {
         assertThat(Jobs.container(job, "agent").getResources()).isNull();
         assertThat(Jobs.container(job, "checkout").getResources()).isNull();
         // the agent is given the tag, so the job can be acquired by it
-        assertThat(Jobs.envValue(Jobs.container(job, "agent"), "BUILDKITE_AGENT_TAGS")).contains("resource_class=gpu");
+        assertThat(Jobs.envValue(Jobs.container(job, "agent"), "BUILDKITE_AGENT_TAGS"))
+                .contains("resource_class=gpu");
     }
 
     @Test

@@ -66,14 +66,19 @@ class CancelCheckerRouteTest extends RouteUnitTest {
     private static void answerWithStates(Exchange exchange, Map<String, String> states) {
         JsonObject variables = exchange.getMessage().getHeader("graphqlVariables", JsonObject.class);
         JsonObject data = new JsonObject();
-        variables.forEach((name, uuid) -> data.put("j" + name.substring(1),
+        variables.forEach((name, uuid) -> data.put(
+                "j" + name.substring(1),
                 new JsonObject(Map.of("id", "J-" + uuid, "uuid", uuid, "state", states.get(uuid)))));
         exchange.getMessage().setBody(new JsonObject(Map.of("data", data)).toJson());
     }
 
     private static Job unfinishedJobWithoutPod(String uuid) {
-        return new JobBuilder().withNewMetadata().withName(PodSpecBuilder.jobName(uuid))
-                .addToLabels(JobLabels.JOB_UUID, uuid).endMetadata().build();
+        return new JobBuilder()
+                .withNewMetadata()
+                .withName(PodSpecBuilder.jobName(uuid))
+                .addToLabels(JobLabels.JOB_UUID, uuid)
+                .endMetadata()
+                .build();
     }
 
     private MockEndpoint startWithBuildkite() throws Exception {
@@ -96,17 +101,20 @@ class CancelCheckerRouteTest extends RouteUnitTest {
     @Test
     void aJobCancelledInBuildkiteLosesItsKubernetesJobAndOneStillScheduledKeepsIt() throws Exception {
         MockEndpoint buildkite = startWithBuildkite();
-        buildkite.whenAnyExchangeReceived(exchange -> answerWithStates(exchange,
-                Map.of(SCHEDULED, "SCHEDULED", CANCELLED, "CANCELED", CANCELING, "CANCELING")));
+        buildkite.whenAnyExchangeReceived(exchange -> answerWithStates(
+                exchange, Map.of(SCHEDULED, "SCHEDULED", CANCELLED, "CANCELED", CANCELING, "CANCELING")));
         buildkite.expectedMessageCount(1);
 
         template.sendBody("direct:check-now", null);
 
         buildkite.assertIsSatisfied();
-        assertThat(kubernetesJobs.deleted).as("one request asked about all three; the cancelled ones were deleted")
+        assertThat(kubernetesJobs.deleted)
+                .as("one request asked about all three; the cancelled ones were deleted")
                 .containsExactlyInAnyOrder(PodSpecBuilder.jobName(CANCELLED), PodSpecBuilder.jobName(CANCELING));
         assertThat(findings.remembered).containsExactlyInAnyOrder(CANCELLED, CANCELING);
-        assertThat(candidates.jobName(SCHEDULED)).as("asked about again next check").isNotNull();
+        assertThat(candidates.jobName(SCHEDULED))
+                .as("asked about again next check")
+                .isNotNull();
         assertThat(candidates.jobName(CANCELLED)).isNull();
         assertThat(outage.isDown()).isFalse();
     }
@@ -120,7 +128,9 @@ class CancelCheckerRouteTest extends RouteUnitTest {
 
         assertThat(kubernetesJobs.deleted).isEmpty();
         assertThat(findings.remembered).isEmpty();
-        assertThat(outage.isDown()).as("the failure is logged as an outage of the checks").isTrue();
+        assertThat(outage.isDown())
+                .as("the failure is logged as an outage of the checks")
+                .isTrue();
         assertThat(candidates.batches()).containsExactly(List.of(SCHEDULED, CANCELLED, CANCELING));
     }
 }

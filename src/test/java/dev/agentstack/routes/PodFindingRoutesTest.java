@@ -107,14 +107,29 @@ class PodFindingRoutesTest extends RouteUnitTest {
     }
 
     private static Finding finding(String reason, boolean deleteJob, boolean onlyIfScheduled) {
-        return new Finding(reason, UUID, JOB_NAME, List.of("queue=kubernetes"), JOB_NAME + "-abcde",
-                "The following images could not be pulled:", List.of(), List.of(), Finding.EventsOf.NONE, 1,
-                deleteJob, false, onlyIfScheduled);
+        return new Finding(
+                reason,
+                UUID,
+                JOB_NAME,
+                List.of("queue=kubernetes"),
+                JOB_NAME + "-abcde",
+                "The following images could not be pulled:",
+                List.of(),
+                List.of(),
+                Finding.EventsOf.NONE,
+                1,
+                deleteJob,
+                false,
+                onlyIfScheduled);
     }
 
     private static Pod pod(String name) {
-        return new PodBuilder().withNewMetadata().withName(name)
-                .addToLabels(JobLabels.JOB_UUID, UUID).endMetadata().build();
+        return new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToLabels(JobLabels.JOB_UUID, UUID)
+                .endMetadata()
+                .build();
     }
 
     @BeforeEach
@@ -126,8 +141,9 @@ class PodFindingRoutesTest extends RouteUnitTest {
         bind("completionWatcher", kubernetes);
         bind("cancelCandidates", new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5)));
         advise("watch-pods", route -> route.replaceFromWith("direct:pod-events"));
-        advise("act-on-finding", route -> route.mockEndpointsAndSkip("direct:buildkite-job-state",
-                "direct:fail-buildkite-job"));
+        advise(
+                "act-on-finding",
+                route -> route.mockEndpointsAndSkip("direct:buildkite-job-state", "direct:fail-buildkite-job"));
         startRoutes();
         jobState = getMockEndpoint("mock:direct:buildkite-job-state");
         failJob = getMockEndpoint("mock:direct:fail-buildkite-job");
@@ -136,10 +152,15 @@ class PodFindingRoutesTest extends RouteUnitTest {
 
     /** Sends one pod event as the watch would and waits until act-on-finding's worker is done with it. */
     private void podEvent(String podName) {
-        NotifyBuilder acted = new NotifyBuilder(context).fromRoute("act-on-finding").whenDone(1).create();
-        template.sendBodyAndHeader("direct:pod-events", pod(podName), KubernetesConstants.KUBERNETES_EVENT_ACTION,
-                "MODIFIED");
-        assertThat(acted.matches(10, TimeUnit.SECONDS)).as("act-on-finding took the finding").isTrue();
+        NotifyBuilder acted = new NotifyBuilder(context)
+                .fromRoute("act-on-finding")
+                .whenDone(1)
+                .create();
+        template.sendBodyAndHeader(
+                "direct:pod-events", pod(podName), KubernetesConstants.KUBERNETES_EVENT_ACTION, "MODIFIED");
+        assertThat(acted.matches(10, TimeUnit.SECONDS))
+                .as("act-on-finding took the finding")
+                .isTrue();
     }
 
     @Test
@@ -151,14 +172,16 @@ class PodFindingRoutesTest extends RouteUnitTest {
         assertThat(steps).containsExactly("fail in Buildkite", "mark reported " + JOB_NAME, "delete " + JOB_NAME);
         assertThat(failJob.getExchanges().get(0).getMessage().getBody(String.class))
                 .isEqualTo("report of " + UUID + ": The following images could not be pulled:");
-        assertThat(jobState.getReceivedCounter()).as("the job's state is not needed to fail it").isZero();
+        assertThat(jobState.getReceivedCounter())
+                .as("the job's state is not needed to fail it")
+                .isZero();
     }
 
     @Test
     void aPodThatDiedAfterAnAgentTookItsJobIsNotReported() {
         findings.byPod.put("died", finding("pod_died", false, true));
-        jobState.whenAnyExchangeReceived(exchange -> exchange.getMessage().setBody(
-                new JobState(UUID, "J-1", "RUNNING")));
+        jobState.whenAnyExchangeReceived(
+                exchange -> exchange.getMessage().setBody(new JobState(UUID, "J-1", "RUNNING")));
 
         podEvent("died");
 
@@ -169,8 +192,8 @@ class PodFindingRoutesTest extends RouteUnitTest {
     @Test
     void aPodThatDiedBeforeAnyAgentTookItsJobIsReportedWithoutDeletingItsJob() {
         findings.byPod.put("died", finding("pod_died", false, true));
-        jobState.whenAnyExchangeReceived(exchange -> exchange.getMessage().setBody(
-                new JobState(UUID, "J-1", "SCHEDULED")));
+        jobState.whenAnyExchangeReceived(
+                exchange -> exchange.getMessage().setBody(new JobState(UUID, "J-1", "SCHEDULED")));
 
         podEvent("died");
 

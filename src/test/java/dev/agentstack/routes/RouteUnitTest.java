@@ -5,9 +5,9 @@ import dev.agentstack.buildkite.stacks.StackJobStates;
 import dev.agentstack.buildkite.stacks.StackNotifications;
 import dev.agentstack.buildkite.stacks.StacksClient;
 import dev.agentstack.config.ControllerConfig;
+import dev.agentstack.config.Options;
 import dev.agentstack.runtime.ControllerBeans;
 import dev.agentstack.runtime.LeaderElection;
-import dev.agentstack.config.Options;
 import dev.agentstack.tracking.PodNotices;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -50,9 +50,8 @@ abstract class RouteUnitTest extends CamelMainTestSupport {
     public void configureContext(CamelContextConfiguration configuration) {
         super.configureContext(configuration);
         // The GraphQL flow: each route's choice of API is its own step, and the Stacks API's beans are never called.
-        configuration.withUseOverridePropertiesWithPropertiesComponent(
-                ControllerBeans.routeProperties(
-                        ControllerConfig.builder().set(Options.BUILDKITE_API, "graphql").build()));
+        configuration.withUseOverridePropertiesWithPropertiesComponent(ControllerBeans.routeProperties(
+                ControllerConfig.builder().set(Options.BUILDKITE_API, "graphql").build()));
     }
 
     /**
@@ -61,11 +60,12 @@ abstract class RouteUnitTest extends CamelMainTestSupport {
      */
     @Override
     protected void bindToRegistry(Registry registry) throws Exception {
-        registry.bind("leaderElection", LeaderElection.of(ControllerConfig.builder().build(), null, "test"));
-        StacksClient unused = StacksClient.of("http://127.0.0.1:1", Duration.ofSeconds(1), "test",
-                new ResponseSizeLimit(1024), () -> "unused");
-        StackNotifications notes = new StackNotifications(unused, queue -> queue, Clock.systemUTC(),
-                new SimpleMeterRegistry());
+        registry.bind(
+                "leaderElection", LeaderElection.of(ControllerConfig.builder().build(), null, "test"));
+        StacksClient unused = StacksClient.of(
+                "http://127.0.0.1:1", Duration.ofSeconds(1), "test", new ResponseSizeLimit(1024), () -> "unused");
+        StackNotifications notes =
+                new StackNotifications(unused, queue -> queue, Clock.systemUTC(), new SimpleMeterRegistry());
         registry.bind("stackNotifications", notes);
         registry.bind("stackJobStates", new StackJobStates(unused, null));
         registry.bind("podNotices", new PodNotices(null, notes, "kubernetes", Clock.systemUTC()));
@@ -77,8 +77,7 @@ abstract class RouteUnitTest extends CamelMainTestSupport {
     }
 
     /** Changes a route before it starts: typically its {@code from} and its edges by step id. */
-    protected void advise(String routeId, ThrowingConsumer<AdviceWithRouteBuilder, Exception> advice)
-            throws Exception {
+    protected void advise(String routeId, ThrowingConsumer<AdviceWithRouteBuilder, Exception> advice) throws Exception {
         AdviceWith.adviceWith(context, routeId, advice);
     }
 

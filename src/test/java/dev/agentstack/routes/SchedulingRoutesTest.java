@@ -102,7 +102,10 @@ class SchedulingRoutesTest extends RouteUnitTest {
             if (job.command().equals(CANNOT_RUN)) {
                 throw new JobCannotRunException("the kubernetes plugin is prohibited on this queue");
             }
-            return new JobBuilder().withNewMetadata().withName(PodSpecBuilder.jobName(job.uuid())).endMetadata()
+            return new JobBuilder()
+                    .withNewMetadata()
+                    .withName(PodSpecBuilder.jobName(job.uuid()))
+                    .endMetadata()
                     .build();
         }
     }
@@ -117,10 +120,15 @@ class SchedulingRoutesTest extends RouteUnitTest {
     /** What the kubernetes-job-sink Kamelet does with the API server's answer: 201, 409 or a refusal. */
     private static void apiServer(Exchange exchange) {
         Job job = exchange.getMessage().getBody(Job.class);
-        exchange.getMessage().setHeader(KubernetesConstants.KUBERNETES_JOB_NAME, job.getMetadata().getName());
+        exchange.getMessage()
+                .setHeader(
+                        KubernetesConstants.KUBERNETES_JOB_NAME,
+                        job.getMetadata().getName());
         if (job.getMetadata().getName().equals(PodSpecBuilder.jobName(uuidOf(REFUSED)))) {
-            throw new KubernetesClientException(new StatusBuilder().withCode(422)
-                    .withMessage("Job.batch \"" + job.getMetadata().getName() + "\" is invalid").build());
+            throw new KubernetesClientException(new StatusBuilder()
+                    .withCode(422)
+                    .withMessage("Job.batch \"" + job.getMetadata().getName() + "\" is invalid")
+                    .build());
         }
         boolean exists = job.getMetadata().getName().equals(PodSpecBuilder.jobName(uuidOf(EXISTS)));
         exchange.getMessage().setHeader(KubernetesJobSink.ALREADY_EXISTS, exists);
@@ -148,20 +156,26 @@ class SchedulingRoutesTest extends RouteUnitTest {
         bind("jobCreations-" + QUEUE, creations);
         bind("podSpecBuilder-" + QUEUE, builder);
         bind("kubernetesWriteLimiter", new NoWriteLimit());
-        String poll = TemplatedRouteBuilder.builder(context, "schedule-jobs").routeId("schedule-jobs-" + QUEUE)
-                .parameter("queue", QUEUE).add();
+        String poll = TemplatedRouteBuilder.builder(context, "schedule-jobs")
+                .routeId("schedule-jobs-" + QUEUE)
+                .parameter("queue", QUEUE)
+                .add();
         advise(poll, route -> {
             route.replaceFromWith("direct:scheduled-jobs");
             route.mockEndpointsAndSkip("seda:create-jobs-*");
         });
         String creationWorkers = TemplatedRouteBuilder.builder(context, "create-jobs")
-                .routeId("create-jobs-" + QUEUE).parameter("queue", QUEUE).add();
+                .routeId("create-jobs-" + QUEUE)
+                .parameter("queue", QUEUE)
+                .add();
         advise(creationWorkers, route -> {
             route.replaceFromWith("direct:create-jobs");
             // Both hand-overs sit in doCatch clauses, which weaveById does not reach: mock the queue they send to.
             route.mockEndpointsAndSkip("seda:fail-invalid-jobs-*");
         });
-        advise("kubernetes-create-job", route -> route.weaveById("create-job").replace().to("mock:kubernetes-api"));
+        advise(
+                "kubernetes-create-job",
+                route -> route.weaveById("create-job").replace().to("mock:kubernetes-api"));
         startRoutes();
         workers = getMockEndpoint("mock:seda:create-jobs-" + QUEUE);
         kubernetes = getMockEndpoint("mock:kubernetes-api");
@@ -203,7 +217,13 @@ class SchedulingRoutesTest extends RouteUnitTest {
         template.sendBody("direct:create-jobs", job("make test"));
 
         MockEndpoint.assertIsSatisfied(kubernetes, failInvalidJobs);
-        assertThat(kubernetes.getExchanges().get(0).getMessage().getBody(Job.class).getMetadata().getName())
+        assertThat(kubernetes
+                        .getExchanges()
+                        .get(0)
+                        .getMessage()
+                        .getBody(Job.class)
+                        .getMetadata()
+                        .getName())
                 .isEqualTo(PodSpecBuilder.jobName(uuidOf("make test")));
         assertThat(creations.calls).containsExactly("created make test");
     }

@@ -45,9 +45,14 @@ class CamelRunControllerTest {
                 main.start();
                 await().atMost(ControllerHarness.WAIT).until(() -> fakes.job(uuid) != null);
                 // The file's options reached the controller through the catalogue: the poll interval in milliseconds.
-                assertThat(main.getCamelContext().resolvePropertyPlaceholders("{{poll-interval}}")).isEqualTo("1000");
-                assertThat(main.getCamelContext().getRegistry().lookupByNameAndType("kubernetesClient",
-                        KubernetesClient.class).getMasterUrl().toString()).startsWith(fakes.kubernetes().url());
+                assertThat(main.getCamelContext().resolvePropertyPlaceholders("{{poll-interval}}"))
+                        .isEqualTo("1000");
+                assertThat(main.getCamelContext()
+                                .getRegistry()
+                                .lookupByNameAndType("kubernetesClient", KubernetesClient.class)
+                                .getMasterUrl()
+                                .toString())
+                        .startsWith(fakes.kubernetes().url());
             } finally {
                 main.stop();
                 cluster.keySet().forEach(System::clearProperty);
@@ -66,7 +71,8 @@ class CamelRunControllerTest {
             Main main = camelRun(prop);
             try {
                 main.start();
-                await().atMost(ControllerHarness.WAIT).until(() -> main.getCamelContext().isStopped());
+                await().atMost(ControllerHarness.WAIT)
+                        .until(() -> main.getCamelContext().isStopped());
             } finally {
                 main.stop();
                 cluster.keySet().forEach(System::clearProperty);
@@ -83,11 +89,20 @@ class CamelRunControllerTest {
         Main main = camelRun(prop);
         try {
             main.start();
-            KubernetesClient kubernetes = main.getCamelContext().getRegistry().lookupByNameAndType(
-                    "kubernetesClient", KubernetesClient.class);
+            KubernetesClient kubernetes = main.getCamelContext()
+                    .getRegistry()
+                    .lookupByNameAndType("kubernetesClient", KubernetesClient.class);
             String namespace = main.getCamelContext().resolvePropertyPlaceholders("{{namespace}}");
-            await().atMost(ControllerHarness.WAIT).until(() -> kubernetes.batch().v1().jobs().inNamespace(namespace)
-                    .list().getItems().size() >= 2);
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> kubernetes
+                                    .batch()
+                                    .v1()
+                                    .jobs()
+                                    .inNamespace(namespace)
+                                    .list()
+                                    .getItems()
+                                    .size()
+                            >= 2);
             // The example's management keys serve what run serves: our info and pod-readiness endpoints, JVM metrics.
             assertThat(get(port, "/observe/info")).contains("\"name\":\"agent-stack-camel\"");
             assertThat(get(port, "/observe/health/pod")).contains("\"status\":\"UP\"");
@@ -104,18 +119,22 @@ class CamelRunControllerTest {
         try (var in = Files.newBufferedReader(Path.of(EXAMPLE))) {
             example.load(in);
         }
-        Properties run = Controller.managementProperties(ControllerConfig.builder().build());
+        Properties run =
+                Controller.managementProperties(ControllerConfig.builder().build());
         assertThat(run).isNotEmpty();
-        run.forEach((key, value) -> assertThat(example.getProperty((String) key)).as((String) key).isEqualTo(value));
+        run.forEach((key, value) ->
+                assertThat(example.getProperty((String) key)).as((String) key).isEqualTo(value));
     }
 
     @Test
     void anOptionOnlyAConfigFileCanSetIsRefusedAsAPropertyByName() {
         Map<String, String> props = Map.of("org", "acme", "queues", "[]");
         assertThatThrownBy(() -> CamelRunController.options(key -> Optional.ofNullable(props.get(key))))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("queues")
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("queues")
                 .hasMessageContaining(CamelRunController.CONFIG_FILE_PROPERTY);
-        assertThat(CamelRunController.options(key -> Optional.ofNullable(Map.of("org", "acme").get(key))))
+        assertThat(CamelRunController.options(
+                        key -> Optional.ofNullable(Map.of("org", "acme").get(key))))
                 .containsExactly(Map.entry("org", "acme"));
     }
 
@@ -132,8 +151,12 @@ class CamelRunControllerTest {
     }
 
     static String get(int port, String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     /** Camel Main as camel run sets it up: the properties file, the routes of routes/ and the Kamelets of kamelets/. */

@@ -22,7 +22,11 @@ class DefaultKubernetesClientTest {
         try (KubernetesClient client = Controller.defaultKubernetesClient()) {
             client.batch().v1().jobs().inNamespace("default").list();
         }
-        assertThat(kubernetes.embedded().server().takeRequest(5, TimeUnit.SECONDS).getHeader("User-Agent"))
+        assertThat(kubernetes
+                        .embedded()
+                        .server()
+                        .takeRequest(5, TimeUnit.SECONDS)
+                        .getHeader("User-Agent"))
                 .isEqualTo("agent-stack-camel/" + Version.get());
     }
 }

@@ -32,9 +32,18 @@ class ExampleRoutesTest {
         use("annotate-team.camel.yaml");
         try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.ROUTES_DIR, dir.toString()))) {
             String uuid = java.util.UUID.randomUUID().toString();
-            h.buildkite().addJob(new dev.agentstack.buildkite.BuildkiteJob(null, uuid, "make",
-                    List.of("queue=kubernetes"), 0, null,
-                    List.of("BUILDKITE_COMMAND=make", "BUILDKITE_PIPELINE_SLUG=payments-api")), "build", null);
+            h.buildkite()
+                    .addJob(
+                            new dev.agentstack.buildkite.BuildkiteJob(
+                                    null,
+                                    uuid,
+                                    "make",
+                                    List.of("queue=kubernetes"),
+                                    0,
+                                    null,
+                                    List.of("BUILDKITE_COMMAND=make", "BUILDKITE_PIPELINE_SLUG=payments-api")),
+                            "build",
+                            null);
             h.start();
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
             Job job = h.job(uuid);
@@ -57,19 +66,34 @@ class ExampleRoutesTest {
         });
         webhook.start();
         try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.ROUTES_DIR, dir.toString()))) {
-            h.withProperty("notify-webhook-url", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook");
+            h.withProperty(
+                    "notify-webhook-url",
+                    "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook");
             // An invalid plugin configuration: the controller fails the job, so the webhook hears of it.
             String uuid = java.util.UUID.randomUUID().toString();
-            h.buildkite().addJob(new dev.agentstack.buildkite.BuildkiteJob(null, uuid, "make",
-                    List.of("queue=kubernetes"), 0, null,
-                    List.of("BUILDKITE_PLUGINS=[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]")),
-                    "broken step", null);
+            h.buildkite()
+                    .addJob(
+                            new dev.agentstack.buildkite.BuildkiteJob(
+                                    null,
+                                    uuid,
+                                    "make",
+                                    List.of("queue=kubernetes"),
+                                    0,
+                                    null,
+                                    List.of(
+                                            "BUILDKITE_PLUGINS=[{\"kubernetes\":{\"podSpec\":{\"containers\":[{\"image\":42}]}}}]")),
+                            "broken step",
+                            null);
             h.start();
             await().atMost(ControllerHarness.WAIT).until(() -> posted.size() == 1);
-            assertThat(posted.get(0)).startsWith("application/json ").contains("\"uuid\":\"" + uuid + "\"")
+            assertThat(posted.get(0))
+                    .startsWith("application/json ")
+                    .contains("\"uuid\":\"" + uuid + "\"")
                     .contains("\"reason\":\"invalid_job\"");
-            await().atMost(ControllerHarness.WAIT).until(() -> "FINISHED".equals(h.buildkite().state(uuid)));
-            assertThat(h.buildkite().snapshot(uuid).signalReason()).as("the webhook does not stand in the way")
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> "FINISHED".equals(h.buildkite().state(uuid)));
+            assertThat(h.buildkite().snapshot(uuid).signalReason())
+                    .as("the webhook does not stand in the way")
                     .isEqualTo("stack_error");
         } finally {
             webhook.stop(0);

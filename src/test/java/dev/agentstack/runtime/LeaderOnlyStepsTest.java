@@ -27,16 +27,22 @@ class LeaderOnlyStepsTest {
         for (Path file : files()) {
             String text = Files.readString(file);
             assertThat(text).as(file + ": no route policy gates leadership").doesNotContain("routePolicy");
-            assertThat(text).as(file + ": no Simple expression asks for leadership").doesNotContain("isLeader}");
+            assertThat(text)
+                    .as(file + ": no Simple expression asks for leadership")
+                    .doesNotContain("isLeader}");
             collect(YAML.readTree(file.toFile()), onlyTheLeaderSteps);
         }
-        assertThat(onlyTheLeaderSteps).containsExactlyInAnyOrder("only-the-leader-acts-on-jobs",
-                "only-the-leader-acts-on-pods", "only-the-leader-checks-cancellations");
+        assertThat(onlyTheLeaderSteps)
+                .containsExactlyInAnyOrder(
+                        "only-the-leader-acts-on-jobs",
+                        "only-the-leader-acts-on-pods",
+                        "only-the-leader-checks-cancellations");
     }
 
     @Test
     void theSourceKameletPollsOnTheLeaderOnlyAndTheScheduleRouteSaysSo() throws IOException {
-        JsonNode kamelet = YAML.readTree(Path.of("kamelets/buildkite-scheduled-jobs-source.kamelet.yaml").toFile());
+        JsonNode kamelet = YAML.readTree(
+                Path.of("kamelets/buildkite-scheduled-jobs-source.kamelet.yaml").toFile());
         JsonNode first = kamelet.at("/spec/template/from/steps/0/choice/when/0/method");
         assertThat(first.path("ref").asText()).isEqualTo("{{leader}}");
         assertThat(first.path("method").asText()).isEqualTo("isLeader");

@@ -24,25 +24,28 @@ import org.junit.jupiter.api.Test;
 class PollLoopLivenessTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    private final PollBackoff backoff = new PollBackoff(Duration.ofSeconds(1), clock, new SimpleMeterRegistry(),
-            Tags.of("queue", "kubernetes"));
+    private final PollBackoff backoff =
+            new PollBackoff(Duration.ofSeconds(1), clock, new SimpleMeterRegistry(), Tags.of("queue", "kubernetes"));
 
     @Test
     void aLoopThatStopsTickingIsReportedAfterThirtySecondsAtLeast() {
-        PollGate gate = new PollGate(backoff, () -> false, message -> { });
+        PollGate gate = new PollGate(backoff, () -> false, message -> {});
         assertThat(gate.isPollDue()).isTrue();
         clock.advance(Duration.ofSeconds(30));
-        assertThat(backoff.stallProblem()).as("3 x poll-interval is below the 30s floor").isNull();
-        clock.advance(Duration.ofSeconds(2));
         assertThat(backoff.stallProblem())
-                .isEqualTo("queue kubernetes: no poll tick has finished for 32s (limit 30s)");
+                .as("3 x poll-interval is below the 30s floor")
+                .isNull();
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(backoff.stallProblem()).isEqualTo("queue kubernetes: no poll tick has finished for 32s (limit 30s)");
         backoff.recordFailure(new IllegalStateException("boom"), null);
-        assertThat(backoff.stallProblem()).as("a finished poll, even a failed one, is a tick").isNull();
+        assertThat(backoff.stallProblem())
+                .as("a finished poll, even a failed one, is a tick")
+                .isNull();
     }
 
     @Test
     void aStandbyThatNeverPollsStaysLive() {
-        PollGate standby = new PollGate(backoff, () -> true, message -> { });
+        PollGate standby = new PollGate(backoff, () -> true, message -> {});
         for (int tick = 0; tick < 120; tick++) {
             clock.advance(Duration.ofSeconds(1));
             assertThat(standby.isPollDue()).isFalse();
@@ -52,8 +55,10 @@ class PollLoopLivenessTest {
 
     @Test
     void theBackoffInForceExtendsTheLimit() {
-        backoff.recordFailure(new org.apache.camel.http.base.HttpOperationFailedException("https://graphql", 429,
-                "Too Many Requests", null, java.util.Map.of("Retry-After", "50"), ""), null);
+        backoff.recordFailure(
+                new org.apache.camel.http.base.HttpOperationFailedException(
+                        "https://graphql", 429, "Too Many Requests", null, java.util.Map.of("Retry-After", "50"), ""),
+                null);
         clock.advance(Duration.ofSeconds(80));
         assertThat(backoff.stallProblem()).as("no poll was due for 50s of it").isNull();
         clock.advance(Duration.ofSeconds(1));
@@ -83,8 +88,11 @@ class PollLoopLivenessTest {
     }
 
     private static HttpResponse<String> live(int port) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/observe/health/live?data=true")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + port + "/observe/health/live?data=true"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
     }
 }

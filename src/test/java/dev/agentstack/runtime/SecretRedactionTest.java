@@ -19,14 +19,16 @@ class SecretRedactionTest {
         try (LogCapture logs = new LogCapture()) {
             log.info("Resolved text: {{token}} -> " + SECRET);
             log.info("header Authorization: Bearer {}", SECRET);
-            log.warn("call failed", new IllegalStateException("outer",
-                    new IllegalArgumentException("token " + SECRET + " refused")));
+            log.warn(
+                    "call failed",
+                    new IllegalStateException("outer", new IllegalArgumentException("token " + SECRET + " refused")));
             log.info("nothing secret here");
 
             assertThat(logs.lines()).hasSize(4).noneMatch(l -> l.contains(SECRET));
             assertThat(logs.lines().get(0)).isEqualTo("INFO [some.library] Resolved text: {{token}} -> [REDACTED]");
             assertThat(logs.lines().get(1)).endsWith("Bearer [REDACTED]");
-            assertThat(logs.lines().get(2)).contains("java.lang.IllegalStateException: outer")
+            assertThat(logs.lines().get(2))
+                    .contains("java.lang.IllegalStateException: outer")
                     .contains("Caused by: java.lang.IllegalArgumentException: token [REDACTED] refused")
                     .contains("at dev.agentstack.runtime.SecretRedactionTest");
             assertThat(logs.lines().get(3)).isEqualTo("INFO [some.library] nothing secret here");

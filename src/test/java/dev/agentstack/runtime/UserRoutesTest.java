@@ -58,8 +58,11 @@ class UserRoutesTest {
             h.start();
             var context = h.controller().camelContext();
             assertThat(context.getRoute("user-added")).isNotNull();
-            assertThat(context.getRoute("schedule-jobs-kubernetes").getDescription()).isEqualTo("replaced by the user");
-            assertThat(context.getRoute("watch-jobs")).as("routes of other built-in files stay").isNotNull();
+            assertThat(context.getRoute("schedule-jobs-kubernetes").getDescription())
+                    .isEqualTo("replaced by the user");
+            assertThat(context.getRoute("watch-jobs"))
+                    .as("routes of other built-in files stay")
+                    .isNotNull();
         }
     }
 
@@ -75,9 +78,10 @@ class UserRoutesTest {
                         - log: [unclosed
                 """);
         try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.ROUTES_DIR, dir.toString()))) {
-            assertThatThrownBy(h::start).isInstanceOf(ConfigException.class)
-                    .hasMessage("option routes-dir: while parsing a flow sequence in file:" + file
-                            + ", line 6, column 16");
+            assertThatThrownBy(h::start)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage(
+                            "option routes-dir: while parsing a flow sequence in file:" + file + ", line 6, column 16");
         }
     }
 
@@ -92,7 +96,8 @@ class UserRoutesTest {
                         - to: nosuchcomponent:foo
                 """);
         try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.ROUTES_DIR, dir.toString()))) {
-            assertThatThrownBy(h::start).isInstanceOf(ConfigException.class)
+            assertThatThrownBy(h::start)
+                    .isInstanceOf(ConfigException.class)
                     .hasMessageStartingWith("option routes-dir: route extra: No endpoint could be found for:"
                             + " nosuchcomponent://foo");
         }
@@ -100,20 +105,25 @@ class UserRoutesTest {
 
     @Test
     void theCommandLineSaysItInOneLineAndExits2() throws Exception {
-        Files.writeString(dir.resolve("extra.camel.yaml"), "- route:\n    id: extra\n    from:\n      uri: timer:x\n"
-                + "      steps:\n        - bogusStep: {}\n");
+        Files.writeString(
+                dir.resolve("extra.camel.yaml"),
+                "- route:\n    id: extra\n    from:\n      uri: timer:x\n" + "      steps:\n        - bogusStep: {}\n");
         var err = new java.io.ByteArrayOutputStream();
-        int code = dev.agentstack.cli.AgentStackCamel.run(new String[] {"run", "--org", "acme", "--routes-dir",
-                dir.toString(), "--management-port", "0"}, java.util.Map.of("BUILDKITE_TOKEN", "t"),
-                new java.io.PrintStream(new java.io.ByteArrayOutputStream()), new java.io.PrintStream(err, true));
+        int code = dev.agentstack.cli.AgentStackCamel.run(
+                new String[] {"run", "--org", "acme", "--routes-dir", dir.toString(), "--management-port", "0"},
+                java.util.Map.of("BUILDKITE_TOKEN", "t"),
+                new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+                new java.io.PrintStream(err, true));
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("agent-stack-camel: option routes-dir: Unknown node id: bogusStep in file:"
-                + dir.resolve("extra.camel.yaml") + ", line 6, column 11\n");
+        assertThat(err.toString())
+                .isEqualTo("agent-stack-camel: option routes-dir: Unknown node id: bogusStep in file:"
+                        + dir.resolve("extra.camel.yaml") + ", line 6, column 11\n");
     }
 
     @Test
     void aMissingFolderIsAConfigurationError() {
         assertThatThrownBy(() -> UserRoutes.of(dir.resolve("nope").toString()))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("option routes-dir: no such folder: ");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("option routes-dir: no such folder: ");
     }
 }

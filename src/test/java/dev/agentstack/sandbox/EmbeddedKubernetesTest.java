@@ -33,9 +33,16 @@ class EmbeddedKubernetesTest {
     @Test
     void aBusyMockServerPrintsNoThreadBlockedWarning() {
         try (LogCapture logs = new LogCapture();
-             EmbeddedKubernetes kubernetes = new EmbeddedKubernetes(d -> stallingOn("slow-one", d))) {
-            assertThat(kubernetes.client().configMaps().inNamespace("default").withName("slow-one").get()).isNull();
-            assertThat(logs.lines()).noneMatch(l -> l.contains("has been blocked") || l.contains("Thread blocked"))
+                EmbeddedKubernetes kubernetes = new EmbeddedKubernetes(d -> stallingOn("slow-one", d))) {
+            assertThat(kubernetes
+                            .client()
+                            .configMaps()
+                            .inNamespace("default")
+                            .withName("slow-one")
+                            .get())
+                    .isNull();
+            assertThat(logs.lines())
+                    .noneMatch(l -> l.contains("has been blocked") || l.contains("Thread blocked"))
                     .noneMatch(l -> l.startsWith("WARN"));
         }
     }

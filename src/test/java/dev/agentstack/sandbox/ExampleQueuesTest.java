@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 /** How the demo gives each example its examples/configs file: a queue of its own in the one controller. */
 class ExampleQueuesTest {
 
-    private static final ExampleQueues EXAMPLES = new ExampleQueues(Map.of("locked",
-            ExampleQueues.parse("locked.yaml", "prohibit-kubernetes-plugin: true\n")));
+    private static final ExampleQueues EXAMPLES = new ExampleQueues(
+            Map.of("locked", ExampleQueues.parse("locked.yaml", "prohibit-kubernetes-plugin: true\n")));
 
     private static BuildkiteJob job(String... tags) {
         return new BuildkiteJob("id", "uuid", "true", List.of(tags), 0, null, List.of());
@@ -24,22 +24,31 @@ class ExampleQueuesTest {
 
     @Test
     void anExampleConfigBecomesAQueueWithTheDefaultQueuesOtherTags() {
-        ControllerConfig base = ControllerConfig.builder().set(Options.TAGS, List.of("queue=kubernetes", "os=linux"))
+        ControllerConfig base = ControllerConfig.builder()
+                .set(Options.TAGS, List.of("queue=kubernetes", "os=linux"))
                 .build();
-        ControllerConfig demo = base.toBuilder().setFromYaml(Options.QUEUES, EXAMPLES.queues(base)).build();
-        assertThat(demo.queues()).extracting(QueueConfig::tags)
+        ControllerConfig demo = base.toBuilder()
+                .setFromYaml(Options.QUEUES, EXAMPLES.queues(base))
+                .build();
+        assertThat(demo.queues())
+                .extracting(QueueConfig::tags)
                 .containsExactly(List.of("queue=kubernetes", "os=linux"), List.of("queue=locked", "os=linux"));
-        assertThat(demo.forQueue(demo.queues().get(1)).prohibitKubernetesPlugin()).isTrue();
-        assertThat(demo.forQueue(demo.queues().get(0)).prohibitKubernetesPlugin()).isFalse();
+        assertThat(demo.forQueue(demo.queues().get(1)).prohibitKubernetesPlugin())
+                .isTrue();
+        assertThat(demo.forQueue(demo.queues().get(0)).prohibitKubernetesPlugin())
+                .isFalse();
     }
 
     @Test
     void onlyThatExamplesJobsForTheDefaultQueueMove() {
         ControllerConfig base = ControllerConfig.builder().build();
-        ControllerConfig demo = base.toBuilder().setFromYaml(Options.QUEUES, EXAMPLES.queues(base)).build();
+        ControllerConfig demo = base.toBuilder()
+                .setFromYaml(Options.QUEUES, EXAMPLES.queues(base))
+                .build();
         assertThat(EXAMPLES.retag("locked", job("queue=kubernetes"), demo).agentQueryRules())
                 .containsExactly("queue=locked");
-        assertThat(EXAMPLES.retag("locked", job("queue=macos"), demo).agentQueryRules()).containsExactly("queue=macos");
+        assertThat(EXAMPLES.retag("locked", job("queue=macos"), demo).agentQueryRules())
+                .containsExactly("queue=macos");
         assertThat(EXAMPLES.retag("hello-world", job("queue=kubernetes"), demo).agentQueryRules())
                 .containsExactly("queue=kubernetes");
     }
@@ -56,6 +65,10 @@ class ExampleQueuesTest {
         ExampleQueues shipped = ExampleQueues.load();
         assertThat(shipped.names()).contains("prohibited-plugin", "controller-default-resources");
         ControllerConfig base = ControllerConfig.builder().build();
-        assertThat(base.toBuilder().setFromYaml(Options.QUEUES, shipped.queues(base)).build().queues()).hasSize(3);
+        assertThat(base.toBuilder()
+                        .setFromYaml(Options.QUEUES, shipped.queues(base))
+                        .build()
+                        .queues())
+                .hasSize(3);
     }
 }

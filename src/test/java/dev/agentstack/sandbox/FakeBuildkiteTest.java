@@ -29,7 +29,8 @@ class FakeBuildkiteTest {
     private HttpResponse<String> post(String token, String query, Map<String, Object> variables) throws Exception {
         String body = JSON.writeValueAsString(Map.of("query", query, "variables", variables));
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(fake.graphqlEndpoint()))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
@@ -41,19 +42,25 @@ class FakeBuildkiteTest {
         HttpResponse<String> r =
                 post("token-1", "{ organization(slug: \"acme\") { id jobs(bogus: 1) { count } } }", Map.of());
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(JSON.readTree(r.body()).path("errors").get(0).path("message").asText()).contains("bogus");
+        assertThat(JSON.readTree(r.body()).path("errors").get(0).path("message").asText())
+                .contains("bogus");
         assertThat(fake.rejectedQueries()).hasSize(1);
     }
 
     @Test
     void aMissingOrWrongTokenIsRefused() throws Exception {
-        assertThat(post(null, "{ organization(slug: \"acme\") { id } }", Map.of()).statusCode()).isEqualTo(401);
-        assertThat(post("wrong", "{ organization(slug: \"acme\") { id } }", Map.of()).statusCode()).isEqualTo(401);
+        assertThat(post(null, "{ organization(slug: \"acme\") { id } }", Map.of())
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(post("wrong", "{ organization(slug: \"acme\") { id } }", Map.of())
+                        .statusCode())
+                .isEqualTo(401);
     }
 
     @Test
     void anUnknownOrganizationIsNull() throws Exception {
-        JsonNode r = JSON.readTree(post("token-1", "{ organization(slug: \"nope\") { id } }", Map.of()).body());
+        JsonNode r = JSON.readTree(post("token-1", "{ organization(slug: \"nope\") { id } }", Map.of())
+                .body());
         assertThat(r.path("data").path("organization").isNull()).isTrue();
     }
 
@@ -77,7 +84,9 @@ class FakeBuildkiteTest {
         while (more) {
             Map<String, Object> vars = new java.util.HashMap<>();
             vars.put("cursor", cursor);
-            JsonNode jobs = JSON.readTree(post("token-1", query, vars).body()).path("data").path("organization")
+            JsonNode jobs = JSON.readTree(post("token-1", query, vars).body())
+                    .path("data")
+                    .path("organization")
                     .path("jobs");
             assertThat(jobs.path("count").asInt()).isEqualTo(5);
             List<String> page = new ArrayList<>();
@@ -118,7 +127,9 @@ class FakeBuildkiteTest {
         poller.join();
 
         assertThat(uuids).hasSize(3000).doesNotHaveDuplicates();
-        assertThat(fake.jobsReads()).extracting(FakeBuildkite.JobsRead::count).containsOnly(0, 3000)
+        assertThat(fake.jobsReads())
+                .extracting(FakeBuildkite.JobsRead::count)
+                .containsOnly(0, 3000)
                 .endsWith(3000);
         assertThat(fake.jobsReads().get(0).arguments()).containsEntry("first", 1);
     }
@@ -136,7 +147,8 @@ class FakeBuildkiteTest {
         assertThat(first.statusCode()).isEqualTo(200);
         assertThat(first.headers().firstValue("RateLimit-Limit")).hasValue("100");
         assertThat(first.headers().firstValue("RateLimit-Remaining")).hasValue("5");
-        assertThat(Long.parseLong(first.headers().firstValue("RateLimit-Reset").orElseThrow())).isBetween(299L, 300L);
+        assertThat(Long.parseLong(first.headers().firstValue("RateLimit-Reset").orElseThrow()))
+                .isBetween(299L, 300L);
 
         assertThat(post("token-1", query, Map.of()).statusCode()).isEqualTo(200); // spends the last 5
         HttpResponse<String> refused = post("token-1", query, Map.of());
@@ -149,8 +161,13 @@ class FakeBuildkiteTest {
     void cancellingAJobUsesItsNodeId() throws Exception {
         String uuid = fake.scheduleCommand("echo", "queue=kubernetes");
         String mutation = "mutation($id: ID!) { jobTypeCommandCancel(input: {id: $id}) { jobTypeCommand { state } } }";
-        JsonNode r = JSON.readTree(post("token-1", mutation, Map.of("id", FakeJob.nodeId(uuid))).body());
-        assertThat(r.path("data").path("jobTypeCommandCancel").path("jobTypeCommand").path("state").asText())
+        JsonNode r = JSON.readTree(
+                post("token-1", mutation, Map.of("id", FakeJob.nodeId(uuid))).body());
+        assertThat(r.path("data")
+                        .path("jobTypeCommandCancel")
+                        .path("jobTypeCommand")
+                        .path("state")
+                        .asText())
                 .isEqualTo("CANCELED");
         assertThat(fake.state(uuid)).isEqualTo("CANCELED");
     }

@@ -44,38 +44,54 @@ class SchemaSubsetTest {
                 continue;
             }
             if (type instanceof ObjectTypeDefinition o) {
-                compareFields(o.getName(), o.getFieldDefinitions(), ((ObjectTypeDefinition) real).getFieldDefinitions(),
+                compareFields(
+                        o.getName(),
+                        o.getFieldDefinitions(),
+                        ((ObjectTypeDefinition) real).getFieldDefinitions(),
                         problems);
-                List<String> realInterfaces = ((ObjectTypeDefinition) real).getImplements().stream()
-                        .map(AstPrinter::printAst).toList();
-                o.getImplements().stream().map(AstPrinter::printAst).filter(i -> !realInterfaces.contains(i))
+                List<String> realInterfaces = ((ObjectTypeDefinition) real)
+                        .getImplements().stream().map(AstPrinter::printAst).toList();
+                o.getImplements().stream()
+                        .map(AstPrinter::printAst)
+                        .filter(i -> !realInterfaces.contains(i))
                         .forEach(i -> problems.add(o.getName() + " does not implement " + i));
             } else if (type instanceof InterfaceTypeDefinition i) {
-                compareFields(i.getName(), i.getFieldDefinitions(),
-                        ((InterfaceTypeDefinition) real).getFieldDefinitions(), problems);
+                compareFields(
+                        i.getName(),
+                        i.getFieldDefinitions(),
+                        ((InterfaceTypeDefinition) real).getFieldDefinitions(),
+                        problems);
             } else if (type instanceof InputObjectTypeDefinition in) {
-                compareInputs(in.getName(), in.getInputValueDefinitions(),
-                        ((InputObjectTypeDefinition) real).getInputValueDefinitions(), problems);
+                compareInputs(
+                        in.getName(),
+                        in.getInputValueDefinitions(),
+                        ((InputObjectTypeDefinition) real).getInputValueDefinitions(),
+                        problems);
             } else if (type instanceof EnumTypeDefinition e) {
-                List<String> realValues = ((EnumTypeDefinition) real).getEnumValueDefinitions().stream()
-                        .map(EnumValueDefinition::getName).toList();
-                e.getEnumValueDefinitions().stream().map(EnumValueDefinition::getName)
+                List<String> realValues = ((EnumTypeDefinition) real)
+                        .getEnumValueDefinitions().stream()
+                                .map(EnumValueDefinition::getName)
+                                .toList();
+                e.getEnumValueDefinitions().stream()
+                        .map(EnumValueDefinition::getName)
                         .filter(v -> !realValues.contains(v))
                         .forEach(v -> problems.add(e.getName() + "." + v + ": no such enum value"));
             } else if (type instanceof UnionTypeDefinition u) {
                 assertThat(u.getMemberTypes().stream().map(AstPrinter::printAst).toList())
-                        .isEqualTo(((UnionTypeDefinition) real).getMemberTypes().stream().map(AstPrinter::printAst)
-                                .toList());
+                        .isEqualTo(((UnionTypeDefinition) real)
+                                .getMemberTypes().stream()
+                                        .map(AstPrinter::printAst)
+                                        .toList());
             }
         }
         assertThat(problems).isEmpty();
         assertThat(subset.types()).containsKeys("Organization", "JobTypeCommand", "JobConnection", "PageInfo");
     }
 
-    private static void compareFields(String type, List<FieldDefinition> ours, List<FieldDefinition> real,
-            List<String> problems) {
-        Map<String, FieldDefinition> byName = real.stream()
-                .collect(Collectors.toMap(FieldDefinition::getName, Function.identity()));
+    private static void compareFields(
+            String type, List<FieldDefinition> ours, List<FieldDefinition> real, List<String> problems) {
+        Map<String, FieldDefinition> byName =
+                real.stream().collect(Collectors.toMap(FieldDefinition::getName, Function.identity()));
         for (FieldDefinition f : ours) {
             FieldDefinition r = byName.get(f.getName());
             if (r == null) {
@@ -84,16 +100,16 @@ class SchemaSubsetTest {
                 problems.add(type + "." + f.getName() + ": type " + AstPrinter.printAst(f.getType()) + " is "
                         + AstPrinter.printAst(r.getType()) + " in Buildkite's schema");
             } else {
-                compareInputs(type + "." + f.getName(), f.getInputValueDefinitions(), r.getInputValueDefinitions(),
-                        problems);
+                compareInputs(
+                        type + "." + f.getName(), f.getInputValueDefinitions(), r.getInputValueDefinitions(), problems);
             }
         }
     }
 
-    private static void compareInputs(String where, List<InputValueDefinition> ours, List<InputValueDefinition> real,
-            List<String> problems) {
-        Map<String, InputValueDefinition> byName = real.stream()
-                .collect(Collectors.toMap(InputValueDefinition::getName, Function.identity()));
+    private static void compareInputs(
+            String where, List<InputValueDefinition> ours, List<InputValueDefinition> real, List<String> problems) {
+        Map<String, InputValueDefinition> byName =
+                real.stream().collect(Collectors.toMap(InputValueDefinition::getName, Function.identity()));
         for (InputValueDefinition a : ours) {
             InputValueDefinition r = byName.get(a.getName());
             if (r == null) {

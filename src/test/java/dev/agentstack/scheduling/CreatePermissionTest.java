@@ -39,7 +39,9 @@ class CreatePermissionTest {
             assertThat(permission.allowsPoll()).isFalse();
             assertThat(permission.refusal()).isEqualTo("forbidden: User \"sa\" cannot create resource \"jobs\"");
             now = now.plusSeconds(1);
-            assertThat(permission.allowsPoll()).as("the poll after a second tries again").isTrue();
+            assertThat(permission.allowsPoll())
+                    .as("the poll after a second tries again")
+                    .isTrue();
 
             permission.refused("forbidden again");
             now = now.plusSeconds(1);
@@ -58,8 +60,10 @@ class CreatePermissionTest {
             assertThat(permission.refusal()).isNull();
             assertThat(permission.allowsPoll()).isTrue();
             permission.permitted();
-            assertThat(logs.linesContaining("does not let this controller create Jobs")).hasSize(1);
-            assertThat(logs.linesContaining("create Jobs again after 12 refused creation(s)")).hasSize(1);
+            assertThat(logs.linesContaining("does not let this controller create Jobs"))
+                    .hasSize(1);
+            assertThat(logs.linesContaining("create Jobs again after 12 refused creation(s)"))
+                    .hasSize(1);
         }
     }
 }

@@ -19,54 +19,107 @@ class CreateRefusalTest {
 
     /** 422 from validation: the message names every field, and details.causes lists them. */
     static Status invalid() {
-        return new StatusBuilder().withStatus("Failure").withCode(422).withReason("Invalid")
+        return new StatusBuilder()
+                .withStatus("Failure")
+                .withCode(422)
+                .withReason("Invalid")
                 .withMessage("Job.batch \"" + JOB + "\" is invalid: spec.template.spec.containers[0].env[0].name:"
                         + " Invalid value: \"A=B\": a valid environment variable name must consist only of printable"
                         + " ASCII characters other than '='")
-                .withNewDetails().withName(JOB).withGroup("batch").withKind("Job").addNewCause()
-                .withReason("FieldValueInvalid").withField("spec.template.spec.containers[0].env[0].name")
+                .withNewDetails()
+                .withName(JOB)
+                .withGroup("batch")
+                .withKind("Job")
+                .addNewCause()
+                .withReason("FieldValueInvalid")
+                .withField("spec.template.spec.containers[0].env[0].name")
                 .withMessage("Invalid value: \"A=B\": a valid environment variable name must consist only of"
-                        + " printable ASCII characters other than '='").endCause().endDetails().build();
+                        + " printable ASCII characters other than '='")
+                .endCause()
+                .endDetails()
+                .build();
     }
 
     /** A validating webhook's denial (apiserver's ToStatusErr keeps the webhook's code, here 403). */
     static Status webhook() {
-        return new StatusBuilder().withStatus("Failure").withCode(403).withReason("Forbidden")
+        return new StatusBuilder()
+                .withStatus("Failure")
+                .withCode(403)
+                .withReason("Forbidden")
                 .withMessage("admission webhook \"validation.gatekeeper.sh\" denied the request: [must-have-owner]"
-                        + " you must provide labels: {\"owner\"}").build();
+                        + " you must provide labels: {\"owner\"}")
+                .build();
     }
 
     static Status podSecurity() {
-        return new StatusBuilder().withStatus("Failure").withCode(403).withReason("Forbidden")
+        return new StatusBuilder()
+                .withStatus("Failure")
+                .withCode(403)
+                .withReason("Forbidden")
                 .withMessage("pods \"" + JOB + "-x7k2p\" is forbidden: violates PodSecurity \"restricted:latest\":"
                         + " allowPrivilegeEscalation != false (container \"agent\" must set"
                         + " securityContext.allowPrivilegeEscalation=false)")
-                .withNewDetails().withName(JOB + "-x7k2p").withKind("pods").endDetails().build();
+                .withNewDetails()
+                .withName(JOB + "-x7k2p")
+                .withKind("pods")
+                .endDetails()
+                .build();
     }
 
     static Status rbac() {
-        return new StatusBuilder().withStatus("Failure").withCode(403).withReason("Forbidden")
+        return new StatusBuilder()
+                .withStatus("Failure")
+                .withCode(403)
+                .withReason("Forbidden")
                 .withMessage("jobs.batch is forbidden: User \"system:serviceaccount:buildkite:agent-stack-camel\""
                         + " cannot create resource \"jobs\" in API group \"batch\" in the namespace \"buildkite\"")
-                .withNewDetails().withGroup("batch").withKind("jobs").endDetails().build();
+                .withNewDetails()
+                .withGroup("batch")
+                .withKind("jobs")
+                .endDetails()
+                .build();
     }
 
     static Stream<Arguments> answers() {
-        Status badRequest = new StatusBuilder().withStatus("Failure").withCode(400).withReason("BadRequest")
-                .withMessage("admission webhook \"policy.example.com\" denied the request without explanation").build();
-        Status policy = new StatusBuilder().withStatus("Failure").withCode(403).withReason("Forbidden")
+        Status badRequest = new StatusBuilder()
+                .withStatus("Failure")
+                .withCode(400)
+                .withReason("BadRequest")
+                .withMessage("admission webhook \"policy.example.com\" denied the request without explanation")
+                .build();
+        Status policy = new StatusBuilder()
+                .withStatus("Failure")
+                .withCode(403)
+                .withReason("Forbidden")
                 .withMessage("jobs.batch \"" + JOB + "\" is forbidden: ValidatingAdmissionPolicy 'no-host-path'"
-                        + " with binding 'no-host-path' denied request: hostPath volumes are not allowed").build();
-        Status quota = new StatusBuilder().withStatus("Failure").withCode(403).withReason("Forbidden")
+                        + " with binding 'no-host-path' denied request: hostPath volumes are not allowed")
+                .build();
+        Status quota = new StatusBuilder()
+                .withStatus("Failure")
+                .withCode(403)
+                .withReason("Forbidden")
                 .withMessage("jobs.batch \"" + JOB + "\" is forbidden: exceeded quota: jobs, requested:"
-                        + " count/jobs.batch=1, used: count/jobs.batch=50, limited: count/jobs.batch=50").build();
-        Status terminating = new StatusBuilder().withStatus("Failure").withCode(403).withReason("Forbidden")
+                        + " count/jobs.batch=1, used: count/jobs.batch=50, limited: count/jobs.batch=50")
+                .build();
+        Status terminating = new StatusBuilder()
+                .withStatus("Failure")
+                .withCode(403)
+                .withReason("Forbidden")
                 .withMessage("jobs.batch \"" + JOB + "\" is forbidden: unable to create new content in namespace"
-                        + " buildkite because it is being terminated").build();
-        Status overloaded = new StatusBuilder().withStatus("Failure").withCode(503).withReason("ServiceUnavailable")
-                .withMessage("the server is currently unable to handle the request").build();
-        Status tooMany = new StatusBuilder().withStatus("Failure").withCode(429).withReason("TooManyRequests")
-                .withMessage("too many requests").build();
+                        + " buildkite because it is being terminated")
+                .build();
+        Status overloaded = new StatusBuilder()
+                .withStatus("Failure")
+                .withCode(503)
+                .withReason("ServiceUnavailable")
+                .withMessage("the server is currently unable to handle the request")
+                .build();
+        Status tooMany = new StatusBuilder()
+                .withStatus("Failure")
+                .withCode(429)
+                .withReason("TooManyRequests")
+                .withMessage("too many requests")
+                .build();
         return Stream.of(
                 Arguments.of("422 Invalid", invalid(), Kind.JOB_REFUSED),
                 Arguments.of("400 from a webhook", badRequest, Kind.JOB_REFUSED),

@@ -28,10 +28,13 @@ class GraphqlPointsTest {
         try (ControllerHarness h = new ControllerHarness()) {
             h.buildkite().graphqlRateLimit(50_000, 50_000, WINDOW);
             h.start();
-            await().atMost(ControllerHarness.WAIT).until(() -> h.controller().bean("inFlightJobs",
-                    InFlightByQueue.class).isReady());
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> h.controller()
+                            .bean("inFlightJobs", InFlightByQueue.class)
+                            .isReady());
             h.buildkite().clearRecords();
-            await().atMost(ControllerHarness.WAIT).until(() -> h.buildkite().scheduledJobsPolls().size() >= 5);
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> h.buildkite().scheduledJobsPolls().size() >= 5);
             int polls = h.buildkite().scheduledJobsPolls().size();
             long points = h.buildkite().graphqlPointsSpent();
 
@@ -52,7 +55,8 @@ class GraphqlPointsTest {
             await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() == 100);
             int polls = h.buildkite().scheduledJobsPolls().size();
             // No free slot: no poll, for as long as we look.
-            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+            await().during(Duration.ofSeconds(3))
+                    .atMost(Duration.ofSeconds(10))
                     .until(() -> h.buildkite().scheduledJobsPolls().size() == polls);
 
             assertThat(h.jobs()).hasSize(100);
@@ -62,7 +66,8 @@ class GraphqlPointsTest {
 
     @Test
     void threeHundredJobsOnASmallBudgetAreAllCreatedWithoutSpendingIt() {
-        try (LogCapture logs = new LogCapture(); ControllerHarness h = new ControllerHarness()) {
+        try (LogCapture logs = new LogCapture();
+                ControllerHarness h = new ControllerHarness()) {
             h.buildkite().graphqlRateLimit(5_000, 5_000, WINDOW);
             List<String> uuids = schedule(h.buildkite(), 300);
             h.simulateCluster();
@@ -91,8 +96,10 @@ class GraphqlPointsTest {
             long readingEachOnce = 20L * ScheduledJobsQuery.mostPointsPerPage(100);
             // The polls' points; the cancel checker's (a point per Job whose pod has not started yet, every 5s) depend
             // on how fast the cluster starts pods, and are in docs/benchmark.md.
-            double polls = h.controller().bean("metricsRegistry", MeterRegistry.class)
-                    .counter("buildkite.graphql.points.spent", "source", "poll").count();
+            double polls = h.controller()
+                    .bean("metricsRegistry", MeterRegistry.class)
+                    .counter("buildkite.graphql.points.spent", "source", "poll")
+                    .count();
             assertThat(polls).isLessThanOrEqualTo(readingEachOnce * 1.5);
         }
     }
@@ -100,20 +107,25 @@ class GraphqlPointsTest {
     @Test
     void aPollThatCouldPassTheBudgetShareWaitsForTheNextWindowAndSaysSo() {
         try (LogCapture logs = new LogCapture();
-             ControllerHarness h = new ControllerHarness(b -> b.set(Options.GRAPHQL_BUDGET_SHARE, 0.05)
-                     .set(Options.GRAPHQL_PAGE_SIZE, 10).set(Options.MAX_IN_FLIGHT, 0))) {
+                ControllerHarness h = new ControllerHarness(b -> b.set(Options.GRAPHQL_BUDGET_SHARE, 0.05)
+                        .set(Options.GRAPHQL_PAGE_SIZE, 10)
+                        .set(Options.MAX_IN_FLIGHT, 0))) {
             h.buildkite().graphqlRateLimit(1000, 1000, WINDOW); // 50 points a window are ours
             schedule(h.buildkite(), 100);
             h.start();
 
-            await().atMost(ControllerHarness.WAIT).until(() -> !logs.linesContaining("holding polls back").isEmpty());
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> !logs.linesContaining("holding polls back").isEmpty());
 
             assertThat(logs.linesContaining("holding polls back").get(0))
                     .contains("of its 50 GraphQL points this window (graphql-budget-share 0.05 of the organization's"
                             + " 1000)");
             assertThat(h.buildkite().graphqlPointsSpent()).isLessThanOrEqualTo(50);
-            assertThat(h.controller().bean("metricsRegistry", MeterRegistry.class)
-                    .counter("buildkite.graphql.polls.held.back", "page", "first").count()).isPositive();
+            assertThat(h.controller()
+                            .bean("metricsRegistry", MeterRegistry.class)
+                            .counter("buildkite.graphql.polls.held.back", "page", "first")
+                            .count())
+                    .isPositive();
         }
     }
 

@@ -27,16 +27,22 @@ class HostileAnswersTest {
     @ValueSource(booleans = {false, true})
     void anOversizeAnswerFailsOnePollAndPollingCarriesOn(boolean declared) {
         try (LogCapture logs = new LogCapture();
-             ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_RESPONSE_SIZE, "1Mi"))) {
+                ControllerHarness h = new ControllerHarness(b -> b.set(Options.MAX_RESPONSE_SIZE, "1Mi"))) {
             h.buildkite().enqueueGraphqlFault(Fault.huge(TWO_HUNDRED_MB, declared));
             String uuid = h.buildkite().scheduleCommand("echo", "queue=kubernetes");
             h.start();
 
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
-            assertThat(logs.linesContaining("poll failed")).singleElement().asString().startsWith("WARN")
+            assertThat(logs.linesContaining("poll failed"))
+                    .singleElement()
+                    .asString()
+                    .startsWith("WARN")
                     .contains("poll failed (oversize_response): answer larger than max-response-size (1048576 bytes)");
-            Counter oversize = h.controller().bean("metricsRegistry", MeterRegistry.class)
-                    .find("buildkite.api.oversize.responses").tag("api", "graphql").counter();
+            Counter oversize = h.controller()
+                    .bean("metricsRegistry", MeterRegistry.class)
+                    .find("buildkite.api.oversize.responses")
+                    .tag("api", "graphql")
+                    .counter();
             assertThat(oversize).isNotNull();
             assertThat(oversize.count()).isEqualTo(1.0);
         }
@@ -48,21 +54,27 @@ class HostileAnswersTest {
         List<String> elsewhere = new CopyOnWriteArrayList<>();
         HttpServer other = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
         other.createContext("/", exchange -> {
-            elsewhere.add(exchange.getRequestMethod() + " " + exchange.getRequestHeaders().getFirst("Authorization"));
+            elsewhere.add(exchange.getRequestMethod() + " "
+                    + exchange.getRequestHeaders().getFirst("Authorization"));
             exchange.sendResponseHeaders(500, -1);
             exchange.close();
         });
         other.start();
-        try (LogCapture logs = new LogCapture(); ControllerHarness h = new ControllerHarness()) {
-            h.buildkite().enqueueGraphqlFault(Fault.redirect(status,
-                    "http://127.0.0.1:" + other.getAddress().getPort() + "/v1"));
+        try (LogCapture logs = new LogCapture();
+                ControllerHarness h = new ControllerHarness()) {
+            h.buildkite()
+                    .enqueueGraphqlFault(Fault.redirect(
+                            status, "http://127.0.0.1:" + other.getAddress().getPort() + "/v1"));
             String uuid = h.buildkite().scheduleCommand("echo", "queue=kubernetes");
             h.start();
 
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
             assertThat(elsewhere).as("requests the redirect target received").isEmpty();
-            assertThat(logs.linesContaining("poll failed")).singleElement().asString()
-                    .contains("poll failed (http_" + status + ")").contains("a redirect, not followed")
+            assertThat(logs.linesContaining("poll failed"))
+                    .singleElement()
+                    .asString()
+                    .contains("poll failed (http_" + status + ")")
+                    .contains("a redirect, not followed")
                     .doesNotContain(ControllerHarness.TOKEN);
         } finally {
             other.stop(0);

@@ -32,10 +32,18 @@ class InFlightJobsTest {
     }
 
     static Job job(String uuid, String condition) {
-        JobBuilder b = new JobBuilder().withNewMetadata().withName("buildkite-" + uuid)
-                .addToLabels(JobLabels.JOB_UUID, uuid).endMetadata();
+        JobBuilder b = new JobBuilder()
+                .withNewMetadata()
+                .withName("buildkite-" + uuid)
+                .addToLabels(JobLabels.JOB_UUID, uuid)
+                .endMetadata();
         if (condition != null) {
-            b.withNewStatus().addNewCondition().withType(condition).withStatus("True").endCondition().endStatus();
+            b.withNewStatus()
+                    .addNewCondition()
+                    .withType(condition)
+                    .withStatus("True")
+                    .endCondition()
+                    .endStatus();
         }
         return b.build();
     }
@@ -55,12 +63,15 @@ class InFlightJobsTest {
         assertThat(j.tryReserve("bad")).isEqualTo(RESERVED);
         j.refused("bad");
         assertThat(j.inFlight()).isZero();
-        assertThat(j.tryReserve("bad")).as("a poll before the failure landed")
+        assertThat(j.tryReserve("bad"))
+                .as("a poll before the failure landed")
                 .isEqualTo(InFlightJobs.Reservation.BEING_FAILED);
         assertThat(j.tryReserve("good")).isEqualTo(RESERVED);
         clock.addAndGet(InFlightJobs.REFUSED_MEMORY_TTL.toNanos());
         j.release("good");
-        assertThat(j.tryReserve("bad")).as("the failure did not land: tried again").isEqualTo(RESERVED);
+        assertThat(j.tryReserve("bad"))
+                .as("the failure did not land: tried again")
+                .isEqualTo(RESERVED);
     }
 
     @Test
@@ -118,13 +129,21 @@ class InFlightJobsTest {
         assertThat(j.tryReserve("b")).isEqualTo(NO_SLOT);
         j.release("a");
         assertThat(j.tryReserve("b")).isEqualTo(RESERVED);
-        assertThat(j.tryReserve("a")).as("a job whose creation failed may be tried again").isEqualTo(NO_SLOT);
+        assertThat(j.tryReserve("a"))
+                .as("a job whose creation failed may be tried again")
+                .isEqualTo(NO_SLOT);
     }
 
     @Test
     void onlyTrueCompleteOrFailedConditionsFinishAJob() {
-        Job pending = new JobBuilder(job("a", null)).editStatus().addNewCondition().withType("Complete")
-                .withStatus("False").endCondition().endStatus().build();
+        Job pending = new JobBuilder(job("a", null))
+                .editStatus()
+                .addNewCondition()
+                .withType("Complete")
+                .withStatus("False")
+                .endCondition()
+                .endStatus()
+                .build();
         assertThat(InFlightJobs.isFinished(pending)).isFalse();
         assertThat(InFlightJobs.isFinished(job("a", "Complete"))).isTrue();
         assertThat(InFlightJobs.isFinished(job("a", "Failed"))).isTrue();

@@ -30,7 +30,8 @@ class InFlightMemoryBoundsTest {
         assertThat(inFlight.knownJobs()).isZero();
         assertThat(inFlight.inFlight()).isZero();
         assertThat(inFlight.rememberedCreations()).isEqualTo(InFlightJobs.CREATED_MEMORY);
-        assertThat(inFlight.tryReserve("uuid-" + (jobs - 1))).as("recent: still known as created")
+        assertThat(inFlight.tryReserve("uuid-" + (jobs - 1)))
+                .as("recent: still known as created")
                 .isEqualTo(InFlightJobs.Reservation.ALREADY_SCHEDULED);
 
         nanos.addAndGet(InFlightJobs.CREATED_MEMORY_TTL.toNanos());
@@ -72,7 +73,11 @@ class InFlightMemoryBoundsTest {
     }
 
     private static Job job(String uuid) {
-        return new JobBuilder().withNewMetadata().withName("buildkite-" + uuid)
-                .addToLabels(JobLabels.JOB_UUID, uuid).endMetadata().build();
+        return new JobBuilder()
+                .withNewMetadata()
+                .withName("buildkite-" + uuid)
+                .addToLabels(JobLabels.JOB_UUID, uuid)
+                .endMetadata()
+                .build();
     }
 }

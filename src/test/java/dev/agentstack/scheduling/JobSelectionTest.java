@@ -14,8 +14,8 @@ class JobSelectionTest {
     private final JobSelection selection = new JobSelection(List.of("queue=kubernetes", "os=linux"), metrics);
 
     private static BuildkiteJob job(String... tags) {
-        return new BuildkiteJob(null, "0198c0de-1111-4222-8333-444455556666", "make", List.of(tags), 0, null,
-                List.of());
+        return new BuildkiteJob(
+                null, "0198c0de-1111-4222-8333-444455556666", "make", List.of(tags), 0, null, List.of());
     }
 
     @Test
@@ -25,15 +25,18 @@ class JobSelectionTest {
         assertThat(selection.isOurs(job("queue=kubernetes", "os=windows"))).isFalse();
         assertThat(selection.isOurs(job("queue=kubernetes", "arch=arm64"))).isFalse();
         assertThat(selection.isOurs(job("os=linux"))).isFalse();
-        assertThat(metrics.counter("buildkite.monitor.jobs.filtered.out", "reason", "tags_mismatch").count())
+        assertThat(metrics.counter("buildkite.monitor.jobs.filtered.out", "reason", "tags_mismatch")
+                        .count())
                 .isEqualTo(2);
-        assertThat(metrics.counter("buildkite.monitor.jobs.filtered.out", "reason", "missing_queue_tag").count())
+        assertThat(metrics.counter("buildkite.monitor.jobs.filtered.out", "reason", "missing_queue_tag")
+                        .count())
                 .isEqualTo(1);
     }
 
     @Test
     void aResourceClassTagPicksResourcesNotAController() {
-        assertThat(selection.isOurs(job("queue=kubernetes", "resource_class=gpu"))).isTrue();
+        assertThat(selection.isOurs(job("queue=kubernetes", "resource_class=gpu")))
+                .isTrue();
         assertThat(selection.isOurs(job("queue=other", "resource_class=gpu"))).isFalse();
     }
 }

@@ -20,8 +20,13 @@ class MultiQueueRouteTest {
 
     private static final List<Map<String, Object>> QUEUES = List.of(
             Map.of("tags", List.of("queue=linux", "os=linux"), "max-in-flight", 2),
-            Map.of("tags", List.of("queue=gpu"), "max-in-flight", 1,
-                    "pod-spec-patch", Map.of("nodeSelector", Map.of("gpu", "true"))));
+            Map.of(
+                    "tags",
+                    List.of("queue=gpu"),
+                    "max-in-flight",
+                    1,
+                    "pod-spec-patch",
+                    Map.of("nodeSelector", Map.of("gpu", "true"))));
 
     @Test
     void eachQueueSchedulesItsJobsWithinItsOwnLimitAndPatch() {
@@ -40,13 +45,21 @@ class MultiQueueRouteTest {
             await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() == 3);
             int polls = h.graphqlPolls();
             await().atMost(ControllerHarness.WAIT).until(() -> h.graphqlPolls() >= polls + 4);
-            assertThat(byQueue(h)).as("each queue stops at its own max-in-flight")
-                    .containsEntry("linux", 2L).containsEntry("gpu", 1L).hasSize(2);
-            assertThat(h.job(windows)).as("a job needing os=windows is not served by the linux queue").isNull();
-            assertThat(h.job(elsewhere)).as("queues this controller does not serve are left alone").isNull();
+            assertThat(byQueue(h))
+                    .as("each queue stops at its own max-in-flight")
+                    .containsEntry("linux", 2L)
+                    .containsEntry("gpu", 1L)
+                    .hasSize(2);
+            assertThat(h.job(windows))
+                    .as("a job needing os=windows is not served by the linux queue")
+                    .isNull();
+            assertThat(h.job(elsewhere))
+                    .as("queues this controller does not serve are left alone")
+                    .isNull();
 
             Job gpuJob = h.job(gpu.get(0));
-            assertThat(gpuJob.getSpec().getTemplate().getSpec().getNodeSelector()).containsEntry("gpu", "true");
+            assertThat(gpuJob.getSpec().getTemplate().getSpec().getNodeSelector())
+                    .containsEntry("gpu", "true");
             assertThat(gpuJob.getMetadata().getLabels()).containsEntry("tag.buildkite.com/queue", "gpu");
             Job linuxJob = h.job(linux.get(0));
             assertThat(linuxJob.getSpec().getTemplate().getSpec().getNodeSelector())
@@ -61,34 +74,55 @@ class MultiQueueRouteTest {
             InFlightRouteTest.finish(h, gpu.get(0));
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(gpu.get(1)) != null);
 
-            String metrics = h.controller().bean("metricsRegistry", PrometheusMeterRegistry.class).scrape();
-            assertThat(metrics).contains("buildkite_limiter_max_in_flight{queue=\"linux\"} 2.0",
-                    "buildkite_limiter_max_in_flight{queue=\"gpu\"} 1.0",
-                    "buildkite_scheduler_job_creations_total{outcome=\"created\",queue=\"gpu\",reason=\"\"} 2.0",
-                    "buildkite_scheduler_job_creations_total{outcome=\"created\",queue=\"linux\",reason=\"\"} 3.0");
-            assertThat(h.controller().camelContext().getRoute("schedule-jobs-linux")).isNotNull();
-            assertThat(h.controller().camelContext().getRoute("schedule-jobs-gpu")).isNotNull();
-            assertThat(h.buildkite().jobsArguments()).extracting(a -> a.get("agentQueryRules"))
+            String metrics = h.controller()
+                    .bean("metricsRegistry", PrometheusMeterRegistry.class)
+                    .scrape();
+            assertThat(metrics)
+                    .contains(
+                            "buildkite_limiter_max_in_flight{queue=\"linux\"} 2.0",
+                            "buildkite_limiter_max_in_flight{queue=\"gpu\"} 1.0",
+                            "buildkite_scheduler_job_creations_total{outcome=\"created\",queue=\"gpu\",reason=\"\"} 2.0",
+                            "buildkite_scheduler_job_creations_total{outcome=\"created\",queue=\"linux\",reason=\"\"} 3.0");
+            assertThat(h.controller().camelContext().getRoute("schedule-jobs-linux"))
+                    .isNotNull();
+            assertThat(h.controller().camelContext().getRoute("schedule-jobs-gpu"))
+                    .isNotNull();
+            assertThat(h.buildkite().jobsArguments())
+                    .extracting(a -> a.get("agentQueryRules"))
                     .contains(List.of("queue=linux"), List.of("queue=gpu"));
         }
     }
 
     @Test
     void aQueueListedTwiceOrWithoutAQueueTagIsAConfigurationError() {
-        assertThatThrownBy(() -> ControllerConfig.builder().set(Options.ORG, "o").set(Options.BUILDKITE_TOKEN, "t")
-                .setFromYaml(Options.QUEUES,
-                        List.of(Map.of("tags", List.of("queue=a")), Map.of("tags", List.of("queue=a"))))
-                .build()).isInstanceOf(ConfigException.class).hasMessageContaining("queue \"a\" is listed twice");
-        assertThatThrownBy(() -> ControllerConfig.builder().set(Options.ORG, "o").set(Options.BUILDKITE_TOKEN, "t")
-                .setFromYaml(Options.QUEUES, List.of(Map.of("tags", List.of("os=linux"))))
-                .build()).isInstanceOf(ConfigException.class).hasMessageContaining("must contain a queue tag");
-        assertThatThrownBy(() -> ControllerConfig.builder().set(Options.ORG, "o").set(Options.BUILDKITE_TOKEN, "t")
-                .setFromYaml(Options.QUEUES, List.of(Map.of("tags", List.of("queue=a"), "max-inflight", 3)))
-                .build()).isInstanceOf(ConfigException.class).hasMessageContaining("max-inflight");
+        assertThatThrownBy(() -> ControllerConfig.builder()
+                        .set(Options.ORG, "o")
+                        .set(Options.BUILDKITE_TOKEN, "t")
+                        .setFromYaml(
+                                Options.QUEUES,
+                                List.of(Map.of("tags", List.of("queue=a")), Map.of("tags", List.of("queue=a"))))
+                        .build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("queue \"a\" is listed twice");
+        assertThatThrownBy(() -> ControllerConfig.builder()
+                        .set(Options.ORG, "o")
+                        .set(Options.BUILDKITE_TOKEN, "t")
+                        .setFromYaml(Options.QUEUES, List.of(Map.of("tags", List.of("os=linux"))))
+                        .build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("must contain a queue tag");
+        assertThatThrownBy(() -> ControllerConfig.builder()
+                        .set(Options.ORG, "o")
+                        .set(Options.BUILDKITE_TOKEN, "t")
+                        .setFromYaml(Options.QUEUES, List.of(Map.of("tags", List.of("queue=a"), "max-inflight", 3)))
+                        .build())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("max-inflight");
     }
 
     private static Map<String, Long> byQueue(ControllerHarness h) {
-        return h.jobs().stream().collect(Collectors.groupingBy(
-                j -> j.getMetadata().getLabels().get("tag.buildkite.com/queue"), Collectors.counting()));
+        return h.jobs().stream()
+                .collect(Collectors.groupingBy(
+                        j -> j.getMetadata().getLabels().get("tag.buildkite.com/queue"), Collectors.counting()));
     }
 }

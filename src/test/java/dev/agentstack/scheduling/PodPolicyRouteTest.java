@@ -44,8 +44,11 @@ class PodPolicyRouteTest {
             String fine = h.buildkite().scheduleCommand("echo fine", "queue=kubernetes");
             h.start();
 
-            await().atMost(ControllerHarness.WAIT).until(() -> h.job(fine) != null
-                    && uuids.values().stream().allMatch(u -> "FINISHED".equals(h.buildkite().state(u))));
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> h.job(fine) != null
+                            && uuids.values().stream()
+                                    .allMatch(
+                                            u -> "FINISHED".equals(h.buildkite().state(u))));
             int polls = h.graphqlPolls();
             await().atMost(ControllerHarness.WAIT).until(() -> h.graphqlPolls() >= polls + 2);
 
@@ -54,8 +57,9 @@ class PodPolicyRouteTest {
                 assertThat(failed.signalReason()).as(hostile.name()).isEqualTo("stack_error");
                 assertThat(failed.log()).as(hostile.name()).contains(hostile.rule() + ": ", hostile.path());
                 assertThat(h.buildkite().agentCalls().stream()
-                        .filter(c -> c.call().equals("finish") && uuid.equals(c.jobUuid())))
-                        .as(hostile.name() + " failed exactly once").hasSize(1);
+                                .filter(c -> c.call().equals("finish") && uuid.equals(c.jobUuid())))
+                        .as(hostile.name() + " failed exactly once")
+                        .hasSize(1);
                 assertThat(h.job(uuid)).as(hostile.name() + " never posted").isNull();
             });
             assertThat(h.jobs()).as("only the fine job was posted").hasSize(1);
@@ -64,8 +68,10 @@ class PodPolicyRouteTest {
 
     /** Adds the entry's one job to Buildkite, as the pipeline upload would; returns its uuid. */
     private static String schedule(FakeBuildkite buildkite, HostilePipelines hostile) {
-        List<PipelineJob> jobs = new PipelineReader(PipelineContext.local(ControllerHarness.ORG, hostile.name()),
-                () -> UUID.randomUUID().toString()).readEach(hostile.pipelineYaml());
+        List<PipelineJob> jobs = new PipelineReader(
+                        PipelineContext.local(ControllerHarness.ORG, hostile.name()),
+                        () -> UUID.randomUUID().toString())
+                .readEach(hostile.pipelineYaml());
         assertThat(jobs).as(hostile.name()).hasSize(1);
         assertThat(jobs.get(0).problem()).as(hostile.name()).isNull();
         buildkite.addJob(jobs.get(0).job(), hostile.name(), null);

@@ -107,10 +107,12 @@ class PollScopeTest {
             // Each page lists its jobs newest first; the cursor is the job's own.
             List<String> newestFirst = new java.util.ArrayList<>(page);
             java.util.Collections.reverse(newestFirst);
-            String edges = newestFirst.stream().map(u -> "{\"cursor\":\"cur-" + u + "\",\"node\":{\"uuid\":\"" + u
-                    + "\",\"agentQueryRules\":[\"queue=kubernetes\"]}}").collect(Collectors.joining(","));
-            scan.addPage("{\"data\":{\"organization\":{\"jobs\":{\"count\":" + count + ",\"edges\":[" + edges
-                    + "]}}}}");
+            String edges = newestFirst.stream()
+                    .map(u -> "{\"cursor\":\"cur-" + u + "\",\"node\":{\"uuid\":\"" + u
+                            + "\",\"agentQueryRules\":[\"queue=kubernetes\"]}}")
+                    .collect(Collectors.joining(","));
+            scan.addPage(
+                    "{\"data\":{\"organization\":{\"jobs\":{\"count\":" + count + ",\"edges\":[" + edges + "]}}}}");
         }
         if (pages.length == 0) {
             scan.addPage("{\"data\":{\"organization\":{\"jobs\":{\"count\":" + count + ",\"edges\":[]}}}}");

@@ -27,8 +27,8 @@ class ScheduleJobsRouteTest {
     @ParameterizedTest
     @ValueSource(strings = {"graphql", "stacks"})
     void everyScheduledJobBecomesOneJobWithItsNameAndLabels(String source) {
-        try (ControllerHarness h = new ControllerHarness(b -> ControllerHarness.source(source).apply(b)
-                .set(Options.ID, "stack-a"))) {
+        try (ControllerHarness h = new ControllerHarness(
+                b -> ControllerHarness.source(source).apply(b).set(Options.ID, "stack-a"))) {
             List<String> uuids = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 uuids.add(h.buildkite().scheduleCommand("echo " + i, "queue=kubernetes"));
@@ -50,8 +50,8 @@ class ScheduleJobsRouteTest {
     @ParameterizedTest
     @ValueSource(strings = {"graphql", "stacks"})
     void aJobWhoseTagsAreNotOursIsIgnored(String source) {
-        try (ControllerHarness h = new ControllerHarness(b -> ControllerHarness.source(source).apply(b)
-                .set(Options.TAGS, List.of("queue=kubernetes", "os=linux")))) {
+        try (ControllerHarness h = new ControllerHarness(b ->
+                ControllerHarness.source(source).apply(b).set(Options.TAGS, List.of("queue=kubernetes", "os=linux")))) {
             String ours = h.buildkite().scheduleCommand("make", "queue=kubernetes", "os=linux");
             String subset = h.buildkite().scheduleCommand("make", "queue=kubernetes");
             String wildcard = h.buildkite().scheduleCommand("make", "queue=kubernetes", "os=*");
@@ -71,9 +71,9 @@ class ScheduleJobsRouteTest {
     @Test
     void aRestartWhileAPollIsStillHandingOnItsBacklogStopsGracefullyAndLosesNoJob() {
         // One worker, so the poll's 150 jobs wait in the poll for the workers' one-place queue when the stop comes.
-        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.JOB_CREATION_CONCURRENCY, 1)
-                .set(Options.MAX_IN_FLIGHT, 0));
-             LogCapture logs = new LogCapture()) {
+        try (ControllerHarness h = new ControllerHarness(
+                        b -> b.set(Options.JOB_CREATION_CONCURRENCY, 1).set(Options.MAX_IN_FLIGHT, 0));
+                LogCapture logs = new LogCapture()) {
             for (int i = 0; i < 150; i++) {
                 h.buildkite().scheduleCommand("echo " + i, "queue=kubernetes");
             }
@@ -82,17 +82,21 @@ class ScheduleJobsRouteTest {
 
             h.restart();
 
-            assertThat(logs.linesContaining("Forcing")).as("the stop was graceful: no route outlived the timeout")
+            assertThat(logs.linesContaining("Forcing"))
+                    .as("the stop was graceful: no route outlived the timeout")
                     .isEmpty();
             await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() == 150);
-            assertThat(h.jobs().stream().map(j -> j.getMetadata().getLabels().get(JobLabels.JOB_UUID))
-                    .distinct()).hasSize(150);
+            assertThat(h.jobs().stream()
+                            .map(j -> j.getMetadata().getLabels().get(JobLabels.JOB_UUID))
+                            .distinct())
+                    .hasSize(150);
         }
     }
 
     @Test
     void laterPollsCreateNoDuplicates() {
-        try (ControllerHarness h = new ControllerHarness(); LogCapture logs = new LogCapture()) {
+        try (ControllerHarness h = new ControllerHarness();
+                LogCapture logs = new LogCapture()) {
             h.buildkite().scheduleCommand("echo one", "queue=kubernetes");
             h.buildkite().scheduleCommand("echo two", "queue=kubernetes");
             h.start();
@@ -109,8 +113,8 @@ class ScheduleJobsRouteTest {
     @Test
     void jobsSpreadOverThreePagesAreAllScheduledHighestPriorityThenOldestFirst() {
         // One creation worker, so creation order is dispatch order.
-        try (ControllerHarness h = new ControllerHarness(b -> b.set(Options.GRAPHQL_PAGE_SIZE, 2)
-                .set(Options.JOB_CREATION_CONCURRENCY, 1))) {
+        try (ControllerHarness h = new ControllerHarness(
+                b -> b.set(Options.GRAPHQL_PAGE_SIZE, 2).set(Options.JOB_CREATION_CONCURRENCY, 1))) {
             List<String> oldestFirst = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 oldestFirst.add(h.buildkite().scheduleCommand("job " + i, "queue=kubernetes"));
@@ -129,19 +133,23 @@ class ScheduleJobsRouteTest {
             // The first poll read the three pages oldest first: last:2, then before the start cursor twice (a poll
             // before our Jobs were listed reads one job, last:1, and hands on none).
             List<Map<String, Object>> firstPoll = h.buildkite().jobsArguments().stream()
-                    .filter(a -> !Integer.valueOf(1).equals(a.get("last"))).toList().subList(0, 3);
+                    .filter(a -> !Integer.valueOf(1).equals(a.get("last")))
+                    .toList()
+                    .subList(0, 3);
             assertThat(firstPoll).allSatisfy(a -> assertThat(a).containsEntry("last", 2));
             assertThat(firstPoll.get(0)).doesNotContainKey("before");
             assertThat(firstPoll.get(1).get("before")).isNotNull();
-            assertThat(firstPoll.get(2).get("before")).isNotNull().isNotEqualTo(firstPoll.get(1).get("before"));
+            assertThat(firstPoll.get(2).get("before"))
+                    .isNotNull()
+                    .isNotEqualTo(firstPoll.get(1).get("before"));
         }
     }
 
     @Test
     void pagingStopsAtThePaginationDepthLimitAndTheNextPollGoesOnPastOurOwnJobs() {
         try (LogCapture logs = new LogCapture();
-             ControllerHarness h = new ControllerHarness(b -> b.set(Options.GRAPHQL_PAGE_SIZE, 1)
-                     .set(Options.PAGINATION_DEPTH_LIMIT, 2))) {
+                ControllerHarness h = new ControllerHarness(
+                        b -> b.set(Options.GRAPHQL_PAGE_SIZE, 1).set(Options.PAGINATION_DEPTH_LIMIT, 2))) {
             List<String> oldestFirst = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 oldestFirst.add(h.buildkite().scheduleCommand("job " + i, "queue=kubernetes"));
@@ -152,9 +160,11 @@ class ScheduleJobsRouteTest {
             await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() == 4);
 
             List<String> createdInOrder = logs.linesContaining("created Job").stream()
-                    .map(l -> l.substring(l.lastIndexOf(' ') + 1)).toList();
+                    .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .toList();
             assertThat(createdInOrder.subList(0, 2)).containsExactlyInAnyOrderElementsOf(oldestFirst.subList(0, 2));
-            assertThat(h.buildkite().jobsArguments()).allSatisfy(a -> assertThat(a).containsEntry("last", 1));
+            assertThat(h.buildkite().jobsArguments())
+                    .allSatisfy(a -> assertThat(a).containsEntry("last", 1));
         }
     }
 
@@ -163,19 +173,24 @@ class ScheduleJobsRouteTest {
         try (ControllerHarness h = new ControllerHarness()) {
             h.buildkite().scheduleCommand("echo", "queue=kubernetes");
             h.start();
-            await().atMost(ControllerHarness.WAIT).until(() -> !h.buildkite().jobsArguments().isEmpty());
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> !h.buildkite().jobsArguments().isEmpty());
 
             Map<String, Object> args = h.buildkite().jobsArguments().get(0);
-            assertThat(args).containsEntry("clustered", false)
+            assertThat(args)
+                    .containsEntry("clustered", false)
                     .containsEntry("state", List.of("SCHEDULED"))
                     .containsEntry("type", List.of("COMMAND"))
                     .containsEntry("agentQueryRules", List.of("queue=kubernetes"))
                     .containsEntry("order", "RECENTLY_CREATED")
                     .containsKey("last")
                     .doesNotContainKey("cluster");
-            FakeBuildkite.RecordedRequest request = h.buildkite().graphqlRequests().get(0);
-            assertThat(request.body()).as("only the unclustered operation is sent")
-                    .contains("query ScheduledJobs(").doesNotContain("ScheduledJobsClustered");
+            FakeBuildkite.RecordedRequest request =
+                    h.buildkite().graphqlRequests().get(0);
+            assertThat(request.body())
+                    .as("only the unclustered operation is sent")
+                    .contains("query ScheduledJobs(")
+                    .doesNotContain("ScheduledJobsClustered");
         }
     }
 
@@ -194,8 +209,10 @@ class ScheduleJobsRouteTest {
                     .containsEntry("cluster", "Q2x1c3Rlci0tLWJlZWZjYWZlLWFiYmUtYmFiYS1hYmJhLWRlZWRjZWRlY2FkZQ==");
             assertThat(args.get("clustered")).as("left at the schema default").isEqualTo(true);
             assertThat(h.graphqlPolls()).isPositive();
-            assertThat(h.buildkite().graphqlRequests().get(0).body()).as("only the clustered operation is sent")
-                    .contains("query ScheduledJobsClustered(").doesNotContain("query ScheduledJobs(");
+            assertThat(h.buildkite().graphqlRequests().get(0).body())
+                    .as("only the clustered operation is sent")
+                    .contains("query ScheduledJobsClustered(")
+                    .doesNotContain("query ScheduledJobs(");
             assertThat(jobUuids(h)).containsExactly(inCluster);
             assertThat(h.job(unclustered)).isNull();
         }
@@ -204,7 +221,7 @@ class ScheduleJobsRouteTest {
     @Test
     void theTokenTravelsAsABearerHeaderAndNowhereElse() {
         try (LogCapture logs = new LogCapture();
-             ControllerHarness h = new ControllerHarness(b -> b.set(Options.DEBUG, true))) {
+                ControllerHarness h = new ControllerHarness(b -> b.set(Options.DEBUG, true))) {
             h.buildkite().scheduleCommand("echo", "queue=kubernetes");
             h.buildkite().enqueueGraphqlFault(dev.agentstack.sandbox.Fault.status(500));
             h.start();
@@ -215,20 +232,26 @@ class ScheduleJobsRouteTest {
                 assertThat(r.header("User-Agent")).startsWith("agent-stack-camel/");
                 assertThat(r.body()).doesNotContain(ControllerHarness.TOKEN);
                 // Exchange headers (timer metadata, our variables) must not leak into the HTTP request.
-                assertThat(r.headers().keySet()).noneMatch(k -> k.startsWith("camel") || k.contains("fired")
-                        || k.equals("graphqlvariables"));
+                assertThat(r.headers().keySet())
+                        .noneMatch(k -> k.startsWith("camel") || k.contains("fired") || k.equals("graphqlvariables"));
             }
             assertThat(logs.lines()).isNotEmpty().noneMatch(l -> l.contains(ControllerHarness.TOKEN));
         }
     }
 
     static List<String> jobUuids(ControllerHarness h) {
-        return h.jobs().stream().map(j -> j.getMetadata().getLabels().get(JobLabels.JOB_UUID))
+        return h.jobs().stream()
+                .map(j -> j.getMetadata().getLabels().get(JobLabels.JOB_UUID))
                 .collect(Collectors.toList());
     }
 
     static Watch watchCreations(ControllerHarness h, List<String> created) {
-        return h.kubernetes().client().batch().v1().jobs().inNamespace(ControllerHarness.NAMESPACE)
+        return h.kubernetes()
+                .client()
+                .batch()
+                .v1()
+                .jobs()
+                .inNamespace(ControllerHarness.NAMESPACE)
                 .watch(new Watcher<Job>() {
                     @Override
                     public void eventReceived(Action action, Job job) {
@@ -238,8 +261,7 @@ class ScheduleJobsRouteTest {
                     }
 
                     @Override
-                    public void onClose(WatcherException cause) {
-                    }
+                    public void onClose(WatcherException cause) {}
                 });
     }
 }

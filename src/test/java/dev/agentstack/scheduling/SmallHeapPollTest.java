@@ -38,19 +38,29 @@ class SmallHeapPollTest {
     @Test
     void a200MbAnswerLeavesASmallHeapControllerPolling() throws Exception {
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes();
-             FakeBuildkite buildkite = FakeBuildkite.start("acme", TOKEN)) {
+                FakeBuildkite buildkite = FakeBuildkite.start("acme", TOKEN)) {
             buildkite.enqueueGraphqlFault(Fault.huge(200L * 1024 * 1024, false));
             Path log = LOG;
             Process controller = start(kubernetes, buildkite, log);
             try {
                 await().atMost(Duration.ofMinutes(2))
-                        .until(() -> !controller.isAlive() || !buildkite.graphqlRequests().isEmpty());
+                        .until(() -> !controller.isAlive()
+                                || !buildkite.graphqlRequests().isEmpty());
                 String uuid = buildkite.scheduleCommand("echo after the flood", "queue=kubernetes");
-                await().atMost(Duration.ofMinutes(2)).until(() -> !controller.isAlive()
-                        || kubernetes.client().batch().v1().jobs().inNamespace("small-heap")
-                        .withName(PodSpecBuilder.jobName(uuid)).get() != null);
+                await().atMost(Duration.ofMinutes(2))
+                        .until(() -> !controller.isAlive()
+                                || kubernetes
+                                                .client()
+                                                .batch()
+                                                .v1()
+                                                .jobs()
+                                                .inNamespace("small-heap")
+                                                .withName(PodSpecBuilder.jobName(uuid))
+                                                .get()
+                                        != null);
                 String output = Files.readString(log);
-                assertThat(controller.isAlive()).as("the controller is still running; its output:\n" + output)
+                assertThat(controller.isAlive())
+                        .as("the controller is still running; its output:\n" + output)
                         .isTrue();
                 assertThat(output).contains("poll failed (oversize_response)").doesNotContain("OutOfMemoryError");
             } finally {
@@ -61,9 +71,13 @@ class SmallHeapPollTest {
     }
 
     private Process start(EmbeddedKubernetes kubernetes, FakeBuildkite buildkite, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                AgentStackCamel.class.getName(), "run"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                AgentStackCamel.class.getName(),
+                "run"));
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(name -> name.startsWith("AGENT_STACK_") || name.startsWith("KUBE"));

@@ -30,20 +30,23 @@ class StackJobsRouteTest {
 
             await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() == 4);
             FakeStacksApi api = h.buildkite().stacks();
-            assertThat(api.registeredStacks()).extracting(FakeStacksApi.Stack::key, FakeStacksApi.Stack::queueKey)
+            assertThat(api.registeredStacks())
+                    .extracting(FakeStacksApi.Stack::key, FakeStacksApi.Stack::queueKey)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("agent-stack-camel", "kubernetes"));
             assertThat(api.reservedIds()).containsExactlyInAnyOrderElementsOf(uuids);
-            assertThat(h.jobs()).extracting(j -> j.getMetadata().getLabels().get("buildkite.com/job-uuid"))
+            assertThat(h.jobs())
+                    .extracting(j -> j.getMetadata().getLabels().get("buildkite.com/job-uuid"))
                     .containsExactlyInAnyOrderElementsOf(uuids);
-            assertThat(h.buildkite().graphqlRequests()).as("no GraphQL token, no GraphQL poll")
+            assertThat(h.buildkite().graphqlRequests())
+                    .as("no GraphQL token, no GraphQL poll")
                     .noneMatch(r -> r.body().contains("ScheduledJobsPage"));
         }
     }
 
     @Test
     void onlyTheJobsTheFreeSlotsAllowAreReservedSoNoneIsHeldBackWhileReserved() {
-        try (ControllerHarness h = new ControllerHarness(b -> ControllerHarness.source("stacks").apply(b)
-                .set(Options.MAX_IN_FLIGHT, 2))) {
+        try (ControllerHarness h = new ControllerHarness(
+                b -> ControllerHarness.source("stacks").apply(b).set(Options.MAX_IN_FLIGHT, 2))) {
             List<String> uuids = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 uuids.add(h.buildkite().scheduleCommand("sleep " + i, "queue=kubernetes"));
@@ -59,9 +62,13 @@ class StackJobsRouteTest {
 
     @Test
     void eachQueueOfQueuesHasAStackOfItsOwn() {
-        try (ControllerHarness h = new ControllerHarness(b -> ControllerHarness.source("stacks").apply(b)
-                .setFromYaml(Options.QUEUES, List.of(java.util.Map.of("tags", List.of("queue=linux", "os=linux")),
-                        java.util.Map.of("tags", List.of("queue=gpu")))))) {
+        try (ControllerHarness h = new ControllerHarness(b -> ControllerHarness.source("stacks")
+                .apply(b)
+                .setFromYaml(
+                        Options.QUEUES,
+                        List.of(
+                                java.util.Map.of("tags", List.of("queue=linux", "os=linux")),
+                                java.util.Map.of("tags", List.of("queue=gpu")))))) {
             String linux = h.buildkite().scheduleCommand("make", "queue=linux", "os=linux");
             String windows = h.buildkite().scheduleCommand("msbuild", "queue=linux", "os=windows");
             String gpu = h.buildkite().scheduleCommand("train", "queue=gpu");
@@ -70,10 +77,13 @@ class StackJobsRouteTest {
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(linux) != null && h.job(gpu) != null);
             assertThat(h.buildkite().stacks().stacks())
                     .extracting(FakeStacksApi.Stack::key, FakeStacksApi.Stack::queueKey)
-                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("agent-stack-camel-linux", "linux"),
+                    .containsExactlyInAnyOrder(
+                            org.assertj.core.groups.Tuple.tuple("agent-stack-camel-linux", "linux"),
                             org.assertj.core.groups.Tuple.tuple("agent-stack-camel-gpu", "gpu"));
-            assertThat(h.buildkite().stacks().reservedIds()).as("a job our tags do not match is not reserved")
-                    .containsExactlyInAnyOrder(linux, gpu).doesNotContain(windows);
+            assertThat(h.buildkite().stacks().reservedIds())
+                    .as("a job our tags do not match is not reserved")
+                    .containsExactlyInAnyOrder(linux, gpu)
+                    .doesNotContain(windows);
         }
     }
 
@@ -97,7 +107,8 @@ class StackJobsRouteTest {
     void aCleanShutdownDeregistersTheStack() {
         try (ControllerHarness h = stacks()) {
             h.start();
-            await().atMost(ControllerHarness.WAIT).until(() -> !h.buildkite().stacks().stacks().isEmpty());
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> !h.buildkite().stacks().stacks().isEmpty());
 
             h.controller().close();
 
@@ -107,9 +118,9 @@ class StackJobsRouteTest {
 
     @Test
     void theAgentTokenAppearsInNoLogLineAndNoJob() {
-        try (ControllerHarness h = new ControllerHarness(b -> ControllerHarness.source("stacks").apply(b)
-                .set(Options.DEBUG, true));
-             LogCapture logs = new LogCapture()) {
+        try (ControllerHarness h = new ControllerHarness(
+                        b -> ControllerHarness.source("stacks").apply(b).set(Options.DEBUG, true));
+                LogCapture logs = new LogCapture()) {
             String uuid = h.buildkite().scheduleCommand("make", "queue=kubernetes");
             h.start();
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
@@ -127,10 +138,13 @@ class StackJobsRouteTest {
             h.buildkite().withAgentToken("bkct_another_token");
             h.start();
 
-            await().atMost(ControllerHarness.WAIT).until(() -> h.controller().lifecycle().isStopRequested());
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> h.controller().lifecycle().isStopRequested());
             assertThat(h.controller().lifecycle().exitCode()).isEqualTo(2);
-            assertThat(h.controller().lifecycle().failure()).contains("cannot register stack \"agent-stack-camel\"")
-                    .contains("check the agent token").doesNotContain(ControllerHarness.AGENT_TOKEN);
+            assertThat(h.controller().lifecycle().failure())
+                    .contains("cannot register stack \"agent-stack-camel\"")
+                    .contains("check the agent token")
+                    .doesNotContain(ControllerHarness.AGENT_TOKEN);
         }
     }
 }

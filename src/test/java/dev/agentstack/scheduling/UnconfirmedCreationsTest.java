@@ -22,8 +22,8 @@ class UnconfirmedCreationsTest {
 
     private final AtomicLong nanos = new AtomicLong(1_000);
     private final InFlightJobs inFlight = new InFlightJobs(1, nanos::incrementAndGet);
-    private final JobCreations creations = new JobCreations(inFlight, 1, "buildkite-", Duration.ofMinutes(1),
-            Clock.systemUTC(), new SimpleMeterRegistry());
+    private final JobCreations creations = new JobCreations(
+            inFlight, 1, "buildkite-", Duration.ofMinutes(1), Clock.systemUTC(), new SimpleMeterRegistry());
 
     private static BuildkiteJob buildkiteJob(String uuid) {
         return new BuildkiteJob(null, uuid, "echo", List.of("queue=kubernetes"), 0, null, List.of());
@@ -38,7 +38,9 @@ class UnconfirmedCreationsTest {
         inFlight.reconcile(List.of(), inFlight.now());
         assertThat(creations.reserve(buildkiteJob("a"), null)).isTrue();
         creations.alreadyExists(buildkiteJob("a"));
-        assertThat(creations.reserve(buildkiteJob("b"), null)).as("a exists and may be unfinished").isFalse();
+        assertThat(creations.reserve(buildkiteJob("b"), null))
+                .as("a exists and may be unfinished")
+                .isFalse();
 
         inFlight.onJobEvent("ADDED", job("a", null));
         assertThat(creations.reserve(buildkiteJob("b"), null)).isFalse();
@@ -52,10 +54,14 @@ class UnconfirmedCreationsTest {
         inFlight.reconcile(List.of(), inFlight.now());
         assertThat(creations.reserve(buildkiteJob("a"), null)).isTrue();
         creations.failed(buildkiteJob("a"), status(500));
-        assertThat(creations.reserve(buildkiteJob("b"), null)).as("the Job may have been stored").isFalse();
+        assertThat(creations.reserve(buildkiteJob("b"), null))
+                .as("the Job may have been stored")
+                .isFalse();
 
         inFlight.reconcile(List.of(), inFlight.now());
-        assertThat(creations.reserve(buildkiteJob("b"), null)).as("a later list shows it was not").isTrue();
+        assertThat(creations.reserve(buildkiteJob("b"), null))
+                .as("a later list shows it was not")
+                .isTrue();
     }
 
     @Test

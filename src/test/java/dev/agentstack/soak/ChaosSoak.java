@@ -16,7 +16,6 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -67,8 +66,8 @@ public final class ChaosSoak {
     static final int LIMIT = Integer.getInteger("soak.maxInFlight", 100);
     static final int ARRIVALS_PER_SECOND = Integer.getInteger("soak.arrivalsPerSecond", 30);
     static final double GRAPHQL_FAULT_SHARE = 0.2;
-    static final String CONTROLLER_JVM_OPTIONS = "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k"
-            + " -XX:MaxDirectMemorySize=32m";
+    static final String CONTROLLER_JVM_OPTIONS =
+            "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k" + " -XX:MaxDirectMemorySize=32m";
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args.length > 0 ? args[0] : "target/agent-stack-camel.jar");
@@ -93,22 +92,45 @@ public final class ChaosSoak {
         System.exit(ok ? 0 : 1);
     }
 
-    record Result(int jobs, int lost, int duplicates, int maxInFlightSeen, int restarts, int faults, long peakHeapMb,
-                  int leaks, long steadyHeapMb, long endHeapMb, int steadyThreads, int endThreads, double seconds) {
+    record Result(
+            int jobs,
+            int lost,
+            int duplicates,
+            int maxInFlightSeen,
+            int restarts,
+            int faults,
+            long peakHeapMb,
+            int leaks,
+            long steadyHeapMb,
+            long endHeapMb,
+            int steadyThreads,
+            int endThreads,
+            double seconds) {
         boolean passed() {
-            return lost == 0 && duplicates == 0 && maxInFlightSeen <= LIMIT && leaks == 0
-                    && endHeapMb <= steadyHeapMb + 16 && endThreads <= steadyThreads + 4;
+            return lost == 0
+                    && duplicates == 0
+                    && maxInFlightSeen <= LIMIT
+                    && leaks == 0
+                    && endHeapMb <= steadyHeapMb + 16
+                    && endThreads <= steadyThreads + 4;
         }
 
         String line(String name) {
             System.out.printf(
                     "%s details: %.0fs, heap after GC steady %d MiB -> end %d MiB, threads steady %d -> end %d,"
                             + " secrets leaked %d: %s%n",
-                    name, seconds, steadyHeapMb, endHeapMb, steadyThreads, endThreads,
-                    leaks, passed() ? "passed" : "FAILED");
-            return String.format("%s jobs=%d lost=%d duplicates=%d max_in_flight_seen=%d limit=%d restarts=%d faults=%d"
-                    + " peak_heap_mb=%d", name, jobs, lost, duplicates, maxInFlightSeen, LIMIT, restarts, faults,
-                    peakHeapMb);
+                    name,
+                    seconds,
+                    steadyHeapMb,
+                    endHeapMb,
+                    steadyThreads,
+                    endThreads,
+                    leaks,
+                    passed() ? "passed" : "FAILED");
+            return String.format(
+                    "%s jobs=%d lost=%d duplicates=%d max_in_flight_seen=%d limit=%d restarts=%d faults=%d"
+                            + " peak_heap_mb=%d",
+                    name, jobs, lost, duplicates, maxInFlightSeen, LIMIT, restarts, faults, peakHeapMb);
         }
     }
 
@@ -117,8 +139,10 @@ public final class ChaosSoak {
     private final int replicas;
     private final int kills;
     private final long seed;
-    private final String token = "bkua_soak_sentinel_" + UUID.randomUUID().toString().replace("-", "");
-    private final String agentToken = "bkag_soak_sentinel_" + UUID.randomUUID().toString().replace("-", "");
+    private final String token =
+            "bkua_soak_sentinel_" + UUID.randomUUID().toString().replace("-", "");
+    private final String agentToken =
+            "bkag_soak_sentinel_" + UUID.randomUUID().toString().replace("-", "");
     private final List<Replica> running = new CopyOnWriteArrayList<>();
     private final List<Path> logs = new CopyOnWriteArrayList<>();
     private final AtomicLong peakHeapKb = new AtomicLong();
@@ -132,22 +156,37 @@ public final class ChaosSoak {
         this.seed = seed;
     }
 
-    private record Replica(String name, Process process, int managementPort) {
-    }
+    private record Replica(String name, Process process, int managementPort) {}
 
     Result run() throws Exception {
         long startedAt = System.nanoTime();
         KubernetesChaos[] chaos = new KubernetesChaos[1];
-        try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes(d -> chaos[0] = new KubernetesChaos(d, 0.03, 0.02,
-                0.3, seed, List.of(token, agentToken)));
-             FakeBuildkite buildkite = FakeBuildkite.start("soak", token).withAgentToken(agentToken)) {
-            buildkite.randomGraphqlFaults(GRAPHQL_FAULT_SHARE, seed, List.of(Fault.status(500), Fault.status(502),
-                    Fault.rateLimited(1), Fault.delay(Duration.ofSeconds(3)), Fault.graphqlErrors("Internal error"),
-                    Fault.malformedJson()));
-            kubernetes.client().secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata()
-                    .withName("buildkite-agent-token").endMetadata().addToData("BUILDKITE_AGENT_TOKEN",
-                            Base64.getEncoder().encodeToString(agentToken.getBytes(StandardCharsets.UTF_8)))
-                    .build()).create();
+        try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes(
+                        d -> chaos[0] = new KubernetesChaos(d, 0.03, 0.02, 0.3, seed, List.of(token, agentToken)));
+                FakeBuildkite buildkite = FakeBuildkite.start("soak", token).withAgentToken(agentToken)) {
+            buildkite.randomGraphqlFaults(
+                    GRAPHQL_FAULT_SHARE,
+                    seed,
+                    List.of(
+                            Fault.status(500),
+                            Fault.status(502),
+                            Fault.rateLimited(1),
+                            Fault.delay(Duration.ofSeconds(3)),
+                            Fault.graphqlErrors("Internal error"),
+                            Fault.malformedJson()));
+            kubernetes
+                    .client()
+                    .secrets()
+                    .inNamespace(NAMESPACE)
+                    .resource(new SecretBuilder()
+                            .withNewMetadata()
+                            .withName("buildkite-agent-token")
+                            .endMetadata()
+                            .addToData(
+                                    "BUILDKITE_AGENT_TOKEN",
+                                    Base64.getEncoder().encodeToString(agentToken.getBytes(StandardCharsets.UTF_8)))
+                            .build())
+                    .create();
 
             Map<String, Boolean> unfinished = new ConcurrentHashMap<>();
             AtomicInteger maxInFlight = new AtomicInteger();
@@ -155,7 +194,13 @@ public final class ChaosSoak {
             Random random = new Random(seed);
             String selector = JobLabels.controllerSelector("agent-stack-camel");
             // One ordered stream of our Jobs' changes: the largest set of unfinished Jobs the API server ever held.
-            Watch jobWatch = kubernetes.client().batch().v1().jobs().inNamespace(NAMESPACE).withLabelSelector(selector)
+            Watch jobWatch = kubernetes
+                    .client()
+                    .batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace(NAMESPACE)
+                    .withLabelSelector(selector)
                     .watch(new Watcher<Job>() {
                         @Override
                         public synchronized void eventReceived(Action action, Job job) {
@@ -178,8 +223,12 @@ public final class ChaosSoak {
                             }
                         }
                     });
-            ClusterSimulator cluster = new ClusterSimulator(kubernetes.newClient(), NAMESPACE, selector,
-                    () -> Duration.ofMillis(100 + nextInt(random, 1000)), uuid -> {
+            ClusterSimulator cluster = new ClusterSimulator(
+                    kubernetes.newClient(),
+                    NAMESPACE,
+                    selector,
+                    () -> Duration.ofMillis(100 + nextInt(random, 1000)),
+                    uuid -> {
                         synchronized (buildkite) {
                             if ("SCHEDULED".equals(buildkite.state(uuid))) {
                                 buildkite.acquireAsAnotherAgent(uuid); // the pod's agent takes the job
@@ -210,16 +259,22 @@ public final class ChaosSoak {
                         kill(kubernetes, buildkite, killed == kills);
                     }
                     if (i % 1000 == 999) {
-                        System.out.printf("soak: %d jobs scheduled, %d Jobs stored, %d unfinished, faults %d%n", i + 1,
-                                chaos[0].storedInOrder.size(), unfinished.size(),
+                        System.out.printf(
+                                "soak: %d jobs scheduled, %d Jobs stored, %d unfinished, faults %d%n",
+                                i + 1,
+                                chaos[0].storedInOrder.size(),
+                                unfinished.size(),
                                 buildkite.randomFaultsAnswered() + chaos[0].faults());
                     }
                 }
                 Set<String> wanted = ConcurrentHashMap.newKeySet();
                 uuids.forEach(u -> wanted.add(PodSpecBuilder.jobName(u)));
                 // as long as Jobs keep being created: the fakes, not the controller, set the pace on two cores
-                awaitWhileProgressing(() -> chaos[0].stored.keySet().containsAll(wanted),
-                        () -> chaos[0].storedInOrder.size(), Duration.ofMinutes(2), "every job's Job");
+                awaitWhileProgressing(
+                        () -> chaos[0].stored.keySet().containsAll(wanted),
+                        () -> chaos[0].storedInOrder.size(),
+                        Duration.ofMinutes(2),
+                        "every job's Job");
                 // The work is done: stop the faults, let the last Jobs finish, then compare with the steady level.
                 chaos[0].calm();
                 buildkite.randomGraphqlFaults(0, seed, List.of());
@@ -228,24 +283,49 @@ public final class ChaosSoak {
                 Replica last = running.get(running.size() - 1);
                 long[] end = afterGc(last);
 
-                List<String> lost = uuids.stream().filter(u -> !chaos[0].stored.containsKey(PodSpecBuilder.jobName(u)))
+                List<String> lost = uuids.stream()
+                        .filter(u -> !chaos[0].stored.containsKey(PodSpecBuilder.jobName(u)))
                         .toList();
-                int duplicates = chaos[0].stored.values().stream().mapToInt(n -> n.get() - 1).sum();
+                int duplicates = chaos[0].stored.values().stream()
+                        .mapToInt(n -> n.get() - 1)
+                        .sum();
                 chaos[0].storedAt.forEach((name, times) -> {
                     if (times.size() > 1) {
-                        System.out.printf("soak: %s was stored %d times, at %s%n", name, times.size(), times.stream()
-                                .map(t -> java.time.Instant.ofEpochMilli(t).toString()).toList());
+                        System.out.printf(
+                                "soak: %s was stored %d times, at %s%n",
+                                name,
+                                times.size(),
+                                times.stream()
+                                        .map(t -> java.time.Instant.ofEpochMilli(t)
+                                                .toString())
+                                        .toList());
                     }
                 });
                 lost.forEach(u -> System.out.println("soak: no Job was ever stored for job " + u));
                 int leaks = leaks(buildkite, chaos[0]);
                 int faults = buildkite.randomFaultsAnswered() + chaos[0].faults();
-                System.out.printf("soak: GraphQL faults %d of %d requests (%d points); Kubernetes: %d creations"
-                                + " failed, %d answers lost, %d watches dropped%n", buildkite.randomFaultsAnswered(),
-                        buildkite.graphqlRequests().size(), buildkite.graphqlPointsSpent(),
-                        chaos[0].createFailures.get(), chaos[0].lostAnswers.get(), chaos[0].watchesDropped.get());
-                return new Result(jobs, lost.size(), duplicates, maxInFlight.get(), kills, faults,
-                        peakHeapKb.get() / 1024, leaks, steady[0] / 1024, end[0] / 1024, (int) steady[1], (int) end[1],
+                System.out.printf(
+                        "soak: GraphQL faults %d of %d requests (%d points); Kubernetes: %d creations"
+                                + " failed, %d answers lost, %d watches dropped%n",
+                        buildkite.randomFaultsAnswered(),
+                        buildkite.graphqlRequests().size(),
+                        buildkite.graphqlPointsSpent(),
+                        chaos[0].createFailures.get(),
+                        chaos[0].lostAnswers.get(),
+                        chaos[0].watchesDropped.get());
+                return new Result(
+                        jobs,
+                        lost.size(),
+                        duplicates,
+                        maxInFlight.get(),
+                        kills,
+                        faults,
+                        peakHeapKb.get() / 1024,
+                        leaks,
+                        steady[0] / 1024,
+                        end[0] / 1024,
+                        (int) steady[1],
+                        (int) end[1],
                         (System.nanoTime() - startedAt) / 1e9);
             } finally {
                 sampler.shutdownNow();
@@ -267,17 +347,37 @@ public final class ChaosSoak {
         String name = "replica-" + (char) ('a' + started++);
         if (replicas > 1) {
             // what the Camel Kubernetes cluster service looks at: the candidates' pods, Running and Ready
-            kubernetes.client().pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata().withName(name)
-                    .addToLabels("app.kubernetes.io/name", "agent-stack-camel").endMetadata().withNewSpec()
-                    .addNewContainer().withName("controller").withImage("agent-stack-camel").endContainer().endSpec()
-                    .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus("True")
-                    .endCondition().endStatus().build()).create();
+            kubernetes
+                    .client()
+                    .pods()
+                    .inNamespace(NAMESPACE)
+                    .resource(new PodBuilder()
+                            .withNewMetadata()
+                            .withName(name)
+                            .addToLabels("app.kubernetes.io/name", "agent-stack-camel")
+                            .endMetadata()
+                            .withNewSpec()
+                            .addNewContainer()
+                            .withName("controller")
+                            .withImage("agent-stack-camel")
+                            .endContainer()
+                            .endSpec()
+                            .withNewStatus()
+                            .withPhase("Running")
+                            .addNewCondition()
+                            .withType("Ready")
+                            .withStatus("True")
+                            .endCondition()
+                            .endStatus()
+                            .build())
+                    .create();
         }
         int port = FreePort.find();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String flags = System.getProperty("soak.controllerJvmOptions", "");
-        command.addAll(List.of((flags.isBlank() ? CONTROLLER_JVM_OPTIONS : flags).trim().split("\\s+")));
+        command.addAll(List.of(
+                (flags.isBlank() ? CONTROLLER_JVM_OPTIONS : flags).trim().split("\\s+")));
         command.addAll(List.of("-jar", jar.toString(), "run"));
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
@@ -314,24 +414,39 @@ public final class ChaosSoak {
         pb.redirectOutput(log.toFile());
         Replica r = new Replica(name, pb.start(), port);
         running.add(r);
-        System.out.printf("soak: started %s (pid %d, log %s)%n", name, r.process().pid(), log);
+        System.out.printf(
+                "soak: started %s (pid %d, log %s)%n", name, r.process().pid(), log);
     }
 
     /** SIGKILL: a crash or an OOM kill, no shutdown hook. With replicas, the leader, and its pod goes with it. */
     private void kill(EmbeddedKubernetes kubernetes, FakeBuildkite buildkite, boolean last) throws Exception {
         Replica victim = running.get(0);
         if (replicas > 1) {
-            Lease lease = kubernetes.client().leases().inNamespace(NAMESPACE).withName("agent-stack-camel-leader")
+            Lease lease = kubernetes
+                    .client()
+                    .leases()
+                    .inNamespace(NAMESPACE)
+                    .withName("agent-stack-camel-leader")
                     .get();
-            String holder = lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
-            victim = running.stream().filter(r -> r.name().equals(holder)).findFirst().orElse(victim);
+            String holder = lease == null || lease.getSpec() == null
+                    ? null
+                    : lease.getSpec().getHolderIdentity();
+            victim = running.stream()
+                    .filter(r -> r.name().equals(holder))
+                    .findFirst()
+                    .orElse(victim);
         }
         victim.process().destroyForcibly();
         victim.process().waitFor(20, TimeUnit.SECONDS);
         running.remove(victim);
         System.out.printf("soak: killed %s%n", victim.name());
         if (replicas > 1) {
-            kubernetes.client().pods().inNamespace(NAMESPACE).withName(victim.name()).delete();
+            kubernetes
+                    .client()
+                    .pods()
+                    .inNamespace(NAMESPACE)
+                    .withName(victim.name())
+                    .delete();
         }
         start(kubernetes, buildkite);
         if (last) {
@@ -350,8 +465,13 @@ public final class ChaosSoak {
         }
         // The steady level: the last replica, 20s after it started, after a full GC.
         Replica last = running.isEmpty() ? null : running.get(running.size() - 1);
-        if (last != null && steady[0] == 0 && last.process().info().startInstant()
-                .map(t -> Duration.between(t, java.time.Instant.now()).toSeconds() > 20).orElse(false)) {
+        if (last != null
+                && steady[0] == 0
+                && last.process()
+                        .info()
+                        .startInstant()
+                        .map(t -> Duration.between(t, java.time.Instant.now()).toSeconds() > 20)
+                        .orElse(false)) {
             try {
                 steady = afterGc(last);
             } catch (Exception e) {
@@ -362,15 +482,22 @@ public final class ChaosSoak {
 
     /** Heap used after a full GC (KiB) and live thread count of a replica. */
     private static long[] afterGc(Replica r) throws Exception {
-        new ProcessBuilder("jcmd", String.valueOf(r.process().pid()), "GC.run").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        new ProcessBuilder("jcmd", String.valueOf(r.process().pid()), "GC.run")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor();
         return new long[] {heapKb(r.process().pid()), threads(r.process().pid())};
     }
 
     /** Heap used (KiB): survivor, eden and old generation columns of jstat -gc. */
     static long heapKb(long pid) throws Exception {
-        Process p = new ProcessBuilder("jstat", "-gc", String.valueOf(pid)).redirectErrorStream(true).start();
-        String[] lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().split("\n");
+        Process p = new ProcessBuilder("jstat", "-gc", String.valueOf(pid))
+                .redirectErrorStream(true)
+                .start();
+        String[] lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .trim()
+                .split("\n");
         p.waitFor();
         String[] head = lines[0].trim().split("\\s+");
         String[] vals = lines[lines.length - 1].trim().split("\\s+");
@@ -401,8 +528,12 @@ public final class ChaosSoak {
         }
         HttpClient http = HttpClient.newHttpClient();
         for (Replica r : running) {
-            texts.add(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.managementPort()
-                    + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            texts.add(http.send(
+                            HttpRequest.newBuilder(
+                                            URI.create("http://127.0.0.1:" + r.managementPort() + "/observe/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body());
         }
         buildkite.agentCalls().forEach(c -> texts.add(c.body()));
         for (String text : texts) {
@@ -415,10 +546,20 @@ public final class ChaosSoak {
 
     private static void deleteJob(EmbeddedKubernetes kubernetes, Job job) {
         try {
-            kubernetes.client().batch().v1().jobs().inNamespace(NAMESPACE).withName(job.getMetadata().getName())
+            kubernetes
+                    .client()
+                    .batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace(NAMESPACE)
+                    .withName(job.getMetadata().getName())
                     .delete();
-            kubernetes.client().pods().inNamespace(NAMESPACE).withLabel(JobLabels.JOB_UUID,
-                    job.getMetadata().getLabels().get(JobLabels.JOB_UUID)).delete();
+            kubernetes
+                    .client()
+                    .pods()
+                    .inNamespace(NAMESPACE)
+                    .withLabel(JobLabels.JOB_UUID, job.getMetadata().getLabels().get(JobLabels.JOB_UUID))
+                    .delete();
         } catch (RuntimeException e) {
             // gone already
         }
@@ -429,8 +570,9 @@ public final class ChaosSoak {
     }
 
     /** Waits for the condition while the counter keeps moving; gives up after {@code stall} without progress. */
-    private static void awaitWhileProgressing(BooleanSupplier condition, java.util.function.IntSupplier progress,
-                                              Duration stall, String what) throws InterruptedException {
+    private static void awaitWhileProgressing(
+            BooleanSupplier condition, java.util.function.IntSupplier progress, Duration stall, String what)
+            throws InterruptedException {
         int last = progress.getAsInt();
         long lastMoved = System.nanoTime();
         while (!condition.getAsBoolean()) {
@@ -448,11 +590,29 @@ public final class ChaosSoak {
 
     /** What the API server holds of a Job the soak still counts as unfinished, and of its pods. */
     private static void describe(EmbeddedKubernetes kubernetes, String jobName) {
-        Job job = kubernetes.client().batch().v1().jobs().inNamespace(NAMESPACE).withName(jobName).get();
-        List<String> pods = kubernetes.client().pods().inNamespace(NAMESPACE).withLabel("job-name", jobName).list()
-                .getItems().stream().map(p -> p.getMetadata().getName() + " " + p.getStatus().getPhase()).toList();
-        System.out.printf("soak: unfinished %s: %s; pods %s%n", jobName,
-                job == null ? "gone" : "status " + job.getStatus(), pods);
+        Job job = kubernetes
+                .client()
+                .batch()
+                .v1()
+                .jobs()
+                .inNamespace(NAMESPACE)
+                .withName(jobName)
+                .get();
+        List<String> pods =
+                kubernetes
+                        .client()
+                        .pods()
+                        .inNamespace(NAMESPACE)
+                        .withLabel("job-name", jobName)
+                        .list()
+                        .getItems()
+                        .stream()
+                        .map(p ->
+                                p.getMetadata().getName() + " " + p.getStatus().getPhase())
+                        .toList();
+        System.out.printf(
+                "soak: unfinished %s: %s; pods %s%n",
+                jobName, job == null ? "gone" : "status " + job.getStatus(), pods);
     }
 
     private static void await(BooleanSupplier condition, Duration max, String what) throws InterruptedException {

@@ -48,14 +48,20 @@ final class KubernetesChaos extends Dispatcher {
     final List<String> storedInOrder = new CopyOnWriteArrayList<>();
     /** Bodies of stored Jobs that held a string we must never send (checked by the soak). */
     final List<String> forbiddenSeen = new CopyOnWriteArrayList<>();
+
     final AtomicInteger createFailures = new AtomicInteger();
     final AtomicInteger lostAnswers = new AtomicInteger();
     final AtomicInteger watchesDropped = new AtomicInteger();
     private final List<String> forbidden;
     private volatile boolean faulty = true;
 
-    KubernetesChaos(Dispatcher delegate, double createFailShare, double createLostAnswerShare, double watchDropShare,
-                    long seed, List<String> forbidden) {
+    KubernetesChaos(
+            Dispatcher delegate,
+            double createFailShare,
+            double createLostAnswerShare,
+            double watchDropShare,
+            long seed,
+            List<String> forbidden) {
         this.delegate = delegate;
         this.createFailShare = createFailShare;
         this.createLostAnswerShare = createLostAnswerShare;
@@ -81,7 +87,10 @@ final class KubernetesChaos extends Dispatcher {
             return createJob(request);
         }
         MockResponse response = delegate.dispatch(request);
-        if (faulty && path.contains("watch=true") && response.getWebSocketListener() != null && fromController(request)
+        if (faulty
+                && path.contains("watch=true")
+                && response.getWebSocketListener() != null
+                && fromController(request)
                 && chance(watchDropShare)) {
             response.withWebSocketUpgrade(new Dropping(response.getWebSocketListener(), 2 + nextInt(20)));
         }
@@ -105,8 +114,12 @@ final class KubernetesChaos extends Dispatcher {
                 forbiddenSeen.add(body);
             }
         }
-        MockResponse response = delegate.dispatch(new RecordedRequest(request.getHttpVersion(), request.method(),
-                request.getPath(), request.getHeaders(), new Buffer().writeUtf8(body)));
+        MockResponse response = delegate.dispatch(new RecordedRequest(
+                request.getHttpVersion(),
+                request.method(),
+                request.getPath(),
+                request.getHeaders(),
+                new Buffer().writeUtf8(body)));
         if (response.getStatus() != null && response.getStatus().contains(" 201")) {
             String name = Serialization.unmarshal(body, Job.class).getMetadata().getName();
             stored.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
@@ -129,7 +142,9 @@ final class KubernetesChaos extends Dispatcher {
     }
 
     private static MockResponse status(int code, String reason, String message) {
-        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+        return new MockResponse()
+                .setResponseCode(code)
+                .setHeader("Content-Type", "application/json")
                 .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"" + message
                         + "\",\"reason\":\"" + reason + "\",\"code\":" + code + "}");
     }
@@ -147,12 +162,15 @@ final class KubernetesChaos extends Dispatcher {
         @Override
         public void onOpen(WebSocket ws, Response response) {
             inner.onOpen(ws, response);
-            dropper.schedule(() -> {
-                if (faulty) {
-                    watchesDropped.incrementAndGet();
-                    ws.close(1001, "dropped by the soak");
-                }
-            }, afterSeconds, TimeUnit.SECONDS);
+            dropper.schedule(
+                    () -> {
+                        if (faulty) {
+                            watchesDropped.incrementAndGet();
+                            ws.close(1001, "dropped by the soak");
+                        }
+                    },
+                    afterSeconds,
+                    TimeUnit.SECONDS);
         }
 
         @Override

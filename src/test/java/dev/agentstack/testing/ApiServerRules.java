@@ -24,17 +24,17 @@ public final class ApiServerRules {
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern QUALIFIED_NAME_PART = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
-    private static final Pattern DNS_SUBDOMAIN = Pattern.compile(
-            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern DNS_SUBDOMAIN =
+            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     /** IsRelaxedEnvVarName: printable ASCII other than '=' (GA in 1.34). */
     private static final Pattern RELAXED_ENV_NAME = Pattern.compile("[\\x20-\\x3c\\x3e-\\x7e]+");
     /** IsValidPortName, less its length and "--" rules: a-z, 0-9, '-', a letter, no '-' at either end. */
     private static final Pattern PORT_NAME = Pattern.compile("(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
     private static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
     private static final int MAX_ANNOTATION_BYTES = 256 * 1024;
 
-    private ApiServerRules() {
-    }
+    private ApiServerRules() {}
 
     /** What the API server would refuse in this Job; empty when it would accept it. */
     public static List<String> violations(Job job) {
@@ -54,7 +54,10 @@ public final class ApiServerRules {
     private static void labels(Map<String, String> labels, List<String> out) {
         orEmpty(labels).forEach((k, v) -> {
             qualifiedName(k, "label key", out);
-            if (v == null || !(v.isEmpty() || v.length() <= 63 && QUALIFIED_NAME_PART.matcher(v).matches())) {
+            if (v == null
+                    || !(v.isEmpty()
+                            || v.length() <= 63
+                                    && QUALIFIED_NAME_PART.matcher(v).matches())) {
                 out.add("label value " + k + "=" + v);
             }
         });
@@ -65,7 +68,8 @@ public final class ApiServerRules {
         for (Map.Entry<String, String> e : orEmpty(annotations).entrySet()) {
             qualifiedName(e.getKey(), "annotation key", out);
             bytes += e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-                    + (e.getValue() == null ? 0
+                    + (e.getValue() == null
+                            ? 0
                             : e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
         }
         if (bytes > MAX_ANNOTATION_BYTES) {
@@ -89,7 +93,9 @@ public final class ApiServerRules {
     private static void pod(PodSpec spec, List<String> out) {
         Set<String> volumes = new HashSet<>();
         for (Volume v : orEmpty(spec.getVolumes())) {
-            if (v.getName() == null || !DNS_LABEL.matcher(v.getName()).matches() || v.getName().length() > 63) {
+            if (v.getName() == null
+                    || !DNS_LABEL.matcher(v.getName()).matches()
+                    || v.getName().length() > 63) {
                 out.add("volume name " + v.getName());
             }
             if (!volumes.add(v.getName())) {
@@ -100,7 +106,9 @@ public final class ApiServerRules {
         all.addAll(orEmpty(spec.getContainers()));
         Set<String> names = new HashSet<>();
         for (Container c : all) {
-            if (c.getName() == null || !DNS_LABEL.matcher(c.getName()).matches() || c.getName().length() > 63) {
+            if (c.getName() == null
+                    || !DNS_LABEL.matcher(c.getName()).matches()
+                    || c.getName().length() > 63) {
                 out.add("container name " + c.getName());
             }
             if (!names.add(c.getName())) {
@@ -130,7 +138,8 @@ public final class ApiServerRules {
                     if (!"agent".equals(c.getName())) {
                         out.add("container " + c.getName() + " has the agent token (only the agent container may)");
                     }
-                    if (e.getValue() != null || e.getValueFrom() == null
+                    if (e.getValue() != null
+                            || e.getValueFrom() == null
                             || e.getValueFrom().getSecretKeyRef() == null) {
                         out.add("the agent token is not taken from a Secret");
                     }
@@ -161,8 +170,13 @@ public final class ApiServerRules {
             }
             if (e.getValueFrom() != null) {
                 io.fabric8.kubernetes.api.model.EnvVarSource f = e.getValueFrom();
-                long sources = java.util.stream.Stream.of(f.getFieldRef(), f.getResourceFieldRef(),
-                        f.getConfigMapKeyRef(), f.getSecretKeyRef()).filter(java.util.Objects::nonNull).count()
+                long sources = java.util.stream.Stream.of(
+                                        f.getFieldRef(),
+                                        f.getResourceFieldRef(),
+                                        f.getConfigMapKeyRef(),
+                                        f.getSecretKeyRef())
+                                .filter(java.util.Objects::nonNull)
+                                .count()
                         + f.getAdditionalProperties().size();
                 if (sources != 1 || e.getValue() != null && !e.getValue().isEmpty()) {
                     out.add(c.getName() + " env " + e.getName() + " valueFrom with " + sources + " source(s)");
@@ -173,20 +187,29 @@ public final class ApiServerRules {
         if (r != null) {
             orEmpty(r.getRequests()).forEach((name, request) -> {
                 Quantity limit = orEmpty(r.getLimits()).get(name);
-                boolean overcommit = (!name.contains("/") || name.contains("kubernetes.io/"))
-                        && !name.startsWith("hugepages-");
-                if (limit == null ? !overcommit : parses(request) && parses(limit) && (overcommit
-                        ? Quantity.getAmountInBytes(request).compareTo(Quantity.getAmountInBytes(limit)) > 0
-                        : Quantity.getAmountInBytes(request).compareTo(Quantity.getAmountInBytes(limit)) != 0)) {
+                boolean overcommit =
+                        (!name.contains("/") || name.contains("kubernetes.io/")) && !name.startsWith("hugepages-");
+                if (limit == null
+                        ? !overcommit
+                        : parses(request)
+                                && parses(limit)
+                                && (overcommit
+                                        ? Quantity.getAmountInBytes(request).compareTo(Quantity.getAmountInBytes(limit))
+                                                > 0
+                                        : Quantity.getAmountInBytes(request).compareTo(Quantity.getAmountInBytes(limit))
+                                                != 0)) {
                     out.add(c.getName() + " request " + name + "=" + request + " against limit " + limit);
                 }
             });
         }
         Set<String> portNames = new HashSet<>();
         for (io.fabric8.kubernetes.api.model.ContainerPort port : orEmpty(c.getPorts())) {
-            if (port.getName() != null && !port.getName().isEmpty() && (port.getName().length() > 15
-                    || !PORT_NAME.matcher(port.getName()).matches() || port.getName().contains("--")
-                    || !portNames.add(port.getName()))) {
+            if (port.getName() != null
+                    && !port.getName().isEmpty()
+                    && (port.getName().length() > 15
+                            || !PORT_NAME.matcher(port.getName()).matches()
+                            || port.getName().contains("--")
+                            || !portNames.add(port.getName()))) {
                 out.add(c.getName() + " port name " + port.getName());
             }
             int number = port.getContainerPort() == null ? 0 : port.getContainerPort();
@@ -198,9 +221,10 @@ public final class ApiServerRules {
                 out.add(c.getName() + " protocol " + port.getProtocol());
             }
         }
-        for (io.fabric8.kubernetes.api.model.Probe probe : java.util.Arrays.asList(c.getLivenessProbe(),
-                c.getStartupProbe())) {
-            if (probe != null && probe.getTerminationGracePeriodSeconds() != null
+        for (io.fabric8.kubernetes.api.model.Probe probe :
+                java.util.Arrays.asList(c.getLivenessProbe(), c.getStartupProbe())) {
+            if (probe != null
+                    && probe.getTerminationGracePeriodSeconds() != null
                     && probe.getTerminationGracePeriodSeconds() <= 0) {
                 out.add(c.getName() + " probe terminationGracePeriodSeconds");
             }

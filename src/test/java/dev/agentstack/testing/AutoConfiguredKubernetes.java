@@ -24,10 +24,15 @@ public final class AutoConfiguredKubernetes implements BeforeEachCallback, After
 
     /** fabric8 client settings (system property names) that reach the embedded server and nothing else. */
     public static Map<String, String> settings(EmbeddedKubernetes server) {
-        return Map.of(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY, server.url(),
-                Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY, "false",
-                Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY, "false",
-                Config.KUBERNETES_TRUST_CERT_SYSTEM_PROPERTY, "true");
+        return Map.of(
+                Config.KUBERNETES_MASTER_SYSTEM_PROPERTY,
+                server.url(),
+                Config.KUBERNETES_AUTH_TRYKUBECONFIG_SYSTEM_PROPERTY,
+                "false",
+                Config.KUBERNETES_AUTH_TRYSERVICEACCOUNT_SYSTEM_PROPERTY,
+                "false",
+                Config.KUBERNETES_TRUST_CERT_SYSTEM_PROPERTY,
+                "true");
     }
 
     /** The same settings as environment variables, for a process of its own (KUBERNETES_MASTER, as kubectl's). */

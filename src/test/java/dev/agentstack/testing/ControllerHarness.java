@@ -54,20 +54,32 @@ public final class ControllerHarness implements AutoCloseable {
      *
      * @param newClient a new client of that API server each call (the controller's own, and the harness's)
      */
-    public static ControllerHarness onCluster(Supplier<KubernetesClient> newClient, String namespacePrefix,
+    public static ControllerHarness onCluster(
+            Supplier<KubernetesClient> newClient,
+            String namespacePrefix,
             UnaryOperator<ControllerConfig.Builder> customise) {
-        String namespace = namespacePrefix + "-" + Long.toString(
-                java.util.concurrent.ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36), 36);
+        String namespace = namespacePrefix + "-"
+                + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36), 36);
         try (KubernetesClient admin = newClient.get()) {
-            admin.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
-                    .withName(namespace).endMetadata().build()).create();
-            admin.serviceAccounts().inNamespace(namespace).withName("default")
+            admin.namespaces()
+                    .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(namespace)
+                            .endMetadata()
+                            .build())
+                    .create();
+            admin.serviceAccounts()
+                    .inNamespace(namespace)
+                    .withName("default")
                     .waitUntilCondition(Objects::nonNull, WAIT.toSeconds(), TimeUnit.SECONDS);
         }
         return new ControllerHarness(null, newClient, namespace, customise);
     }
 
-    private ControllerHarness(EmbeddedKubernetes embedded, Supplier<KubernetesClient> newClient, String namespace,
+    private ControllerHarness(
+            EmbeddedKubernetes embedded,
+            Supplier<KubernetesClient> newClient,
+            String namespace,
             UnaryOperator<ControllerConfig.Builder> customise) {
         this.kubernetes = embedded;
         this.newClient = embedded != null ? embedded::newClient : newClient;
@@ -82,11 +94,18 @@ public final class ControllerHarness implements AutoCloseable {
                 .set(Options.MANAGEMENT_PORT, 0);
         config = customise.apply(b).build();
         buildkite.withAgentToken(AGENT_TOKEN);
-        client.secrets().inNamespace(namespace).resource(
-                new io.fabric8.kubernetes.api.model.SecretBuilder()
-                        .withNewMetadata().withName(config.agentTokenSecret()).endMetadata()
-                        .addToData("BUILDKITE_AGENT_TOKEN", java.util.Base64.getEncoder().encodeToString(
-                                AGENT_TOKEN.getBytes(java.nio.charset.StandardCharsets.UTF_8))).build()).create();
+        client.secrets()
+                .inNamespace(namespace)
+                .resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                        .withNewMetadata()
+                        .withName(config.agentTokenSecret())
+                        .endMetadata()
+                        .addToData(
+                                "BUILDKITE_AGENT_TOKEN",
+                                java.util.Base64.getEncoder()
+                                        .encodeToString(AGENT_TOKEN.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                        .build())
+                .create();
     }
 
     /** Plays the job controller and kubelet for our Jobs; close it with the harness. */
@@ -97,8 +116,8 @@ public final class ControllerHarness implements AutoCloseable {
     /** @param runFor how long each pod runs once its agent has taken the job (long: nothing finishes) */
     public dev.agentstack.sandbox.ClusterSimulator simulateCluster(Duration runFor) {
         if (simulator == null) {
-            simulator = new dev.agentstack.sandbox.ClusterSimulator(newClient.get(), namespace,
-                    JobLabels.controllerSelector(config.id()), runFor, uuid -> {
+            simulator = new dev.agentstack.sandbox.ClusterSimulator(
+                    newClient.get(), namespace, JobLabels.controllerSelector(config.id()), runFor, uuid -> {
                         if (buildkite.uuids().contains(uuid) && "SCHEDULED".equals(buildkite.state(uuid))) {
                             buildkite.acquireAsAnotherAgent(uuid); // the pod's agent takes the job
                         }
@@ -168,15 +187,20 @@ public final class ControllerHarness implements AutoCloseable {
     }
 
     public Job job(String uuid) {
-        return client.batch().v1().jobs().inNamespace(namespace).withName(PodSpecBuilder.jobName(uuid))
+        return client.batch()
+                .v1()
+                .jobs()
+                .inNamespace(namespace)
+                .withName(PodSpecBuilder.jobName(uuid))
                 .get();
     }
 
     /** Schedules the jobs of a pipeline file's text on {@link #buildkite()}, as Buildkite would; returns the uuids. */
     public List<String> schedulePipeline(String pipelineYaml) {
         List<dev.agentstack.pipeline.PipelineJob> jobs = new dev.agentstack.pipeline.PipelineReader(
-                dev.agentstack.pipeline.PipelineContext.local(ORG, "pipeline"), () -> java.util.UUID.randomUUID()
-                .toString()).read(pipelineYaml);
+                        dev.agentstack.pipeline.PipelineContext.local(ORG, "pipeline"),
+                        () -> java.util.UUID.randomUUID().toString())
+                .read(pipelineYaml);
         jobs.forEach(j -> buildkite.addJob(j.job(), j.label(), null));
         return jobs.stream().map(j -> j.job().uuid()).toList();
     }
@@ -187,8 +211,11 @@ public final class ControllerHarness implements AutoCloseable {
 
     /** The job source's polls so far: GraphQL requests, or with the Stacks API its scheduled-jobs lists. */
     public int polls() {
-        return config.usesStacksApi() ? (int) buildkite.requests().stream()
-                .filter(r -> r.path().endsWith("/scheduled-jobs")).count() : graphqlPolls();
+        return config.usesStacksApi()
+                ? (int) buildkite.requests().stream()
+                        .filter(r -> r.path().endsWith("/scheduled-jobs"))
+                        .count()
+                : graphqlPolls();
     }
 
     /** The test configuration with jobs from this source: graphql or stacks (Buildkite's Stacks API). */

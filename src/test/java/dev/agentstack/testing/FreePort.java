@@ -7,8 +7,7 @@ import java.net.ServerSocket;
 /** A TCP port nothing listens on right now, for a controller's management port in tests, the soak and the benchmark. */
 public final class FreePort {
 
-    private FreePort() {
-    }
+    private FreePort() {}
 
     public static int find() {
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -20,13 +20,63 @@ import java.util.concurrent.TimeoutException;
 public final class FuzzValues {
 
     /** Strings users (or their mistakes) put where a name, an image or a command goes. */
-    private static final List<String> STRINGS = List.of("", " ", "a", "container-0", "agent", "checkout", "copy-agent",
-            "imagecheck-0", "workspace", "Agent", "UPPER_CASE", "has space", "dot.name", "-leading", "trailing-",
-            "x".repeat(64), "y".repeat(300), "ünïcödé", "名前", "emoji-😀", "tab\tand\nnewline", "null", "~", "true", "0",
-            "-1", "1e309", "500m", "1Gi", "1.5Gi", "-1Gi", "9999999999999999999Ei", "nan", "alpine", "alpine:3",
-            "ghcr.io/org/image@sha256:" + "0".repeat(64), "/workspace", "/", "../etc", "Always", "Never", "Sometimes",
-            "$(BUILDKITE_COMMAND)", "${HOME}", "'quoted'", "\"dq\"", "\\", "=", "a=b", "\u0000", "\u202e", "key: value",
-            "&anchor", "*alias", "<<", "---");
+    private static final List<String> STRINGS = List.of(
+            "",
+            " ",
+            "a",
+            "container-0",
+            "agent",
+            "checkout",
+            "copy-agent",
+            "imagecheck-0",
+            "workspace",
+            "Agent",
+            "UPPER_CASE",
+            "has space",
+            "dot.name",
+            "-leading",
+            "trailing-",
+            "x".repeat(64),
+            "y".repeat(300),
+            "ünïcödé",
+            "名前",
+            "emoji-😀",
+            "tab\tand\nnewline",
+            "null",
+            "~",
+            "true",
+            "0",
+            "-1",
+            "1e309",
+            "500m",
+            "1Gi",
+            "1.5Gi",
+            "-1Gi",
+            "9999999999999999999Ei",
+            "nan",
+            "alpine",
+            "alpine:3",
+            "ghcr.io/org/image@sha256:" + "0".repeat(64),
+            "/workspace",
+            "/",
+            "../etc",
+            "Always",
+            "Never",
+            "Sometimes",
+            "$(BUILDKITE_COMMAND)",
+            "${HOME}",
+            "'quoted'",
+            "\"dq\"",
+            "\\",
+            "=",
+            "a=b",
+            "\u0000",
+            "\u202e",
+            "key: value",
+            "&anchor",
+            "*alias",
+            "<<",
+            "---");
 
     private final Random random;
 
@@ -202,8 +252,8 @@ public final class FuzzValues {
      */
     public static <T> T withinLimit(Duration limit, Callable<T> fuzzCase) {
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(null, r, "fuzz-case",
-                    512L << 10); // the container image runs the controller with -Xss512k
+            Thread t = new Thread(
+                    null, r, "fuzz-case", 512L << 10); // the container image runs the controller with -Xss512k
             t.setDaemon(true);
             return t;
         });

@@ -19,16 +19,15 @@ import java.util.Map;
  *
  * @param options controller options as a config file gives them; empty for the defaults
  */
-public record HostilePipelines(String name, Map<String, Object> options, Map<String, Object> step, String rule,
-                               String path) {
+public record HostilePipelines(
+        String name, Map<String, Object> options, Map<String, Object> step, String rule, String path) {
 
     public static final String RESOURCE = "/hostile-pipelines.yaml";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     public static List<HostilePipelines> all() {
         try (InputStream in = HostilePipelines.class.getResourceAsStream(RESOURCE)) {
-            List<Map<String, Object>> entries = YAML.readValue(in, new TypeReference<>() {
-            });
+            List<Map<String, Object>> entries = YAML.readValue(in, new TypeReference<>() {});
             return entries.stream().map(HostilePipelines::of).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -40,8 +39,8 @@ public record HostilePipelines(String name, Map<String, Object> options, Map<Str
         Map<String, Object> options = (Map<String, Object>) e.getOrDefault("options", Map.of());
         Map<String, Object> step = new LinkedHashMap<>((Map<String, Object>) e.get("step"));
         step.putIfAbsent("label", e.get("name"));
-        return new HostilePipelines((String) e.get("name"), options, step, (String) e.get("rule"),
-                (String) e.get("path"));
+        return new HostilePipelines(
+                (String) e.get("name"), options, step, (String) e.get("rule"), (String) e.get("path"));
     }
 
     /** The entry as a pipeline file: its one step, on the controller's default queue. */

@@ -28,7 +28,9 @@ public final class KwokAgents implements AutoCloseable {
 
     public KwokAgents(KubernetesClient client, String namespace, FakeBuildkite buildkite) {
         this.buildkite = buildkite;
-        this.informer = client.pods().inNamespace(namespace).withLabel(JobLabels.JOB_UUID)
+        this.informer = client.pods()
+                .inNamespace(namespace)
+                .withLabel(JobLabels.JOB_UUID)
                 .inform(new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(Pod pod) {

@@ -21,12 +21,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class LocalCluster implements BeforeAllCallback {
 
     private static final Path TOOLS = Path.of("tools", "cluster").toAbsolutePath();
-    private static final Path DIR = Path.of(System.getProperty("cluster.dir", "target/cluster")).toAbsolutePath();
+    private static final Path DIR =
+            Path.of(System.getProperty("cluster.dir", "target/cluster")).toAbsolutePath();
     private static final long SCRIPT_TIMEOUT_MINUTES = 60; // a cold up builds Kubernetes from source first
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+        context.getRoot()
+                .getStore(ExtensionContext.Namespace.GLOBAL)
                 .getOrComputeIfAbsent(LocalCluster.class, k -> up(), Running.class);
     }
 
@@ -62,8 +64,11 @@ public final class LocalCluster implements BeforeAllCallback {
     public static KubernetesClient newClientWithToken(String token) {
         try (KubernetesClient admin = newClient()) {
             Config c = admin.getConfiguration();
-            Config config = new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl(c.getMasterUrl())
-                    .withCaCertData(c.getCaCertData()).withOauthToken(token).build();
+            Config config = new io.fabric8.kubernetes.client.ConfigBuilder()
+                    .withMasterUrl(c.getMasterUrl())
+                    .withCaCertData(c.getCaCertData())
+                    .withOauthToken(token)
+                    .build();
             return clientFor(config);
         }
     }
@@ -83,7 +88,9 @@ public final class LocalCluster implements BeforeAllCallback {
         try {
             Files.createDirectories(DIR);
             Process p = new ProcessBuilder(List.of(TOOLS.resolve(script).toString(), DIR.toString()))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             if (!p.waitFor(SCRIPT_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 p.destroy();
                 throw new IllegalStateException("tools/cluster/" + script + " did not finish; see " + log);

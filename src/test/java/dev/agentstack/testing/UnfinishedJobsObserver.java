@@ -18,25 +18,31 @@ public final class UnfinishedJobsObserver implements AutoCloseable {
     private final Watch watch;
 
     public UnfinishedJobsObserver(ControllerHarness h) {
-        watch = h.kubernetes().client().batch().v1().jobs().inNamespace(ControllerHarness.NAMESPACE)
+        watch = h.kubernetes()
+                .client()
+                .batch()
+                .v1()
+                .jobs()
+                .inNamespace(ControllerHarness.NAMESPACE)
                 .watch(new Watcher<Job>() {
                     @Override
                     public synchronized void eventReceived(Action action, Job job) {
                         String uuid = job.getMetadata().getLabels().get(JobLabels.JOB_UUID);
                         if (action == Action.ADDED) {
-                            added.computeIfAbsent(uuid, k -> new AtomicInteger()).incrementAndGet();
+                            added.computeIfAbsent(uuid, k -> new AtomicInteger())
+                                    .incrementAndGet();
                         }
                         if (action == Action.DELETED) {
                             finished.put(uuid, true);
                         } else {
                             finished.put(uuid, InFlightJobs.isFinished(job));
                         }
-                        max.accumulateAndGet((int) finished.values().stream().filter(f -> !f).count(), Math::max);
+                        max.accumulateAndGet(
+                                (int) finished.values().stream().filter(f -> !f).count(), Math::max);
                     }
 
                     @Override
-                    public void onClose(WatcherException cause) {
-                    }
+                    public void onClose(WatcherException cause) {}
                 });
     }
 

@@ -22,9 +22,12 @@ class CancelCandidatesTest {
 
     @Test
     void aCheckAsksAboutTwentyJobsPerSecondOfItsInterval() {
-        assertThat(new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5)).perCheck()).isEqualTo(100);
-        assertThat(new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(1)).perCheck()).isEqualTo(20);
-        assertThat(new CancelCandidates(new SimpleMeterRegistry(), Duration.ofMinutes(1)).perCheck()).isEqualTo(1200);
+        assertThat(new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5)).perCheck())
+                .isEqualTo(100);
+        assertThat(new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(1)).perCheck())
+                .isEqualTo(20);
+        assertThat(new CancelCandidates(new SimpleMeterRegistry(), Duration.ofMinutes(1)).perCheck())
+                .isEqualTo(1200);
     }
 
     @Test
@@ -63,7 +66,9 @@ class CancelCandidatesTest {
                 checksThatAskedTheOldJob.add(check);
             }
         }
-        assertThat(checksThatAskedTheOldJob).as("asked again, not starved by the new ones").isNotEmpty();
+        assertThat(checksThatAskedTheOldJob)
+                .as("asked again, not starved by the new ones")
+                .isNotEmpty();
     }
 
     @Test
@@ -76,7 +81,10 @@ class CancelCandidatesTest {
         candidates.onJobEvent("ADDED", job("new"));
 
         List<String> second = asked(candidates);
-        assertThat(second).hasSize(20).containsAll(List.of("old-20", "old-29")).contains("new")
+        assertThat(second)
+                .hasSize(20)
+                .containsAll(List.of("old-20", "old-29"))
+                .contains("new")
                 .doesNotContainAnyElementsOf(first.subList(10, 20));
     }
 
@@ -107,9 +115,15 @@ class CancelCandidatesTest {
                 new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5), nanos::get);
         candidates.onJobEvent("ADDED", job("pending"));
 
-        assertThat(candidates.checkFailed(new HttpOperationFailedException("https://graphql.buildkite.com/v1", 429,
-                "Too Many Requests", null, Map.of("RateLimit-Remaining", "0", "RateLimit-Reset", "30"), "{}"),
-                List.of("pending")))
+        assertThat(candidates.checkFailed(
+                        new HttpOperationFailedException(
+                                "https://graphql.buildkite.com/v1",
+                                429,
+                                "Too Many Requests",
+                                null,
+                                Map.of("RateLimit-Remaining", "0", "RateLimit-Reset", "30"),
+                                "{}"),
+                        List.of("pending")))
                 .isEqualTo("next check in 30s, as Buildkite asked");
         nanos.addAndGet(Duration.ofSeconds(29).toNanos());
         assertThat(candidates.batches()).isEmpty();
@@ -128,15 +142,25 @@ class CancelCandidatesTest {
         }
         List<List<String>> batches = candidates.batches();
         assertThat(batches).extracting(List::size).containsExactly(500, 100);
-        assertThat(candidates.holdBack(batches.get(0))).as("nothing asked us to wait yet").isFalse();
+        assertThat(candidates.holdBack(batches.get(0)))
+                .as("nothing asked us to wait yet")
+                .isFalse();
 
-        candidates.checkFailed(new HttpOperationFailedException("https://graphql.buildkite.com/v1", 429,
-                "Too Many Requests", null, Map.of("Retry-After", "10"), "{}"), batches.get(0));
+        candidates.checkFailed(
+                new HttpOperationFailedException(
+                        "https://graphql.buildkite.com/v1",
+                        429,
+                        "Too Many Requests",
+                        null,
+                        Map.of("Retry-After", "10"),
+                        "{}"),
+                batches.get(0));
         assertThat(candidates.holdBack(batches.get(1))).isTrue();
 
         nanos.addAndGet(Duration.ofSeconds(10).toNanos());
         List<String> next = asked(candidates);
-        assertThat(next).as("the refused and the held-back jobs, before those never asked about")
+        assertThat(next)
+                .as("the refused and the held-back jobs, before those never asked about")
                 .containsExactlyInAnyOrderElementsOf(concat(batches.get(0), batches.get(1)));
     }
 
@@ -151,8 +175,10 @@ class CancelCandidatesTest {
         CancelCandidates candidates = new CancelCandidates(new SimpleMeterRegistry(), Duration.ofSeconds(5));
         candidates.onJobEvent("ADDED", job("pending"));
 
-        assertThat(candidates.checkFailed(new HttpOperationFailedException("https://graphql.buildkite.com/v1", 502,
-                "Bad Gateway", null, Map.of(), ""), List.of("pending")))
+        assertThat(candidates.checkFailed(
+                        new HttpOperationFailedException(
+                                "https://graphql.buildkite.com/v1", 502, "Bad Gateway", null, Map.of(), ""),
+                        List.of("pending")))
                 .isEqualTo("trying again next interval");
         assertThat(candidates.batches()).containsExactly(List.of("pending"));
     }
@@ -165,13 +191,22 @@ class CancelCandidatesTest {
 
     /** A Job of ours for the job {@code uuid}, as the Job watch delivers it (also used by WatchMemoryBoundsTest). */
     static Job job(String uuid) {
-        return new JobBuilder().withNewMetadata().withName("buildkite-" + uuid)
-                .addToLabels(JobLabels.JOB_UUID, uuid).endMetadata().build();
+        return new JobBuilder()
+                .withNewMetadata()
+                .withName("buildkite-" + uuid)
+                .addToLabels(JobLabels.JOB_UUID, uuid)
+                .endMetadata()
+                .build();
     }
 
     private static io.fabric8.kubernetes.api.model.Pod pod(String uuid, String phase) {
-        return new PodBuilder().withNewMetadata()
-                .addToLabels(JobLabels.JOB_UUID, uuid).endMetadata()
-                .withNewStatus().withPhase(phase).endStatus().build();
+        return new PodBuilder()
+                .withNewMetadata()
+                .addToLabels(JobLabels.JOB_UUID, uuid)
+                .endMetadata()
+                .withNewStatus()
+                .withPhase(phase)
+                .endStatus()
+                .build();
     }
 }

@@ -27,9 +27,9 @@ class FindingsFloodTest {
 
     @Test
     void resyncsDoNotQueueAJobTwiceAndTheWatchesKeepMoving() {
-        try (ControllerHarness h = new ControllerHarness(b -> b
-                .set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, Duration.ofSeconds(1))
-                .set(Options.HTTP_TIMEOUT, Duration.ofSeconds(30)))) {
+        try (ControllerHarness h =
+                new ControllerHarness(b -> b.set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, Duration.ofSeconds(1))
+                        .set(Options.HTTP_TIMEOUT, Duration.ofSeconds(30)))) {
             List<String> uuids = new ArrayList<>();
             for (int i = 0; i < JOBS; i++) {
                 String uuid = h.buildkite().scheduleCommand("make " + i, "queue=kubernetes");
@@ -46,25 +46,31 @@ class FindingsFloodTest {
                 mostWaiting.accumulateAndGet(queue.getCurrentQueueSize(), Math::max);
                 return notQueued(h) >= 3 * JOBS; // three resyncs' worth of findings seen again and not queued
             });
-            assertThat(uuids).as("the worker is still held by the slow agent API")
+            assertThat(uuids)
+                    .as("the worker is still held by the slow agent API")
                     .noneMatch(uuid -> "FINISHED".equals(h.buildkite().state(uuid)));
             assertThat(findings.queued()).isLessThanOrEqualTo(JOBS);
 
             for (String uuid : uuids) {
-                await().atMost(ControllerHarness.WAIT).until(() -> "FINISHED".equals(h.buildkite().state(uuid)));
+                await().atMost(ControllerHarness.WAIT)
+                        .until(() -> "FINISHED".equals(h.buildkite().state(uuid)));
                 mostWaiting.accumulateAndGet(queue.getCurrentQueueSize(), Math::max);
             }
             assertThat(mostWaiting.get()).as("findings waiting at once").isLessThanOrEqualTo(JOBS);
             for (String uuid : uuids) {
                 assertThat(h.buildkite().agentCalls(PodSpecBuilder.jobName(uuid)))
-                        .filteredOn(c -> c.call().equals("finish")).hasSize(1);
+                        .filteredOn(c -> c.call().equals("finish"))
+                        .hasSize(1);
             }
         }
     }
 
     private static double notQueued(ControllerHarness h) {
-        Counter c = h.controller().bean("metricsRegistry", MeterRegistry.class)
-                .find("buildkite.watcher.findings.not.queued").tag("reason", "already_queued").counter();
+        Counter c = h.controller()
+                .bean("metricsRegistry", MeterRegistry.class)
+                .find("buildkite.watcher.findings.not.queued")
+                .tag("reason", "already_queued")
+                .counter();
         return c == null ? 0 : c.count();
     }
 }

@@ -21,8 +21,8 @@ class WatchMemoryBoundsTest {
 
     @Test
     void reportedJobsAreBoundedAndExpire() {
-        Findings findings = new Findings(null, null, List.of("queue=kubernetes"), Clock.systemUTC(),
-                new SimpleMeterRegistry(), nanos::get);
+        Findings findings = new Findings(
+                null, null, List.of("queue=kubernetes"), Clock.systemUTC(), new SimpleMeterRegistry(), nanos::get);
         for (int i = 0; i < 10 * Findings.MEMORY; i++) {
             findings.remember("uuid-" + i);
         }
@@ -42,8 +42,12 @@ class WatchMemoryBoundsTest {
         }
         assertThat(candidates.size()).isLessThanOrEqualTo(CancelCandidates.CAPACITY);
         String newest = "uuid-" + (4 * CancelCandidates.CAPACITY - 1);
-        assertThat(candidates.jobName(newest)).as("the most recently seen are kept").isEqualTo("buildkite-" + newest);
-        assertThat(candidates.jobName("uuid-0")).as("the least recently seen go first").isNull();
+        assertThat(candidates.jobName(newest))
+                .as("the most recently seen are kept")
+                .isEqualTo("buildkite-" + newest);
+        assertThat(candidates.jobName("uuid-0"))
+                .as("the least recently seen go first")
+                .isNull();
     }
 
     @Test
@@ -53,9 +57,16 @@ class WatchMemoryBoundsTest {
         candidates.onJobEvent("ADDED", CancelCandidatesTest.job("quiet"));
         candidates.onJobEvent("ADDED", CancelCandidatesTest.job("pending"));
         nanos.addAndGet(CancelCandidates.TTL.minusHours(1).toNanos());
-        candidates.onPodEvent("MODIFIED", new PodBuilder().withNewMetadata()
-                .addToLabels(JobLabels.JOB_UUID, "pending").endMetadata()
-                .withNewStatus().withPhase("Pending").endStatus().build());
+        candidates.onPodEvent(
+                "MODIFIED",
+                new PodBuilder()
+                        .withNewMetadata()
+                        .addToLabels(JobLabels.JOB_UUID, "pending")
+                        .endMetadata()
+                        .withNewStatus()
+                        .withPhase("Pending")
+                        .endStatus()
+                        .build());
         assertThat(candidates.batches()).containsExactly(List.of("pending", "quiet"));
 
         nanos.addAndGet(Duration.ofHours(1).toNanos());

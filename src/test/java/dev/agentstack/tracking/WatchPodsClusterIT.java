@@ -24,12 +24,14 @@ class WatchPodsClusterIT {
     private static final Duration WAIT = Duration.ofMinutes(2);
 
     private static ControllerHarness harness(String prefix) {
-        return ControllerHarness.onCluster(LocalCluster::newClient, prefix, b -> b
-                .set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, Duration.ofSeconds(1))
-                .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
-                .set(Options.JOB_TTL, Duration.ofSeconds(2))
-                .set(Options.JOB_CANCEL_CHECKER_POLL_INTERVAL, Duration.ofSeconds(1))
-                .set(Options.EMPTY_JOB_GRACE_PERIOD, Duration.ofSeconds(5)));
+        return ControllerHarness.onCluster(
+                LocalCluster::newClient,
+                prefix,
+                b -> b.set(Options.IMAGE_PULL_BACKOFF_GRACE_PERIOD, Duration.ofSeconds(1))
+                        .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
+                        .set(Options.JOB_TTL, Duration.ofSeconds(2))
+                        .set(Options.JOB_CANCEL_CHECKER_POLL_INTERVAL, Duration.ofSeconds(1))
+                        .set(Options.EMPTY_JOB_GRACE_PERIOD, Duration.ofSeconds(5)));
     }
 
     private static FakeJob.Snapshot awaitFinished(ControllerHarness h, String uuid) {
@@ -61,7 +63,8 @@ class WatchPodsClusterIT {
                     .containsPattern("imagecheck-\\d +registry.example.com/team/does-not-exist:1.0 +ImagePullBackOff")
                     .contains("Warning events of pod buildkite-" + uuid)
                     .contains("Error: ImagePullBackOff")
-                    .doesNotContain(ControllerHarness.TOKEN).doesNotContain(ControllerHarness.AGENT_TOKEN);
+                    .doesNotContain(ControllerHarness.TOKEN)
+                    .doesNotContain(ControllerHarness.AGENT_TOKEN);
             await().atMost(WAIT).until(() -> h.job(uuid) == null);
         }
     }
@@ -89,7 +92,8 @@ class WatchPodsClusterIT {
             FakeJob.Snapshot job = awaitFinished(h, uuid);
             assertThat(job.exitStatus()).isEqualTo("1");
             assertThat(job.signalReason()).isEqualTo("stack_error");
-            assertThat(job.log()).contains("The following init containers failed:")
+            assertThat(job.log())
+                    .contains("The following init containers failed:")
                     .containsPattern("migrate-database +1 +Error");
         }
     }
@@ -106,23 +110,33 @@ class WatchPodsClusterIT {
                     """).get(0);
             h.start();
             // The real scheduler finds no node for it (a running agent would notice a cancellation itself).
-            await().atMost(WAIT).until(() -> h.client().pods().inNamespace(h.namespace()).list().getItems().stream()
-                    .anyMatch(p -> p.getStatus().getConditions().stream().anyMatch(
-                            c -> "PodScheduled".equals(c.getType()) && "Unschedulable".equals(c.getReason()))));
+            await().atMost(WAIT)
+                    .until(() -> h.client().pods().inNamespace(h.namespace()).list().getItems().stream()
+                            .anyMatch(p -> p.getStatus().getConditions().stream()
+                                    .anyMatch(c -> "PodScheduled".equals(c.getType())
+                                            && "Unschedulable".equals(c.getReason()))));
 
             h.buildkite().setState(uuid, "CANCELED");
             // The real garbage collector removes the pod, past the Job controller's tracking finalizer.
-            await().atMost(WAIT).until(() -> h.job(uuid) == null
-                    && h.client().pods().inNamespace(h.namespace()).list().getItems().isEmpty());
+            await().atMost(WAIT)
+                    .until(() -> h.job(uuid) == null
+                            && h.client()
+                                    .pods()
+                                    .inNamespace(h.namespace())
+                                    .list()
+                                    .getItems()
+                                    .isEmpty());
         }
     }
 
     @Test
     void aPodNoNodeTakesFailsTheJobPastThePendingTimeoutWithTheSchedulersVerdict() {
-        try (ControllerHarness h = ControllerHarness.onCluster(LocalCluster::newClient, "pending", b -> b
-                .set(Options.POD_PENDING_TIMEOUT, Duration.ofSeconds(5))
-                .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
-                .set(Options.JOB_TTL, Duration.ofSeconds(2)))) {
+        try (ControllerHarness h = ControllerHarness.onCluster(
+                LocalCluster::newClient,
+                "pending",
+                b -> b.set(Options.POD_PENDING_TIMEOUT, Duration.ofSeconds(5))
+                        .set(Options.POLL_INTERVAL, Duration.ofSeconds(1))
+                        .set(Options.JOB_TTL, Duration.ofSeconds(2)))) {
             String uuid = h.schedulePipeline("""
                     steps:
                       - command: make test
@@ -135,7 +149,8 @@ class WatchPodsClusterIT {
             FakeJob.Snapshot job = awaitFinished(h, uuid);
             assertThat(job.exitStatus()).isEqualTo("1");
             assertThat(job.signalReason()).isEqualTo("stack_error");
-            assertThat(job.log()).containsPattern("has been in Pending state for \\d+s without starting\\.")
+            assertThat(job.log())
+                    .containsPattern("has been in Pending state for \\d+s without starting\\.")
                     .containsPattern("PodScheduled +False +Unschedulable")
                     .contains("FailedScheduling", "0/3 nodes are available");
             await().atMost(WAIT).until(() -> h.job(uuid) == null);
@@ -146,15 +161,21 @@ class WatchPodsClusterIT {
     void aPodThatPodSecurityRefusesFailsTheJobWithTheJobsEvents() {
         try (ControllerHarness h = harness("restricted")) {
             // The Job is admitted (Pod Security only warns about templates); the Job controller's pods are refused.
-            h.client().namespaces().withName(h.namespace()).edit(n -> new io.fabric8.kubernetes.api.model
-                    .NamespaceBuilder(n).editMetadata().addToLabels("pod-security.kubernetes.io/enforce", "restricted")
-                    .endMetadata().build());
+            h.client()
+                    .namespaces()
+                    .withName(h.namespace())
+                    .edit(n -> new io.fabric8.kubernetes.api.model.NamespaceBuilder(n)
+                            .editMetadata()
+                            .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
+                            .endMetadata()
+                            .build());
             String uuid = h.buildkite().scheduleCommand("make test", "queue=kubernetes");
             h.start();
 
             FakeJob.Snapshot job = awaitFinished(h, uuid);
             assertThat(job.signalReason()).isEqualTo("stack_error");
-            assertThat(job.log()).containsPattern("The Kubernetes job spent \\d+s without starting a pod\\.")
+            assertThat(job.log())
+                    .containsPattern("The Kubernetes job spent \\d+s without starting a pod\\.")
                     .contains("Events of Kubernetes job buildkite-" + uuid)
                     .contains("FailedCreate", "violates PodSecurity \"restricted:latest\"");
             await().atMost(WAIT).until(() -> h.job(uuid) == null);

@@ -7,13 +7,14 @@ public final class Details {
 
     /** The most bytes of a finish detail Buildkite keeps. */
     public static final int FINISH_MAX_BYTES = 4096;
+
     static final String FINISH_CROPPED = "\u2026 (Message was cropped because it exceeded the max size)";
     /** The most bytes of a notification's detail kept before the crop mark. */
     public static final int NOTIFICATION_KEPT_BYTES = 242;
+
     static final String NOTIFICATION_CROPPED = "\u2026 (cropped)";
 
-    private Details() {
-    }
+    private Details() {}
 
     /** At most 4096 bytes: over that, the first 4038 and the crop note. */
     public static String finish(String detail) {

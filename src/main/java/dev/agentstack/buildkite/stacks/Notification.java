@@ -7,5 +7,4 @@ import java.time.Instant;
  *
  * @param timestamp when it happened; null sends none
  */
-public record Notification(String jobUuid, String detail, Instant timestamp) {
-}
+public record Notification(String jobUuid, String detail, Instant timestamp) {}

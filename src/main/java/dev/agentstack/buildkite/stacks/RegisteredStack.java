@@ -5,5 +5,4 @@ package dev.agentstack.buildkite.stacks;
  *
  * @param state connected, disconnected or lost
  */
-public record RegisteredStack(String id, String key, String type, String clusterQueueKey, String state) {
-}
+public record RegisteredStack(String id, String key, String type, String clusterQueueKey, String state) {}

@@ -12,8 +12,8 @@ import java.util.List;
  * @param endCursor  the {@code after} of the next page; null when the answer had none
  * @param retryAfter null when the answer asked for no wait
  */
-public record ScheduledJobsPage(List<ScheduledJob> jobs, boolean hasNextPage, String endCursor, boolean paused,
-                                Duration retryAfter) {
+public record ScheduledJobsPage(
+        List<ScheduledJob> jobs, boolean hasNextPage, String endCursor, boolean paused, Duration retryAfter) {
 
     public ScheduledJobsPage {
         jobs = List.copyOf(jobs);
@@ -25,8 +25,15 @@ public record ScheduledJobsPage(List<ScheduledJob> jobs, boolean hasNextPage, St
      *
      * @param scheduledAt null when absent or unreadable
      */
-    public record ScheduledJob(String id, int priority, List<String> agentQueryRules, Instant scheduledAt,
-                               String pipelineSlug, long buildNumber, String buildBranch, String stepKey) {
+    public record ScheduledJob(
+            String id,
+            int priority,
+            List<String> agentQueryRules,
+            Instant scheduledAt,
+            String pipelineSlug,
+            long buildNumber,
+            String buildBranch,
+            String stepKey) {
 
         public ScheduledJob {
             agentQueryRules = List.copyOf(agentQueryRules);

@@ -15,8 +15,7 @@ import java.util.function.Predicate;
  */
 public final class StackJobChoice {
 
-    private StackJobChoice() {
-    }
+    private StackJobChoice() {}
 
     /**
      * The job's agent query rules as this controller reads them: every listed job is in the cluster queue the stack
@@ -39,19 +38,24 @@ public final class StackJobChoice {
      * @param wanted         the free in-flight slots; 0 or less: no limit
      * @param workQueueLimit the most jobs of one poll handed on
      */
-    public static List<ScheduledJobsPage.ScheduledJob> choose(List<ScheduledJobsPage.ScheduledJob> listed,
-                                                              List<String> controllerTags, String ourQueue,
-                                                              Predicate<String> ours, int wanted,
-                                                              int workQueueLimit) {
+    public static List<ScheduledJobsPage.ScheduledJob> choose(
+            List<ScheduledJobsPage.ScheduledJob> listed,
+            List<String> controllerTags,
+            String ourQueue,
+            Predicate<String> ours,
+            int wanted,
+            int workQueueLimit) {
         Map<String, ScheduledJobsPage.ScheduledJob> unique = new LinkedHashMap<>();
         for (ScheduledJobsPage.ScheduledJob job : listed) {
-            if (job.id() != null && !ours.test(job.id())
+            if (job.id() != null
+                    && !ours.test(job.id())
                     && AgentTags.jobMatchesController(rulesFor(job.agentQueryRules(), ourQueue), controllerTags)) {
                 unique.putIfAbsent(job.id(), job); // a job can move into a later page while the poll reads
             }
         }
         List<ScheduledJobsPage.ScheduledJob> sorted = new ArrayList<>(unique.values());
-        sorted.sort(Comparator.comparingInt(ScheduledJobsPage.ScheduledJob::priority).reversed()); // stable
+        sorted.sort(Comparator.comparingInt(ScheduledJobsPage.ScheduledJob::priority)
+                .reversed()); // stable
         int limit = wanted > 0 ? Math.min(wanted, workQueueLimit) : workQueueLimit;
         return sorted.size() > limit ? List.copyOf(sorted.subList(0, limit)) : sorted;
     }

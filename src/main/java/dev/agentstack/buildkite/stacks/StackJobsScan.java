@@ -44,8 +44,8 @@ public final class StackJobsScan implements JobPoll {
      * or that the queue is paused.
      */
     public boolean wantsAnotherPage() {
-        return pagesRead == 0 || hasNextPage && cursor != null && pagesRead < depthLimit && waitAsked == null
-                && !paused;
+        return pagesRead == 0
+                || hasNextPage && cursor != null && pagesRead < depthLimit && waitAsked == null && !paused;
     }
 
     void addPage(ScheduledJobsPage page, Instant at) {

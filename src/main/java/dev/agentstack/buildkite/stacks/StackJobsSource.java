@@ -29,12 +29,21 @@ public final class StackJobsSource implements Service {
 
     /** How long a shutdown waits for deregister, as the original does. */
     static final Duration DEREGISTER_BOUND = Duration.ofSeconds(5);
+
     private static final Logger LOG = LoggerFactory.getLogger("dev.agentstack.monitor");
 
     /** What a poll is for: the stack, its cluster queue, our queue tag and tags, and the option values it obeys. */
-    public record Settings(String stackKey, String queueKey, String queue, List<String> tags, int pageSize,
-                           int depthLimit, int reservationExpirySeconds, int workQueueLimit,
-                           Duration queryResetInterval, boolean honourPause) {
+    public record Settings(
+            String stackKey,
+            String queueKey,
+            String queue,
+            List<String> tags,
+            int pageSize,
+            int depthLimit,
+            int reservationExpirySeconds,
+            int workQueueLimit,
+            Duration queryResetInterval,
+            boolean honourPause) {
         public Settings {
             tags = List.copyOf(tags);
         }
@@ -48,6 +57,7 @@ public final class StackJobsSource implements Service {
     private boolean pausedBefore;
     /** Where the next poll starts, and since when polls have gone on from earlier ones (null: the first page). */
     private String nextCursor;
+
     private Instant walkSince;
 
     public StackJobsSource(StacksClient client, Settings settings, Clock clock) {
@@ -63,18 +73,42 @@ public final class StackJobsSource implements Service {
      * @param queueKey the cluster queue key; empty: the value of the queue tag
      * @param tags     comma-separated key=value agent tags of this controller, with its queue tag
      */
-    public static StackJobsSource forKamelet(StacksClient client, String stackKey, String queueKey, String tags,
-                                             int pageSize, int depthLimit, int reservationExpirySeconds,
-                                             int workQueueLimit, String queryResetInterval,
-                                             boolean enableQueuePause) {
-        List<String> tagList = tags == null ? List.of()
-                : Arrays.stream(tags.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
-        String queue = tagList.stream().filter(t -> t.startsWith("queue=")).map(t -> t.substring("queue=".length()))
-                .findFirst().orElseThrow(() -> new IllegalArgumentException("tags must hold a queue tag, got \""
-                        + tags + "\""));
-        return new StackJobsSource(client, new Settings(stackKey, queueKey == null || queueKey.isBlank() ? queue
-                : queueKey, queue, tagList, pageSize, depthLimit, reservationExpirySeconds, workQueueLimit,
-                Durations.parse(queryResetInterval), enableQueuePause), Clock.systemUTC());
+    public static StackJobsSource forKamelet(
+            StacksClient client,
+            String stackKey,
+            String queueKey,
+            String tags,
+            int pageSize,
+            int depthLimit,
+            int reservationExpirySeconds,
+            int workQueueLimit,
+            String queryResetInterval,
+            boolean enableQueuePause) {
+        List<String> tagList = tags == null
+                ? List.of()
+                : Arrays.stream(tags.split(","))
+                        .map(String::trim)
+                        .filter(t -> !t.isEmpty())
+                        .toList();
+        String queue = tagList.stream()
+                .filter(t -> t.startsWith("queue="))
+                .map(t -> t.substring("queue=".length()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("tags must hold a queue tag, got \"" + tags + "\""));
+        return new StackJobsSource(
+                client,
+                new Settings(
+                        stackKey,
+                        queueKey == null || queueKey.isBlank() ? queue : queueKey,
+                        queue,
+                        tagList,
+                        pageSize,
+                        depthLimit,
+                        reservationExpirySeconds,
+                        workQueueLimit,
+                        Durations.parse(queryResetInterval),
+                        enableQueuePause),
+                Clock.systemUTC());
     }
 
     /**
@@ -97,8 +131,12 @@ public final class StackJobsSource implements Service {
                 walkSince = now;
             }
         }
-        return new StackJobsScan(plan == null ? ScanPlan.everything(settings.pageSize(), settings.depthLimit())
-                : plan, settings.pageSize(), settings.depthLimit(), from, now);
+        return new StackJobsScan(
+                plan == null ? ScanPlan.everything(settings.pageSize(), settings.depthLimit()) : plan,
+                settings.pageSize(),
+                settings.depthLimit(),
+                from,
+                now);
     }
 
     private synchronized void register(CamelContext camel) {
@@ -113,13 +151,20 @@ public final class StackJobsSource implements Service {
             }
             RegisteredStack stack = client.register(settings.stackKey(), settings.queueKey(), Map.of());
             registered = true;
-            LogFields.with(settings.queue(), null, () -> LOG.info("{}registered stack {} for cluster queue {}"
-                    + " (Buildkite Stacks API)", logPrefix, stack.key(), stack.clusterQueueKey()));
+            LogFields.with(
+                    settings.queue(),
+                    null,
+                    () -> LOG.info(
+                            "{}registered stack {} for cluster queue {}" + " (Buildkite Stacks API)",
+                            logPrefix,
+                            stack.key(),
+                            stack.clusterQueueKey()));
         } catch (AgentApiException e) {
             throw new JobSourceUnusableException("cannot register stack \"" + settings.stackKey() + "\" for cluster"
                     + " queue \"" + settings.queueKey() + "\" with the Buildkite Stacks API: " + e.getMessage()
-                    + (e.status() == 401 ? " (check the agent token: BUILDKITE_AGENT_TOKEN or the Secret of"
-                    + " agent-token-secret)" : ""));
+                    + (e.status() == 401
+                            ? " (check the agent token: BUILDKITE_AGENT_TOKEN or the Secret of" + " agent-token-secret)"
+                            : ""));
         }
         if (camel != null && !camel.hasService(this)) {
             try {
@@ -136,8 +181,8 @@ public final class StackJobsSource implements Service {
      */
     public void readPage(StackJobsScan scan) {
         try {
-            ScheduledJobsPage page = client.scheduledJobs(settings.stackKey(), settings.queueKey(), scan.pageSize(),
-                    scan.cursor());
+            ScheduledJobsPage page =
+                    client.scheduledJobs(settings.stackKey(), settings.queueKey(), scan.pageSize(), scan.cursor());
             scan.addPage(page, clock.instant());
         } catch (AgentApiException e) {
             forgetCursor();
@@ -169,10 +214,15 @@ public final class StackJobsSource implements Service {
         if (plan.probe()) {
             return;
         }
-        List<ScheduledJobsPage.ScheduledJob> chosen = StackJobChoice.choose(scan.listed(), settings.tags(),
-                settings.queue(), plan.ours(), plan.wanted(), settings.workQueueLimit());
-        boolean tookAll = chosen.size() < settings.workQueueLimit()
-                && (plan.wanted() <= 0 || chosen.size() < plan.wanted());
+        List<ScheduledJobsPage.ScheduledJob> chosen = StackJobChoice.choose(
+                scan.listed(),
+                settings.tags(),
+                settings.queue(),
+                plan.ours(),
+                plan.wanted(),
+                settings.workQueueLimit());
+        boolean tookAll =
+                chosen.size() < settings.workQueueLimit() && (plan.wanted() <= 0 || chosen.size() < plan.wanted());
         if (tookAll && scan.stoppedEarly() && scan.pagesRead() >= settings.depthLimit()) {
             rememberCursor(scan.cursor()); // the pages read hold nothing left to take: the next poll reads on
         }
@@ -190,25 +240,37 @@ public final class StackJobsSource implements Service {
             }
             if (!client.isReady(StacksEndpoint.GET_JOB)) {
                 scan.askWait(Duration.between(clock.instant(), client.readyAt(StacksEndpoint.GET_JOB)));
-                LogFields.with(settings.queue(), job.id(), () -> LOG.warn("{}job {} is reserved but its details are"
-                        + " rate-limited; Buildkite offers it again when the reservation expires", logPrefix,
-                        job.id()));
+                LogFields.with(
+                        settings.queue(),
+                        job.id(),
+                        () -> LOG.warn(
+                                "{}job {} is reserved but its details are"
+                                        + " rate-limited; Buildkite offers it again when the reservation expires",
+                                logPrefix,
+                                job.id()));
                 continue;
             }
             try {
                 StackJob details = client.job(settings.stackKey(), job.id());
                 scan.handOn(toBuildkiteJob(job, details, settings.queue()), clock.instant());
             } catch (RuntimeException e) {
-                LogFields.with(settings.queue(), job.id(), () -> LOG.warn("{}cannot read the details of reserved job"
-                        + " {}: {}; Buildkite offers it again when the reservation expires", logPrefix, job.id(),
-                        e.getMessage()));
+                LogFields.with(
+                        settings.queue(),
+                        job.id(),
+                        () -> LOG.warn(
+                                "{}cannot read the details of reserved job"
+                                        + " {}: {}; Buildkite offers it again when the reservation expires",
+                                logPrefix,
+                                job.id(),
+                                e.getMessage()));
             }
         }
     }
 
     /** Reserves in batches of at most 1000; a failed batch after others ends the reservations with what it has. */
     private List<String> reserve(List<ScheduledJobsPage.ScheduledJob> chosen) {
-        List<String> ids = chosen.stream().map(ScheduledJobsPage.ScheduledJob::id).toList();
+        List<String> ids =
+                chosen.stream().map(ScheduledJobsPage.ScheduledJob::id).toList();
         List<String> reserved = new ArrayList<>();
         for (int from = 0; from < ids.size(); from += StacksClient.MAX_BATCH) {
             List<String> batch = ids.subList(from, Math.min(ids.size(), from + StacksClient.MAX_BATCH));
@@ -219,8 +281,14 @@ public final class StackJobsSource implements Service {
                 if (reserved.isEmpty()) {
                     throw e;
                 }
-                LogFields.with(settings.queue(), null, () -> LOG.warn("{}batch-reserve failed after {} job(s) were"
-                        + " reserved: {}", logPrefix, reserved.size(), e.getMessage()));
+                LogFields.with(
+                        settings.queue(),
+                        null,
+                        () -> LOG.warn(
+                                "{}batch-reserve failed after {} job(s) were" + " reserved: {}",
+                                logPrefix,
+                                reserved.size(),
+                                e.getMessage()));
                 break;
             }
         }
@@ -231,8 +299,15 @@ public final class StackJobsSource implements Service {
     private synchronized boolean pauseHolds(boolean paused) {
         boolean holds = paused && settings.honourPause();
         if (holds != pausedBefore) {
-            LogFields.with(settings.queue(), null, () -> LOG.info(holds ? "{}cluster queue {} is paused in Buildkite;"
-                    + " no new Jobs until it resumes" : "{}cluster queue {} resumed", logPrefix, settings.queueKey()));
+            LogFields.with(
+                    settings.queue(),
+                    null,
+                    () -> LOG.info(
+                            holds
+                                    ? "{}cluster queue {} is paused in Buildkite;" + " no new Jobs until it resumes"
+                                    : "{}cluster queue {} resumed",
+                            logPrefix,
+                            settings.queueKey()));
         }
         pausedBefore = holds;
         return holds;
@@ -258,8 +333,13 @@ public final class StackJobsSource implements Service {
     static BuildkiteJob toBuildkiteJob(ScheduledJobsPage.ScheduledJob listed, StackJob details, String queue) {
         List<String> env = new ArrayList<>();
         details.env().forEach((k, v) -> env.add(k + "=" + v));
-        return new BuildkiteJob(null, listed.id(), details.command(),
-                StackJobChoice.rulesFor(listed.agentQueryRules(), queue), listed.priority(), listed.scheduledAt(),
+        return new BuildkiteJob(
+                null,
+                listed.id(),
+                details.command(),
+                StackJobChoice.rulesFor(listed.agentQueryRules(), queue),
+                listed.priority(),
+                listed.scheduledAt(),
                 env);
     }
 
@@ -286,11 +366,13 @@ public final class StackJobsSource implements Service {
         registered = false;
         try {
             client.deregister(settings.stackKey(), DEREGISTER_BOUND);
-            LogFields.with(settings.queue(), null, () -> LOG.info("{}deregistered stack {}", logPrefix,
-                    settings.stackKey()));
+            LogFields.with(
+                    settings.queue(), null, () -> LOG.info("{}deregistered stack {}", logPrefix, settings.stackKey()));
         } catch (RuntimeException e) {
-            LogFields.with(settings.queue(), null, () -> LOG.warn("{}cannot deregister stack {}: {}", logPrefix,
-                    settings.stackKey(), e.getMessage()));
+            LogFields.with(
+                    settings.queue(),
+                    null,
+                    () -> LOG.warn("{}cannot deregister stack {}: {}", logPrefix, settings.stackKey(), e.getMessage()));
         }
     }
 

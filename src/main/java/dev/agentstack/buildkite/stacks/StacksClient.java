@@ -33,6 +33,7 @@ public final class StacksClient {
 
     /** The most jobs one batch-reserve, get-states or notifications request may carry. */
     public static final int MAX_BATCH = 1000;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final AgentHttp http;
@@ -51,14 +52,18 @@ public final class StacksClient {
      * @param endpoint  agent-endpoint, e.g. https://agent.buildkite.com/v3
      * @param sizeLimit max-response-size
      */
-    public static StacksClient of(String endpoint, Duration timeout, String userAgent, ResponseSizeLimit sizeLimit,
-                                  Supplier<String> token) {
+    public static StacksClient of(
+            String endpoint, Duration timeout, String userAgent, ResponseSizeLimit sizeLimit, Supplier<String> token) {
         return new StacksClient(new AgentHttp(endpoint, timeout, userAgent, sizeLimit), token, Clock.systemUTC());
     }
 
     /** For the buildkite-stack-jobs-source Kamelet, from its properties (durations such as 60s, sizes such as 32Mi). */
     public static StacksClient forKamelet(String endpoint, String token, String timeout, String maxResponseSize) {
-        return of(endpoint, Durations.parse(timeout), Version.userAgent(), ResponseSizeLimit.of(maxResponseSize),
+        return of(
+                endpoint,
+                Durations.parse(timeout),
+                Version.userAgent(),
+                ResponseSizeLimit.of(maxResponseSize),
                 () -> token);
     }
 
@@ -84,9 +89,16 @@ public final class StacksClient {
     /** {@code GET /token}: the organization and cluster of the agent token. */
     public TokenInfo token() {
         JsonNode t = json(StacksEndpoint.TOKEN, "GET", "/token", null);
-        return new TokenInfo(text(t, "uuid"), text(t, "description"), text(t, "token_type"),
-                text(t, "organization_slug"), text(t, "organization_uuid"), text(t, "cluster_uuid"),
-                text(t, "cluster_name"), text(t, "organization_queue_uuid"), text(t, "organization_queue_key"));
+        return new TokenInfo(
+                text(t, "uuid"),
+                text(t, "description"),
+                text(t, "token_type"),
+                text(t, "organization_slug"),
+                text(t, "organization_uuid"),
+                text(t, "cluster_uuid"),
+                text(t, "cluster_name"),
+                text(t, "organization_queue_uuid"),
+                text(t, "organization_queue_key"));
     }
 
     /** {@code POST /stacks/register}, idempotent: type kubernetes, the given metadata (none: {@code {}}). */
@@ -97,8 +109,12 @@ public final class StacksClient {
         body.put("queue_key", queueKey);
         body.put("metadata", metadata == null ? Map.of() : metadata);
         JsonNode s = json(StacksEndpoint.REGISTER, "POST", "/stacks/register", body);
-        return new RegisteredStack(text(s, "id"), orElse(text(s, "key"), key), text(s, "type"),
-                orElse(text(s, "cluster_queue_key"), queueKey), text(s, "state"));
+        return new RegisteredStack(
+                text(s, "id"),
+                orElse(text(s, "key"), key),
+                text(s, "type"),
+                orElse(text(s, "cluster_queue_key"), queueKey),
+                text(s, "state"));
     }
 
     /** {@code POST /stacks/{key}/deregister}. */
@@ -118,7 +134,8 @@ public final class StacksClient {
      * @param after the previous page's end cursor; null for the first page
      */
     public ScheduledJobsPage scheduledJobs(String key, String queueKey, int limit, String after) {
-        StringBuilder path = new StringBuilder(stack(key)).append("/scheduled-jobs?queue_key=")
+        StringBuilder path = new StringBuilder(stack(key))
+                .append("/scheduled-jobs?queue_key=")
                 .append(PathEscape.of(queueKey));
         if (limit > 0) {
             path.append("&limit=").append(Math.min(limit, MAX_BATCH));
@@ -135,16 +152,26 @@ public final class StacksClient {
         for (JsonNode j : page.path("jobs")) {
             List<String> rules = new ArrayList<>();
             j.path("agent_query_rules").forEach(r -> rules.add(r.asText()));
-            jobs.add(new ScheduledJobsPage.ScheduledJob(text(j, "id"), j.path("priority").asInt(0), rules,
-                    instant(text(j, "scheduled_at")), text(j.path("pipeline"), "slug"),
-                    j.path("build").path("number").asLong(0), text(j.path("build"), "branch"),
+            jobs.add(new ScheduledJobsPage.ScheduledJob(
+                    text(j, "id"),
+                    j.path("priority").asInt(0),
+                    rules,
+                    instant(text(j, "scheduled_at")),
+                    text(j.path("pipeline"), "slug"),
+                    j.path("build").path("number").asLong(0),
+                    text(j.path("build"), "branch"),
                     text(j.path("step"), "key")));
         }
         JsonNode pageInfo = page.path("page_info");
         JsonNode queue = page.path("cluster_queue");
-        boolean paused = queue.path("paused").asBoolean(false) || queue.path("dispatch_paused").asBoolean(false);
-        return new ScheduledJobsPage(jobs, pageInfo.path("has_next_page").asBoolean(false),
-                text(pageInfo, "end_cursor"), paused, StacksRateLimit.of(answer.headers()).retryAfter());
+        boolean paused = queue.path("paused").asBoolean(false)
+                || queue.path("dispatch_paused").asBoolean(false);
+        return new ScheduledJobsPage(
+                jobs,
+                pageInfo.path("has_next_page").asBoolean(false),
+                text(pageInfo, "end_cursor"),
+                paused,
+                StacksRateLimit.of(answer.headers()).retryAfter());
     }
 
     /**
@@ -167,7 +194,9 @@ public final class StacksClient {
     public StackJob job(String key, String jobUuid) {
         JsonNode j = json(StacksEndpoint.GET_JOB, "GET", stack(key) + "/jobs/" + PathEscape.of(jobUuid), null);
         Map<String, String> env = new LinkedHashMap<>();
-        j.path("env").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+        j.path("env")
+                .fields()
+                .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
         return new StackJob(orElse(text(j, "id"), jobUuid), env, text(j, "command"));
     }
 
@@ -177,8 +206,8 @@ public final class StacksClient {
      */
     public Map<String, String> states(String key, List<String> jobUuids) {
         checkBatch(jobUuids.size());
-        JsonNode s = json(StacksEndpoint.GET_STATES, "POST", stack(key) + "/jobs/get-states",
-                Map.of("job_uuids", jobUuids));
+        JsonNode s =
+                json(StacksEndpoint.GET_STATES, "POST", stack(key) + "/jobs/get-states", Map.of("job_uuids", jobUuids));
         Map<String, String> states = new LinkedHashMap<>();
         for (String uuid : jobUuids) {
             states.put(uuid, s.path("states").path(uuid).asText(""));
@@ -218,8 +247,7 @@ public final class StacksClient {
             }
             items.add(item);
         }
-        JsonNode r = json(StacksEndpoint.NOTIFY, "POST", stack(key) + "/notifications",
-                Map.of("notifications", items));
+        JsonNode r = json(StacksEndpoint.NOTIFY, "POST", stack(key) + "/notifications", Map.of("notifications", items));
         List<NotificationError> errors = new ArrayList<>();
         for (JsonNode e : r.path("errors")) {
             List<Integer> indexes = new ArrayList<>();
@@ -244,8 +272,8 @@ public final class StacksClient {
         return sendWithin(endpoint, method, path, body, null);
     }
 
-    private AgentHttp.Answer sendWithin(StacksEndpoint endpoint, String method, String path, Object body,
-                                        Duration bound) {
+    private AgentHttp.Answer sendWithin(
+            StacksEndpoint endpoint, String method, String path, Object body, Duration bound) {
         byte[] bytes = null;
         if (body != null) {
             try {
@@ -256,16 +284,16 @@ public final class StacksClient {
         }
         try {
             AgentHttp.Request request = AgentHttp.Request.json(endpoint.callName(), method, path, bytes);
-            AgentHttp.Answer answer = bound == null ? http.send(request, token.get())
-                    : http.send(request, token.get(), bound);
+            AgentHttp.Answer answer =
+                    bound == null ? http.send(request, token.get()) : http.send(request, token.get(), bound);
             StacksRateLimit limit = StacksRateLimit.of(answer.headers());
             remember(endpoint, limit, limit.readyAt(clock.instant(), false));
             return answer;
         } catch (AgentApiException e) {
             if (e.status() == 429 || e.waitAsked() != null) {
                 Duration wait = e.waitAsked() == null ? Duration.ZERO : e.waitAsked();
-                Duration atLeast = e.status() == 429 && wait.compareTo(Duration.ofSeconds(1)) < 0
-                        ? Duration.ofSeconds(1) : wait;
+                Duration atLeast =
+                        e.status() == 429 && wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait;
                 remember(endpoint, null, clock.instant().plus(atLeast));
             }
             throw e;
@@ -290,8 +318,8 @@ public final class StacksClient {
             }
             return n;
         } catch (IOException e) {
-            throw new BuildkiteApiException("malformed_response", "Stacks API " + endpoint.callName()
-                    + " answered with malformed JSON");
+            throw new BuildkiteApiException(
+                    "malformed_response", "Stacks API " + endpoint.callName() + " answered with malformed JSON");
         }
     }
 

@@ -17,8 +17,11 @@ public record StacksRateLimit(String scope, long limit, long remaining, Duration
 
     /** Parses the headers of one answer (names in any letter case). */
     static StacksRateLimit of(Map<String, String> headers) {
-        return new StacksRateLimit(header(headers, "RateLimit-Scope"), number(header(headers, "RateLimit-Limit")),
-                number(header(headers, "RateLimit-Remaining")), seconds(header(headers, "RateLimit-Reset")),
+        return new StacksRateLimit(
+                header(headers, "RateLimit-Scope"),
+                number(header(headers, "RateLimit-Limit")),
+                number(header(headers, "RateLimit-Remaining")),
+                seconds(header(headers, "RateLimit-Reset")),
                 seconds(header(headers, "Retry-After")));
     }
 
@@ -31,8 +34,8 @@ public record StacksRateLimit(String scope, long limit, long remaining, Duration
             return now.plus(retryAfter);
         }
         if (rateLimited) {
-            return now.plus(reset != null && reset.compareTo(Duration.ofSeconds(1)) > 0 ? reset
-                    : Duration.ofSeconds(1));
+            return now.plus(
+                    reset != null && reset.compareTo(Duration.ofSeconds(1)) > 0 ? reset : Duration.ofSeconds(1));
         }
         return remaining == 0 && reset != null ? now.plus(reset) : now;
     }

@@ -43,11 +43,11 @@ public final class JobCreateCall {
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.requestTimeoutMillis = client.getConfiguration().getRequestTimeout();
         try {
-            this.url = new URL(URLUtils.join(client.getMasterUrl().toString(), "apis", "batch", "v1", "namespaces",
-                    namespace, "jobs"));
+            this.url = new URL(URLUtils.join(
+                    client.getMasterUrl().toString(), "apis", "batch", "v1", "namespaces", namespace, "jobs"));
         } catch (MalformedURLException e) {
-            throw new IllegalArgumentException("cannot create Jobs in namespace " + namespace + ": " + e.getMessage(),
-                    e);
+            throw new IllegalArgumentException(
+                    "cannot create Jobs in namespace " + namespace + ": " + e.getMessage(), e);
         }
     }
 
@@ -59,16 +59,18 @@ public final class JobCreateCall {
      */
     public Job create(Job job) {
         Job sent = inOurNamespace(job);
-        HttpRequest request = http.newHttpRequestBuilder().url(url)
+        HttpRequest request = http.newHttpRequestBuilder()
+                .url(url)
                 .post(OperationSupport.JSON, serialization.asJsonBytes(sent))
-                .timeout(requestTimeoutMillis, TimeUnit.MILLISECONDS).build();
+                .timeout(requestTimeoutMillis, TimeUnit.MILLISECONDS)
+                .build();
         HttpResponse<byte[]> response = send(request);
         if (!response.isSuccessful()) {
             throw OperationSupport.requestFailure(request, OperationSupport.createStatus(response, serialization));
         }
         try {
-            return new Job(sent.getApiVersion(), sent.getKind(), metadata(response.body()), sent.getSpec(),
-                    new JobStatus());
+            return new Job(
+                    sent.getApiVersion(), sent.getKind(), metadata(response.body()), sent.getSpec(), new JobStatus());
         } catch (IOException | RuntimeException e) {
             throw OperationSupport.requestException(request, e);
         }
@@ -80,7 +82,11 @@ public final class JobCreateCall {
             return job;
         }
         // A copy, so the caller's Job stays as it was (not serialization.clone: this serialization reads no spec)
-        return new JobBuilder(job).editMetadata().withNamespace(namespace).endMetadata().build();
+        return new JobBuilder(job)
+                .editMetadata()
+                .withNamespace(namespace)
+                .endMetadata()
+                .build();
     }
 
     private HttpResponse<byte[]> send(HttpRequest request) {

@@ -31,8 +31,7 @@ import java.io.InputStream;
  */
 public final class JobStatusClient {
 
-    private JobStatusClient() {
-    }
+    private JobStatusClient() {}
 
     /**
      * The client derived from {@code client} (one per client, delivering its Job events on a thread of its own, see
@@ -124,8 +123,7 @@ public final class JobStatusClient {
 
     /** Job: spec is written as usual but never bound when read (Jackson skips its tokens). */
     @JsonIgnoreProperties(value = "spec", allowGetters = true)
-    private abstract static class JobWithoutSpec {
-    }
+    private abstract static class JobWithoutSpec {}
 
     /** WatchEvent: its object is read by {@link SpecSkippingResourceDeserializer} instead of through a whole tree. */
     private abstract static class StreamedWatchEvent {

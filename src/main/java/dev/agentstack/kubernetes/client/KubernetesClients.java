@@ -21,8 +21,7 @@ public final class KubernetesClients {
     /** Not the context's own monitor, which Camel may hold while our consumers start. */
     private static final Object LOCK = new Object();
 
-    private KubernetesClients() {
-    }
+    private KubernetesClients() {}
 
     /**
      * The KubernetesClient bean called {@code name} ({@code name}, {@code #name} or {@code #bean:name}, read as Camel
@@ -36,8 +35,8 @@ public final class KubernetesClients {
         }
         KubernetesClient named = EndpointHelper.resolveReferenceParameter(context, name, KubernetesClient.class, false);
         if (named == null) {
-            throw new IllegalStateException(user + ": no KubernetesClient bean named "
-                    + name.replaceFirst("^#(bean:)?", ""));
+            throw new IllegalStateException(
+                    user + ": no KubernetesClient bean named " + name.replaceFirst("^#(bean:)?", ""));
         }
         return named;
     }
@@ -51,17 +50,21 @@ public final class KubernetesClients {
             KubernetesClient made = new KubernetesClientBuilder().build();
             context.getRegistry().bind(DEFAULT_CLIENT_BEAN, KubernetesClient.class, made);
             try {
-                context.addService(new ServiceSupport() {
-                    @Override
-                    protected void doStop() {
-                        context.getRegistry().unbind(DEFAULT_CLIENT_BEAN); // a restarted context makes a new one
-                        made.close();
-                    }
-                }, true, true);
+                context.addService(
+                        new ServiceSupport() {
+                            @Override
+                            protected void doStop() {
+                                context.getRegistry()
+                                        .unbind(DEFAULT_CLIENT_BEAN); // a restarted context makes a new one
+                                made.close();
+                            }
+                        },
+                        true,
+                        true);
             } catch (Exception e) {
                 made.close();
-                throw new IllegalStateException("cannot register the Kubernetes client for shutdown: " + e.getMessage(),
-                        e);
+                throw new IllegalStateException(
+                        "cannot register the Kubernetes client for shutdown: " + e.getMessage(), e);
             }
             return made;
         }

@@ -31,8 +31,7 @@ public final class WatchClients {
 
     private static final Map<KubernetesClient, Map<String, KubernetesClient>> DERIVED = new WeakHashMap<>();
 
-    private WatchClients() {
-    }
+    private WatchClients() {}
 
     /**
      * The client derived from {@code client} for {@code kind} (one per client and kind), reading JSON with the
@@ -41,22 +40,27 @@ public final class WatchClients {
      *
      * @param kind names the event thread: {@code k8s-<kind>-events}
      */
-    public static synchronized KubernetesClient of(KubernetesClient client, String kind,
-                                                   Function<KubernetesClient, KubernetesSerialization> serialization) {
+    public static synchronized KubernetesClient of(
+            KubernetesClient client, String kind, Function<KubernetesClient, KubernetesSerialization> serialization) {
         try {
             client.adapt(BaseClient.class);
         } catch (RuntimeException e) {
             return client;
         }
-        return DERIVED.computeIfAbsent(client, c -> new HashMap<>()).computeIfAbsent(kind,
-                k -> new KubernetesClientImpl(client.getHttpClient(), client.getConfiguration(), eventThread(k),
-                        serialization.apply(client)));
+        return DERIVED.computeIfAbsent(client, c -> new HashMap<>())
+                .computeIfAbsent(
+                        kind,
+                        k -> new KubernetesClientImpl(
+                                client.getHttpClient(),
+                                client.getConfiguration(),
+                                eventThread(k),
+                                serialization.apply(client)));
     }
 
     /** One thread, started on demand and ended when idle, so a client that is never closed leaks no thread. */
     private static ExecutorSupplier eventThread(String kind) {
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(0, 1, IDLE_SECONDS, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), task -> {
+        ThreadPoolExecutor executor =
+                new ThreadPoolExecutor(0, 1, IDLE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
                     Thread thread = new Thread(task, "k8s-" + kind + "-events");
                     thread.setDaemon(true);
                     return thread;

@@ -35,8 +35,8 @@ final class KubernetesWatchConsumer extends DefaultConsumer {
     protected void doStart() throws Exception {
         super.doStart();
         KubernetesWatchEndpoint e = getEndpoint();
-        SharedIndexInformer raw = e.kind().informer(e.client(), e.getNamespace(), e.getLabelSelector(),
-                e.getResyncPeriod());
+        SharedIndexInformer raw =
+                e.kind().informer(e.client(), e.getNamespace(), e.getLabelSelector(), e.getResyncPeriod());
         raw.addEventHandler(new ResourceEventHandler<HasMetadata>() {
             @Override
             public void onAdd(HasMetadata obj) {
@@ -89,8 +89,9 @@ final class KubernetesWatchConsumer extends DefaultConsumer {
             exchange.setException(ex);
         }
         if (exchange.getException() != null) {
-            getExceptionHandler().handleException("Error processing a Kubernetes " + action + " event", exchange,
-                    exchange.getException());
+            getExceptionHandler()
+                    .handleException(
+                            "Error processing a Kubernetes " + action + " event", exchange, exchange.getException());
         }
         releaseExchange(exchange, false);
     }

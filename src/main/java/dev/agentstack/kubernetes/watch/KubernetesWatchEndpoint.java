@@ -13,20 +13,28 @@ import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
 
 /** See {@link KubernetesWatchComponent}. */
-@UriEndpoint(scheme = "k8s-watch", title = "Kubernetes watch (informer)", syntax = "k8s-watch:kind",
-        consumerOnly = true, category = {Category.CLOUD})
+@UriEndpoint(
+        scheme = "k8s-watch",
+        title = "Kubernetes watch (informer)",
+        syntax = "k8s-watch:kind",
+        consumerOnly = true,
+        category = {Category.CLOUD})
 public final class KubernetesWatchEndpoint extends DefaultEndpoint {
 
     @UriPath(description = "What to watch: jobs or pods")
     @Metadata(required = true)
     private final WatchedKind kind;
+
     @UriParam(description = "The namespace to watch")
     @Metadata(required = true)
     private String namespace;
+
     @UriParam(description = "Only objects matching this label selector, e.g. buildkite.com/controller-id=my-stack")
     @Metadata(required = true)
     private String labelSelector;
-    @UriParam(description = "How often the informer replays its cache as MODIFIED events, in ms; 0 never",
+
+    @UriParam(
+            description = "How often the informer replays its cache as MODIFIED events, in ms; 0 never",
             defaultValue = "0")
     private long resyncPeriod;
 

@@ -28,7 +28,8 @@ public final class OurJobs {
     public OurJobs(KubernetesClient client, String namespace, Map<String, String> labels) {
         this.client = JobStatusClient.of(client);
         this.namespace = namespace;
-        this.labelSelector = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        this.labelSelector = labels.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(","));
     }
 
@@ -46,14 +47,22 @@ public final class OurJobs {
                 return trimmed(page(null, null).getItems(), new ArrayList<>());
             }
             trimmed(page.getItems(), jobs);
-            continueToken = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+            continueToken =
+                    page.getMetadata() == null ? null : page.getMetadata().getContinue();
         } while (continueToken != null && !continueToken.isEmpty());
         return jobs;
     }
 
     private JobList page(Long limit, String continueToken) {
-        return client.batch().v1().jobs().inNamespace(namespace).list(new ListOptionsBuilder()
-                .withLabelSelector(labelSelector).withLimit(limit).withContinue(continueToken).build());
+        return client.batch()
+                .v1()
+                .jobs()
+                .inNamespace(namespace)
+                .list(new ListOptionsBuilder()
+                        .withLabelSelector(labelSelector)
+                        .withLimit(limit)
+                        .withContinue(continueToken)
+                        .build());
     }
 
     private static List<Job> trimmed(List<Job> items, List<Job> into) {

@@ -35,9 +35,15 @@ final class TrimmedItemStore<V extends HasMetadata> extends BasicItemStore<V> {
 
     /** The metadata the routes read. */
     static ObjectMeta metadata(ObjectMeta m) {
-        return new ObjectMetaBuilder().withName(m.getName()).withNamespace(m.getNamespace()).withUid(m.getUid())
-                .withResourceVersion(m.getResourceVersion()).withCreationTimestamp(m.getCreationTimestamp())
-                .withDeletionTimestamp(m.getDeletionTimestamp()).withLabels(m.getLabels())
-                .withAnnotations(m.getAnnotations()).build();
+        return new ObjectMetaBuilder()
+                .withName(m.getName())
+                .withNamespace(m.getNamespace())
+                .withUid(m.getUid())
+                .withResourceVersion(m.getResourceVersion())
+                .withCreationTimestamp(m.getCreationTimestamp())
+                .withDeletionTimestamp(m.getDeletionTimestamp())
+                .withLabels(m.getLabels())
+                .withAnnotations(m.getAnnotations())
+                .build();
     }
 }

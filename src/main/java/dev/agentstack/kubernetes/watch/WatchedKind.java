@@ -7,29 +7,39 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import java.util.ArrayList;
-import java.util.List;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The kinds {@code k8s-watch} can watch. */
 enum WatchedKind {
     JOBS {
         @Override
-        SharedIndexInformer<? extends HasMetadata> informer(KubernetesClient client, String namespace, String selector,
-                                                            long resync) {
-            return JobStatusClient.of(client).batch().v1().jobs().inNamespace(namespace)
-                    .withLabelSelector(selector).withLimit(LIST_PAGE_SIZE)
-                    .runnableInformer(resync).itemStore(new TrimmedItemStore<Job>(WatchedKind::trimJob));
+        SharedIndexInformer<? extends HasMetadata> informer(
+                KubernetesClient client, String namespace, String selector, long resync) {
+            return JobStatusClient.of(client)
+                    .batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace(namespace)
+                    .withLabelSelector(selector)
+                    .withLimit(LIST_PAGE_SIZE)
+                    .runnableInformer(resync)
+                    .itemStore(new TrimmedItemStore<Job>(WatchedKind::trimJob));
         }
     },
     PODS {
         @Override
-        SharedIndexInformer<? extends HasMetadata> informer(KubernetesClient client, String namespace, String selector,
-                                                            long resync) {
-            return WatchClients.of(client, "pods", KubernetesClient::getKubernetesSerialization).pods()
-                    .inNamespace(namespace).withLabelSelector(selector).withLimit(LIST_PAGE_SIZE)
-                    .runnableInformer(resync).itemStore(new TrimmedItemStore<Pod>(pod -> {
+        SharedIndexInformer<? extends HasMetadata> informer(
+                KubernetesClient client, String namespace, String selector, long resync) {
+            return WatchClients.of(client, "pods", KubernetesClient::getKubernetesSerialization)
+                    .pods()
+                    .inNamespace(namespace)
+                    .withLabelSelector(selector)
+                    .withLimit(LIST_PAGE_SIZE)
+                    .runnableInformer(resync)
+                    .itemStore(new TrimmedItemStore<Pod>(pod -> {
                         Pod trimmed = new Pod();
                         trimmed.setMetadata(TrimmedItemStore.metadata(pod.getMetadata()));
                         if (pod.getSpec() != null) {
@@ -72,8 +82,8 @@ enum WatchedKind {
         return out;
     }
 
-    abstract SharedIndexInformer<? extends HasMetadata> informer(KubernetesClient client, String namespace,
-                                                                 String labelSelector, long resyncMillis);
+    abstract SharedIndexInformer<? extends HasMetadata> informer(
+            KubernetesClient client, String namespace, String labelSelector, long resyncMillis);
 
     static WatchedKind of(String name) {
         for (WatchedKind k : values()) {

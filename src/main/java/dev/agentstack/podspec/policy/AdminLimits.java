@@ -24,8 +24,12 @@ record AdminLimits(ImagePatterns images, Map<String, String> caps) {
             Container c = located.container();
             // an image check runs the image of the container it checks, which is reported there
             if (!imageCheckContainer.test(c.getName()) && !images.allows(c.getImage())) {
-                found.add(located.at().field("image").violation("allowed-images", "is " + c.getImage()
-                        + ", which allowed-images " + images.globs() + " does not match", c.getImage()));
+                found.add(located.at()
+                        .field("image")
+                        .violation(
+                                "allowed-images",
+                                "is " + c.getImage() + ", which allowed-images " + images.globs() + " does not match",
+                                c.getImage()));
             }
             if (c.getResources() == null) {
                 continue;
@@ -36,9 +40,12 @@ record AdminLimits(ImagePatterns images, Map<String, String> caps) {
                 for (Map.Entry<String, String> cap : caps.entrySet()) {
                     Quantity asked = kind.getValue().get(cap.getKey());
                     if (asked != null && amount(asked).compareTo(amount(new Quantity(cap.getValue()))) > 0) {
-                        found.add(located.at().field("resources." + kind.getKey() + "." + cap.getKey()).violation(
-                                "max-container-resources", "is " + asked + ", more than the " + cap.getValue()
-                                        + " a container may have", asked));
+                        found.add(located.at()
+                                .field("resources." + kind.getKey() + "." + cap.getKey())
+                                .violation(
+                                        "max-container-resources",
+                                        "is " + asked + ", more than the " + cap.getValue() + " a container may have",
+                                        asked));
                     }
                 }
             }

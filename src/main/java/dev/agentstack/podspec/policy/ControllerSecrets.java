@@ -5,8 +5,8 @@ import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,24 +37,34 @@ record ControllerSecrets(String agentContainer, String agentTokenSecret, String 
                 refused(v.getSecret().getSecretName(), null, false, at.field("secret.secretName"), found);
             }
             if (v.getCsi() != null && v.getCsi().getNodePublishSecretRef() != null) {
-                refused(v.getCsi().getNodePublishSecretRef().getName(), null, false,
-                        at.field("csi.nodePublishSecretRef.name"), found);
+                refused(
+                        v.getCsi().getNodePublishSecretRef().getName(),
+                        null,
+                        false,
+                        at.field("csi.nodePublishSecretRef.name"),
+                        found);
             }
-            List<VolumeProjection> sources = v.getProjected() == null || v.getProjected().getSources() == null
-                    ? List.of() : v.getProjected().getSources();
+            List<VolumeProjection> sources =
+                    v.getProjected() == null || v.getProjected().getSources() == null
+                            ? List.of()
+                            : v.getProjected().getSources();
             for (int s = 0; s < sources.size(); s++) {
                 if (sources.get(s).getSecret() != null) {
-                    PodField source = new PodField(at.path() + ".projected.sources[" + s + "].secret.name",
-                            at.key() + ".projected.secret");
+                    PodField source = new PodField(
+                            at.path() + ".projected.sources[" + s + "].secret.name", at.key() + ".projected.secret");
                     refused(sources.get(s).getSecret().getName(), null, false, source, found);
                 }
             }
         }
-        List<LocalObjectReference> pullSecrets = spec.getImagePullSecrets() == null ? List.of()
-                : spec.getImagePullSecrets();
+        List<LocalObjectReference> pullSecrets =
+                spec.getImagePullSecrets() == null ? List.of() : spec.getImagePullSecrets();
         for (int i = 0; i < pullSecrets.size(); i++) {
-            refused(pullSecrets.get(i).getName(), null, false, new PodField("spec.imagePullSecrets[" + i + "].name",
-                    "spec.imagePullSecrets"), found);
+            refused(
+                    pullSecrets.get(i).getName(),
+                    null,
+                    false,
+                    new PodField("spec.imagePullSecrets[" + i + "].name", "spec.imagePullSecrets"),
+                    found);
         }
         for (PodField.Located located : PodField.containers(spec)) {
             Container c = located.container();
@@ -63,16 +73,25 @@ record ControllerSecrets(String agentContainer, String agentTokenSecret, String 
             for (int i = 0; i < env.size(); i++) {
                 EnvVar e = env.get(i);
                 if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
-                    refused(e.getValueFrom().getSecretKeyRef().getName(), e.getValueFrom().getSecretKeyRef().getKey(),
+                    refused(
+                            e.getValueFrom().getSecretKeyRef().getName(),
+                            e.getValueFrom().getSecretKeyRef().getKey(),
                             agent,
-                            located.at().item("env", i, e.getName()).field("valueFrom.secretKeyRef.name"), found);
+                            located.at().item("env", i, e.getName()).field("valueFrom.secretKeyRef.name"),
+                            found);
                 }
             }
             List<EnvFromSource> envFrom = c.getEnvFrom() == null ? List.of() : c.getEnvFrom();
             for (int i = 0; i < envFrom.size(); i++) {
                 if (envFrom.get(i).getSecretRef() != null) {
-                    refused(envFrom.get(i).getSecretRef().getName(), null, agent, new PodField(located.at().path()
-                            + ".envFrom[" + i + "].secretRef.name", located.at().key() + ".envFrom"), found);
+                    refused(
+                            envFrom.get(i).getSecretRef().getName(),
+                            null,
+                            agent,
+                            new PodField(
+                                    located.at().path() + ".envFrom[" + i + "].secretRef.name",
+                                    located.at().key() + ".envFrom"),
+                            found);
                 }
             }
         }
@@ -86,11 +105,17 @@ record ControllerSecrets(String agentContainer, String agentTokenSecret, String 
         }
         boolean apiToken = !apiTokenSecret.isEmpty() && secret.equals(apiTokenSecret);
         if (secret.equals(agentTokenSecret) && !agent) {
-            found.add(at.violation(RULE, "names the agent-token Secret " + secret + ", which only the "
-                    + agentContainer + " container may read", secret));
+            found.add(at.violation(
+                    RULE,
+                    "names the agent-token Secret " + secret + ", which only the " + agentContainer
+                            + " container may read",
+                    secret));
         } else if (apiToken && !(secret.equals(agentTokenSecret) && agentTokenKey.equals(key))) {
-            found.add(at.violation(RULE, "names the Buildkite API token Secret " + secret
-                    + (key == null ? "" : " (key " + key + ")") + ", which no job container may read", secret));
+            found.add(at.violation(
+                    RULE,
+                    "names the Buildkite API token Secret " + secret + (key == null ? "" : " (key " + key + ")")
+                            + ", which no job container may read",
+                    secret));
         }
     }
 }

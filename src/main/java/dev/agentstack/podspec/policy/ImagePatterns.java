@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 record ImagePatterns(List<String> globs, List<Pattern> patterns) {
 
     static ImagePatterns of(List<String> globs) {
-        return new ImagePatterns(globs, globs.stream().map(ImagePatterns::compile).toList());
+        return new ImagePatterns(
+                globs, globs.stream().map(ImagePatterns::compile).toList());
     }
 
     boolean anyAllowed() {

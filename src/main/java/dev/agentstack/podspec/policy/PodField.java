@@ -26,8 +26,7 @@ record PodField(String path, String key) {
     }
 
     /** A container with the field it sits at. */
-    record Located(Container container, PodField at) {
-    }
+    record Located(Container container, PodField at) {}
 
     /** Every container of the pod, regular containers first, then init containers (sidecars included). */
     static List<Located> containers(PodSpec spec) {
@@ -42,7 +41,8 @@ record PodField(String path, String key) {
             return;
         }
         for (int i = 0; i < containers.size(); i++) {
-            all.add(new Located(containers.get(i), SPEC.item(list, i, containers.get(i).getName())));
+            all.add(new Located(
+                    containers.get(i), SPEC.item(list, i, containers.get(i).getName())));
         }
     }
 }

@@ -34,8 +34,8 @@ public final class PodPolicy {
         jobServiceAccount = config.jobServiceAccount();
         maxDeadlineSeconds = config.maxJobActiveDeadlineSeconds();
         allowCommands = config.allowPodSpecPatchUnsafeCommandModification();
-        secrets = new ControllerSecrets(agentContainer, config.agentTokenSecret(), agentTokenKey,
-                config.buildkiteTokenSecret());
+        secrets = new ControllerSecrets(
+                agentContainer, config.agentTokenSecret(), agentTokenKey, config.buildkiteTokenSecret());
         limits = new AdminLimits(ImagePatterns.of(config.allowedImages()), config.maxContainerResources());
     }
 
@@ -60,7 +60,8 @@ public final class PodPolicy {
      */
     public void prepare(PodSpec spec, KubernetesPlugin step, boolean adminSetsAccount) {
         String stepAccount = StepRules.serviceAccount(step);
-        boolean empty = spec.getServiceAccountName() == null || spec.getServiceAccountName().isEmpty();
+        boolean empty = spec.getServiceAccountName() == null
+                || spec.getServiceAccountName().isEmpty();
         if (empty && !jobServiceAccount.isEmpty()) {
             spec.setServiceAccountName(jobServiceAccount);
         }
@@ -80,13 +81,18 @@ public final class PodPolicy {
 
     /** What the step asks for that the policy does not allow, wherever the admin's settings stand. */
     public List<Violation> stepViolations(KubernetesPlugin step, Predicate<String> controllerContainer) {
-        return StepRules.check(step, allowedServiceAccounts, maxDeadlineSeconds, controllerContainer,
-                secrets.agentContainer(), allowCommands);
+        return StepRules.check(
+                step,
+                allowedServiceAccounts,
+                maxDeadlineSeconds,
+                controllerContainer,
+                secrets.agentContainer(),
+                allowCommands);
     }
 
     /** What the final pod breaks; the builder forgives what the admin's own pod for the job breaks too. */
-    public List<Violation> podViolations(PodSpec spec, Map<String, String> podAnnotations,
-                                         Predicate<String> imageCheckContainer) {
+    public List<Violation> podViolations(
+            PodSpec spec, Map<String, String> podAnnotations, Predicate<String> imageCheckContainer) {
         List<Violation> found = new ArrayList<>(PodSecurityStandards.check(spec, podAnnotations, level));
         found.addAll(secrets.check(spec));
         found.addAll(limits.check(spec, imageCheckContainer));

@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** The levels of the Kubernetes Pod Security Standards, each allowing less than the one before. */
 public enum PodSecurityLevel {
-    PRIVILEGED, BASELINE, RESTRICTED;
+    PRIVILEGED,
+    BASELINE,
+    RESTRICTED;
 
     /** The level of the pod-security-level option (already validated). */
     public static PodSecurityLevel of(String option) {

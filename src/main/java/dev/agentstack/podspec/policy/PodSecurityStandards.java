@@ -27,21 +27,39 @@ import java.util.Set;
  */
 public final class PodSecurityStandards {
 
-    static final Set<String> BASELINE_CAPABILITIES = Set.of("AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER",
-            "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT");
-    static final Set<String> SAFE_SYSCTLS = Set.of("kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range",
-            "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range",
-            "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
-            "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes");
-    static final Set<String> SELINUX_TYPES = Set.of("", "container_t", "container_init_t", "container_kvm_t",
-            "container_engine_t");
-    static final Set<String> RESTRICTED_VOLUME_TYPES = Set.of("configMap", "csi", "downwardAPI", "emptyDir",
-            "ephemeral", "persistentVolumeClaim", "projected", "secret");
+    static final Set<String> BASELINE_CAPABILITIES = Set.of(
+            "AUDIT_WRITE",
+            "CHOWN",
+            "DAC_OVERRIDE",
+            "FOWNER",
+            "FSETID",
+            "KILL",
+            "MKNOD",
+            "NET_BIND_SERVICE",
+            "SETFCAP",
+            "SETGID",
+            "SETPCAP",
+            "SETUID",
+            "SYS_CHROOT");
+    static final Set<String> SAFE_SYSCTLS = Set.of(
+            "kernel.shm_rmid_forced",
+            "net.ipv4.ip_local_port_range",
+            "net.ipv4.ip_unprivileged_port_start",
+            "net.ipv4.tcp_syncookies",
+            "net.ipv4.ping_group_range",
+            "net.ipv4.ip_local_reserved_ports",
+            "net.ipv4.tcp_keepalive_time",
+            "net.ipv4.tcp_fin_timeout",
+            "net.ipv4.tcp_keepalive_intvl",
+            "net.ipv4.tcp_keepalive_probes");
+    static final Set<String> SELINUX_TYPES =
+            Set.of("", "container_t", "container_init_t", "container_kvm_t", "container_engine_t");
+    static final Set<String> RESTRICTED_VOLUME_TYPES = Set.of(
+            "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret");
     static final String APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private PodSecurityStandards() {
-    }
+    private PodSecurityStandards() {}
 
     /** What the pod breaks at this level; empty when it meets it. */
     public static List<Violation> check(PodSpec spec, Map<String, String> podAnnotations, PodSecurityLevel level) {
@@ -67,7 +85,8 @@ public final class PodSecurityStandards {
                 for (int i = 0; i < pod.getSysctls().size(); i++) {
                     String name = pod.getSysctls().get(i).getName();
                     if (name == null || !SAFE_SYSCTLS.contains(name)) {
-                        found.add(podSc.item("sysctls", i, name).field("name")
+                        found.add(podSc.item("sysctls", i, name)
+                                .field("name")
                                 .violation("baseline/sysctls", "is " + name + ", not a safe sysctl", name));
                     }
                 }
@@ -80,16 +99,24 @@ public final class PodSecurityStandards {
         for (int i = 0; i < volumes.size(); i++) {
             Volume v = volumes.get(i);
             if (v.getHostPath() != null) {
-                found.add(PodField.SPEC.item("volumes", i, v.getName()).field("hostPath").violation(
-                        "baseline/host-path-volumes", "mounts " + v.getHostPath().getPath() + " of the node",
-                        v.getHostPath().getPath()));
+                found.add(PodField.SPEC
+                        .item("volumes", i, v.getName())
+                        .field("hostPath")
+                        .violation(
+                                "baseline/host-path-volumes",
+                                "mounts " + v.getHostPath().getPath() + " of the node",
+                                v.getHostPath().getPath()));
             }
         }
         annotations.forEach((k, v) -> {
-            if (k.startsWith(APPARMOR_ANNOTATION) && !"runtime/default".equals(v)
+            if (k.startsWith(APPARMOR_ANNOTATION)
+                    && !"runtime/default".equals(v)
                     && (v == null || !v.startsWith("localhost/"))) {
-                found.add(new Violation("baseline/apparmor", "metadata.annotations[\"" + k + "\"]",
-                        "is " + v + " (runtime/default or localhost/* only)", "baseline/apparmor " + k + "=" + v));
+                found.add(new Violation(
+                        "baseline/apparmor",
+                        "metadata.annotations[\"" + k + "\"]",
+                        "is " + v + " (runtime/default or localhost/* only)",
+                        "baseline/apparmor " + k + "=" + v));
             }
         });
         for (PodField.Located c : PodField.containers(spec)) {
@@ -110,17 +137,23 @@ public final class PodSecurityStandards {
                 for (int i = 0; i < caps.getAdd().size(); i++) {
                     String cap = caps.getAdd().get(i);
                     if (cap == null || !BASELINE_CAPABILITIES.contains(cap)) {
-                        found.add(new PodField(scAt.path() + ".capabilities.add[" + i + "]",
-                                scAt.key() + ".capabilities.add").violation("baseline/capabilities",
-                                "adds " + cap + ", which the baseline level does not allow", cap));
+                        found.add(new PodField(
+                                        scAt.path() + ".capabilities.add[" + i + "]", scAt.key() + ".capabilities.add")
+                                .violation(
+                                        "baseline/capabilities",
+                                        "adds " + cap + ", which the baseline level does not allow",
+                                        cap));
                     }
                 }
             }
             appArmor(sc.getAppArmorProfile(), scAt, found);
             seLinux(sc.getSeLinuxOptions(), scAt, found);
             if (sc.getProcMount() != null && !"Default".equals(sc.getProcMount())) {
-                found.add(scAt.field("procMount").violation("baseline/proc-mount", "is " + sc.getProcMount()
-                        + " (Default only)", sc.getProcMount()));
+                found.add(scAt.field("procMount")
+                        .violation(
+                                "baseline/proc-mount",
+                                "is " + sc.getProcMount() + " (Default only)",
+                                sc.getProcMount()));
             }
             seccompNotUnconfined(sc.getSeccompProfile(), scAt, found);
         }
@@ -139,15 +172,22 @@ public final class PodSecurityStandards {
         for (int i = 0; i < volumes.size(); i++) {
             String type = volumeType(volumes.get(i));
             if (type != null && !RESTRICTED_VOLUME_TYPES.contains(type)) {
-                found.add(PodField.SPEC.item("volumes", i, volumes.get(i).getName()).field(type).violation(
-                        "restricted/volume-types", "is a " + type + " volume (configMap, csi, downwardAPI, emptyDir,"
-                                + " ephemeral, persistentVolumeClaim, projected and secret only)", type));
+                found.add(PodField.SPEC
+                        .item("volumes", i, volumes.get(i).getName())
+                        .field(type)
+                        .violation(
+                                "restricted/volume-types",
+                                "is a " + type + " volume (configMap, csi, downwardAPI, emptyDir,"
+                                        + " ephemeral, persistentVolumeClaim, projected and secret only)",
+                                type));
             }
         }
         PodSecurityContext pod = spec.getSecurityContext();
         PodField podSc = PodField.SPEC.field("securityContext");
         boolean podNonRoot = pod != null && Boolean.TRUE.equals(pod.getRunAsNonRoot());
-        String podSeccomp = pod == null || pod.getSeccompProfile() == null ? null : pod.getSeccompProfile().getType();
+        String podSeccomp = pod == null || pod.getSeccompProfile() == null
+                ? null
+                : pod.getSeccompProfile().getType();
         if (pod != null && pod.getRunAsNonRoot() != null && !pod.getRunAsNonRoot()) {
             found.add(podSc.field("runAsNonRoot").violation("restricted/run-as-non-root", "is false", false));
         }
@@ -155,42 +195,54 @@ public final class PodSecurityStandards {
             found.add(podSc.field("runAsUser").violation("restricted/run-as-user", "is 0 (root)", 0));
         }
         if (podSeccomp != null && !isRestrictedSeccomp(podSeccomp)) {
-            found.add(podSc.field("seccompProfile.type").violation("restricted/seccomp",
-                    "is " + podSeccomp + " (RuntimeDefault or Localhost)", podSeccomp));
+            found.add(podSc.field("seccompProfile.type")
+                    .violation(
+                            "restricted/seccomp", "is " + podSeccomp + " (RuntimeDefault or Localhost)", podSeccomp));
         }
         for (PodField.Located located : PodField.containers(spec)) {
             Container c = located.container();
             PodField sc = located.at().field("securityContext");
             SecurityContext s = c.getSecurityContext() == null ? new SecurityContext() : c.getSecurityContext();
             if (!Boolean.FALSE.equals(s.getAllowPrivilegeEscalation())) {
-                found.add(sc.field("allowPrivilegeEscalation").violation("restricted/privilege-escalation",
-                        "must be false, is " + s.getAllowPrivilegeEscalation(), s.getAllowPrivilegeEscalation()));
+                found.add(sc.field("allowPrivilegeEscalation")
+                        .violation(
+                                "restricted/privilege-escalation",
+                                "must be false, is " + s.getAllowPrivilegeEscalation(),
+                                s.getAllowPrivilegeEscalation()));
             }
             if (Boolean.FALSE.equals(s.getRunAsNonRoot()) || s.getRunAsNonRoot() == null && !podNonRoot) {
-                found.add(sc.field("runAsNonRoot").violation("restricted/run-as-non-root",
-                        "must be true (here or in spec.securityContext), is " + s.getRunAsNonRoot(),
-                        s.getRunAsNonRoot()));
+                found.add(sc.field("runAsNonRoot")
+                        .violation(
+                                "restricted/run-as-non-root",
+                                "must be true (here or in spec.securityContext), is " + s.getRunAsNonRoot(),
+                                s.getRunAsNonRoot()));
             }
             if (Long.valueOf(0).equals(s.getRunAsUser())) {
                 found.add(sc.field("runAsUser").violation("restricted/run-as-user", "is 0 (root)", 0));
             }
-            String seccomp = s.getSeccompProfile() == null ? null : s.getSeccompProfile().getType();
+            String seccomp =
+                    s.getSeccompProfile() == null ? null : s.getSeccompProfile().getType();
             if (seccomp == null ? podSeccomp == null : !isRestrictedSeccomp(seccomp)) {
-                found.add(sc.field("seccompProfile.type").violation("restricted/seccomp", "must be RuntimeDefault or"
-                        + " Localhost (here or in spec.securityContext), is " + seccomp, seccomp));
+                found.add(sc.field("seccompProfile.type")
+                        .violation(
+                                "restricted/seccomp",
+                                "must be RuntimeDefault or" + " Localhost (here or in spec.securityContext), is "
+                                        + seccomp,
+                                seccomp));
             }
             Capabilities caps = s.getCapabilities();
             if (caps == null || caps.getDrop() == null || !caps.getDrop().contains("ALL")) {
-                found.add(sc.field("capabilities.drop").violation("restricted/capabilities", "must contain ALL",
-                        caps == null ? null : caps.getDrop()));
+                found.add(sc.field("capabilities.drop")
+                        .violation(
+                                "restricted/capabilities", "must contain ALL", caps == null ? null : caps.getDrop()));
             }
             if (caps != null && caps.getAdd() != null) {
                 for (int i = 0; i < caps.getAdd().size(); i++) {
                     String cap = caps.getAdd().get(i);
                     if (!"NET_BIND_SERVICE".equals(cap)) {
-                        found.add(new PodField(sc.path() + ".capabilities.add[" + i + "]",
-                                sc.key() + ".capabilities.add").violation("restricted/capabilities",
-                                "adds " + cap + " (NET_BIND_SERVICE only)", cap));
+                        found.add(new PodField(
+                                        sc.path() + ".capabilities.add[" + i + "]", sc.key() + ".capabilities.add")
+                                .violation("restricted/capabilities", "adds " + cap + " (NET_BIND_SERVICE only)", cap));
                     }
                 }
             }
@@ -203,8 +255,9 @@ public final class PodSecurityStandards {
 
     private static void hostNamespace(Boolean value, String field, List<Violation> found) {
         if (Boolean.TRUE.equals(value)) {
-            found.add(PodField.SPEC.field(field).violation("baseline/host-namespaces",
-                    "is true: the pod shares the node's namespace", true));
+            found.add(PodField.SPEC
+                    .field(field)
+                    .violation("baseline/host-namespaces", "is true: the pod shares the node's namespace", true));
         }
     }
 
@@ -215,10 +268,15 @@ public final class PodSecurityStandards {
     }
 
     private static void appArmor(AppArmorProfile profile, PodField at, List<Violation> found) {
-        if (profile != null && profile.getType() != null && !"RuntimeDefault".equals(profile.getType())
+        if (profile != null
+                && profile.getType() != null
+                && !"RuntimeDefault".equals(profile.getType())
                 && !"Localhost".equals(profile.getType())) {
-            found.add(at.field("appArmorProfile.type").violation("baseline/apparmor",
-                    "is " + profile.getType() + " (RuntimeDefault or Localhost)", profile.getType()));
+            found.add(at.field("appArmorProfile.type")
+                    .violation(
+                            "baseline/apparmor",
+                            "is " + profile.getType() + " (RuntimeDefault or Localhost)",
+                            profile.getType()));
         }
     }
 
@@ -227,14 +285,18 @@ public final class PodSecurityStandards {
             return;
         }
         if (options.getType() != null && !SELINUX_TYPES.contains(options.getType())) {
-            found.add(at.field("seLinuxOptions.type").violation("baseline/selinux", "is " + options.getType()
-                    + " (container_t, container_init_t, container_kvm_t or container_engine_t)", options.getType()));
+            found.add(at.field("seLinuxOptions.type")
+                    .violation(
+                            "baseline/selinux",
+                            "is " + options.getType()
+                                    + " (container_t, container_init_t, container_kvm_t or container_engine_t)",
+                            options.getType()));
         }
-        for (Map.Entry<String, String> field : List.of(Map.entry("user", nullToEmpty(options.getUser())),
-                Map.entry("role", nullToEmpty(options.getRole())))) {
+        for (Map.Entry<String, String> field : List.of(
+                Map.entry("user", nullToEmpty(options.getUser())), Map.entry("role", nullToEmpty(options.getRole())))) {
             if (!field.getValue().isEmpty()) {
-                found.add(at.field("seLinuxOptions." + field.getKey()).violation("baseline/selinux",
-                        "must not be set, is " + field.getValue(), field.getValue()));
+                found.add(at.field("seLinuxOptions." + field.getKey())
+                        .violation("baseline/selinux", "must not be set, is " + field.getValue(), field.getValue()));
             }
         }
     }

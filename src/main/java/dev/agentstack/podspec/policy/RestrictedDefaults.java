@@ -15,8 +15,7 @@ import java.util.List;
  */
 public final class RestrictedDefaults {
 
-    private RestrictedDefaults() {
-    }
+    private RestrictedDefaults() {}
 
     /** Fills the pod spec in place. @param runAsUser the run-as-user option, for images that start as root */
     public static void fill(PodSpec spec, long runAsUser) {

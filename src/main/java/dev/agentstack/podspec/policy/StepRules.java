@@ -20,11 +20,10 @@ final class StepRules {
     static final List<String> RESERVED_PREFIXES = List.of("buildkite.com", "agent-stack-camel.dev");
     /** Fields besides command and args that run commands in a container, with its environment (the agent token). */
     static final String ENDPOINT_ENV = "BUILDKITE_AGENT_ENDPOINT";
-    static final List<String> COMMAND_FIELDS = List.of("lifecycle", "livenessProbe", "readinessProbe",
-            "startupProbe");
 
-    private StepRules() {
-    }
+    static final List<String> COMMAND_FIELDS = List.of("lifecycle", "livenessProbe", "readinessProbe", "startupProbe");
+
+    private StepRules() {}
 
     /** The service account the step asks for (podSpecPatch over podSpec), or null. */
     static String serviceAccount(KubernetesPlugin plugin) {
@@ -36,12 +35,15 @@ final class StepRules {
             return null;
         }
         String name = plugin.podSpec().getServiceAccountName();
-        return name != null && !name.isEmpty() ? name : emptyToNull(plugin.podSpec().getServiceAccount());
+        return name != null && !name.isEmpty()
+                ? name
+                : emptyToNull(plugin.podSpec().getServiceAccount());
     }
 
     /** Whether the step asks for the service-account token to be mounted. */
     static boolean asksForToken(KubernetesPlugin plugin) {
-        JsonNode patch = plugin.podSpecPatch() == null ? null
+        JsonNode patch = plugin.podSpecPatch() == null
+                ? null
                 : plugin.podSpecPatch().json().get("automountServiceAccountToken");
         if (patch != null && !patch.isNull()) {
             return patch.asBoolean();
@@ -54,31 +56,52 @@ final class StepRules {
      * @param allowCommands  allow-pod-spec-patch-unsafe-command-modification, which lets the step run its own commands
      *                       in the controller's containers
      */
-    static List<Violation> check(KubernetesPlugin plugin, List<String> allowedServiceAccounts,
-                                 int maxDeadlineSeconds, Predicate<String> controllerContainer, String agentContainer,
-                                 boolean allowCommands) {
+    static List<Violation> check(
+            KubernetesPlugin plugin,
+            List<String> allowedServiceAccounts,
+            int maxDeadlineSeconds,
+            Predicate<String> controllerContainer,
+            String agentContainer,
+            boolean allowCommands) {
         List<Violation> found = new ArrayList<>();
         if (asksToShareProcesses(plugin)) {
             // with one process namespace, the step's container can read the agent's environment, and its token
-            found.add(PodField.SPEC.field("shareProcessNamespace").violation("share-process-namespace",
-                    "is true: the step's containers could read the agent container's token", true));
+            found.add(PodField.SPEC
+                    .field("shareProcessNamespace")
+                    .violation(
+                            "share-process-namespace",
+                            "is true: the step's containers could read the agent container's token",
+                            true));
         }
         String account = serviceAccount(plugin);
         if (account != null && !allowedServiceAccounts.contains(account)) {
-            found.add(PodField.SPEC.field("serviceAccountName").violation("service-account", "is " + account
-                    + ", which allowed-service-accounts " + allowedServiceAccounts + " does not list", account));
+            found.add(PodField.SPEC
+                    .field("serviceAccountName")
+                    .violation(
+                            "service-account",
+                            "is " + account + ", which allowed-service-accounts " + allowedServiceAccounts
+                                    + " does not list",
+                            account));
         }
         if (asksForToken(plugin) && (account == null || !allowedServiceAccounts.contains(account))) {
-            found.add(PodField.SPEC.field("automountServiceAccountToken").violation("service-account",
-                    "is true, but only a step with an account of allowed-service-accounts gets a token", true));
+            found.add(PodField.SPEC
+                    .field("automountServiceAccountToken")
+                    .violation(
+                            "service-account",
+                            "is true, but only a step with an account of allowed-service-accounts gets a token",
+                            true));
         }
         String node = patchText(plugin, "nodeName");
         if (node == null && plugin.podSpec() != null) {
             node = emptyToNull(plugin.podSpec().getNodeName());
         }
         if (node != null) {
-            found.add(PodField.SPEC.field("nodeName").violation("node-name", "is " + node
-                    + ": a step may not choose its node (use nodeSelector or affinity)", node));
+            found.add(PodField.SPEC
+                    .field("nodeName")
+                    .violation(
+                            "node-name",
+                            "is " + node + ": a step may not choose its node (use nodeSelector or affinity)",
+                            node));
         }
         if (plugin.podSpecPatch() != null) {
             ObjectNode patch = plugin.podSpecPatch().json();
@@ -92,20 +115,27 @@ final class StepRules {
                     }
                     String at = "podSpecPatch." + list + "[" + i + "].";
                     if (item.has("image")) {
-                        found.add(new Violation("protected-container", at + "image",
+                        found.add(new Violation(
+                                "protected-container",
+                                at + "image",
                                 "changes the image of the controller's " + name + " container",
                                 "protected-container " + name));
                     }
                     if (name.equals(agentContainer) && redirectsTheAgent(item)) {
-                        found.add(new Violation("protected-container", at + (item.has("envFrom") ? "envFrom" : "env"),
+                        found.add(new Violation(
+                                "protected-container",
+                                at + (item.has("envFrom") ? "envFrom" : "env"),
                                 "points the " + name + " container, which holds the agent token, at another"
                                         + " Buildkite endpoint (" + ENDPOINT_ENV + ", or envFrom)",
                                 "protected-container endpoint"));
                     }
                     for (String runs : COMMAND_FIELDS) {
                         if (item.has(runs) && !allowCommands) {
-                            found.add(new Violation("protected-container", at + runs, "runs a command of the step's in"
-                                    + " the controller's " + name + " container", "protected-container " + name));
+                            found.add(new Violation(
+                                    "protected-container",
+                                    at + runs,
+                                    "runs a command of the step's in" + " the controller's " + name + " container",
+                                    "protected-container " + name));
                         }
                     }
                 }
@@ -115,8 +145,11 @@ final class StepRules {
         reserved(plugin.metadata().annotations(), "annotations", found);
         Integer deadline = plugin.jobActiveDeadlineSeconds();
         if (maxDeadlineSeconds > 0 && deadline != null && deadline > maxDeadlineSeconds) {
-            found.add(new Violation("max-job-active-deadline-seconds", "jobActiveDeadlineSeconds", "is " + deadline
-                    + ", more than the " + maxDeadlineSeconds + " max-job-active-deadline-seconds allows",
+            found.add(new Violation(
+                    "max-job-active-deadline-seconds",
+                    "jobActiveDeadlineSeconds",
+                    "is " + deadline + ", more than the " + maxDeadlineSeconds
+                            + " max-job-active-deadline-seconds allows",
                     "max-job-active-deadline-seconds " + deadline));
         }
         return found;
@@ -136,7 +169,8 @@ final class StepRules {
     }
 
     private static boolean asksToShareProcesses(KubernetesPlugin plugin) {
-        JsonNode patch = plugin.podSpecPatch() == null ? null
+        JsonNode patch = plugin.podSpecPatch() == null
+                ? null
                 : plugin.podSpecPatch().json().get("shareProcessNamespace");
         if (patch != null && patch.asBoolean(false)) {
             return true;
@@ -149,8 +183,11 @@ final class StepRules {
         if (name == null || name.isEmpty() || KubernetesNames.isDnsSubdomain(name) && name.length() <= 253) {
             return null;
         }
-        return new Violation("pod-template-name", "podTemplate", "is \"" + name
-                + "\", not a PodTemplate name (a lower-case DNS-1123 subdomain)", "pod-template-name " + name);
+        return new Violation(
+                "pod-template-name",
+                "podTemplate",
+                "is \"" + name + "\", not a PodTemplate name (a lower-case DNS-1123 subdomain)",
+                "pod-template-name " + name);
     }
 
     private static void reserved(Map<String, String> entries, String field, List<Violation> found) {
@@ -159,7 +196,9 @@ final class StepRules {
             String prefix = slash < 0 ? "" : key.substring(0, slash);
             for (String reserved : RESERVED_PREFIXES) {
                 if (prefix.equals(reserved) || prefix.endsWith("." + reserved)) {
-                    found.add(new Violation("reserved-metadata", "metadata." + field + "[\"" + key + "\"]",
+                    found.add(new Violation(
+                            "reserved-metadata",
+                            "metadata." + field + "[\"" + key + "\"]",
                             "uses the prefix " + prefix + "/, which the controller reserves for itself",
                             "reserved-metadata " + key));
                 }

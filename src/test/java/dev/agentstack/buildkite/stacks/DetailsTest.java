@@ -18,7 +18,10 @@ class DetailsTest {
         String detail = "\u00e9".repeat(3000); // two bytes each
         String cropped = Details.finish(detail);
         assertThat(cropped.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(4096);
-        assertThat(cropped).startsWith("\u00e9\u00e9").endsWith(Details.FINISH_CROPPED).doesNotContain("\ufffd");
+        assertThat(cropped)
+                .startsWith("\u00e9\u00e9")
+                .endsWith(Details.FINISH_CROPPED)
+                .doesNotContain("\ufffd");
     }
 
     @Test

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class StackJobsSourceTest {
 
     private static final String TOKEN = "bkct_source_test_token";
-    private final FakeBuildkite buildkite = FakeBuildkite.start("acme", "graphql").withAgentToken(TOKEN);
+    private final FakeBuildkite buildkite =
+            FakeBuildkite.start("acme", "graphql").withAgentToken(TOKEN);
 
     @AfterEach
     void close() {
@@ -27,10 +28,21 @@ class StackJobsSourceTest {
     }
 
     private StackJobsSource source(int pageSize, int depthLimit, Duration queryReset, String token) {
-        StacksClient client = StacksClient.of(buildkite.agentEndpoint(), Duration.ofSeconds(10), "test",
-                new ResponseSizeLimit(1 << 20), () -> token);
-        return new StackJobsSource(client, new StackJobsSource.Settings("stack", "kubernetes", "kubernetes",
-                List.of("queue=kubernetes", "os=linux"), pageSize, depthLimit, 300, 1000, queryReset, true),
+        StacksClient client = StacksClient.of(
+                buildkite.agentEndpoint(), Duration.ofSeconds(10), "test", new ResponseSizeLimit(1 << 20), () -> token);
+        return new StackJobsSource(
+                client,
+                new StackJobsSource.Settings(
+                        "stack",
+                        "kubernetes",
+                        "kubernetes",
+                        List.of("queue=kubernetes", "os=linux"),
+                        pageSize,
+                        depthLimit,
+                        300,
+                        1000,
+                        queryReset,
+                        true),
                 Clock.systemUTC());
     }
 
@@ -83,8 +95,8 @@ class StackJobsSourceTest {
         source.readPage(scan);
         buildkite.stacks().expireReservations();
         // Another stack takes one between our list and our reservation.
-        StacksClient other = StacksClient.of(buildkite.agentEndpoint(), Duration.ofSeconds(10), "test",
-                new ResponseSizeLimit(1 << 20), () -> TOKEN);
+        StacksClient other = StacksClient.of(
+                buildkite.agentEndpoint(), Duration.ofSeconds(10), "test", new ResponseSizeLimit(1 << 20), () -> TOKEN);
         other.register("other", "kubernetes", null);
         other.reserve("other", List.of(theirs), 300);
 
@@ -159,7 +171,8 @@ class StackJobsSourceTest {
     @Test
     void aRefusedTokenMakesTheSourceUnusableAndNamesTheFix() {
         assertThatThrownBy(() -> source(100, 2, Duration.ZERO, "bkct_wrong").startScan(slots(0), null))
-                .isInstanceOf(JobSourceUnusableException.class).hasMessageContaining("check the agent token")
+                .isInstanceOf(JobSourceUnusableException.class)
+                .hasMessageContaining("check the agent token")
                 .hasMessageNotContaining("bkct_wrong");
     }
 

@@ -20,13 +20,18 @@ import org.junit.jupiter.api.Test;
 class StacksClientTest {
 
     private static final String TOKEN = "bkct_secret-agent-token";
-    private final FakeBuildkite buildkite = FakeBuildkite.start("acme", "graphql-token").withAgentToken(TOKEN);
+    private final FakeBuildkite buildkite =
+            FakeBuildkite.start("acme", "graphql-token").withAgentToken(TOKEN);
     private final FakeStacksApi stacks = buildkite.stacks();
     private final StacksClient client = client(TOKEN);
 
     private StacksClient client(String token) {
-        return StacksClient.of(buildkite.agentEndpoint(), Duration.ofSeconds(10), "agent-stack-camel/test",
-                new ResponseSizeLimit(1024 * 1024), () -> token);
+        return StacksClient.of(
+                buildkite.agentEndpoint(),
+                Duration.ofSeconds(10),
+                "agent-stack-camel/test",
+                new ResponseSizeLimit(1024 * 1024),
+                () -> token);
     }
 
     @AfterEach
@@ -49,8 +54,9 @@ class StacksClientTest {
         assertThat(stack.key()).isEqualTo("my-stack");
         assertThat(stack.clusterQueueKey()).isEqualTo("kubernetes");
         assertThat(stack.state()).isEqualTo("connected");
-        assertThat(stacks.registeredStacks()).extracting(FakeStacksApi.Stack::metadata).containsExactly(Map.of(),
-                Map.of());
+        assertThat(stacks.registeredStacks())
+                .extracting(FakeStacksApi.Stack::metadata)
+                .containsExactly(Map.of(), Map.of());
         FakeBuildkite.RecordedRequest sent = buildkite.requests().get(0);
         assertThat(sent.path()).isEqualTo("/v3/stacks/register");
         assertThat(sent.header("Authorization")).isEqualTo("Token " + TOKEN);
@@ -114,18 +120,32 @@ class StacksClientTest {
     void aJobsDetailsCarryItsCommandAndEnvWithThePlugins() {
         client.register("s", "kubernetes", Map.of());
         String uuid = "11111111-2222-3333-4444-555555555555";
-        buildkite.addJob(new BuildkiteJob(null, uuid, "make test", List.of("queue=kubernetes"), 0, null,
-                List.of("BUILDKITE_PLUGINS=[{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":{}}]",
-                        "BUILDKITE_BRANCH=main")), "make", null);
+        buildkite.addJob(
+                new BuildkiteJob(
+                        null,
+                        uuid,
+                        "make test",
+                        List.of("queue=kubernetes"),
+                        0,
+                        null,
+                        List.of(
+                                "BUILDKITE_PLUGINS=[{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":{}}]",
+                                "BUILDKITE_BRANCH=main")),
+                "make",
+                null);
 
         StackJob job = client.job("s", uuid);
 
         assertThat(job.command()).isEqualTo("make test");
-        assertThat(job.env()).containsEntry("BUILDKITE_BRANCH", "main").containsEntry("BUILDKITE_PLUGINS",
-                "[{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":{}}]");
+        assertThat(job.env())
+                .containsEntry("BUILDKITE_BRANCH", "main")
+                .containsEntry(
+                        "BUILDKITE_PLUGINS", "[{\"github.com/buildkite-plugins/kubernetes-buildkite-plugin\":{}}]");
         assertThat(job.toString()).doesNotContain("main");
         assertThatThrownBy(() -> client.job("s", "00000000-0000-0000-0000-000000000000"))
-                .isInstanceOfSatisfying(AgentApiException.class, e -> assertThat(e.isPermanent()).isTrue());
+                .isInstanceOfSatisfying(
+                        AgentApiException.class,
+                        e -> assertThat(e.isPermanent()).isTrue());
     }
 
     @Test
@@ -134,8 +154,8 @@ class StacksClientTest {
         String job = buildkite.scheduleCommand("make", "queue=kubernetes");
         buildkite.setState(job, "RUNNING");
 
-        assertThat(client.states("s", List.of(job, "unknown"))).containsExactly(Map.entry(job, "running"),
-                Map.entry("unknown", ""));
+        assertThat(client.states("s", List.of(job, "unknown")))
+                .containsExactly(Map.entry(job, "running"), Map.entry("unknown", ""));
     }
 
     @Test
@@ -165,7 +185,9 @@ class StacksClientTest {
         String job = buildkite.scheduleCommand("make", "queue=kubernetes");
         client.finish("s", job, 0, "done", null);
         assertThat(stacks.finishes().get(0).exitStatus()).isZero();
-        assertThat(buildkite.requests().get(1).body()).contains("\"exit_status\":0").doesNotContain("signal_reason");
+        assertThat(buildkite.requests().get(1).body())
+                .contains("\"exit_status\":0")
+                .doesNotContain("signal_reason");
     }
 
     @Test
@@ -173,16 +195,24 @@ class StacksClientTest {
         client.register("s", "kubernetes", Map.of());
         String job = buildkite.scheduleCommand("make", "queue=kubernetes");
 
-        List<NotificationError> errors = client.notify("s", List.of(new Notification(job, "Pod starting", null),
-                new Notification(job, "", null), new Notification(job, "later", Instant.now().plusSeconds(3600)),
-                new Notification(job, "y".repeat(400), null)));
+        List<NotificationError> errors = client.notify(
+                "s",
+                List.of(
+                        new Notification(job, "Pod starting", null),
+                        new Notification(job, "", null),
+                        new Notification(job, "later", Instant.now().plusSeconds(3600)),
+                        new Notification(job, "y".repeat(400), null)));
 
-        assertThat(errors).containsExactly(new NotificationError("detail is required", List.of(1)),
-                new NotificationError("timestamp cannot be in the future", List.of(2)));
-        assertThat(stacks.notifications()).extracting(FakeStacksApi.Received::detail)
+        assertThat(errors)
+                .containsExactly(
+                        new NotificationError("detail is required", List.of(1)),
+                        new NotificationError("timestamp cannot be in the future", List.of(2)));
+        assertThat(stacks.notifications())
+                .extracting(FakeStacksApi.Received::detail)
                 .containsExactly("Pod starting", "y".repeat(242) + "\u2026 (cropped)");
-        assertThatThrownBy(() -> client.notify("s", java.util.Collections.nCopies(1001,
-                new Notification(job, "x", null)))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(
+                        () -> client.notify("s", java.util.Collections.nCopies(1001, new Notification(job, "x", null))))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -191,7 +221,8 @@ class StacksClientTest {
         client.deregister("s");
         assertThat(stacks.deregisteredStacks()).containsExactly("s");
         assertThatThrownBy(() -> client.scheduledJobs("s", "kubernetes", 10, null))
-                .isInstanceOfSatisfying(AgentApiException.class, e -> assertThat(e.status()).isEqualTo(404));
+                .isInstanceOfSatisfying(
+                        AgentApiException.class, e -> assertThat(e.status()).isEqualTo(404));
     }
 
     @Test

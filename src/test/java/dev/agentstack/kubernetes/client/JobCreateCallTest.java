@@ -43,8 +43,16 @@ class JobCreateCallTest {
             assertThat(stored.getMetadata().getLabels()).containsEntry("buildkite.com/controller-id", "c1");
             assertThat(stored.getSpec()).isSameAs(job.getSpec());
             assertThat(stored.getStatus()).isNotNull();
-            Job onServer = kubernetes.client().batch().v1().jobs().inNamespace("ci").withName("buildkite-1").get();
-            assertThat(onServer.getMetadata().getUid()).isEqualTo(stored.getMetadata().getUid());
+            Job onServer = kubernetes
+                    .client()
+                    .batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace("ci")
+                    .withName("buildkite-1")
+                    .get();
+            assertThat(onServer.getMetadata().getUid())
+                    .isEqualTo(stored.getMetadata().getUid());
             assertThat(onServer.getSpec()).isEqualTo(job.getSpec());
         }
     }
@@ -55,11 +63,18 @@ class JobCreateCallTest {
             JobCreateCall creations = new JobCreateCall(kubernetes.client(), "ci");
             creations.create(job("buildkite-2", null));
 
-            KubernetesClientException ours = catchThrowableOfType(KubernetesClientException.class,
-                    () -> creations.create(job("buildkite-2", null)));
-            KubernetesClientException fabric8s = catchThrowableOfType(KubernetesClientException.class,
-                    () -> kubernetes.client().batch().v1().jobs().inNamespace("ci")
-                            .resource(job("buildkite-2", null)).create());
+            KubernetesClientException ours = catchThrowableOfType(
+                    KubernetesClientException.class, () -> creations.create(job("buildkite-2", null)));
+            KubernetesClientException fabric8s = catchThrowableOfType(
+                    KubernetesClientException.class,
+                    () -> kubernetes
+                            .client()
+                            .batch()
+                            .v1()
+                            .jobs()
+                            .inNamespace("ci")
+                            .resource(job("buildkite-2", null))
+                            .create());
 
             assertThat(ours.getCode()).isEqualTo(409).isEqualTo(fabric8s.getCode());
             assertThat(ours.getStatus()).isEqualTo(fabric8s.getStatus()); // the mock's reason is not the real one's
@@ -76,9 +91,25 @@ class JobCreateCallTest {
 
             assertThat(stored.getMetadata().getNamespace()).isEqualTo("ci");
             assertThat(job.getMetadata().getNamespace()).isEqualTo("elsewhere");
-            assertThat(kubernetes.client().batch().v1().jobs().inNamespace("ci").withName("buildkite-3").get()
-                    .getSpec()).isEqualTo(job.getSpec());
-            assertThat(kubernetes.client().batch().v1().jobs().inNamespace("elsewhere").list().getItems()).isEmpty();
+            assertThat(kubernetes
+                            .client()
+                            .batch()
+                            .v1()
+                            .jobs()
+                            .inNamespace("ci")
+                            .withName("buildkite-3")
+                            .get()
+                            .getSpec())
+                    .isEqualTo(job.getSpec());
+            assertThat(kubernetes
+                            .client()
+                            .batch()
+                            .v1()
+                            .jobs()
+                            .inNamespace("elsewhere")
+                            .list()
+                            .getItems())
+                    .isEmpty();
         }
     }
 
@@ -87,7 +118,11 @@ class JobCreateCallTest {
         KubernetesMockServer server = new KubernetesMockServer(false);
         server.init();
         try (KubernetesClient client = clientWithToken(server, Function.identity())) {
-            server.expect().post().withPath(JOBS_PATH).andReturn(201, job("buildkite-4", "ci")).times(2);
+            server.expect()
+                    .post()
+                    .withPath(JOBS_PATH)
+                    .andReturn(201, job("buildkite-4", "ci"))
+                    .times(2);
             Job job = job("buildkite-4", null);
 
             client.batch().v1().jobs().inNamespace("ci").resource(job).create();
@@ -97,7 +132,8 @@ class JobCreateCallTest {
 
             assertThat(ours.getMethod()).isEqualTo("POST");
             assertThat(ours.getPath()).isEqualTo(fabric8s.getPath());
-            assertThat(ours.getHeader("Authorization")).isEqualTo("Bearer not-a-real-token")
+            assertThat(ours.getHeader("Authorization"))
+                    .isEqualTo("Bearer not-a-real-token")
                     .isEqualTo(fabric8s.getHeader("Authorization"));
             assertThat(ours.getHeader("User-Agent")).isEqualTo(fabric8s.getHeader("User-Agent"));
             assertThat(ours.getHeader("Content-Type")).isEqualTo(fabric8s.getHeader("Content-Type"));
@@ -112,15 +148,25 @@ class JobCreateCallTest {
         KubernetesMockServer server = new KubernetesMockServer(false);
         server.init();
         try (KubernetesClient client = clientWithToken(server, Function.identity())) {
-            Status invalid = new StatusBuilder().withStatus("Failure").withCode(422).withReason("Invalid")
+            Status invalid = new StatusBuilder()
+                    .withStatus("Failure")
+                    .withCode(422)
+                    .withReason("Invalid")
                     .withMessage("Job.batch \"buildkite-5\" is invalid: spec.template.spec.containers: Required value")
                     .build();
             server.expect().post().withPath(JOBS_PATH).andReturn(422, invalid).times(2);
 
-            KubernetesClientException ours = catchThrowableOfType(KubernetesClientException.class,
+            KubernetesClientException ours = catchThrowableOfType(
+                    KubernetesClientException.class,
                     () -> new JobCreateCall(client, "ci").create(job("buildkite-5", null)));
-            KubernetesClientException fabric8s = catchThrowableOfType(KubernetesClientException.class,
-                    () -> client.batch().v1().jobs().inNamespace("ci").resource(job("buildkite-5", null)).create());
+            KubernetesClientException fabric8s = catchThrowableOfType(
+                    KubernetesClientException.class,
+                    () -> client.batch()
+                            .v1()
+                            .jobs()
+                            .inNamespace("ci")
+                            .resource(job("buildkite-5", null))
+                            .create());
 
             assertThat(ours.getCode()).isEqualTo(422);
             assertThat(ours.getStatus().getReason()).isEqualTo("Invalid");
@@ -134,10 +180,18 @@ class JobCreateCallTest {
     void retriesAnOverloadedApiServerAsTheClientIsConfiguredTo() {
         KubernetesMockServer server = new KubernetesMockServer(false);
         server.init();
-        try (KubernetesClient client = clientWithToken(server,
-                b -> b.withRequestRetryBackoffLimit(3).withRequestRetryBackoffInterval(10))) {
-            server.expect().post().withPath(JOBS_PATH).andReturn(503, "overloaded").once();
-            server.expect().post().withPath(JOBS_PATH).andReturn(201, job("buildkite-6", "ci")).once();
+        try (KubernetesClient client =
+                clientWithToken(server, b -> b.withRequestRetryBackoffLimit(3).withRequestRetryBackoffInterval(10))) {
+            server.expect()
+                    .post()
+                    .withPath(JOBS_PATH)
+                    .andReturn(503, "overloaded")
+                    .once();
+            server.expect()
+                    .post()
+                    .withPath(JOBS_PATH)
+                    .andReturn(201, job("buildkite-6", "ci"))
+                    .once();
 
             Job stored = new JobCreateCall(client, "ci").create(job("buildkite-6", null));
 
@@ -150,12 +204,28 @@ class JobCreateCallTest {
 
     @Test
     void writesEveryJobAsFabric8Does() {
-        Job job = new JobBuilder(job("buildkite-7", "ci")).editSpec().withActiveDeadlineSeconds(600L)
-                .editTemplate().editSpec().editFirstContainer()
-                .withNewResources().addToLimits("cpu", new Quantity("500m")).endResources()
-                .addNewPort().withContainerPort(8080).endPort()
-                .withNewReadinessProbe().withNewHttpGet().withPort(new IntOrString("http")).endHttpGet()
-                .endReadinessProbe().endContainer().endSpec().endTemplate().endSpec().build();
+        Job job = new JobBuilder(job("buildkite-7", "ci"))
+                .editSpec()
+                .withActiveDeadlineSeconds(600L)
+                .editTemplate()
+                .editSpec()
+                .editFirstContainer()
+                .withNewResources()
+                .addToLimits("cpu", new Quantity("500m"))
+                .endResources()
+                .addNewPort()
+                .withContainerPort(8080)
+                .endPort()
+                .withNewReadinessProbe()
+                .withNewHttpGet()
+                .withPort(new IntOrString("http"))
+                .endHttpGet()
+                .endReadinessProbe()
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
         job.getMetadata().setAdditionalProperty("futureField", Map.of("a", 1));
         job.getMetadata().getAnnotations().put("nothing", null);
 
@@ -165,19 +235,34 @@ class JobCreateCallTest {
     }
 
     private static Job job(String name, String namespace) {
-        return new JobBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+        return new JobBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
                 .withLabels(Map.of("buildkite.com/controller-id", "c1"))
                 .withAnnotations(new java.util.HashMap<>(Map.of("buildkite.com/job-url", "https://example.test/1")))
                 .endMetadata()
-                .withNewSpec().withBackoffLimit(0).withNewTemplate().withNewSpec().withRestartPolicy("Never")
-                .addNewContainer().withName("agent").withImage("buildkite/agent:3").endContainer()
-                .endSpec().endTemplate().endSpec().build();
+                .withNewSpec()
+                .withBackoffLimit(0)
+                .withNewTemplate()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .addNewContainer()
+                .withName("agent")
+                .withImage("buildkite/agent:3")
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
     }
 
-    private static KubernetesClient clientWithToken(KubernetesMockServer server,
-                                                    Function<ConfigBuilder, ConfigBuilder> more) {
+    private static KubernetesClient clientWithToken(
+            KubernetesMockServer server, Function<ConfigBuilder, ConfigBuilder> more) {
         Config base = server.createClient().getConfiguration();
-        return new KubernetesClientBuilder().withConfig(more.apply(new ConfigBuilder(base)
-                .withOauthToken("not-a-real-token")).build()).build();
+        return new KubernetesClientBuilder()
+                .withConfig(more.apply(new ConfigBuilder(base).withOauthToken("not-a-real-token"))
+                        .build())
+                .build();
     }
 }

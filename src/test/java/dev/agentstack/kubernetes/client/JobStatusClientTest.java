@@ -43,7 +43,8 @@ class JobStatusClientTest {
         assertThat(job.getMetadata().getLabels()).containsEntry("buildkite.com/controller-id", "c1");
         assertThat(job.getMetadata().getAnnotations()).containsEntry("a", "b");
         assertThat(job.getStatus().getActive()).isEqualTo(1);
-        assertThat(job.getStatus().getConditions()).singleElement()
+        assertThat(job.getStatus().getConditions())
+                .singleElement()
                 .satisfies(c -> assertThat(c.getReason()).isEqualTo("BackoffLimitExceeded"));
     }
 
@@ -61,9 +62,11 @@ class JobStatusClientTest {
 
     @Test
     void anErrorEventStillCarriesItsStatus() {
-        WatchEvent error = event("ERROR", "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
-                + "\"status\":\"Failure\",\"message\":\"too old resource version\","
-                + "\"reason\":\"Expired\",\"code\":410}");
+        WatchEvent error = event(
+                "ERROR",
+                "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+                        + "\"status\":\"Failure\",\"message\":\"too old resource version\","
+                        + "\"reason\":\"Expired\",\"code\":410}");
 
         assertThat(error.getObject()).isInstanceOfSatisfying(Status.class, s -> {
             assertThat(s.getCode()).isEqualTo(410);
@@ -73,19 +76,24 @@ class JobStatusClientTest {
 
     @Test
     void otherKindsKeepTheirSpec() {
-        WatchEvent event = event("ADDED", "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"p\"},"
-                + "\"spec\":{\"containers\":[{\"name\":\"agent\",\"image\":\"buildkite/agent:3\"}]}}");
+        WatchEvent event = event(
+                "ADDED",
+                "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"p\"},"
+                        + "\"spec\":{\"containers\":[{\"name\":\"agent\",\"image\":\"buildkite/agent:3\"}]}}");
 
-        assertThat(event.getObject()).isInstanceOfSatisfying(Pod.class,
-                p -> assertThat(p.getSpec().getContainers()).singleElement()
-                        .satisfies(c -> assertThat(c.getImage()).isEqualTo("buildkite/agent:3")));
+        assertThat(event.getObject())
+                .isInstanceOfSatisfying(
+                        Pod.class,
+                        p -> assertThat(p.getSpec().getContainers())
+                                .singleElement()
+                                .satisfies(c -> assertThat(c.getImage()).isEqualTo("buildkite/agent:3")));
     }
 
     @Test
     void aResponseBodyIsReadAsJsonAndYamlStillGoesToFabric8() {
-        Job fromBody = serialization.unmarshal(new java.io.ByteArrayInputStream(("  \n" + JOB).getBytes(
-                java.nio.charset.StandardCharsets.UTF_8)),
-                new com.fasterxml.jackson.core.type.TypeReference<Job>() { });
+        Job fromBody = serialization.unmarshal(
+                new java.io.ByteArrayInputStream(("  \n" + JOB).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                new com.fasterxml.jackson.core.type.TypeReference<Job>() {});
         Pod fromYaml = serialization.unmarshal("kind: Pod\napiVersion: v1\nmetadata:\n  name: p\n", Pod.class);
         Job fromString = serialization.unmarshal("\n" + JOB, Job.class);
 
@@ -97,8 +105,14 @@ class JobStatusClientTest {
 
     @Test
     void aJobIsStillWrittenWithItsSpec() {
-        Job job = new JobBuilder().withNewMetadata().withName("j").endMetadata()
-                .withNewSpec().withBackoffLimit(0).endSpec().build();
+        Job job = new JobBuilder()
+                .withNewMetadata()
+                .withName("j")
+                .endMetadata()
+                .withNewSpec()
+                .withBackoffLimit(0)
+                .endSpec()
+                .build();
 
         assertThat(serialization.asJson(job)).contains("\"backoffLimit\":0");
     }
@@ -117,14 +131,28 @@ class JobStatusClientTest {
                 }
 
                 @Override
-                public void onClose(WatcherException cause) {
-                }
+                public void onClose(WatcherException cause) {}
             })) {
-                client.resource(new JobBuilder().withNewMetadata().withName("buildkite-3").withNamespace("ci")
-                        .withLabels(Map.of("buildkite.com/controller-id", "c1")).endMetadata()
-                        .withNewSpec().withBackoffLimit(0).withNewTemplate().withNewSpec().withRestartPolicy("Never")
-                        .addNewContainer().withName("agent").withImage("buildkite/agent:3").endContainer()
-                        .endSpec().endTemplate().endSpec().build()).create();
+                client.resource(new JobBuilder()
+                                .withNewMetadata()
+                                .withName("buildkite-3")
+                                .withNamespace("ci")
+                                .withLabels(Map.of("buildkite.com/controller-id", "c1"))
+                                .endMetadata()
+                                .withNewSpec()
+                                .withBackoffLimit(0)
+                                .withNewTemplate()
+                                .withNewSpec()
+                                .withRestartPolicy("Never")
+                                .addNewContainer()
+                                .withName("agent")
+                                .withImage("buildkite/agent:3")
+                                .endContainer()
+                                .endSpec()
+                                .endTemplate()
+                                .endSpec()
+                                .build())
+                        .create();
 
                 await().atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty());
             }
@@ -132,10 +160,20 @@ class JobStatusClientTest {
             assertThat(seen.get(0).getMetadata().getLabels()).containsEntry("buildkite.com/controller-id", "c1");
             assertThat(seen.get(0).getSpec()).isNull();
             assertThat(reading.batch().v1().jobs().inNamespace("ci").list().getItems())
-                    .singleElement().satisfies(j -> assertThat(j.getSpec()).isNull());
+                    .singleElement()
+                    .satisfies(j -> assertThat(j.getSpec()).isNull());
             // The shared HTTP client is still open, and the original client's reads are whole.
-            assertThat(client.batch().v1().jobs().inNamespace("ci").withName("buildkite-3").get().getSpec()
-                    .getTemplate().getSpec().getContainers()).hasSize(1);
+            assertThat(client.batch()
+                            .v1()
+                            .jobs()
+                            .inNamespace("ci")
+                            .withName("buildkite-3")
+                            .get()
+                            .getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers())
+                    .hasSize(1);
         }
     }
 

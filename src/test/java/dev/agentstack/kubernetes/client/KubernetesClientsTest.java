@@ -25,16 +25,34 @@ class KubernetesClientsTest {
         KubernetesClient made = KubernetesClients.of(context);
 
         assertThat(KubernetesClients.of(context)).isSameAs(made);
-        assertThat(context.getRegistry().lookupByNameAndType(KubernetesClients.DEFAULT_CLIENT_BEAN,
-                KubernetesClient.class)).isSameAs(made);
-        made.batch().v1().jobs().inNamespace("default").resource(new JobBuilder().withNewMetadata().withName("j")
-                .endMetadata().build()).create();
-        assertThat(kubernetes.embedded().client().batch().v1().jobs().inNamespace("default").withName("j").get())
+        assertThat(context.getRegistry()
+                        .lookupByNameAndType(KubernetesClients.DEFAULT_CLIENT_BEAN, KubernetesClient.class))
+                .isSameAs(made);
+        made.batch()
+                .v1()
+                .jobs()
+                .inNamespace("default")
+                .resource(new JobBuilder()
+                        .withNewMetadata()
+                        .withName("j")
+                        .endMetadata()
+                        .build())
+                .create();
+        assertThat(kubernetes
+                        .embedded()
+                        .client()
+                        .batch()
+                        .v1()
+                        .jobs()
+                        .inNamespace("default")
+                        .withName("j")
+                        .get())
                 .isNotNull();
 
         context.stop();
         assertThat(made.adapt(BaseClient.class).getClosed()).isDone();
-        assertThat(context.getRegistry().lookupByName(KubernetesClients.DEFAULT_CLIENT_BEAN)).isNull();
+        assertThat(context.getRegistry().lookupByName(KubernetesClients.DEFAULT_CLIENT_BEAN))
+                .isNull();
     }
 
     @Test
@@ -45,7 +63,8 @@ class KubernetesClientsTest {
         context.start();
 
         assertThat(KubernetesClients.of(context)).isSameAs(bound);
-        assertThat(context.getRegistry().lookupByName(KubernetesClients.DEFAULT_CLIENT_BEAN)).isNull();
+        assertThat(context.getRegistry().lookupByName(KubernetesClients.DEFAULT_CLIENT_BEAN))
+                .isNull();
 
         context.stop();
         assertThat(bound.adapt(BaseClient.class).getClosed()).isNotDone();

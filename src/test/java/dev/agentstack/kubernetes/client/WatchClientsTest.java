@@ -24,7 +24,8 @@ class WatchClientsTest {
             KubernetesClient watching = WatchClients.of(client, "things", KubernetesClient::getKubernetesSerialization);
             List<String> names = new CopyOnWriteArrayList<>();
             List<String> threads = new CopyOnWriteArrayList<>();
-            SharedIndexInformer<ConfigMap> informer = watching.configMaps().inNamespace("ci").runnableInformer(0);
+            SharedIndexInformer<ConfigMap> informer =
+                    watching.configMaps().inNamespace("ci").runnableInformer(0);
             informer.addEventHandler(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(ConfigMap obj) {
@@ -33,19 +34,22 @@ class WatchClientsTest {
                 }
 
                 @Override
-                public void onUpdate(ConfigMap oldObj, ConfigMap newObj) {
-                }
+                public void onUpdate(ConfigMap oldObj, ConfigMap newObj) {}
 
                 @Override
-                public void onDelete(ConfigMap obj, boolean deletedFinalStateUnknown) {
-                }
+                public void onDelete(ConfigMap obj, boolean deletedFinalStateUnknown) {}
             });
             informer.start();
             try {
                 await().atMost(Duration.ofSeconds(10)).until(informer::hasSynced);
                 for (int i = 0; i < 50; i++) {
-                    client.resource(new ConfigMapBuilder().withNewMetadata().withName("c" + i).withNamespace("ci")
-                            .endMetadata().build()).create();
+                    client.resource(new ConfigMapBuilder()
+                                    .withNewMetadata()
+                                    .withName("c" + i)
+                                    .withNamespace("ci")
+                                    .endMetadata()
+                                    .build())
+                            .create();
                 }
 
                 await().atMost(Duration.ofSeconds(10)).until(() -> names.size() == 50);
@@ -53,7 +57,10 @@ class WatchClientsTest {
                 informer.close();
             }
 
-            assertThat(names).isEqualTo(java.util.stream.IntStream.range(0, 50).mapToObj(i -> "c" + i).toList());
+            assertThat(names)
+                    .isEqualTo(java.util.stream.IntStream.range(0, 50)
+                            .mapToObj(i -> "c" + i)
+                            .toList());
             assertThat(threads).containsOnly("k8s-things-events");
             // One derived client per client and kind; the original still works (the HTTP client is shared, not closed).
             assertThat(WatchClients.of(client, "things", KubernetesClient::getKubernetesSerialization))

@@ -40,7 +40,10 @@ class OurJobsTest {
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes()) {
             kubernetes.client().resource(job("ours-1", OURS)).inNamespace("ci").create();
             kubernetes.client().resource(job("ours-2", OURS)).inNamespace("ci").create();
-            kubernetes.client().resource(job("other", Map.of("buildkite.com/controller-id", "c2"))).inNamespace("ci")
+            kubernetes
+                    .client()
+                    .resource(job("other", Map.of("buildkite.com/controller-id", "c2")))
+                    .inNamespace("ci")
                     .create();
 
             List<Job> listed = new OurJobs(kubernetes.client(), "ci", OURS).list();
@@ -58,10 +61,16 @@ class OurJobsTest {
     void readsEveryPageTheApiServerHandsOut() throws Exception {
         server = new KubernetesMockServer(false);
         server.init();
-        server.expect().get().withPath(FIRST_PAGE)
-                .andReturn(200, page("rv1", "token-1", "ours-1", "ours-2")).once();
-        server.expect().get().withPath(SECOND_PAGE)
-                .andReturn(200, page("rv1", null, "ours-3")).once();
+        server.expect()
+                .get()
+                .withPath(FIRST_PAGE)
+                .andReturn(200, page("rv1", "token-1", "ours-1", "ours-2"))
+                .once();
+        server.expect()
+                .get()
+                .withPath(SECOND_PAGE)
+                .andReturn(200, page("rv1", null, "ours-3"))
+                .once();
 
         List<Job> listed = new OurJobs(server.createClient(), "ci", OURS).list();
 
@@ -73,13 +82,27 @@ class OurJobsTest {
     void startsAgainUnpagedWhenTheContinueTokenHasExpired() throws Exception {
         server = new KubernetesMockServer(false);
         server.init();
-        server.expect().get().withPath(FIRST_PAGE)
-                .andReturn(200, page("rv1", "token-1", "ours-1")).once();
-        server.expect().get().withPath(SECOND_PAGE)
-                .andReturn(410, new StatusBuilder().withCode(410).withReason("Expired")
-                        .withMessage("The provided continue parameter is too old").build()).once();
-        server.expect().get().withPath(LIST)
-                .andReturn(200, page("rv2", null, "ours-1", "ours-2", "ours-3")).once();
+        server.expect()
+                .get()
+                .withPath(FIRST_PAGE)
+                .andReturn(200, page("rv1", "token-1", "ours-1"))
+                .once();
+        server.expect()
+                .get()
+                .withPath(SECOND_PAGE)
+                .andReturn(
+                        410,
+                        new StatusBuilder()
+                                .withCode(410)
+                                .withReason("Expired")
+                                .withMessage("The provided continue parameter is too old")
+                                .build())
+                .once();
+        server.expect()
+                .get()
+                .withPath(LIST)
+                .andReturn(200, page("rv2", null, "ours-1", "ours-2", "ours-3"))
+                .once();
 
         List<Job> listed = new OurJobs(server.createClient(), "ci", OURS).list();
 
@@ -95,10 +118,13 @@ class OurJobsTest {
         return paths;
     }
 
-    private static io.fabric8.kubernetes.api.model.batch.v1.JobList page(String resourceVersion, String continueToken,
-                                                                         String... names) {
-        JobListBuilder list = new JobListBuilder().withMetadata(new ListMetaBuilder()
-                .withResourceVersion(resourceVersion).withContinue(continueToken).build());
+    private static io.fabric8.kubernetes.api.model.batch.v1.JobList page(
+            String resourceVersion, String continueToken, String... names) {
+        JobListBuilder list = new JobListBuilder()
+                .withMetadata(new ListMetaBuilder()
+                        .withResourceVersion(resourceVersion)
+                        .withContinue(continueToken)
+                        .build());
         for (String name : names) {
             list.addToItems(job(name, OURS));
         }
@@ -106,9 +132,26 @@ class OurJobsTest {
     }
 
     private static Job job(String name, Map<String, String> labels) {
-        return new JobBuilder().withNewMetadata().withName(name).withNamespace("ci").withLabels(labels).endMetadata()
-                .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withName("agent").withImage("agent:3")
-                .endContainer().withRestartPolicy("Never").endSpec().endTemplate().endSpec()
-                .withNewStatus().withActive(1).endStatus().build();
+        return new JobBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("ci")
+                .withLabels(labels)
+                .endMetadata()
+                .withNewSpec()
+                .withNewTemplate()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("agent")
+                .withImage("agent:3")
+                .endContainer()
+                .withRestartPolicy("Never")
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .withNewStatus()
+                .withActive(1)
+                .endStatus()
+                .build();
     }
 }
