@@ -68,12 +68,13 @@ class OriginalValuesTest {
                 .isEqualTo(AGENT_TOKEN);
         assertThat(chart.all(Secret.class)).as("no GraphQL-token Secret").hasSize(1);
 
-        ControllerConfig config = chart.controllerConfig(scratch, Map.of("BUILDKITE_AGENT_TOKEN", AGENT_TOKEN), false);
+        ControllerConfig config = chart.controllerConfig(scratch, Map.of("BUILDKITE_AGENT_TOKEN", AGENT_TOKEN), true);
         assertThat(config.org()).isNull();
         assertThat(config.buildkiteToken()).isNull();
         assertThat(config.get(Options.BUILDKITE_API))
                 .as("unset, and with no GraphQL token that means stacks")
                 .isNull();
+        assertThat(config.usesStacksApi()).as("checked as run checks it, and resolved to the Stacks API").isTrue();
         assertThat(config.get(Options.QUEUE)).isEqualTo("linux");
         assertThat(config.agentTokenSecret()).isEqualTo(FULLNAME + "-agent-token");
         assertThat(config.get(Options.PROMETHEUS_PORT)).isEqualTo(9216);
