@@ -1,6 +1,8 @@
 package dev.agentstack.buildkite;
 
+import dev.agentstack.logging.LogFields;
 import java.util.List;
+import org.slf4j.Logger;
 
 /**
  * A Buildkite job to fail through the agent API, and with what.
@@ -25,6 +27,18 @@ public record FailureReport(
     public FailureReport {
         tags = List.copyOf(tags);
         exitStatus = exitStatus == 0 ? 1 : exitStatus;
+    }
+
+    /** The one WARN line a failed job leaves, whichever API failed it; carries the job uuid as a field. */
+    public void logFailed(Logger log) {
+        LogFields.with(
+                null,
+                uuid,
+                () -> log.warn(
+                        "failed job {} on Buildkite ({}): {}",
+                        uuid,
+                        reason,
+                        message.lines().findFirst().orElse("")));
     }
 
     @Override

@@ -154,14 +154,7 @@ public final class JobFailer {
                 api.finish(session, report.uuid(), report.exitStatus(), SIGNAL_REASON, now());
                 return null;
             });
-            LogFields.with(
-                    null,
-                    report.uuid(),
-                    () -> LOG.warn(
-                            "failed job {} on Buildkite ({}): {}",
-                            report.uuid(),
-                            report.reason(),
-                            report.message().lines().findFirst().orElse("")));
+            report.logFailed(LOG);
             return Outcome.FAILED;
         } finally {
             try {

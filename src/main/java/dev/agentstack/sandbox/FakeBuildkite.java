@@ -743,7 +743,8 @@ public final class FakeBuildkite implements AutoCloseable {
         }
     }
 
-    private static void respond(HttpExchange exchange, int status, Map<String, String> headers, String body)
+    /** Answers with a JSON body (none when empty) and these headers; FakeStacksApi answers the same way. */
+    static void respond(HttpExchange exchange, int status, Map<String, String> headers, String body)
             throws IOException {
         byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");

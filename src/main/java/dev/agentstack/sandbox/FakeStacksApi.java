@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -210,14 +209,14 @@ public final class FakeStacksApi {
                 }
             }
             if (fault.status() != 0) {
-                respond(exchange, fault.status(), fault.headers(), fault.body());
+                FakeBuildkite.respond(exchange, fault.status(), fault.headers(), fault.body());
                 return;
             }
         }
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
         String token = agentToken.get();
         if (token == null || !("Token " + token).equals(auth)) {
-            respond(exchange, 401, Map.of(), message("Invalid token"));
+            FakeBuildkite.respond(exchange, 401, Map.of(), message("Invalid token"));
             return;
         }
         String method = exchange.getRequestMethod();
@@ -227,12 +226,12 @@ public final class FakeStacksApi {
         try {
             json = body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
         } catch (IOException e) {
-            respond(exchange, 400, Map.of(), message("Invalid JSON in request body"));
+            FakeBuildkite.respond(exchange, 400, Map.of(), message("Invalid JSON in request body"));
             return;
         }
         synchronized (lock) {
             Reply reply = route(method, seg, query, json);
-            respond(exchange, reply.status(), reply.headers(), reply.body());
+            FakeBuildkite.respond(exchange, reply.status(), reply.headers(), reply.body());
         }
     }
 
@@ -717,19 +716,6 @@ public final class FakeStacksApi {
             return JSON.writeValueAsString(value);
         } catch (IOException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void respond(HttpExchange exchange, int status, Map<String, String> headers, String body)
-            throws IOException {
-        byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
         }
     }
 }

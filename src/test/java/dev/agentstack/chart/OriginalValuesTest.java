@@ -74,7 +74,9 @@ class OriginalValuesTest {
         assertThat(config.get(Options.BUILDKITE_API))
                 .as("unset, and with no GraphQL token that means stacks")
                 .isNull();
-        assertThat(config.usesStacksApi()).as("checked as run checks it, and resolved to the Stacks API").isTrue();
+        assertThat(config.usesStacksApi())
+                .as("checked as run checks it, and resolved to the Stacks API")
+                .isTrue();
         assertThat(config.get(Options.QUEUE)).isEqualTo("linux");
         assertThat(config.agentTokenSecret()).isEqualTo(FULLNAME + "-agent-token");
         assertThat(config.get(Options.PROMETHEUS_PORT)).isEqualTo(9216);

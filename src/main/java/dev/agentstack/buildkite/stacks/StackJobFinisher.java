@@ -80,14 +80,7 @@ public final class StackJobFinisher {
         }
         perJob.done(report.uuid());
         count("finished");
-        LogFields.with(
-                null,
-                report.uuid(),
-                () -> LOG.warn(
-                        "failed job {} on Buildkite ({}): {}",
-                        report.uuid(),
-                        report.reason(),
-                        report.message().lines().findFirst().orElse("")));
+        report.logFailed(LOG);
         return JobFailer.Outcome.FAILED;
     }
 
