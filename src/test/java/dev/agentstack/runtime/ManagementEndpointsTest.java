@@ -109,8 +109,10 @@ class ManagementEndpointsTest {
             h.start();
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
 
+            // The endpoint is added once Camel has started, which may be just after the first Job is created.
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> get(prometheus, "/metrics").statusCode() == 200);
             HttpResponse<String> metrics = get(prometheus, "/metrics");
-            assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.headers().firstValue("content-type"))
                     .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
             assertThat(metrics.body())

@@ -245,7 +245,19 @@ class InFlightRouteTest {
             await().atMost(ControllerHarness.WAIT).until(() -> h.job(fine) != null);
             var failed = h.buildkite().snapshot(broken);
             assertThat(failed.signalReason()).isEqualTo("stack_error");
-            assertThat(failed.log()).contains("podSpec.containers[0].env[0].value: expected a string, got a number");
+            String reason = "podSpec.containers[0].env[0].value: expected a string, got a number";
+            if (source.equals("stacks")) {
+                // the Stacks API's finish carries the reason as the detail the build page shows; no job log
+                assertThat(h.buildkite().stacks().finishes())
+                        .filteredOn(f -> f.jobUuid().equals(broken))
+                        .singleElement()
+                        .satisfies(f -> {
+                            assertThat(f.exitStatus()).isEqualTo(-1);
+                            assertThat(f.detail()).contains(reason);
+                        });
+            } else {
+                assertThat(failed.log()).contains(reason);
+            }
             assertThat(h.job(broken)).as("never posted").isNull();
             assertThat(creations(h, "invalid")).isEqualTo(1);
         }
