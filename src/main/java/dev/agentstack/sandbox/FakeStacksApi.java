@@ -22,9 +22,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -58,6 +60,9 @@ public final class FakeStacksApi {
     /** A finish as received. */
     public record Finish(String stackKey, String jobUuid, int exitStatus, String detail, String signalReason) {}
 
+    /** A reservation as granted (or extended): by which stack, when, and until when. */
+    public record Reservation(String stackKey, String jobUuid, Instant at, Instant until) {}
+
     /** A notification as created (refused items are not recorded). */
     public record Received(String stackKey, String jobUuid, String detail, Instant timestamp) {}
 
@@ -72,7 +77,7 @@ public final class FakeStacksApi {
     private final List<Stack> registrations = new ArrayList<>();
     private final List<String> deregistrations = new ArrayList<>();
     private final Set<String> pausedQueues = new HashSet<>();
-    private final List<String> reservedIds = new ArrayList<>();
+    private final List<Reservation> reservations = new ArrayList<>();
     private final List<Finish> finishes = new ArrayList<>();
     private final List<Received> notifications = new ArrayList<>();
     private final Map<String, Integer> notificationsPerJob = new HashMap<>();
@@ -97,6 +102,14 @@ public final class FakeStacksApi {
             200));
     private final Map<String, Deque<Instant>> windows = new HashMap<>();
     private final ConcurrentLinkedDeque<Fault> faults = new ConcurrentLinkedDeque<>();
+    private final Object randomFaultsLock = new Object();
+    // Guarded by randomFaultsLock:
+    private double randomFaultShare;
+    private List<Fault> randomFaultKinds = List.of();
+    private Set<String> randomFaultEndpoints = Set.of();
+    private Random random = new Random(0);
+    private final AtomicInteger randomFaultsAnswered = new AtomicInteger();
+    private final AtomicInteger randomFaultCandidates = new AtomicInteger();
 
     FakeStacksApi(Object lock, Map<String, FakeJob> jobs, Clock clock, Supplier<String> agentToken) {
         this.lock = lock;
@@ -143,6 +156,57 @@ public final class FakeStacksApi {
         faults.add(fault);
     }
 
+    /**
+     * From now on, a share of the requests to these endpoints (queued faults aside) fails at random with one of these
+     * faults, chosen with a seeded generator so a run can be repeated; as {@link FakeBuildkite#randomGraphqlFaults}
+     * does for GraphQL. A share of 0 turns it off. A delay fault answers normally after it, so the request still takes
+     * effect (a reservation the client gave up waiting for is held all the same).
+     *
+     * @param endpoints endpoint names as for {@link #rateLimit}, e.g. {@code scheduled-jobs}, {@code batch-reserve}
+     */
+    public void randomFaults(double share, long seed, List<Fault> faults, Set<String> endpoints) {
+        synchronized (lock) {
+            for (String endpoint : endpoints) {
+                if (!limits.containsKey(endpoint)) {
+                    throw new IllegalArgumentException("no endpoint " + endpoint);
+                }
+            }
+        }
+        synchronized (randomFaultsLock) {
+            randomFaultShare = share;
+            randomFaultKinds = List.copyOf(faults);
+            randomFaultEndpoints = Set.copyOf(endpoints);
+            random = new Random(seed);
+        }
+    }
+
+    /** How many random faults have been answered so far. */
+    public int randomFaultsAnswered() {
+        return randomFaultsAnswered.get();
+    }
+
+    /** How many requests went to an endpoint that random faults were on for, answered with a fault or not. */
+    public int randomFaultCandidates() {
+        return randomFaultCandidates.get();
+    }
+
+    private Fault nextFault(String endpoint) {
+        Fault queued = faults.poll();
+        if (queued != null) {
+            return queued;
+        }
+        synchronized (randomFaultsLock) {
+            if (randomFaultShare > 0 && randomFaultEndpoints.contains(endpoint)) {
+                randomFaultCandidates.incrementAndGet();
+                if (random.nextDouble() < randomFaultShare) {
+                    randomFaultsAnswered.incrementAndGet();
+                    return randomFaultKinds.get(random.nextInt(randomFaultKinds.size()));
+                }
+            }
+        }
+        return null;
+    }
+
     /** Ends every reservation now, as if its expiry had passed: the jobs are offered again. */
     public void expireReservations() {
         synchronized (lock) {
@@ -153,7 +217,14 @@ public final class FakeStacksApi {
     /** Every job uuid reserved (or whose reservation was extended), in order. */
     public List<String> reservedIds() {
         synchronized (lock) {
-            return List.copyOf(reservedIds);
+            return reservations.stream().map(Reservation::jobUuid).toList();
+        }
+    }
+
+    /** Every reservation granted (or extended), in order. */
+    public List<Reservation> reservations() {
+        synchronized (lock) {
+            return List.copyOf(reservations);
         }
     }
 
@@ -199,7 +270,9 @@ public final class FakeStacksApi {
 
     /** @param rawPath the request's raw path below /v3, still percent-escaped */
     void handle(HttpExchange exchange, String rawPath, String body) throws IOException {
-        Fault fault = faults.poll();
+        String method = exchange.getRequestMethod();
+        List<String> seg = segments(rawPath);
+        Fault fault = nextFault(endpointOf(method, seg));
         if (fault != null) {
             if (!fault.delay().isZero()) {
                 try {
@@ -219,8 +292,6 @@ public final class FakeStacksApi {
             FakeBuildkite.respond(exchange, 401, Map.of(), message("Invalid token"));
             return;
         }
-        String method = exchange.getRequestMethod();
-        List<String> seg = segments(rawPath);
         Map<String, String> query = QueryStrings.parse(exchange.getRequestURI().getRawQuery());
         JsonNode json;
         try {
@@ -279,6 +350,17 @@ public final class FakeStacksApi {
                 default -> Reply.of(404, message("Not Found " + action));
             };
         });
+    }
+
+    /** The endpoint (as rate limits name it) a request is for, or null. */
+    private static String endpointOf(String method, List<String> seg) {
+        if (seg.equals(List.of("token"))) {
+            return "token";
+        }
+        if (seg.equals(List.of("stacks", "register"))) {
+            return "register";
+        }
+        return seg.size() >= 2 && seg.get(0).equals("stacks") ? endpoint(method, seg) : null;
     }
 
     /** The endpoint a request below /stacks/{key} is for, or null. */
@@ -562,7 +644,7 @@ public final class FakeStacksApi {
                 j.reservedBy = stack.key();
                 j.reservedUntil = now.plusSeconds(expiry == 0 ? DEFAULT_RESERVATION_SECONDS : expiry);
                 reserved.add(j.uuid);
-                reservedIds.add(j.uuid);
+                reservations.add(new Reservation(stack.key(), j.uuid, now, j.reservedUntil));
             } else {
                 notReserved.add(id.asText());
             }

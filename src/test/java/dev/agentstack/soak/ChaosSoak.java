@@ -45,10 +45,11 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The soak (run with {@code mvn -B -Psoak verify}): the packaged controller, as its own process, against FakeBuildkite
- * and the embedded Kubernetes API under faults, while jobs arrive over time.
+ * and the embedded Kubernetes API under faults, while jobs arrive over time, once per job source
+ * ({@code -Dsoak.buildkite-api=graphql|stacks|both}, default both, GraphQL first).
  * <ul>
- *   <li>about 20% of GraphQL calls fail (500, 502, 429 with Retry-After, timeouts, GraphQL errors, malformed
- *       JSON);</li>
+ *   <li>about 20% of the source's calls fail: GraphQL polls (500, 502, 429 with Retry-After, timeouts, GraphQL errors,
+ *       malformed JSON), or the Stacks API's list, reserve and get-job calls (the same, less GraphQL errors);</li>
  *   <li>the API server fails some Job creations with 500, stores some but loses the answer, and closes watches;</li>
  *   <li>the cluster simulator runs each pod for a random time; finished Jobs are deleted as the TTL controller
  *       would;</li>
@@ -58,14 +59,24 @@ import java.util.function.BooleanSupplier;
  * Checked from the API server's own records: every job created exactly once (a Job deleted and created again counts as
  * a duplicate), unfinished Jobs never above max-in-flight (from an ordered watch of our Jobs), neither token in the
  * controllers' logs, metrics or created Jobs, and heap and threads back to their steady level once the work is done.
- * Prints a {@code SOAK ...} and a {@code SOAK-HA ...} line; exits non-zero when a check fails.
+ * With the Stacks API also, from the fake's records: every Job's job was reserved by the controller's stack before the
+ * Job was stored, and no job was finished through the Stacks API (every soak job is valid).
+ * Prints a {@code SOAK ...} and a {@code SOAK-HA ...} line per source; exits non-zero when a check fails.
  */
 public final class ChaosSoak {
 
     static final String NAMESPACE = "soak";
     static final int LIMIT = Integer.getInteger("soak.maxInFlight", 100);
     static final int ARRIVALS_PER_SECOND = Integer.getInteger("soak.arrivalsPerSecond", 30);
-    static final double GRAPHQL_FAULT_SHARE = 0.2;
+    static final double FAULT_SHARE = 0.2;
+    /** The Stacks API calls a poll makes for its jobs; the soak's faults hit these, as they hit every GraphQL poll. */
+    static final Set<String> STACKS_FAULTY_ENDPOINTS = Set.of("scheduled-jobs", "batch-reserve", "get-job");
+    /**
+     * A job reserved for a controller that then cannot create its Job (a 5xx, a kill, a reservation whose answer timed
+     * out) is hidden until its reservation expires; 30s rather than the default 900s keeps such jobs within the run.
+     */
+    static final int STACKS_RESERVATION_EXPIRY_SECONDS = 30;
+
     static final String CONTROLLER_JVM_OPTIONS =
             "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k" + " -XX:MaxDirectMemorySize=32m";
 
@@ -78,21 +89,40 @@ public final class ChaosSoak {
         int haJobs = Integer.getInteger("soak.haJobs", jobs);
         List<String> lines = new ArrayList<>();
         boolean ok = true;
-        if (jobs > 0) {
-            Result single = new ChaosSoak(jar, jobs, 1, 3, 1).run();
-            lines.add(single.line("SOAK"));
-            ok &= single.passed();
-        }
-        if (haJobs > 0) {
-            Result ha = new ChaosSoak(jar, haJobs, 2, 2, 2).run();
-            lines.add(ha.line("SOAK-HA"));
-            ok &= ha.passed();
+        for (String api : sources(System.getProperty("soak.buildkite-api", "both"))) {
+            if (jobs > 0) {
+                Result single = new ChaosSoak(jar, api, jobs, 1, 3, 1).run();
+                lines.add(single.line("SOAK"));
+                ok &= single.passed();
+            }
+            if (haJobs > 0) {
+                Result ha = new ChaosSoak(jar, api, haJobs, 2, 2, 2).run();
+                lines.add(ha.line("SOAK-HA"));
+                ok &= ha.passed();
+            }
         }
         lines.forEach(System.out::println);
         System.exit(ok ? 0 : 1);
     }
 
+    /** The job sources to soak, in order, from the soak.buildkite-api property. */
+    static List<String> sources(String property) {
+        return switch (property.trim()) {
+            case "both", "" -> List.of("graphql", "stacks");
+            case "graphql", "stacks" -> List.of(property.trim());
+            default ->
+                throw new IllegalArgumentException(
+                        "soak.buildkite-api must be graphql, stacks or both, got \"" + property + "\"");
+        };
+    }
+
+    /**
+     * @param unreserved    Stacks API: Jobs stored for a job this controller's stack had not reserved (-1: GraphQL)
+     * @param lapsed        Stacks API: Jobs stored after the job's reservation had expired (reported, not a failure)
+     * @param finishedValid Stacks API: valid jobs finished through the Stacks API (-1: GraphQL)
+     */
     record Result(
+            String api,
             int jobs,
             int lost,
             int duplicates,
@@ -105,9 +135,14 @@ public final class ChaosSoak {
             long endHeapMb,
             int steadyThreads,
             int endThreads,
+            int unreserved,
+            int lapsed,
+            int finishedValid,
             double seconds) {
         boolean passed() {
             return lost == 0
+                    && unreserved <= 0
+                    && finishedValid <= 0
                     && duplicates == 0
                     && maxInFlightSeen <= LIMIT
                     && leaks == 0
@@ -119,7 +154,7 @@ public final class ChaosSoak {
             System.out.printf(
                     "%s details: %.0fs, heap after GC steady %d MiB -> end %d MiB, threads steady %d -> end %d,"
                             + " secrets leaked %d: %s%n",
-                    name,
+                    name + " " + api,
                     seconds,
                     steadyHeapMb,
                     endHeapMb,
@@ -127,14 +162,18 @@ public final class ChaosSoak {
                     endThreads,
                     leaks,
                     passed() ? "passed" : "FAILED");
+            String stacks = api.equals("stacks")
+                    ? String.format(" unreserved=%d lapsed=%d finished_valid=%d", unreserved, lapsed, finishedValid)
+                    : "";
             return String.format(
-                    "%s jobs=%d lost=%d duplicates=%d max_in_flight_seen=%d limit=%d restarts=%d faults=%d"
-                            + " peak_heap_mb=%d",
-                    name, jobs, lost, duplicates, maxInFlightSeen, LIMIT, restarts, faults, peakHeapMb);
+                    "%s api=%s jobs=%d lost=%d duplicates=%d max_in_flight_seen=%d limit=%d restarts=%d faults=%d"
+                            + " peak_heap_mb=%d%s",
+                    name, api, jobs, lost, duplicates, maxInFlightSeen, LIMIT, restarts, faults, peakHeapMb, stacks);
         }
     }
 
     private final Path jar;
+    private final String api;
     private final int jobs;
     private final int replicas;
     private final int kills;
@@ -148,8 +187,9 @@ public final class ChaosSoak {
     private final AtomicLong peakHeapKb = new AtomicLong();
     private int started;
 
-    private ChaosSoak(Path jar, int jobs, int replicas, int kills, long seed) {
+    private ChaosSoak(Path jar, String api, int jobs, int replicas, int kills, long seed) {
         this.jar = jar;
+        this.api = api;
         this.jobs = jobs;
         this.replicas = replicas;
         this.kills = kills;
@@ -164,16 +204,19 @@ public final class ChaosSoak {
         try (EmbeddedKubernetes kubernetes = new EmbeddedKubernetes(
                         d -> chaos[0] = new KubernetesChaos(d, 0.03, 0.02, 0.3, seed, List.of(token, agentToken)));
                 FakeBuildkite buildkite = FakeBuildkite.start("soak", token).withAgentToken(agentToken)) {
-            buildkite.randomGraphqlFaults(
-                    GRAPHQL_FAULT_SHARE,
-                    seed,
-                    List.of(
-                            Fault.status(500),
-                            Fault.status(502),
-                            Fault.rateLimited(1),
-                            Fault.delay(Duration.ofSeconds(3)),
-                            Fault.graphqlErrors("Internal error"),
-                            Fault.malformedJson()));
+            List<Fault> httpFaults = List.of(
+                    Fault.status(500),
+                    Fault.status(502),
+                    Fault.rateLimited(1),
+                    Fault.delay(Duration.ofSeconds(3)),
+                    Fault.malformedJson());
+            if (stacks()) {
+                buildkite.stacks().randomFaults(FAULT_SHARE, seed, httpFaults, STACKS_FAULTY_ENDPOINTS);
+            } else {
+                List<Fault> graphqlFaults = new ArrayList<>(httpFaults);
+                graphqlFaults.add(Fault.graphqlErrors("Internal error"));
+                buildkite.randomGraphqlFaults(FAULT_SHARE, seed, graphqlFaults);
+            }
             kubernetes
                     .client()
                     .secrets()
@@ -264,7 +307,7 @@ public final class ChaosSoak {
                                 i + 1,
                                 chaos[0].storedInOrder.size(),
                                 unfinished.size(),
-                                buildkite.randomFaultsAnswered() + chaos[0].faults());
+                                sourceFaults(buildkite) + chaos[0].faults());
                     }
                 }
                 Set<String> wanted = ConcurrentHashMap.newKeySet();
@@ -278,6 +321,7 @@ public final class ChaosSoak {
                 // The work is done: stop the faults, let the last Jobs finish, then compare with the steady level.
                 chaos[0].calm();
                 buildkite.randomGraphqlFaults(0, seed, List.of());
+                buildkite.stacks().randomFaults(0, seed, List.of(), Set.of());
                 await(unfinished::isEmpty, Duration.ofMinutes(2), "the last Jobs to finish");
                 unfinished.keySet().stream().sorted().limit(10).forEach(name -> describe(kubernetes, name));
                 Replica last = running.get(running.size() - 1);
@@ -303,17 +347,31 @@ public final class ChaosSoak {
                 });
                 lost.forEach(u -> System.out.println("soak: no Job was ever stored for job " + u));
                 int leaks = leaks(buildkite, chaos[0]);
-                int faults = buildkite.randomFaultsAnswered() + chaos[0].faults();
+                int faults = sourceFaults(buildkite) + chaos[0].faults();
+                Map<String, String> jobOf = new LinkedHashMap<>();
+                uuids.forEach(u -> jobOf.put(PodSpecBuilder.jobName(u), u));
+                StacksRecords stacksRecords = stacks()
+                        ? StacksRecords.check(buildkite.stacks(), chaos[0].storedAt, jobOf)
+                        : StacksRecords.NOT_USED;
+                stacksRecords.findings().stream().limit(20).forEach(System.out::println);
                 System.out.printf(
-                        "soak: GraphQL faults %d of %d requests (%d points); Kubernetes: %d creations"
-                                + " failed, %d answers lost, %d watches dropped%n",
-                        buildkite.randomFaultsAnswered(),
-                        buildkite.graphqlRequests().size(),
-                        buildkite.graphqlPointsSpent(),
+                        "soak: %s; Kubernetes: %d creations failed, %d answers lost, %d watches dropped%n",
+                        stacks()
+                                ? String.format(
+                                        "Stacks API faults %d of %d list/reserve/get-job requests, %d reservations",
+                                        buildkite.stacks().randomFaultsAnswered(),
+                                        buildkite.stacks().randomFaultCandidates(),
+                                        buildkite.stacks().reservations().size())
+                                : String.format(
+                                        "GraphQL faults %d of %d requests (%d points)",
+                                        buildkite.randomFaultsAnswered(),
+                                        buildkite.graphqlRequests().size(),
+                                        buildkite.graphqlPointsSpent()),
                         chaos[0].createFailures.get(),
                         chaos[0].lostAnswers.get(),
                         chaos[0].watchesDropped.get());
                 return new Result(
+                        api,
                         jobs,
                         lost.size(),
                         duplicates,
@@ -326,6 +384,9 @@ public final class ChaosSoak {
                         end[0] / 1024,
                         (int) steady[1],
                         (int) end[1],
+                        stacksRecords.unreserved(),
+                        stacksRecords.lapsed(),
+                        stacksRecords.finishedValid(),
                         (System.nanoTime() - startedAt) / 1e9);
             } finally {
                 sampler.shutdownNow();
@@ -382,11 +443,17 @@ public final class ChaosSoak {
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         AutoConfiguredKubernetes.putEnvironment(env, kubernetes);
-        env.put("BUILDKITE_TOKEN", token);
         env.put("POD_NAME", name);
         Map<String, String> options = new LinkedHashMap<>();
-        options.put("ORG", "soak");
-        options.put("GRAPHQL_ENDPOINT", buildkite.graphqlEndpoint());
+        if (stacks()) {
+            // As agent-stack-k8s users run it: the agent token (from its Secret) only, no GraphQL token, no org.
+            options.put("BUILDKITE_API", "stacks");
+            options.put("RESERVATION_EXPIRY_SECONDS", String.valueOf(STACKS_RESERVATION_EXPIRY_SECONDS));
+        } else {
+            env.put("BUILDKITE_TOKEN", token);
+            options.put("ORG", "soak");
+            options.put("GRAPHQL_ENDPOINT", buildkite.graphqlEndpoint());
+        }
         options.put("AGENT_ENDPOINT", buildkite.agentEndpoint());
         options.put("NAMESPACE", NAMESPACE);
         options.put("MAX_IN_FLIGHT", String.valueOf(LIMIT));
@@ -408,7 +475,7 @@ public final class ChaosSoak {
             options.put("LEADER_ELECTION_RETRY_PERIOD", "500ms");
         }
         options.forEach((k, v) -> env.put("AGENT_STACK_" + k, v));
-        Path log = Path.of("target", "soak-" + (replicas > 1 ? "ha-" : "") + name + ".log");
+        Path log = Path.of("target", "soak-" + api + "-" + (replicas > 1 ? "ha-" : "") + name + ".log");
         logs.add(log);
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
@@ -536,12 +603,23 @@ public final class ChaosSoak {
                     .body());
         }
         buildkite.agentCalls().forEach(c -> texts.add(c.body()));
+        buildkite.stacks().finishes().forEach(f -> texts.add(f.detail()));
+        buildkite.stacks().notifications().forEach(n -> texts.add(n.detail()));
         for (String text : texts) {
             if (text != null && (text.contains(token) || text.contains(agentToken))) {
                 leaks++;
             }
         }
         return leaks;
+    }
+
+    private boolean stacks() {
+        return api.equals("stacks");
+    }
+
+    /** The random faults the job source answered. */
+    private int sourceFaults(FakeBuildkite buildkite) {
+        return stacks() ? buildkite.stacks().randomFaultsAnswered() : buildkite.randomFaultsAnswered();
     }
 
     private static void deleteJob(EmbeddedKubernetes kubernetes, Job job) {

@@ -53,6 +53,7 @@ public final class StackJobsSource implements Service {
     private final Settings settings;
     private final Clock clock;
     private final String logPrefix;
+    private final HeldJobs held = new HeldJobs();
     private volatile boolean registered;
     private boolean pausedBefore;
     /** Where the next poll starts, and since when polls have gone on from earlier ones (null: the first page). */
@@ -201,83 +202,115 @@ public final class StackJobsSource implements Service {
 
     /**
      * After the pages: unless the queue is paused (and enable-queue-pause is on), chooses the jobs this poll will
-     * start ({@link StackJobChoice}), batch-reserves them and reads the details of those reserved, which become the
-     * scan's jobs. Jobs Buildkite did not reserve for us are left alone. When an endpoint is rate-limited, the poll
-     * stops there and the next waits until it may call it again.
+     * start: first the jobs an earlier poll reserved but could not hand on ({@link HeldJobs}), then new ones
+     * ({@link StackJobChoice}), no more than the free slots; batch-reserves them and reads the details of those
+     * reserved, which become the scan's jobs. Jobs Buildkite did not reserve for us are left alone. When an endpoint
+     * is rate-limited, the poll stops there and the next waits until it may call it again.
      */
     public void reserveAndRead(StackJobsScan scan) {
         rememberCursor(null);
+        ScanPlan plan = scan.plan();
+        held.forget(
+                scan.listed().stream().map(ScheduledJobsPage.ScheduledJob::id).toList(), plan.ours());
         if (pauseHolds(scan.paused())) {
             return;
         }
-        ScanPlan plan = scan.plan();
         if (plan.probe()) {
             return;
         }
-        List<ScheduledJobsPage.ScheduledJob> chosen = StackJobChoice.choose(
-                scan.listed(),
-                settings.tags(),
-                settings.queue(),
-                plan.ours(),
-                plan.wanted(),
-                settings.workQueueLimit());
-        boolean tookAll =
-                chosen.size() < settings.workQueueLimit() && (plan.wanted() <= 0 || chosen.size() < plan.wanted());
+        List<ScheduledJobsPage.ScheduledJob> retries = held.oldest(plan.wanted());
+        int room = plan.wanted() <= 0 ? Integer.MAX_VALUE : plan.wanted() - retries.size();
+        List<ScheduledJobsPage.ScheduledJob> chosen = room <= 0
+                ? List.of()
+                : StackJobChoice.choose(
+                        scan.listed(),
+                        settings.tags(),
+                        settings.queue(),
+                        id -> plan.ours().test(id) || held.contains(id),
+                        room == Integer.MAX_VALUE ? 0 : room,
+                        settings.workQueueLimit());
+        boolean tookAll = chosen.size() < settings.workQueueLimit() && chosen.size() < room;
         if (tookAll && scan.stoppedEarly() && scan.pagesRead() >= settings.depthLimit()) {
             rememberCursor(scan.cursor()); // the pages read hold nothing left to take: the next poll reads on
         }
-        if (chosen.isEmpty()) {
+        List<ScheduledJobsPage.ScheduledJob> wanted = new ArrayList<>(retries);
+        wanted.addAll(chosen);
+        if (wanted.isEmpty()) {
             return;
         }
         if (!client.isReady(StacksEndpoint.RESERVE)) {
             scan.askWait(Duration.between(clock.instant(), client.readyAt(StacksEndpoint.RESERVE)));
             return;
         }
-        List<String> reserved = reserve(chosen);
-        for (ScheduledJobsPage.ScheduledJob job : chosen) {
-            if (!reserved.contains(job.id())) {
+        Reservation reservation = reserve(wanted);
+        int waiting = 0;
+        for (ScheduledJobsPage.ScheduledJob job : wanted) {
+            if (reservation.notReserved().contains(job.id())) {
+                held.release(job.id()); // another stack's, or no longer scheduled
                 continue;
+            }
+            if (!reservation.reserved().contains(job.id())) {
+                continue; // its batch failed: held for the next poll
             }
             if (!client.isReady(StacksEndpoint.GET_JOB)) {
                 scan.askWait(Duration.between(clock.instant(), client.readyAt(StacksEndpoint.GET_JOB)));
-                LogFields.with(
-                        settings.queue(),
-                        job.id(),
-                        () -> LOG.warn(
-                                "{}job {} is reserved but its details are"
-                                        + " rate-limited; Buildkite offers it again when the reservation expires",
-                                logPrefix,
-                                job.id()));
+                held.hold(job);
+                waiting++;
                 continue;
             }
             try {
                 StackJob details = client.job(settings.stackKey(), job.id());
                 scan.handOn(toBuildkiteJob(job, details, settings.queue()), clock.instant());
+                held.release(job.id());
             } catch (RuntimeException e) {
+                boolean gaveUp = !held.failed(List.of(job)).isEmpty();
                 LogFields.with(
                         settings.queue(),
                         job.id(),
                         () -> LOG.warn(
-                                "{}cannot read the details of reserved job"
-                                        + " {}: {}; Buildkite offers it again when the reservation expires",
+                                "{}cannot read the details of reserved job {}: {}; {}",
                                 logPrefix,
                                 job.id(),
-                                e.getMessage()));
+                                e.getMessage(),
+                                gaveUp
+                                        ? "Buildkite offers it again when the reservation expires"
+                                        : "a later poll reads it again"));
             }
+        }
+        if (waiting > 0) {
+            int n = waiting;
+            LogFields.with(
+                    settings.queue(),
+                    null,
+                    () -> LOG.info(
+                            "{}{} reserved job(s) wait for the get-job rate limit; a later poll reads them",
+                            logPrefix,
+                            n));
         }
     }
 
-    /** Reserves in batches of at most 1000; a failed batch after others ends the reservations with what it has. */
-    private List<String> reserve(List<ScheduledJobsPage.ScheduledJob> chosen) {
-        List<String> ids =
-                chosen.stream().map(ScheduledJobsPage.ScheduledJob::id).toList();
+    /**
+     * Reserves in batches of at most 1000. A failed batch ends the reservations with what it has; its jobs and the rest
+     * are held, as Buildkite may have reserved them before the answer was lost. A failure of the first batch fails the
+     * poll.
+     *
+     * @return the jobs reserved, and those answered as not reserved (or not answered about)
+     */
+    private Reservation reserve(List<ScheduledJobsPage.ScheduledJob> wanted) {
         List<String> reserved = new ArrayList<>();
-        for (int from = 0; from < ids.size(); from += StacksClient.MAX_BATCH) {
-            List<String> batch = ids.subList(from, Math.min(ids.size(), from + StacksClient.MAX_BATCH));
+        List<String> notReserved = new ArrayList<>();
+        for (int from = 0; from < wanted.size(); from += StacksClient.MAX_BATCH) {
+            List<ScheduledJobsPage.ScheduledJob> batch =
+                    wanted.subList(from, Math.min(wanted.size(), from + StacksClient.MAX_BATCH));
+            List<String> ids =
+                    batch.stream().map(ScheduledJobsPage.ScheduledJob::id).toList();
             try {
-                reserved.addAll(client.reserve(settings.stackKey(), batch, settings.reservationExpirySeconds())
-                        .reserved());
+                List<String> answer = client.reserve(settings.stackKey(), ids, settings.reservationExpirySeconds())
+                        .reserved();
+                reserved.addAll(answer);
+                ids.stream().filter(id -> !answer.contains(id)).forEach(notReserved::add);
             } catch (RuntimeException e) {
+                held.failed(wanted.subList(from, wanted.size()));
                 if (reserved.isEmpty()) {
                     throw e;
                 }
@@ -292,7 +325,7 @@ public final class StackJobsSource implements Service {
                 break;
             }
         }
-        return reserved;
+        return new Reservation(reserved, notReserved);
     }
 
     /** True while a paused queue holds new Jobs back; logs when a pause starts and ends. */

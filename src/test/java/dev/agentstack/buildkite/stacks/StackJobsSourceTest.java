@@ -2,6 +2,7 @@ package dev.agentstack.buildkite.stacks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.agentstack.buildkite.AgentApi.AgentApiException;
 import dev.agentstack.buildkite.BuildkiteJob;
@@ -9,9 +10,11 @@ import dev.agentstack.buildkite.JobSourceUnusableException;
 import dev.agentstack.buildkite.ResponseSizeLimit;
 import dev.agentstack.buildkite.ScanPlan;
 import dev.agentstack.sandbox.FakeBuildkite;
+import dev.agentstack.sandbox.Fault;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +31,12 @@ class StackJobsSourceTest {
     }
 
     private StackJobsSource source(int pageSize, int depthLimit, Duration queryReset, String token) {
+        return source(pageSize, depthLimit, queryReset, token, Duration.ofSeconds(10));
+    }
+
+    private StackJobsSource source(int pageSize, int depthLimit, Duration queryReset, String token, Duration timeout) {
         StacksClient client = StacksClient.of(
-                buildkite.agentEndpoint(), Duration.ofSeconds(10), "test", new ResponseSizeLimit(1 << 20), () -> token);
+                buildkite.agentEndpoint(), timeout, "test", new ResponseSizeLimit(1 << 20), () -> token);
         return new StackJobsSource(
                 client,
                 new StackJobsSource.Settings(
@@ -141,6 +148,61 @@ class StackJobsSourceTest {
         for (int i = 0; i < 3; i++) {
             assertThat(uuids(poll(source, slots(0)))).isEmpty();
         }
+    }
+
+    @Test
+    void aReservedJobWhoseDetailsCannotBeReadIsHandedOnByTheNextPollNotLeftToExpire() {
+        String job = buildkite.scheduleCommand("make", "queue=kubernetes");
+        StackJobsSource source = source();
+        buildkite.stacks().randomFaults(1.0, 1, List.of(Fault.status(502)), Set.of("get-job"));
+
+        assertThat(uuids(poll(source, slots(1)))).isEmpty();
+        buildkite.stacks().randomFaults(0, 1, List.of(), Set.of());
+
+        assertThat(uuids(poll(source, slots(1)))).containsExactly(job);
+        assertThat(buildkite.stacks().reservedIds()).containsExactly(job, job); // reserved again: the expiry extends
+    }
+
+    @Test
+    void jobsReservedWhileTheAnswerWasLostAreTakenUpByTheNextPoll() {
+        String job = buildkite.scheduleCommand("make", "queue=kubernetes");
+        StackJobsSource source = source(100, 2, Duration.ofSeconds(10), TOKEN, Duration.ofMillis(300));
+        buildkite.stacks().randomFaults(1.0, 1, List.of(Fault.delay(Duration.ofSeconds(1))), Set.of("batch-reserve"));
+
+        assertThatThrownBy(() -> poll(source, slots(1))).isInstanceOf(AgentApiException.class);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> buildkite.stacks().reservedIds().contains(job));
+        buildkite.stacks().randomFaults(0, 1, List.of(), Set.of());
+
+        assertThat(uuids(poll(source, slots(1)))).containsExactly(job);
+    }
+
+    @Test
+    void heldJobsComeBeforeNewOnesWithinTheFreeSlots() {
+        String first = buildkite.scheduleCommand("first", "queue=kubernetes");
+        StackJobsSource source = source();
+        buildkite.stacks().randomFaults(1.0, 1, List.of(Fault.status(500)), Set.of("get-job"));
+        poll(source, slots(1));
+        buildkite.stacks().randomFaults(0, 1, List.of(), Set.of());
+        String second = buildkite.scheduleCommand("second", 9, null, "queue=kubernetes");
+
+        assertThat(uuids(poll(source, slots(1)))).containsExactly(first);
+        assertThat(buildkite.stacks().reservedIds()).doesNotContain(second);
+    }
+
+    @Test
+    void aJobWhoseDetailsFailFiveTimesIsLeftToItsReservationsExpiry() {
+        String job = buildkite.scheduleCommand("make", "queue=kubernetes");
+        StackJobsSource source = source();
+        buildkite.stacks().randomFaults(1.0, 1, List.of(Fault.status(500)), Set.of("get-job"));
+        for (int i = 0; i < HeldJobs.MAX_FAILURES; i++) {
+            assertThat(uuids(poll(source, slots(1)))).isEmpty();
+        }
+        buildkite.stacks().randomFaults(0, 1, List.of(), Set.of());
+
+        assertThat(uuids(poll(source, slots(1)))).isEmpty();
+        buildkite.stacks().expireReservations();
+        assertThat(uuids(poll(source, slots(1)))).containsExactly(job);
     }
 
     @Test
