@@ -84,6 +84,8 @@ class ClusterSimulatorTest {
             jobs.resource(job).create();
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> kubernetes.client().pods().inNamespace("ns").list().getItems().stream()
+                            // the simulator creates a pod first and gives it a status in a later update
+                            .filter(p -> p.getStatus() != null)
                             .anyMatch(p -> p.getStatus().getContainerStatuses().stream()
                                     .anyMatch(c -> c.getName().equals("agent")
                                             && c.getState().getTerminated() != null)));
