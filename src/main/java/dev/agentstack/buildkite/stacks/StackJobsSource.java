@@ -233,18 +233,18 @@ public final class StackJobsSource implements Service {
         if (tookAll && scan.stoppedEarly() && scan.pagesRead() >= settings.depthLimit()) {
             rememberCursor(scan.cursor()); // the pages read hold nothing left to take: the next poll reads on
         }
-        List<ScheduledJobsPage.ScheduledJob> wanted = new ArrayList<>(retries);
-        wanted.addAll(chosen);
-        if (wanted.isEmpty()) {
+        List<ScheduledJobsPage.ScheduledJob> toReserve = new ArrayList<>(retries);
+        toReserve.addAll(chosen);
+        if (toReserve.isEmpty()) {
             return;
         }
         if (!client.isReady(StacksEndpoint.RESERVE)) {
             scan.askWait(Duration.between(clock.instant(), client.readyAt(StacksEndpoint.RESERVE)));
             return;
         }
-        Reservation reservation = reserve(wanted);
+        Reservation reservation = reserve(toReserve);
         int waiting = 0;
-        for (ScheduledJobsPage.ScheduledJob job : wanted) {
+        for (ScheduledJobsPage.ScheduledJob job : toReserve) {
             if (reservation.notReserved().contains(job.id())) {
                 held.release(job.id()); // another stack's, or no longer scheduled
                 continue;
