@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.agentstack.config.ControllerConfig;
 import dev.agentstack.config.Options;
 import dev.agentstack.testing.ControllerHarness;
+import dev.agentstack.testing.ReplicaPods;
 import dev.agentstack.testing.UnfinishedJobsObserver;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -60,25 +60,7 @@ class LeaderElectionTest {
                         .client()
                         .pods()
                         .inNamespace(ControllerHarness.NAMESPACE)
-                        .resource(new PodBuilder()
-                                .withNewMetadata()
-                                .withName(pod)
-                                .addToLabels("app.kubernetes.io/name", "agent-stack-camel")
-                                .endMetadata()
-                                .withNewSpec()
-                                .addNewContainer()
-                                .withName("controller")
-                                .withImage("agent-stack-camel")
-                                .endContainer()
-                                .endSpec()
-                                .withNewStatus()
-                                .withPhase("Running")
-                                .addNewCondition()
-                                .withType("Ready")
-                                .withStatus("True")
-                                .endCondition()
-                                .endStatus()
-                                .build())
+                        .resource(ReplicaPods.runningAndReady(pod))
                         .create();
             }
             Controller a = new Controller(config, h.kubernetes().newClient()).withLeaderIdentity("replica-a");
@@ -153,25 +135,7 @@ class LeaderElectionTest {
                     .client()
                     .pods()
                     .inNamespace(controllers)
-                    .resource(new PodBuilder()
-                            .withNewMetadata()
-                            .withName("replica-a")
-                            .addToLabels("app.kubernetes.io/name", "agent-stack-camel")
-                            .endMetadata()
-                            .withNewSpec()
-                            .addNewContainer()
-                            .withName("controller")
-                            .withImage("agent-stack-camel")
-                            .endContainer()
-                            .endSpec()
-                            .withNewStatus()
-                            .withPhase("Running")
-                            .addNewCondition()
-                            .withType("Ready")
-                            .withStatus("True")
-                            .endCondition()
-                            .endStatus()
-                            .build())
+                    .resource(ReplicaPods.runningAndReady("replica-a"))
                     .create();
             Controller a = new Controller(h.config(), h.kubernetes().newClient()).withLeaderIdentity("replica-a");
             try {

@@ -9,7 +9,7 @@ import dev.agentstack.sandbox.Fault;
 import dev.agentstack.scheduling.InFlightJobs;
 import dev.agentstack.testing.AutoConfiguredKubernetes;
 import dev.agentstack.testing.FreePort;
-import io.fabric8.kubernetes.api.model.PodBuilder;
+import dev.agentstack.testing.ReplicaPods;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -412,25 +412,7 @@ public final class ChaosSoak {
                     .client()
                     .pods()
                     .inNamespace(NAMESPACE)
-                    .resource(new PodBuilder()
-                            .withNewMetadata()
-                            .withName(name)
-                            .addToLabels("app.kubernetes.io/name", "agent-stack-camel")
-                            .endMetadata()
-                            .withNewSpec()
-                            .addNewContainer()
-                            .withName("controller")
-                            .withImage("agent-stack-camel")
-                            .endContainer()
-                            .endSpec()
-                            .withNewStatus()
-                            .withPhase("Running")
-                            .addNewCondition()
-                            .withType("Ready")
-                            .withStatus("True")
-                            .endCondition()
-                            .endStatus()
-                            .build())
+                    .resource(ReplicaPods.runningAndReady(name))
                     .create();
         }
         int port = FreePort.find();
