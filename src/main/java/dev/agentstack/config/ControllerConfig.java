@@ -510,7 +510,7 @@ public final class ControllerConfig {
     /**
      * The options as Camel properties, so routes read {@code {{poll-interval}}}. Durations are milliseconds (what
      * Camel endpoints take), lists are comma-joined; secrets and objects are left out. Derived values:
-     * {@code buildkite-api} (resolved), {@code queue}, {@code cluster-node-id}, {@code watch-resync-interval}.
+     * {@code buildkite-api} and {@code queue} (resolved), {@code cluster-node-id}, {@code watch-resync-interval}.
      */
     public Properties toCamelProperties() {
         Properties p = new Properties();
@@ -525,7 +525,8 @@ public final class ControllerConfig {
             p.setProperty(o.key(), v instanceof Duration d ? String.valueOf(d.toMillis()) : o.toText(v));
         }
         p.setProperty("buildkite-api", buildkiteApi());
-        p.setProperty("queue", queues().get(0).name());
+        // the queue option as resolved (a route template's own queue parameter still wins inside the template)
+        p.setProperty("queue", stackQueueKey(queues().get(0)));
         p.setProperty("cluster-node-id", clusterNodeId());
         p.setProperty(
                 "watch-resync-interval", String.valueOf(watchResyncInterval().toMillis()));

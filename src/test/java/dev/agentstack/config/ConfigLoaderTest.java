@@ -264,6 +264,16 @@ class ConfigLoaderTest {
                 .hasMessage("config file " + dir.resolve("missing.yaml") + ": no such file");
     }
 
+    /** The queue option names the cluster queue; the Camel property of the same name must not contradict it. */
+    @Test
+    void theQueueCamelPropertyIsTheQueueOption() {
+        ControllerConfig c = ControllerConfig.builder()
+                .set(Options.TAGS, List.of("queue=kubernetes"))
+                .set(Options.QUEUE, "linux")
+                .build();
+        assertThat(c.toCamelProperties().getProperty("queue")).isEqualTo("linux");
+    }
+
     @Test
     void optionsBecomeCamelPropertiesWithoutSecrets() {
         ControllerConfig c = ConfigLoader.load(
