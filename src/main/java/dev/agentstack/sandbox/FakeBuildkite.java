@@ -98,6 +98,7 @@ public final class FakeBuildkite implements AutoCloseable {
     private final ConcurrentLinkedDeque<Fault> agentFaults = new ConcurrentLinkedDeque<>();
     private final Clock clock;
     private final java.util.concurrent.atomic.AtomicLong pointsSpent = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong pollPointsSpent = new java.util.concurrent.atomic.AtomicLong();
     /** Guarded by lock; null while the fake counts no GraphQL complexity. */
     private RateLimitWindow rateLimit;
 
@@ -243,6 +244,11 @@ public final class FakeBuildkite implements AutoCloseable {
     /** Every GraphQL point answered since the fake started (or {@link #clearRecords()}), with or without a limit. */
     public long graphqlPointsSpent() {
         return pointsSpent.get();
+    }
+
+    /** The points of {@link #graphqlPointsSpent()} that polls of scheduled jobs ({@link #scheduledJobsPolls()}) cost. */
+    public long graphqlPointsSpentOnPolls() {
+        return pollPointsSpent.get();
     }
 
     /** The next agent API request is answered with this fault instead. */
@@ -444,8 +450,12 @@ public final class FakeBuildkite implements AutoCloseable {
      */
     public List<RecordedRequest> scheduledJobsPolls() {
         return graphqlRequests().stream()
-                .filter(r -> r.body().contains("...ScheduledJobsPage"))
+                .filter(r -> isScheduledJobsPoll(r.body()))
                 .toList();
+    }
+
+    private static boolean isScheduledJobsPoll(String query) {
+        return query.contains("...ScheduledJobsPage");
     }
 
     /** The arguments {@code Organization.jobs} was executed with, after variables were substituted. */
@@ -467,6 +477,7 @@ public final class FakeBuildkite implements AutoCloseable {
         requests.clear();
         jobsReads.clear();
         pointsSpent.set(0);
+        pollPointsSpent.set(0);
     }
 
     // ---- HTTP ---------------------------------------------------------------------------------------------------
@@ -580,6 +591,9 @@ public final class FakeBuildkite implements AutoCloseable {
             result = spent == null ? graphql.execute(input.build()) : null;
             int points = result == null ? 0 : objects(result.getData());
             pointsSpent.addAndGet(points);
+            if (isScheduledJobsPoll(q)) {
+                pollPointsSpent.addAndGet(points);
+            }
             if (result != null && rateLimit != null) {
                 rateLimit = rateLimit.spend(points);
                 rateLimitHeaders = Fault.rateLimitHeaders(
