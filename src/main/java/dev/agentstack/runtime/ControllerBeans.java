@@ -171,11 +171,10 @@ public final class ControllerBeans {
                 "completionWatcher",
                 new CompletionWatcher(
                         jobs, Duration.ofSeconds(config.defaultTerminationGracePeriodSeconds()), clock, metrics));
-        beans.put(
-                "cancelCandidates",
-                config.usesStacksApi()
-                        ? CancelCandidates.forStacksApi(metrics)
-                        : new CancelCandidates(metrics, config.jobCancelCheckerPollInterval()));
+        CancelCandidates cancelCandidates = config.usesStacksApi()
+                ? CancelCandidates.forStacksApi(metrics)
+                : new CancelCandidates(metrics, config.jobCancelCheckerPollInterval());
+        beans.put("cancelCandidates", cancelCandidates);
         beans.put(
                 "cancelCheckOutage",
                 new OutageLog(LoggerFactory.getLogger("dev.agentstack.watch"), clock, "cancel checks succeed again"));
@@ -207,7 +206,7 @@ public final class ControllerBeans {
         StackKeys stackKeys = new StackKeys(config);
         StackNotifications notes = new StackNotifications(stacks, stackKeys::ofQueue, clock, metrics);
         beans.put("stackJobFinisher", new StackJobFinisher(stacks, stackKeys, failureBackoff, metrics));
-        beans.put("stackJobStates", new StackJobStates(stacks, stackKeys));
+        beans.put("stackJobStates", new StackJobStates(stacks, stackKeys, cancelCandidates::queueOf));
         beans.put("stackNotifications", notes);
         beans.put("podNotices", new PodNotices(classifier, notes, firstQueue, clock));
         return beans;

@@ -343,7 +343,7 @@ public final class FakeStacksApi {
                 case "deregister" -> deregister(stack);
                 case "scheduled-jobs" -> list(stack, query);
                 case "batch-reserve" -> reserve(stack, json);
-                case "get-states" -> states(json);
+                case "get-states" -> states(stack, json);
                 case "notifications" -> notify(stack, json);
                 case "get-job" -> job(seg.get(3));
                 case "finish" -> finish(stack, seg.get(3), json);
@@ -671,7 +671,11 @@ public final class FakeStacksApi {
         return Reply.of(200, write(answer));
     }
 
-    private Reply states(JsonNode req) {
+    /**
+     * Jobs' states. A job another stack reserved is left out, as an unknown one is: the API documents answers about a
+     * stack's own jobs only, so a client must ask the stack that reserved each job.
+     */
+    private Reply states(Stack stack, JsonNode req) {
         if (!req.path("job_uuids").isArray()) {
             return Reply.of(400, message("job_uuids is required"));
         }
@@ -682,7 +686,7 @@ public final class FakeStacksApi {
         Map<String, String> states = new LinkedHashMap<>();
         for (JsonNode id : req.path("job_uuids")) {
             FakeJob j = jobs.get(id.asText());
-            if (j != null) { // an unknown job is left out
+            if (j != null && (j.reservedBy == null || j.reservedBy.equals(stack.key()))) {
                 states.put(
                         j.uuid,
                         j.state.equals("SCHEDULED") && j.isReserved(now)

@@ -55,7 +55,7 @@ public final class CancelCandidates {
      *                came: jobs take turns, so a steady stream of new jobs cannot keep the older ones from being asked;
      *                {@code Long.MIN_VALUE} for a job whose request failed or was held back: first next check
      */
-    private record Entry(String jobName, String podPhase, long seenAt, long askedAt) {}
+    private record Entry(String jobName, String queue, String podPhase, long seenAt, long askedAt) {}
 
     private final Map<String, Entry> byUuid = new ConcurrentHashMap<>();
     private final Counter cancelled;
@@ -111,6 +111,7 @@ public final class CancelCandidates {
                     uuid,
                     (k, e) -> new Entry(
                             job.getMetadata().getName(),
+                            job.getMetadata().getLabels().get(JobLabels.QUEUE),
                             e == null ? null : e.podPhase(),
                             nanos.getAsLong(),
                             e == null ? checks : e.askedAt()));
@@ -128,7 +129,8 @@ public final class CancelCandidates {
         String phase = "DELETED".equals(action) || pod.getStatus() == null
                 ? null
                 : pod.getStatus().getPhase();
-        byUuid.computeIfPresent(uuid, (k, e) -> new Entry(e.jobName(), phase, nanos.getAsLong(), e.askedAt()));
+        byUuid.computeIfPresent(
+                uuid, (k, e) -> new Entry(e.jobName(), e.queue(), phase, nanos.getAsLong(), e.askedAt()));
     }
 
     /**
@@ -156,7 +158,8 @@ public final class CancelCandidates {
         List<String> asked = new ArrayList<>();
         for (Map.Entry<String, Entry> e : waiting.subList(0, Math.min(perCheck, waiting.size()))) {
             asked.add(e.getKey());
-            byUuid.computeIfPresent(e.getKey(), (k, v) -> new Entry(v.jobName(), v.podPhase(), v.seenAt(), check));
+            byUuid.computeIfPresent(
+                    e.getKey(), (k, v) -> new Entry(v.jobName(), v.queue(), v.podPhase(), v.seenAt(), check));
         }
         asked.sort(null);
         List<List<String>> batches = new ArrayList<>();
@@ -200,7 +203,8 @@ public final class CancelCandidates {
 
     private void notAsked(List<String> batch) {
         for (String uuid : batch) {
-            byUuid.computeIfPresent(uuid, (k, v) -> new Entry(v.jobName(), v.podPhase(), v.seenAt(), Long.MIN_VALUE));
+            byUuid.computeIfPresent(
+                    uuid, (k, v) -> new Entry(v.jobName(), v.queue(), v.podPhase(), v.seenAt(), Long.MIN_VALUE));
         }
     }
 
@@ -217,6 +221,12 @@ public final class CancelCandidates {
     public String jobName(String uuid) {
         Entry e = byUuid.get(uuid);
         return e == null ? null : e.jobName();
+    }
+
+    /** The queue (its queue tag's value) of a candidate's Job, or null: which stack reserved it. */
+    public String queueOf(String uuid) {
+        Entry e = byUuid.get(uuid);
+        return e == null ? null : e.queue();
     }
 
     /** The job was cancelled in Buildkite and its Kubernetes Job deleted. */

@@ -67,7 +67,7 @@ abstract class RouteUnitTest extends CamelMainTestSupport {
         StackNotifications notes =
                 new StackNotifications(unused, queue -> queue, Clock.systemUTC(), new SimpleMeterRegistry());
         registry.bind("stackNotifications", notes);
-        registry.bind("stackJobStates", new StackJobStates(unused, null));
+        registry.bind("stackJobStates", new StackJobStates(unused, null, uuid -> null));
         registry.bind("podNotices", new PodNotices(null, notes, "kubernetes", Clock.systemUTC()));
     }
 

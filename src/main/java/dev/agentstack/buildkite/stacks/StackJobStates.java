@@ -2,33 +2,52 @@ package dev.agentstack.buildkite.stacks;
 
 import dev.agentstack.buildkite.JobStatesQuery.JobState;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Jobs' states through the Stacks API (get-states: {@code scheduled}, {@code reserved}, {@code running},
  * {@code canceled}, ...), read in the GraphQL source's terms so the checks after them are shared: the cancel checker's
- * and act-on-finding's "is it still scheduled?". Every job is asked about on the first queue's stack.
+ * and act-on-finding's "is it still scheduled?". Each job is asked about on the stack that serves its queue, the one
+ * that reserved it: the API documents no answer about another stack's jobs.
  */
 public final class StackJobStates {
 
     private final StacksClient client;
     private final StackKeys stackKeys;
+    private final Function<String, String> queueOfJob;
 
-    public StackJobStates(StacksClient client, StackKeys stackKeys) {
+    /** @param queueOfJob the queue of a job by uuid (its Job's queue tag), null when not known: the first queue's */
+    public StackJobStates(StacksClient client, StackKeys stackKeys, Function<String, String> queueOfJob) {
         this.client = client;
         this.stackKeys = stackKeys;
+        this.queueOfJob = queueOfJob;
     }
 
     /** One job's state, as {@link #of} reads it. */
     public JobState state(String uuid) {
-        return of(uuid, client.states(stackKeys.first(), List.of(uuid)).get(uuid));
+        return of(uuid, client.states(stackOf(uuid), List.of(uuid)).get(uuid));
     }
 
-    /** The cancelled ones among these jobs (at most {@link StacksClient#MAX_BATCH}), in one get-states request. */
+    /**
+     * The cancelled ones among these jobs (at most {@link StacksClient#MAX_BATCH}): one get-states request per stack
+     * that serves one of their queues.
+     */
     public List<String> cancelled(List<String> uuids) {
-        return cancelled(client.states(stackKeys.first(), uuids));
+        Map<String, List<String>> byStack = new LinkedHashMap<>();
+        for (String uuid : uuids) {
+            byStack.computeIfAbsent(stackOf(uuid), k -> new ArrayList<>()).add(uuid);
+        }
+        List<String> out = new ArrayList<>();
+        byStack.forEach((stackKey, jobs) -> out.addAll(cancelled(client.states(stackKey, jobs))));
+        return out;
+    }
+
+    private String stackOf(String uuid) {
+        return stackKeys.ofQueue(queueOfJob.apply(uuid));
     }
 
     /**

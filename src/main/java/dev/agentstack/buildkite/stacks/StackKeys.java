@@ -37,9 +37,4 @@ public final class StackKeys {
         }
         return first;
     }
-
-    /** The first queue's stack, which the cancel checker asks about every job's state. */
-    public String first() {
-        return first;
-    }
 }

@@ -97,6 +97,31 @@ class StacksOutcomesRouteTest {
     }
 
     @Test
+    void eachQueuesCancelledJobIsAskedAboutOnTheStackThatReservedIt() {
+        try (ControllerHarness h = harness(b -> b.setFromYaml(
+                Options.QUEUES,
+                List.of(
+                        java.util.Map.of("tags", List.of("queue=linux")),
+                        java.util.Map.of("tags", List.of("queue=gpu")))))) {
+            String linux = h.buildkite().scheduleCommand("make", "queue=linux");
+            String gpu = h.buildkite().scheduleCommand("train", "queue=gpu");
+            h.simulateCluster().script(linux, Scenario.UNSCHEDULABLE).script(gpu, Scenario.UNSCHEDULABLE);
+            h.start();
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(linux) != null && h.job(gpu) != null);
+
+            h.buildkite().setState(linux, "CANCELED");
+            h.buildkite().setState(gpu, "CANCELED");
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(linux) == null && h.job(gpu) == null);
+            assertThat(h.buildkite().stacks().reservations())
+                    .extracting(FakeStacksApi.Reservation::jobUuid, FakeStacksApi.Reservation::stackKey)
+                    .contains(
+                            org.assertj.core.groups.Tuple.tuple(
+                                    linux, h.config().id() + "-linux"),
+                            org.assertj.core.groups.Tuple.tuple(gpu, h.config().id() + "-gpu"));
+        }
+    }
+
+    @Test
     void anImageThatCannotBePulledWhileTheAgentRunsIsNotedAndTheJobLeftToItsAgent() {
         try (ControllerHarness h = harness(b -> b)) {
             String uuid = h.buildkite().scheduleCommand("make", "queue=kubernetes");
