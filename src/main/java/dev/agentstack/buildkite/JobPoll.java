@@ -15,7 +15,8 @@ public interface JobPoll {
      * The exchange property through which a source Kamelet (buildkite-scheduled-jobs-source,
      * buildkite-stack-jobs-source) hands its poll to the flow: it sets the property before the first page, and every
      * job message split from the poll carries it on, so the queue's beans ({@code JobCreations.reserve} and
-     * {@code dropIfStale}) know which poll a job came from and when its data was read. The Kamelets and the
+     * {@code dropIfStale}, {@code failed}) know which poll a job came from, when its data was read, and whom to tell
+     * when it got no Job. The Kamelets and the
      * schedule-jobs routes name it in a comment; keep them in step.
      */
     String EXCHANGE_PROPERTY = "scan";
@@ -33,6 +34,13 @@ public interface JobPoll {
 
     /** The jobs to hand on, in the order they should take free slots. */
     List<BuildkiteJob> jobsInSchedulingOrder();
+
+    /**
+     * A job this poll handed on got no Job: no free slot after all, stale data, or a create that failed in a way a
+     * later try may not. The GraphQL source lists it again on its own; the Stacks API hides a job this stack reserved
+     * until the reservation expires, so its poll has the next poll take it again.
+     */
+    default void notStarted(String uuid) {}
 
     /** How long the answers asked the next poll to wait (Retry-After on a successful answer), or null. */
     default Duration waitAsked() {

@@ -146,6 +146,9 @@ public final class JobCreations {
         if (r == InFlightJobs.Reservation.RESERVED) {
             return true;
         }
+        if (poll != null && (r == InFlightJobs.Reservation.NO_SLOT || r == InFlightJobs.Reservation.NOT_READY)) {
+            poll.notStarted(job.uuid());
+        }
         heldBack.computeIfAbsent(
                         r,
                         reason -> Counter.builder("buildkite.limiter.jobs.held.back")
@@ -170,6 +173,7 @@ public final class JobCreations {
             return false;
         }
         inFlight.release(job.uuid());
+        poll.notStarted(job.uuid());
         stale.increment();
         LogFields.with(
                 queue,
@@ -246,10 +250,16 @@ public final class JobCreations {
      * (422, 400, an admission 403) is like a job the builder refused: the route fails it in Buildkite, and polls leave
      * it alone meanwhile. A 403 from RBAC frees the slot and backs every queue's polls off ({@link CreatePermission},
      * which logs it once). Anything else: a later poll tries again; after a 4xx the slot is freed, after a 5xx, a
-     * timeout or a dropped connection the Job may exist, so the slot is kept until the watch or a list tells.
+     * timeout or a dropped connection the Job may exist, so the slot is kept until the watch or a list tells. Unless
+     * refused, the poll learns the job got no Job ({@link JobPoll#notStarted}).
+     *
+     * @param poll the poll the job came from (null: none to tell)
      */
-    public CreateRefusal failed(BuildkiteJob job, Throwable error) {
+    public CreateRefusal failed(BuildkiteJob job, Throwable error, JobPoll poll) {
         CreateRefusal refusal = CreateRefusal.classify(error);
+        if (poll != null && refusal.kind() != CreateRefusal.Kind.JOB_REFUSED) {
+            poll.notStarted(job.uuid());
+        }
         switch (refusal.kind()) {
             case JOB_REFUSED -> inFlight.refused(job.uuid());
             case NOT_PERMITTED -> {

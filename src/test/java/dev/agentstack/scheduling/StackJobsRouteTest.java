@@ -7,10 +7,18 @@ import dev.agentstack.config.Options;
 import dev.agentstack.sandbox.FakeStacksApi;
 import dev.agentstack.testing.ControllerHarness;
 import dev.agentstack.testing.LogCapture;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The scheduling flow with jobs from the Stacks API: register, list, reserve, read, create; deregister on stop. */
 class StackJobsRouteTest {
@@ -85,6 +93,67 @@ class StackJobsRouteTest {
                     .containsExactlyInAnyOrder(linux, gpu)
                     .doesNotContain(windows);
         }
+    }
+
+    static Stream<Arguments> createFailures() {
+        return Stream.of(
+                // the controller's client tries a 500 three times (backoff limit 2), so the whole create fails
+                Arguments.of("500: the Job may exist until a list says not", internalError(), 3),
+                Arguments.of("403: no right to create Jobs, polls back off", CreateRefusalTest.rbac(), 2),
+                Arguments.of("404: the namespace is being created", namespaceNotFound(), 2));
+    }
+
+    /**
+     * A reserved job is hidden from the list until its reservation expires (15 minutes here), so the poll that
+     * reserved it, not Buildkite, has to offer it again when its Job could not be created.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("createFailures")
+    void aJobWhoseCreateFailedIsTakenAgainByALaterPollNotAtItsReservationsExpiry(
+            String name, Status failure, int times) {
+        try (ControllerHarness h = new ControllerHarness(b -> ControllerHarness.source("stacks")
+                .apply(b)
+                .set(Options.IN_FLIGHT_RECONCILE_INTERVAL, java.time.Duration.ofSeconds(2)))) {
+            h.withControllerClient(() -> new KubernetesClientBuilder()
+                    .withConfig(new ConfigBuilder(h.kubernetes().newClient().getConfiguration())
+                            .withRequestRetryBackoffLimit(2) // as the controller's own client
+                            .build())
+                    .build());
+            h.kubernetes()
+                    .server()
+                    .expect()
+                    .post()
+                    .withPath("/apis/batch/v1/namespaces/" + ControllerHarness.NAMESPACE + "/jobs")
+                    .andReturn(failure.getCode(), failure)
+                    .times(times);
+            String uuid = h.buildkite().scheduleCommand("make", "queue=kubernetes");
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
+            assertThat(h.buildkite().stacks().reservations())
+                    .extracting(FakeStacksApi.Reservation::jobUuid)
+                    .as("reserved again by the polls that took it again, which extends the reservation")
+                    .hasSizeGreaterThan(1)
+                    .containsOnly(uuid);
+        }
+    }
+
+    private static Status internalError() {
+        return new StatusBuilder()
+                .withStatus("Failure")
+                .withCode(500)
+                .withReason("InternalError")
+                .withMessage("Internal error occurred: etcdserver: request timed out")
+                .build();
+    }
+
+    private static Status namespaceNotFound() {
+        return new StatusBuilder()
+                .withStatus("Failure")
+                .withCode(404)
+                .withReason("NotFound")
+                .withMessage("namespaces \"" + ControllerHarness.NAMESPACE + "\" not found")
+                .build();
     }
 
     @Test

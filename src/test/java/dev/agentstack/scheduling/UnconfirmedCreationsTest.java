@@ -53,7 +53,7 @@ class UnconfirmedCreationsTest {
     void aServerErrorKeepsTheSlotUntilAListTakenAfterItLacksTheJob() {
         inFlight.reconcile(List.of(), inFlight.now());
         assertThat(creations.reserve(buildkiteJob("a"), null)).isTrue();
-        creations.failed(buildkiteJob("a"), status(500));
+        creations.failed(buildkiteJob("a"), status(500), null);
         assertThat(creations.reserve(buildkiteJob("b"), null))
                 .as("the Job may have been stored")
                 .isFalse();
@@ -68,7 +68,7 @@ class UnconfirmedCreationsTest {
     void aServerErrorForAJobThatWasStoredCountsTheJob() {
         inFlight.reconcile(List.of(), inFlight.now());
         assertThat(creations.reserve(buildkiteJob("a"), null)).isTrue();
-        creations.failed(buildkiteJob("a"), status(500));
+        creations.failed(buildkiteJob("a"), status(500), null);
         inFlight.reconcile(List.of(job("a", null)), inFlight.now());
         assertThat(creations.reserve(buildkiteJob("b"), null)).isFalse();
         assertThat(inFlight.inFlight()).isEqualTo(1);
@@ -78,7 +78,7 @@ class UnconfirmedCreationsTest {
     void aRefusalFreesTheSlotAtOnce() {
         inFlight.reconcile(List.of(), inFlight.now());
         assertThat(creations.reserve(buildkiteJob("a"), null)).isTrue();
-        creations.failed(buildkiteJob("a"), status(422));
+        creations.failed(buildkiteJob("a"), status(422), null);
         assertThat(creations.reserve(buildkiteJob("b"), null)).isTrue();
     }
 }

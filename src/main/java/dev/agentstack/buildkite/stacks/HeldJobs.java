@@ -1,5 +1,6 @@
 package dev.agentstack.buildkite.stacks;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -12,26 +13,37 @@ import java.util.function.Predicate;
  * or in a batch-reserve whose answer never came (Buildkite may have reserved them all the same). A reserved job is
  * hidden from the list until its reservation expires, so without this it would wait that long (900s by default) after
  * a single failed call. The next poll reserves them again (which extends a reservation we hold) and reads them, before
- * it takes new jobs; after {@link #MAX_FAILURES} failed calls a job is let go to its reservation's expiry.
+ * it takes new jobs; after {@link #MAX_FAILURES} failed calls a job is let go to its reservation's expiry. Jobs handed
+ * on that got no Job ({@link #retryLater}) are held too: while the controller counts one as its own (its create may
+ * have reached the API server, until a list says otherwise) it waits, up to its reservation's expiry.
  */
 final class HeldJobs {
 
     /** As many tries as the original controller gives get-job. */
     static final int MAX_FAILURES = 5;
 
-    private record Held(ScheduledJobsPage.ScheduledJob job, int failures) {}
+    /** @param waitWhileOursUntil for a job handed on that got no Job: how long it may wait while it counts as ours */
+    private record Held(ScheduledJobsPage.ScheduledJob job, int failures, Instant waitWhileOursUntil) {
+        boolean waits(boolean ours, Instant now) {
+            return ours && waitWhileOursUntil != null && now.isBefore(waitWhileOursUntil);
+        }
+    }
 
     private final Map<String, Held> jobs = new LinkedHashMap<>();
 
-    /** Forgets the jobs listed again (their reservation lapsed: the poll's choice sees them anew) and those now ours. */
-    synchronized void forget(Collection<String> listedIds, Predicate<String> ours) {
+    /**
+     * Forgets the jobs listed again (their reservation lapsed: the poll's choice sees them anew) and those now ours,
+     * except a job handed on that got no Job, which waits while it is ours (see {@link #retryLater}).
+     */
+    synchronized void forget(Collection<String> listedIds, Predicate<String> ours, Instant now) {
         listedIds.forEach(jobs::remove);
-        jobs.keySet().removeIf(ours);
+        jobs.values().removeIf(h -> ours.test(h.job().id()) && !h.waits(true, now));
     }
 
-    /** The oldest held jobs, at most {@code max} (0 or less: all). */
-    synchronized List<ScheduledJobsPage.ScheduledJob> oldest(int max) {
+    /** The oldest held jobs not counted as ours, at most {@code max} (0 or less: all). */
+    synchronized List<ScheduledJobsPage.ScheduledJob> oldest(int max, Predicate<String> ours) {
         return jobs.values().stream()
+                .filter(h -> !ours.test(h.job().id()))
                 .limit(max > 0 ? max : Long.MAX_VALUE)
                 .map(Held::job)
                 .toList();
@@ -43,7 +55,15 @@ final class HeldJobs {
 
     /** Holds a job for a later poll without counting a failure (e.g. no call was made: rate-limited). */
     synchronized void hold(ScheduledJobsPage.ScheduledJob job) {
-        jobs.putIfAbsent(job.id(), new Held(job, 0));
+        jobs.putIfAbsent(job.id(), new Held(job, 0, null));
+    }
+
+    /**
+     * A job handed on got no Job: the next poll takes it again once it does not count as ours, and it is let go when
+     * {@code reservedUntil} passes (Buildkite offers it again then).
+     */
+    synchronized void retryLater(ScheduledJobsPage.ScheduledJob job, Instant reservedUntil) {
+        jobs.put(job.id(), new Held(job, 0, reservedUntil));
     }
 
     /**
@@ -59,7 +79,7 @@ final class HeldJobs {
                 jobs.remove(job.id());
                 gaveUp.add(job.id());
             } else {
-                jobs.put(job.id(), new Held(job, failures));
+                jobs.put(job.id(), new Held(job, failures, null));
             }
         }
         return gaveUp;

@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * One poll of the Stacks API, the state of a single exchange: the pages listed (oldest scheduled job first), whether
@@ -28,9 +31,21 @@ public final class StackJobsScan implements JobPoll {
     private Duration waitAsked;
     private final List<ScheduledJobsPage.ScheduledJob> listed = new ArrayList<>();
     private final List<BuildkiteJob> handOn = new ArrayList<>();
+    /** The listed jobs handed on, by uuid, for {@link #notStarted}; written before the Kamelet splits them. */
+    private final Map<String, ScheduledJobsPage.ScheduledJob> handedOn = new ConcurrentHashMap<>();
 
-    StackJobsScan(ScanPlan plan, int pageSize, int depthLimit, String startCursor, Instant startedAt) {
+    private final Consumer<ScheduledJobsPage.ScheduledJob> takeAgain;
+
+    /** @param takeAgain has a later poll take a job handed on that got no Job */
+    StackJobsScan(
+            ScanPlan plan,
+            int pageSize,
+            int depthLimit,
+            String startCursor,
+            Instant startedAt,
+            Consumer<ScheduledJobsPage.ScheduledJob> takeAgain) {
         this.plan = plan;
+        this.takeAgain = takeAgain;
         this.pageSize = plan.probe() ? 1 : pageSize;
         this.depthLimit = plan.probe() ? 1 : depthLimit;
         this.startCursor = startCursor;
@@ -66,8 +81,9 @@ public final class StackJobsScan implements JobPoll {
         }
     }
 
-    void handOn(BuildkiteJob job, Instant at) {
+    void handOn(ScheduledJobsPage.ScheduledJob listed, BuildkiteJob job, Instant at) {
         handOn.add(job);
+        handedOn.put(job.uuid(), listed);
         fetchedAt = at;
     }
 
@@ -126,6 +142,15 @@ public final class StackJobsScan implements JobPoll {
     @Override
     public List<BuildkiteJob> jobsInSchedulingOrder() {
         return jobs();
+    }
+
+    /** The job stays reserved for this stack, so Buildkite will not list it: the next poll takes it again. */
+    @Override
+    public void notStarted(String uuid) {
+        ScheduledJobsPage.ScheduledJob listed = handedOn.get(uuid);
+        if (listed != null) {
+            takeAgain.accept(listed);
+        }
     }
 
     @Override

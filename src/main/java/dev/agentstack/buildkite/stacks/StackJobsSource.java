@@ -112,6 +112,16 @@ public final class StackJobsSource implements Service {
                 Clock.systemUTC());
     }
 
+    /** Buildkite's reservation when reservation-expiry-seconds is 0 (the request omits it). */
+    static final int DEFAULT_RESERVATION_SECONDS = 900;
+
+    /** How long a reservation of this stack lasts. */
+    private int reservationSeconds() {
+        return settings.reservationExpirySeconds() > 0
+                ? settings.reservationExpirySeconds()
+                : DEFAULT_RESERVATION_SECONDS;
+    }
+
     /**
      * Starts a poll: registers the stack first if it is not (and asks Camel to deregister it when it stops). A
      * registration Buildkite refuses, or an agent token that is not a cluster's, is a
@@ -137,7 +147,8 @@ public final class StackJobsSource implements Service {
                 settings.pageSize(),
                 settings.depthLimit(),
                 from,
-                now);
+                now,
+                job -> held.retryLater(job, clock.instant().plusSeconds(reservationSeconds())));
     }
 
     private synchronized void register(CamelContext camel) {
@@ -211,14 +222,14 @@ public final class StackJobsSource implements Service {
         rememberCursor(null);
         ScanPlan plan = scan.plan();
         held.forget(
-                scan.listed().stream().map(ScheduledJobsPage.ScheduledJob::id).toList(), plan.ours());
+                scan.listed().stream().map(ScheduledJobsPage.ScheduledJob::id).toList(), plan.ours(), clock.instant());
         if (pauseHolds(scan.paused())) {
             return;
         }
         if (plan.probe()) {
             return;
         }
-        List<ScheduledJobsPage.ScheduledJob> retries = held.oldest(plan.wanted());
+        List<ScheduledJobsPage.ScheduledJob> retries = held.oldest(plan.wanted(), plan.ours());
         int room = plan.wanted() <= 0 ? Integer.MAX_VALUE : plan.wanted() - retries.size();
         List<ScheduledJobsPage.ScheduledJob> chosen = room <= 0
                 ? List.of()
@@ -260,7 +271,7 @@ public final class StackJobsSource implements Service {
             }
             try {
                 StackJob details = client.job(settings.stackKey(), job.id());
-                scan.handOn(toBuildkiteJob(job, details, settings.queue()), clock.instant());
+                scan.handOn(job, toBuildkiteJob(job, details, settings.queue()), clock.instant());
                 held.release(job.id());
             } catch (RuntimeException e) {
                 boolean gaveUp = !held.failed(List.of(job)).isEmpty();
