@@ -102,6 +102,8 @@ public final class FakeStacksApi {
             200));
     private final Map<String, Deque<Instant>> windows = new HashMap<>();
     private final ConcurrentLinkedDeque<Fault> faults = new ConcurrentLinkedDeque<>();
+    private final Map<String, AtomicInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Integer> mostInFlight = new java.util.concurrent.ConcurrentHashMap<>();
     private final Object randomFaultsLock = new Object();
     // Guarded by randomFaultsLock:
     private double randomFaultShare;
@@ -270,6 +272,31 @@ public final class FakeStacksApi {
 
     /** @param rawPath the request's raw path below /v3, still percent-escaped */
     void handle(HttpExchange exchange, String rawPath, String body) throws IOException {
+        String endpoint = endpointOf(exchange.getRequestMethod(), segments(rawPath));
+        AtomicInteger inFlight = endpoint == null ? null : inFlight(endpoint);
+        if (inFlight != null) {
+            int now = inFlight.incrementAndGet();
+            mostInFlight.merge(endpoint, now, Math::max);
+        }
+        try {
+            answer(exchange, rawPath, body);
+        } finally {
+            if (inFlight != null) {
+                inFlight.decrementAndGet();
+            }
+        }
+    }
+
+    private AtomicInteger inFlight(String endpoint) {
+        return inFlight.computeIfAbsent(endpoint, e -> new AtomicInteger());
+    }
+
+    /** The most requests to an endpoint (named as for {@link #rateLimit}) that were being answered at once. */
+    public int mostConcurrentRequests(String endpoint) {
+        return mostInFlight.getOrDefault(endpoint, 0);
+    }
+
+    private void answer(HttpExchange exchange, String rawPath, String body) throws IOException {
         String method = exchange.getRequestMethod();
         List<String> seg = segments(rawPath);
         Fault fault = nextFault(endpointOf(method, seg));

@@ -69,6 +69,29 @@ class StackJobsRouteTest {
     }
 
     @Test
+    void aPollReadsItsReservedJobsDetailsAtOnceUpToJobCreationConcurrency() {
+        try (ControllerHarness h = new ControllerHarness(
+                b -> ControllerHarness.source("stacks").apply(b).set(Options.JOB_CREATION_CONCURRENCY, 4))) {
+            List<String> uuids = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                uuids.add(h.buildkite().scheduleCommand("echo " + i, "queue=kubernetes"));
+            }
+            FakeStacksApi api = h.buildkite().stacks();
+            // every get-job answer comes late, so the reads of one poll overlap if they are made at once
+            api.randomFaults(
+                    1.0,
+                    1,
+                    List.of(dev.agentstack.sandbox.Fault.delay(java.time.Duration.ofMillis(300))),
+                    java.util.Set.of("get-job"));
+            h.start();
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.jobs().size() == 12);
+            assertThat(api.mostConcurrentRequests("get-job")).isBetween(2, 4);
+            assertThat(api.reservedIds()).containsExactlyInAnyOrderElementsOf(uuids);
+        }
+    }
+
+    @Test
     void eachQueueOfQueuesHasAStackOfItsOwn() {
         try (ControllerHarness h = new ControllerHarness(b -> ControllerHarness.source("stacks")
                 .apply(b)

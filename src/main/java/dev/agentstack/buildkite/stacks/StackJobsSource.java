@@ -13,6 +13,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Service;
@@ -54,6 +62,8 @@ public final class StackJobsSource implements Service {
     private final Clock clock;
     private final String logPrefix;
     private final HeldJobs held = new HeldJobs();
+    private volatile int detailsConcurrency = DEFAULT_DETAILS_CONCURRENCY;
+    private ThreadPoolExecutor readers;
     private volatile boolean registered;
     private boolean pausedBefore;
     /** Where the next poll starts, and since when polls have gone on from earlier ones (null: the first page). */
@@ -111,6 +121,9 @@ public final class StackJobsSource implements Service {
                         enableQueuePause),
                 Clock.systemUTC());
     }
+
+    /** As job-creation-concurrency's default. */
+    static final int DEFAULT_DETAILS_CONCURRENCY = 25;
 
     /** Buildkite's reservation when reservation-expiry-seconds is 0 (the request omits it). */
     static final int DEFAULT_RESERVATION_SECONDS = 900;
@@ -254,26 +267,34 @@ public final class StackJobsSource implements Service {
             return;
         }
         Reservation reservation = reserve(toReserve);
-        int waiting = 0;
+        List<ScheduledJobsPage.ScheduledJob> toRead = new ArrayList<>();
         for (ScheduledJobsPage.ScheduledJob job : toReserve) {
             if (reservation.notReserved().contains(job.id())) {
                 held.release(job.id()); // another stack's, or no longer scheduled
-                continue;
-            }
-            if (!reservation.reserved().contains(job.id())) {
-                continue; // its batch failed: held for the next poll
-            }
-            if (!client.isReady(StacksEndpoint.GET_JOB)) {
-                scan.askWait(Duration.between(clock.instant(), client.readyAt(StacksEndpoint.GET_JOB)));
-                held.hold(job);
-                waiting++;
-                continue;
-            }
+            } else if (reservation.reserved().contains(job.id())) {
+                toRead.add(job);
+            } // else its batch failed: held for the next poll
+        }
+        // Read concurrently, handed on in the chosen order: one at a time, a poll of 25 jobs would wait 25 round trips.
+        List<CompletableFuture<StackJob>> reads = new ArrayList<>();
+        for (ScheduledJobsPage.ScheduledJob job : toRead) {
+            reads.add(CompletableFuture.supplyAsync(() -> readDetails(job), detailReaders()));
+        }
+        int waiting = 0;
+        for (int i = 0; i < toRead.size(); i++) {
+            ScheduledJobsPage.ScheduledJob job = toRead.get(i);
             try {
-                StackJob details = client.job(settings.stackKey(), job.id());
+                StackJob details = reads.get(i).join();
                 scan.handOn(job, toBuildkiteJob(job, details, settings.queue()), clock.instant());
                 held.release(job.id());
-            } catch (RuntimeException e) {
+            } catch (CompletionException failed) {
+                RuntimeException e = failed.getCause() instanceof RuntimeException r ? r : failed;
+                if (e instanceof RateLimited) {
+                    scan.askWait(Duration.between(clock.instant(), client.readyAt(StacksEndpoint.GET_JOB)));
+                    held.hold(job);
+                    waiting++;
+                    continue;
+                }
                 boolean gaveUp = !held.failed(List.of(job)).isEmpty();
                 LogFields.with(
                         settings.queue(),
@@ -298,6 +319,44 @@ public final class StackJobsSource implements Service {
                             logPrefix,
                             n));
         }
+    }
+
+    /** No call was made: get-job is rate-limited until {@link StacksClient#readyAt}. The job waits, no failure. */
+    private static final class RateLimited extends RuntimeException {
+        RateLimited() {
+            super("get-job is rate-limited", null, false, false);
+        }
+    }
+
+    private StackJob readDetails(ScheduledJobsPage.ScheduledJob job) {
+        if (!client.isReady(StacksEndpoint.GET_JOB)) {
+            throw new RateLimited();
+        }
+        return client.job(settings.stackKey(), job.id());
+    }
+
+    /**
+     * How many job details one poll reads at once (the Kamelet's detailsConcurrency: job-creation-concurrency, as the
+     * original controller's workers each read the job they create). At least 1.
+     */
+    public void setDetailsConcurrency(int readers) {
+        this.detailsConcurrency = Math.max(1, readers);
+    }
+
+    /** Idle readers stop after a while, so a source that stopped polling holds no threads. */
+    private synchronized Executor detailReaders() {
+        if (readers == null || readers.getMaximumPoolSize() != detailsConcurrency) {
+            AtomicInteger n = new AtomicInteger();
+            ThreadFactory named = r -> {
+                Thread t = new Thread(r, "stack-job-details-" + settings.queue() + "-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            };
+            readers = new ThreadPoolExecutor(
+                    detailsConcurrency, detailsConcurrency, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), named);
+            readers.allowCoreThreadTimeOut(true);
+        }
+        return readers;
     }
 
     /**
