@@ -27,7 +27,7 @@ public final class AgentApi {
      */
     public AgentApi(String endpoint, Duration timeout, String userAgent, ResponseSizeLimit sizeLimit) {
         this.userAgent = userAgent;
-        this.http = new AgentHttp(endpoint, timeout, userAgent, sizeLimit);
+        this.http = new AgentHttp("agent API", endpoint, timeout, userAgent, sizeLimit);
     }
 
     /** A registered, ephemeral agent: its access token authorises the other calls. */
@@ -45,13 +45,14 @@ public final class AgentApi {
         private final Duration waitAsked;
 
         AgentApiException(String call, int status, String detail) {
-            this(call, status, detail, null);
+            this("agent API", call, status, detail, null);
         }
 
-        AgentApiException(String call, int status, String detail, Duration waitAsked) {
+        /** @param api what the message calls the API: {@code agent API}, {@code Stacks API} */
+        AgentApiException(String api, String call, int status, String detail, Duration waitAsked) {
             super(
                     status == 0 ? "connection" : "http_" + status,
-                    "agent API " + call + (status == 0 ? " failed: " : " answered " + status + ": ") + detail);
+                    api + " " + call + (status == 0 ? " failed: " : " answered " + status + ": ") + detail);
             this.status = status;
             this.waitAsked = waitAsked;
         }

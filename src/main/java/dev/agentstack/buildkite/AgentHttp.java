@@ -23,14 +23,19 @@ public final class AgentHttp {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final String api;
     private final String endpoint;
     private final HttpClient http;
     private final Duration timeout;
     private final String userAgent;
     private final ResponseSizeLimit sizeLimit;
 
-    /** @param endpoint the agent API base, e.g. https://agent.buildkite.com/v3 */
-    public AgentHttp(String endpoint, Duration timeout, String userAgent, ResponseSizeLimit sizeLimit) {
+    /**
+     * @param api      what errors call the API, e.g. {@code agent API} or {@code Stacks API}
+     * @param endpoint the agent API base, e.g. https://agent.buildkite.com/v3
+     */
+    public AgentHttp(String api, String endpoint, Duration timeout, String userAgent, ResponseSizeLimit sizeLimit) {
+        this.api = api;
         this.endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
         this.timeout = timeout;
         this.userAgent = userAgent;
@@ -87,20 +92,27 @@ public final class AgentHttp {
             text = read(response);
         } catch (IOException e) {
             throw new AgentApi.AgentApiException(
-                    r.call(), 0, e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : ""));
+                    api,
+                    r.call(),
+                    0,
+                    e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : ""),
+                    null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AgentApi.AgentApiException(r.call(), 0, "interrupted");
+            throw new AgentApi.AgentApiException(api, r.call(), 0, "interrupted", null);
         }
         Map<String, String> headers = firstValues(response.headers());
         if (response.statusCode() / 100 == 3) {
             throw new AgentApi.AgentApiException(
+                    api,
                     r.call(),
                     response.statusCode(),
-                    "a redirect, not followed (the token" + " goes to agent-endpoint only)");
+                    "a redirect, not followed (the token goes to agent-endpoint only)",
+                    null);
         }
         if (response.statusCode() / 100 != 2) {
             throw new AgentApi.AgentApiException(
+                    api,
                     r.call(),
                     response.statusCode(),
                     message(text),

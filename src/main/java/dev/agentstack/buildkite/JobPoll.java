@@ -42,6 +42,11 @@ public interface JobPoll {
      */
     default void notStarted(String uuid) {}
 
+    /** Where a failure of this poll happened, for its log line: {@code on page N} while it reads pages. */
+    default String failedWhere() {
+        return "on page " + (pagesRead() + 1);
+    }
+
     /** How long the answers asked the next poll to wait (Retry-After on a successful answer), or null. */
     default Duration waitAsked() {
         return null;

@@ -198,9 +198,12 @@ public final class PollBackoff {
         });
         Duration wait = Duration.between(now, next.nextPollAt());
         String line = scan != null && scan.pagesRead() > 0
-                ? logPrefix + "poll failed on page " + (scan.pagesRead() + 1) + " (" + failure.reason() + "): "
-                        + failure.message() + "; scheduling the " + scan.jobs().size() + " job(s) of the pages read;"
-                        + " next poll in " + Durations.format(wait)
+                ? logPrefix + "poll failed " + scan.failedWhere() + " (" + failure.reason() + "): "
+                        + failure.message()
+                        + (scan.jobs().isEmpty()
+                                ? ""
+                                : "; scheduling the " + scan.jobs().size() + " job(s) of the pages read")
+                        + "; next poll in " + Durations.format(wait)
                 : logPrefix + "poll failed (" + failure.reason() + "): " + failure.message() + "; next poll in "
                         + Durations.format(wait);
         LogFields.with(queue, null, () -> outage.failed(line));

@@ -92,6 +92,31 @@ class StackJobsRouteTest {
     }
 
     @Test
+    void aFailedReservationSaysSoAndTheNextPollTakesTheJob() {
+        try (LogCapture logs = new LogCapture();
+                ControllerHarness h = stacks()) {
+            String uuid = h.buildkite().scheduleCommand("make", "queue=kubernetes");
+            h.buildkite()
+                    .stacks()
+                    .randomFaults(
+                            1.0,
+                            1,
+                            List.of(dev.agentstack.sandbox.Fault.status(500)),
+                            java.util.Set.of("batch-reserve"));
+            h.start();
+            await().atMost(ControllerHarness.WAIT)
+                    .until(() -> !logs.linesContaining("poll failed").isEmpty());
+            h.buildkite().stacks().randomFaults(0, 1, List.of(), java.util.Set.of());
+
+            await().atMost(ControllerHarness.WAIT).until(() -> h.job(uuid) != null);
+            assertThat(logs.linesContaining("poll failed").get(0))
+                    .contains(
+                            "queue kubernetes: poll failed reserving jobs (http_500): Stacks API batch-reserve answered 500")
+                    .doesNotContain("on page", "scheduling the");
+        }
+    }
+
+    @Test
     void eachQueueOfQueuesHasAStackOfItsOwn() {
         try (ControllerHarness h = new ControllerHarness(b -> ControllerHarness.source("stacks")
                 .apply(b)

@@ -27,6 +27,7 @@ public final class StackJobsScan implements JobPoll {
     private String cursor;
     private boolean hasNextPage = true;
     private boolean paused;
+    private volatile boolean reserving;
     private int pagesRead;
     private Duration waitAsked;
     private final List<ScheduledJobsPage.ScheduledJob> listed = new ArrayList<>();
@@ -85,6 +86,16 @@ public final class StackJobsScan implements JobPoll {
         handOn.add(job);
         handedOn.put(job.uuid(), listed);
         fetchedAt = at;
+    }
+
+    /** The pages are read: what fails from now on fails reserving the chosen jobs. */
+    void reserving() {
+        reserving = true;
+    }
+
+    @Override
+    public String failedWhere() {
+        return reserving ? "reserving jobs" : JobPoll.super.failedWhere();
     }
 
     ScanPlan plan() {

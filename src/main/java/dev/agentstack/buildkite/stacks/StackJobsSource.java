@@ -232,6 +232,7 @@ public final class StackJobsSource implements Service {
      * is rate-limited, the poll stops there and the next waits until it may call it again.
      */
     public void reserveAndRead(StackJobsScan scan) {
+        scan.reserving();
         rememberCursor(null);
         ScanPlan plan = scan.plan();
         held.forget(

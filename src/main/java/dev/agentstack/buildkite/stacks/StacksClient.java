@@ -54,7 +54,8 @@ public final class StacksClient {
      */
     public static StacksClient of(
             String endpoint, Duration timeout, String userAgent, ResponseSizeLimit sizeLimit, Supplier<String> token) {
-        return new StacksClient(new AgentHttp(endpoint, timeout, userAgent, sizeLimit), token, Clock.systemUTC());
+        return new StacksClient(
+                new AgentHttp("Stacks API", endpoint, timeout, userAgent, sizeLimit), token, Clock.systemUTC());
     }
 
     /** For the buildkite-stack-jobs-source Kamelet, from its properties (durations such as 60s, sizes such as 32Mi). */

@@ -95,7 +95,7 @@ class StackNotificationsTest {
             if (attempts.size() == 3) {
                 return List.of(new NotificationError("detail is required", List.of(0)));
             }
-            throw new BuildkiteApiException("http_503", "agent API notifications answered 503: unavailable");
+            throw new BuildkiteApiException("http_503", "Stacks API notifications answered 503: unavailable");
         });
         try (LogCapture logs = new LogCapture()) {
             for (int i = 0; i < 3; i++) {
