@@ -344,7 +344,7 @@ public final class StackJobsSource implements Service {
         this.detailsConcurrency = Math.max(1, readers);
     }
 
-    /** Idle readers stop after a while, so a source that stopped polling holds no threads. */
+    /** Idle readers stop after 5 s, so between polls that reserve nothing the source holds no threads. */
     private synchronized Executor detailReaders() {
         if (readers == null || readers.getMaximumPoolSize() != detailsConcurrency) {
             AtomicInteger n = new AtomicInteger();
@@ -354,7 +354,7 @@ public final class StackJobsSource implements Service {
                 return t;
             };
             readers = new ThreadPoolExecutor(
-                    detailsConcurrency, detailsConcurrency, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), named);
+                    detailsConcurrency, detailsConcurrency, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), named);
             readers.allowCoreThreadTimeOut(true);
         }
         return readers;
