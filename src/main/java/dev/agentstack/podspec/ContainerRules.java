@@ -22,13 +22,17 @@ import java.util.Set;
 final class ContainerRules {
 
     private static final Set<String> PROTOCOLS = Set.of("TCP", "UDP", "SCTP");
+    private static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
     private static final int MAX_PORT = 65535;
 
     private ContainerRules() {}
 
     /** The first problem of container {@code c} at {@code path} (e.g. {@code spec.template.spec.containers[1]}). */
     static String problem(Container c, String path) {
-        String p = env(c.getEnv(), path + ".env");
+        String p = pullPolicy(c, path);
+        if (p == null) {
+            p = env(c.getEnv(), path + ".env");
+        }
         if (p == null) {
             p = resources(c.getResources(), path + ".resources");
         }
@@ -39,6 +43,15 @@ final class ContainerRules {
             p = probes(c, path);
         }
         return p;
+    }
+
+    /** imagePullPolicy is Always, IfNotPresent or Never; unset (or empty) is defaulted before validation. */
+    static String pullPolicy(Container c, String path) {
+        String policy = c.getImagePullPolicy();
+        if (policy == null || policy.isEmpty() || PULL_POLICIES.contains(policy)) {
+            return null;
+        }
+        return path + ".imagePullPolicy: \"" + policy + "\" is not supported (Always, IfNotPresent or Never)";
     }
 
     /**

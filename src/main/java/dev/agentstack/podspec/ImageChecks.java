@@ -54,10 +54,19 @@ final class ImageChecks {
     /**
      * Sets every container's pull policy and inserts the image checks after copy-agent.
      *
-     * @throws BuildFailure when an image reference does not parse
+     * @throws BuildFailure when an image reference does not parse or a container's pull policy is not one Kubernetes
+     *     knows
      */
     static void apply(PodSpec spec, ControllerConfig config, VolumeMount workspaceMount) {
         checkReferences(spec);
+        // before a container's policy is copied to its image's check, so the step's container is named, not the check
+        for (int i = 0; i < spec.getContainers().size(); i++) {
+            Container c = spec.getContainers().get(i);
+            String problem = ContainerRules.pullPolicy(c, "spec.template.spec.containers[" + i + "]");
+            if (problem != null) {
+                throw new BuildFailure("container \"" + c.getName() + "\": " + problem);
+            }
+        }
         String checkDefault = config.defaultImageCheckPullPolicy();
         String pullDefault = config.defaultImagePullPolicy();
         Map<String, String> checks = new LinkedHashMap<>(); // image -> policy, in order of first appearance
