@@ -215,7 +215,6 @@ class JobValidationTest {
                                 + " is not supported (Always, IfNotPresent or Never)"));
     }
 
-    /** A fuzz run with 1,000 cases found the first: it reached the API server, and the image check inherited it. */
     @ParameterizedTest
     @MethodSource("pullPolicies")
     void aPullPolicyIsOneKubernetesKnows(String plugin, String reason) {

@@ -1136,6 +1136,13 @@ class PodSpecBuilderTest {
         }
 
         @Test
+        void aPullPolicyKubernetesDoesNotKnowIsAReasonNotCopiedToTheImageCheck() {
+            assertThat(failure("{podSpec: {containers: [{image: alpine, imagePullPolicy: container-0Agent}]}}"))
+                    .isEqualTo("container \"container-0\": spec.template.spec.containers[0].imagePullPolicy:"
+                            + " \"container-0Agent\" is not supported (Always, IfNotPresent or Never)");
+        }
+
+        @Test
         void aPatchThatRemovesTheContainersIsAReason() {
             assertThat(failure("{podSpecPatch: {containers: null}}"))
                     .isEqualTo("the pod has no \"agent\" container,"
