@@ -24,8 +24,8 @@ final class HeldJobs {
 
     /** @param waitWhileOursUntil for a job handed on that got no Job: how long it may wait while it counts as ours */
     private record Held(ScheduledJobsPage.ScheduledJob job, int failures, Instant waitWhileOursUntil) {
-        boolean waits(boolean ours, Instant now) {
-            return ours && waitWhileOursUntil != null && now.isBefore(waitWhileOursUntil);
+        boolean waitsWhileOurs(Instant now) {
+            return waitWhileOursUntil != null && now.isBefore(waitWhileOursUntil);
         }
     }
 
@@ -37,7 +37,7 @@ final class HeldJobs {
      */
     synchronized void forget(Collection<String> listedIds, Predicate<String> ours, Instant now) {
         listedIds.forEach(jobs::remove);
-        jobs.values().removeIf(h -> ours.test(h.job().id()) && !h.waits(true, now));
+        jobs.values().removeIf(h -> ours.test(h.job().id()) && !h.waitsWhileOurs(now));
     }
 
     /** The oldest held jobs not counted as ours, at most {@code max} (0 or less: all). */
