@@ -5,6 +5,7 @@ import dev.agentstack.buildkite.BuildkiteJob;
 import dev.agentstack.buildkite.JobSourceUnusableException;
 import dev.agentstack.buildkite.ScanPlan;
 import dev.agentstack.config.Durations;
+import dev.agentstack.config.Options;
 import dev.agentstack.logging.LogFields;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,7 +63,7 @@ public final class StackJobsSource implements Service {
     private final Clock clock;
     private final String logPrefix;
     private final HeldJobs held = new HeldJobs();
-    private volatile int detailsConcurrency = DEFAULT_DETAILS_CONCURRENCY;
+    private volatile int detailsConcurrency = Options.DEFAULT_JOB_CREATION_CONCURRENCY;
     private ThreadPoolExecutor readers;
     private volatile boolean registered;
     private boolean pausedBefore;
@@ -122,17 +123,14 @@ public final class StackJobsSource implements Service {
                 Clock.systemUTC());
     }
 
-    /** As job-creation-concurrency's default. */
-    static final int DEFAULT_DETAILS_CONCURRENCY = 25;
-
-    /** Buildkite's reservation when reservation-expiry-seconds is 0 (the request omits it). */
-    static final int DEFAULT_RESERVATION_SECONDS = 900;
-
-    /** How long a reservation of this stack lasts. */
+    /**
+     * How long a reservation of this stack lasts. With reservation-expiry-seconds 0 the request omits it and Buildkite
+     * applies its documented default, which is also the option's default.
+     */
     private int reservationSeconds() {
         return settings.reservationExpirySeconds() > 0
                 ? settings.reservationExpirySeconds()
-                : DEFAULT_RESERVATION_SECONDS;
+                : Options.DEFAULT_RESERVATION_EXPIRY_SECONDS;
     }
 
     /**
